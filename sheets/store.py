@@ -1,0 +1,152 @@
+"""The store: one small interface over the Smart Data spreadsheet, two backends.
+
+A backend moves raw cell values; it knows nothing of loans or funds. Reading
+and checking values is `sheets.model`'s job, so both backends behave the same.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Mapping, Protocol, Sequence
+
+from core.config import ROOT, Config
+from sheets.schema import TABS, Tab, normalize_header
+
+
+class StoreError(Exception):
+    """The store cannot be read or written; the message says what and where."""
+
+
+class MissingColumnError(StoreError):
+    def __init__(self, tab_title: str, header: str):
+        super().__init__(f"แท็บ '{tab_title}' ไม่มีคอลัมน์ '{header}' ที่จำเป็น "
+                         f"(tab '{tab_title}' is missing the required column '{header}')")
+        self.tab_title, self.header = tab_title, header
+
+
+@dataclass
+class Table:
+    """A tab as read: its header row and its data rows (raw cell values).
+
+    Data row i (0-based) is sheet row i + 2: row 1 holds the headers.
+    """
+
+    title: str
+    header: list[str]
+    rows: list[list[Any]]
+    exists: bool = True
+
+    def row_number(self, index: int) -> int:
+        return index + 2
+
+
+@dataclass(frozen=True)
+class TabTemplate:
+    """What init-sheet lays into one tab."""
+
+    title: str
+    headers: tuple[str, ...]
+    dropdowns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # header -> values
+    formats: Mapping[str, str] = field(default_factory=dict)  # header -> date|datetime|amount|int|text
+    protect: bool = False  # warning-only protection (program and generated tabs)
+
+
+class Layout:
+    """Where each column key is, by header text, with config.yaml's renames."""
+
+    def __init__(self, config: Config | None = None):
+        self._renames = {tab: (config.header_overrides(tab) if config else {}) for tab in TABS}
+
+    def header(self, tab_key: str, col_key: str) -> str:
+        return self._renames[tab_key].get(col_key) or TABS[tab_key].column(col_key).header
+
+    def headers(self, tab_key: str) -> list[str]:
+        return [self.header(tab_key, c.key) for c in TABS[tab_key].columns]
+
+    def positions(self, tab_key: str, table: Table) -> dict[str, int]:
+        """Column key -> index in the table; a missing required column is an error."""
+        tab: Tab = TABS[tab_key]
+        found = {normalize_header(h): i for i, h in reversed(list(enumerate(table.header)))}
+        positions: dict[str, int] = {}
+        for col in tab.columns:
+            header = self.header(tab_key, col.key)
+            index = found.get(normalize_header(header))
+            if index is not None:
+                positions[col.key] = index
+            elif col.required and table.exists:
+                raise MissingColumnError(tab.title, header)
+        return positions
+
+    def title(self, tab_key: str) -> str:
+        return TABS[tab_key].title
+
+
+class Store(Protocol):
+    """What the program needs from a spreadsheet."""
+
+    description: str
+
+    def read(self, tab_keys: Sequence[str]) -> dict[str, Table]:
+        """All the named tabs in one read (one request on Google). Missing tabs come back empty."""
+
+    def append(self, tab_key: str, records: Sequence[Mapping[str, Any]]) -> None:
+        """Append rows (column key -> value) under the tab's own headers; creates a missing program tab."""
+
+    def rewrite(self, tab_key: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Replace a generated tab's whole content (the first row is its header)."""
+
+    def init_template(self, templates: Sequence[TabTemplate]) -> list[str]:
+        """Create what is missing (tabs, headers, formats); never delete or move data. Returns actions done."""
+
+
+def cell_value(value: Any) -> Any:
+    """A Python value as a backend-neutral cell value."""
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def to_text_cell(value: Any) -> Any:
+    """Dates as ISO text for backends that write RAW (they read back unambiguously)."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None:
+        return ""
+    return cell_value(value)
+
+
+def ordered_row(header: Sequence[str], record: Mapping[str, Any], tab_key: str, layout: Layout) -> list[Any]:
+    """Place a record's values under the tab's existing headers; unknown headers stay blank."""
+    by_header = {normalize_header(layout.header(tab_key, k)): v for k, v in record.items()}
+    return [by_header.get(normalize_header(h)) for h in header]
+
+
+def resolve_store_spec(spec: str | None, config: Config) -> str:
+    """--store, then KKC_STORE (already folded into config), then config.yaml's store."""
+    return spec or config.store
+
+
+def open_store(spec: str | None, config: Config) -> Store:
+    """`gsheet:<id>` for Google Sheets, anything else is an .xlsx path."""
+    spec = resolve_store_spec(spec, config)
+    layout = Layout(config)
+    if spec.startswith("gsheet:"):
+        from sheets.google import GoogleStore  # late: gspread and google-auth are heavy
+
+        sheet_id = spec.split(":", 1)[1].strip()
+        if not sheet_id:
+            raise StoreError("ต้องระบุรหัสสเปรดชีตหลัง gsheet: (give the spreadsheet id after gsheet:)")
+        return GoogleStore.from_config(sheet_id, config, layout)
+    from sheets.workbook import WorkbookStore
+
+    path = Path(spec)
+    if not path.is_absolute():
+        path = ROOT / path
+    if path.suffix.lower() != ".xlsx":
+        raise StoreError(f"ที่เก็บข้อมูล '{spec}' ต้องเป็นไฟล์ .xlsx หรือ gsheet:<รหัส> "
+                         f"(store must be an .xlsx path or gsheet:<id>)")
+    return WorkbookStore(path, layout)

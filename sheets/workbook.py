@@ -1,0 +1,198 @@
+"""The local .xlsx backend: the embedded default and the offline/training mode."""
+from __future__ import annotations
+
+import fcntl
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Sequence
+
+import openpyxl
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sheets.schema import TABS, normalize_header
+from sheets.store import Layout, StoreError, Table, TabTemplate, cell_value, ordered_row
+
+NUMBER_FORMATS = {"date": "dd/mm/yyyy", "datetime": "dd/mm/yyyy hh:mm", "amount": "#,##0.00", "int": "0",
+                  "text": "@"}
+HEADER_FONT = Font(bold=True)
+PROGRAM_FILL = PatternFill("solid", fgColor="EEEEEE")
+
+
+class WorkbookStore:
+    """An .xlsx file with the same tabs as the Google Sheet."""
+
+    def __init__(self, path: Path, layout: Layout):
+        self.path = Path(path)
+        self.layout = layout
+        self.description = str(self.path)
+
+    # -- reading ---------------------------------------------------------
+    def read(self, tab_keys: Sequence[str]) -> dict[str, Table]:
+        if not self.path.exists():
+            raise StoreError(f"ไม่พบไฟล์ {self.path} — สร้างข้อมูลตัวอย่างด้วย 'python main.py demo' "
+                             f"หรือวางแม่แบบด้วย 'python main.py init-sheet' (workbook not found)")
+        try:
+            book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise StoreError(f"เปิดไฟล์ {self.path} ไม่ได้: {exc} (cannot open workbook)") from exc
+        try:
+            return {key: self._read_tab(book, key) for key in tab_keys}
+        finally:
+            book.close()
+
+    def _read_tab(self, book: Workbook, key: str) -> Table:
+        title = self.layout.title(key)
+        if title not in book.sheetnames:
+            return Table(title, [], [], exists=False)
+        rows = [list(r) for r in book[title].iter_rows(values_only=True)]
+        if not rows:
+            return Table(title, [], [])
+        header = [normalize_header(h) for h in _trim(rows[0])]
+        return Table(title, header, [_trim(r) for r in rows[1:]])
+
+    # -- writing ---------------------------------------------------------
+    @contextmanager
+    def _editing(self) -> Iterator[Workbook]:
+        """Load, change, then replace the file atomically under a lock."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.path.with_suffix(self.path.suffix + ".lock")
+        with open(lock_path, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            book = openpyxl.load_workbook(self.path) if self.path.exists() else _new_book()
+            yield book
+            self._save(book)
+
+    def _save(self, book: Workbook) -> None:
+        fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=self.path.parent)
+        os.close(fd)
+        try:
+            book.save(tmp)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def append(self, tab_key: str, records: Sequence[Mapping[str, Any]]) -> None:
+        if not records:
+            return
+        with self._editing() as book:
+            sheet = self._sheet_with_headers(book, tab_key)
+            header = [normalize_header(c.value) for c in sheet[1]]
+            for record in records:
+                sheet.append([cell_value(v) for v in ordered_row(header, record, tab_key, self.layout)])
+
+    def _sheet_with_headers(self, book: Workbook, tab_key: str) -> Worksheet:
+        title = self.layout.title(tab_key)
+        if title not in book.sheetnames:
+            sheet = book.create_sheet(title)
+            sheet.append(self.layout.headers(tab_key))
+            _style_header(sheet, protect=TABS[tab_key].kind != "people")
+            return sheet
+        sheet = book[title]
+        present = {normalize_header(c.value) for c in sheet[1] if c.value is not None}
+        missing = [h for h in self.layout.headers(tab_key) if normalize_header(h) not in present]
+        col = _last_header_column(sheet)
+        for header in missing:  # new columns go after the last one: nothing typed moves
+            col += 1
+            sheet.cell(row=1, column=col, value=header).font = HEADER_FONT
+        return sheet
+
+    def rewrite(self, tab_key: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self._editing() as book:
+            title = self.layout.title(tab_key)
+            index = book.sheetnames.index(title) if title in book.sheetnames else None
+            if index is not None:
+                book.remove(book[title])
+            sheet = book.create_sheet(title, index)
+            for row in rows:
+                sheet.append([cell_value(v) for v in row])
+            _style_header(sheet, protect=True)
+            for col in range(1, (len(rows[0]) if rows else 0) + 1):
+                sheet.column_dimensions[get_column_letter(col)].width = 18
+
+    def init_template(self, templates: Sequence[TabTemplate]) -> list[str]:
+        actions: list[str] = []
+        with self._editing() as book:
+            for tpl in templates:
+                actions.extend(_apply_template(book, tpl))
+        return actions
+
+
+def _new_book() -> Workbook:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    return book
+
+
+def _trim(row: Sequence[Any]) -> list[Any]:
+    row = list(row)
+    while row and (row[-1] is None or (isinstance(row[-1], str) and not row[-1].strip())):
+        row.pop()
+    return row
+
+
+def _last_header_column(sheet: Worksheet) -> int:
+    last = 0
+    for cell in sheet[1]:
+        if cell.value is not None and str(cell.value).strip():
+            last = cell.column
+    return last
+
+
+def _style_header(sheet: Worksheet, protect: bool) -> None:
+    sheet.freeze_panes = "A2"
+    for cell in sheet[1]:
+        cell.font = HEADER_FONT
+        if protect:
+            cell.fill = PROGRAM_FILL
+
+
+def _apply_template(book: Workbook, tpl: TabTemplate) -> list[str]:
+    actions: list[str] = []
+    if tpl.title not in book.sheetnames:
+        sheet = book.create_sheet(tpl.title)
+        actions.append(f"สร้างแท็บ {tpl.title}")
+    else:
+        sheet = book[tpl.title]
+    present = {normalize_header(c.value): c.column for c in sheet[1] if c.value is not None}
+    col = _last_header_column(sheet)
+    for header in tpl.headers:
+        if normalize_header(header) not in present:
+            col += 1
+            sheet.cell(row=1, column=col, value=header)
+            present[normalize_header(header)] = col
+            actions.append(f"เพิ่มคอลัมน์ '{header}' ในแท็บ {tpl.title}")
+    if sheet.freeze_panes != "A2":
+        actions.append(f"ตรึงแถวหัวตารางแท็บ {tpl.title}")
+    _style_header(sheet, protect=tpl.protect)
+    existing = {str(dv.sqref) for dv in sheet.data_validations.dataValidation}
+    for header, values in tpl.dropdowns.items():
+        letter = get_column_letter(present[normalize_header(header)])
+        ref = f"{letter}2:{letter}5000"
+        if ref in existing:
+            continue
+        # An inline list is limited to 255 characters; Thai names fit.
+        dv = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True,
+                            errorStyle="warning", showErrorMessage=True,
+                            error="ค่านี้ไม่อยู่ในรายการ", errorTitle="ตรวจสอบค่า")
+        dv.add(ref)
+        sheet.add_data_validation(dv)
+        actions.append(f"ใส่รายการเลือกคอลัมน์ '{header}' แท็บ {tpl.title}")
+    for header, kind in tpl.formats.items():
+        column = present[normalize_header(header)]
+        fmt = NUMBER_FORMATS.get(kind)
+        if fmt:
+            # Formats only change how a value shows, never the value a person typed.
+            for row in range(2, max(sheet.max_row, 2) + 1):
+                sheet.cell(row=row, column=column).number_format = fmt
+        sheet.column_dimensions[get_column_letter(column)].width = 16 if kind != "text" else 22
+    if tpl.protect and sheet.sheet_properties.tabColor is None:
+        sheet.sheet_properties.tabColor = "999999"
+    return actions
+
