@@ -189,7 +189,8 @@ def _apply_template(book: Workbook, tpl: TabTemplate) -> list[str]:
         fmt = NUMBER_FORMATS.get(kind)
         if fmt:
             # Formats only change how a value shows, never the value a person typed.
-            for row in range(2, max(sheet.max_row, 2) + 1):
+            # Only rows that exist: touching an empty row would make appends skip it.
+            for row in range(2, sheet.max_row + 1):
                 sheet.cell(row=row, column=column).number_format = fmt
         sheet.column_dimensions[get_column_letter(column)].width = 16 if kind != "text" else 22
     if tpl.protect and sheet.sheet_properties.tabColor is None:

@@ -1,0 +1,159 @@
+"""The command line: a thin layer over the library. `python main.py --help` lists the commands."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from core.config import ROOT, Config, ConfigError, load_config
+from core.thai import today_in
+from sheets.store import StoreError
+
+DESCRIPTION = """กข.คจ. Care — ระบบข้อมูล กข.คจ. TRAT Smart Data และ LINE แจ้งเตือนลูกหนี้
+(Trat poverty-alleviation fund data system and LINE bot)
+
+ทุกคำสั่งรับ --store (ไฟล์ .xlsx หรือ gsheet:<รหัสสเปรดชีต>) และ --config (ไฟล์ค่าตั้ง)"""
+
+
+@dataclass
+class Command:
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, Config], int]
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str, help: str, add_arguments: Callable[[argparse.ArgumentParser], None] = lambda p: None):
+    """Register a subcommand: the table the parser is built from."""
+    def register(run: Callable[[argparse.Namespace, Config], int]):
+        COMMANDS[name] = Command(help, add_arguments, run)
+        return run
+    return register
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"วันที่ต้องอยู่ในรูป YYYY-MM-DD (ค.ศ.) เช่น 2026-11-26: {text!r}") from None
+
+
+def run_date(args: argparse.Namespace, config: Config) -> dt.date:
+    return args.date or today_in(config.timezone)
+
+
+def print_json(obj: Any) -> None:
+    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def progress(message: str) -> None:
+    """Progress goes to stderr so that --json output stays clean."""
+    print(message, file=sys.stderr, flush=True)
+
+
+# -- commands ------------------------------------------------------------------
+def _demo_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", type=Path, default=None, help="ไฟล์ .xlsx ที่จะสร้าง (ค่าเริ่มต้น: ที่เก็บข้อมูลในค่าตั้ง)")
+    p.add_argument("--seed", type=int, default=2569, help="เลขสุ่มตั้งต้น: เลขเดิมได้ข้อมูลเดิม")
+
+
+@command("demo", "สร้างสมุดงานตัวอย่างจังหวัดตราด (72 กองทุน 1,538 สัญญา) สำหรับทดลองและฝึกอบรม", _demo_args)
+def cmd_demo(args: argparse.Namespace, config: Config) -> int:
+    from sheets.demo import TRAT, build_demo
+
+    out = args.out or _local_store_path(config)
+    summary = build_demo(out, run_date(args, config), seed=args.seed, scale=TRAT, progress=progress)
+    print(summary.as_text())
+    return 0
+
+
+def _local_store_path(config: Config) -> Path:
+    spec = config.store
+    if spec.startswith("gsheet:"):
+        raise StoreError("คำสั่ง demo เขียนได้เฉพาะไฟล์ .xlsx: ใช้ --out PATH (demo writes an .xlsx file only)")
+    path = Path(spec)
+    return path if path.is_absolute() else ROOT / path
+
+
+def _check_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-write", action="store_true", help="ไม่เขียนแท็บ ตรวจสอบข้อมูล (อ่านอย่างเดียว)")
+
+
+@command("check", "ตรวจสอบข้อมูล: ครบถ้วน ถูกต้อง เป็นปัจจุบัน รายกองทุน และตัวชี้วัด 9.1", _check_args)
+def cmd_check(args: argparse.Namespace, config: Config) -> int:
+    from sheets.check import quality_tab_rows, run_check, summary_text
+    from sheets.model import read_dataset
+    from sheets.store import Layout, open_store
+
+    today = run_date(args, config)
+    store = open_store(args.store, config)
+    ds = read_dataset(store, Layout(config), today, config.rules.max_term_years)
+    report = run_check(ds, config, today)
+    if not args.no_write:
+        store.rewrite("quality", quality_tab_rows(report))
+    if args.json:
+        print_json(report.as_json())
+    else:
+        print(summary_text(report))
+        if not args.no_write:
+            print(f"\nบันทึกผลในแท็บ ตรวจสอบข้อมูล ของ {store.description} แล้ว")
+    return 0
+
+
+@command("init-sheet", "วางแม่แบบลงในสเปรดชีตหรือสมุดงาน: ทุกแท็บ หัวตาราง รายการเลือก รูปแบบ (ไม่ลบข้อมูลเดิม)")
+def cmd_init_sheet(args: argparse.Namespace, config: Config) -> int:
+    from sheets.store import Layout, open_store
+    from sheets.template import templates
+
+    store = open_store(args.store, config)
+    actions = store.init_template(templates(Layout(config)))
+    if args.json:
+        print_json({"store": store.description, "actions": actions})
+        return 0
+    if actions:
+        print(f"วางแม่แบบใน {store.description}:")
+        for action in actions:
+            print(f"  • {action}")
+    else:
+        print(f"แม่แบบใน {store.description} ครบแล้ว ไม่มีอะไรต้องเพิ่ม")
+    return 0
+
+
+# -- the parser ----------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", help="ไฟล์ .xlsx หรือ gsheet:<รหัสสเปรดชีต> (ค่าเริ่มต้น: KKC_STORE หรือ config.yaml)")
+    common.add_argument("--config", type=Path, help="ไฟล์ค่าตั้ง (ค่าเริ่มต้น: config.yaml)")
+    common.add_argument("--date", type=parse_date, help="วันที่ที่ใช้คำนวณ YYYY-MM-DD (ค่าเริ่มต้น: วันนี้ เวลาไทย)")
+    common.add_argument("--json", action="store_true", help="พิมพ์ผลเป็น JSON")
+    parser = argparse.ArgumentParser(prog="python main.py", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="คำสั่ง")
+    for name, cmd in COMMANDS.items():
+        p = sub.add_parser(name, parents=[common], help=cmd.help, description=cmd.help)
+        cmd.add_arguments(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 0
+    try:
+        config = load_config(args.config)
+        return COMMANDS[args.command].run(args, config)
+    except ConfigError as exc:
+        print(f"ค่าตั้งไม่ถูกต้อง: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"ที่เก็บข้อมูลมีปัญหา: {exc}", file=sys.stderr)
+        return 3

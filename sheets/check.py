@@ -1,0 +1,248 @@
+"""The data-quality check: complete, correct and current, fund by fund (indicator 9.1)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.thai import date_th
+from ledger import ledger
+from sheets.model import LEVEL_TH, Dataset, Fund, Problem
+from sheets.schema import FUNDS, PAYMENTS
+
+# What a fund must have to be complete: the four documents of the province's
+# method (4.1) and the fields its form asks for. Column key -> what it is.
+REQUIRED_FOR_COMPLETE: dict[str, str] = {
+    "bank_name": "ชื่อธนาคาร",
+    "bank_account_no": "เลขที่บัญชี",
+    "bank_balance": "ยอดเงินฝาก",
+    "bank_balance_date": "วันที่ยอดเงินฝาก",
+    "committee_order_no": "เลขที่คำสั่งแต่งตั้งกรรมการ",
+    "committee_order_date": "วันที่คำสั่งแต่งตั้งกรรมการ",
+    "committee_order_doc": "สำเนาคำสั่งแต่งตั้ง (เอกสาร 1)",
+    "bank_book_doc": "สำเนาสมุดบัญชี (เอกสาร 2)",
+    "financial_summary_doc": "แบบสรุปสถานะการเงิน (เอกสาร 4)",
+    "financial_summary_date": "วันที่สรุปสถานะการเงิน",
+    "updated_at": "วันที่ปรับปรุงล่าสุด",
+}
+DEBTOR_LIST = "รายชื่อลูกหนี้ในแท็บลูกหนี้ (เอกสาร 3)"
+
+
+@dataclass
+class FundQuality:
+    fund_id: str
+    district: str
+    subdistrict: str
+    village: str
+    row: int
+    missing: list[str] = field(default_factory=list)   # what makes it incomplete
+    stale: list[str] = field(default_factory=list)     # what makes it not current
+    errors: int = 0
+    warnings: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def correct(self) -> bool:
+        return self.errors == 0
+
+    @property
+    def current(self) -> bool:
+        return not self.stale
+
+    @property
+    def ok(self) -> bool:
+        return self.complete and self.correct and self.current
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"fund_id": self.fund_id, "district": self.district, "subdistrict": self.subdistrict,
+                "village": self.village, "complete": self.complete, "correct": self.correct,
+                "current": self.current, "ok": self.ok, "missing": self.missing, "stale": self.stale,
+                "errors": self.errors, "warnings": self.warnings}
+
+
+@dataclass
+class QualityReport:
+    today: dt.date
+    funds: list[FundQuality]
+    problems: list[Problem]
+    unreadable_rows: int
+
+    @property
+    def funds_total(self) -> int:
+        return len(self.funds)
+
+    @property
+    def funds_ok(self) -> int:
+        return sum(f.ok for f in self.funds)
+
+    @property
+    def indicator_9_1(self) -> float:
+        return self.funds_ok / self.funds_total if self.funds else 0.0
+
+    def by_district(self) -> dict[str, dict[str, Any]]:
+        groups: dict[str, list[FundQuality]] = defaultdict(list)
+        for fund in self.funds:
+            groups[fund.district].append(fund)
+        return {d: {"funds_total": len(fs), "funds_ok": sum(f.ok for f in fs),
+                    "indicator_9_1": sum(f.ok for f in fs) / len(fs)}
+                for d, fs in sorted(groups.items())}
+
+    def worst_first(self) -> list[FundQuality]:
+        return sorted(self.funds, key=lambda f: (f.ok, -f.errors, -(len(f.missing) + len(f.stale)),
+                                                 -f.warnings, f.fund_id))
+
+    def fund(self, fund_id: str) -> FundQuality | None:
+        return next((f for f in self.funds if f.fund_id == fund_id), None)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "date": self.today.isoformat(),
+            "funds_total": self.funds_total,
+            "funds_ok": self.funds_ok,
+            "indicator_9_1": round(self.indicator_9_1, 4),
+            "districts": self.by_district(),
+            "errors": sum(p.level == "error" for p in self.problems),
+            "warnings": sum(p.level == "warning" for p in self.problems),
+            "unreadable_rows": self.unreadable_rows,
+            "funds": [f.as_dict() for f in self.worst_first()],
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+def _age_days(day: dt.date | None, today: dt.date) -> int | None:
+    return None if day is None else (today - day).days
+
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _fund_quality(fund: Fund, has_loans: bool, quality_cfg: Any, today: dt.date) -> FundQuality:
+    fq = FundQuality(fund.fund_id, fund.district, fund.subdistrict, fund.village_name, fund.row)
+    for col, label in REQUIRED_FOR_COMPLETE.items():
+        if getattr(fund, col) in (None, ""):
+            fq.missing.append(label)
+    if not has_loans:
+        fq.missing.append(DEBTOR_LIST)
+    limits = (("bank_balance_date", quality_cfg.bank_max_age_days, "ยอดเงินฝาก"),
+              ("financial_summary_date", quality_cfg.summary_max_age_days, "แบบสรุปสถานะการเงิน"),
+              ("updated_at", quality_cfg.row_max_age_days, "ข้อมูลกองทุน"))
+    for col, max_days, label in limits:
+        age = _age_days(getattr(fund, col), today)
+        if age is not None and age > max_days:
+            fq.stale.append(f"{label} ณ {date_th(getattr(fund, col))} เก่ากว่า {max_days} วัน")
+    if fund.committee_order_date is not None:
+        lapse = _years_later(fund.committee_order_date, quality_cfg.committee_term_years)
+        if lapse <= today:
+            fq.stale.append(f"คำสั่งแต่งตั้งกรรมการหมดวาระ {quality_cfg.committee_term_years} ปี "
+                            f"เมื่อ {date_th(lapse)}")
+    return fq
+
+
+def _overpayment_problems(ds: Dataset) -> list[Problem]:
+    """Paid above the loan amount is an error (spec: ledger-and-alerts.md)."""
+    problems = []
+    for loan in ds.readable_loans():
+        payments = ds.payments.get(loan.contract_no)
+        if not payments:
+            continue
+        state = ledger(ds.contract(loan), max(ds.today, max(p.paid_date for p in payments)))
+        if state.overpaid > 0:
+            last = max(payments, key=lambda p: (p.paid_date, p.row))
+            problems.append(Problem(
+                PAYMENTS.title, last.row, loan.contract_no, "amount", PAYMENTS.column("amount").header,
+                "error", f"ชำระรวม {state.paid:,.2f} บาท เกินเงินยืม {loan.amount:,.2f} บาท "
+                         f"(เกิน {state.overpaid:,.2f} บาท)", loan.fund_id))
+    return problems
+
+
+def run_check(ds: Dataset, config: Any, today: dt.date) -> QualityReport:
+    """Every rule of sheet-template.md, summed up per fund."""
+    problems = list(ds.problems) + _overpayment_problems(ds)
+    funds_with_loans = {loan.fund_id for loan in ds.loans.values()}
+    by_fund = {f.fund_id: _fund_quality(f, f.fund_id in funds_with_loans, config.quality, today)
+               for f in ds.funds.values()}
+    for problem in problems:
+        fq = by_fund.get(problem.fund_id or "")
+        if fq is None:
+            continue
+        if problem.level == "error":
+            fq.errors += 1
+        else:
+            fq.warnings += 1
+    for fq in by_fund.values():
+        # Missing and stale items are problems too, so the tab lists them with their cell.
+        for label in fq.missing + fq.stale:
+            problems.append(Problem(FUNDS.title, fq.row, fq.fund_id, "", "", "warning",
+                                    ("ขาด: " if label in fq.missing else "ไม่เป็นปัจจุบัน: ") + label,
+                                    fq.fund_id))
+    problems.sort(key=lambda p: (p.level != "error", p.tab, p.row or 0))
+    return QualityReport(today, list(by_fund.values()), problems, len(ds.unreadable))
+
+
+def percent(share: float) -> str:
+    return f"{share * 100:.1f}%"
+
+
+def summary_text(report: QualityReport, limit: int = 15) -> str:
+    """The readable Thai summary printed by `check`, worst funds first."""
+    lines = [f"ตรวจสอบข้อมูล กข.คจ. ณ {date_th(report.today)}",
+             f"ตัวชี้วัด 9.1: ข้อมูลครบถ้วน ถูกต้อง เป็นปัจจุบัน {report.funds_ok} จาก {report.funds_total} กองทุน "
+             f"({percent(report.indicator_9_1)})", ""]
+    lines.append("รายอำเภอ:")
+    for district, d in report.by_district().items():
+        lines.append(f"  อ.{district}: {d['funds_ok']}/{d['funds_total']} กองทุน ({percent(d['indicator_9_1'])})")
+    errors = sum(p.level == "error" for p in report.problems)
+    warnings = len(report.problems) - errors
+    lines += ["", f"พบข้อผิดพลาด {errors} รายการ คำเตือน {warnings} รายการ"
+                  + (f" แถวที่อ่านไม่ได้ {report.unreadable_rows} แถว" if report.unreadable_rows else "")]
+    bad = [f for f in report.worst_first() if not f.ok]
+    if bad:
+        lines += ["", "กองทุนที่ต้องแก้ไข (เรียงจากมากไปน้อย):"]
+        for f in bad[:limit]:
+            flags = ["ไม่" + name for name, good in (("ครบถ้วน", f.complete), ("ถูกต้อง", f.correct),
+                                                     ("เป็นปัจจุบัน", f.current)) if not good]
+            detail = "; ".join(f.missing + f.stale)
+            lines.append(f"  {f.fund_id} บ้าน{f.village.removeprefix('บ้าน')} อ.{f.district}: "
+                         f"{', '.join(flags)}"
+                         + (f" — ผิดพลาด {f.errors}" if f.errors else "")
+                         + (f" — {detail}" if detail else ""))
+        if len(bad) > limit:
+            lines.append(f"  และอีก {len(bad) - limit} กองทุน — ดูทั้งหมดในแท็บ ตรวจสอบข้อมูล")
+    unattributed = [p for p in report.problems if p.level == "error" and not p.fund_id]
+    if unattributed:
+        lines += ["", "ข้อผิดพลาดที่ไม่ระบุกองทุน:"]
+        for p in unattributed[:limit]:
+            lines.append(f"  แท็บ {p.tab} แถว {p.row} {p.header}: {p.message}")
+    return "\n".join(lines)
+
+
+def quality_tab_rows(report: QualityReport) -> list[list[Any]]:
+    """The ตรวจสอบข้อมูล tab: indicator lines, one line per fund, then one line per problem."""
+    yes = lambda flag: "ใช่" if flag else "ไม่"  # noqa: E731
+    rows: list[list[Any]] = [
+        ["ตัวชี้วัด 9.1", percent(report.indicator_9_1),
+         f"{report.funds_ok} จาก {report.funds_total} กองทุน ครบถ้วน ถูกต้อง เป็นปัจจุบัน",
+         f"ตรวจ ณ {date_th(report.today)}"],
+    ]
+    for district, d in report.by_district().items():
+        rows.append([f"อ.{district}", percent(d["indicator_9_1"]), f"{d['funds_ok']} จาก {d['funds_total']} กองทุน"])
+    rows.append([])
+    rows.append(["รหัสกองทุน", "อำเภอ", "ตำบล", "หมู่บ้าน", "ครบถ้วน", "ถูกต้อง", "เป็นปัจจุบัน", "ผ่าน 9.1",
+                 "ผิดพลาด", "คำเตือน", "สิ่งที่ขาด / ไม่เป็นปัจจุบัน"])
+    for f in report.worst_first():
+        rows.append([f.fund_id, f.district, f.subdistrict, f.village, yes(f.complete), yes(f.correct),
+                     yes(f.current), yes(f.ok), f.errors, f.warnings, "; ".join(f.missing + f.stale)])
+    rows.append([])
+    rows.append(["แท็บ", "แถว", "รหัส", "คอลัมน์", "ระดับ", "ข้อความ", "กองทุน"])
+    for p in report.problems:
+        rows.append([p.tab, p.row, p.key, p.header or p.field, LEVEL_TH[p.level], p.message, p.fund_id or ""])
+    return rows
+

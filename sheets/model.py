@@ -1,0 +1,624 @@
+"""From raw tabs to typed records, with every problem found on the way.
+
+`load_dataset` never stops at a bad cell: it records a Problem (tab, row,
+column, Thai message) and goes on. A row is left out of a computation only
+when a value that computation needs cannot be read, and then it is listed in
+`Dataset.unreadable` so that someone is told (spec: "How values are read").
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Callable, Iterable, Literal
+
+from core.geo import district_by_name, normalize_subdistrict
+from ledger import Contract, Installment as LedgerInstallment, Payment as LedgerPayment
+from sheets import values as V
+from sheets.schema import (
+    ADMIN_ROLE, ALERT_KINDS, ALERT_STATUSES, DATA_TABS, DISTRICT_ROLE, LOAN_STATUSES, POSITIONS,
+    ROLES, SOURCE_LINE, SOURCE_SHEET,
+)
+from sheets.store import Layout, Table
+
+Level = Literal["error", "warning"]
+LEVEL_TH = {"error": "ผิดพลาด", "warning": "คำเตือน"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the sheet, said so that a person can find and fix it."""
+
+    tab: str            # Thai tab title
+    row: int | None     # the sheet's row number (1 = header)
+    key: str            # fund_id / contract_no / officer_id of the row, when known
+    field: str          # column key ("" for a whole-row problem)
+    header: str         # the column's Thai header as the person sees it
+    level: Level
+    message: str
+    fund_id: str | None = None  # the fund this problem counts against
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"tab": self.tab, "row": self.row, "key": self.key, "field": self.field,
+                "header": self.header, "level": self.level, "message": self.message,
+                "fund_id": self.fund_id}
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A row left out of computations because a value it needs could not be read."""
+
+    tab: str
+    row: int
+    fund_id: str | None   # whose officer is told; None = nobody can be derived (province)
+    reason: str
+
+
+@dataclass
+class Fund:
+    row: int
+    fund_id: str
+    district: str               # the official district name when it matched, else as typed
+    district_ok: bool
+    subdistrict: str
+    village_no: int | None
+    village_name: str
+    budget_year: int | None
+    capital: Decimal | None
+    bank_name: str
+    bank_account_no: str
+    bank_balance: Decimal | None
+    bank_balance_date: dt.date | None
+    cash_on_hand: Decimal | None
+    committee_order_no: str
+    committee_order_date: dt.date | None
+    committee_order_doc: str
+    bank_book_doc: str
+    financial_summary_doc: str
+    financial_summary_date: dt.date | None
+    households_total: int | None
+    households_target: int | None
+    officer_id: str
+    updated_at: dt.date | None
+    note: str
+
+
+@dataclass
+class Loan:
+    row: int
+    contract_no: str
+    fund_id: str
+    borrower_name: str
+    citizen_id: str | None      # only a valid id is kept
+    phone: str
+    round: int | None
+    occupation: str
+    loan_date: dt.date | None
+    amount: Decimal | None
+    due_date: dt.date | None
+    status_mark: str | None
+    note: str
+
+    @property
+    def readable(self) -> bool:
+        """Everything the ledger and alerts need could be read."""
+        return self.amount is not None and self.due_date is not None
+
+
+@dataclass
+class Installment:
+    row: int
+    contract_no: str
+    seq: int
+    due_date: dt.date
+    amount: Decimal
+
+
+@dataclass
+class Payment:
+    row: int
+    contract_no: str
+    paid_date: dt.date
+    amount: Decimal
+    receipt_no: str = ""
+    recorded_by: str = ""
+    source: str = SOURCE_SHEET
+    recorded_at: dt.datetime | None = None
+    ref: str = ""
+    note: str = ""
+
+
+@dataclass
+class CommitteeMember:
+    row: int
+    fund_id: str
+    name: str
+    position: str
+    term_start: dt.date | None
+    term_end: dt.date | None
+    phone: str
+
+
+@dataclass
+class Officer:
+    row: int
+    officer_id: str
+    name: str
+    district: str
+    role: str
+    register_code: str
+    active: bool
+
+    @property
+    def sees_all(self) -> bool:
+        """Provincial staff and admins see the whole province."""
+        return self.role != DISTRICT_ROLE
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN_ROLE
+
+
+@dataclass
+class LineLink:
+    row: int
+    linked_at: dt.datetime | None
+    officer_id: str
+    line_user_id: str
+    display_name: str
+
+
+@dataclass
+class AlertLogEntry:
+    row: int
+    run_date: dt.date
+    officer_id: str
+    contract_no: str
+    seq: int | None
+    kind: str          # English key: before_due / due_today / overdue / monthly_summary
+    days: int | None
+    status: str        # English key: sent / failed / no-line-account
+    retry_key: str
+    sent_at: dt.datetime | None = None
+    amount: Decimal | None = None
+    detail: str = ""
+
+
+@dataclass
+class Dataset:
+    """Everything one run needs, read once."""
+
+    today: dt.date
+    funds: dict[str, Fund] = field(default_factory=dict)
+    loans: dict[str, Loan] = field(default_factory=dict)
+    installments: dict[str, list[Installment]] = field(default_factory=lambda: defaultdict(list))
+    payments: dict[str, list[Payment]] = field(default_factory=lambda: defaultdict(list))
+    committee: list[CommitteeMember] = field(default_factory=list)
+    officers: dict[str, Officer] = field(default_factory=dict)
+    links: dict[str, LineLink] = field(default_factory=dict)   # officer_id -> latest link
+    alert_log: list[AlertLogEntry] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+    tabs_missing: list[str] = field(default_factory=list)
+
+    # -- questions the rest of the program asks ---------------------------
+    def contract(self, loan: Loan) -> Contract:
+        """The ledger's view of a readable loan."""
+        assert loan.amount is not None and loan.due_date is not None
+        schedule = tuple(LedgerInstallment(i.seq, i.due_date, i.amount)
+                         for i in self.installments.get(loan.contract_no, ()))
+        payments = tuple(LedgerPayment(p.paid_date, p.amount)
+                         for p in self.payments.get(loan.contract_no, ()))
+        return Contract(loan.contract_no, loan.amount, loan.due_date, schedule, payments, loan.status_mark)
+
+    def readable_loans(self) -> Iterable[Loan]:
+        return (loan for loan in self.loans.values() if loan.readable and loan.fund_id in self.funds)
+
+    def district_of(self, fund_id: str | None) -> str | None:
+        fund = self.funds.get(fund_id or "")
+        return fund.district if fund else None
+
+    def active_officers(self) -> list[Officer]:
+        return [o for o in self.officers.values() if o.active]
+
+    def officers_for_fund(self, fund_id: str) -> list[Officer]:
+        """The fund's officer, or when blank (or unknown/inactive) every active officer of its district."""
+        fund = self.funds.get(fund_id)
+        if fund is None:
+            return []
+        named = self.officers.get(fund.officer_id)
+        if named is not None and named.active:
+            return [named]
+        return [o for o in self.active_officers() if o.role == DISTRICT_ROLE and o.district == fund.district]
+
+    def line_user(self, officer_id: str) -> str | None:
+        link = self.links.get(officer_id)
+        return link.line_user_id if link else None
+
+    def officer_by_line_user(self, line_user_id: str) -> Officer | None:
+        for officer_id, link in self.links.items():
+            if link.line_user_id == line_user_id:
+                return self.officers.get(officer_id)
+        return None
+
+
+# --------------------------------------------------------------------------
+class _RowReader:
+    """Reads one row's cells by column key, collecting problems instead of raising."""
+
+    def __init__(self, ctx: "_TabContext", cells: list[Any], row: int):
+        self.ctx, self.cells, self.row = ctx, cells, row
+        self.key = ""
+        self.fund_id: str | None = None
+        self.failed: set[str] = set()
+
+    def raw(self, col: str) -> Any:
+        index = self.ctx.positions.get(col)
+        if index is None or index >= len(self.cells):
+            return None
+        return self.cells[index]
+
+    def problem(self, col: str, message: str, level: Level = "error") -> None:
+        header = self.ctx.layout.header(self.ctx.tab_key, col) if col else ""
+        self.ctx.ds.problems.append(Problem(self.ctx.title, self.row, self.key, col, header, level,
+                                            message, self.fund_id))
+
+    def get(self, col: str, reader: Callable[[Any], Any], required: bool = False,
+            missing: str | None = None) -> Any:
+        value = self.raw(col)
+        if V.is_blank(value):
+            if required:
+                self.failed.add(col)
+                self.problem(col, missing or "ไม่ได้กรอก (ต้องกรอก)")
+            return None
+        try:
+            return reader(value)
+        except V.CellError as exc:
+            self.failed.add(col)
+            self.problem(col, str(exc))
+            return None
+
+    def text(self, col: str, required: bool = False) -> str:
+        return self.get(col, V.read_text, required) or ""
+
+
+@dataclass
+class _TabContext:
+    ds: Dataset
+    layout: Layout
+    tab_key: str
+    title: str
+    positions: dict[str, int]
+
+
+def _rows(ds: Dataset, layout: Layout, tables: dict[str, Table], tab_key: str):
+    """Yield a _RowReader per non-blank row; a tab with a missing required column is one problem."""
+    table = tables.get(tab_key)
+    title = layout.title(tab_key)
+    if table is None or not table.exists:
+        ds.tabs_missing.append(title)
+        return
+    try:
+        positions = layout.positions(tab_key, table)
+    except Exception as exc:  # MissingColumnError: the whole tab cannot be read
+        ds.problems.append(Problem(title, 1, "", "", "", "error", str(exc)))
+        if tab_key == "loans":
+            for index, cells in enumerate(table.rows):
+                if any(not V.is_blank(c) for c in cells):
+                    ds.unreadable.append(Unreadable(title, table.row_number(index), None, str(exc)))
+        return
+    ctx = _TabContext(ds, layout, tab_key, title, positions)
+    for index, cells in enumerate(table.rows):
+        if all(V.is_blank(c) for c in cells):
+            continue
+        yield _RowReader(ctx, cells, table.row_number(index))
+
+
+@lru_cache(maxsize=65536)
+def _cached_date_text(text: str) -> dt.date:
+    return V.read_date(text)
+
+
+def read_date_fast(value: Any) -> dt.date:
+    """read_date with a cache for text: a sheet repeats the same dates many times."""
+    if isinstance(value, str):
+        return _cached_date_text(value)
+    return V.read_date(value)
+
+
+def load_dataset(tables: dict[str, Table], layout: Layout, today: dt.date,
+                 max_term_years: int = 3) -> Dataset:
+    """Parse every data tab; problems and unreadable rows are collected, never raised."""
+    ds = Dataset(today=today)
+    _load_officers(ds, layout, tables)
+    _load_funds(ds, layout, tables)
+    _load_loans(ds, layout, tables, max_term_years)
+    _load_installments(ds, layout, tables)
+    _load_payments(ds, layout, tables)
+    _load_committee(ds, layout, tables)
+    _load_links(ds, layout, tables)
+    _load_alert_log(ds, layout, tables)
+    return ds
+
+
+def _district(r: _RowReader, col: str, required: bool) -> tuple[str, bool]:
+    typed = r.text(col, required)
+    if not typed:
+        return "", False
+    district = district_by_name(typed)
+    if district is None:
+        r.problem(col, f"ไม่พบอำเภอ \"{typed}\" ในจังหวัด (ใช้ชื่ออำเภอตามทะเบียน เช่น เมืองตราด)")
+        return typed, False
+    return district.name, True
+
+
+def _load_officers(ds: Dataset, layout: Layout, tables: dict[str, Table]) -> None:
+    for r in _rows(ds, layout, tables, "officers"):
+        officer_id = r.text("officer_id", required=True)
+        r.key = officer_id
+        name = r.text("name", required=True)
+        role = r.get("role", lambda v: V.read_choice(v, ROLES), required=True) or ""
+        district, _ = _district(r, "district", required=False)
+        if role == DISTRICT_ROLE and not district:
+            r.problem("district", "เจ้าหน้าที่ระดับอำเภอต้องระบุอำเภอ")
+        active = r.get("active", V.read_yes_no)
+        if not officer_id:
+            continue
+        if officer_id in ds.officers:
+            r.problem("officer_id", f"รหัสเจ้าหน้าที่ {officer_id} ซ้ำกับแถว {ds.officers[officer_id].row}")
+            continue
+        ds.officers[officer_id] = Officer(r.row, officer_id, name, district, role or DISTRICT_ROLE,
+                                          r.text("register_code"), True if active is None else active)
+
+
+def _load_funds(ds: Dataset, layout: Layout, tables: dict[str, Table]) -> None:
+    for r in _rows(ds, layout, tables, "funds"):
+        fund_id = r.text("fund_id", required=True)
+        r.key = fund_id
+        r.fund_id = fund_id or None
+        district, district_ok = _district(r, "district", required=True)
+        subdistrict = r.text("subdistrict", required=True)
+        if district_ok and subdistrict:
+            official = district_by_name(district)
+            names = {s.name for s in official.subdistricts} if official else set()
+            if normalize_subdistrict(subdistrict) not in names:
+                r.problem("subdistrict", f"ตำบล \"{subdistrict}\" ไม่อยู่ในอำเภอ{district}")
+            else:
+                subdistrict = normalize_subdistrict(subdistrict)
+        village_no = r.get("village_no", V.read_int, required=True)
+        if village_no is not None and not 1 <= village_no <= 99:
+            r.problem("village_no", f"หมู่ที่ต้องอยู่ระหว่าง 1–99 (กรอกไว้ {village_no})")
+        capital = r.get("capital", V.read_amount, required=True)
+        if capital is not None and capital <= 0:
+            r.problem("capital", "เงินทุนต้องมากกว่า 0")
+        households_total = r.get("households_total", V.read_int)
+        households_target = r.get("households_target", V.read_int)
+        if households_total is not None and households_target is not None and households_target > households_total:
+            r.problem("households_target", "ครัวเรือนเป้าหมายมากกว่าครัวเรือนทั้งหมด")
+        officer_id = r.text("officer_id")
+        if officer_id and officer_id not in ds.officers:
+            r.problem("officer_id", f"ไม่พบรหัสเจ้าหน้าที่ {officer_id} ในแท็บเจ้าหน้าที่ "
+                                    f"(จะแจ้งเจ้าหน้าที่ทุกคนของอำเภอแทน)")
+        dates = {col: r.get(col, read_date_fast) for col in
+                 ("bank_balance_date", "committee_order_date", "financial_summary_date", "updated_at")}
+        for col, value in dates.items():
+            if value is not None and value > ds.today:
+                r.problem(col, "วันที่อยู่ในอนาคต")
+        fund = Fund(
+            row=r.row, fund_id=fund_id, district=district, district_ok=district_ok, subdistrict=subdistrict,
+            village_no=village_no, village_name=r.text("village_name", required=True),
+            budget_year=r.get("budget_year", V.read_int), capital=capital,
+            bank_name=r.text("bank_name"), bank_account_no=r.text("bank_account_no"),
+            bank_balance=r.get("bank_balance", V.read_amount),
+            bank_balance_date=dates["bank_balance_date"],
+            cash_on_hand=r.get("cash_on_hand", V.read_amount),
+            committee_order_no=r.text("committee_order_no"),
+            committee_order_date=dates["committee_order_date"],
+            committee_order_doc=r.text("committee_order_doc"), bank_book_doc=r.text("bank_book_doc"),
+            financial_summary_doc=r.text("financial_summary_doc"),
+            financial_summary_date=dates["financial_summary_date"],
+            households_total=households_total, households_target=households_target,
+            officer_id=officer_id if officer_id in ds.officers else "", updated_at=dates["updated_at"],
+            note=r.text("note"))
+        if not fund_id:
+            continue
+        if fund_id in ds.funds:
+            r.problem("fund_id", f"รหัสกองทุน {fund_id} ซ้ำกับแถว {ds.funds[fund_id].row}")
+            continue
+        ds.funds[fund_id] = fund
+
+
+def _load_loans(ds: Dataset, layout: Layout, tables: dict[str, Table], max_term_years: int) -> None:
+    title = layout.title("loans")
+    for r in _rows(ds, layout, tables, "loans"):
+        contract_no = r.text("contract_no", required=True)
+        fund_id = r.text("fund_id", required=True)
+        r.key = contract_no
+        r.fund_id = fund_id if fund_id in ds.funds else None
+        if fund_id and fund_id not in ds.funds:
+            r.problem("fund_id", f"ไม่พบรหัสกองทุน {fund_id} ในแท็บกองทุน")
+        name = r.text("borrower_name", required=True)
+        citizen_id = r.get("citizen_id", V.read_citizen_id)
+        round_no = r.get("round", V.read_int)
+        if round_no is not None and round_no < 1:
+            r.problem("round", "ยืมครั้งที่ต้องเป็น 1 ขึ้นไป")
+        loan_date = r.get("loan_date", read_date_fast, required=True)
+        amount = r.get("amount", V.read_amount, required=True)
+        if amount is not None and amount <= 0:
+            r.problem("amount", "จำนวนเงินยืมต้องมากกว่า 0")
+            r.failed.add("amount")
+            amount = None
+        due_date = r.get("due_date", read_date_fast, required=True)
+        if loan_date and loan_date > ds.today:
+            r.problem("loan_date", "วันที่รับเงินยืมอยู่ในอนาคต", "warning")
+        if loan_date and due_date:
+            if due_date < loan_date:
+                r.problem("due_date", "วันครบกำหนดชำระก่อนวันที่รับเงินยืม")
+            elif due_date > _add_years(loan_date, max_term_years):
+                r.problem("due_date", f"ระยะเวลายืมเกิน {max_term_years} ปี", "warning")
+        status = r.get("status", lambda v: V.read_choice(v, LOAN_STATUSES))
+        loan = Loan(r.row, contract_no, fund_id, name, citizen_id, r.text("phone"), round_no,
+                    r.text("occupation"), loan_date, amount, due_date, status, r.text("note"))
+        if not contract_no:
+            ds.unreadable.append(Unreadable(title, r.row, r.fund_id, "ไม่มีเลขที่สัญญา"))
+            continue
+        if contract_no in ds.loans:
+            r.problem("contract_no", f"เลขที่สัญญา {contract_no} ซ้ำกับแถว {ds.loans[contract_no].row}")
+            ds.unreadable.append(Unreadable(title, r.row, r.fund_id, "เลขที่สัญญาซ้ำ"))
+            continue
+        ds.loans[contract_no] = loan
+        if not loan.readable or r.fund_id is None:
+            ds.unreadable.append(Unreadable(title, r.row, r.fund_id, ", ".join(
+                layout.header("loans", c) for c in sorted(r.failed & {"amount", "due_date", "fund_id"}))
+                or "รหัสกองทุน"))
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 Feb
+        return day.replace(year=day.year + years, day=28)
+
+
+def _contract_ref(r: _RowReader, ds: Dataset) -> Loan | None:
+    contract_no = r.text("contract_no", required=True)
+    r.key = contract_no
+    loan = ds.loans.get(contract_no)
+    if contract_no and loan is None:
+        r.problem("contract_no", f"ไม่พบเลขที่สัญญา {contract_no} ในแท็บลูกหนี้")
+    r.fund_id = loan.fund_id if loan and loan.fund_id in ds.funds else None
+    return loan
+
+
+def _load_installments(ds: Dataset, layout: Layout, tables: dict[str, Table]) -> None:
+    title = layout.title("installments")
+    first_row: dict[str, int] = {}
+    for r in _rows(ds, layout, tables, "installments"):
+        loan = _contract_ref(r, ds)
+        seq = r.get("seq", V.read_int, required=True)
+        due = r.get("due_date", read_date_fast, required=True)
+        amount = r.get("amount", V.read_amount, required=True)
+        if amount is not None and amount <= 0:
+            r.problem("amount", "จำนวนเงินต้องมากกว่า 0")
+            amount = None
+        if loan is None:
+            continue
+        first_row.setdefault(loan.contract_no, r.row)
+        if seq is None or due is None or amount is None:
+            ds.unreadable.append(Unreadable(title, r.row, r.fund_id, "งวดชำระอ่านไม่ได้"))
+            continue
+        if any(i.seq == seq for i in ds.installments[loan.contract_no]):
+            r.problem("seq", f"งวดที่ {seq} ของสัญญา {loan.contract_no} ซ้ำ")
+            continue
+        ds.installments[loan.contract_no].append(Installment(r.row, loan.contract_no, seq, due, amount))
+    ctx_header = {c: layout.header("installments", c) for c in ("amount", "due_date")}
+    for contract_no, items in ds.installments.items():
+        items.sort(key=lambda i: (i.due_date, i.seq))
+        loan = ds.loans[contract_no]
+        fund_id = loan.fund_id if loan.fund_id in ds.funds else None
+        total = sum((i.amount for i in items), Decimal(0))
+        if loan.amount is not None and total != loan.amount:
+            ds.problems.append(Problem(title, first_row[contract_no], contract_no, "amount", ctx_header["amount"],
+                                       "error", f"งวดชำระรวม {total:,.2f} บาท ไม่เท่ากับเงินยืม "
+                                                f"{loan.amount:,.2f} บาท", fund_id))
+        if loan.due_date is not None and items and items[-1].due_date != loan.due_date:
+            ds.problems.append(Problem(title, items[-1].row, contract_no, "due_date", ctx_header["due_date"],
+                                       "warning", "วันครบกำหนดงวดสุดท้ายไม่ตรงกับวันครบกำหนดในสัญญา", fund_id))
+
+
+def _load_payments(ds: Dataset, layout: Layout, tables: dict[str, Table]) -> None:
+    title = layout.title("payments")
+    seen_refs: set[str] = set()
+    for r in _rows(ds, layout, tables, "payments"):
+        loan = _contract_ref(r, ds)
+        paid_date = r.get("paid_date", read_date_fast, required=True)
+        amount = r.get("amount", V.read_amount, required=True)
+        if amount is not None and amount <= 0:
+            r.problem("amount", "จำนวนเงินต้องมากกว่า 0")
+            amount = None
+        if paid_date is not None and paid_date > ds.today:
+            r.problem("paid_date", "วันที่ชำระอยู่ในอนาคต")
+        source = r.get("source", lambda v: V.read_choice(v, (SOURCE_SHEET, SOURCE_LINE))) or SOURCE_SHEET
+        ref = r.text("ref")
+        if ref and ref in seen_refs:
+            continue  # a chat entry recorded twice (idempotency ref): count it once
+        if ref:
+            seen_refs.add(ref)
+        if loan is None:
+            if r.key:
+                ds.unreadable.append(Unreadable(title, r.row, None, "ไม่พบเลขที่สัญญา"))
+            continue
+        if paid_date is None or amount is None:
+            ds.unreadable.append(Unreadable(title, r.row, r.fund_id, "รับชำระอ่านไม่ได้"))
+            continue
+        ds.payments[loan.contract_no].append(Payment(
+            r.row, loan.contract_no, paid_date, amount, r.text("receipt_no"), r.text("recorded_by"), source,
+            r.get("recorded_at", V.read_datetime), ref, r.text("note")))
+
+
+def _load_committee(ds: Dataset, layout: Layout, tables: dict[str, Table]) -> None:
+    for r in _rows(ds, layout, tables, "committee"):
+        fund_id = r.text("fund_id", required=True)
+        r.key = fund_id
+        r.fund_id = fund_id if fund_id in ds.funds else None
+        if fund_id and fund_id not in ds.funds:
+            r.problem("fund_id", f"ไม่พบรหัสกองทุน {fund_id} ในแท็บกองทุน")
+        position = r.get("position", lambda v: V.read_choice(v, POSITIONS)) or ""
+        start, end = r.get("term_start", read_date_fast), r.get("term_end", read_date_fast)
+        if start and end and end < start:
+            r.problem("term_end", "วันสิ้นสุดวาระก่อนวันเริ่มวาระ")
+        ds.committee.append(CommitteeMember(r.row, fund_id, r.text("name", required=True), position,
+                                            start, end, r.text("phone")))
+
+
+_LINE_USER = re.compile(r"^U[0-9a-f]{32}$")
+
+
+def _load_links(ds: Dataset, layout: Layout, tables: dict[str, Table]) -> None:
+    for r in _rows(ds, layout, tables, "line_links"):
+        officer_id = r.text("officer_id", required=True)
+        r.key = officer_id
+        user = r.text("line_user_id", required=True)
+        if user and not _LINE_USER.match(user):
+            r.problem("line_user_id", "LINE user ID ต้องขึ้นต้นด้วย U ตามด้วยเลขฐานสิบหก 32 ตัว")
+            continue
+        if officer_id and officer_id not in ds.officers:
+            r.problem("officer_id", f"ไม่พบรหัสเจ้าหน้าที่ {officer_id}", "warning")
+            continue
+        if officer_id and user:
+            # The latest row per officer wins (relinking replaces the old link).
+            ds.links[officer_id] = LineLink(r.row, r.get("linked_at", V.read_datetime), officer_id, user,
+                                            r.text("display_name"))
+    # One LINE account speaks for one officer: the latest link of that account wins.
+    latest_by_user: dict[str, LineLink] = {}
+    for link in sorted(ds.links.values(), key=lambda l: l.row):
+        latest_by_user[link.line_user_id] = link
+    ds.links = {l.officer_id: l for l in latest_by_user.values()}
+
+
+_KIND_KEYS = {v: k for k, v in ALERT_KINDS.items()}
+_STATUS_KEYS = {v: k for k, v in ALERT_STATUSES.items()}
+
+
+def _load_alert_log(ds: Dataset, layout: Layout, tables: dict[str, Table]) -> None:
+    for r in _rows(ds, layout, tables, "alert_log"):
+        run_date = r.get("run_date", read_date_fast, required=True)
+        officer_id = r.text("officer_id", required=True)
+        kind = _KIND_KEYS.get(r.text("kind"), r.text("kind"))
+        status = _STATUS_KEYS.get(r.text("status"), r.text("status"))
+        if run_date is None or not officer_id:
+            continue
+        ds.alert_log.append(AlertLogEntry(
+            r.row, run_date, officer_id, r.text("contract_no"), r.get("seq", V.read_int), kind,
+            r.get("days", V.read_int), status, r.text("retry_key"), r.get("sent_at", V.read_datetime),
+            r.get("amount", V.read_amount), r.text("detail")))
+
+
+def read_dataset(store, layout: Layout, today: dt.date, max_term_years: int = 3,
+                 tabs: tuple[str, ...] = DATA_TABS) -> Dataset:
+    """One batch read of the data tabs, then parse."""
+    return load_dataset(store.read(tabs), layout, today, max_term_years)
+

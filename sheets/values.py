@@ -1,0 +1,223 @@
+"""Reading what people type into cells (spec: sheet-template.md, "How values are read").
+
+Every reader takes a raw cell value (from openpyxl or from the Sheets API) and
+returns a clean Python value or raises CellError with a Thai message that says
+what was wrong. Readers never guess: an ambiguous value is an error.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from core.thai import BE_OFFSET, MONTHS_ABBR, MONTHS_FULL, to_arabic_digits
+
+
+class CellError(ValueError):
+    """A cell's value cannot be read; the message (Thai) says why."""
+
+
+DATE_HINT = "ใช้รูปแบบ วัน/เดือน/ปี เช่น 15/01/2569"
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _show(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# Month words: full names, abbreviations with or without dots, a few English ones.
+_MONTH_WORDS: dict[str, int] = {}
+for _i, (_full, _abbr) in enumerate(zip(MONTHS_FULL, MONTHS_ABBR), start=1):
+    _MONTH_WORDS[_full] = _i
+    _MONTH_WORDS[_abbr.replace(".", "")] = _i
+for _i, _name in enumerate(("jan", "feb", "mar", "apr", "may", "jun",
+                            "jul", "aug", "sep", "oct", "nov", "dec"), start=1):
+    _MONTH_WORDS[_name] = _i
+
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{2}|\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_WORD_DATE = re.compile(r"^(\d{1,2})\s*([^\d\s][^\d]*?)\s*(?:พ\.?\s*ศ\.?|ค\.?\s*ศ\.?)?\s*(\d{2}|\d{4})$")
+_TIME = re.compile(r"^(.*?)[T\s]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(?:\s*น\.?)?$")
+
+
+def _year(text: str, raw: Any) -> int:
+    """Two digits are B.E. (69 -> 2569); above 2400 is B.E.; else C.E."""
+    year = int(text)
+    if len(text) == 2:
+        year += 2500
+    if year > 2400:
+        year -= BE_OFFSET
+    if not 1900 <= year <= 2200:
+        raise CellError(f"ปีไม่ถูกต้อง: \"{_show(raw)}\" ({DATE_HINT})")
+    return year
+
+
+def _make_date(year: int, month: int, day: int, raw: Any) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise CellError(f"ไม่มีวันที่นี้ในปฏิทิน: \"{_show(raw)}\" ({DATE_HINT})") from None
+
+
+def read_date(value: Any) -> dt.date:
+    """A date cell, or text in the forms the spec lists."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool) or not isinstance(value, str):
+        # A bare number in a date column is never guessed at (serial? year?).
+        raise CellError(f"อ่านวันที่ไม่ได้: \"{_show(value)}\" ({DATE_HINT})")
+    text = " ".join(to_arabic_digits(value).split())
+    if not text:
+        raise CellError("ไม่ได้กรอกวันที่")
+    match = _ISO_DATE.match(text)
+    if match:
+        year, month, day = match.groups()
+        return _make_date(_year(year, value), int(month), int(day), value)
+    match = _NUMERIC_DATE.match(text)
+    if match:
+        day, month, year = match.groups()
+        return _make_date(_year(year, value), int(month), int(day), value)
+    match = _WORD_DATE.match(text)
+    if match:
+        day, word, year = match.groups()
+        month = _MONTH_WORDS.get(word.replace(".", "").replace(" ", "").lower())
+        if month is None:
+            raise CellError(f"ไม่รู้จักชื่อเดือน \"{word}\" ใน \"{_show(value)}\" ({DATE_HINT})")
+        return _make_date(_year(year, value), month, int(day), value)
+    raise CellError(f"อ่านวันที่ไม่ได้: \"{_show(value)}\" ({DATE_HINT})")
+
+
+def read_datetime(value: Any) -> dt.datetime:
+    """A date-time cell or text: a date as above, optionally followed by HH:MM[:SS]."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    if isinstance(value, str):
+        text = " ".join(to_arabic_digits(value).split())
+        match = _TIME.match(text)
+        if match:
+            day_part, hour, minute, second = match.groups()
+            day = read_date(day_part)
+            try:
+                return dt.datetime.combine(day, dt.time(int(hour), int(minute), int(second or 0)))
+            except ValueError:
+                raise CellError(f"เวลาไม่ถูกต้อง: \"{_show(value)}\"") from None
+    return dt.datetime.combine(read_date(value), dt.time())
+
+
+_AMOUNT_TEXT = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def read_amount(value: Any) -> Decimal:
+    """A non-negative amount of baht: a number, or text with commas, spaces, บาท, Thai digits."""
+    if isinstance(value, bool):
+        raise CellError(f"จำนวนเงินไม่ใช่ตัวเลข: \"{_show(value)}\"")
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise CellError(f"จำนวนเงินไม่ใช่ตัวเลข: \"{_show(value)}\"")
+        amount = Decimal(str(value))
+    elif isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, str):
+        text = to_arabic_digits(value).strip()
+        for noise in ("บาท", "฿", ",", " ", "\u00a0"):
+            text = text.replace(noise, "")
+        if text.endswith("."):
+            text = text[:-1]
+        negative = text.startswith("-")
+        if negative:
+            text = text[1:]
+        if not _AMOUNT_TEXT.match(text):
+            if not value.strip():
+                raise CellError("ไม่ได้กรอกจำนวนเงิน")
+            raise CellError(f"จำนวนเงินไม่ใช่ตัวเลข: \"{_show(value)}\" (กรอกเป็นตัวเลข เช่น 12,500)")
+        amount = -Decimal(text) if negative else Decimal(text)
+    else:
+        raise CellError(f"จำนวนเงินไม่ใช่ตัวเลข: \"{_show(value)}\"")
+    if amount < 0:
+        raise CellError(f"จำนวนเงินติดลบ: \"{_show(value)}\"")
+    try:
+        return amount.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise CellError(f"จำนวนเงินใหญ่เกินไป: \"{_show(value)}\"") from None
+
+
+def read_int(value: Any) -> int:
+    """A whole number: a number cell or digits (Thai digits too)."""
+    if isinstance(value, bool):
+        raise CellError(f"ต้องเป็นจำนวนเต็ม: \"{_show(value)}\"")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        text = to_arabic_digits(value).strip().replace(",", "")
+        if text.isascii() and text.isdigit():
+            return int(text)
+    raise CellError(f"ต้องเป็นจำนวนเต็ม: \"{_show(value)}\"")
+
+
+def citizen_id_check_digit(first12: str) -> int:
+    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
+    return (11 - total % 11) % 10
+
+
+def read_citizen_id(value: Any) -> str:
+    """13 digits (dashes and spaces allowed) whose check digit holds."""
+    if isinstance(value, bool):
+        raise CellError("เลขประจำตัวประชาชนต้องเป็นตัวเลข 13 หลัก")
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    text = to_arabic_digits(str(value)).strip()
+    digits = re.sub(r"[\s\-]", "", text)
+    if not (digits.isascii() and digits.isdigit()) or len(digits) != 13:
+        # Never echo a citizen id back whole, even a mistyped one.
+        raise CellError(f"เลขประจำตัวประชาชนต้องเป็นตัวเลข 13 หลัก (กรอกไว้ {len(digits)} ตัวอักษร)")
+    if citizen_id_check_digit(digits[:12]) != int(digits[12]):
+        raise CellError("เลขประจำตัวประชาชนไม่ถูกต้อง (หลักตรวจสอบไม่ตรง) — โปรดตรวจสอบการพิมพ์")
+    return digits
+
+
+def read_text(value: Any) -> str:
+    """Text as typed; a whole number typed into a text column loses no '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return " ".join(str(value).split())
+
+
+def read_choice(value: Any, choices: tuple[str, ...]) -> str:
+    text = read_text(value)
+    for choice in choices:
+        if text == choice or text.replace(" ", "") == choice.replace(" ", ""):
+            return choice
+    raise CellError(f"ค่า \"{_show(text)}\" ไม่อยู่ในรายการ ({' / '.join(choices)})")
+
+
+_YES = {"ใช่", "y", "yes", "true", "1", "✓", "ใช้งาน"}
+_NO = {"ไม่", "ไม่ใช่", "n", "no", "false", "0", "✗", "ไม่ใช้งาน"}
+
+
+def read_yes_no(value: Any, default: bool = True) -> bool:
+    if is_blank(value):
+        return default
+    if isinstance(value, bool):
+        return value
+    text = read_text(value).lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise CellError(f"ต้องเป็น ใช่ หรือ ไม่ (กรอกไว้ \"{_show(value)}\")")

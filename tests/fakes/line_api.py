@@ -1,0 +1,492 @@
+"""A local fake of the LINE Messaging API, over real HTTP on 127.0.0.1.
+
+It answers as LINE does for what this project uses: push, reply, profile and quota.
+Request bodies are checked against LINE's own OpenAPI description
+(/work/shared/line-openapi/messaging-api.yml, with the `discriminator` mappings applied so
+that a flex bubble is checked as a FlexBubble) plus the size limits LINE documents.
+
+    with LineFake() as fake:
+        fake.url            # base URL for `line.api_url`
+        fake.fail_next(500) # the next request gets a 500
+        fake.deliveries     # what reached people
+
+Faults are consumed by the next request(s) of any kind that pass authentication.
+"""
+from __future__ import annotations
+
+import copy
+import functools
+import http
+import json
+import os
+import re
+import secrets
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+from jsonschema import Draft202012Validator
+
+# LINE's OpenAPI description (line/line-openapi); LINE_OPENAPI_PATH points elsewhere if it moved.
+OPENAPI_PATH = Path(os.environ.get("LINE_OPENAPI_PATH", "/work/shared/line-openapi/messaging-api.yml"))
+
+DEFAULT_TOKEN = "test-channel-access-token"
+
+# LINE's documented limits (docs in /work/shared/spec/domain.md).
+MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_BUBBLES = 12
+MAX_BUBBLE_BYTES = 30_000
+MAX_CAROUSEL_BYTES = 50_000
+MAX_ALT_TEXT = 1500
+MAX_TEXT = 5000
+RETRY_KEY_SECONDS = 24 * 3600
+REPLY_TOKEN_SECONDS = 60.0
+
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+STRICT_ID_RE = re.compile(r"^[UCR][0-9a-f]{32}$")
+
+AUTH_FAILED = {"message": "Authentication failed. Confirm that the access token in the "
+                          "authorization header is valid."}
+MONTHLY_LIMIT = {"message": "You have reached your monthly limit."}
+RATE_LIMIT = {"message": "The API rate limit has been exceeded. Try again later."}
+INVALID_REPLY_TOKEN = {"message": "Invalid reply token"}
+
+
+# ---------------------------------------------------------------- schema validation
+
+_DROP = {"discriminator", "example", "examples", "externalDocs", "description", "nullable"}
+
+
+@functools.lru_cache(maxsize=1)
+def _definitions() -> dict[str, Any]:
+    """LINE's component schemas as JSON Schema 2020-12 `$defs`, discriminators made explicit."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    spec = yaml.load(OPENAPI_PATH.read_text(encoding="utf-8"), Loader=loader)
+    schemas: dict[str, Any] = spec["components"]["schemas"]
+
+    # A base with a discriminator (Message, FlexComponent, Action, ...) is referenced two ways:
+    # by its subtypes' allOf (plain base, else the check would recurse into itself) and by
+    # everyone else (dispatch on `type` to the subtype's schema; unknown types are errors).
+    base_of: dict[str, str] = {}
+    for name, schema in schemas.items():
+        for target in (schema.get("discriminator") or {}).get("mapping", {}).values():
+            base_of[_ref_name(target)] = name
+
+    defs: dict[str, Any] = {}
+    for name, schema in schemas.items():
+        converted = _convert(schema)
+        base = base_of.get(name)
+        if base:
+            for part in converted.get("allOf", []):
+                if part.get("$ref") == f"#/$defs/{base}":
+                    part["$ref"] = f"#/$defs/{base}.base"
+        discriminator = schema.get("discriminator")
+        if discriminator:
+            prop = discriminator["propertyName"]
+            mapping = discriminator["mapping"]
+            defs[f"{name}.base"] = converted
+            defs[name] = {"allOf": [
+                {"$ref": f"#/$defs/{name}.base"},
+                {"required": [prop], "properties": {prop: {"enum": sorted(mapping)}}},
+                *({"if": {"required": [prop], "properties": {prop: {"const": key}}},
+                   "then": {"$ref": f"#/$defs/{_ref_name(target)}"}}
+                  for key, target in mapping.items()),
+            ]}
+        else:
+            defs[name] = converted
+    return defs
+
+
+def _ref_name(ref: str) -> str:
+    return ref.rsplit("/", 1)[-1]
+
+
+def _convert(schema: Any) -> Any:
+    """One OpenAPI 3.0 schema object as JSON Schema (refs into $defs, nullable as a type list)."""
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _DROP or key.startswith("x-"):
+            continue
+        if key == "$ref":
+            out[key] = f"#/$defs/{_ref_name(value)}"
+        elif key == "properties":
+            out[key] = {prop: _convert(sub) for prop, sub in value.items()}
+        elif key in ("items", "not") or (key == "additionalProperties" and isinstance(value, dict)):
+            out[key] = _convert(value)
+        elif key in ("allOf", "oneOf", "anyOf"):
+            out[key] = [_convert(sub) for sub in value]
+        else:
+            out[key] = copy.deepcopy(value)
+    if schema.get("nullable") and isinstance(out.get("type"), str):
+        out["type"] = [out["type"], "null"]
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def schema_validator(name: str) -> Draft202012Validator:
+    """A validator for one of LINE's component schemas, e.g. "PushMessageRequest" or "FlexBubble"."""
+    return Draft202012Validator({"$defs": _definitions(), "$ref": f"#/$defs/{name}"})
+
+
+def _property_path(parts: Any) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def schema_errors(name: str, body: Any) -> list[dict]:
+    """LINE-style error details ({"message", "property"}) for `body` against schema `name`."""
+    details: list[dict] = []
+    seen: set[tuple[str, str]] = set()
+    for error in schema_validator(name).iter_errors(body):
+        parts = list(error.absolute_path)
+        if error.validator == "required" and isinstance(error.instance, dict):
+            missing = [p for p in error.validator_value if p not in error.instance]
+            parts += missing[:1]
+        item = (_property_path(parts), error.message)
+        if item not in seen:
+            seen.add(item)
+            details.append({"message": item[1], "property": item[0]})
+    return sorted(details, key=lambda d: d["property"])
+
+
+def size_errors(body: Any) -> list[dict]:
+    """The limits LINE documents but its OpenAPI file does not encode."""
+    messages = body.get("messages") if isinstance(body, dict) else None
+    if not isinstance(messages, list):
+        return []
+    details: list[dict] = []
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict):
+            continue
+        where = f"messages[{i}]"
+        text = message.get("text")
+        if message.get("type") in ("text", "textV2") and isinstance(text, str) and _utf16_len(text) > MAX_TEXT:
+            details.append({"message": f"Length must be between 0 and {MAX_TEXT}", "property": f"{where}.text"})
+        alt = message.get("altText")
+        if isinstance(alt, str) and len(alt) > MAX_ALT_TEXT:
+            details.append({"message": f"Length must be between 0 and {MAX_ALT_TEXT}",
+                            "property": f"{where}.altText"})
+        contents = message.get("contents")
+        if message.get("type") != "flex" or not isinstance(contents, dict):
+            continue
+        if contents.get("type") == "bubble" and _json_size(contents) > MAX_BUBBLE_BYTES:
+            details.append({"message": "Size of a bubble must be 30KB or less", "property": f"{where}.contents"})
+        if contents.get("type") == "carousel" and isinstance(contents.get("contents"), list):
+            bubbles = contents["contents"]
+            if not 1 <= len(bubbles) <= MAX_BUBBLES:
+                details.append({"message": f"Size must be between 1 and {MAX_BUBBLES}",
+                                "property": f"{where}.contents.contents"})
+            for j, bubble in enumerate(bubbles):
+                if _json_size(bubble) > MAX_BUBBLE_BYTES:
+                    details.append({"message": "Size of a bubble must be 30KB or less",
+                                    "property": f"{where}.contents.contents[{j}]"})
+            if _json_size(contents) > MAX_CAROUSEL_BYTES:
+                details.append({"message": "Size of a carousel must be 50KB or less",
+                                "property": f"{where}.contents"})
+    return details
+
+
+def validate_request(name: str, body: Any) -> list[dict]:
+    """Every reason LINE would give for refusing this body (empty when it would accept it)."""
+    return schema_errors(name, body) + size_errors(body)
+
+
+def _json_size(obj: Any) -> int:
+    return len(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+# ---------------------------------------------------------------- records
+
+@dataclass
+class RequestRecord:
+    method: str
+    path: str
+    status: int
+    retry_key: str | None
+    request_id: str
+    body: Any = None
+
+
+@dataclass
+class Delivery:
+    to: str
+    messages: list[dict]
+    retry_key: str | None
+    request_id: str
+    at: float
+
+
+@dataclass
+class Reply:
+    reply_token: str
+    user_id: str
+    messages: list[dict]
+    request_id: str
+
+
+@dataclass
+class _Fault:
+    status: int | None = None          # answer with this status instead of processing
+    body: dict | None = None
+    delay: float = 0.0                 # process, then wait this long before answering
+
+
+@dataclass
+class _Answer:
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- the fake
+
+class LineFake:
+    """LINE's Messaging API, for tests. Thread-safe; start() / stop() or use as a context manager."""
+
+    def __init__(self, token: str = DEFAULT_TOKEN, quota: int = 300, strict_ids: bool = False,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.token = token
+        self.quota = quota            # monthly push limit; pushes over it get 429
+        self.used = 0                 # pushes counted this month
+        self.strict_ids = strict_ids  # True: `to` must look like a real LINE id (U + 32 hex)
+        self.clock = clock
+        self.requests: list[RequestRecord] = []
+        self.deliveries: list[Delivery] = []
+        self.replies: list[Reply] = []
+        self.violations: list[dict] = []   # bodies refused with 400: {"path", "details", "body"}
+        self.profiles: dict[str, str] = {}
+        self.blocked: set[str] = set()
+        self._faults: list[_Fault] = []
+        self._accepted_keys: dict[str, tuple[str, float, list[dict]]] = {}
+        self._reply_tokens: dict[str, tuple[str, float]] = {}
+        self._lock = threading.RLock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self) -> "LineFake":
+        handler = type("LineFakeHandler", (_Handler,), {"fake": self})
+        self._server = _Server(("127.0.0.1", 0), handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="line-fake", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> "LineFake":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "LineFake is not started"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    # ------------------------------------------------------------ set-up and faults
+
+    def fail_next(self, status: int, times: int = 1, message: str | None = None) -> None:
+        """The next `times` requests get `status` (e.g. 500) and are not processed."""
+        text = message or http.HTTPStatus(status).phrase
+        with self._lock:
+            self._faults.extend(_Fault(status=status, body={"message": text}) for _ in range(times))
+
+    def delay_next(self, seconds: float, times: int = 1) -> None:
+        """The next requests are processed (delivered) at once but answered `seconds` later.
+
+        Like a real client timeout after LINE got the request: a retry with the same key gets 409.
+        """
+        with self._lock:
+            self._faults.extend(_Fault(delay=seconds) for _ in range(times))
+
+    def rate_limit_next(self, times: int = 1, monthly: bool = False) -> None:
+        """The next requests get 429 (rate limit, or the monthly limit message)."""
+        with self._lock:
+            body = MONTHLY_LIMIT if monthly else RATE_LIMIT
+            self._faults.extend(_Fault(status=429, body=dict(body)) for _ in range(times))
+
+    def new_reply_token(self, user_id: str) -> str:
+        """A reply token as a webhook event would carry it: single use, valid about a minute."""
+        token = secrets.token_hex(16)
+        with self._lock:
+            self._reply_tokens[token] = (user_id, self.clock())
+        return token
+
+    def add_profile(self, user_id: str, display_name: str) -> None:
+        self.profiles[user_id] = display_name
+
+    def block(self, user_id: str) -> None:
+        """The user blocked the account: pushes answer 200 and are not delivered."""
+        self.blocked.add(user_id)
+
+    # ------------------------------------------------------------ counting
+
+    def pushes_to(self, user_id: str) -> list[Delivery]:
+        return [d for d in self.deliveries if d.to == user_id]
+
+    def requests_to(self, path: str) -> list[RequestRecord]:
+        return [r for r in self.requests if r.path == path]
+
+    # ------------------------------------------------------------ request handling
+
+    def _handle(self, method: str, path: str, headers: Any, body: bytes | None) -> tuple[_Answer, float]:
+        """Decide the answer (and deliver) under the lock; returns the answer and a delay."""
+        request_id = str(uuid.uuid4())
+        retry_key = headers.get("X-Line-Retry-Key")
+        parsed: Any = None
+        with self._lock:
+            delay = 0.0
+            if headers.get("Authorization") != f"Bearer {self.token}":
+                answer = _Answer(401, AUTH_FAILED)
+            else:
+                fault = self._faults.pop(0) if self._faults else None
+                if fault is not None and fault.status is not None:
+                    answer = _Answer(fault.status, fault.body)
+                else:
+                    delay = fault.delay if fault else 0.0
+                    if body is not None and len(body) > MAX_BODY_BYTES:
+                        answer = _Answer(413, {"message": "Request Entity Too Large"})
+                    else:
+                        try:
+                            parsed = json.loads(body) if body else None
+                        except ValueError:
+                            answer = _Answer(400, {"message": "The request body could not be parsed as JSON"})
+                        else:
+                            answer = self._route(method, path, retry_key, parsed, request_id)
+            answer.headers["x-line-request-id"] = request_id
+            self.requests.append(RequestRecord(method, path, answer.status, retry_key, request_id, parsed))
+        return answer, delay
+
+    def _route(self, method: str, path: str, retry_key: str | None, body: Any, request_id: str) -> _Answer:
+        if path == "/v2/bot/message/push":
+            return self._push(retry_key, body, request_id) if method == "POST" else _method_not_allowed()
+        if path == "/v2/bot/message/reply":
+            return self._reply(body, request_id) if method == "POST" else _method_not_allowed()
+        if path == "/v2/bot/message/quota/consumption" and method == "GET":
+            return _Answer(200, {"totalUsage": self.used})
+        if path == "/v2/bot/message/quota" and method == "GET":
+            return _Answer(200, {"type": "limited", "value": self.quota})
+        match = re.fullmatch(r"/v2/bot/profile/([^/]+)", path)
+        if match and method == "GET":
+            user_id = match.group(1)
+            if user_id not in self.profiles:
+                return _Answer(404, {"message": "Not found"})
+            return _Answer(200, {"displayName": self.profiles[user_id], "userId": user_id, "language": "th"})
+        return _Answer(404, {"message": "Not found"})
+
+    def _refuse(self, path: str, details: list[dict], body: Any) -> _Answer:
+        self.violations.append({"path": path, "details": details, "body": body})
+        return _Answer(400, {"message": f"The request body has {len(details)} error(s)", "details": details})
+
+    def _push(self, retry_key: str | None, body: Any, request_id: str) -> _Answer:
+        now = self.clock()
+        if retry_key is not None:
+            if not UUID_RE.match(retry_key):
+                return _Answer(400, {"message": "The value for the 'X-Line-Retry-Key' header is invalid"})
+            accepted = self._accepted_keys.get(retry_key)
+            if accepted and now - accepted[1] < RETRY_KEY_SECONDS:
+                return _Answer(409, {"message": "The retry key is already accepted",
+                                     "sentMessages": accepted[2]},
+                               {"x-line-accepted-request-id": accepted[0]})
+        details = validate_request("PushMessageRequest", body)
+        if not details and not self._valid_to(body["to"]):
+            details = [{"message": "The property, 'to', in the request body is invalid", "property": "to"}]
+        if details:
+            return self._refuse("/v2/bot/message/push", details, body)
+        to = body["to"]
+        if to not in self.blocked:
+            if self.used >= self.quota:
+                return _Answer(429, dict(MONTHLY_LIMIT))
+            self.used += 1
+            self.deliveries.append(Delivery(to, body["messages"], retry_key, request_id, now))
+        sent = _sent_messages(body["messages"])
+        if retry_key is not None:
+            self._accepted_keys[retry_key] = (request_id, now, sent)
+        return _Answer(200, {"sentMessages": sent})
+
+    def _reply(self, body: Any, request_id: str) -> _Answer:
+        details = validate_request("ReplyMessageRequest", body)
+        if details:
+            return self._refuse("/v2/bot/message/reply", details, body)
+        issued = self._reply_tokens.pop(body["replyToken"], None)
+        if issued is None or self.clock() - issued[1] > REPLY_TOKEN_SECONDS:
+            return _Answer(400, dict(INVALID_REPLY_TOKEN))
+        self.replies.append(Reply(body["replyToken"], issued[0], body["messages"], request_id))
+        return _Answer(200, {"sentMessages": _sent_messages(body["messages"])})
+
+    def _valid_to(self, to: Any) -> bool:
+        if not isinstance(to, str) or not to:
+            return False
+        return bool(STRICT_ID_RE.match(to)) if self.strict_ids else to[0] in "UCR"
+
+
+def _sent_messages(messages: list[dict]) -> list[dict]:
+    return [{"id": str(secrets.randbelow(10**18)), "quoteToken": secrets.token_urlsafe(12)} for _ in messages]
+
+
+def _method_not_allowed() -> _Answer:
+    return _Answer(405, {"message": "Method Not Allowed"})
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # a delayed answer must not hold up stop()
+    allow_reuse_address = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that gave up (timeout) closes its socket; that is expected here
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: LineFake
+    protocol_version = "HTTP/1.1"
+    wbufsize = -1  # buffer the whole answer and send it in one write (no Nagle stalls)
+
+    def do_GET(self) -> None:
+        self._serve(None)
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self._serve(self.rfile.read(length) if length else b"")
+
+    do_DELETE = do_GET
+    do_PUT = do_POST
+
+    def _serve(self, body: bytes | None) -> None:
+        path = self.path.split("?", 1)[0]
+        answer, delay = self.fake._handle(self.command, path, self.headers, body)
+        if delay:
+            time.sleep(delay)
+        payload = json.dumps(answer.body, ensure_ascii=False).encode("utf-8")
+        try:
+            self.send_response(answer.status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            for name, value in answer.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(payload)
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True  # the client gave up waiting
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass

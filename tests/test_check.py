@@ -1,0 +1,156 @@
+"""The data-quality check on the tiny province: every problem with its tab, row and column."""
+import datetime as dt
+
+import pytest
+
+from core.config import load_config
+from sheets.check import quality_tab_rows, run_check, summary_text
+from sheets.model import load_dataset, read_dataset
+from sheets.store import Layout, MissingColumnError, Table
+from tests.sheetdata import TODAY, as_tables, tiny_province, write_workbook
+
+
+@pytest.fixture
+def config():
+    return load_config(env={})
+
+
+@pytest.fixture
+def tiny_dataset():
+    return load_dataset(as_tables(tiny_province()), Layout(), TODAY)
+
+
+def find(problems, tab, row, field):
+    return [p for p in problems if p.tab == tab and p.row == row and p.field == field]
+
+
+def test_typos_are_reported_with_tab_row_and_column(tiny_dataset):
+    problems = tiny_dataset.problems
+    (bad_date,) = find(problems, "ลูกหนี้", 7, "due_date")
+    assert bad_date.level == "error" and "31/02/2569" in bad_date.message
+    assert bad_date.header == "วันครบกำหนดชำระ" and bad_date.key == "F3-002"
+    (bad_id,) = find(problems, "ลูกหนี้", 8, "citizen_id")
+    assert "หลักตรวจสอบ" in bad_id.message and "1101400123452" not in bad_id.message
+    (orphan,) = find(problems, "รับชำระ", 6, "contract_no")
+    assert "XX-999" in orphan.message
+
+
+def test_text_values_people_type_are_read(tiny_dataset):
+    loan = tiny_dataset.loans["F1-002"]
+    assert loan.due_date == dt.date(2026, 11, 26) and loan.loan_date == dt.date(2026, 1, 10)
+    assert str(loan.amount) == "12000.00"
+    assert tiny_dataset.funds["230102-03"].district == "เมืองตราด"      # "อำเภอเมืองตราด"
+    assert [str(p.amount) for p in tiny_dataset.payments["F1-002"]] == ["4000.00", "2000.00"]
+
+
+def test_a_bad_field_does_not_take_the_row_out_of_other_work(tiny_dataset):
+    loan = tiny_dataset.loans["F3-003"]            # mistyped citizen id
+    assert loan.readable and loan.citizen_id is None
+    assert "F3-003" in {l.contract_no for l in tiny_dataset.readable_loans()}
+
+
+def test_unreadable_rows_are_counted_against_their_fund(tiny_dataset):
+    rows = {(u.tab, u.row): u.fund_id for u in tiny_dataset.unreadable}
+    assert rows == {("ลูกหนี้", 7): "230301-02", ("รับชำระ", 6): None}
+
+
+def test_recipients_follow_the_fund_or_the_district(tiny_dataset):
+    ids = lambda fund: [o.officer_id for o in tiny_dataset.officers_for_fund(fund)]  # noqa: E731
+    assert ids("230101-01") == ["OF-01"]
+    assert ids("230102-03") == ["OF-01", "OF-02"]
+    assert ids("230301-02") == ["OF-03"]            # OF-04 is inactive
+
+
+def test_funds_complete_correct_current_and_indicator(tiny_dataset, config):
+    report = run_check(tiny_dataset, config, TODAY)
+    f1, f2, f3 = (report.fund(i) for i in ("230101-01", "230102-03", "230301-02"))
+    assert (f1.complete, f1.correct, f1.current) == (True, True, True)
+    assert (f2.complete, f2.correct, f2.current) == (False, True, True)
+    assert f2.missing == ["สำเนาสมุดบัญชี (เอกสาร 2)"]
+    assert (f3.complete, f3.correct, f3.current) == (True, False, False)
+    assert f3.errors == 2 and "ยอดเงินฝาก" in f3.stale[0]
+    assert report.funds_ok == 1 and report.indicator_9_1 == pytest.approx(1 / 3)
+    assert report.by_district()["เมืองตราด"]["funds_ok"] == 1
+    body = report.as_json()
+    assert {"funds_total", "funds_ok", "indicator_9_1", "problems", "funds"} <= set(body)
+    assert {"tab", "row", "key", "field", "level", "message"} <= set(body["problems"][0])
+    assert {"fund_id", "district", "complete", "correct", "current", "missing"} <= set(body["funds"][0])
+    assert body["funds"][0]["fund_id"] == "230301-02"    # worst first
+
+
+def test_committee_term_and_future_dates(config):
+    data = tiny_province()
+    data["funds"][0]["committee_order_date"] = dt.date(2022, 11, 26)   # 4 years ago today: lapsed
+    data["payments"].append({"contract_no": "F1-001", "paid_date": dt.date(2026, 12, 1), "amount": 100})
+    ds = load_dataset(as_tables(data), Layout(), TODAY)
+    report = run_check(ds, config, TODAY)
+    assert any("หมดวาระ" in s for s in report.fund("230101-01").stale)
+    assert find(ds.problems, "รับชำระ", 7, "paid_date")[0].message == "วันที่ชำระอยู่ในอนาคต"
+
+
+def test_overpayment_and_schedule_sum_are_errors(config):
+    data = tiny_province()
+    data["payments"].append({"contract_no": "F2-002", "paid_date": dt.date(2026, 7, 1), "amount": 500})
+    data["installments"][2]["amount"] = 3000                  # 4000+4000+3000 != 12000
+    ds = load_dataset(as_tables(data), Layout(), TODAY)
+    report = run_check(ds, config, TODAY)
+    over = [p for p in report.problems if p.tab == "รับชำระ" and "เกินเงินยืม" in p.message]
+    assert len(over) == 1 and over[0].row == 7 and over[0].level == "error"
+    sums = [p for p in report.problems if p.tab == "งวดชำระ" and "ไม่เท่ากับเงินยืม" in p.message]
+    assert len(sums) == 1 and sums[0].row == 2
+
+
+def test_duplicates_and_unknown_references(config):
+    data = tiny_province()
+    data["loans"].append(dict(data["loans"][0], borrower_name="ซ้ำ"))
+    data["funds"].append(dict(data["funds"][0], district="เมืองจันท์"))
+    ds = load_dataset(as_tables(data), Layout(), TODAY)
+    assert any("ซ้ำกับแถว 2" in p.message for p in ds.problems if p.tab == "ลูกหนี้")
+    assert any("ไม่พบอำเภอ" in p.message for p in ds.problems if p.tab == "กองทุน")
+    assert ds.loans["F1-001"].borrower_name == "นายหนึ่ง ทดสอบ"   # the first row stays
+
+
+def test_columns_are_found_by_header_not_position():
+    tables = as_tables(tiny_province())
+    loans = tables["loans"]
+    order = list(reversed(range(len(loans.header))))
+    loans.header = ["คอลัมน์ของฉัน"] + [loans.header[i] for i in order]
+    loans.rows = [["x"] + [r[i] if i < len(r) else None for i in order] for r in loans.rows]
+    ds = load_dataset(tables, Layout(), TODAY)
+    assert ds.loans["F1-002"].amount is not None and ds.loans["F1-002"].fund_id == "230101-01"
+
+
+def test_a_missing_required_column_is_one_clear_problem():
+    tables = as_tables(tiny_province())
+    loans = tables["loans"]
+    index = loans.header.index("จำนวนเงินยืม (บาท)")
+    loans.header[index] = "เงิน"
+    ds = load_dataset(tables, Layout(), TODAY)
+    msgs = [p.message for p in ds.problems if p.tab == "ลูกหนี้"]
+    assert msgs == [str(MissingColumnError("ลูกหนี้", "จำนวนเงินยืม (บาท)"))]
+    assert len([u for u in ds.unreadable if u.tab == "ลูกหนี้"]) == 7   # nothing silently dropped
+    with pytest.raises(MissingColumnError):
+        Layout().positions("loans", Table("ลูกหนี้", ["เลขที่สัญญา"], []))
+
+
+def test_renamed_header_from_config(tmp_path):
+    cfg_path = tmp_path / "c.yaml"
+    cfg_path.write_text("province: ตราด\nheaders:\n  loans:\n    amount: เงินยืม\n", encoding="utf-8")
+    layout = Layout(load_config(cfg_path, env={}))
+    ds = load_dataset(as_tables(tiny_province(), layout), layout, TODAY)
+    assert ds.loans["F1-001"].amount is not None
+
+
+def test_check_through_the_workbook_writes_the_quality_tab(tmp_path, config):
+    store = write_workbook(tmp_path / "smart.xlsx")
+    ds = read_dataset(store, Layout(), TODAY)
+    report = run_check(ds, config, TODAY)
+    store.rewrite("quality", quality_tab_rows(report))
+    tab = store.read(["quality"])["quality"]
+    assert tab.header[0] == "ตัวชี้วัด 9.1" and tab.header[1] == "33.3%"
+    flat = [c for row in tab.rows for c in row]
+    assert "230301-02" in flat and "ไม่พบเลขที่สัญญา XX-999 ในแท็บลูกหนี้" in flat
+    text = summary_text(report)
+    assert "1 จาก 3 กองทุน" in text and "230301-02" in text
+    # The people's tabs are untouched by the check.
+    assert store.read(["loans"])["loans"].rows[5][9] == "31/02/2569"

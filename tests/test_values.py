@@ -1,0 +1,131 @@
+"""Every example of sheet-template.md's "How values are read", and no reader ever crashes."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from sheets import values as V
+
+JAN15 = dt.date(2026, 1, 15)
+
+
+@pytest.mark.parametrize("typed, expected", [
+    (dt.date(2026, 1, 15), JAN15),                     # a real date cell
+    (dt.datetime(2026, 1, 15, 0, 0), JAN15),           # openpyxl's date cell
+    ("15/01/2569", JAN15),                             # B.E. year
+    ("15/1/69", JAN15),                                # two-digit B.E. year
+    ("15/01/2026", JAN15),                             # C.E. year
+    ("2026-01-15", JAN15),                             # ISO
+    ("15 มกราคม 2569", JAN15),                         # Thai month name in full
+    ("15 ม.ค. 69", JAN15),                             # abbreviated, two-digit year
+    ("15 ม.ค. 2569", JAN15),
+    ("๑๕/๐๑/๒๕๖๙", JAN15),                             # Thai digits
+    ("  15/01/2569 ", JAN15),
+    ("15-01-2569", JAN15),
+    ("15 มกราคม พ.ศ. 2569", JAN15),
+    ("29/02/2567", dt.date(2024, 2, 29)),              # leap day in B.E. 2567
+])
+def test_read_date_accepts_every_form_the_spec_lists(typed, expected):
+    assert V.read_date(typed) == expected
+
+
+@pytest.mark.parametrize("typed", [
+    "31/02/2569",      # no such day
+    "15/13/69",        # no such month
+    "15/01/269",       # three-digit year: never guessed
+    "01/15/2026",      # US order is not a date here
+    "15 มกรา 2569x",
+    "tomorrow",
+    45000,             # a bare number (serial?) is never guessed
+    True,
+    "29/02/2569",      # 2026 is not a leap year
+])
+def test_read_date_refuses_anything_else(typed):
+    with pytest.raises(V.CellError):
+        V.read_date(typed)
+
+
+def test_read_date_message_says_what_was_typed_and_the_expected_form():
+    with pytest.raises(V.CellError) as err:
+        V.read_date("31/02/2569")
+    assert "31/02/2569" in str(err.value) and "วัน/เดือน/ปี" in str(err.value)
+
+
+@pytest.mark.parametrize("typed, expected", [
+    (12500, Decimal("12500.00")),
+    (12500.5, Decimal("12500.50")),
+    ("12,500", Decimal("12500.00")),
+    ("12,500 บาท", Decimal("12500.00")),
+    ("12500บาท", Decimal("12500.00")),
+    ("๑๒,๕๐๐", Decimal("12500.00")),
+    (" 1 500.25 ", Decimal("1500.25")),
+    ("0", Decimal("0.00")),
+])
+def test_read_amount_accepts_numbers_and_typed_text(typed, expected):
+    assert V.read_amount(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["-500", -1, "ห้าพัน", "12,5OO", "", True, float("nan")])
+def test_read_amount_refuses_negative_and_non_numeric(typed):
+    with pytest.raises(V.CellError):
+        V.read_amount(typed)
+
+
+def test_citizen_id_check_digit_and_forms():
+    assert V.read_citizen_id("1-1014-00123-45-1") == "1101400123451"
+    assert V.read_citizen_id("1101400123451") == "1101400123451"
+    assert V.read_citizen_id(1101400123451) == "1101400123451"
+    assert V.read_citizen_id("๑๑๐๑๔๐๐๑๒๓๔๕๑") == "1101400123451"
+    with pytest.raises(V.CellError) as err:
+        V.read_citizen_id("1101400123452")            # wrong check digit
+    assert "1101400123452" not in str(err.value)        # never echoed whole
+    with pytest.raises(V.CellError):
+        V.read_citizen_id("110140012345")             # 12 digits
+
+
+def test_check_digit_formula_matches_domain_md():
+    first12 = "110140012345"
+    total = sum(int(d) * (14 - i) for i, d in enumerate(first12, start=1))
+    assert V.citizen_id_check_digit(first12) == (11 - total % 11) % 10
+
+
+def test_read_int_text_and_yes_no():
+    assert V.read_int("๕") == 5 and V.read_int(5.0) == 5 and V.read_int("12") == 12
+    with pytest.raises(V.CellError):
+        V.read_int("5.5")
+    assert V.read_yes_no("ใช่") is True and V.read_yes_no("ไม่") is False and V.read_yes_no(None) is True
+    with pytest.raises(V.CellError):
+        V.read_yes_no("อาจจะ")
+
+
+def test_read_text_keeps_leading_zeros_and_drops_float_tails():
+    assert V.read_text("0812345678") == "0812345678"
+    assert V.read_text(12.0) == "12"
+    assert V.read_text("  สมชาย   ใจดี ") == "สมชาย ใจดี"
+
+
+def test_read_datetime_forms():
+    assert V.read_datetime("2026-11-26 08:05:00") == dt.datetime(2026, 11, 26, 8, 5)
+    assert V.read_datetime("26/11/2569 8:05") == dt.datetime(2026, 11, 26, 8, 5)
+    assert V.read_datetime("2026-11-26T08:05:00") == dt.datetime(2026, 11, 26, 8, 5)
+    assert V.read_datetime(dt.date(2026, 11, 26)) == dt.datetime(2026, 11, 26)
+
+
+cell_values = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+    st.text(), st.text(alphabet="0123456789๐๑๒๓๔๕๖๗๘๙/-. มกราคมพ.ศบาท,:T"),
+    st.dates().map(lambda d: d), st.datetimes(), st.decimals(allow_nan=False, allow_infinity=False),
+)
+
+READERS = [V.read_date, V.read_datetime, V.read_amount, V.read_int, V.read_citizen_id, V.read_text,
+           V.read_yes_no, lambda v: V.read_choice(v, ("ปกติ", "ผิดสัญญา", "ปิดสัญญา"))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=cell_values, which=st.integers(min_value=0, max_value=len(READERS) - 1))
+def test_no_input_makes_a_reader_raise_anything_but_its_own_error(value, which):
+    try:
+        READERS[which](value)
+    except V.CellError as exc:
+        assert str(exc)  # a clear message, never empty
