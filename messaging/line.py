@@ -219,8 +219,12 @@ def _rejected_detail(status: int, body: Any) -> str:
 
 
 def _invalid_detail(exc: BaseException) -> str:
-    first_line = str(exc).strip().splitlines()
-    summary = " ".join(first_line[:3])[:300]
+    errors = getattr(exc, "errors", None)  # pydantic's ValidationError lists field and reason
+    if callable(errors):
+        summary = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
+                            for e in errors()[:3])
+    else:
+        summary = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
     return f"ข้อความไม่ตรงรูปแบบของ LINE จึงไม่ได้ส่ง (invalid message object: {summary})"
 
 

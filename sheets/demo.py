@@ -599,7 +599,7 @@ class _Generator:
         rows = []
         for f in self.fund_list:
             outstanding = sum(x.amount - sum(a for _, a in x.payments) for x in f.loans) * 100
-            cash = 0 if rng.random() < 0.45 else rng.randrange(2, 60) * 10_000  # 100-6,000 baht, in satang
+            cash = 0 if rng.random() < 0.45 else rng.randrange(2, 60) * 10_000  # 200-5,900 baht, in satang
             balance = f.capital - outstanding - cash + int(f.capital * rng.uniform(0.0, 0.03))
             if balance < 0:
                 balance = rng.randrange(200_000, 3_000_000)
@@ -783,6 +783,11 @@ class _Generator:
             r = funds[p]
             r[fx["committee_order_date"]] = today - dt.timedelta(days=4 * 365 + rng.randint(30, 700))
             r[fx["committee_order_no"]] = f"{rng.randint(1, 80)}/{r[fx['committee_order_date']].year + BE_OFFSET}"
+            start = r[fx["committee_order_date"]]
+            cx = _idx("committee")
+            for member in tables["committee"]:
+                if member[cx["fund_id"]] == r[fx["fund_id"]]:
+                    member[cx["term_start"]], member[cx["term_end"]] = start, _add_months(start, 48) - _DAY
             add(Planted("funds", p + 2, r[fx["fund_id"]], "committee_order_date", r[fx["committee_order_date"]],
                         f"คำสั่งแต่งตั้งกรรมการหมดวาระแล้ว (ลงวันที่ {date_th(r[fx['committee_order_date']])} เกิน 4 ปี)"))
         # Loans: each oddity on its own contract without installment rows.

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable, Literal
 
 from core.geo import district_by_name, normalize_subdistrict
-from ledger import Contract, Installment as LedgerInstallment, Payment as LedgerPayment
+from ledger import Contract, Installment as LedgerInstallment, LedgerState, Payment as LedgerPayment
 from sheets import values as V
 from sheets.schema import (
     ADMIN_ROLE, ALERT_KINDS, ALERT_STATUSES, DATA_TABS, DISTRICT_ROLE, LOAN_STATUSES, POSITIONS,
@@ -622,3 +622,11 @@ def read_dataset(store, layout: Layout, today: dt.date, max_term_years: int = 3,
     """One batch read of the data tabs, then parse."""
     return load_dataset(store.read(tabs), layout, today, max_term_years)
 
+
+
+def ledger_states(ds: Dataset, as_of: dt.date, config: Any) -> dict[str, LedgerState]:
+    """The ledger of every readable loan as of a date (contract_no -> state)."""
+    from ledger import ledger, ledger_options
+
+    options = ledger_options(config)
+    return {loan.contract_no: ledger(ds.contract(loan), as_of, **options) for loan in ds.readable_loans()}

@@ -151,11 +151,22 @@ def schema_errors(name: str, body: Any) -> list[dict]:
         if error.validator == "required" and isinstance(error.instance, dict):
             missing = [p for p in error.validator_value if p not in error.instance]
             parts += missing[:1]
-        item = (_property_path(parts), error.message)
+        item = (_property_path(parts), _error_message(error))
         if item not in seen:
             seen.add(item)
             details.append({"message": item[1], "property": item[0]})
     return sorted(details, key=lambda d: d["property"])
+
+
+def _error_message(error: Any) -> str:
+    """LINE's wording for counts and lengths; jsonschema's for the rest, kept short."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator in ("minItems", "maxItems"):
+        return f"Size must be between {schema.get('minItems', 0)} and {schema.get('maxItems', '∞')}"
+    if error.validator in ("minLength", "maxLength"):
+        return f"Length must be between {schema.get('minLength', 0)} and {schema.get('maxLength', '∞')}"
+    message = error.message
+    return message if len(message) <= 200 else message[:197] + "..."
 
 
 def size_errors(body: Any) -> list[dict]:
