@@ -17,7 +17,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(PY) main.py demo-run
+	$(PY) main.py demo --if-missing
+	$(PY) main.py check
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -62,6 +62,7 @@ def progress(message: str) -> None:
 def _demo_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=None, help="ไฟล์ .xlsx ที่จะสร้าง (ค่าเริ่มต้น: ที่เก็บข้อมูลในค่าตั้ง)")
     p.add_argument("--seed", type=int, default=2569, help="เลขสุ่มตั้งต้น: เลขเดิมได้ข้อมูลเดิม")
+    p.add_argument("--if-missing", action="store_true", help="สร้างเฉพาะเมื่อยังไม่มีไฟล์ (ไม่ทับข้อมูลเดิม)")
 
 
 @command("demo", "สร้างสมุดงานตัวอย่างจังหวัดตราด (72 กองทุน 1,538 สัญญา) สำหรับทดลองและฝึกอบรม", _demo_args)
@@ -69,6 +70,9 @@ def cmd_demo(args: argparse.Namespace, config: Config) -> int:
     from sheets.demo import TRAT, build_demo
 
     out = args.out or _local_store_path(config)
+    if args.if_missing and out.exists():
+        print(f"ใช้ข้อมูลเดิมใน {out} (มีอยู่แล้ว; ลบไฟล์หรือใช้ --out เพื่อสร้างใหม่)")
+        return 0
     summary = build_demo(out, run_date(args, config), seed=args.seed, scale=TRAT, progress=progress)
     print(summary.as_text())
     return 0

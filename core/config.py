@@ -46,6 +46,7 @@ DEFAULTS: dict[str, Any] = {
         "catch_up_days": 14,
         "province_daily": False,
         "items_per_bubble": 8,
+        "digest_weekdays": [1, 4],
     },
     "line": {
         "api_url": "https://api.line.me",
@@ -243,3 +244,13 @@ def _check_ranges(values: dict[str, Any]) -> None:
         section, key = dotted.split(".")
         if any(d <= 0 for d in values[section][key]):
             raise ConfigError(f"ค่าตั้ง '{dotted}' ต้องเป็นจำนวนวันที่มากกว่า 0")
+    weekdays = sorted(set(values["alerts"]["digest_weekdays"]))
+    if any(not 1 <= d <= 7 for d in weekdays):
+        raise ConfigError("ค่าตั้ง 'alerts.digest_weekdays' ต้องเป็นวันในสัปดาห์ 1 (จันทร์) ถึง 7 (อาทิตย์) "
+                          "(setting 'alerts.digest_weekdays' takes ISO weekdays 1-7)")
+    if weekdays:
+        gap = max((b - a) % 7 or 7 for a, b in zip(weekdays, weekdays[1:] + weekdays[:1]))
+        if values["alerts"]["catch_up_days"] < gap - 1:
+            raise ConfigError(f"ค่าตั้ง 'alerts.catch_up_days' ต้องไม่น้อยกว่า {gap - 1} วัน "
+                              f"(ช่วงห่างที่ยาวที่สุดระหว่างวันส่งสรุป) "
+                              f"(setting 'alerts.catch_up_days' must cover the longest gap between digest days)")

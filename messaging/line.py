@@ -178,9 +178,10 @@ def _is_network_error(exc: BaseException) -> bool:
 def _is_timeout(exc: BaseException) -> bool:
     import urllib3
 
-    reason = getattr(exc, "reason", None)
-    timeouts = (urllib3.exceptions.TimeoutError, TimeoutError)
-    return isinstance(exc, timeouts) or isinstance(reason, timeouts)
+    reason = getattr(exc, "reason", None) or exc
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        return False  # a refused connection (urllib3 files it under connect timeouts)
+    return isinstance(reason, (urllib3.exceptions.TimeoutError, TimeoutError))
 
 
 def _header(headers: Any, name: str) -> str | None:
@@ -215,7 +216,10 @@ def _rejected_detail(status: int, body: Any) -> str:
         parts = [f"{d.get('property', '')}: {d.get('message', '')}".strip(": ") for d in details[:3]]
         more = f" และอีก {len(details) - 3} ข้อ" if len(details) > 3 else ""
         text += " — " + "; ".join(parts) + more
-    return text + ")"
+    text += ")"
+    if status in (401, 403):
+        text += f" ตรวจสอบ {TOKEN_ENV} ว่าเป็น channel access token ที่ยังใช้ได้"
+    return text
 
 
 def _invalid_detail(exc: BaseException) -> str:

@@ -183,6 +183,9 @@ SNAPSHOTS = Tab("snapshots", "สรุปรายเดือน", "program", 
     C("cash_on_hand", "เงินสด (บาท)", "amount"),
     C("collected_in_month", "รับชำระในเดือน (บาท)", "amount"),
     C("indicator_9_1", "ตัวชี้วัด 9.1"),
+    C("as_of", "ข้อมูล ณ วันที่", "date"),
+    C("due_in_month", "ยอดครบกำหนดในเดือน (บาท)", "amount"),
+    C("repaid_fiscal_year", "ได้รับคืนรอบปีงบประมาณ (บาท)", "amount"),
 ))
 
 TABS: dict[str, Tab] = {t.key: t for t in (

@@ -100,6 +100,10 @@ class Store(Protocol):
     def init_template(self, templates: Sequence[TabTemplate]) -> list[str]:
         """Create what is missing (tabs, headers, formats); never delete or move data. Returns actions done."""
 
+    def write_report(self, tab_key: str, report: Any) -> None:
+        """Replace a generated tab with a formatted report (a sheets.report_layout.ReportSheet):
+        tables with number formats, the header frozen, a filter, native charts."""
+
 
 def cell_value(value: Any) -> Any:
     """A Python value as a backend-neutral cell value."""

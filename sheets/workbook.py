@@ -123,6 +123,17 @@ class WorkbookStore:
                 actions.extend(_apply_template(book, tpl))
         return actions
 
+    def write_report(self, tab_key: str, report: Any) -> None:
+        """The tab replaced (same position) by the formatted report: see render_report."""
+        with self._editing() as book:
+            title = self.layout.title(tab_key)
+            index = book.sheetnames.index(title) if title in book.sheetnames else None
+            if index is not None:
+                book.remove(book[title])
+            sheet = book.create_sheet(title, index)
+            render_report(sheet, report)
+            sheet.sheet_properties.tabColor = "999999"
+
 
 def _new_book() -> Workbook:
     book = openpyxl.Workbook()
@@ -197,3 +208,90 @@ def _apply_template(book: Workbook, tpl: TabTemplate) -> list[str]:
         sheet.sheet_properties.tabColor = "999999"
     return actions
 
+
+
+# -- the monthly report (sheets.report_layout) ----------------------------------------
+def render_report(sheet: Worksheet, report: Any) -> None:
+    """Lay a ReportSheet into an empty worksheet: values, number formats, frozen header,
+    auto filter, native column charts and A4 landscape print settings (fit to width,
+    the header rows repeated on every page)."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Alignment
+
+    from sheets.report_layout import (CAPTION_RGB, HEADER_RGB, PATTERNS, TOTAL_RGB, sheet_widths,
+                                      place)
+
+    placement = place(report)
+    for r, row in enumerate(placement.rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if value is not None and value != "":
+                sheet.cell(row=r, column=c, value=cell_value(value))
+    for i, r in enumerate(placement.title_rows):
+        sheet.cell(row=r + 1, column=1).font = Font(bold=True, size=14 if i == 0 else 11)
+    header_fill = PatternFill("solid", fgColor=HEADER_RGB)
+    total_fill = PatternFill("solid", fgColor=TOTAL_RGB)
+    wrap = Alignment(wrap_text=True, horizontal="center", vertical="center")
+    for p in placement.tables.values():
+        table = p.table
+        if p.caption_row is not None:
+            cell = sheet.cell(row=p.caption_row + 1, column=1)
+            cell.font = Font(bold=True, size=12)
+            cell.fill = PatternFill("solid", fgColor=CAPTION_RGB)
+        for c in range(1, table.width + 1):
+            cell = sheet.cell(row=p.header_row + 1, column=c)
+            cell.font, cell.fill, cell.alignment = HEADER_FONT, header_fill, wrap
+        for c, fmt in enumerate(table.formats, start=1):
+            pattern = PATTERNS.get(fmt)
+            if pattern:
+                for r in range(p.first_row + 1, p.end_row + 2):
+                    sheet.cell(row=r, column=c).number_format = pattern
+        if p.total_row is not None:
+            for c in range(1, table.width + 1):
+                cell = sheet.cell(row=p.total_row + 1, column=c)
+                cell.font, cell.fill = HEADER_FONT, total_fill
+        sheet.row_dimensions[p.header_row + 1].height = 48
+    for r in placement.note_rows:
+        sheet.cell(row=r + 1, column=1).font = Font(italic=True)
+    for c, chars in enumerate(sheet_widths(report, max(placement.width, 1)), start=1):
+        sheet.column_dimensions[get_column_letter(c)].width = chars
+    if placement.frozen_rows or placement.frozen_columns:
+        sheet.freeze_panes = f"{get_column_letter(placement.frozen_columns + 1)}{placement.frozen_rows + 1}"
+    if placement.filter_table is not None:
+        p = placement.tables[placement.filter_table]
+        sheet.auto_filter.ref = (f"A{p.header_row + 1}:"
+                                 f"{get_column_letter(p.table.width)}{max(p.last_row, p.header_row) + 1}")
+    for cp in placement.charts:
+        spec, p = cp.chart, placement.tables[cp.chart.table]
+        if p.last_row < p.first_row:
+            continue  # nothing to chart
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = spec.title
+        chart.y_axis.title = spec.y_title
+        chart.x_axis.title = spec.x_title or p.table.header[spec.category]
+        # openpyxl 3.1 hides axes unless told otherwise (delete=True by default)
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        for column in spec.series:
+            data = Reference(sheet, min_col=column + 1, min_row=p.header_row + 1, max_row=p.last_row + 1)
+            chart.add_data(data, titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=spec.category + 1, min_row=p.first_row + 1,
+                                       max_row=p.last_row + 1))
+        if spec.stacked:
+            chart.grouping = "stacked"
+            chart.overlap = 100
+        chart.legend.position = "b"
+        chart.width, chart.height = cp.width_px / 37.8, cp.height_px / 37.8  # cm
+        sheet.add_chart(chart, f"{get_column_letter(cp.anchor_column + 1)}{cp.anchor_row + 1}")
+    if report.print_landscape:
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        if placement.frozen_rows:
+            sheet.print_title_rows = f"1:{placement.frozen_rows}"
+        if placement.frozen_columns:
+            sheet.print_title_cols = f"A:{get_column_letter(placement.frozen_columns)}"
+        sheet.print_options.gridLines = True
+        sheet.page_margins.left = sheet.page_margins.right = 0.4

@@ -290,9 +290,13 @@ class LineFake:
     # ------------------------------------------------------------ lifecycle
 
     def start(self) -> "LineFake":
+        # Load the schemas now, not inside the first request where it would eat the client's timeout.
+        validate_request("PushMessageRequest", {"to": "U0", "messages": [{"type": "text", "text": "."}]})
+        validate_request("ReplyMessageRequest", {"replyToken": "t", "messages": [{"type": "text", "text": "."}]})
         handler = type("LineFakeHandler", (_Handler,), {"fake": self})
         self._server = _Server(("127.0.0.1", 0), handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="line-fake", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        name="line-fake", daemon=True)
         self._thread.start()
         return self
 

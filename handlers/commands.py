@@ -1,0 +1,558 @@
+"""The chat's one command table: Thai words first, English aliases, no if/elif chain.
+
+`route(text)` finds the command whose word starts the text (longest word
+first; a Thai word may be typed without a space before its argument, an
+English one may not) and returns it with the rest of the text. Each command is
+a function `(ctx, args) -> messages`; every answer carries quick-reply buttons
+for the next step. Commands marked `linked_only` answer nothing but the way to
+link until the LINE account is linked to an active officer.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import urllib.parse
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Callable
+
+from core.thai import baht, date_th, to_arabic_digits
+from handlers import flex as F
+from handlers import views as W
+from sheets import values as V
+
+if TYPE_CHECKING:  # pragma: no cover
+    from handlers.chat import Ctx
+
+Messages = list[dict]
+
+
+@dataclass(frozen=True)
+class Command:
+    key: str
+    words: tuple[str, ...]          # the first is the Thai word shown in help
+    usage: str
+    summary: str
+    run: Callable[["Ctx", str], Messages]
+    linked_only: bool = True
+    in_help: bool = True
+
+
+COMMANDS: dict[str, Command] = {}
+_WORDS: list[tuple[str, Command]] = []
+
+
+def command(key: str, *words: str, usage: str, summary: str, linked_only: bool = True,
+            in_help: bool = True) -> Callable[[Callable[["Ctx", str], Messages]], Callable[["Ctx", str], Messages]]:
+    def register(run: Callable[["Ctx", str], Messages]) -> Callable[["Ctx", str], Messages]:
+        cmd = Command(key, words, usage, summary, run, linked_only, in_help)
+        COMMANDS[key] = cmd
+        _WORDS.extend((w.lower(), cmd) for w in words)
+        _WORDS.sort(key=lambda pair: -len(pair[0]))
+        return run
+    return register
+
+
+def normalize(text: str) -> str:
+    text = text.replace("\u200b", "").strip()
+    text = text.lstrip("/").strip()
+    return " ".join(text.split())
+
+
+def route(text: str) -> tuple[Command | None, str]:
+    """The command the text asks for and its argument text; (None, text) when none matches."""
+    clean = normalize(text)
+    low = clean.lower()
+    for word, cmd in _WORDS:
+        if low == word:
+            return cmd, ""
+        if low.startswith(word):
+            rest = clean[len(word):]
+            if word.isascii() and not rest[:1].isspace():
+                continue  # "fundraise" is not "fund"
+            return cmd, rest.strip()
+    return None, clean
+
+
+# ---------------------------------------------------------------- help and linking
+
+def link_help(extra: str | None = None) -> Messages:
+    lines = ([extra, ""] if extra else []) + [
+        "ยังไม่ได้ผูกบัญชี LINE นี้กับรหัสเจ้าหน้าที่",
+        "วิธีผูกบัญชี: พิมพ์ ลงทะเบียน ตามด้วยรหัสลงทะเบียนที่ได้จากผู้ดูแลระบบจังหวัด",
+        "เช่น  ลงทะเบียน ABC123",
+        "",
+        "เมื่อผูกแล้วจะถามได้ว่าใครครบกำหนด ใครค้างชำระ ดูสถานะกองทุน ค้นหาลูกหนี้ และบันทึกรับชำระ",
+        "(รหัสลงทะเบียนอยู่ในแท็บ เจ้าหน้าที่ ของสเปรดชีต ขอได้จากผู้ดูแลระบบ)",
+    ]
+    return [F.text_message("\n".join(lines), quick=W.quick("ช่วยเหลือ", fills=(("ลงทะเบียน", "ลงทะเบียน "),)))]
+
+
+@command("help", "เมนู", "ช่วยเหลือ", "วิธีใช้", "help", "menu", "?", usage="เมนู",
+         summary="สิ่งที่บอตทำได้", linked_only=False)
+def cmd_help(ctx: "Ctx", args: str) -> Messages:
+    if ctx.officer is None or ctx.status != "linked":
+        return link_help()
+    view = ctx.view
+    body: list[dict] = [F.text(f"{ctx.officer.name} · {view.scope.label}", size="xs", color=F.GREY)]
+    for cmd in COMMANDS.values():
+        if not cmd.in_help or cmd.key in ("help", "register"):
+            continue
+        aliases = " / ".join(w for w in cmd.words[1:] if w.isascii() and w.isalpha())
+        body.append(F.separator("sm"))
+        body.append(F.text(cmd.usage, bold=True))
+        body.append(F.text(cmd.summary + (f" ({aliases})" if aliases else ""), size="xs", color=F.GREY))
+    bubble = F.bubble("กข.คจ. Care", body, subtitle="พิมพ์คำสั่ง หรือกดปุ่มด้านล่าง")
+    return [F.flex_message("เมนู กข.คจ. Care: ครบกำหนด ค้างชำระ กองทุน ค้นหา ชำระ สรุป ตรวจสอบ แนะนำ",
+                           bubble, quick=W.main_quick())]
+
+
+@command("register", "ลงทะเบียน", "register", usage="ลงทะเบียน <รหัส>",
+         summary="ผูกบัญชี LINE กับรหัสเจ้าหน้าที่", linked_only=False, in_help=False)
+def cmd_register(ctx: "Ctx", args: str) -> Messages:
+    return ctx.conv.register(ctx, args)
+
+
+# ---------------------------------------------------------------- arguments
+
+_DAYS = re.compile(r"^(\d{1,3})(?:\s*วัน)?(?:\s+(.*))?$")
+
+
+def _days_and_rest(args: str, default: int) -> tuple[int | None, str]:
+    text = to_arabic_digits(args).strip()
+    if not text:
+        return default, ""
+    match = _DAYS.match(text)
+    if match:
+        return int(match.group(1)), (match.group(2) or "").strip()
+    return default, args.strip()
+
+
+def _narrow(ctx: "Ctx", query: str) -> tuple[set[str] | None, str | None, Messages | None]:
+    """Fund ids a list is narrowed to (a district, a fund id or a village name), with its label."""
+    if not query:
+        return None, None, None
+    view = ctx.view
+    q = query.strip().removeprefix("อำเภอ").removeprefix("อ.").strip()
+    by_district = {f.fund_id for f in view.funds if f.district == q}
+    if by_district:
+        return by_district, f"อ.{q}", None
+    funds = match_funds(view, query)
+    if not funds:
+        return None, None, _not_found_fund(query)
+    label = W.fund_label(funds[0]) if len(funds) == 1 else f"\"{query}\" ({len(funds)} กองทุน)"
+    return {f.fund_id for f in funds}, label, None
+
+
+def _not_found_fund(query: str) -> Messages:
+    return [F.text_message(f"ไม่พบกองทุน \"{F.clip(query, 40)}\" ในพื้นที่ของท่าน\n"
+                           "พิมพ์รหัสกองทุน (เช่น 230101-01) หรือชื่อหมู่บ้าน",
+                           quick=W.main_quick())]
+
+
+# ---------------------------------------------------------------- due and overdue
+
+@command("due", "ครบกำหนด", "due", usage="ครบกำหนด [วัน] [กองทุน]",
+         summary="งวดที่ครบกำหนดภายใน N วัน (ค่าเริ่มต้น 7 วัน)")
+def cmd_due(ctx: "Ctx", args: str) -> Messages:
+    days, rest = _days_and_rest(args, 7)
+    if days is None or not 0 <= days <= 366:
+        return [F.text_message("จำนวนวันต้องเป็น 0–366 เช่น ครบกำหนด 30", quick=W.main_quick())]
+    only, label, refusal = _narrow(ctx, rest)
+    if refusal:
+        return refusal
+    view, today = ctx.view, ctx.today
+    items = []
+    for no, state in view.states.items():
+        loan = view.ds.loans[no]
+        if state.outstanding <= 0 or (only is not None and loan.fund_id not in only):
+            continue
+        for inst in state.installments:
+            left = (inst.due_date - today).days
+            if inst.remaining > 0 and 0 <= left <= days:
+                items.append((inst.due_date, loan.borrower_name, loan, inst, left, len(state.installments) > 1))
+    items.sort(key=lambda t: (t[0], t[1], t[2].contract_no, t[3].seq))
+    where = label or view.scope.label
+    title = f"ครบกำหนดภายใน {days} วัน" if days else "ครบกำหนดวันนี้"
+    if not items:
+        return [F.text_message(f"{title} ({where}): ไม่มีงวดที่ต้องชำระ", quick=W.main_quick("ค้างชำระ"))]
+    total = sum((inst.remaining for _, _, _, inst, _, _ in items), Decimal(0))
+    rows = [W.due_row(loan, view.ds.funds.get(loan.fund_id), inst.seq, due, inst.remaining, left, several)
+            for due, _, loan, inst, left, several in items]
+    top = [F.text(f"{len(items):,} งวด รวม {baht(total)}", bold=True),
+           F.text(f"ถึงวันที่ {date_th(today + dt.timedelta(days=days))}", size="xs", color=F.GREY)]
+    hint = "พิมพ์ ครบกำหนด 3 หรือ ครบกำหนด 7 <รหัสกองทุน/ชื่อหมู่บ้าน> เพื่อดูให้แคบลง"
+    container, shown = F.paged_list(f"{title}", rows, per_bubble=ctx.list_limit, subtitle=where, top=top,
+                                    more=F.MoreNote(hint))
+    alt = f"{title} {where}: {len(items):,} งวด รวม {baht(total)}"
+    return [F.flex_message(alt, container, quick=W.main_quick("ค้างชำระ"))]
+
+
+@command("overdue", "ค้างชำระ", "เกินกำหนด", "overdue", usage="ค้างชำระ [กองทุน]",
+         summary="สัญญาที่ค้างชำระ เกินกำหนดนานที่สุดก่อน พร้อมยอดรวม")
+def cmd_overdue(ctx: "Ctx", args: str) -> Messages:
+    only, label, refusal = _narrow(ctx, args.strip())
+    if refusal:
+        return refusal
+    view = ctx.view
+    items = []
+    for no, state in view.states.items():
+        loan = view.ds.loans[no]
+        if state.arrears > 0 and state.outstanding > 0 and (only is None or loan.fund_id in only):
+            items.append((loan, state))
+    items.sort(key=lambda p: (-p[1].days_overdue, -p[1].arrears, p[0].contract_no))
+    where = label or view.scope.label
+    if not items:
+        return [F.text_message(f"ค้างชำระ ({where}): ไม่มีสัญญาค้างชำระ", quick=W.main_quick("ครบกำหนด"))]
+    arrears = sum((s.arrears for _, s in items), Decimal(0))
+    outstanding = sum((s.outstanding for _, s in items), Decimal(0))
+    buckets: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for _, s in items:
+        if s.bucket:
+            buckets[s.bucket][0] += 1
+            buckets[s.bucket][1] += s.arrears
+    top = [F.text(f"{len(items):,} สัญญา ค้างรวม {baht(arrears)}", bold=True, color=F.RED),
+           F.text(f"ยอดคงค้างของสัญญาเหล่านี้ {baht(outstanding)}", size="xs", color=F.GREY)]
+    for bucket in _bucket_order(ctx):
+        if bucket in buckets:
+            count, amount = buckets[bucket]
+            top.append(F.text(f"เกินกำหนด {bucket} วัน: {int(count):,} สัญญา {baht(amount)}", size="xs"))
+    rows = [W.overdue_row(loan, view.ds.funds.get(loan.fund_id), state) for loan, state in items]
+    hint = "พิมพ์ ค้างชำระ <รหัสกองทุน/ชื่อหมู่บ้าน" + ("/อำเภอ" if view.scope.province_wide else "") + \
+        "> เพื่อดูให้แคบลง"
+    container, _ = F.paged_list("ค้างชำระ", rows, per_bubble=ctx.list_limit, subtitle=where, top=top,
+                                more=F.MoreNote(hint), color=F.RED)
+    alt = f"ค้างชำระ {where}: {len(items):,} สัญญา รวม {baht(arrears)}"
+    return [F.flex_message(alt, container, quick=W.main_quick("ครบกำหนด"))]
+
+
+def _bucket_order(ctx: "Ctx") -> tuple[str, ...]:
+    from ledger import bucket_labels
+
+    return bucket_labels(tuple(ctx.config.ledger.bucket_bounds))
+
+
+# ---------------------------------------------------------------- a fund
+
+def match_funds(view: Any, query: str) -> list[Any]:
+    q = " ".join(to_arabic_digits(query).split()).lower()
+    if not q:
+        return []
+    exact = [f for f in view.funds if f.fund_id.lower() == q]
+    if exact:
+        return exact
+    bare = q.removeprefix("บ้าน").strip()
+    found = []
+    for fund in view.funds:
+        name = fund.village_name.lower().replace(" ", "")
+        if q in fund.fund_id.lower() or (bare and bare.replace(" ", "") in name):
+            found.append(fund)
+    return found
+
+
+@command("fund", "กองทุน", "fund", usage="กองทุน <รหัสหรือชื่อหมู่บ้าน>",
+         summary="สถานะกองทุน: เงินทุน เงินฝาก ยอดคงค้าง ค้างชำระ PAR30 ข้อมูลที่ขาด")
+def cmd_fund(ctx: "Ctx", args: str) -> Messages:
+    view = ctx.view
+    if not args:
+        return [F.text_message("พิมพ์ กองทุน ตามด้วยรหัสกองทุนหรือชื่อหมู่บ้าน เช่น กองทุน บางพระ",
+                               quick=W.quick(*[f"กองทุน {f.fund_id}" for f in view.funds[:8]], "เมนู"))]
+    funds = match_funds(view, args)
+    if not funds:
+        return _not_found_fund(args)
+    if len(funds) > 1:
+        lines = [f"{f.fund_id} {W.fund_label(f)}" for f in funds[:20]]
+        more = f"\nและอีก {len(funds) - 20} กองทุน พิมพ์ชื่อให้ละเอียดขึ้น" if len(funds) > 20 else ""
+        return [F.text_message(f"พบ {len(funds)} กองทุน เลือกกองทุนที่ต้องการ:\n" + "\n".join(lines) + more,
+                               quick=W.quick(*[f"กองทุน {f.fund_id}" for f in funds[:12]], "เมนู"))]
+    fund = funds[0]
+    from ledger import portfolio_summary
+
+    states = [s for no, s in view.states.items() if view.ds.loans[no].fund_id == fund.fund_id]
+    summary = portfolio_summary(states, tuple(ctx.config.ledger.bucket_bounds), ctx.config.ledger.par_days)
+    loans = sum(1 for loan in view.loans if loan.fund_id == fund.fund_id)
+    quality = view.quality.fund(fund.fund_id)
+    bubble = W.fund_bubble(fund, summary, quality, loans, ctx.today)
+    alt = (f"กองทุน {fund.village_name} ({fund.fund_id}): คงค้าง {baht(summary.outstanding)} "
+           f"ค้างชำระ {baht(summary.arrears)} PAR{summary.par_days} {W.percent(summary.par30)}")
+    return [F.flex_message(alt, bubble, quick=W.quick(f"ค้างชำระ {fund.fund_id}", f"ครบกำหนด 30 {fund.fund_id}",
+                                                      "ตรวจสอบ", "สรุป", "เมนู", fills=(W.FILL_FIND,)))]
+
+
+# ---------------------------------------------------------------- find a borrower
+
+def find_loans(view: Any, query: str) -> list[Any]:
+    q = " ".join(to_arabic_digits(query).split()).lower()
+    if not q:
+        return []
+    exact = [loan for loan in view.loans if loan.contract_no.lower() == q]
+    if exact:
+        return exact
+    squeezed = q.replace(" ", "")
+    found = []
+    for loan in view.loans:
+        name = loan.borrower_name.lower()
+        if q in loan.contract_no.lower() or q in name or squeezed in name.replace(" ", ""):
+            found.append(loan)
+    found.sort(key=lambda loan: (not loan.borrower_name.lower().startswith(q), loan.borrower_name,
+                                 loan.contract_no))
+    return found
+
+
+@command("find", "ค้นหา", "find", "search", usage="ค้นหา <ชื่อหรือเลขที่สัญญา>",
+         summary="ลูกหนี้: สัญญา กำหนดชำระ ชำระแล้ว คงค้าง สถานะ")
+def cmd_find(ctx: "Ctx", args: str) -> Messages:
+    query = args.strip()
+    if len(query) < 2:
+        return [F.text_message("พิมพ์ ค้นหา ตามด้วยชื่อ (อย่างน้อย 2 ตัวอักษร) หรือเลขที่สัญญา เช่น ค้นหา สมชาย",
+                               quick=W.main_quick())]
+    view = ctx.view
+    loans = find_loans(view, query)
+    if not loans:
+        # The same answer whether the borrower is elsewhere or nowhere: nothing about other districts.
+        return [F.text_message(f"ไม่พบ \"{F.clip(query, 40)}\" ในพื้นที่ของท่าน ({view.scope.label})\n"
+                               "ลองพิมพ์ชื่อบางส่วน หรือเลขที่สัญญา", quick=W.main_quick())]
+    limit = min(ctx.list_limit, F.MAX_BUBBLES)
+    bubbles = [W.loan_bubble(loan, view.ds.funds.get(loan.fund_id), view.states.get(loan.contract_no), ctx.today)
+               for loan in loans[:limit]]
+    container = F.carousel(bubbles)
+    while not F.fits(container) and len(bubbles) > 1:
+        bubbles.pop()
+        container = F.carousel(bubbles)
+    left = len(loans) - len(bubbles)
+    names = ", ".join(f"{loan.borrower_name} ({loan.contract_no})" for loan in loans[:len(bubbles)])
+    messages = [F.flex_message(f"ผลค้นหา \"{query}\": {names}", container,
+                               quick=None if left else _find_quick(loans[0]) if len(loans) == 1 else W.main_quick())]
+    if left:
+        messages.append(F.text_message(f"และอีก {left:,} รายการ — พิมพ์ชื่อให้ละเอียดขึ้น หรือพิมพ์เลขที่สัญญา",
+                                       quick=W.main_quick()))
+    return messages
+
+
+def _find_quick(loan: Any) -> list[dict]:
+    return W.quick(f"กองทุน {loan.fund_id}", "ค้างชำระ", "ครบกำหนด", "เมนู",
+                   fills=(("บันทึกรับชำระ", f"ชำระ {loan.contract_no} "), W.FILL_FIND))
+
+
+# ---------------------------------------------------------------- record a repayment
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    contract_no: str
+    amount: Decimal
+    paid_date: dt.date
+    ref: str
+
+    def postback(self) -> str:
+        return urllib.parse.urlencode({"a": "pay", "r": self.ref, "c": self.contract_no,
+                                       "m": f"{self.amount:.2f}", "d": self.paid_date.isoformat()})
+
+    @classmethod
+    def from_postback(cls, fields: dict[str, str]) -> "PaymentRequest":
+        return cls(fields["c"], Decimal(fields["m"]), dt.date.fromisoformat(fields["d"]), fields["r"])
+
+
+PAY_USAGE = "พิมพ์ ชำระ <เลขที่สัญญา> <จำนวนเงิน> [วันที่] เช่น ชำระ 230101-01/2569/03 1,500 หรือ ชำระ 230101-01/2569/03 1500 15/1/69"
+
+
+def parse_pay(args: str, today: dt.date) -> tuple[str, Decimal, dt.date] | str:
+    """(contract, amount, date) or the Thai reason the text cannot be read."""
+    parts = args.split()
+    if len(parts) < 2:
+        return PAY_USAGE
+    contract, amount_text, rest = parts[0], parts[1], parts[2:]
+    if rest and rest[0] in ("บาท", "฿"):
+        rest = rest[1:]
+    try:
+        amount = V.read_amount(amount_text)
+    except V.CellError:
+        return f"อ่านจำนวนเงิน \"{F.clip(amount_text, 20)}\" ไม่ได้ (พิมพ์ตัวเลข เช่น 1,500)\n{PAY_USAGE}"
+    if amount <= 0:
+        return "จำนวนเงินต้องมากกว่า 0 บาท"
+    paid_date = today
+    if rest:
+        try:
+            paid_date = V.read_date(" ".join(rest))
+        except V.CellError:
+            return f"อ่านวันที่ \"{F.clip(' '.join(rest), 30)}\" ไม่ได้ ({V.DATE_HINT} หรือไม่ใส่ = วันนี้)"
+    return contract, amount, paid_date
+
+
+def check_payment(ctx: "Ctx", contract: str, amount: Decimal, paid_date: dt.date,
+                  view: Any = None) -> tuple[Any, Any] | str:
+    """(loan, state) when the payment may be recorded, else the Thai refusal."""
+    view = view or ctx.view
+    loan = view.loan(contract) or next((l for l in view.loans if l.contract_no.lower() == contract.lower()), None)
+    if loan is None:
+        # Unknown and out-of-area get the same words: nothing about other districts.
+        return f"ไม่พบเลขที่สัญญา {F.clip(contract, 40)} ในพื้นที่ของท่าน ตรวจเลขที่สัญญา หรือพิมพ์ ค้นหา <ชื่อ>"
+    state = view.states.get(loan.contract_no)
+    if state is None:
+        return (f"สัญญา {loan.contract_no} มีข้อมูลที่อ่านไม่ได้ (จำนวนเงินหรือวันครบกำหนด) "
+                "จึงยังบันทึกรับชำระทาง LINE ไม่ได้ โปรดแก้ในแท็บลูกหนี้ก่อน")
+    if amount <= 0:
+        return "จำนวนเงินต้องมากกว่า 0 บาท"
+    if paid_date > ctx.today:
+        return f"วันที่ชำระ {date_th(paid_date)} อยู่ในอนาคต บันทึกได้เฉพาะเงินที่รับแล้ว"
+    if loan.loan_date and paid_date < loan.loan_date:
+        return f"วันที่ชำระ {date_th(paid_date)} อยู่ก่อนวันที่รับเงินยืม ({date_th(loan.loan_date)})"
+    if state.outstanding <= 0:
+        return f"สัญญา {loan.contract_no} ({loan.borrower_name}) ชำระครบแล้ว ไม่มียอดคงค้าง"
+    if amount > state.outstanding:
+        return (f"จำนวนเงิน {baht(amount)} มากกว่ายอดคงค้าง {baht(state.outstanding)} "
+                f"ของสัญญา {loan.contract_no} โปรดตรวจสอบจำนวนเงิน")
+    return loan, state
+
+
+@command("pay", "ชำระ", "รับชำระ", "บันทึกชำระ", "pay", usage="ชำระ <เลขที่สัญญา> <จำนวน> [วันที่]",
+         summary="บันทึกรับชำระ (ยืนยันก่อนบันทึก)")
+def cmd_pay(ctx: "Ctx", args: str) -> Messages:
+    parsed = parse_pay(args, ctx.today)
+    if isinstance(parsed, str):
+        return [F.text_message(parsed, quick=W.main_quick())]
+    contract, amount, paid_date = parsed
+    checked = check_payment(ctx, contract, amount, paid_date)
+    if isinstance(checked, str):
+        return [F.text_message(checked, quick=W.main_quick())]
+    loan, state = checked
+    request = PaymentRequest(loan.contract_no, amount, paid_date, ctx.payment_ref())
+    confirm = F.postback_action("ยืนยันบันทึก", request.postback(), "ยืนยันบันทึกรับชำระ")
+    cancel = F.postback_action("ยกเลิก", urllib.parse.urlencode({"a": "cancel", "r": request.ref}), "ยกเลิก")
+    same = [p for p in ctx.view.ds.payments.get(loan.contract_no, [])
+            if p.amount == amount and p.paid_date == paid_date]
+    warning = (f"มีรายการรับชำระ {baht(amount)} วันที่ {date_th(paid_date)} ของสัญญานี้ในชีตอยู่แล้ว "
+               "ตรวจสอบว่าไม่ใช่รายการซ้ำ") if same else None
+    bubble = W.payment_confirm_bubble(loan, ctx.view.ds.funds.get(loan.fund_id), amount, paid_date,
+                                      state.outstanding, confirm, cancel, warning)
+    alt = f"ยืนยันบันทึกรับชำระ {baht(amount)} สัญญา {loan.contract_no} วันที่ {date_th(paid_date)}"
+    return [F.flex_message(alt, bubble)]
+
+
+# ---------------------------------------------------------------- summary and check
+
+@command("summary", "สรุป", "summary", usage="สรุป",
+         summary="ภาพรวมพื้นที่: กองทุน สัญญา ยอดคงค้าง ค้างชำระตามช่วง PAR30 คุณภาพข้อมูล")
+def cmd_summary(ctx: "Ctx", args: str) -> Messages:
+    from ledger import portfolio_summary
+
+    view, cfg = ctx.view, ctx.config
+    bounds, par_days = tuple(cfg.ledger.bucket_bounds), cfg.ledger.par_days
+    summary = portfolio_summary(view.states.values(), bounds, par_days)
+    quality = view.quality
+    funds_total = len(view.funds)
+    funds_ok = sum(1 for f in quality.funds if f.ok and view.scope.allows_fund(f.fund_id))
+    due7 = [(inst.remaining) for s in view.states.values() if s.outstanding > 0 for inst in s.installments
+            if inst.remaining > 0 and 0 <= (inst.due_date - ctx.today).days <= 7]
+    body: list[dict] = [
+        F.field("กองทุน", f"{funds_total:,} กองทุน"),
+        F.field("สัญญาคงค้าง", f"{summary.loans_open:,} จาก {summary.contracts:,} สัญญา"),
+        F.field("ยอดคงค้าง", baht(summary.outstanding), bold=True),
+        F.field("ค้างชำระ", f"{baht(summary.arrears)} ({summary.overdue_loans:,} สัญญา)", color=F.RED, bold=True),
+    ]
+    for label in _bucket_order(ctx):
+        totals = summary.by_bucket.get(label)
+        if totals is not None:
+            body.append(F.field(f"  เกินกำหนด {label} วัน", f"{totals.count:,} สัญญา {baht(totals.arrears)}"))
+    breached = summary.by_status.get("breached")
+    if breached is not None and breached.count:
+        body.append(F.field("ผิดสัญญา", f"{breached.count:,} สัญญา {baht(breached.outstanding)}", color=F.RED))
+    body += [
+        F.field(f"PAR{par_days}", W.percent(summary.par30), bold=True, color=F.RED if summary.par30 else None),
+        F.field("ครบกำหนด 7 วัน", f"{len(due7):,} งวด {baht(sum(due7, Decimal(0)))}"),
+        F.separator(),
+        F.field("ข้อมูลครบ ถูกต้อง เป็นปัจจุบัน", f"{funds_ok:,}/{funds_total:,} กองทุน "
+                f"({W.percent(funds_ok / funds_total) if funds_total else '-'})"),
+    ]
+    unreadable = view.unreadable_rows()
+    if unreadable:
+        body.append(F.field("แถวที่อ่านไม่ได้", f"{unreadable:,} แถว (พิมพ์ ตรวจสอบ)", color=F.RED))
+    if view.scope.province_wide:
+        body += [F.separator(), F.text("รายอำเภอ (คงค้าง / ค้างชำระ / PAR30)", size="xs", color=F.GREY)]
+        groups: dict[str, list[Any]] = defaultdict(list)
+        for no, s in view.states.items():
+            groups[view.ds.district_of(view.ds.loans[no].fund_id) or "-"].append(s)
+        for district in sorted(groups):
+            part = portfolio_summary(groups[district], bounds, par_days)
+            body.append(F.text(f"อ.{district}: {baht(part.outstanding, unit=False)} / "
+                               f"{baht(part.arrears, unit=False)} / {W.percent(part.par30)}", size="xs"))
+    bubble = F.bubble(f"สรุป {view.scope.label}", body, subtitle=f"ณ {date_th(ctx.today)}")
+    alt = (f"สรุป {view.scope.label}: คงค้าง {baht(summary.outstanding)} ค้างชำระ {baht(summary.arrears)} "
+           f"PAR{par_days} {W.percent(summary.par30)}")
+    return [F.flex_message(alt, bubble, quick=W.main_quick("ค้างชำระ", "ครบกำหนด", "ตรวจสอบ"))]
+
+
+@command("check", "ตรวจสอบ", "check", usage="ตรวจสอบ",
+         summary="ปัญหาข้อมูลในกองทุนของท่าน เรียงจากมากไปน้อย")
+def cmd_check(ctx: "Ctx", args: str) -> Messages:
+    view = ctx.view
+    report = view.quality
+    scope = view.scope
+    funds = [f for f in report.worst_first() if scope.allows_fund(f.fund_id)]
+    bad = [f for f in funds if not f.ok]
+    problems = [p for p in report.problems if p.level == "error"
+                and ((p.fund_id and scope.allows_fund(p.fund_id)) or (not p.fund_id and scope.province_wide))]
+    limit = ctx.list_limit
+    ok = len(funds) - len(bad)
+    first: list[dict] = [F.text(f"ผ่านครบ {ok:,} จาก {len(funds):,} กองทุน", bold=True,
+                                color=F.GREEN if not bad else F.RED)]
+    rows = []
+    for f in bad:
+        flags = [name for name, good in (("ไม่ครบถ้วน", f.complete), ("มีข้อผิดพลาด", f.correct),
+                                         ("ไม่เป็นปัจจุบัน", f.current)) if not good]
+        detail = "; ".join(f.missing + f.stale)
+        rows.append(F.box([
+            F.text(f"{f.fund_id} {f.village}", bold=True),
+            F.text(", ".join(flags) + (f" (ผิดพลาด {f.errors:,} จุด)" if f.errors else ""), size="xs", color=F.RED),
+            *([F.text(F.clip(detail, 300), size="xs", color=F.GREY)] if detail else []),
+        ], spacing="none"))
+    bubbles = []
+    if rows:
+        container, _ = F.paged_list("ตรวจสอบข้อมูล", rows[:limit], per_bubble=limit, subtitle=scope.label,
+                                    top=first)
+        bubbles.append(container)
+    else:
+        bubbles.append(F.bubble("ตรวจสอบข้อมูล", first + [F.text("ทุกกองทุนข้อมูลครบถ้วน ถูกต้อง เป็นปัจจุบัน")],
+                                subtitle=scope.label))
+    if len(bad) > limit:
+        bubbles[0]["body"]["contents"].append(F.text(
+            f"และอีก {len(bad) - limit:,} กองทุน — พิมพ์ กองทุน <รหัส> หรือดูทั้งหมดในแท็บ ตรวจสอบข้อมูล",
+            size="xs", color=F.AMBER))
+    if problems:
+        lines = [F.text(F.clip(f"{p.tab} แถว {p.row} {p.header}: {p.message}" if p.row else
+                               f"{p.tab}: {p.message}", 200), size="xs") for p in problems[:limit]]
+        if len(problems) > limit:
+            lines.append(F.text(f"และอีก {len(problems) - limit:,} รายการ — ดูทั้งหมดในแท็บ ตรวจสอบข้อมูล",
+                                size="xs", color=F.AMBER))
+        bubbles.append(F.bubble("ข้อผิดพลาดที่ต้องแก้", lines, subtitle=f"{len(problems):,} จุด", color=F.RED))
+    unreadable = view.unreadable_rows()
+    if unreadable:
+        bubbles[-1]["body"]["contents"].append(F.text(
+            f"แถวที่อ่านไม่ได้และไม่ถูกนับในยอดต่าง ๆ: {unreadable:,} แถว", size="xs", color=F.RED))
+    flat = []
+    for b in bubbles:
+        flat.extend(b["contents"] if b.get("type") == "carousel" else [b])
+    container = F.carousel(flat[:F.MAX_BUBBLES])
+    alt = f"ตรวจสอบข้อมูล {scope.label}: ผ่าน {ok:,}/{len(funds):,} กองทุน ข้อผิดพลาด {len(problems):,} จุด"
+    return [F.flex_message(alt, container, quick=W.quick(*[f"กองทุน {f.fund_id}" for f in bad[:5]], "สรุป", "เมนู"))]
+
+
+# ---------------------------------------------------------------- feedback
+
+@command("feedback", "แนะนำ", "ข้อเสนอแนะ", "feedback", usage="แนะนำ <ข้อความ>",
+         summary="ส่งข้อเสนอแนะหรือปัญหาเข้าที่ประชุมประจำเดือน")
+def cmd_feedback(ctx: "Ctx", args: str) -> Messages:
+    text = args.strip()
+    if len(text) < 3:
+        return [F.text_message("พิมพ์ แนะนำ ตามด้วยข้อความ เช่น แนะนำ อยากให้แจ้งเตือนก่อนครบกำหนด 3 วัน",
+                               quick=W.main_quick())]
+    return ctx.conv.record_feedback(ctx, text)
+
+
+# ---------------------------------------------------------------- anything else
+
+def unknown(ctx: "Ctx", text: str) -> Messages:
+    """A short hint, never an error; a name-like text gets a 'search for it?' button."""
+    hint = "ไม่เข้าใจคำสั่ง พิมพ์ เมนู เพื่อดูสิ่งที่ทำได้"
+    words = [f"ค้นหา {text}"] if 2 <= len(text) <= 40 and not text.isdigit() else []
+    return [F.text_message(hint, quick=W.quick(*words, "เมนู", *W.QUICK_MAIN))]

@@ -1,0 +1,259 @@
+"""The sheet as the chat sees it: read once, kept warm, cut to each officer's scope.
+
+A warm instance answers from a `Snapshot` taken at most `chat.cache_seconds` ago
+(and re-taken after its own writes, or when the date changes), so a warm event
+costs no Sheets request. One snapshot is one batch read of the tabs the chat
+needs (not the alert log or committee: they grow and the chat never shows them).
+
+Parsing is scoped. The officers, LINE links and funds are parsed for everybody
+(small); the loans, installments and payments are parsed per scope, on first
+use: a district officer's dataset is built from their district's rows only
+(the same parser, the same row numbers). That keeps the cold start short, and
+it is the strongest form of the PDPA rule: what a district officer's answers
+are made from holds no borrower of another district at all.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Callable
+
+from sheets import values as V
+from sheets.model import Dataset, Fund, Loan, Officer, load_dataset
+from sheets.store import Layout, Table
+
+log = logging.getLogger("kkc.chat")
+
+CHAT_TABS: tuple[str, ...] = ("funds", "loans", "installments", "payments", "officers", "line_links")
+BASE_TABS: tuple[str, ...] = ("officers", "line_links", "funds")
+
+
+@dataclass
+class SubTable(Table):
+    """Some rows of a tab, each keeping its own sheet row number."""
+
+    numbers: list[int] = field(default_factory=list)
+
+    def row_number(self, index: int) -> int:
+        return self.numbers[index]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one officer may see: every fund (province) or a set of funds (a district)."""
+
+    key: str
+    label: str                          # "อ.เมืองตราด" / "จังหวัดตราด"
+    district: str | None                # None for the whole province
+    fund_ids: frozenset[str] | None     # None = all funds
+
+    @property
+    def province_wide(self) -> bool:
+        return self.fund_ids is None
+
+    def allows_fund(self, fund_id: str | None) -> bool:
+        return self.fund_ids is None or (fund_id or "") in self.fund_ids
+
+
+class ScopeView:
+    """One scope's dataset with its ledger states and data check, computed on first use."""
+
+    def __init__(self, scope: Scope, ds: Dataset, config: Any, today: dt.date):
+        self.scope, self.ds, self.config, self.today = scope, ds, config, today
+
+    @cached_property
+    def states(self) -> dict[str, Any]:
+        from sheets.model import ledger_states
+
+        return {no: s for no, s in ledger_states(self.ds, self.today, self.config).items()
+                if self.scope.allows_fund(self.ds.loans[no].fund_id)}
+
+    @cached_property
+    def quality(self) -> Any:
+        from sheets.check import run_check
+
+        return run_check(self.ds, self.config, self.today)
+
+    @cached_property
+    def funds(self) -> list[Fund]:
+        return sorted((f for f in self.ds.funds.values() if self.scope.allows_fund(f.fund_id)),
+                      key=lambda f: f.fund_id)
+
+    @cached_property
+    def loans(self) -> list[Loan]:
+        return [loan for loan in self.ds.loans.values() if self.scope.allows_fund(loan.fund_id)]
+
+    def loan(self, contract_no: str) -> Loan | None:
+        loan = self.ds.loans.get(contract_no)
+        return loan if loan is not None and self.scope.allows_fund(loan.fund_id) else None
+
+    def fund_of(self, loan: Loan) -> Fund | None:
+        return self.ds.funds.get(loan.fund_id)
+
+    def unreadable_rows(self) -> int:
+        return sum(1 for u in self.ds.unreadable if u.fund_id is not None and self.scope.allows_fund(u.fund_id)) + \
+            (sum(1 for u in self.ds.unreadable if u.fund_id is None) if self.scope.province_wide else 0)
+
+
+class Snapshot:
+    """The raw tabs of one read, the parsed base, and the scoped views made from them."""
+
+    def __init__(self, tables: dict[str, Table], layout: Layout, config: Any, today: dt.date,
+                 taken_at: float):
+        self.tables, self.layout, self.config, self.today = tables, layout, config, today
+        self.taken_at = taken_at
+        self.base = load_dataset({k: tables[k] for k in BASE_TABS if k in tables}, layout, today,
+                                 config.rules.max_term_years)
+        self._views: dict[str, ScopeView] = {}
+        self._lock = threading.Lock()
+        self._user_index = {link.line_user_id: oid for oid, link in self.base.links.items()}
+
+    # -- who ------------------------------------------------------------------
+    def officer_for_user(self, line_user_id: str) -> Officer | None:
+        officer_id = self._user_index.get(line_user_id)
+        return self.base.officers.get(officer_id) if officer_id else None
+
+    def officer(self, officer_id: str) -> Officer | None:
+        return self.base.officers.get(officer_id)
+
+    @property
+    def officers(self) -> dict[str, Officer]:
+        return self.base.officers
+
+    def scope_for(self, officer: Officer) -> Scope:
+        province = getattr(self.config, "province", "")
+        if officer.sees_all:
+            return Scope("*", f"จังหวัด{province}", None, None)
+        ids = frozenset(f.fund_id for f in self.base.funds.values()
+                        if (officer.district and f.district == officer.district)
+                        or (f.officer_id and f.officer_id == officer.officer_id))
+        label = f"อ.{officer.district}" if officer.district else "ยังไม่ระบุอำเภอ"
+        extra = sorted(f.fund_id for f in self.base.funds.values()
+                       if f.fund_id in ids and f.district != officer.district)
+        key = f"d:{officer.district}" + (f"+{officer.officer_id}" if extra else "")
+        return Scope(key, label, officer.district or None, ids)
+
+    def view(self, officer: Officer) -> ScopeView:
+        scope = self.scope_for(officer)
+        with self._lock:
+            found = self._views.get(scope.key)
+            if found is None:
+                found = ScopeView(scope, self._scoped_dataset(scope), self.config, self.today)
+                self._views[scope.key] = found
+            return found
+
+    # -- the raw payments' idempotency refs ----------------------------------------
+    @cached_property
+    def payment_refs(self) -> frozenset[str]:
+        table = self.tables.get("payments")
+        if table is None or not table.exists:
+            return frozenset()
+        try:
+            index = self.layout.positions("payments", table).get("ref")
+        except Exception:  # noqa: BLE001 - a tab missing a required column: no refs readable
+            return frozenset()
+        if index is None:
+            return frozenset()
+        return frozenset(V.read_text(row[index]) for row in table.rows
+                         if index < len(row) and not V.is_blank(row[index]))
+
+    # -- parsing one scope ------------------------------------------------------------
+    def _scoped_dataset(self, scope: Scope) -> Dataset:
+        started = time.perf_counter()
+        tables = dict(self.tables)
+        if scope.fund_ids is not None:
+            ids = scope.fund_ids
+            tables["funds"] = self._filter("funds", "fund_id", ids)
+            tables["loans"] = self._filter("loans", "fund_id", ids)
+            contracts = frozenset(self._column_values(tables["loans"], "loans", "contract_no"))
+            tables["installments"] = self._filter("installments", "contract_no", contracts)
+            tables["payments"] = self._filter("payments", "contract_no", contracts)
+        ds = load_dataset({k: tables[k] for k in CHAT_TABS if k in tables}, self.layout, self.today,
+                          self.config.rules.max_term_years)
+        log.debug("parsed scope %s in %.3f s", scope.key, time.perf_counter() - started)
+        return ds
+
+    def _filter(self, tab_key: str, col: str, keep: frozenset[str]) -> Table:
+        table = self.tables.get(tab_key)
+        if table is None or not table.exists:
+            return table if table is not None else Table(self.layout.title(tab_key), [], [], exists=False)
+        try:
+            index = self.layout.positions(tab_key, table).get(col)
+        except Exception:  # noqa: BLE001 - a required column is missing: the parser reports it
+            index = None
+        if index is None:
+            # Without the column no row can be placed in a scope: give the parser the header only,
+            # so that it still reports the missing column, and no row of anyone.
+            return SubTable(table.title, table.header, [], table.exists, [])
+        rows, numbers = [], []
+        for i, row in enumerate(table.rows):
+            if index < len(row) and not V.is_blank(row[index]) and V.read_text(row[index]) in keep:
+                rows.append(row)
+                numbers.append(table.row_number(i))
+        return SubTable(table.title, table.header, rows, table.exists, numbers)
+
+    def _column_values(self, table: Table, tab_key: str, col: str) -> list[str]:
+        try:
+            index = self.layout.positions(tab_key, table).get(col)
+        except Exception:  # noqa: BLE001
+            return []
+        if index is None:
+            return []
+        return [V.read_text(r[index]) for r in table.rows if index < len(r) and not V.is_blank(r[index])]
+
+
+class SnapshotCache:
+    """Keeps one Snapshot; re-reads when older than max_age, on a new day, or after invalidate()."""
+
+    def __init__(self, store: Any, config: Any, layout: Layout, today: Callable[[], dt.date],
+                 max_age: float | None = None, clock: Callable[[], float] = time.monotonic):
+        self.store, self.config, self.layout = store, config, layout
+        self.today = today
+        self.max_age = float(config.chat.cache_seconds if max_age is None else max_age)
+        self.clock = clock
+        self.reads = 0
+        self._snapshot: Snapshot | None = None
+        self._stale = False
+        self._lock = threading.Lock()
+
+    def get(self) -> Snapshot:
+        with self._lock:
+            snap = self._snapshot
+            if snap is not None and not self._stale and self.clock() - snap.taken_at < self.max_age \
+                    and snap.today == self.today():
+                return snap
+            return self._read(previous=snap)
+
+    def refresh(self) -> Snapshot:
+        """A fresh read now (before a write that must see what other instances wrote)."""
+        with self._lock:
+            return self._read(previous=None)
+
+    def invalidate(self) -> None:
+        """Our own write changed the sheet: the next question re-reads it."""
+        with self._lock:
+            self._stale = True
+
+    def peek(self) -> Snapshot | None:
+        return self._snapshot
+
+    def _read(self, previous: Snapshot | None) -> Snapshot:
+        started = time.perf_counter()
+        try:
+            tables = self.store.read(CHAT_TABS)
+        except Exception:
+            # Sheets is down or slow: a warm instance keeps answering from what it has (said in the log).
+            if previous is not None and previous.today == self.today():
+                log.warning("sheet re-read failed; answering from the snapshot taken %.0f s ago",
+                            self.clock() - previous.taken_at)
+                return previous
+            raise
+        self.reads += 1
+        snap = Snapshot(tables, self.layout, self.config, self.today(), self.clock())
+        self._snapshot, self._stale = snap, False
+        log.debug("sheet read and parsed in %.3f s", time.perf_counter() - started)
+        return snap

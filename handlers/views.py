@@ -1,0 +1,224 @@
+"""How the chat's answers look: Flex cards and lists in Thai, B.E. dates, baht amounts.
+
+Everything here is pure: data in, LINE message dicts out. Citizen ids are shown
+masked (last digits only); phone numbers are not shown at all.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Iterable, Sequence
+
+from core.thai import baht, date_th, days_phrase, mask_citizen_id
+from handlers import flex as F
+from sheets.model import Fund, Loan
+
+QUICK_MAIN = ("ครบกำหนด", "ค้างชำระ", "สรุป", "ตรวจสอบ")
+
+
+def percent(share: Decimal | float) -> str:
+    return f"{float(share) * 100:.1f}%"
+
+
+def fund_label(fund: Fund | None, fund_id: str = "") -> str:
+    if fund is None:
+        return fund_id or "-"
+    village = fund.village_name or fund.fund_id
+    moo = f" หมู่ {fund.village_no}" if fund.village_no else ""
+    return f"{village}{moo} ต.{fund.subdistrict}" if fund.subdistrict else f"{village}{moo}"
+
+
+# ---------------------------------------------------------------- quick replies
+
+def quick(*words: str, fills: Sequence[tuple[str, str]] = ()) -> list[dict]:
+    """Quick-reply buttons: commands sent as typed, then fill-in buttons (keyboard opens pre-typed)."""
+    actions = [F.message_action(w, w) for w in words]
+    actions += [F.fill_in_action(label, fill) for label, fill in fills]
+    return actions[:F.MAX_QUICK_REPLIES]
+
+
+FILL_FIND = ("ค้นหาลูกหนี้", "ค้นหา ")
+FILL_FUND = ("ดูกองทุน", "กองทุน ")
+FILL_PAY = ("บันทึกรับชำระ", "ชำระ ")
+FILL_FEEDBACK = ("ส่งข้อเสนอแนะ", "แนะนำ ")
+
+
+def main_quick(*first: str) -> list[dict]:
+    words = list(dict.fromkeys(list(first) + list(QUICK_MAIN) + ["เมนู"]))
+    return quick(*words, fills=(FILL_FIND, FILL_FUND, FILL_PAY))
+
+
+# ---------------------------------------------------------------- rows of lists
+
+def due_row(loan: Loan, fund: Fund | None, seq: int, due: dt.date, amount: Decimal, days: int,
+            several: bool) -> dict:
+    when = f"{date_th(due)} ({'วันนี้' if days == 0 else f'อีก {days} วัน'})"
+    return F.box([
+        F.text(loan.borrower_name, bold=True),
+        F.text(f"สัญญา {loan.contract_no}" + (f" งวดที่ {seq}" if several else ""), size="xs", color=F.GREY),
+        F.text(fund_label(fund, loan.fund_id), size="xs", color=F.GREY),
+        F.field("ครบกำหนด", when, color=F.AMBER if days <= 1 else None),
+        F.field("ต้องชำระ", baht(amount), bold=True),
+    ], spacing="none")
+
+
+def overdue_row(loan: Loan, fund: Fund | None, state: Any) -> dict:
+    days = state.days_overdue
+    status = "ผิดสัญญา" if state.status_key == "breached" else (
+        "ครบกำหนดวันนี้" if days == 0 else f"เกินกำหนด {days:,} วัน")
+    return F.box([
+        F.text(loan.borrower_name, bold=True),
+        F.text(f"สัญญา {loan.contract_no}", size="xs", color=F.GREY),
+        F.text(fund_label(fund, loan.fund_id), size="xs", color=F.GREY),
+        F.field("ค้างชำระ", baht(state.arrears), color=F.RED, bold=True),
+        F.field("สถานะ", status + (f" ({days:,} วัน)" if state.status_key == "breached" and days else ""),
+                color=F.RED),
+        F.field("คงค้างทั้งสัญญา", baht(state.outstanding)),
+    ], spacing="none")
+
+
+# ---------------------------------------------------------------- a borrower's contract
+
+def loan_bubble(loan: Loan, fund: Fund | None, state: Any | None, today: dt.date) -> dict:
+    body: list[dict] = [
+        F.field("เลขที่สัญญา", loan.contract_no),
+        F.field("กองทุน", fund_label(fund, loan.fund_id)),
+    ]
+    if loan.citizen_id:
+        body.append(F.field("เลขประจำตัว", mask_citizen_id(loan.citizen_id)))
+    if loan.loan_date:
+        body.append(F.field("วันที่รับเงินยืม", date_th(loan.loan_date)))
+    if loan.amount is not None:
+        body.append(F.field("จำนวนเงินยืม", baht(loan.amount)))
+    footer = None
+    if state is None:
+        body += [F.separator(), F.text("ข้อมูลสัญญานี้อ่านไม่ได้ครบ (จำนวนเงินหรือวันครบกำหนด) "
+                                       "โปรดแก้ในแท็บลูกหนี้ แล้วพิมพ์ ตรวจสอบ", color=F.RED, size="xs")]
+        return F.bubble(loan.borrower_name, body, subtitle="ข้อมูลต้องแก้ไข", color=F.RED)
+    body.append(F.separator())
+    body.append(F.text("กำหนดชำระ", size="xs", color=F.GREY))
+    shown = state.installments[:6]
+    for inst in shown:
+        if inst.remaining <= 0:
+            mark, color = "ชำระแล้ว", F.GREEN
+        elif inst.due_date < today:
+            mark, color = f"ค้าง {baht(inst.remaining)}", F.RED
+        elif inst.paid > 0:
+            mark, color = f"เหลือ {baht(inst.remaining)}", None
+        else:
+            mark, color = "ยังไม่ถึงกำหนด" if inst.due_date > today else "ครบกำหนดวันนี้", None
+        label = f"งวด {inst.seq} · {date_th(inst.due_date)}" if len(state.installments) > 1 else date_th(inst.due_date)
+        body.append(F.field(label, f"{baht(inst.amount)} · {mark}", color=color))
+    if len(state.installments) > len(shown):
+        body.append(F.text(f"และอีก {len(state.installments) - len(shown)} งวด", size="xs", color=F.GREY))
+    body += [
+        F.separator(),
+        F.field("ชำระแล้ว", baht(state.paid)),
+        F.field("คงค้าง", baht(state.outstanding), bold=True),
+    ]
+    if state.arrears > 0:
+        body.append(F.field("ค้างชำระ", baht(state.arrears), color=F.RED, bold=True))
+    status = state.status
+    if state.days_overdue > 0 and state.outstanding > 0:
+        status += f" (เกินกำหนด {state.days_overdue:,} วัน)"
+    elif state.next_installment is not None and state.status_key in ("watch", "normal"):
+        status += f" (งวดถัดไป {date_th(state.next_installment.due_date)})"
+    body.append(F.field("สถานะ", status, color=_status_color(state.status_key), bold=True))
+    if state.outstanding > 0:
+        footer = [F.button(F.fill_in_action("บันทึกรับชำระ", f"ชำระ {loan.contract_no} "), style="primary",
+                           color=F.GREEN)]
+    return F.bubble(loan.borrower_name, body, subtitle=f"สัญญา {loan.contract_no}", footer=footer,
+                    color=_status_color(state.status_key) if state.status_key in ("arrears", "breached") else F.GREEN)
+
+
+def _status_color(key: str) -> str:
+    return {"arrears": F.RED, "breached": F.RED, "watch": F.AMBER, "closed": F.GREY}.get(key, F.GREEN)
+
+
+# ---------------------------------------------------------------- a fund's card
+
+def fund_bubble(fund: Fund, summary: Any, quality: Any, loans: int, today: dt.date) -> dict:
+    body: list[dict] = [
+        F.field("รหัสกองทุน", fund.fund_id),
+        F.field("อำเภอ", fund.district or "-"),
+        F.field("เงินทุน", baht(fund.capital) if fund.capital is not None else "ไม่มีข้อมูล"),
+    ]
+    if fund.bank_balance is not None:
+        when = f" (ณ {date_th(fund.bank_balance_date)})" if fund.bank_balance_date else " (ไม่ระบุวันที่)"
+        body.append(F.field("เงินฝากธนาคาร", baht(fund.bank_balance) + when))
+    else:
+        body.append(F.field("เงินฝากธนาคาร", "ไม่มีข้อมูล", color=F.RED))
+    if fund.cash_on_hand is not None:
+        body.append(F.field("เงินสดในมือ", baht(fund.cash_on_hand)))
+    body += [
+        F.separator(),
+        F.field("สัญญาทั้งหมด", f"{loans:,} สัญญา (คงค้าง {summary.loans_open:,})"),
+        F.field("ยอดคงค้าง", baht(summary.outstanding), bold=True),
+        F.field("ค้างชำระ", f"{baht(summary.arrears)} ({summary.overdue_loans:,} สัญญา)",
+                color=F.RED if summary.arrears > 0 else None),
+        F.field(f"PAR{summary.par_days}", percent(summary.par30),
+                color=F.RED if summary.par30 > 0 else None),
+        F.separator(),
+    ]
+    if quality is None:
+        body.append(F.text("ยังตรวจคุณภาพข้อมูลไม่ได้", size="xs", color=F.GREY))
+    elif quality.ok:
+        body.append(F.text("ข้อมูลครบถ้วน ถูกต้อง เป็นปัจจุบัน ✓", size="sm", color=F.GREEN))
+    else:
+        body.append(F.text("ข้อมูลที่ต้องแก้ไข", size="sm", bold=True, color=F.RED))
+        for item in quality.missing[:8]:
+            body.append(F.text(f"• ขาด: {item}", size="xs"))
+        for item in quality.stale[:5]:
+            body.append(F.text(f"• ไม่เป็นปัจจุบัน: {item}", size="xs"))
+        if quality.errors:
+            body.append(F.text(f"• ข้อมูลผิดพลาด {quality.errors:,} จุด (พิมพ์ ตรวจสอบ)", size="xs"))
+    title = fund.village_name or fund.fund_id
+    subtitle = f"หมู่ {fund.village_no} ต.{fund.subdistrict} อ.{fund.district}" if fund.village_no else fund.district
+    return F.bubble(f"กองทุน {title}", body, subtitle=subtitle)
+
+
+# ---------------------------------------------------------------- payments
+
+def payment_confirm_bubble(loan: Loan, fund: Fund | None, amount: Decimal, paid_date: dt.date,
+                           outstanding: Decimal, confirm: dict, cancel: dict, warning: str | None) -> dict:
+    after = outstanding - amount
+    body = [
+        F.field("ผู้ยืม", loan.borrower_name, bold=True),
+        F.field("เลขที่สัญญา", loan.contract_no),
+        F.field("กองทุน", fund_label(fund, loan.fund_id)),
+        F.separator(),
+        F.field("จำนวนเงิน", baht(amount), bold=True, color=F.GREEN),
+        F.field("วันที่ชำระ", date_th(paid_date)),
+        F.field("คงค้างก่อนชำระ", baht(outstanding)),
+        F.field("คงค้างหลังชำระ", baht(after) + (" (ปิดสัญญา)" if after == 0 else ""), bold=True),
+    ]
+    if warning:
+        body += [F.separator(), F.text(warning, size="xs", color=F.AMBER)]
+    body.append(F.text("โปรดตรวจสอบก่อนกดยืนยัน", size="xs", color=F.GREY, margin="md"))
+    footer = [F.button(confirm, style="primary", color=F.GREEN), F.button(cancel, style="secondary")]
+    return F.bubble("ยืนยันบันทึกรับชำระ", body, subtitle="ยังไม่ได้บันทึก", footer=footer, color=F.AMBER)
+
+
+def payment_done_bubble(loan: Loan, amount: Decimal, paid_date: dt.date, outstanding_after: Decimal,
+                        officer_id: str, again: bool) -> dict:
+    body = [
+        F.field("ผู้ยืม", loan.borrower_name, bold=True),
+        F.field("เลขที่สัญญา", loan.contract_no),
+        F.field("จำนวนเงิน", baht(amount), bold=True),
+        F.field("วันที่ชำระ", date_th(paid_date)),
+        F.field("ผู้บันทึก", officer_id),
+        F.field("คงค้างหลังชำระ", baht(outstanding_after) + (" (ปิดสัญญา)" if outstanding_after == 0 else ""),
+                bold=True),
+    ]
+    if again:
+        body.append(F.text("รายการนี้บันทึกไว้แล้วก่อนหน้านี้ ไม่ได้บันทึกซ้ำ", size="xs", color=F.AMBER))
+    else:
+        body.append(F.text("บันทึกลงแท็บ รับชำระ แล้ว (ช่องทาง LINE) อย่าลืมออกใบรับคืนเงินยืม", size="xs",
+                           color=F.GREY))
+    return F.bubble("บันทึกรับชำระแล้ว" if not again else "บันทึกไว้แล้ว", body, color=F.GREEN)
+
+
+# ---------------------------------------------------------------- helpers
+
+def lines_bubble(title: str, lines: Iterable[str], *, subtitle: str | None = None, color: str = F.GREEN) -> dict:
+    return F.bubble(title, [F.text(line) for line in lines], subtitle=subtitle, color=color)

@@ -1,0 +1,379 @@
+"""What one alert run sends to whom: pure computation over a dataset and the alert log.
+
+Shared by the daily job (`reminders.job`) and the month simulation
+(`reminders.simulate`): neither sends nor writes here.
+
+Rules (spec ledger-and-alerts.md, "When an installment is alerted" and "One run"),
+and the readings decided here:
+
+- Trigger days are `ledger.alerts.triggers_on`'s (before_due_days, the due date,
+  overdue_days, then every overdue_repeat_days). A run considers the trigger days
+  in `ledger.alerts.alert_window(run_date, last_run, catch_up_days)`, one item per
+  installment (the latest trigger day in the window), for money still owed as of
+  the run date: exactly `ledger.alerts.due_alerts`, computed with array arithmetic
+  over all installments instead of a loop over loans × days (the 80,000-loan
+  province), then the ledger (`ledger.ledger`) for the few loans that can fire.
+- The LAST RUN is read from the alert log: the latest run date (on or before this
+  run date) with at least one item row logged ส่งแล้ว on a digest day. A run that
+  sent nothing (LINE down, nobody linked) does not count, so the next run still
+  looks back over the gap (bounded by catch_up_days); the dedup below keeps the
+  wider look-back from sending anything twice. Monthly-summary rows never count.
+- DEDUP: an item is (officer, contract, seq, kind, days). It is already sent when
+  the log has that item with status ส่งแล้ว and a run date on or after the
+  trigger day (a rescheduled installment, with a later due date, is alerted
+  again). It is not sent again, ever.
+- FAILED items: the latest ล้มเหลว row of an (officer, contract, seq) with no
+  ส่งแล้ว row for that installment and officer after it is PENDING; it goes out on
+  the next run (any day, even outside the window, even on a non-digest day, since
+  a failed push used no quota) while the installment is still owed and the officer
+  still responsible for it. When a newer trigger of the same installment is in
+  the same run, that one goes out instead (one item per installment per run).
+- NO LINE ACCOUNT: an officer with items but no linked LINE account gets the
+  items logged once as ไม่มีบัญชี LINE (the same item is not logged again) and is
+  listed in the run's `unlinked_officers` whenever they have something new.
+- DIGEST DAYS (`alerts.digest_weekdays`, ISO weekdays 1 = Monday … 7 = Sunday;
+  empty = every day): on other days a run only re-sends pending failed items; the
+  trigger days in between are caught up on the next digest day by the catch-up
+  rule (so `catch_up_days` must cover the longest gap between digest days). This
+  is what keeps a province inside LINE's free 300 pushes a month: see docs/alerts.md.
+- UNREADABLE rows (`Dataset.unreadable`) are counted per officer: a row with a
+  fund counts for that fund's officers (the fund's officer, or every active
+  officer of its district); a row whose fund is unknown counts for provincial
+  staff and administrators (and, with `alerts.province_daily`, provincial staff
+  count every row). The count rides in the officer's next digest; a digest is
+  never pushed for the count alone (pushes cost quota; the data-check tab and the
+  monthly summary carry data problems).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from ledger import AlertPolicy, LedgerState, Trigger, alert_window, ledger, ledger_options, triggers_on
+from reminders.digest import DigestItem, village_label
+from sheets.schema import DISTRICT_ROLE
+
+ITEM_KINDS = ("before_due", "due_today", "overdue")
+Key = tuple[str, str, Any, str, Any]          # officer, contract, seq, kind, days
+
+
+def trigger_day_of(due_date: dt.date, kind: str, days: int | None) -> dt.date:
+    """The day a logged (kind, days) fired for an installment due on due_date."""
+    days = days or 0
+    if kind == "before_due":
+        return due_date - dt.timedelta(days=days)
+    if kind == "overdue":
+        return due_date + dt.timedelta(days=days)
+    return due_date
+
+
+def is_digest_day(day: dt.date, weekdays: Iterable[int]) -> bool:
+    weekdays = frozenset(weekdays)
+    return not weekdays or day.isoweekday() in weekdays
+
+
+# ---------------------------------------------------------------- the alert log
+
+class AlertLog:
+    """The alert log as a run needs it. Rows are added in the order they were written."""
+
+    def __init__(self, digest_weekdays: Iterable[int] = ()) -> None:
+        self.digest_weekdays = frozenset(digest_weekdays)
+        self._sent: dict[Key, dt.date] = {}        # item -> latest run date logged sent
+        self._no_line: dict[Key, dt.date] = {}     # item -> latest run date logged no-line
+        self._run_dates: set[dt.date] = set()      # digest-day run dates with a sent item
+        self._pushed: set[tuple[str, dt.date]] = set()   # (officer, run date) with a sent item
+        self._pending: dict[tuple[str, str, Any], tuple[str, Any]] = {}  # failed, not sent since
+        self.rows = 0
+
+    @classmethod
+    def from_entries(cls, entries: Iterable[Any], digest_weekdays: Iterable[int] = ()) -> "AlertLog":
+        """From sheets.model.AlertLogEntry rows (sheet order)."""
+        log = cls(digest_weekdays)
+        for e in sorted(entries, key=lambda e: e.row):
+            log.add(e.run_date, e.officer_id, e.contract_no, e.seq, e.kind, e.days, e.status)
+        return log
+
+    def add(self, run_date: dt.date, officer_id: str, contract_no: str, seq: Any, kind: str,
+            days: Any, status: str) -> None:
+        self.rows += 1
+        if kind not in ITEM_KINDS or not contract_no:
+            return  # monthly summaries and hand-typed notes play no part
+        key: Key = (officer_id, contract_no, seq, kind, days)
+        installment = (officer_id, contract_no, seq)
+        if status == "sent":
+            if self._sent.get(key, dt.date.min) < run_date:
+                self._sent[key] = run_date
+            self._pushed.add((officer_id, run_date))
+            if not self.digest_weekdays or run_date.isoweekday() in self.digest_weekdays:
+                self._run_dates.add(run_date)
+            self._pending.pop(installment, None)
+        elif status == "failed":
+            self._pending[installment] = (kind, days)
+        elif status == "no-line-account":
+            if self._no_line.get(key, dt.date.min) < run_date:
+                self._no_line[key] = run_date
+
+    def last_run(self, run_date: dt.date) -> dt.date | None:
+        """The latest digest-day run date on or before run_date that sent something."""
+        earlier = [d for d in self._run_dates if d <= run_date]
+        return max(earlier) if earlier else None
+
+    def sent(self, key: Key, trigger_day: dt.date) -> bool:
+        return self._sent.get(key, dt.date.min) >= trigger_day
+
+    def logged_no_line(self, key: Key, trigger_day: dt.date) -> bool:
+        return self._no_line.get(key, dt.date.min) >= trigger_day
+
+    def pushed_on(self, officer_id: str, run_date: dt.date) -> bool:
+        """The officer already got this run date's push (one push per officer per day)."""
+        return (officer_id, run_date) in self._pushed
+
+    def pending(self) -> dict[tuple[str, str, Any], tuple[str, Any]]:
+        """(officer, contract, seq) -> (kind, days) of failed items not sent since."""
+        return dict(self._pending)
+
+
+# ---------------------------------------------------------------- plan types
+
+@dataclass(frozen=True)
+class PlannedItem:
+    officer_id: str
+    trigger: Trigger          # kind/days/trigger_date as logged; amount as of the run date
+    digest_item: DigestItem
+    retry: bool = False       # re-sent after a failed push
+
+    @property
+    def key(self) -> Key:
+        t = self.trigger
+        return (self.officer_id, t.contract_no, t.seq, t.kind, t.days)
+
+
+@dataclass
+class RecipientPlan:
+    officer_id: str
+    name: str
+    line_user: str | None
+    items: list[PlannedItem]
+    unreadable: int = 0
+    pushed_today: bool = False   # a push already went to this officer on this run date
+
+
+@dataclass
+class RunPlan:
+    run_date: dt.date
+    digest_day: bool
+    window: tuple[dt.date, dt.date] | None
+    last_run: dt.date | None
+    recipients: list[RecipientPlan] = field(default_factory=list)
+    already_sent: int = 0            # items skipped: already logged sent
+    already_logged_no_line: int = 0  # items skipped: already logged for an unlinked officer
+    without_officer: int = 0         # triggers of funds nobody is responsible for
+    unreadable_rows: int = 0
+    unreadable_by_officer: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def items(self) -> int:
+        return sum(len(r.items) for r in self.recipients)
+
+
+# ---------------------------------------------------------------- context
+
+class PlanContext:
+    """A dataset prepared for planning runs on any date (built once, reused by the simulation)."""
+
+    def __init__(self, ds: Any, config: Any) -> None:
+        self.ds = ds
+        self.policy = AlertPolicy.from_config(config)
+        self.digest_weekdays = frozenset(config.alerts.digest_weekdays)
+        self.province_daily = bool(config.alerts.province_daily)
+        self.ledger_options = ledger_options(config)
+        self.loans = [loan for loan in ds.readable_loans()]
+        self._contracts: dict[int, Any] = {}
+        self._fund_recipients: dict[str, tuple[str, ...]] = {}
+        self.staff = tuple(o.officer_id for o in ds.active_officers() if o.role != DISTRICT_ROLE)
+        # One entry per installment of every readable loan, as arrays.
+        loan_index, due, seqs = [], [], []
+        self.installment_count: list[int] = []
+        for i, loan in enumerate(self.loans):
+            schedule = ds.installments.get(loan.contract_no)
+            if schedule:
+                for inst in schedule:
+                    loan_index.append(i)
+                    due.append(inst.due_date.toordinal())
+                    seqs.append(inst.seq)
+                self.installment_count.append(len(schedule))
+            else:
+                loan_index.append(i)
+                due.append(loan.due_date.toordinal())
+                seqs.append(1)
+                self.installment_count.append(1)
+        self.inst_loan = np.asarray(loan_index, dtype=np.int64)
+        self.inst_due = np.asarray(due, dtype=np.int64)
+        self.inst_seq = seqs
+        self.unreadable_by_officer = self._count_unreadable()
+
+    # -- who -------------------------------------------------------------
+    def recipients_of_fund(self, fund_id: str) -> tuple[str, ...]:
+        found = self._fund_recipients.get(fund_id)
+        if found is None:
+            officers = [o.officer_id for o in self.ds.officers_for_fund(fund_id)]
+            if self.province_daily:
+                officers += [s for s in self.staff if s not in officers]
+            found = self._fund_recipients[fund_id] = tuple(officers)
+        return found
+
+    def _count_unreadable(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        admins = tuple(o.officer_id for o in self.ds.active_officers() if o.role != DISTRICT_ROLE)
+        for row in self.ds.unreadable:
+            if row.fund_id and row.fund_id in self.ds.funds:
+                for officer_id in self.recipients_of_fund(row.fund_id):
+                    counts[officer_id] += 1
+            else:
+                for officer_id in admins:
+                    counts[officer_id] += 1
+        return dict(counts)
+
+    # -- what ------------------------------------------------------------
+    def contract(self, loan_index: int) -> Any:
+        found = self._contracts.get(loan_index)
+        if found is None:
+            found = self._contracts[loan_index] = self.ds.contract(self.loans[loan_index])
+        return found
+
+    def state(self, loan_index: int, as_of: dt.date) -> LedgerState:
+        return ledger(self.contract(loan_index), as_of, **self.ledger_options)
+
+    def digest_item(self, loan_index: int, seq: int, due_date: dt.date, amount: Decimal) -> DigestItem:
+        loan = self.loans[loan_index]
+        fund = self.ds.funds.get(loan.fund_id)
+        village = village_label(fund.village_name, fund.village_no) if fund else ""
+        return DigestItem(loan.contract_no, seq, self.installment_count[loan_index], loan.borrower_name,
+                          village, amount, due_date)
+
+    def latest_trigger_days(self, first: dt.date, last: dt.date) -> np.ndarray:
+        """Per installment: the ordinal of its latest trigger day in [first, last], or -1."""
+        p = self.policy
+        due = self.inst_due
+        latest = np.full(due.shape, -1, dtype=np.int64)
+        before = np.asarray(sorted(set(p.before_due_days)) or [-1], dtype=np.int64)
+        overdue = np.asarray(sorted(set(p.overdue_days)) or [-1], dtype=np.int64)
+        last_listed = max(p.overdue_days, default=0)
+        repeat = p.overdue_repeat_days
+        for day in range(last.toordinal(), first.toordinal() - 1, -1):
+            n = due - day                        # days before the due date
+            late = -n
+            fires = (n == 0) | np.isin(n, before) | np.isin(late, overdue)
+            if repeat > 0:
+                fires |= (late > last_listed) & ((late - last_listed) % repeat == 0)
+            fresh = fires & (latest < 0)
+            latest[fresh] = day
+        return latest
+
+    def triggers(self, run_date: dt.date, first: dt.date, last: dt.date,
+                 states: dict[int, LedgerState]) -> list[tuple[int, Trigger]]:
+        """(loan index, Trigger) for the window: ledger.alerts.due_alerts' result, fast."""
+        latest = self.latest_trigger_days(first, last)
+        hits = np.nonzero(latest >= 0)[0]
+        by_loan: dict[int, dict[int, int]] = defaultdict(dict)
+        for k in hits.tolist():
+            by_loan[int(self.inst_loan[k])][self.inst_seq[k]] = int(latest[k])
+        p = self.policy
+        out: list[tuple[int, Trigger]] = []
+        for loan_index, seq_days in by_loan.items():
+            state = states.get(loan_index)
+            if state is None:
+                state = states[loan_index] = self.state(loan_index, run_date)
+            if state.status_key == "closed" or state.outstanding <= 0:
+                continue
+            for inst in state.installments:
+                day_ordinal = seq_days.get(inst.seq)
+                if day_ordinal is None or inst.remaining <= 0:
+                    continue
+                day = dt.date.fromordinal(day_ordinal)
+                kind = triggers_on(day, inst.due_date, p.before_due_days, p.overdue_days,
+                                   p.overdue_repeat_days)
+                if kind is None:  # the schedule and the arrays disagree: cannot happen
+                    continue
+                out.append((loan_index, Trigger(
+                    contract_no=state.contract_no, seq=inst.seq, due_date=inst.due_date, kind=kind,
+                    trigger_date=day, days=abs((inst.due_date - day).days),
+                    amount=min(inst.remaining, state.outstanding))))
+        return out
+
+
+# ---------------------------------------------------------------- one run
+
+def plan_run(ctx: PlanContext, run_date: dt.date, log: AlertLog) -> RunPlan:
+    """Every item to send (or log) on run_date, grouped per officer, nothing already sent."""
+    ds = ctx.ds
+    digest_day = is_digest_day(run_date, ctx.digest_weekdays)
+    last_run = log.last_run(run_date)
+    window = alert_window(run_date, last_run, ctx.policy.catch_up_days) if digest_day else None
+    plan = RunPlan(run_date, digest_day, window, last_run, unreadable_rows=len(ds.unreadable),
+                   unreadable_by_officer=dict(ctx.unreadable_by_officer))
+    states: dict[int, LedgerState] = {}
+    per_officer: dict[str, dict[tuple[str, int], PlannedItem]] = defaultdict(dict)
+
+    if window is not None:
+        for loan_index, trig in ctx.triggers(run_date, window[0], window[1], states):
+            officers = ctx.recipients_of_fund(ctx.loans[loan_index].fund_id)
+            if not officers:
+                plan.without_officer += 1
+                continue
+            item = ctx.digest_item(loan_index, trig.seq, trig.due_date, trig.amount)
+            for officer_id in officers:
+                planned = PlannedItem(officer_id, trig, item)
+                if log.sent(planned.key, trig.trigger_date):
+                    plan.already_sent += 1
+                    continue
+                if ds.line_user(officer_id) is None and log.logged_no_line(planned.key, trig.trigger_date):
+                    plan.already_logged_no_line += 1
+                    continue
+                per_officer[officer_id][(trig.contract_no, trig.seq)] = planned
+
+    # Failed items not sent since: again, while still owed (a newer trigger of the same
+    # installment in this run goes out instead).
+    pending = log.pending()
+    if pending:
+        index_of = {loan.contract_no: i for i, loan in enumerate(ctx.loans)}
+        for (officer_id, contract_no, seq), (kind, days) in sorted(pending.items(), key=str):
+            loan_index = index_of.get(contract_no)
+            if loan_index is None or (contract_no, seq) in per_officer.get(officer_id, {}):
+                continue
+            if officer_id not in ctx.recipients_of_fund(ctx.loans[loan_index].fund_id):
+                continue  # no longer this officer's loan
+            state = states.get(loan_index)
+            if state is None:
+                state = states[loan_index] = ctx.state(loan_index, run_date)
+            if state.status_key == "closed" or state.outstanding <= 0:
+                continue
+            inst = next((s for s in state.installments if s.seq == seq and s.remaining > 0), None)
+            if inst is None:
+                continue
+            trig = Trigger(contract_no, inst.seq, inst.due_date, kind,
+                           trigger_day_of(inst.due_date, kind, days), int(days or 0),
+                           min(inst.remaining, state.outstanding))
+            item = ctx.digest_item(loan_index, inst.seq, inst.due_date, trig.amount)
+            per_officer[officer_id][(contract_no, seq)] = PlannedItem(officer_id, trig, item, retry=True)
+
+    for officer_id in sorted(per_officer):
+        officer = ds.officers.get(officer_id)
+        items = list(per_officer[officer_id].values())
+        rank = {k: i for i, k in enumerate(("overdue", "due_today", "before_due"))}
+        items.sort(key=lambda p: (rank[p.digest_item.kind(run_date)], p.digest_item.due_date,
+                                  p.trigger.contract_no, p.trigger.seq))
+        plan.recipients.append(RecipientPlan(
+            officer_id, officer.name if officer else officer_id, ds.line_user(officer_id), items,
+            ctx.unreadable_by_officer.get(officer_id, 0), log.pushed_on(officer_id, run_date)))
+    return plan
+
+
+def plan_digest_items(items: Sequence[PlannedItem]) -> list[DigestItem]:
+    return [p.digest_item for p in items]

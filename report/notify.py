@@ -1,0 +1,235 @@
+"""The monthly summary on LINE: one Flex bubble per recipient, sent once per month.
+
+Who: every active provincial officer (role จังหวัด) gets the province's summary with a
+line per district; every active district officer (role อำเภอ) gets their district's.
+Only officers with a linked LINE account receive; the others are reported by the run
+(status no-line-account) so that the administrator can chase them.
+
+Once per month, whatever the reruns:
+
+- the push carries X-Line-Retry-Key = retry_key_for(first day of the report month,
+  LINE user, "monthly"): a repeat within LINE's 24 hours is refused (409) and counts
+  as already sent;
+- every push is logged in บันทึกการแจ้งเตือน with kind สรุปรายเดือน, contract blank, the
+  detail starting with the month ("2026-10 ..."); a recipient with a ส่งแล้ว row for
+  the month (same retry key or same month in the detail) is not sent again. A failed
+  push is logged ล้มเหลว and goes out on the next run.
+
+`monthly_recipients(ds, config)` is what the alert job's month simulation counts:
+one push per listed officer on the 1st of the month.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Sequence
+
+from core.thai import baht, date_th, month_th
+from messaging.base import MAX_ALT_TEXT, MAX_BUBBLE_BYTES, PushResult, json_size, retry_key_for
+from report.monthly import PROVINCE, MonthlyReport
+from sheets.schema import ALERT_KINDS, ALERT_STATUSES, DISTRICT_ROLE, PROVINCE_ROLE
+
+PURPOSE = "monthly"
+RED, GREEN, GREY, DARK = "#C62828", "#2E7D32", "#888888", "#333333"
+
+
+@dataclass(frozen=True)
+class MonthlyRecipient:
+    officer_id: str
+    name: str
+    scope: str                 # a district name, or PROVINCE ("รวม") for provincial staff
+    line_user: str | None
+
+
+def monthly_targets(ds: Any) -> list[MonthlyRecipient]:
+    """Every active officer who should get the month's summary, linked to LINE or not."""
+    out = []
+    for officer in sorted(ds.active_officers(), key=lambda o: (o.role != PROVINCE_ROLE, o.district, o.officer_id)):
+        if officer.role == PROVINCE_ROLE:
+            scope = PROVINCE
+        elif officer.role == DISTRICT_ROLE and officer.district:
+            scope = officer.district
+        else:
+            continue  # administrators get the report in the sheet; a district officer without a district: nothing
+        out.append(MonthlyRecipient(officer.officer_id, officer.name, scope, ds.line_user(officer.officer_id)))
+    return out
+
+
+def monthly_recipients(ds: Any, config: Any = None) -> list[str]:
+    """Officer ids that get a monthly push (active, linked): one push each on the 1st."""
+    return [r.officer_id for r in monthly_targets(ds) if r.line_user]
+
+
+# -- the Flex message -------------------------------------------------------------------
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
+def _change(delta: Any, good_when_up: bool | None, unit: str = "") -> tuple[str, str]:
+    """(text, color) of a change: ▲ / ▼ with red when it got worse, green when better."""
+    if delta is None:
+        return "–", GREY
+    if delta == 0:
+        return "เท่าเดิม", GREY
+    up = delta > 0
+    if isinstance(delta, Decimal):
+        text = baht(abs(delta), unit=False)
+    elif isinstance(delta, float):
+        text = f"{abs(delta):.1f}{unit}"
+    else:
+        text = f"{abs(delta):,}"
+    color = GREY if good_when_up is None else (GREEN if up == good_when_up else RED)
+    return ("▲" if up else "▼") + text, color
+
+
+def _line(label: str, value: str, change: tuple[str, str] | None = None) -> dict[str, Any]:
+    contents: list[dict[str, Any]] = [
+        {"type": "text", "text": label, "size": "sm", "color": "#555555", "flex": 5, "wrap": True},
+        {"type": "text", "text": value, "size": "sm", "color": DARK, "weight": "bold", "align": "end",
+         "flex": 5, "wrap": True},
+    ]
+    if change is not None:
+        contents.append({"type": "text", "text": change[0], "size": "xs", "color": change[1], "align": "end",
+                         "flex": 3, "gravity": "center"})
+    return {"type": "box", "layout": "horizontal", "spacing": "sm", "contents": contents}
+
+
+def _scope_words(scope: str, province: str) -> str:
+    return f"จังหวัด{province} (ทุกอำเภอ)" if scope == PROVINCE else f"อำเภอ{scope}"
+
+
+def summary_flex(report: MonthlyReport, scope: str, province: str = "ตราด",
+                 link: str | None = None) -> dict[str, Any]:
+    """The month's summary for one scope (a district or PROVINCE) as a LINE flex message."""
+    row = report.district(scope)
+    if row is None:
+        raise KeyError(scope)
+    ch = row["change"]
+    month = month_th(report.year, report.month)
+    body: list[dict[str, Any]] = [
+        _line("กองทุน", f"{row['funds']:,} กองทุน"),
+        _line("สัญญาคงค้าง", f"{row['loans_open']:,} สัญญา", _change(ch["loans_open"], None)),
+        _line("ยอดเงินคงค้าง", baht(row["outstanding"]), _change(ch["outstanding"], None)),
+        _line("ยอดค้างชำระ", baht(row["arrears"]), _change(ch["arrears"], False)),
+        _line("สัญญาค้างชำระ", f"{row['overdue_loans']:,} สัญญา", _change(ch["overdue_loans"], False)),
+        _line("PAR30", _pct(row["par30"]), _change(ch["par30"], False, " จุด")),
+        {"type": "separator", "margin": "md"},
+        _line("ครบกำหนดในเดือน", baht(row["due_in_month"])),
+        _line("อัตราการเก็บ", _pct(row["collection_rate"])),
+        _line("รับชำระในเดือน", baht(row["collected_in_month"]), _change(ch["collected_in_month"], True)),
+        _line(f"ได้รับคืนปีงบ {report.fiscal_year}", baht(row["repaid_fiscal_year"])),
+        _line("เงินฝาก + เงินสด", baht(row["total_money"])),
+        {"type": "separator", "margin": "md"},
+        _line("ตัวชี้วัด 9.1", f"{_pct(row['indicator_9_1'])} ({row['funds_ok']}/{row['funds']})",
+              _change(ch["indicator_9_1"], True, " จุด")),
+    ]
+    if scope == PROVINCE:
+        body += [{"type": "separator", "margin": "md"},
+                 {"type": "text", "text": "รายอำเภอ: ค้างชำระ · PAR30", "size": "sm", "weight": "bold",
+                  "margin": "md"}]
+        for d in report.districts:
+            if d["funds"]:
+                body.append(_line(d["district"], baht(d["arrears"]), (_pct(d["par30"]), DARK)))
+    footer: list[dict[str, Any]] = [{"type": "text", "text": "รายละเอียดทุกกองทุนในแท็บ รายงานประจำเดือน",
+                                     "size": "xs", "color": GREY, "wrap": True}]
+    if link:
+        footer.append({"type": "button", "style": "link", "height": "sm",
+                       "action": {"type": "uri", "label": "เปิดรายงาน", "uri": link}})
+    bubble = {
+        "type": "bubble", "size": "mega",
+        "header": {"type": "box", "layout": "vertical", "contents": [
+            {"type": "text", "text": f"สรุป กข.คจ. {month}", "weight": "bold", "size": "lg", "wrap": True},
+            {"type": "text", "text": f"{_scope_words(scope, province)} · ข้อมูล ณ {date_th(report.as_of)}",
+             "size": "sm", "color": GREY, "wrap": True}]},
+        "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body},
+        "footer": {"type": "box", "layout": "vertical", "contents": footer},
+    }
+    if json_size(bubble) > MAX_BUBBLE_BYTES:  # cannot happen with 7 districts; keep LINE's limit anyway
+        bubble["body"]["contents"] = body[:14]
+    alt = (f"สรุป กข.คจ. {month} {_scope_words(scope, province)}: ค้างชำระ {baht(row['arrears'])} "
+           f"PAR30 {_pct(row['par30'])} ตัวชี้วัด 9.1 {_pct(row['indicator_9_1'])}")
+    return {"type": "flex", "altText": alt[:MAX_ALT_TEXT], "contents": bubble}
+
+
+# -- sending -----------------------------------------------------------------------------
+@dataclass
+class MonthlySend:
+    officer_id: str
+    scope: str
+    status: str               # sent / already-sent / failed / no-line-account
+    detail: str = ""
+    retry_key: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"officer_id": self.officer_id, "scope": self.scope, "status": self.status,
+                "detail": self.detail, "retry_key": self.retry_key}
+
+
+@dataclass
+class MonthlyPushes:
+    month: str
+    sends: list[MonthlySend] = field(default_factory=list)
+    log_rows: int = 0
+
+    @property
+    def pushed(self) -> int:
+        return sum(s.status == "sent" for s in self.sends)
+
+    def count(self, status: str) -> int:
+        return sum(s.status == status for s in self.sends)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"month": self.month, "pushed": self.pushed, "already_sent": self.count("already-sent"),
+                "failed": self.count("failed"), "no_line_account": self.count("no-line-account"),
+                "log_rows": self.log_rows, "recipients": [s.as_json() for s in self.sends]}
+
+
+def _already_sent(ds: Any, officer_id: str, month: str, key: str) -> bool:
+    kind = "monthly_summary"
+    return any(e.kind == kind and e.status == "sent" and e.officer_id == officer_id
+               and (e.retry_key == key or (e.detail or "").startswith(month + " "))
+               for e in ds.alert_log)
+
+
+def send_monthly_summaries(ds: Any, report: MonthlyReport, messenger: Any, store: Any,
+                           sent_at: dt.datetime, province: str = "ตราด", link: str | None = None,
+                           targets: Sequence[MonthlyRecipient] | None = None) -> MonthlyPushes:
+    """Push each recipient's summary once per month and log every push (one append)."""
+    result = MonthlyPushes(report.month_key)
+    rows: list[dict[str, Any]] = []
+    month_start = report.month_start
+    for target in (monthly_targets(ds) if targets is None else targets):
+        if target.line_user is None:
+            result.sends.append(MonthlySend(target.officer_id, target.scope, "no-line-account",
+                                            "ยังไม่ได้ผูกบัญชี LINE"))
+            continue
+        key = retry_key_for(month_start, target.line_user, PURPOSE)
+        if _already_sent(ds, target.officer_id, report.month_key, key):
+            result.sends.append(MonthlySend(target.officer_id, target.scope, "already-sent",
+                                            "ส่งสรุปเดือนนี้แล้ว", key))
+            continue
+        if report.district(target.scope) is None:
+            result.sends.append(MonthlySend(target.officer_id, target.scope, "failed",
+                                            f"ไม่พบอำเภอ {target.scope} ในรายงาน", key))
+            continue
+        message = summary_flex(report, target.scope, province, link)
+        push: PushResult = messenger.push(target.line_user, [message], key)
+        status = "sent" if push.ok else "failed"
+        detail = push.detail or ("ส่งแล้ว" if push.ok else "ส่งไม่สำเร็จ")
+        result.sends.append(MonthlySend(target.officer_id, target.scope, status, detail, key))
+        row = report.district(target.scope)
+        rows.append({
+            "run_date": report.run_date, "sent_at": sent_at if push.ok else None,
+            "officer_id": target.officer_id, "contract_no": "", "kind": ALERT_KINDS["monthly_summary"],
+            "amount": row["arrears"], "retry_key": key, "status": ALERT_STATUSES[status],
+            "detail": f"{report.month_key} สรุปรายเดือน {_scope_words(target.scope, province)} · {detail}"[:500],
+        })
+    if rows:
+        store.append("alert_log", rows)
+    result.log_rows = len(rows)
+    return result
+
+
+__all__ = ["MonthlyPushes", "MonthlyRecipient", "MonthlySend", "monthly_recipients", "monthly_targets",
+           "send_monthly_summaries", "summary_flex"]

@@ -1,0 +1,157 @@
+"""Shared fixtures. Stores come in two backends; `store` runs a test on both."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+import openpyxl
+import pytest
+from google.oauth2.credentials import Credentials as TokenCredentials
+
+from core.config import Config, load_config
+from sheets.google import GoogleStore
+from sheets.store import Layout, Store
+from sheets.workbook import WorkbookStore
+from tests.fakes.sheets_api import SheetsFake
+
+# LINE Messaging API fake and messenger fixtures live in their own plugin module.
+pytest_plugins = ["tests.fakes.line_fixtures"]
+
+SPREADSHEET_ID = "test-spreadsheet"
+
+# Settings every test starts from: quick retries so failure paths stay fast.
+TEST_SETTINGS: dict[str, Any] = {
+    "sheets.timeout_seconds": 5.0,
+    "sheets.max_tries": 4,
+    "sheets.backoff_seconds": 0.01,
+    "sheets.backoff_max_seconds": 0.05,
+}
+
+
+def make_config(overrides: Mapping[str, Any] | None = None) -> Config:
+    """config.yaml plus the test settings, never the caller's environment."""
+    return load_config(env={}, overrides={**TEST_SETTINGS, **(overrides or {})})
+
+
+@pytest.fixture
+def config() -> Config:
+    return make_config()
+
+
+@pytest.fixture
+def layout(config: Config) -> Layout:
+    return Layout(config)
+
+
+# -- Google Sheets, through the local fake API ---------------------------------
+@pytest.fixture
+def sheets_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[SheetsFake]:
+    """A started fake Sheets API holding one fresh spreadsheet (SPREADSHEET_ID, a blank 'Sheet1')."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    fake = SheetsFake().start()
+    fake.create_spreadsheet(SPREADSHEET_ID)
+    yield fake
+    fake.stop()
+    # Every test doubles as a check that the fake's answers match Google's documented shapes.
+    assert fake.violations == [], f"the fake saw requests or gave answers off the discovery document: {fake.violations}"
+
+
+@pytest.fixture
+def backoff_sleeps() -> list[float]:
+    """The backoff waits the Google store asked for (it never really sleeps in tests)."""
+    return []
+
+
+@pytest.fixture
+def google_store_factory(sheets_fake: SheetsFake, backoff_sleeps: list[float]) -> Callable[..., GoogleStore]:
+    """Build a GoogleStore on the fake: settings overrides (dotted keys), credentials, layout."""
+
+    def build(overrides: Mapping[str, Any] | None = None, credentials: Any = None,
+              layout: Layout | None = None) -> GoogleStore:
+        cfg = make_config({"sheets.api_url": sheets_fake.url, **(overrides or {})})
+        return GoogleStore.from_config(SPREADSHEET_ID, cfg, layout or Layout(cfg),
+                                       credentials=credentials or TokenCredentials(token="test-token"),
+                                       sleep=backoff_sleeps.append)
+
+    return build
+
+
+@pytest.fixture
+def google_store(google_store_factory: Callable[..., GoogleStore]) -> GoogleStore:
+    return google_store_factory()
+
+
+# -- the local workbook -----------------------------------------------------------
+@pytest.fixture
+def workbook_store(tmp_path: Path, layout: Layout) -> WorkbookStore:
+    """A WorkbookStore on a fresh .xlsx holding one blank 'Sheet1', like a new Google spreadsheet."""
+    path = tmp_path / "smart-data.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "Sheet1"
+    book.save(path)
+    return WorkbookStore(path, layout)
+
+
+# -- both backends ------------------------------------------------------------------
+@pytest.fixture(params=["workbook", "google"])
+def store(request: pytest.FixtureRequest) -> Store:
+    """The same test on the .xlsx backend and on the Google backend."""
+    return request.getfixturevalue(f"{request.param}_store")
+
+
+class WorkbookEditor:
+    """A person editing the .xlsx directly."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def write_tab(self, title: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Replace a tab's content (creating the tab)."""
+        book = openpyxl.load_workbook(self.path)
+        if title in book.sheetnames:
+            book.remove(book[title])
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(list(row))
+        book.save(self.path)
+
+    def tab_rows(self, title: str) -> list[list[Any]]:
+        """A tab's cells as stored, trailing blanks left out."""
+        book = openpyxl.load_workbook(self.path, read_only=True)
+        try:
+            return _trimmed(list(r) for r in book[title].iter_rows(values_only=True))
+        finally:
+            book.close()
+
+
+class FakeSheetEditor:
+    """A person editing the Google Sheet in the browser."""
+
+    def __init__(self, fake: SheetsFake):
+        self.fake = fake
+
+    def write_tab(self, title: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.fake.set_rows(SPREADSHEET_ID, title, rows)
+
+    def tab_rows(self, title: str) -> list[list[Any]]:
+        return _trimmed(self.fake.rows(SPREADSHEET_ID, title))
+
+
+def _trimmed(rows: Any) -> list[list[Any]]:
+    out = []
+    for row in rows:
+        row = ["" if v is None else v for v in row]
+        while row and row[-1] == "":
+            row.pop()
+        out.append(row)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+@pytest.fixture
+def sheet_editor(store: Store, request: pytest.FixtureRequest) -> WorkbookEditor | FakeSheetEditor:
+    """Types into the `store`'s own spreadsheet behind its back, as officers do."""
+    if isinstance(store, WorkbookStore):
+        return WorkbookEditor(store.path)
+    return FakeSheetEditor(request.getfixturevalue("sheets_fake"))

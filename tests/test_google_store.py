@@ -1,0 +1,384 @@
+"""What only the Google backend does: request counts, retries, credentials, init-sheet requests."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import google.auth
+import pytest
+import rsa
+from google.auth.credentials import AnonymousCredentials
+from google.auth.exceptions import DefaultCredentialsError
+from google.oauth2.credentials import Credentials as TokenCredentials
+
+from core.config import load_config
+from sheets.google import GoogleStore, load_credentials
+from sheets.schema import DATA_TABS, TABS
+from sheets.store import Layout, StoreError, open_store
+from tests.conftest import SPREADSHEET_ID
+from tests.fakes.sheets_api import SheetsFake
+from tests.test_store import schema_templates
+
+
+def seed_data_tabs(fake: SheetsFake, layout: Layout, skip: tuple[str, ...] = ()) -> None:
+    """Every data tab with its headers and one typed row."""
+    for key in DATA_TABS:
+        if key not in skip:
+            headers = layout.headers(key)
+            fake.set_rows(SPREADSHEET_ID, layout.title(key), [headers, [f"{key}-{i}" for i in range(len(headers))]])
+
+
+def only_request(fake: SheetsFake) -> Any:
+    assert len(fake.requests) == 1, fake.kinds()
+    return fake.requests[0]
+
+
+# -- request counts -----------------------------------------------------------------
+def test_reading_every_data_tab_costs_one_values_request(google_store: GoogleStore, sheets_fake: SheetsFake,
+                                                          layout: Layout) -> None:
+    seed_data_tabs(sheets_fake, layout)
+
+    tables = google_store.read(DATA_TABS)
+
+    request = only_request(sheets_fake)
+    assert request.kind == "values.batchGet"
+    assert len(request.query["ranges"]) == len(DATA_TABS)
+    assert request.query["valueRenderOption"] == ["UNFORMATTED_VALUE"]
+    assert request.query["dateTimeRenderOption"] == ["FORMATTED_STRING"]
+    assert all(t.exists and len(t.rows) == 1 for t in tables.values())
+    assert tables["loans"].header == layout.headers("loans")
+
+
+def test_a_missing_tab_costs_one_fields_limited_tab_list_and_a_second_read(
+        google_store: GoogleStore, sheets_fake: SheetsFake, layout: Layout) -> None:
+    seed_data_tabs(sheets_fake, layout, skip=("alert_log", "committee"))
+
+    tables = google_store.read(DATA_TABS)
+
+    assert sheets_fake.kinds() == ["values.batchGet", "spreadsheets.get", "values.batchGet"]
+    assert sheets_fake.requests[0].status == 400  # Google fails the whole batch on a missing tab
+    assert sheets_fake.requests[1].query["fields"] == ["sheets.properties.title"]
+    assert len(sheets_fake.requests[2].query["ranges"]) == len(DATA_TABS) - 2
+    assert not tables["alert_log"].exists and not tables["committee"].exists
+    assert tables["funds"].exists and tables["funds"].rows
+
+
+def test_numbers_come_back_raw_and_date_cells_as_the_text_they_show(
+        google_store: GoogleStore, sheets_fake: SheetsFake, layout: Layout) -> None:
+    loans = next(t for t in schema_templates(layout) if t.title == "ลูกหนี้")
+    google_store.init_template([loans])  # date and amount formats on the columns
+    typed = {"contract_no": "0012", "round": 1, "loan_date": dt.date(2025, 1, 15), "amount": 20000.5,
+             "due_date": dt.date(2026, 1, 15)}
+    header = layout.headers("loans")
+    sheets_fake.set_rows(SPREADSHEET_ID, "ลูกหนี้", [header, [typed.get(k, "") for k in TABS["loans"].keys]])
+
+    table = google_store.read(["loans"])["loans"]
+
+    cells = dict(zip(TABS["loans"].keys, table.rows[0]))
+    assert (cells["contract_no"], cells["round"], cells["amount"]) == ("0012", 1, 20000.5)
+    assert (cells["loan_date"], cells["due_date"]) == ("15/01/2025", "15/01/2026")
+    assert cells["borrower_name"] is None
+
+
+def test_append_after_a_read_reuses_the_header_it_read(google_store: GoogleStore, sheets_fake: SheetsFake,
+                                                       layout: Layout) -> None:
+    seed_data_tabs(sheets_fake, layout)
+    google_store.read(DATA_TABS)
+    sheets_fake.reset_requests()
+
+    google_store.append("line_links", [{"officer_id": "OF01", "line_user_id": "U" + "0" * 32}])
+
+    request = only_request(sheets_fake)
+    assert request.kind == "values.append"
+    assert request.query["valueInputOption"] == ["RAW"]
+    assert request.query["insertDataOption"] == ["INSERT_ROWS"]
+
+
+def test_append_without_a_read_reads_the_header_row_once(google_store: GoogleStore, sheets_fake: SheetsFake,
+                                                         layout: Layout) -> None:
+    seed_data_tabs(sheets_fake, layout)
+
+    google_store.append("alert_log", [{"officer_id": "OF01", "kind": "เกินกำหนด"}])
+    google_store.append("alert_log", [{"officer_id": "OF02", "kind": "เกินกำหนด"}])
+
+    assert sheets_fake.kinds() == ["values.get", "values.append", "values.append"]
+    assert sheets_fake.requests[0].path.endswith("values/'บันทึกการแจ้งเตือน'!1:1")
+
+
+def test_append_to_a_missing_tab_creates_it_with_a_frozen_header(google_store: GoogleStore,
+                                                                 sheets_fake: SheetsFake, layout: Layout) -> None:
+    google_store.append("feedback", [{"officer_id": "OF01", "text": "ดีมาก"}])
+
+    assert sheets_fake.kinds() == ["values.get", "spreadsheets.batchUpdate", "values.append"]
+    sheet = sheets_fake.sheet(SPREADSHEET_ID, "ข้อเสนอแนะ")
+    assert sheet.frozen_row_count == 1
+    assert sheets_fake.rows(SPREADSHEET_ID, "ข้อเสนอแนะ") == [layout.headers("feedback"), [None, "OF01", "ดีมาก"]]
+
+
+def test_append_writes_raw_text_dates_as_iso_and_numbers_as_numbers(google_store: GoogleStore,
+                                                                   sheets_fake: SheetsFake) -> None:
+    google_store.append("payments", [{"contract_no": "0012", "paid_date": dt.date(2026, 2, 1), "amount": 1500.5,
+                                      "recorded_at": dt.datetime(2026, 2, 1, 10, 30, 5), "receipt_no": "007"}])
+
+    header, row = sheets_fake.rows(SPREADSHEET_ID, "รับชำระ")
+    cells = dict(zip(header, row))
+    assert cells["เลขที่สัญญา"] == "0012"  # RAW: text stays text
+    assert cells["เลขที่ใบรับเงิน"] == "007"
+    assert cells["วันที่ชำระ"] == "2026-02-01"
+    assert cells["เวลาบันทึก"] == "2026-02-01 10:30:05"
+    assert cells["จำนวนเงิน (บาท)"] == 1500.5
+
+
+def test_rewrite_costs_two_requests_and_creates_a_missing_tab(google_store: GoogleStore,
+                                                              sheets_fake: SheetsFake) -> None:
+    google_store.rewrite("report", [["อำเภอ", "กองทุน"], ["เมืองตราด", 10]])
+    assert sheets_fake.kinds() == ["values.clear", "spreadsheets.batchUpdate", "values.update"]
+    sheets_fake.reset_requests()
+
+    google_store.rewrite("report", [["อำเภอ", "กองทุน"], ["คลองใหญ่", 7]])
+
+    assert sheets_fake.kinds() == ["values.clear", "values.update"]
+    assert sheets_fake.rows(SPREADSHEET_ID, "รายงานประจำเดือน") == [["อำเภอ", "กองทุน"], ["คลองใหญ่", 7]]
+
+
+def test_reading_a_large_tab_is_one_quick_request(google_store: GoogleStore, sheets_fake: SheetsFake,
+                                                  layout: Layout) -> None:
+    header = layout.headers("loans")
+    rows = [[f"C{i:05d}", "230101-05", "นายสมชาย ใจดี", "", "0812345678", 1, "ค้าขาย", "15/01/2568",
+             20000, "15/01/2569", "ปกติ", f"แถว {i}"] for i in range(80_000)]
+    sheets_fake.set_rows(SPREADSHEET_ID, "ลูกหนี้", [header, *rows])
+
+    table = google_store.read(["loans"])["loans"]
+
+    assert len(table.rows) == 80_000 and table.rows[-1][0] == "C79999" and table.rows[5][3] is None
+    assert only_request(sheets_fake).seconds < 1.0
+
+
+# -- retries and errors --------------------------------------------------------------
+def test_a_429_once_is_retried_after_a_backoff(google_store: GoogleStore, sheets_fake: SheetsFake,
+                                               backoff_sleeps: list[float]) -> None:
+    sheets_fake.fail_next(429)
+
+    tables = google_store.read(["loans"])
+
+    assert not tables["loans"].exists
+    assert [r.status for r in sheets_fake.requests][:2] == [429, 400]
+    assert sheets_fake.count("values.batchGet") == 2
+    assert len(backoff_sleeps) == 1
+
+
+def test_a_429_once_then_success_costs_two_requests(google_store: GoogleStore, sheets_fake: SheetsFake,
+                                                    layout: Layout) -> None:
+    seed_data_tabs(sheets_fake, layout)
+    sheets_fake.fail_next(429)
+
+    google_store.read(DATA_TABS)
+
+    assert [r.status for r in sheets_fake.requests] == [429, 200]
+
+
+def test_a_server_error_for_ever_stops_after_max_tries(google_store_factory: Callable[..., GoogleStore],
+                                                       sheets_fake: SheetsFake, backoff_sleeps: list[float]) -> None:
+    store = google_store_factory({"sheets.max_tries": 5, "sheets.backoff_seconds": 1.0,
+                                  "sheets.backoff_max_seconds": 3.0})
+    sheets_fake.fail_always(500)
+
+    with pytest.raises(StoreError) as caught:
+        store.read(DATA_TABS)
+
+    assert sheets_fake.count() == 5
+    assert "500" in str(caught.value) and "หลังลอง 5 ครั้ง" in str(caught.value)
+    assert len(backoff_sleeps) == 4
+    ceilings = [1.0, 2.0, 3.0, 3.0]  # doubling, capped
+    assert all(0 <= s <= c for s, c in zip(backoff_sleeps, ceilings))
+
+
+def test_a_quota_error_for_ever_says_quota(google_store: GoogleStore, sheets_fake: SheetsFake) -> None:
+    sheets_fake.fail_always(429)
+
+    with pytest.raises(StoreError, match=r"429 \(เกินโควตา\) หลังลอง 4 ครั้ง"):
+        google_store.append("feedback", [{"text": "x"}])
+    assert sheets_fake.count() == 4
+
+
+def test_a_slow_answer_times_out_is_retried_then_fails(google_store_factory: Callable[..., GoogleStore],
+                                                       sheets_fake: SheetsFake) -> None:
+    store = google_store_factory({"sheets.timeout_seconds": 0.3, "sheets.max_tries": 2})
+    sheets_fake.delay_next(1.0, times=2)
+    started = time.monotonic()
+
+    with pytest.raises(StoreError) as caught:
+        store.read(["loans"])
+
+    assert sheets_fake.count() == 2
+    assert "0.3" in str(caught.value) and "2 ครั้ง" in str(caught.value)
+    assert time.monotonic() - started < 1.5
+
+
+def test_a_bad_request_is_not_retried(google_store: GoogleStore, sheets_fake: SheetsFake) -> None:
+    sheets_fake.fail_next(400, times=3)
+
+    with pytest.raises(StoreError, match="400"):
+        google_store.read(["loans"])
+    assert sheets_fake.count() == 1
+
+
+def test_no_permission_says_to_share_the_sheet(google_store: GoogleStore, sheets_fake: SheetsFake) -> None:
+    sheets_fake.fail_next(403)
+
+    with pytest.raises(StoreError, match="403") as caught:
+        google_store.read(["loans"])
+    assert "แชร์สเปรดชีต" in str(caught.value)
+    assert sheets_fake.count() == 1
+
+
+def test_a_request_without_a_token_is_a_clear_credentials_error(
+        google_store_factory: Callable[..., GoogleStore], sheets_fake: SheetsFake) -> None:
+    store = google_store_factory(credentials=AnonymousCredentials())
+
+    with pytest.raises(StoreError) as caught:
+        store.read(["loans"])
+
+    assert "GOOGLE_APPLICATION_CREDENTIALS" in str(caught.value)
+    assert [r.status for r in sheets_fake.requests] == [401]
+
+
+def test_an_unknown_spreadsheet_is_a_404_with_a_hint(google_store_factory: Callable[..., GoogleStore],
+                                                    sheets_fake: SheetsFake) -> None:
+    store = google_store_factory()
+    store.sheet_id = "no-such-sheet"
+
+    with pytest.raises(StoreError, match="404") as caught:
+        store.read(["loans"])
+    assert "gsheet:" in str(caught.value)
+
+
+# -- credentials -------------------------------------------------------------------------
+def test_a_broken_key_file_is_reported_without_its_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key = tmp_path / "key.json"
+    key.write_text(json.dumps({"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----TOPSECRET"}))
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
+
+    with pytest.raises(StoreError) as caught:
+        load_credentials()
+
+    assert str(key) in str(caught.value) and "GOOGLE_APPLICATION_CREDENTIALS" in str(caught.value)
+    assert "TOPSECRET" not in str(caught.value)
+
+
+def test_a_service_account_key_file_is_loaded_with_the_spreadsheets_scope(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    private_key = rsa.newkeys(512)[1].save_pkcs1().decode()
+    key = tmp_path / "key.json"
+    key.write_text(json.dumps({"type": "service_account", "project_id": "kkc", "private_key_id": "1",
+                               "private_key": private_key, "client_email": "kkc@kkc.iam.gserviceaccount.com",
+                               "client_id": "1", "token_uri": "https://oauth2.googleapis.com/token"}))
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
+
+    credentials = load_credentials()
+
+    assert credentials.service_account_email == "kkc@kkc.iam.gserviceaccount.com"
+    assert credentials.scopes == ["https://www.googleapis.com/auth/spreadsheets"]
+
+
+def test_no_permission_names_the_account_to_share_with(google_store_factory: Callable[..., GoogleStore],
+                                                       sheets_fake: SheetsFake) -> None:
+    class ServiceAccountToken(TokenCredentials):
+        service_account_email = "kkc@kkc.iam.gserviceaccount.com"
+
+    store = google_store_factory(credentials=ServiceAccountToken(token="test-token"))
+    sheets_fake.fail_next(403)
+
+    with pytest.raises(StoreError, match="แชร์สเปรดชีตให้ kkc@kkc.iam.gserviceaccount.com"):
+        store.read(["loans"])
+
+
+def test_a_missing_key_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "nowhere.json"))
+
+    with pytest.raises(StoreError, match="ไม่พบไฟล์"):
+        load_credentials()
+
+
+def test_no_credentials_at_all_says_how_to_configure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+
+    def no_default(**_: Any) -> Any:
+        raise DefaultCredentialsError("Your default credentials were not found.")
+
+    monkeypatch.setattr(google.auth, "default", no_default)
+    with pytest.raises(StoreError, match="GOOGLE_APPLICATION_CREDENTIALS"):
+        load_credentials()
+
+
+def test_open_store_reaches_the_api_url_from_the_environment(sheets_fake: SheetsFake, layout: Layout,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sheets.google.load_credentials", lambda: TokenCredentials(token="test-token"))
+    config = load_config(env={"KKC_SHEETS_API_URL": sheets_fake.url})
+
+    store = open_store(f"gsheet:{SPREADSHEET_ID}", config)
+
+    assert isinstance(store, GoogleStore)
+    assert not store.read(["loans"])["loans"].exists
+    assert sheets_fake.count() >= 1
+
+
+# -- init-sheet ------------------------------------------------------------------------------
+def test_init_template_is_two_reads_and_one_valid_batch_update(google_store: GoogleStore, sheets_fake: SheetsFake,
+                                                               layout: Layout) -> None:
+    templates = schema_templates(layout)
+
+    actions = google_store.init_template(templates)
+
+    assert sheets_fake.kinds() == ["spreadsheets.get", "spreadsheets.batchUpdate"]  # no template tab existed yet
+    assert sheets_fake.violations == []  # every request kind and field is in the discovery document
+    assert "ป้องกันแท็บ บันทึกการแจ้งเตือน (เตือนก่อนแก้)" in actions
+    assert sheets_fake.titles(SPREADSHEET_ID)[0] == "Sheet1"  # nothing is ever deleted
+
+    loans = sheets_fake.sheet(SPREADSHEET_ID, "ลูกหนี้")
+    header = layout.headers("loans")
+    assert loans.frozen_row_count == 1
+    rule = loans.validation_at(1, header.index("สถานะ"))
+    assert rule == {"condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": v} for v in
+                                                                   ("ปกติ", "ผิดสัญญา", "ปิดสัญญา")]},
+                    "strict": False, "showCustomUi": True}
+    assert loans.format_at(500, header.index("วันที่รับเงินยืม"))["numberFormat"] == \
+        {"type": "DATE", "pattern": "dd/mm/yyyy"}
+    assert loans.format_at(1, header.index("จำนวนเงินยืม (บาท)"))["numberFormat"]["pattern"] == "#,##0.00"
+    assert loans.format_at(0, 0)["textFormat"] == {"bold": True}
+    assert loans.protected_ranges == []  # people's tabs stay open
+    alert_log = sheets_fake.sheet(SPREADSHEET_ID, "บันทึกการแจ้งเตือน")
+    assert [p["warningOnly"] for p in alert_log.protected_ranges] == [True]
+
+    sheets_fake.reset_requests()
+    assert google_store.init_template(templates) == []
+    assert sheets_fake.kinds() == ["spreadsheets.get", "spreadsheets.get"]
+
+
+def test_init_template_widens_a_full_grid_before_adding_headers(google_store: GoogleStore, sheets_fake: SheetsFake,
+                                                                layout: Layout) -> None:
+    person_columns = [f"คอลัมน์ {i}" for i in range(26)]
+    sheets_fake.set_rows(SPREADSHEET_ID, "กองทุน", [person_columns, ["x"] * 26])
+    funds = next(t for t in schema_templates(layout) if t.title == "กองทุน")
+
+    google_store.init_template([funds])
+
+    sheet = sheets_fake.sheet(SPREADSHEET_ID, "กองทุน")
+    assert sheet.column_count == 26 + len(funds.headers)
+    assert sheets_fake.rows(SPREADSHEET_ID, "กองทุน") == [person_columns + list(funds.headers), ["x"] * 26]
+
+
+def test_init_template_restores_a_dropdown_a_person_removed(google_store: GoogleStore, sheets_fake: SheetsFake,
+                                                            layout: Layout) -> None:
+    officers = next(t for t in schema_templates(layout) if t.title == "เจ้าหน้าที่")
+    google_store.init_template([officers])
+    sheet = sheets_fake.sheet(SPREADSHEET_ID, "เจ้าหน้าที่")
+    role = layout.headers("officers").index("บทบาท")
+    sheet.validations.append(((1, None, role, role + 1), None))  # someone cleared the บทบาท dropdown
+
+    assert google_store.init_template([officers]) == ["ใส่รายการเลือกคอลัมน์ 'บทบาท' แท็บ เจ้าหน้าที่"]
+    assert sheets_fake.sheet(SPREADSHEET_ID, "เจ้าหน้าที่").validation_at(7, role)["condition"]["type"] == "ONE_OF_LIST"
+
