@@ -130,6 +130,75 @@ def cmd_init_sheet(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _month_arg(text: str) -> tuple[int, int]:
+    from report.monthly import parse_month
+
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _report_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--month", type=_month_arg, default=None,
+                   help="เดือนของรายงาน YYYY-MM เช่น 2026-10 (ค่าเริ่มต้น: เดือนที่เพิ่งจบ นับจาก --date)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="ไฟล์ .xlsx สำหรับการประชุม (ค่าเริ่มต้น: data/reports/report-YYYY-MM.xlsx)")
+    p.add_argument("--no-push", action="store_true", help="ไม่ส่งสรุปทาง LINE")
+
+
+@command("report", "รายงานประจำเดือน (แบบ 26(2) รายอำเภอ, 26(1) รายกองทุน, ค้างชำระ, PAR30, ตัวชี้วัด 9.1): "
+                   "เขียนแท็บ ไฟล์ .xlsx และส่งสรุปทาง LINE", _report_args)
+def cmd_report(args: argparse.Namespace, config: Config) -> int:
+    from report.job import run_monthly_report
+    from sheets.store import open_store
+
+    today = run_date(args, config)
+    year, month = args.month or (None, None)
+    store = open_store(args.store, config)
+    try:
+        run = run_monthly_report(store, config, today, year=year, month=month, out=args.out,
+                                 push=not args.no_push, progress=progress)
+    except ValueError as exc:  # a month that has not started yet
+        print(f"ทำรายงานไม่ได้: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print_json(run.as_json())
+    else:
+        print(run.as_text(config.province))
+    return 0
+
+
+def _chat_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as", dest="as_officer", required=True, metavar="OFFICER_ID",
+                   help="คุยในฐานะเจ้าหน้าที่รหัสนี้ (เช่น TRT-01) เห็นข้อมูลเท่าที่เจ้าหน้าที่คนนั้นเห็น")
+    p.add_argument("--say", action="append", metavar="ข้อความ",
+                   help="ส่งข้อความนี้แล้วจบ (ใส่ซ้ำได้ เช่น --say 'ชำระ ... 500' --say 1 เพื่อกดปุ่มที่ 1)")
+
+
+@command("chat", "คุยกับบอต กข.คจ. Care ในเทอร์มินัล (ไม่ต้องมี LINE): คำสั่งและคำตอบเดียวกับใน LINE", _chat_args)
+def cmd_chat(args: argparse.Namespace, config: Config) -> int:
+    from handlers.terminal import run_chat
+    from sheets.store import open_store
+
+    return run_chat(args.as_officer, open_store(args.store, config), config, today=args.date, say=args.say)
+
+
+def _serve_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--port", type=int, default=8080, help="พอร์ต (ค่าเริ่มต้น 8080)")
+    p.add_argument("--host", default="127.0.0.1", help="ที่อยู่ที่รับคำขอ (ค่าเริ่มต้น 127.0.0.1; 0.0.0.0 = ทุกเครือข่าย)")
+
+
+@command("serve", "รัน LINE webhook บนเครื่องนี้ผ่าน functions-framework (ต้องตั้ง LINE_CHANNEL_SECRET)", _serve_args)
+def cmd_serve(args: argparse.Namespace, config: Config) -> int:
+    from handlers.terminal import serve
+
+    env = {"KKC_STORE": args.store} if args.store else {}
+    if args.config:
+        env["KKC_CONFIG"] = str(args.config)
+    return serve(args.host, args.port, env)
+
+
 # -- the parser ----------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)

@@ -153,9 +153,51 @@ def _not_found_fund(query: str) -> Messages:
 
 # ---------------------------------------------------------------- due and overdue
 
+PAGE_BUBBLES = 3   # a page of a list: at most 3 bubbles of `chat.list_limit` rows
+_PAGE = re.compile(r"(?:หน้า|page)\s*(\d+)", re.IGNORECASE)
+
+
+def _page_and_rest(args: str) -> tuple[int, str]:
+    text = to_arabic_digits(args)
+    match = _PAGE.search(text)
+    if not match:
+        return 1, args.strip()
+    return max(1, int(match.group(1))), (text[:match.start()] + text[match.end():]).strip()
+
+
+def _list_reply(ctx: "Ctx", *, title: str, where: str, rows: list[dict], top: list[dict], page: int,
+                again: str, alt: str, color: str, quick_first: str) -> Messages:
+    """One page of a long list, ending with what was left out and how to see it or narrow it."""
+    per_page = ctx.list_limit * PAGE_BUBBLES
+    pages = max(1, -(-len(rows) // per_page))
+    if page > pages:
+        return [F.text_message(f"{title} ({where}) มี {len(rows):,} รายการ {pages} หน้า "
+                               f"พิมพ์ {again} หน้า {pages}", quick=W.main_quick(again))]
+    start = (page - 1) * per_page
+    chunk = rows[start:start + per_page]
+
+    def note(shown: int) -> str | None:
+        left = len(rows) - start - shown
+        if left <= 0:
+            return None
+        narrow = "<รหัสกองทุน/ชื่อหมู่บ้าน" + ("/อำเภอ" if ctx.view.scope.province_wide else "") + ">"
+        return (f"และอีก {left:,} รายการ — พิมพ์ {again} หน้า {page + 1} เพื่อดูต่อ "
+                f"หรือ {again.split()[0]} {narrow} เพื่อดูให้แคบลง")
+
+    sub = where + (f" · หน้า {page}/{pages}" if pages > 1 else "")
+    container, shown = F.paged_list(title, chunk, per_bubble=ctx.list_limit, subtitle=sub,
+                                    top=top if page == 1 else [], note=note, color=color,
+                                    max_bubbles=PAGE_BUBBLES)
+    more = start + shown < len(rows)
+    quick = ([F.message_action(f"หน้า {page + 1}", f"{again} หน้า {page + 1}")] if more else []) + \
+        W.main_quick(quick_first)
+    return [F.flex_message(alt, container, quick=quick[:F.MAX_QUICK_REPLIES])]
+
+
 @command("due", "ครบกำหนด", "due", usage="ครบกำหนด [วัน] [กองทุน]",
          summary="งวดที่ครบกำหนดภายใน N วัน (ค่าเริ่มต้น 7 วัน)")
 def cmd_due(ctx: "Ctx", args: str) -> Messages:
+    page, args = _page_and_rest(args)
     days, rest = _days_and_rest(args, 7)
     if days is None or not 0 <= days <= 366:
         return [F.text_message("จำนวนวันต้องเป็น 0–366 เช่น ครบกำหนด 30", quick=W.main_quick())]
@@ -178,20 +220,23 @@ def cmd_due(ctx: "Ctx", args: str) -> Messages:
     if not items:
         return [F.text_message(f"{title} ({where}): ไม่มีงวดที่ต้องชำระ", quick=W.main_quick("ค้างชำระ"))]
     total = sum((inst.remaining for _, _, _, inst, _, _ in items), Decimal(0))
+    per_page = ctx.list_limit * PAGE_BUBBLES
+    first = (page - 1) * per_page
     rows = [W.due_row(loan, view.ds.funds.get(loan.fund_id), inst.seq, due, inst.remaining, left, several)
-            for due, _, loan, inst, left, several in items]
+            if first <= i < first + per_page else {}
+            for i, (due, _, loan, inst, left, several) in enumerate(items)]
     top = [F.text(f"{len(items):,} งวด รวม {baht(total)}", bold=True),
            F.text(f"ถึงวันที่ {date_th(today + dt.timedelta(days=days))}", size="xs", color=F.GREY)]
-    hint = "พิมพ์ ครบกำหนด 3 หรือ ครบกำหนด 7 <รหัสกองทุน/ชื่อหมู่บ้าน> เพื่อดูให้แคบลง"
-    container, shown = F.paged_list(f"{title}", rows, per_bubble=ctx.list_limit, subtitle=where, top=top,
-                                    more=F.MoreNote(hint))
-    alt = f"{title} {where}: {len(items):,} งวด รวม {baht(total)}"
-    return [F.flex_message(alt, container, quick=W.main_quick("ค้างชำระ"))]
+    again = " ".join(x for x in ("ครบกำหนด", str(days), rest) if x)
+    return _list_reply(ctx, title=title, where=where, rows=rows, top=top, page=page, again=again,
+                       alt=f"{title} {where}: {len(items):,} งวด รวม {baht(total)}", color=F.GREEN,
+                       quick_first="ค้างชำระ")
 
 
 @command("overdue", "ค้างชำระ", "เกินกำหนด", "overdue", usage="ค้างชำระ [กองทุน]",
          summary="สัญญาที่ค้างชำระ เกินกำหนดนานที่สุดก่อน พร้อมยอดรวม")
 def cmd_overdue(ctx: "Ctx", args: str) -> Messages:
+    page, args = _page_and_rest(args)
     only, label, refusal = _narrow(ctx, args.strip())
     if refusal:
         return refusal
@@ -218,13 +263,14 @@ def cmd_overdue(ctx: "Ctx", args: str) -> Messages:
         if bucket in buckets:
             count, amount = buckets[bucket]
             top.append(F.text(f"เกินกำหนด {bucket} วัน: {int(count):,} สัญญา {baht(amount)}", size="xs"))
-    rows = [W.overdue_row(loan, view.ds.funds.get(loan.fund_id), state) for loan, state in items]
-    hint = "พิมพ์ ค้างชำระ <รหัสกองทุน/ชื่อหมู่บ้าน" + ("/อำเภอ" if view.scope.province_wide else "") + \
-        "> เพื่อดูให้แคบลง"
-    container, _ = F.paged_list("ค้างชำระ", rows, per_bubble=ctx.list_limit, subtitle=where, top=top,
-                                more=F.MoreNote(hint), color=F.RED)
-    alt = f"ค้างชำระ {where}: {len(items):,} สัญญา รวม {baht(arrears)}"
-    return [F.flex_message(alt, container, quick=W.main_quick("ครบกำหนด"))]
+    per_page = ctx.list_limit * PAGE_BUBBLES
+    first = (page - 1) * per_page
+    rows = [W.overdue_row(loan, view.ds.funds.get(loan.fund_id), state) if first <= i < first + per_page else {}
+            for i, (loan, state) in enumerate(items)]
+    again = " ".join(x for x in ("ค้างชำระ", args.strip()) if x)
+    return _list_reply(ctx, title="ค้างชำระ", where=where, rows=rows, top=top, page=page, again=again,
+                       alt=f"ค้างชำระ {where}: {len(items):,} สัญญา รวม {baht(arrears)}", color=F.RED,
+                       quick_first="ครบกำหนด")
 
 
 def _bucket_order(ctx: "Ctx") -> tuple[str, ...]:
@@ -313,21 +359,29 @@ def cmd_find(ctx: "Ctx", args: str) -> Messages:
         # The same answer whether the borrower is elsewhere or nowhere: nothing about other districts.
         return [F.text_message(f"ไม่พบ \"{F.clip(query, 40)}\" ในพื้นที่ของท่าน ({view.scope.label})\n"
                                "ลองพิมพ์ชื่อบางส่วน หรือเลขที่สัญญา", quick=W.main_quick())]
-    limit = min(ctx.list_limit, F.MAX_BUBBLES)
-    bubbles = [W.loan_bubble(loan, view.ds.funds.get(loan.fund_id), view.states.get(loan.contract_no), ctx.today)
-               for loan in loans[:limit]]
-    container = F.carousel(bubbles)
-    while not F.fits(container) and len(bubbles) > 1:
-        bubbles.pop()
-        container = F.carousel(bubbles)
-    left = len(loans) - len(bubbles)
-    names = ", ".join(f"{loan.borrower_name} ({loan.contract_no})" for loan in loans[:len(bubbles)])
-    messages = [F.flex_message(f"ผลค้นหา \"{query}\": {names}", container,
-                               quick=None if left else _find_quick(loans[0]) if len(loans) == 1 else W.main_quick())]
-    if left:
-        messages.append(F.text_message(f"และอีก {left:,} รายการ — พิมพ์ชื่อให้ละเอียดขึ้น หรือพิมพ์เลขที่สัญญา",
-                                       quick=W.main_quick()))
-    return messages
+    if len(loans) <= CARDS_MAX:
+        bubbles = [W.loan_bubble(loan, view.ds.funds.get(loan.fund_id), view.states.get(loan.contract_no),
+                                 ctx.today) for loan in loans]
+        names = ", ".join(f"{loan.borrower_name} ({loan.contract_no})" for loan in loans)
+        quick = _find_quick(loans[0]) if len(loans) == 1 else W.main_quick()
+        return [F.flex_message(f"ผลค้นหา \"{query}\": {names}", F.carousel(bubbles), quick=quick)]
+    # Many matches: a compact list; tapping a contract opens its card.
+    limit = ctx.list_limit * PAGE_BUBBLES
+    rows = [W.found_row(loan, view.ds.funds.get(loan.fund_id), view.states.get(loan.contract_no))
+            for loan in loans[:limit]]
+
+    def note(shown: int) -> str | None:
+        left = len(loans) - shown
+        return f"และอีก {left:,} รายการ — พิมพ์ชื่อให้ละเอียดขึ้น หรือพิมพ์เลขที่สัญญา" if left > 0 else None
+
+    top = [F.text(f"พบ {len(loans):,} สัญญา กดเลขที่สัญญาด้านล่างเพื่อดูรายละเอียด", size="xs", color=F.GREY)]
+    container, shown = F.paged_list(f"ค้นหา \"{F.clip(query, 20)}\"", rows, per_bubble=ctx.list_limit,
+                                    subtitle=view.scope.label, top=top, note=note, max_bubbles=PAGE_BUBBLES)
+    quick = W.quick(*[f"ค้นหา {loan.contract_no}" for loan in loans[:10]], "เมนู", fills=(W.FILL_FIND,))
+    return [F.flex_message(f"ผลค้นหา \"{query}\": {len(loans):,} สัญญา", container, quick=quick)]
+
+
+CARDS_MAX = 3   # up to this many matches are shown as full cards
 
 
 def _find_quick(loan: Any) -> list[dict]:

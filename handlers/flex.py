@@ -6,7 +6,7 @@ Limits (messaging.base): 5 messages a reply, 12 bubbles and 50 KB a carousel,
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from messaging.base import (MAX_ALT_TEXT, MAX_BUBBLE_BYTES, MAX_BUBBLES, MAX_CAROUSEL_BYTES, MAX_TEXT,
                             json_size, utf16_len)
@@ -159,44 +159,32 @@ def fits(container: dict) -> bool:
 
 
 def paged_list(title: str, rows: Sequence[Component], *, per_bubble: int, subtitle: str | None,
-               top: Sequence[Component] = (), more: "MoreNote | None" = None,
-               color: str = GREEN) -> tuple[dict, int]:
-    """Rows packed into bubbles of `per_bubble`, as many as LINE allows.
+               top: Sequence[Component] = (), note: "Callable[[int], str | None] | None" = None,
+               color: str = GREEN,
+               max_bubbles: int = MAX_BUBBLES) -> tuple[dict, int]:
+    """Rows packed into bubbles of `per_bubble` (at most `max_bubbles`).
 
     Returns (container, rows shown). The first bubble starts with `top` (totals);
-    the last ends with the "และอีก N รายการ" note when rows were left out.
+    the last ends with `note(rows shown)` (e.g. "และอีก N รายการ — ..."). Should the
+    container pass LINE's size limits, trailing rows are dropped until it fits.
     """
     per_bubble = max(1, per_bubble)
-    shown = len(rows)
+    shown = min(len(rows), per_bubble * max(1, min(max_bubbles, MAX_BUBBLES)))
     while True:
         chunks = [rows[i:i + per_bubble] for i in range(0, shown, per_bubble)] or [[]]
-        chunks = chunks[:MAX_BUBBLES]
-        shown = min(shown, sum(len(c) for c in chunks))
-        left = len(rows) - shown
+        last_note = note(shown) if note else None
         bubbles = []
         for i, chunk in enumerate(chunks):
             body: list[Component] = list(top) if i == 0 else []
-            if i == 0 and top and chunk:
-                body.append(separator())
             for j, row in enumerate(chunk):
-                if j:
-                    body.append(separator("sm"))
+                if j or (i == 0 and top):
+                    body.append(separator("sm" if j else "md"))
                 body.append(row)
+            if i == len(chunks) - 1 and last_note:
+                body += [separator(), text(last_note, size="xs", color=AMBER)]
             page = f" ({i + 1}/{len(chunks)})" if len(chunks) > 1 else ""
-            if i == len(chunks) - 1 and left and more is not None:
-                body += [separator(), text(more.text(left), size="xs", color=AMBER)]
             bubbles.append(bubble(title + page, body, subtitle=subtitle, color=color))
         container = carousel(bubbles)
-        if fits(container) or shown <= 1:
+        if shown <= 1 or fits(container):
             return container, shown
-        shown = max(1, shown - per_bubble)  # drop a bubble's worth and say so in the note
-
-
-class MoreNote:
-    """The line that ends a cut list: how many were left out and how to narrow the question."""
-
-    def __init__(self, hint: str):
-        self.hint = hint
-
-    def text(self, left: int) -> str:
-        return f"และอีก {left:,} รายการ — {self.hint}"
+        shown -= 1

@@ -48,42 +48,54 @@ def main_quick(*first: str) -> list[dict]:
     return quick(*words, fills=(FILL_FIND, FILL_FUND, FILL_PAY))
 
 
-# ---------------------------------------------------------------- rows of lists
+# ---------------------------------------------------------------- rows of lists (compact: two lines each)
+
+def short_fund(fund: Fund | None, fund_id: str = "") -> str:
+    if fund is None:
+        return fund_id or "-"
+    return f"{fund.village_name or fund.fund_id}" + (f" ม.{fund.village_no}" if fund.village_no else "")
+
 
 def due_row(loan: Loan, fund: Fund | None, seq: int, due: dt.date, amount: Decimal, days: int,
             several: bool) -> dict:
-    when = f"{date_th(due)} ({'วันนี้' if days == 0 else f'อีก {days} วัน'})"
+    when = "วันนี้" if days == 0 else f"อีก {days} วัน"
     return F.box([
-        F.text(loan.borrower_name, bold=True),
-        F.text(f"สัญญา {loan.contract_no}" + (f" งวดที่ {seq}" if several else ""), size="xs", color=F.GREY),
-        F.text(fund_label(fund, loan.fund_id), size="xs", color=F.GREY),
-        F.field("ครบกำหนด", when, color=F.AMBER if days <= 1 else None),
-        F.field("ต้องชำระ", baht(amount), bold=True),
+        F.text(f"{loan.borrower_name} · {loan.contract_no}" + (f" งวด {seq}" if several else ""), bold=True),
+        F.text(f"{short_fund(fund, loan.fund_id)} · {date_th(due)} ({when}) · {baht(amount)}", size="xs",
+               color=F.AMBER if days <= 1 else F.GREY),
     ], spacing="none")
 
 
 def overdue_row(loan: Loan, fund: Fund | None, state: Any) -> dict:
     days = state.days_overdue
-    status = "ผิดสัญญา" if state.status_key == "breached" else (
-        "ครบกำหนดวันนี้" if days == 0 else f"เกินกำหนด {days:,} วัน")
+    late = "ครบกำหนดวันนี้" if days == 0 else f"เกิน {days:,} วัน"
+    if state.status_key == "breached":
+        late = "ผิดสัญญา " + late
     return F.box([
-        F.text(loan.borrower_name, bold=True),
-        F.text(f"สัญญา {loan.contract_no}", size="xs", color=F.GREY),
-        F.text(fund_label(fund, loan.fund_id), size="xs", color=F.GREY),
-        F.field("ค้างชำระ", baht(state.arrears), color=F.RED, bold=True),
-        F.field("สถานะ", status + (f" ({days:,} วัน)" if state.status_key == "breached" and days else ""),
-                color=F.RED),
-        F.field("คงค้างทั้งสัญญา", baht(state.outstanding)),
+        F.text(f"{loan.borrower_name} · {loan.contract_no}", bold=True),
+        F.text(f"{short_fund(fund, loan.fund_id)} · ค้าง {baht(state.arrears)} · {late}"
+               + (f" · คงค้าง {baht(state.outstanding)}" if state.outstanding != state.arrears else ""),
+               size="xs", color=F.RED),
+    ], spacing="none")
+
+
+def found_row(loan: Loan, fund: Fund | None, state: Any | None) -> dict:
+    if state is None:
+        status, color = "ข้อมูลต้องแก้ไข", F.RED
+    else:
+        status = state.status + (f" {state.days_overdue:,} วัน" if state.days_overdue and state.outstanding else "")
+        status += f" · คงค้าง {baht(state.outstanding)}" if state.outstanding else ""
+        color = _status_color(state.status_key)
+    return F.box([
+        F.text(f"{loan.borrower_name} · {loan.contract_no}", bold=True),
+        F.text(f"{short_fund(fund, loan.fund_id)} · {status}", size="xs", color=color),
     ], spacing="none")
 
 
 # ---------------------------------------------------------------- a borrower's contract
 
 def loan_bubble(loan: Loan, fund: Fund | None, state: Any | None, today: dt.date) -> dict:
-    body: list[dict] = [
-        F.field("เลขที่สัญญา", loan.contract_no),
-        F.field("กองทุน", fund_label(fund, loan.fund_id)),
-    ]
+    body: list[dict] = [F.field("กองทุน", fund_label(fund, loan.fund_id))]
     if loan.citizen_id:
         body.append(F.field("เลขประจำตัว", mask_citizen_id(loan.citizen_id)))
     if loan.loan_date:

@@ -50,7 +50,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -185,7 +185,15 @@ class RunPlan:
 # ---------------------------------------------------------------- context
 
 class PlanContext:
-    """A dataset prepared for planning runs on any date (built once, reused by the simulation)."""
+    """A dataset prepared for planning runs on any date (built once, reused by the simulation).
+
+    Every installment of every readable loan is held in arrays (due date, amount owed,
+    what the earlier installments of its contract owe before it) and every payment too
+    (date, amount), in satang. `ledger_arrays(day)` is then the ledger of the whole
+    province as of `day` in a few array operations: the same rules as `ledger.ledger`
+    (payments cover installments in due-date order; the total paid is never below 0;
+    a zero or negative installment asks for nothing), checked against it in the tests.
+    """
 
     def __init__(self, ds: Any, config: Any) -> None:
         self.ds = ds
@@ -194,28 +202,49 @@ class PlanContext:
         self.province_daily = bool(config.alerts.province_daily)
         self.ledger_options = ledger_options(config)
         self.loans = [loan for loan in ds.readable_loans()]
+        self.index_of = {loan.contract_no: i for i, loan in enumerate(self.loans)}
         self._contracts: dict[int, Any] = {}
         self._fund_recipients: dict[str, tuple[str, ...]] = {}
         self.staff = tuple(o.officer_id for o in ds.active_officers() if o.role != DISTRICT_ROLE)
-        # One entry per installment of every readable loan, as arrays.
-        loan_index, due, seqs = [], [], []
+        self.linked = {o for o in ds.officers if ds.line_user(o)}
+        loan_index, due, seqs, owed, before = [], [], [], [], []
+        pay_loan, pay_day, pay_amount = [], [], []
+        amounts = []
         self.installment_count: list[int] = []
         for i, loan in enumerate(self.loans):
-            schedule = ds.installments.get(loan.contract_no)
+            amounts.append(_satang(loan.amount))
+            schedule = ds.installments.get(loan.contract_no)   # sorted by (due date, seq)
             if schedule:
+                total = 0
                 for inst in schedule:
                     loan_index.append(i)
                     due.append(inst.due_date.toordinal())
                     seqs.append(inst.seq)
+                    o = max(0, _satang(inst.amount))
+                    owed.append(o)
+                    before.append(total)
+                    total += o
                 self.installment_count.append(len(schedule))
             else:
                 loan_index.append(i)
                 due.append(loan.due_date.toordinal())
                 seqs.append(1)
+                owed.append(max(0, _satang(loan.amount)))
+                before.append(0)
                 self.installment_count.append(1)
+            for pay in ds.payments.get(loan.contract_no, ()):
+                pay_loan.append(i)
+                pay_day.append(pay.paid_date.toordinal())
+                pay_amount.append(_satang(pay.amount))
         self.inst_loan = np.asarray(loan_index, dtype=np.int64)
         self.inst_due = np.asarray(due, dtype=np.int64)
+        self.inst_owed = np.asarray(owed, dtype=np.int64)
+        self.inst_before = np.asarray(before, dtype=np.int64)
         self.inst_seq = seqs
+        self.loan_amount = np.asarray(amounts, dtype=np.int64)
+        self.pay_loan = np.asarray(pay_loan, dtype=np.int64)
+        self.pay_day = np.asarray(pay_day, dtype=np.int64)
+        self.pay_amount = np.asarray(pay_amount, dtype=np.int64)
         self.unreadable_by_officer = self._count_unreadable()
 
     # -- who -------------------------------------------------------------
@@ -230,13 +259,12 @@ class PlanContext:
 
     def _count_unreadable(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
-        admins = tuple(o.officer_id for o in self.ds.active_officers() if o.role != DISTRICT_ROLE)
         for row in self.ds.unreadable:
             if row.fund_id and row.fund_id in self.ds.funds:
                 for officer_id in self.recipients_of_fund(row.fund_id):
                     counts[officer_id] += 1
-            else:
-                for officer_id in admins:
+            else:  # nobody in a district can be told: provincial staff and administrators
+                for officer_id in self.staff:
                     counts[officer_id] += 1
         return dict(counts)
 
@@ -248,7 +276,18 @@ class PlanContext:
         return found
 
     def state(self, loan_index: int, as_of: dt.date) -> LedgerState:
+        """The ledger (ledger.ledger) of one loan."""
         return ledger(self.contract(loan_index), as_of, **self.ledger_options)
+
+    def ledger_arrays(self, day: dt.date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(paid per loan, outstanding per loan, remaining per installment) as of day, in satang."""
+        known = self.pay_day <= day.toordinal()
+        paid = np.bincount(self.pay_loan[known], weights=self.pay_amount[known],
+                           minlength=len(self.loans)).round().astype(np.int64)
+        paid = np.maximum(paid, 0)
+        outstanding = np.maximum(self.loan_amount - paid, 0)
+        covered = np.clip(paid[self.inst_loan] - self.inst_before, 0, self.inst_owed)
+        return paid, outstanding, self.inst_owed - covered
 
     def digest_item(self, loan_index: int, seq: int, due_date: dt.date, amount: Decimal) -> DigestItem:
         loan = self.loans[loan_index]
@@ -272,40 +311,32 @@ class PlanContext:
             fires = (n == 0) | np.isin(n, before) | np.isin(late, overdue)
             if repeat > 0:
                 fires |= (late > last_listed) & ((late - last_listed) % repeat == 0)
-            fresh = fires & (latest < 0)
-            latest[fresh] = day
+            latest[fires & (latest < 0)] = day
         return latest
 
-    def triggers(self, run_date: dt.date, first: dt.date, last: dt.date,
-                 states: dict[int, LedgerState]) -> list[tuple[int, Trigger]]:
-        """(loan index, Trigger) for the window: ledger.alerts.due_alerts' result, fast."""
+    def triggers(self, run_date: dt.date, first: dt.date, last: dt.date) -> list[tuple[int, Trigger]]:
+        """(loan index, Trigger) for the window: what ledger.alerts.due_alerts gives, in array arithmetic."""
         latest = self.latest_trigger_days(first, last)
-        hits = np.nonzero(latest >= 0)[0]
-        by_loan: dict[int, dict[int, int]] = defaultdict(dict)
-        for k in hits.tolist():
-            by_loan[int(self.inst_loan[k])][self.inst_seq[k]] = int(latest[k])
+        _paid, outstanding, remaining = self.ledger_arrays(run_date)
+        owing = outstanding[self.inst_loan]
+        hits = np.nonzero((latest >= 0) & (remaining > 0) & (owing > 0))[0]
         p = self.policy
         out: list[tuple[int, Trigger]] = []
-        for loan_index, seq_days in by_loan.items():
-            state = states.get(loan_index)
-            if state is None:
-                state = states[loan_index] = self.state(loan_index, run_date)
-            if state.status_key == "closed" or state.outstanding <= 0:
-                continue
-            for inst in state.installments:
-                day_ordinal = seq_days.get(inst.seq)
-                if day_ordinal is None or inst.remaining <= 0:
-                    continue
-                day = dt.date.fromordinal(day_ordinal)
-                kind = triggers_on(day, inst.due_date, p.before_due_days, p.overdue_days,
-                                   p.overdue_repeat_days)
-                if kind is None:  # the schedule and the arrays disagree: cannot happen
-                    continue
-                out.append((loan_index, Trigger(
-                    contract_no=state.contract_no, seq=inst.seq, due_date=inst.due_date, kind=kind,
-                    trigger_date=day, days=abs((inst.due_date - day).days),
-                    amount=min(inst.remaining, state.outstanding))))
+        for k in hits.tolist():
+            loan_index = int(self.inst_loan[k])
+            day = dt.date.fromordinal(int(latest[k]))
+            due = dt.date.fromordinal(int(self.inst_due[k]))
+            kind = triggers_on(day, due, p.before_due_days, p.overdue_days, p.overdue_repeat_days)
+            amount = Decimal(int(min(remaining[k], owing[k]))).scaleb(-2)
+            out.append((loan_index, Trigger(
+                contract_no=self.loans[loan_index].contract_no, seq=self.inst_seq[k], due_date=due,
+                kind=kind, trigger_date=day, days=abs((due - day).days), amount=amount)))
         return out
+
+
+def _satang(amount: Decimal) -> int:
+    """Amounts are read to the satang (sheets.values.read_amount quantizes to 0.01)."""
+    return int((amount * 100).to_integral_value())
 
 
 # ---------------------------------------------------------------- one run
@@ -322,7 +353,7 @@ def plan_run(ctx: PlanContext, run_date: dt.date, log: AlertLog) -> RunPlan:
     per_officer: dict[str, dict[tuple[str, int], PlannedItem]] = defaultdict(dict)
 
     if window is not None:
-        for loan_index, trig in ctx.triggers(run_date, window[0], window[1], states):
+        for loan_index, trig in ctx.triggers(run_date, window[0], window[1]):
             officers = ctx.recipients_of_fund(ctx.loans[loan_index].fund_id)
             if not officers:
                 plan.without_officer += 1
@@ -333,7 +364,7 @@ def plan_run(ctx: PlanContext, run_date: dt.date, log: AlertLog) -> RunPlan:
                 if log.sent(planned.key, trig.trigger_date):
                     plan.already_sent += 1
                     continue
-                if ds.line_user(officer_id) is None and log.logged_no_line(planned.key, trig.trigger_date):
+                if officer_id not in ctx.linked and log.logged_no_line(planned.key, trig.trigger_date):
                     plan.already_logged_no_line += 1
                     continue
                 per_officer[officer_id][(trig.contract_no, trig.seq)] = planned
@@ -342,9 +373,8 @@ def plan_run(ctx: PlanContext, run_date: dt.date, log: AlertLog) -> RunPlan:
     # installment in this run goes out instead).
     pending = log.pending()
     if pending:
-        index_of = {loan.contract_no: i for i, loan in enumerate(ctx.loans)}
         for (officer_id, contract_no, seq), (kind, days) in sorted(pending.items(), key=str):
-            loan_index = index_of.get(contract_no)
+            loan_index = ctx.index_of.get(contract_no)
             if loan_index is None or (contract_no, seq) in per_officer.get(officer_id, {}):
                 continue
             if officer_id not in ctx.recipients_of_fund(ctx.loans[loan_index].fund_id):
@@ -363,17 +393,13 @@ def plan_run(ctx: PlanContext, run_date: dt.date, log: AlertLog) -> RunPlan:
             item = ctx.digest_item(loan_index, inst.seq, inst.due_date, trig.amount)
             per_officer[officer_id][(contract_no, seq)] = PlannedItem(officer_id, trig, item, retry=True)
 
+    rank = {"overdue": 0, "due_today": 1, "before_due": 2}
     for officer_id in sorted(per_officer):
         officer = ds.officers.get(officer_id)
-        items = list(per_officer[officer_id].values())
-        rank = {k: i for i, k in enumerate(("overdue", "due_today", "before_due"))}
-        items.sort(key=lambda p: (rank[p.digest_item.kind(run_date)], p.digest_item.due_date,
-                                  p.trigger.contract_no, p.trigger.seq))
+        items = sorted(per_officer[officer_id].values(), key=lambda p: (
+            rank[p.digest_item.kind(run_date)], p.digest_item.due_date, p.trigger.contract_no, p.trigger.seq))
         plan.recipients.append(RecipientPlan(
             officer_id, officer.name if officer else officer_id, ds.line_user(officer_id), items,
             ctx.unreadable_by_officer.get(officer_id, 0), log.pushed_on(officer_id, run_date)))
     return plan
 
-
-def plan_digest_items(items: Sequence[PlannedItem]) -> list[DigestItem]:
-    return [p.digest_item for p in items]

@@ -32,7 +32,6 @@ The NAIVE policy is what a simple bot does: every day, every overdue loan
 """
 from __future__ import annotations
 
-import bisect
 import calendar
 import datetime as dt
 from collections import defaultdict
@@ -41,7 +40,8 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from core.thai import date_th, month_th
-from ledger import effective_schedule
+import numpy as np
+
 from reminders.plan import AlertLog, PlanContext, plan_run
 
 ZERO = Decimal(0)
@@ -202,108 +202,64 @@ def _run_policy(ctx: PlanContext, log: AlertLog, start: dt.date, end: dt.date, f
         day += dt.timedelta(days=1)
 
 
-class _Timeline:
-    """One contract's payments and schedule as prefix sums: its ledger on any day by bisection.
-
-    The same rules as ledger.ledger (payments cover installments in due-date order;
-    a zero or negative installment asks for nothing; the total paid is never below 0).
-    """
-
-    def __init__(self, contract: Any) -> None:
-        self.amount = contract.amount
-        pays = sorted(contract.payments, key=lambda p: p.paid_date)
-        self.pay_days = [p.paid_date for p in pays]
-        self.pay_cum: list[Decimal] = []
-        total = ZERO
-        for p in pays:
-            total += p.amount
-            self.pay_cum.append(total)
-        schedule = effective_schedule(contract)
-        self.seqs = [i.seq for i in schedule]
-        self.due = [i.due_date for i in schedule]
-        self.owed = [max(ZERO, i.amount) for i in schedule]
-        self.cum_before: list[Decimal] = []
-        total = ZERO
-        for owed in self.owed:
-            self.cum_before.append(total)
-            total += owed
-
-    def paid(self, day: dt.date) -> Decimal:
-        k = bisect.bisect_right(self.pay_days, day)
-        return max(ZERO, self.pay_cum[k - 1]) if k else ZERO
-
-    def remaining(self, index: int, paid: Decimal) -> Decimal:
-        covered = min(self.owed[index], max(ZERO, paid - self.cum_before[index]))
-        return self.owed[index] - covered
-
-    def overdue(self, day: dt.date) -> tuple[Decimal, bool]:
-        """(paid as of day, days overdue > 0 as of day)."""
-        paid = self.paid(day)
-        if self.amount - paid <= 0:
-            return paid, False
-        k = bisect.bisect_left(self.due, day)         # installments due before `day`
-        owed_before = self.cum_before[k - 1] + self.owed[k - 1] if k else ZERO
-        return paid, paid < owed_before
-
-
 def _run_naive(ctx: PlanContext, start: dt.date, end: dt.date, first: dt.date, last: dt.date,
                linked: set[str], result: SimulationResult, alerted: dict) -> None:
-    timelines = [_Timeline(ctx.contract(i)) for i in range(len(ctx.loans))]
+    """Every day, every overdue loan (days overdue > 0) to its linked officers."""
     recipients = [tuple(o for o in ctx.recipients_of_fund(loan.fund_id) if o in linked) for loan in ctx.loans]
+    reachable = np.asarray([bool(r) for r in recipients] or [False], dtype=bool)[: len(ctx.loans)]
     day = start
     while day <= end:
+        paid, outstanding, remaining = ctx.ledger_arrays(day)
+        due_before = ctx.inst_due < day.toordinal()
+        # Days overdue > 0 exactly when the payments do not cover what fell due before today.
+        owed_before = np.bincount(ctx.inst_loan[due_before], weights=ctx.inst_owed[due_before],
+                                  minlength=len(ctx.loans)).round().astype(np.int64)
+        overdue = (outstanding > 0) & (paid < owed_before) & reachable
         items: dict[str, int] = defaultdict(int)
-        for i, timeline in enumerate(timelines):
-            if not recipients[i]:
-                continue
-            paid, overdue = timeline.overdue(day)
-            if not overdue:
-                continue
+        for i in np.nonzero(overdue)[0].tolist():
             for officer_id in recipients[i]:
                 items[officer_id] += 1
-            for k, due in enumerate(timeline.due):
-                if due >= day:
-                    break
-                if timeline.remaining(k, paid) > 0:
-                    alerted[(ctx.loans[i].contract_no, timeline.seqs[k])].append(day)
-        for officer_id, count in items.items():
+        told = due_before & (remaining > 0) & overdue[ctx.inst_loan]
+        for k in np.nonzero(told)[0].tolist():
+            alerted[(ctx.loans[int(ctx.inst_loan[k])].contract_no, ctx.inst_seq[k])].append(day)
+        for officer_id, count in sorted(items.items()):
             _count_push(result, day, officer_id, count, first, last)
         day += dt.timedelta(days=1)
 
 
 def _coverage(ctx: PlanContext, first: dt.date, last: dt.date, linked: set[str],
               alerted: dict[tuple[str, int], list[dt.date]], result: SimulationResult) -> None:
-    for i, loan in enumerate(ctx.loans):
-        contract = ctx.contract(i)
-        schedule = effective_schedule(contract)
-        if not any(first <= inst.due_date <= last for inst in schedule):
+    """The four coverage figures, from the ledger (ledger.ledger) on the eve and a week after each due date."""
+    lo, hi = first.toordinal(), last.toordinal()
+    due_in_month = np.nonzero((ctx.inst_due >= lo) & (ctx.inst_due <= hi))[0].tolist()
+    for k in due_in_month:
+        loan_index = int(ctx.inst_loan[k])
+        loan, seq = ctx.loans[loan_index], ctx.inst_seq[k]
+        due = dt.date.fromordinal(int(ctx.inst_due[k]))
+        if _owed_on(ctx, loan_index, seq, due - dt.timedelta(days=1)) <= 0:
+            continue  # paid in full before its due date: nothing to remind
+        if not any(o in linked for o in ctx.recipients_of_fund(loan.fund_id)):
+            result.unreachable += 1
             continue
-        timeline = _Timeline(contract)
-        reachable = any(o in linked for o in ctx.recipients_of_fund(loan.fund_id))
-        for k, inst in enumerate(schedule):
-            if not first <= inst.due_date <= last:
-                continue
-            eve = inst.due_date - dt.timedelta(days=1)
-            paid_eve = timeline.paid(eve)
-            if timeline.amount - paid_eve <= 0 or timeline.remaining(k, paid_eve) <= 0:
-                continue  # paid in full before its due date: nothing to remind
-            if not reachable:
-                result.unreachable += 1
-                continue
-            days = alerted.get((loan.contract_no, inst.seq), [])
-            name = f"{loan.contract_no}#{inst.seq}"
-            result.installments_due += 1
-            if any(d <= inst.due_date for d in days):
-                result.alerted_by_due_date += 1
-            elif len(result.missed_before) < 20:
-                result.missed_before.append(name)
-            late = inst.due_date + dt.timedelta(days=LATE_DAYS)
-            paid_late = timeline.paid(late)
-            if timeline.amount - paid_late <= 0 or timeline.remaining(k, paid_late) <= 0:
-                continue
-            result.overdue_unpaid += 1
-            if any(d > inst.due_date for d in days):
-                result.alerted_after_due += 1
-            elif len(result.missed_after) < 20:
-                result.missed_after.append(name)
+        days = alerted.get((loan.contract_no, seq), [])
+        name = f"{loan.contract_no}#{seq}"
+        result.installments_due += 1
+        if any(d <= due for d in days):
+            result.alerted_by_due_date += 1
+        elif len(result.missed_before) < 20:
+            result.missed_before.append(name)
+        if _owed_on(ctx, loan_index, seq, due + dt.timedelta(days=LATE_DAYS)) <= 0:
+            continue
+        result.overdue_unpaid += 1
+        if any(d > due for d in days):
+            result.alerted_after_due += 1
+        elif len(result.missed_after) < 20:
+            result.missed_after.append(name)
 
+
+def _owed_on(ctx: PlanContext, loan_index: int, seq: int, day: dt.date) -> Decimal:
+    """What is still to pay on an installment as of day (0 when the contract is closed)."""
+    state = ctx.state(loan_index, day)
+    if state.outstanding <= 0:
+        return ZERO
+    return next((s.remaining for s in state.installments if s.seq == seq), ZERO)

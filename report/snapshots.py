@@ -26,7 +26,7 @@ FIGURES: dict[str, str] = {
     "collected_in_month": "amount", "indicator_9_1": "ratio", "as_of": "date",
     "due_in_month": "amount", "repaid_fiscal_year": "amount",
 }
-RATIO_PLACES = 4
+RATIO_PLACES = 6
 
 
 def _normal(kind: str, value: Any) -> Any:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.thai import date_th
-from ledger import ledger
 from sheets.model import LEVEL_TH, Dataset, Fund, Problem
 from sheets.schema import FUNDS, PAYMENTS
 
@@ -149,17 +148,17 @@ def _fund_quality(fund: Fund, has_loans: bool, quality_cfg: Any, today: dt.date)
 def _overpayment_problems(ds: Dataset) -> list[Problem]:
     """Paid above the loan amount is an error (spec: ledger-and-alerts.md)."""
     problems = []
-    for loan in ds.readable_loans():
-        payments = ds.payments.get(loan.contract_no)
-        if not payments:
+    for contract_no, payments in ds.payments.items():
+        loan = ds.loans[contract_no]
+        if loan.amount is None:
             continue
-        state = ledger(ds.contract(loan), max(ds.today, max(p.paid_date for p in payments)))
-        if state.overpaid > 0:
+        paid = sum(p.amount for p in payments)
+        if paid > loan.amount:
             last = max(payments, key=lambda p: (p.paid_date, p.row))
             problems.append(Problem(
-                PAYMENTS.title, last.row, loan.contract_no, "amount", PAYMENTS.column("amount").header,
-                "error", f"ชำระรวม {state.paid:,.2f} บาท เกินเงินยืม {loan.amount:,.2f} บาท "
-                         f"(เกิน {state.overpaid:,.2f} บาท)", loan.fund_id))
+                PAYMENTS.title, last.row, contract_no, "amount", PAYMENTS.column("amount").header,
+                "error", f"ชำระรวม {paid:,.2f} บาท เกินเงินยืม {loan.amount:,.2f} บาท "
+                         f"(เกิน {paid - loan.amount:,.2f} บาท)", loan.fund_id if loan.fund_id in ds.funds else None))
     return problems
 
 

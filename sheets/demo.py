@@ -36,7 +36,7 @@ from sheets.schema import (ADMIN_ROLE, DISTRICT_ROLE, NO, POSITIONS, PROVINCE_RO
 from sheets.store import Layout
 
 __all__ = ["DemoScale", "TRAT", "PROVINCE_AVG", "NATIONAL_MAX", "Planted", "DemoOfficer",
-           "DemoSummary", "demo_tables", "build_demo", "citizen_check_digit"]
+           "DemoSummary", "demo_tables", "demo_summary", "build_demo", "citizen_check_digit"]
 
 
 # -- scales ---------------------------------------------------------------------
@@ -555,18 +555,19 @@ class _Generator:
         loan.items = [(loan.due_date, loan.amount)]
 
     def _ensure_due_soon(self) -> None:
-        """An alert run on `today` needs installments due today and in the next 7 days."""
+        """An alert run on `today` needs installments due today, tomorrow and in 7 days (the default triggers)."""
         today = self.today
+        due_days = {(d - today).days for loan in self.loan_list for d, _ in loan.items}
         soon = today + dt.timedelta(days=7)
-        has_today = any(d == today for loan in self.loan_list for d, _ in loan.items)
-        has_soon = any(today < d <= soon for loan in self.loan_list for d, _ in loan.items)
         singles = [x for x in self.loan_list if not x.scheduled and x.due_date > soon
                    and (today - x.loan_date).days >= 30]
-        for wanted, ok in ((0, has_today), (self.rng.randint(1, 7), has_soon)):
-            if not ok and singles:
+        self.pinned: set[str] = set()
+        for offset in (0, 1, 7):
+            if offset not in due_days and singles:
                 loan = singles.pop(self.rng.randrange(len(singles)))
-                loan.due_date = today + dt.timedelta(days=wanted)
+                loan.due_date = today + dt.timedelta(days=offset)
                 loan.items = [(loan.due_date, loan.amount)]
+                self.pinned.add(loan.contract_no)
 
     # ---- repayments as of today --------------------------------------------------
     def repayments(self) -> dict[str, Any]:
@@ -586,13 +587,14 @@ class _Generator:
             loan.note = rng.choice(("ส่งหนังสือทวงถามแล้ว", "อยู่ระหว่างดำเนินคดี", "ติดต่อไม่ได้", None))
         # Installments due today: some already paid, most not yet (alerts "ครบกำหนดวันนี้").
         today_unpaid = 0
-        for loan in midterm:
-            if rnd() < 0.65 and any(d == today for d, _ in loan.items):
+        due_now = [x for x in midterm if x.kind == "track" and any(d == today for d, _ in x.items)]
+        for loan in due_now:
+            if rnd() < 0.65 or (loan is due_now[-1] and not today_unpaid):
                 loan.kind = "today"
                 today_unpaid += 1
         # A few contracts repaid in full before their due date.
         for loan in midterm:
-            if loan.kind == "track" and rnd() < 0.03:
+            if loan.kind == "track" and rnd() < 0.03 and loan.contract_no not in self.pinned:
                 loan.kind = "early"
         # Arrears: picked until the share of open contracts in arrears reaches a target.
         open_count = sum(1 for x in midterm if x.kind != "early") + len(breached)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 from collections import Counter, defaultdict
 
 import openpyxl
@@ -66,6 +67,10 @@ def summary(built):
 
 @pytest.fixture(scope="module")
 def ledger(tables, summary):
+    return compute_ledger(tables, summary)
+
+
+def compute_ledger(tables, summary):
     """Per readable contract: amount, schedule, paid as of TODAY (computed here, not by the demo)."""
     loans = records(tables, "loans")
     schedules = defaultdict(list)
@@ -355,39 +360,36 @@ def test_workbook_has_every_tab_with_thai_headers(built, tables):
     path, summary, messages = built
     assert path.exists() and messages
     assert not [p for p in path.parent.iterdir() if p.name != path.name]  # no temp file left
+    layout = Layout()
     book = openpyxl.load_workbook(path, read_only=True)
     try:
-        layout = Layout()
         for key, tab in TABS.items():
             if not tab.columns:
                 continue
             assert tab.title in book.sheetnames, tab.title
-            sheet = book[tab.title]
-            rows = list(sheet.iter_rows(values_only=True))
-            assert list(rows[0][:len(tab.columns)]) == layout.headers(key)
-            assert len(rows) - 1 == summary.counts[key] == len(tables[key]) - 1
-        loans = list(book["ลูกหนี้"].iter_rows(min_row=2, max_row=3, values_only=True))
+            header = next(book[tab.title].iter_rows(min_row=1, max_row=1))
+            assert [c.value for c in header] == layout.headers(key)
+            assert all(c.font.bold for c in header)
         header = layout.headers("loans")
-        first = loans[0]
+        first = next(book["ลูกหนี้"].iter_rows(min_row=2, max_row=2, values_only=True))
         assert isinstance(first[header.index("เลขประจำตัวประชาชน")], str)
         assert isinstance(first[header.index("วันที่รับเงินยืม")], dt.datetime)
         assert isinstance(first[header.index("จำนวนเงินยืม (บาท)")], int)
-        fund = next(book["กองทุน"].iter_rows(min_row=2, max_row=2, values_only=True))
         fheader = layout.headers("funds")
+        fund = next(book["กองทุน"].iter_rows(min_row=2, max_row=2, values_only=True))
         account = fund[fheader.index("เลขที่บัญชี")]
         assert isinstance(account, str) and account.startswith("0")
+        assert isinstance(fund[fheader.index("รหัสกองทุน")], str)
+        order = [TABS[k].title for k in tables]
+        assert book.sheetnames == order
     finally:
         book.close()
+    # Row counts and frozen header rows, straight from the sheet XML (sheetN follows the tab order).
+    with zipfile.ZipFile(path) as archive:
+        for n, key in enumerate(tables, start=1):
+            xml = archive.read(f"xl/worksheets/sheet{n}.xml").decode("utf-8")
+            assert xml.count("<row ") - 1 == summary.counts[key] == len(tables[key]) - 1, key
+            assert re.search(r'<pane [^>]*topLeftCell="A2"[^>]*state="frozen"', xml), key
     text = summary.as_text()
     assert "72" in text and "1,538" in text and "ยังไม่ผูก LINE" in text
     assert summary.counts["loans"] == 1538 and summary.counts["funds"] == 72
-
-
-def test_freeze_header_row(built):
-    path = built[0]
-    book = openpyxl.load_workbook(path)
-    try:
-        assert book["ลูกหนี้"].freeze_panes == "A2"
-        assert book["กองทุน"]["A1"].font.bold
-    finally:
-        book.close()

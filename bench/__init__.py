@@ -1,0 +1,1 @@
+"""The benchmark: requests, time and memory per run (`make bench`). Not part of the tests' pass/fail."""

@@ -1,0 +1,79 @@
+"""One measured run in a fresh process: prints {"seconds": {...}, "peak_mb": ...} as JSON.
+
+Run by bench/common.probe; not meant to be called by hand.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+TASKS: dict[str, Callable[[argparse.Namespace, Any, Any, dt.date], dict[str, Any]]] = {}
+
+
+def task(name: str):
+    def register(fn):
+        TASKS[name] = fn
+        return fn
+    return register
+
+
+def open_bench_store(args: argparse.Namespace, config: Any) -> Any:
+    from sheets.store import Layout, open_store
+
+    if args.store.startswith("gsheet:"):
+        from google.oauth2.credentials import Credentials
+
+        from sheets.google import GoogleStore
+
+        return GoogleStore.from_config(args.store.split(":", 1)[1], config, Layout(config),
+                                       credentials=Credentials(token="bench"))
+    return open_store(args.store, config)
+
+
+@task("check")
+def run_check_task(args: argparse.Namespace, config: Any, store: Any, today: dt.date) -> dict[str, Any]:
+    """Load (one batch read), parse, and run the data-quality check."""
+    from sheets.check import run_check
+    from sheets.model import load_dataset
+    from sheets.schema import DATA_TABS
+    from sheets.store import Layout
+
+    t0 = time.perf_counter()
+    tables = store.read(DATA_TABS)
+    t1 = time.perf_counter()
+    ds = load_dataset(tables, Layout(config), today, config.rules.max_term_years)
+    t2 = time.perf_counter()
+    report = run_check(ds, config, today)
+    t3 = time.perf_counter()
+    return {"seconds": {"load": t1 - t0, "parse": t2 - t1, "check": t3 - t2, "total": t3 - t0},
+            "loans": len(ds.loans), "problems": len(report.problems)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("task", choices=sorted(TASKS))
+    parser.add_argument("--store", required=True)
+    parser.add_argument("--date", type=dt.date.fromisoformat, required=True)
+    parser.add_argument("--api-url")
+    args, rest = parser.parse_known_args()
+    args.rest = rest
+    from core.config import load_config
+
+    overrides = {"sheets.api_url": args.api_url, "line.api_url": args.api_url} if args.api_url else {}
+    config = load_config(overrides={k: v for k, v in overrides.items() if k == "sheets.api_url"})
+    store = open_bench_store(args, config)
+    result = TASKS[args.task](args, config, store, args.date)
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

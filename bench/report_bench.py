@@ -1,0 +1,165 @@
+"""The monthly report's figures: time per step, peak memory, Sheets requests per report.
+
+    python -m bench --only report          (or: python -m bench.report_bench [--quick])
+
+For each scale (the Trat demo, 11,000 and 80,000 loans from sheets.demo) the demo
+tables are loaded into the Sheets v4 fake; the whole report job (one read, parse,
+compute, the formatted tab, the snapshots, the meeting .xlsx, the LINE summaries to
+an in-memory messenger) runs in a FRESH child process, which reports its step
+times and peak memory (ru_maxrss: the whole process, interpreter included; and
+tracemalloc's peak of the compute step alone). The parent counts the requests the
+fake saw. The Trat demo is also measured on the .xlsx backend (what `make demo` does).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import ROOT, SEED, SPREADSHEET_ID, TODAY, demo_workbook, loaded_sheets_fake, scales  # noqa: E402
+
+RUN_DATE = TODAY  # the report of the month that has just ended (October 2026)
+
+
+class CountingMessenger:
+    """Stands in for LINE: accepts every push, counts them."""
+
+    description = "bench messenger"
+    stopped = False
+
+    def __init__(self) -> None:
+        self.pushes = 0
+
+    def push(self, to: str, messages: list[dict], retry_key: str) -> Any:
+        from messaging.base import PushResult
+
+        self.pushes += 1
+        return PushResult("sent", "bench", 200, None, 1)
+
+    def reply(self, reply_token: str, messages: list[dict]) -> None:  # pragma: no cover
+        pass
+
+
+def child(args: argparse.Namespace) -> dict[str, Any]:
+    """One report run in this (fresh) process."""
+    from core.config import load_config
+    from report import job as job_module
+    from report.job import run_monthly_report
+    from sheets.store import Layout, open_store
+
+    overrides = {"sheets.api_url": args.api_url} if args.api_url else {}
+    config = load_config(env={}, overrides=overrides)
+    if args.store.startswith("gsheet:"):
+        from google.oauth2.credentials import Credentials
+
+        from sheets.google import GoogleStore
+
+        store = GoogleStore.from_config(args.store.split(":", 1)[1], config, Layout(config),
+                                        credentials=Credentials(token="bench"))
+    else:
+        store = open_store(args.store, config)
+
+    # tracemalloc only around the compute step (it slows everything it watches)
+    real_build = job_module.build_report
+    traced: dict[str, float] = {}
+
+    def traced_build(*a: Any, **k: Any) -> Any:
+        tracemalloc.start()
+        try:
+            return real_build(*a, **k)
+        finally:
+            traced["compute_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+
+    job_module.build_report = traced_build if args.trace else real_build
+    messenger = CountingMessenger()
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        run = run_monthly_report(store, config, args.date, out=Path(tmp) / "report.xlsx", messenger=messenger)
+        total = time.perf_counter() - started
+    return {"seconds": {**run.timings, "total": round(total, 3)},
+            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            **{k: round(v, 1) for k, v in traced.items()},
+            "loans": int(len(run.report.loans)) if run.report.loans is not None else 0,
+            "funds": len(run.report.funds), "pushes": messenger.pushes, "snapshot_rows": run.snapshot_rows}
+
+
+def measure(store: str, api_url: str | None = None, trace: bool = False) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "bench.report_bench", "--child", "--store", store,
+           "--date", RUN_DATE.isoformat()] + (["--api-url", api_url] if api_url else []) + (["--trace"] if trace else [])
+    env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost"}
+    out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
+    if out.returncode != 0:
+        raise RuntimeError(f"report bench child failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(quick: bool = False) -> list[dict[str, Any]]:
+    from sheets.demo import demo_tables
+
+    rows = []
+    for label, scale in scales(quick):
+        tables = demo_tables(TODAY, SEED, scale)
+        with loaded_sheets_fake(tables) as fake:
+            result = measure(f"gsheet:{SPREADSHEET_ID}", fake.url)
+            kinds = fake.kinds()
+            result["requests"] = len(kinds)
+            result["reads"] = sum(k in ("values.batchGet", "values.get", "spreadsheets.get") for k in kinds)
+            result["request_kinds"] = kinds
+            # a rerun: nothing new to append, nothing sent twice
+            fake.reset_requests()
+            rerun = measure(f"gsheet:{SPREADSHEET_ID}", fake.url, trace=True)
+            result["rerun_requests"] = len(fake.kinds())
+            result["rerun_pushes"] = rerun["pushes"]
+            result["compute_peak_mb"] = rerun.get("compute_peak_mb")
+        rows.append({"scale": label, "backend": "Google (fake on loopback)", **result})
+        print(format_row(rows[-1]), flush=True)
+        if scale.name == "ตราด":
+            with demo_workbook(scale) as path:
+                rows.append({"scale": label, "backend": "workbook (.xlsx)", **measure(str(path))})
+            print(format_row(rows[-1]), flush=True)
+    return rows
+
+
+def format_row(row: dict[str, Any]) -> str:
+    s = row["seconds"]
+    steps = " ".join(f"{k} {v:.2f}" for k, v in s.items() if k != "total")
+    requests = (f" · {row['requests']} requests ({row['reads']} reads) rerun {row['rerun_requests']}"
+                if "requests" in row else "")
+    compute_peak = f" (compute {row['compute_peak_mb']:.0f} MB)" if row.get("compute_peak_mb") else ""
+    return (f"{row['scale']:<34} {row['backend']:<27} total {s['total']:.2f} s [{steps}] "
+            f"peak {row['peak_mb']:.0f} MB{compute_peak}{requests} · pushes {row['pushes']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--store")
+    parser.add_argument("--api-url")
+    parser.add_argument("--date", type=dt.date.fromisoformat, default=RUN_DATE)
+    parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="skip the 80,000-loan scale")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args)))
+        return
+    rows = run(args.quick)
+    out = ROOT / "bench" / "out" / "report.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(rows, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    print(f"saved {out}")
+
+
+if __name__ == "__main__":
+    main()

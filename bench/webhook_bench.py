@@ -1,0 +1,297 @@
+"""The LINE webhook's figures: cold start, warm latency, Sheets requests per event.
+
+Everything runs on loopback: the Sheets v4 fake holds the Trat demo province
+(72 funds, 1,538 loans), the LINE Messaging API fake receives the replies (and
+checks them against messaging-api.yml), and a tiny metadata server hands out
+the access token as Google Cloud's does.
+
+- Cold start: a fresh Python process per sample builds the function with
+  functions-framework (`create_app(target="line_webhook", source="main.py")`),
+  then answers one correctly signed text event: imports, config, the first
+  sheet read, parsing, the first reply. Timed inside the child from its first
+  line to the 200 (the interpreter's own start-up, measured separately, is
+  added for the wall-clock figure). Median of N processes.
+- Warm: in this process the function runs behind a real HTTP server
+  (werkzeug, threaded) and gets signed requests over loopback, one per
+  command; latency from sending the request to the 200 (the reply to LINE is
+  made before the 200). p50/p95.
+
+    python -m bench.webhook_bench [--cold N] [--warm N]
+    python -m bench --only webhook
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SECRET = "bench-channel-secret"
+SPREADSHEET_ID = "bench-webhook-sheet"
+
+WARM_TEXTS = ("เมนู", "ครบกำหนด", "ค้างชำระ", "สรุป", "ตรวจสอบ", "ค้นหา สม", "กองทุน {fund}", "ครบกำหนด 30")
+
+CHILD = r"""
+import time
+t0 = time.perf_counter()
+import json, os, sys
+from functions_framework import create_app
+app = create_app(target="line_webhook", source=os.path.join(os.environ["BENCH_ROOT"], "main.py"))
+t_app = time.perf_counter()
+client = app.test_client()
+body = os.environ["BENCH_BODY"].encode("utf-8")
+response = client.post("/", data=body, headers={"X-Line-Signature": os.environ["BENCH_SIGNATURE"],
+                                               "Content-Type": "application/json"})
+t1 = time.perf_counter()
+print(json.dumps({"status": response.status_code, "seconds": t1 - t0, "app_seconds": t_app - t0}))
+"""
+
+
+# ---------------------------------------------------------------- a metadata server
+
+class _MetadataHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path.startswith("/computeMetadata/v1/instance/service-accounts/default/token") and \
+                self.headers.get("Metadata-Flavor") == "Google":
+            body = json.dumps({"access_token": "bench-token", "expires_in": 3599, "token_type": "Bearer"}).encode()
+            self.send_response(200)
+        else:
+            body = b"{}"
+            self.send_response(404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def metadata_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _MetadataHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# ---------------------------------------------------------------- events
+
+def text_event(user_id: str, text: str, reply_token: str) -> dict:
+    return {"type": "message", "mode": "active", "timestamp": int(time.time() * 1000),
+            "webhookEventId": uuid.uuid4().hex[:26].upper(), "deliveryContext": {"isRedelivery": False},
+            "source": {"type": "user", "userId": user_id}, "replyToken": reply_token,
+            "message": {"type": "text", "id": str(uuid.uuid4().int)[:18], "text": text,
+                        "quoteToken": uuid.uuid4().hex}}
+
+
+def signed_body(events: list[dict]) -> tuple[bytes, str]:
+    from handlers.signature import sign
+
+    body = json.dumps({"destination": "U" + "0" * 32, "events": events}, ensure_ascii=False).encode("utf-8")
+    return body, sign(SECRET, body)
+
+
+# ---------------------------------------------------------------- the setting
+
+@contextmanager
+def loopback(today: dt.date) -> Iterator[dict[str, Any]]:
+    from sheets.demo import demo_tables
+    from sheets.store import Layout
+    from tests.fakes.line_api import DEFAULT_TOKEN, LineFake
+    from tests.fakes.sheets_api import SheetsFake
+
+    tables = demo_tables(today)
+    layout = Layout()
+    with SheetsFake() as sheets, LineFake() as line, metadata_server() as metadata:
+        sheets.create_spreadsheet(SPREADSHEET_ID)
+        for key, rows in tables.items():
+            sheets.set_rows(SPREADSHEET_ID, layout.title(key), rows)
+        sheets.reset_requests()
+        env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost", "BENCH_ROOT": str(ROOT),
+               "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": DEFAULT_TOKEN,
+               "KKC_STORE": f"gsheet:{SPREADSHEET_ID}", "KKC_SHEETS_API_URL": sheets.url,
+               "KKC_LINE_API_URL": line.url, "GCE_METADATA_HOST": metadata, "K_SERVICE": "bench"}
+        env.pop("GOOGLE_APPLICATION_CREDENTIALS", None)
+        yield {"tables": tables, "sheets": sheets, "line": line, "env": env}
+
+
+def pick_users(tables: dict[str, list[list[Any]]]) -> dict[str, tuple[str, str]]:
+    """A linked district officer and a linked provincial officer: role -> (officer id, LINE user id)."""
+    officers = {row[0]: row for row in tables["officers"][1:]}
+    links = {row[1]: row[2] for row in tables["line_links"][1:]}
+    chosen: dict[str, tuple[str, str]] = {}
+    for officer_id, row in officers.items():
+        role, active = row[3], row[5] in (None, "", "ใช่")
+        if officer_id in links and active:
+            key = "district" if role == "อำเภอ" else "province"
+            chosen.setdefault(key, (officer_id, links[officer_id]))
+    return chosen
+
+
+def interpreter_start(env: dict[str, str], n: int = 5) -> float:
+    samples = []
+    for _ in range(n):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], env=env, check=True)
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def cold_starts(setting: dict[str, Any], user_id: str, n: int, text: str = "ค้างชำระ") -> dict[str, Any]:
+    sheets, line, env = setting["sheets"], setting["line"], setting["env"]
+    inside, wall, requests = [], [], []
+    for _ in range(n):
+        token = line.new_reply_token(user_id)
+        body, signature = signed_body([text_event(user_id, text, token)])
+        before_sheets, before_replies = sheets.count(), len(line.replies)
+        started = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                             env={**env, "BENCH_BODY": body.decode("utf-8"), "BENCH_SIGNATURE": signature})
+        elapsed = time.perf_counter() - started
+        if out.returncode != 0:
+            raise RuntimeError(f"cold-start child failed:\n{out.stderr[-3000:]}")
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        if result["status"] != 200 or len(line.replies) != before_replies + 1:
+            raise RuntimeError(f"cold start did not reply: {result}, violations {line.violations[-1:]}")
+        inside.append(result["seconds"])
+        wall.append(elapsed)
+        requests.append(sheets.count() - before_sheets)
+    return {"median_s": statistics.median(inside), "min_s": min(inside), "max_s": max(inside),
+            "wall_median_s": statistics.median(wall), "sheets_requests": statistics.median(requests),
+            "samples": len(inside)}
+
+
+@contextmanager
+def served_function(env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """line_webhook behind a real threaded HTTP server in this process."""
+    from werkzeug.serving import make_server
+
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        from functions_framework import create_app
+        from handlers import runtime
+
+        runtime.install(None)
+        app = create_app(target="line_webhook", source=str(ROOT / "main.py"))
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield "127.0.0.1", server.server_port
+        finally:
+            server.shutdown()
+            runtime.install(None)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def post(conn: http.client.HTTPConnection, body: bytes, signature: str) -> int:
+    conn.request("POST", "/", body=body, headers={"X-Line-Signature": signature, "Content-Type": "application/json"})
+    response = conn.getresponse()
+    response.read()
+    return response.status
+
+
+def warm_latency(setting: dict[str, Any], user_id: str, n: int) -> dict[str, Any]:
+    sheets, line, env = setting["sheets"], setting["line"], setting["env"]
+    fund = setting["tables"]["funds"][1][0]
+    with served_function(env) as (host, port):
+        conn = http.client.HTTPConnection(host, port, timeout=30)
+        # The first event is the instance's cold one; it is not counted.
+        body, signature = signed_body([text_event(user_id, "เมนู", line.new_reply_token(user_id))])
+        assert post(conn, body, signature) == 200
+        before = sheets.count()
+        latencies: dict[str, list[float]] = {}
+        for i in range(n):
+            text = WARM_TEXTS[i % len(WARM_TEXTS)].format(fund=fund)
+            body, signature = signed_body([text_event(user_id, text, line.new_reply_token(user_id))])
+            started = time.perf_counter()
+            status = post(conn, body, signature)
+            latencies.setdefault(text, []).append(time.perf_counter() - started)
+            assert status == 200
+        warm_requests = sheets.count() - before
+        conn.close()
+    everything = sorted(x for xs in latencies.values() for x in xs)
+    return {"p50_ms": 1000 * _pct(everything, 50), "p95_ms": 1000 * _pct(everything, 95),
+            "max_ms": 1000 * everything[-1], "events": len(everything),
+            "sheets_requests_per_event": warm_requests / max(1, len(everything)),
+            "by_command_p50_ms": {k: round(1000 * statistics.median(v), 1) for k, v in latencies.items()},
+            "line_violations": len(line.violations)}
+
+
+def _pct(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    k = (len(values) - 1) * p / 100
+    low = int(k)
+    high = min(low + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (k - low)
+
+
+def run(quick: bool = False, cold: int | None = None, warm: int | None = None) -> list[dict[str, Any]]:
+    from core.thai import today_in
+
+    cold = cold or (5 if quick else 9)
+    warm = warm or (80 if quick else 200)
+    rows = []
+    with loopback(today_in("Asia/Bangkok")) as setting:
+        users = pick_users(setting["tables"])
+        start = interpreter_start(setting["env"])
+        print(f"python interpreter start-up: {start * 1000:.0f} ms (median)", flush=True)
+        for role in ("district", "province"):
+            officer_id, user_id = users[role]
+            c = cold_starts(setting, user_id, cold)
+            w = warm_latency(setting, user_id, warm)
+            row = {"officer": f"{role} ({officer_id})", "cold": c, "warm": w, "interpreter_s": start}
+            rows.append(row)
+            print(format_row(row), flush=True)
+    return rows
+
+
+def format_row(row: dict[str, Any]) -> str:
+    c, w = row["cold"], row["warm"]
+    return (f"{row['officer']:<22} cold median {c['median_s']:.3f} s (min {c['min_s']:.3f}, max {c['max_s']:.3f}, "
+            f"wall incl. interpreter {c['wall_median_s']:.3f} s, {c['sheets_requests']:.0f} Sheets req) | "
+            f"warm p50 {w['p50_ms']:.1f} ms p95 {w['p95_ms']:.1f} ms max {w['max_ms']:.1f} ms "
+            f"({w['events']} events, {w['sheets_requests_per_event']:.2f} Sheets req/event, "
+            f"LINE violations {w['line_violations']})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cold", type=int, default=9, help="fresh processes for the cold start (default 9)")
+    parser.add_argument("--warm", type=int, default=200, help="warm events (default 200)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    rows = run(cold=args.cold, warm=args.warm)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            print(json.dumps(row["warm"]["by_command_p50_ms"], ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

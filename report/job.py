@@ -1,0 +1,159 @@
+"""The month's report job, for the CLI (`python main.py report`) and the Cloud Function.
+
+    run = run_monthly_report(store, config, run_date, now=now)
+
+1. ONE batch read of the data tabs and สรุปรายเดือน (values.batchGet on Google);
+2. the report computed (report.monthly);
+3. the รายงานประจำเดือน tab rewritten, formatted, with its charts (Store.write_report);
+4. สรุปรายเดือน: the month's rows appended where the figures changed (report.snapshots);
+   only once the month has ended (a report "so far" is not the month's figure);
+5. the meeting .xlsx (when `out` is not False);
+6. the LINE summaries (report.notify), only for the month that has just ended
+   (the scheduled run on the 1st, or a rerun later that month), never for older months.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from core.thai import date_th, month_th
+from report.monthly import MonthlyReport, build_report, default_month, month_bounds, report_as_of
+from report.notify import MonthlyPushes, send_monthly_summaries
+from report.snapshots import latest, parse_snapshots, snapshot_records
+from report.write import report_sheet, summary_text, write_meeting_file
+from sheets.model import load_dataset
+from sheets.schema import DATA_TABS
+from sheets.store import Layout
+
+ProgressFn = Callable[[str], None]
+REPORT_TABS: tuple[str, ...] = DATA_TABS + ("snapshots",)
+
+
+@dataclass
+class MonthlyRun:
+    report: MonthlyReport
+    store: str
+    snapshot_rows: int = 0
+    snapshot_note: str = ""
+    out_path: Path | None = None
+    pushes: MonthlyPushes | None = None
+    push_note: str = ""
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        out = self.report.as_json()
+        out["run"] = {
+            "store": self.store, "tab": "รายงานประจำเดือน", "snapshot_rows": self.snapshot_rows,
+            "snapshot_note": self.snapshot_note, "file": str(self.out_path) if self.out_path else None,
+            "line": self.pushes.as_json() if self.pushes else None, "line_note": self.push_note,
+            "seconds": round(self.seconds, 3), "timings": self.timings,
+        }
+        return out
+
+    def as_text(self, province: str = "ตราด") -> str:
+        lines = [summary_text(self.report, province), ""]
+        lines.append(f"เขียนแท็บ รายงานประจำเดือน ใน {self.store} แล้ว")
+        lines.append(f"แท็บ สรุปรายเดือน: เพิ่ม {self.snapshot_rows} แถว"
+                     + (f" ({self.snapshot_note})" if self.snapshot_note else ""))
+        if self.out_path:
+            lines.append(f"ไฟล์สำหรับการประชุม: {self.out_path}")
+        if self.pushes is not None:
+            p = self.pushes
+            lines.append(f"LINE: ส่งสรุป {p.pushed} คน, ส่งไปแล้วก่อนหน้า {p.count('already-sent')} คน, "
+                         f"ไม่สำเร็จ {p.count('failed')} คน, ยังไม่ผูก LINE {p.count('no-line-account')} คน")
+            for s in p.sends:
+                if s.status in ("failed", "no-line-account"):
+                    lines.append(f"  - {s.officer_id} ({s.scope}): {s.detail}")
+        elif self.push_note:
+            lines.append(f"LINE: {self.push_note}")
+        lines.append(f"ใช้เวลา {self.seconds:.1f} วินาที")
+        return "\n".join(lines)
+
+
+def sheet_link(store: Any) -> str | None:
+    sheet_id = getattr(store, "sheet_id", None)
+    return f"https://docs.google.com/spreadsheets/d/{sheet_id}/edit" if sheet_id else None
+
+
+def local_naive(now: dt.datetime, timezone: str) -> dt.datetime:
+    """Sheets hold local wall-clock times without a zone (Excel cannot store one)."""
+    if now.tzinfo is not None:
+        now = now.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+    return now.replace(microsecond=0)
+
+
+def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int | None = None,
+                       month: int | None = None, out: Path | str | bool | None = None, push: bool = True,
+                       messenger: Any = None, now: dt.datetime | None = None,
+                       progress: ProgressFn | None = None) -> MonthlyRun:
+    """Make, write and send the month's report. `out`: a path, None (the default path) or False (no file)."""
+    say = progress or (lambda _m: None)
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(name: str, since: float) -> float:
+        now_ = time.perf_counter()
+        timings[name] = round(now_ - since, 3)
+        return now_
+
+    if year is None or month is None:
+        year, month = default_month(run_date)
+    as_of = report_as_of(year, month, run_date)
+    now = now or dt.datetime.now(ZoneInfo(config.timezone))
+    stamp = local_naive(now, config.timezone)
+    layout = Layout(config)
+    province = config.province
+
+    say(f"อ่านข้อมูลจาก {getattr(store, 'description', store)} ...")
+    t = time.perf_counter()
+    tables = store.read(REPORT_TABS)
+    t = lap("read", t)
+    ds = load_dataset(tables, layout, run_date, config.rules.max_term_years)
+    t = lap("parse", t)
+    snapshots = latest(parse_snapshots(tables.get("snapshots"), layout))
+    say(f"คำนวณรายงานเดือน {month_th(year, month)} ณ {date_th(as_of)} ...")
+    report = build_report(ds, config, year, month, as_of, snapshots, run_date=run_date)
+    t = lap("compute", t)
+    run = MonthlyRun(report, getattr(store, "description", str(store)))
+
+    say("เขียนแท็บ รายงานประจำเดือน ...")
+    store.write_report("report", report_sheet(report, province))
+    t = lap("write_tab", t)
+    if as_of == month_bounds(year, month)[1]:
+        records = snapshot_records(report, snapshots, stamp)
+        if records:
+            store.append("snapshots", records)
+        run.snapshot_rows = len(records)
+        if not records:
+            run.snapshot_note = "ตัวเลขเท่าเดิม ไม่ต้องเพิ่ม"
+    else:
+        run.snapshot_note = "เดือนยังไม่จบ ยังไม่บันทึกสรุปรายเดือน"
+    t = lap("snapshots", t)
+    if out is not False:
+        say("เขียนไฟล์สำหรับการประชุม ...")
+        run.out_path = write_meeting_file(report, None if out in (None, True) else Path(str(out)), province)
+        t = lap("file", t)
+    if not push:
+        run.push_note = "ไม่ส่ง (--no-push)"
+    elif (year, month) != default_month(run_date):
+        run.push_note = (f"ไม่ส่ง: ส่งสรุปทาง LINE เฉพาะเดือนที่เพิ่งจบ "
+                         f"({month_th(*default_month(run_date))})")
+    else:
+        if messenger is None:
+            from messaging.factory import make_messenger
+
+            messenger = make_messenger(config)
+        say("ส่งสรุปทาง LINE ...")
+        run.pushes = send_monthly_summaries(ds, report, messenger, store, stamp, province, sheet_link(store))
+        lap("line", t)
+    run.seconds = time.perf_counter() - started
+    run.timings = timings
+    return run
+
+
+__all__ = ["MonthlyRun", "REPORT_TABS", "run_monthly_report", "sheet_link"]

@@ -1,0 +1,555 @@
+"""The monthly report (issue 5): every figure by hand, sums, boundaries, writing, LINE, CLI."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from core.config import Config
+from core.geo import district_names
+from ledger import ledger
+from messaging.base import MAX_ALT_TEXT, MAX_BUBBLE_BYTES, json_size
+from report.job import run_monthly_report
+from report.monthly import (PROVINCE, build_report, default_month, fiscal_year_be, fiscal_year_start,
+                            loan_frame, month_bounds, parse_month, report_as_of)
+from report.notify import monthly_recipients, monthly_targets, summary_flex
+from report.snapshots import latest, parse_snapshots, snapshot_records
+from report.write import write_meeting_file
+from sheets.model import ledger_states, load_dataset
+from sheets.schema import TABS
+from sheets.store import Layout, Table
+from tests.conftest import SPREADSHEET_ID
+from tests.sheetdata import (GOOD_DOCS, TODAY, USER_OF01, USER_OF02, USER_PV01, as_tables, tiny_province,
+                             write_workbook)
+
+D = Decimal
+OCT = (2026, 10)
+RATIOS = ("par30", "collection_rate", "indicator_9_1")
+
+
+def dataset(data: dict[str, list[dict[str, Any]]] | None = None, today: dt.date = TODAY):
+    return load_dataset(as_tables(data if data is not None else tiny_province()), Layout(), today)
+
+
+def assert_row(row: dict[str, Any], expected: dict[str, Any]) -> None:
+    """Every expected key, ratios to 1e-9; and no key left unchecked."""
+    unchecked = set(row) - set(expected) - {"change"}
+    assert not unchecked, f"figures not checked by hand: {sorted(unchecked)}"
+    for key, want in expected.items():
+        got = row[key]
+        if key in RATIOS and want is not None:
+            assert got == pytest.approx(want, abs=1e-9), key
+        else:
+            assert got == want, (key, got, want)
+
+
+ZERO_DISTRICT = {
+    "subdistricts": 0, "funds": 0, "households_total": 0, "households_target": 0, "borrowers": 0,
+    "loans_open": 0, "outstanding": D(0), "bank_balance": D(0), "cash_on_hand": D(0), "total_money": D(0),
+    "repaid_fiscal_year": D(0), "due_installments": 0, "due_in_month": D(0), "paid_of_due": D(0),
+    "collection_rate": None, "collected_in_month": D(0), "arrears": D(0), "overdue_loans": 0,
+    "loans_1_30": 0, "outstanding_1_30": D(0), "loans_31_90": 0, "outstanding_31_90": D(0),
+    "loans_over_90": 0, "outstanding_over_90": D(0), "breached_loans": 0, "breached_outstanding": D(0),
+    "at_risk_outstanding": D(0), "par30": 0.0, "funds_ok": 0, "indicator_9_1": None, "unreadable_rows": 0,
+}
+
+
+# -- every figure of October 2026, by hand --------------------------------------------------
+def test_october_2026_every_figure_by_hand(config: Config) -> None:
+    """The tiny province (tests/sheetdata.py) as of 31 Oct 2026 (run on 26 Nov 2026).
+
+    Loans as of 31 Oct 2026 (F3-002 is unreadable: due date "31/02/2569"):
+      F1-001 fund 230101-01  10,000 due 3 Dec 2026, nothing paid: outstanding 10,000, nothing due yet.
+      F1-002 fund 230101-01  12,000 in 3 x 4,000 due 26 Sep / 26 Oct / 26 Nov; paid 4,000 (20 Sep) +
+             2,000 (30 Oct) = 6,000: outstanding 6,000; due so far 8,000 -> arrears 2,000; the oldest
+             installment not covered is seq 2 (26 Oct) -> 5 days overdue -> bucket 1-30, not PAR30.
+             Due in October: seq 2, 4,000; due before October 4,000 -> paid of it 6,000-4,000 = 2,000.
+             Collected in October 2,000 (30 Oct); repaid in FY 2570 (from 1 Oct 2026) 2,000.
+      F2-001 fund 230102-03   5,000 due 25 Nov 2026: outstanding 5,000, nothing due yet.
+      F2-002 fund 230102-03   8,000 paid in full on 28 Jun 2026: closed.
+      F3-001 fund 230301-02  20,000 due 31 Mar 2026, ผิดสัญญา, paid 5,000 (1 Feb): outstanding 15,000,
+             arrears 15,000, 214 days overdue -> the breached column (not a days bucket), PAR30.
+      F3-003 fund 230301-02   9,000 due 26 Jan 2027: outstanding 9,000, nothing due.
+    Funds: each 120 households, 30 target, bank 150,000, cash 2,500 (GOOD_DOCS).
+    Indicator 9.1 as of 31 Oct: 230101-01 passes; 230102-03 lacks the bank book copy; 230301-02's bank
+    balance dated 10 May 2026 is 174 days old (> 90) and it has errors -> 1 of 2 and 0 of 1.
+    """
+    r = build_report(dataset(), config, *OCT)
+    assert (r.as_of, r.run_date, r.fiscal_year_start, r.fiscal_year) == (
+        dt.date(2026, 10, 31), TODAY, dt.date(2026, 10, 1), 2570)
+    assert [d["district"] for d in r.districts] == list(district_names())
+    muang = {
+        "district": "เมืองตราด",
+        "subdistricts": 2,                       # บางพระ, หนองเสม็ด
+        "funds": 2, "households_total": 240, "households_target": 60,
+        "borrowers": 3,                          # นายหนึ่ง, นางสอง, นายสาม (open loans)
+        "loans_open": 3,                         # F1-001, F1-002, F2-001
+        "outstanding": D("21000"),               # 10,000 + 6,000 + 5,000
+        "bank_balance": D("300000"), "cash_on_hand": D("5000"), "total_money": D("305000"),
+        "repaid_fiscal_year": D("2000"),         # 30 Oct
+        "due_installments": 1, "due_in_month": D("4000"), "paid_of_due": D("2000"),
+        "collection_rate": 0.5,                  # 2,000 / 4,000
+        "collected_in_month": D("2000"),
+        "arrears": D("2000"), "overdue_loans": 1,
+        "loans_1_30": 1, "outstanding_1_30": D("6000"),      # F1-002, 5 days
+        "loans_31_90": 0, "outstanding_31_90": D(0), "loans_over_90": 0, "outstanding_over_90": D(0),
+        "breached_loans": 0, "breached_outstanding": D(0),
+        "at_risk_outstanding": D(0), "par30": 0.0,
+        "funds_ok": 1, "indicator_9_1": 0.5, "unreadable_rows": 0,
+    }
+    khao_saming = {
+        "district": "เขาสมิง", "subdistricts": 1, "funds": 1, "households_total": 120, "households_target": 30,
+        "borrowers": 2,                          # นายห้า, นายเจ็ด (his citizen id is invalid: by name)
+        "loans_open": 2, "outstanding": D("24000"),          # 15,000 + 9,000
+        "bank_balance": D("150000"), "cash_on_hand": D("2500"), "total_money": D("152500"),
+        "repaid_fiscal_year": D(0), "due_installments": 0, "due_in_month": D(0), "paid_of_due": D(0),
+        "collection_rate": None,                 # nothing fell due
+        "collected_in_month": D(0), "arrears": D("15000"), "overdue_loans": 1,
+        "loans_1_30": 0, "outstanding_1_30": D(0), "loans_31_90": 0, "outstanding_31_90": D(0),
+        "loans_over_90": 0, "outstanding_over_90": D(0),     # F3-001 is breached: its own column
+        "breached_loans": 1, "breached_outstanding": D("15000"),
+        "at_risk_outstanding": D("15000"), "par30": 0.625,   # 15,000 / 24,000
+        "funds_ok": 0, "indicator_9_1": 0.0,
+        "unreadable_rows": 1,                    # F3-002
+    }
+    assert_row(r.district("เมืองตราด"), muang)
+    assert_row(r.district("เขาสมิง"), khao_saming)
+    for d in r.districts:
+        if d["district"] not in ("เมืองตราด", "เขาสมิง"):
+            assert_row(d, {"district": d["district"], **ZERO_DISTRICT})
+    assert_row(r.province, {
+        "district": PROVINCE, "subdistricts": 3, "funds": 3, "households_total": 360, "households_target": 90,
+        "borrowers": 5, "loans_open": 5, "outstanding": D("45000"), "bank_balance": D("450000"),
+        "cash_on_hand": D("7500"), "total_money": D("457500"), "repaid_fiscal_year": D("2000"),
+        "due_installments": 1, "due_in_month": D("4000"), "paid_of_due": D("2000"), "collection_rate": 0.5,
+        "collected_in_month": D("2000"), "arrears": D("17000"), "overdue_loans": 2,
+        "loans_1_30": 1, "outstanding_1_30": D("6000"), "loans_31_90": 0, "outstanding_31_90": D(0),
+        "loans_over_90": 0, "outstanding_over_90": D(0), "breached_loans": 1, "breached_outstanding": D("15000"),
+        "at_risk_outstanding": D("15000"),
+        "par30": 15000 / 45000,                  # from the sums, not the districts' 0 + 0.625
+        "funds_ok": 1, "indicator_9_1": 1 / 3, "unreadable_rows": 1,
+    })
+    assert all(v is None for row in r.rows() for v in row["change"].values())   # no snapshot yet
+    # The payment to the unknown contract XX-999 belongs to no fund: a note, not a district's row.
+    assert r.notes == ["แถวที่อ่านไม่ได้และไม่ทราบกองทุน 1 แถว ไม่ได้นับในรายงาน (ดูแท็บ ตรวจสอบข้อมูล)"]
+
+    # Form 26(1): one row per fund, by district order then fund id.
+    assert [f["fund_id"] for f in r.funds] == ["230101-01", "230102-03", "230301-02"]
+    common = {"households_total": 120, "households_target": 30, "bank_balance": D("150000"),
+              "cash_on_hand": D("2500"), "total_money": D("152500")}
+    assert r.funds[0] == {
+        "fund_id": "230101-01", "district": "เมืองตราด", "subdistrict": "บางพระ", "village_no": 1,
+        "village_name": "บ้านบางพระ", "capital": D("280000"), **common, "borrowers": 2, "loans_open": 2,
+        "outstanding": D("16000"), "bank_balance_date": dt.date(2026, 10, 31), "repaid_fiscal_year": D("2000"),
+        "due_in_month": D("4000"), "paid_of_due": D("2000"), "collected_in_month": D("2000"),
+        "arrears": D("2000"), "overdue_loans": 1, "breached_loans": 0, "at_risk_outstanding": D(0),
+        "par30": 0.0, "passes_9_1": "ใช่"}
+    assert r.funds[1] == {
+        "fund_id": "230102-03", "district": "เมืองตราด", "subdistrict": "หนองเสม็ด", "village_no": 3,
+        "village_name": "บ้านหนองเสม็ด", "capital": D("280000"), **common, "borrowers": 1, "loans_open": 1,
+        "outstanding": D("5000"), "bank_balance_date": dt.date(2026, 10, 31), "repaid_fiscal_year": D(0),
+        "due_in_month": D(0), "paid_of_due": D(0), "collected_in_month": D(0), "arrears": D(0),
+        "overdue_loans": 0, "breached_loans": 0, "at_risk_outstanding": D(0), "par30": 0.0, "passes_9_1": "ไม่"}
+    assert r.funds[2] == {
+        "fund_id": "230301-02", "district": "เขาสมิง", "subdistrict": "เขาสมิง", "village_no": 2,
+        "village_name": "บ้านเขาสมิง", "capital": D("300000"), **common, "borrowers": 2, "loans_open": 2,
+        "outstanding": D("24000"), "bank_balance_date": dt.date(2026, 5, 10), "repaid_fiscal_year": D(0),
+        "due_in_month": D(0), "paid_of_due": D(0), "collected_in_month": D(0), "arrears": D("15000"),
+        "overdue_loans": 1, "breached_loans": 1, "at_risk_outstanding": D("15000"), "par30": 0.625,
+        "passes_9_1": "ไม่"}
+
+
+def test_json_has_the_promised_keys(config: Config) -> None:
+    out = json.loads(json.dumps(build_report(dataset(), config, *OCT).as_json()))
+    assert out["month"] == "2026-10" and out["as_of"] == "2026-10-31"
+    keys = {"district", "funds", "loans_open", "outstanding", "arrears", "overdue_loans", "par30", "bank_balance",
+            "cash_on_hand", "repaid_fiscal_year", "due_in_month", "collected_in_month", "indicator_9_1"}
+    for row in out["districts"] + [out["province"]]:
+        assert keys <= set(row)
+    assert out["province"]["district"] == "รวม" and out["province"]["outstanding"] == 45000.0
+    assert out["province"]["par30"] == 0.3333
+    assert [f["fund_id"] for f in out["funds"]] == ["230101-01", "230102-03", "230301-02"]
+
+
+# -- the trend: November against October's snapshots --------------------------------------
+def test_change_from_the_previous_month_comes_from_the_snapshots(config: Config) -> None:
+    """November as of 30 Nov: F1-002 owes 6,000 (seq 2 of 26 Oct now 35 days late: PAR30) and F2-001
+    5,000 (due 25 Nov, 5 days). เมืองตราด: arrears 2,000 -> 11,000 (+9,000), overdue loans 1 -> 2,
+    PAR30 0 -> 6,000/21,000 = 28.57%, collected 2,000 -> 0. Province PAR30 33.33% -> 21,000/45,000."""
+    ds = dataset()
+    october = build_report(ds, config, *OCT)
+    rows = snapshot_records(october, {}, dt.datetime(2026, 11, 1, 7, 0))
+    assert len(rows) == len(district_names()) + 1
+    snaps = latest(parse_snapshots(_table("snapshots", rows)))
+    november = build_report(ds, config, 2026, 11, dt.date(2026, 11, 30), snaps)
+    assert november.has_previous and november.previous_month == "2026-10"
+    assert november.district("เมืองตราด")["change"] == {
+        "loans_open": 0, "outstanding": D("0.00"), "arrears": D("9000.00"), "overdue_loans": 1,
+        "par30": 28.57, "collected_in_month": D("-2000.00"), "indicator_9_1": 0.0}
+    assert november.province["change"]["par30"] == pytest.approx(13.33)
+    assert november.province["change"]["arrears"] == D("9000.00")
+    assert november.district("คลองใหญ่")["change"]["outstanding"] == D("0.00")
+
+
+def _table(tab_key: str, records: list[dict[str, Any]]) -> Table:
+    layout = Layout()
+    keys = [c.key for c in TABS[tab_key].columns]
+    return Table(layout.title(tab_key), layout.headers(tab_key), [[r.get(k) for k in keys] for r in records])
+
+
+def test_snapshots_latest_row_wins_and_unchanged_figures_are_not_appended(config: Config) -> None:
+    ds = dataset()
+    october = build_report(ds, config, *OCT)
+    first = snapshot_records(october, {}, dt.datetime(2026, 11, 1, 7, 0))
+    snaps = latest(parse_snapshots(_table("snapshots", first)))
+    assert snapshot_records(october, snaps, dt.datetime(2026, 11, 2, 7, 0)) == []     # a rerun: nothing
+    corrected = dict(first[0], made_at=dt.datetime(2026, 11, 3, 7, 0), outstanding=1)
+    older = dict(first[0], made_at=dt.datetime(2026, 10, 31, 7, 0), outstanding=2)      # typed below, older
+    snaps = latest(parse_snapshots(_table("snapshots", first + [corrected, older])))
+    assert snaps[("2026-10", "เมืองตราด")].figures["outstanding"] == D("1.00")
+    assert [r["district"] for r in snapshot_records(october, snaps, dt.datetime(2026, 11, 4))] == ["เมืองตราด"]
+
+
+# -- sums ------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo_ds():
+    from sheets.demo import TRAT, demo_tables
+
+    tables = demo_tables(TODAY, 2569, TRAT)
+    layout = Layout()
+    return load_dataset({k: Table(layout.title(k), v[0], v[1:]) for k, v in tables.items()}, layout, TODAY)
+
+
+SUMMED = ("subdistricts", "funds", "households_total", "households_target", "borrowers", "loans_open",
+          "outstanding", "bank_balance", "cash_on_hand", "total_money", "repaid_fiscal_year", "due_installments",
+          "due_in_month", "paid_of_due", "collected_in_month", "arrears", "overdue_loans", "loans_1_30",
+          "outstanding_1_30", "loans_31_90", "outstanding_31_90", "loans_over_90", "outstanding_over_90",
+          "breached_loans", "breached_outstanding", "at_risk_outstanding", "funds_ok", "unreadable_rows")
+
+
+def test_province_is_the_sum_of_districts_and_districts_the_sum_of_funds(config: Config, demo_ds) -> None:
+    r = build_report(demo_ds, config, *OCT)
+    for key in SUMMED:
+        assert r.province[key] == sum(d[key] for d in r.districts), key
+    p = r.province
+    assert p["par30"] == pytest.approx(float(p["at_risk_outstanding"] / p["outstanding"]))
+    assert p["collection_rate"] == pytest.approx(float(p["paid_of_due"] / p["due_in_month"]))
+    assert p["indicator_9_1"] == pytest.approx(p["funds_ok"] / p["funds"])
+    assert p["total_money"] == p["bank_balance"] + p["cash_on_hand"]
+    for d in r.districts:
+        funds = [f for f in r.funds if f["district"] == d["district"]]
+        assert d["funds"] == len(funds)
+        for key in ("outstanding", "arrears", "loans_open", "collected_in_month", "repaid_fiscal_year",
+                    "bank_balance", "borrowers", "at_risk_outstanding"):
+            assert d[key] == sum(f[key] for f in funds), (d["district"], key)
+    # every loan bucket adds up to the overdue loans (breached ones with arrears have their own column)
+    assert p["loans_1_30"] + p["loans_31_90"] + p["loans_over_90"] <= p["overdue_loans"] \
+        <= p["loans_1_30"] + p["loans_31_90"] + p["loans_over_90"] + p["breached_loans"]
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2026, 1, 1), dt.date(2026, 9, 30), dt.date(2026, 10, 1),
+                                   dt.date(2026, 10, 31), TODAY, dt.date(2027, 2, 28)])
+def test_vectorised_figures_equal_the_ledger_loan_by_loan(config: Config, demo_ds, as_of: dt.date) -> None:
+    states = {no: s for no, s in ledger_states(demo_ds, as_of, config).items()
+              if demo_ds.loans[no].loan_date is None or demo_ds.loans[no].loan_date <= as_of}  # made by then
+    frame = loan_frame(demo_ds, as_of, as_of.replace(day=1), fiscal_year_start(as_of))
+    labels = ("1-30", "31-90", "90+")
+    assert len(frame) == len(states)
+    for rec in frame.itertuples():
+        s = states[rec.contract_no]
+        bucket = -1 if s.bucket is None or s.status_key == "breached" else labels.index(s.bucket)
+        assert (rec.outstanding, rec.arrears, rec.paid, rec.due_so_far, rec.days_overdue, bool(rec.at_risk),
+                rec.bucket) == (int(s.outstanding * 100), int(s.arrears * 100), int(s.paid * 100),
+                                int(s.due_so_far * 100), s.days_overdue, s.at_risk, bucket), rec.contract_no
+    if as_of.day == monthrange_last(as_of):
+        r = build_report(demo_ds, config, as_of.year, as_of.month)
+        assert r.province["outstanding"] == sum((s.outstanding for s in states.values()), D(0))
+        assert r.province["arrears"] == sum((s.arrears for s in states.values()), D(0))
+
+
+def monthrange_last(day: dt.date) -> int:
+    return month_bounds(day.year, day.month)[1].day
+
+
+# -- month and fiscal-year boundaries ----------------------------------------------------------
+def boundary_data() -> dict[str, list[dict[str, Any]]]:
+    """One fund; B-001: 10,000 in four installments of 2,500 due 30 Sep 2026, 1 Oct 2026, 31 Dec 2026,
+    1 Jan 2027, paid 2,500 on 30 Sep, 2,500 on 1 Oct, 1,000 on 31 Dec and 1,000 on 1 Jan.
+    L-001: 5,000 due 29 Feb 2028, paid in full that day."""
+    fund = {"fund_id": "230101-01", "district": "เมืองตราด", "subdistrict": "บางพระ", "village_no": 1,
+            "village_name": "บ้านบางพระ", "capital": 280000, **GOOD_DOCS}
+    due = [dt.date(2026, 9, 30), dt.date(2026, 10, 1), dt.date(2026, 12, 31), dt.date(2027, 1, 1)]
+    return {
+        "funds": [fund],
+        "loans": [{"contract_no": "B-001", "fund_id": "230101-01", "borrower_name": "นายเขต ทดสอบ",
+                   "loan_date": dt.date(2026, 1, 5), "amount": 10000, "due_date": due[-1]},
+                  {"contract_no": "L-001", "fund_id": "230101-01", "borrower_name": "นางอธิก ทดสอบ",
+                   "loan_date": dt.date(2027, 3, 1), "amount": 5000, "due_date": dt.date(2028, 2, 29)}],
+        "installments": [{"contract_no": "B-001", "seq": i + 1, "due_date": d, "amount": 2500}
+                         for i, d in enumerate(due)],
+        "payments": [{"contract_no": "B-001", "paid_date": d, "amount": a} for d, a in (
+            (dt.date(2026, 9, 30), 2500), (dt.date(2026, 10, 1), 2500), (dt.date(2026, 12, 31), 1000),
+            (dt.date(2027, 1, 1), 1000))] + [
+            {"contract_no": "L-001", "paid_date": dt.date(2028, 2, 29), "amount": 5000}],
+    }
+
+
+@pytest.mark.parametrize("month, fy, figures", [
+    # 30 Sep is in FY 2569 (from 1 Oct 2025) and in September
+    ((2026, 9), 2569, {"due_installments": 1, "due_in_month": D(2500), "paid_of_due": D(2500),
+                       "collected_in_month": D(2500), "repaid_fiscal_year": D(2500), "arrears": D(0)}),
+    # 1 Oct opens FY 2570: the 30 Sep payment no longer counts in the year
+    ((2026, 10), 2570, {"due_installments": 1, "due_in_month": D(2500), "paid_of_due": D(2500),
+                        "collected_in_month": D(2500), "repaid_fiscal_year": D(2500), "arrears": D(0)}),
+    # 31 Dec: 2,500 due that day, 1,000 paid that day -> arrears 1,500, 0 days late (bucket 1-30)
+    ((2026, 12), 2570, {"due_installments": 1, "due_in_month": D(2500), "paid_of_due": D(1000),
+                        "collected_in_month": D(1000), "repaid_fiscal_year": D(3500), "arrears": D(1500),
+                        "loans_1_30": 1, "at_risk_outstanding": D(0)}),
+    # 1 Jan: the 31 Dec installment is 31 days late on 31 Jan -> 31-90 and PAR30; the year goes on
+    ((2027, 1), 2570, {"due_installments": 1, "due_in_month": D(2500), "paid_of_due": D(0),
+                       "collected_in_month": D(1000), "repaid_fiscal_year": D(4500), "arrears": D(3000),
+                       "loans_31_90": 1, "at_risk_outstanding": D(3000), "par30": 1.0}),
+    # leap February 2028: due and paid on the 29th, inside February
+    ((2028, 2), 2571, {"due_installments": 1, "due_in_month": D(5000), "paid_of_due": D(5000),
+                       "collection_rate": 1.0, "collected_in_month": D(5000), "repaid_fiscal_year": D(5000)}),
+    ((2028, 3), 2571, {"due_installments": 0, "due_in_month": D(0), "collected_in_month": D(0),
+                       "collection_rate": None, "repaid_fiscal_year": D(5000)}),
+])
+def test_month_and_fiscal_year_boundaries(config: Config, month, fy, figures) -> None:
+    ds = dataset(boundary_data(), today=dt.date(2028, 3, 31))
+    r = build_report(ds, config, *month)
+    assert r.fiscal_year == fy and r.as_of == month_bounds(*month)[1]
+    row = r.district("เมืองตราด")
+    for key, want in figures.items():
+        assert row[key] == want, key
+        assert r.province[key] == want, key
+
+
+def test_date_helpers_at_the_boundaries() -> None:
+    assert month_bounds(2028, 2) == (dt.date(2028, 2, 1), dt.date(2028, 2, 29))
+    assert month_bounds(2027, 2)[1] == dt.date(2027, 2, 28)
+    assert fiscal_year_start(dt.date(2026, 9, 30)) == dt.date(2025, 10, 1)
+    assert fiscal_year_start(dt.date(2026, 10, 1)) == dt.date(2026, 10, 1)
+    assert fiscal_year_be(dt.date(2025, 10, 1)) == 2569 and fiscal_year_be(dt.date(2026, 9, 30)) == 2569
+    assert default_month(dt.date(2027, 1, 1)) == (2026, 12)
+    assert default_month(dt.date(2028, 3, 1)) == (2028, 2)
+    assert report_as_of(2028, 2, dt.date(2028, 3, 1)) == dt.date(2028, 2, 29)
+    assert report_as_of(2026, 11, dt.date(2026, 11, 26)) == dt.date(2026, 11, 26)   # a month so far
+    with pytest.raises(ValueError):
+        report_as_of(2026, 12, dt.date(2026, 11, 26))
+    assert parse_month("2569-10") == (2026, 10) and parse_month("2026-01") == (2026, 1)
+    with pytest.raises(ValueError):
+        parse_month("10/2026")
+
+
+# -- the job on the local workbook: tab, snapshots once, file -------------------------------------
+def snapshot_rows(path: Path) -> list[tuple]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return [r for r in book["สรุปรายเดือน"].iter_rows(min_row=2, values_only=True) if any(r)]
+    finally:
+        book.close()
+
+
+def test_rerun_does_not_duplicate_snapshots_and_a_correction_wins(config: Config, tmp_path: Path) -> None:
+    store = write_workbook(tmp_path / "smart-data.xlsx")
+    now = dt.datetime(2026, 11, 26, 8, 0)
+    run = run_monthly_report(store, config, TODAY, out=tmp_path / "r.xlsx", push=False, now=now)
+    assert (run.report.month_key, run.snapshot_rows) == ("2026-10", 8)
+    again = run_monthly_report(store, config, TODAY, out=False, push=False, now=now + dt.timedelta(hours=1))
+    assert again.snapshot_rows == 0 and len(snapshot_rows(store.path)) == 8
+    # A receipt typed late: F2-001 paid 5,000 on 20 Oct -> เมืองตราด and รวม change, nothing else.
+    store.append("payments", [{"contract_no": "F2-001", "paid_date": dt.date(2026, 10, 20), "amount": 5000}])
+    third = run_monthly_report(store, config, TODAY, out=False, push=False, now=now + dt.timedelta(hours=2))
+    assert third.snapshot_rows == 2
+    rows = snapshot_rows(store.path)
+    assert len(rows) == 10 and {r[2] for r in rows[-2:]} == {"เมืองตราด", "รวม"}
+    snaps = latest(parse_snapshots(store.read(["snapshots"])["snapshots"]))
+    assert snaps[("2026-10", "เมืองตราด")].figures["outstanding"] == D("16000.00")
+    assert snaps[("2026-10", "รวม")].figures["outstanding"] == D("40000.00")
+    # The tab was rewritten each time, not appended to.
+    book = openpyxl.load_workbook(store.path)
+    sheet = book["รายงานประจำเดือน"]
+    assert sheet["A3"].value == "อำเภอ" and sheet["A11"].value == "รวม"
+    assert sheet.freeze_panes == "B4" and sheet.auto_filter.ref.startswith("A3:")
+    assert len(sheet._charts) == 2
+    assert [row[0].value for row in sheet.iter_rows()].count("รวม") == 1
+
+
+def test_a_month_not_yet_ended_is_not_snapshotted(config: Config, tmp_path: Path) -> None:
+    store = write_workbook(tmp_path / "smart-data.xlsx")
+    run = run_monthly_report(store, config, TODAY, year=2026, month=11, out=False, push=False)
+    assert run.report.as_of == TODAY and run.snapshot_rows == 0 and snapshot_rows(store.path) == []
+    assert "ยังไม่จบ" in run.snapshot_note
+
+
+def test_meeting_file_has_both_forms_charts_and_print_settings(config: Config, tmp_path: Path) -> None:
+    path = write_meeting_file(build_report(dataset(), config, *OCT), tmp_path / "meeting.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["แบบ 26(2) รายอำเภอ", "แบบ 26(1) รายกองทุน"]
+    form2, form1 = book.worksheets
+    assert len(form2._charts) == 2 and len(form1._charts) == 0
+    for sheet in book.worksheets:
+        setup = sheet.page_setup
+        assert (setup.orientation, str(setup.paperSize), setup.fitToWidth, setup.fitToHeight) == \
+            ("landscape", "9", 1, 0)                                   # 9 = A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows == "$1:$3"                       # title lines and header on every page
+        assert sheet.freeze_panes == "B4"
+    assert form2["A3"].value == "อำเภอ" and form2["A11"].value == "รวม" and form2["H11"].value == 45000
+    assert form2["H4"].number_format == "#,##0.00"
+    assert form1.auto_filter.ref == "A3:Y6" and form1["A4"].value == "230101-01"
+    chart = form2._charts[0]
+    assert chart.title is not None and len(chart.series) == 1
+
+
+# -- the Google backend through the Sheets fake ----------------------------------------------------
+def seed_fake(fake, data: dict[str, list[dict[str, Any]]] | None = None) -> None:
+    for table in as_tables(data if data is not None else tiny_province()).values():
+        fake.set_rows(SPREADSHEET_ID, table.title, [table.header] + table.rows)
+    fake.reset_requests()
+
+
+def test_google_one_read_batched_writes_valid_formatting_and_charts(
+        google_store_factory, sheets_fake, line_messenger, line_fake, config: Config, tmp_path: Path) -> None:
+    seed_fake(sheets_fake)
+    store = google_store_factory()
+    run = run_monthly_report(store, config, TODAY, out=tmp_path / "r.xlsx", messenger=line_messenger)
+    assert sheets_fake.kinds() == [
+        "values.batchGet",                     # THE read: data tabs + สรุปรายเดือน
+        "values.clear", "spreadsheets.batchUpdate",   # the report tab did not exist yet: added
+        "values.update",                       # every value of the tab in one write
+        "spreadsheets.get",                    # fields-limited: the tab's id and old charts
+        "spreadsheets.batchUpdate",            # formats, frozen header, filter, column widths, charts
+        "values.append",                       # สรุปรายเดือน: 8 rows at once
+        "values.append",                       # บันทึกการแจ้งเตือน: one row per push, at once
+    ]
+    assert sheets_fake.count("values.batchGet", "values.get") == 1
+    tab = sheets_fake.sheet(SPREADSHEET_ID, "รายงานประจำเดือน")
+    assert (tab.frozen_row_count, tab.grid.get("frozenColumnCount")) == (3, 1)
+    assert tab.basic_filter == {"range": {"sheetId": tab.sheet_id, "startRowIndex": 2, "endRowIndex": 10,
+                                          "startColumnIndex": 0, "endColumnIndex": 39}}
+    assert len(tab.charts) == 2
+    spec = tab.charts[0]["spec"]["basicChart"]
+    assert spec["chartType"] == "COLUMN" and spec["headerCount"] == 1
+    assert spec["domains"][0]["domain"]["sourceRange"]["sources"][0]["startRowIndex"] == 2
+    assert tab.charts[1]["spec"]["basicChart"]["stackedType"] == "STACKED"
+    assert tab.format_at(2, 0)["textFormat"]["bold"] is True                      # header row
+    assert tab.format_at(3, 7)["numberFormat"] == {"type": "NUMBER", "pattern": "#,##0.00"}
+    assert tab.format_at(10, 0)["textFormat"]["bold"] is True                     # the รวม row
+    values = sheets_fake.rows(SPREADSHEET_ID, "รายงานประจำเดือน")
+    assert values[10][0] == "รวม" and values[10][7] == 45000
+    assert len(sheets_fake.rows(SPREADSHEET_ID, "สรุปรายเดือน")) == 1 + 8
+    assert run.pushes is not None and run.pushes.pushed == 3
+
+    # Rerun: the old charts are deleted first (still two), nothing appended, nothing sent again.
+    sheets_fake.reset_requests()
+    rerun = run_monthly_report(google_store_factory(), config, TODAY, out=False, messenger=line_messenger)
+    assert sheets_fake.kinds() == ["values.batchGet", "values.clear", "values.update", "spreadsheets.get",
+                                   "spreadsheets.batchUpdate"]
+    assert len(sheets_fake.sheet(SPREADSHEET_ID, "รายงานประจำเดือน").charts) == 2
+    assert rerun.snapshot_rows == 0 and rerun.pushes.pushed == 0 and rerun.pushes.count("already-sent") == 3
+    assert len(line_fake.deliveries) == 3
+    # sheets_fake's teardown asserts fake.violations == []: every request valid per the discovery document
+
+
+# -- LINE ------------------------------------------------------------------------------------------
+def test_line_summary_to_province_and_district_officers_once(
+        line_messenger, line_fake, config: Config, tmp_path: Path) -> None:
+    store = write_workbook(tmp_path / "smart-data.xlsx")
+    run = run_monthly_report(store, config, TODAY, out=False, messenger=line_messenger)
+    # PV-01 (province), OF-01 and OF-02 (เมืองตราด); OF-03 has no LINE; OF-04 is inactive.
+    assert {(s.officer_id, s.scope, s.status) for s in run.pushes.sends} == {
+        ("PV-01", "รวม", "sent"), ("OF-01", "เมืองตราด", "sent"), ("OF-02", "เมืองตราด", "sent"),
+        ("OF-03", "เขาสมิง", "no-line-account")}
+    assert line_fake.violations == []
+    assert sorted(d.to for d in line_fake.deliveries) == sorted([USER_PV01, USER_OF01, USER_OF02])
+    province = next(d for d in line_fake.deliveries if d.to == USER_PV01).messages[0]
+    assert province["type"] == "flex" and "ตุลาคม 2569" in province["altText"]
+    texts = json.dumps(province, ensure_ascii=False)
+    assert "17,000 บาท" in texts and "33.3%" in texts and "เขาสมิง" in texts   # province arrears, PAR30
+    log = store.read(["alert_log"])["alert_log"]
+    assert len(log.rows) == 3 and all("สรุปรายเดือน" in row for row in log.rows)
+    # Rerun the same day, and again the next day: never sent twice.
+    run_monthly_report(store, config, TODAY, out=False, messenger=line_messenger)
+    run_monthly_report(store, config, TODAY + dt.timedelta(days=1), out=False, messenger=line_messenger)
+    assert len(line_fake.deliveries) == 3 and len(store.read(["alert_log"])["alert_log"].rows) == 3
+
+
+def test_a_failed_push_is_logged_failed_and_sent_on_the_next_run(
+        line_messenger, line_fake, config: Config, tmp_path: Path) -> None:
+    store = write_workbook(tmp_path / "smart-data.xlsx")
+    line_fake.fail_next(400)
+    first = run_monthly_report(store, config, TODAY, out=False, messenger=line_messenger)
+    assert first.pushes.count("failed") == 1 and first.pushes.pushed == 2
+    second = run_monthly_report(store, config, TODAY, out=False, messenger=line_messenger)
+    assert second.pushes.pushed == 1 and len(line_fake.deliveries) == 3
+
+
+def test_no_push_for_an_older_month_or_with_no_push(config: Config, tmp_path: Path, outbox_messenger) -> None:
+    store = write_workbook(tmp_path / "smart-data.xlsx")
+    old = run_monthly_report(store, config, TODAY, year=2026, month=9, out=False, messenger=outbox_messenger)
+    off = run_monthly_report(store, config, TODAY, out=False, push=False, messenger=outbox_messenger)
+    assert old.pushes is None and "เฉพาะเดือนที่เพิ่งจบ" in old.push_note
+    assert off.pushes is None and not outbox_messenger.path.exists()
+
+
+def test_flex_fits_line_limits_and_recipients_are_counted(config: Config) -> None:
+    ds = dataset()
+    r = build_report(ds, config, *OCT)
+    for scope in [PROVINCE] + list(district_names()):
+        message = summary_flex(r, scope, link="https://docs.google.com/spreadsheets/d/x/edit")
+        assert json_size(message["contents"]) < MAX_BUBBLE_BYTES and len(message["altText"]) <= MAX_ALT_TEXT
+    assert monthly_recipients(ds, config) == ["PV-01", "OF-01", "OF-02"]
+    assert [t.officer_id for t in monthly_targets(ds)] == ["PV-01", "OF-01", "OF-02", "OF-03"]
+
+
+# -- CLI and Cloud Function ----------------------------------------------------------------------
+def test_cli_report_json_and_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cli import main
+
+    store = write_workbook(tmp_path / "smart-data.xlsx")
+    out = tmp_path / "meeting.xlsx"
+    assert main(["report", "--store", str(store.path), "--date", "2026-11-26", "--out", str(out),
+                 "--no-push", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["month"] == "2026-10" and data["province"]["arrears"] == 17000.0 and out.exists()
+    assert main(["report", "--store", str(store.path), "--date", "2026-11-26", "--month", "2026-09",
+                 "--out", str(out), "--no-push"]) == 0
+    text = capsys.readouterr().out
+    assert "ประจำเดือน กันยายน 2569" in text and "ปีงบประมาณ 2569" in text
+    assert main(["report", "--store", str(store.path), "--date", "2026-11-26", "--month", "2027-01",
+                 "--no-push"]) == 2
+
+
+class FakeRequest:
+    def __init__(self, args: dict[str, str] | None = None, body: dict[str, Any] | None = None):
+        self.args, self._body, self.method = args or {}, body, "POST"
+
+    def get_json(self, silent: bool = False) -> Any:
+        return self._body
+
+
+def test_cloud_function_answers_json_and_500_on_store_errors(tmp_path: Path, monkeypatch) -> None:
+    import main
+
+    store = write_workbook(tmp_path / "smart-data.xlsx")
+    monkeypatch.setenv("KKC_STORE", str(store.path))
+    monkeypatch.setenv("KKC_OUTBOX", str(tmp_path / "outbox.jsonl"))
+    monkeypatch.delenv("LINE_CHANNEL_ACCESS_TOKEN", raising=False)
+    monkeypatch.setattr(main, "_MONTHLY", {})
+    body, status, headers = main.monthly_report(FakeRequest({"date": "2026-11-26", "push": "false"}))
+    assert status == 200 and headers["Content-Type"].startswith("application/json")
+    assert json.loads(body)["province"]["outstanding"] == 45000.0
+    body, status, _ = main.monthly_report(FakeRequest(body={"month": "bad"}))
+    assert status == 400 and "error" in json.loads(body)
+    monkeypatch.setattr(main, "_MONTHLY", {})
+    monkeypatch.setenv("KKC_STORE", str(tmp_path / "missing.xlsx"))
+    body, status, _ = main.monthly_report(FakeRequest({"date": "2026-11-26"}))
+    assert status == 500 and "missing.xlsx" in json.loads(body)["error"]
