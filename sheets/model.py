@@ -85,7 +85,7 @@ class Fund:
     note: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Loan:
     row: int
     contract_no: str
@@ -107,7 +107,7 @@ class Loan:
         return self.amount is not None and self.due_date is not None
 
 
-@dataclass
+@dataclass(slots=True)
 class Installment:
     row: int
     contract_no: str
@@ -116,7 +116,7 @@ class Installment:
     amount: Decimal
 
 
-@dataclass
+@dataclass(slots=True)
 class Payment:
     row: int
     contract_no: str
@@ -170,7 +170,7 @@ class LineLink:
     display_name: str
 
 
-@dataclass
+@dataclass(slots=True)
 class AlertLogEntry:
     row: int
     run_date: dt.date
@@ -314,35 +314,43 @@ class _Columns:
         self.funds: list[str | None] = [None] * self.n
         self.failed: set[tuple[int, str]] = set()
 
-    def raw(self, col: str) -> list[Any]:
-        index = self.positions.get(col)
-        if index is None:
-            return [None] * self.n
-        return [cells[index] if index < len(cells) else None for cells in self.rows]
-
     def problem(self, i: int, col: str, message: str, level: Level = "error") -> None:
         header = self.layout.header(self.tab_key, col) if col else ""
         self.ds.problems.append(Problem(self.title, self.numbers[i], self.keys[i], col, header, level,
                                         message, self.funds[i]))
 
     def read(self, col: str, reader: Callable[[Any], Any], required: bool = False) -> list[Any]:
-        """The column's values read by `reader`; None where blank or unreadable (with a problem)."""
+        """The column's values read by `reader`; None where blank or unreadable (with a problem).
+
+        Each distinct value is read once (a sheet repeats dates, amounts and ids a lot);
+        this loop runs for millions of cells on a national-size sheet, so it stays lean.
+        """
+        index = self.positions.get(col)
+        if index is None:
+            if required:
+                for i in range(self.n):
+                    self.failed.add((i, col))
+                    self.problem(i, col, "ไม่ได้กรอก (ต้องกรอก)")
+            return [None] * self.n
         out: list[Any] = [None] * self.n
-        memo: dict[tuple[type, Any], Any] = {}
-        for i, value in enumerate(self.raw(col)):
-            if value is None or (type(value) is str and not value.strip()):
+        memo: dict[Any, Any] = {}
+        missing = memo  # a sentinel no cell can equal
+        for i, cells in enumerate(self.rows):
+            value = cells[index] if index < len(cells) else None
+            if value is None or value == "" or (type(value) is str and value.isspace()):
                 if required:
                     self.failed.add((i, col))
                     self.problem(i, col, "ไม่ได้กรอก (ต้องกรอก)")
                 continue
-            key = (type(value), value)  # 1, 1.0 and True hash alike: keep their types apart
-            result = memo.get(key, memo)
-            if result is memo:
+            # True == 1 == 1.0 in a dict: booleans (rare) skip the memo so they read as themselves.
+            result = memo.get(value, missing) if type(value) is not bool else missing
+            if result is missing:
                 try:
                     result = reader(value)
                 except V.CellError as exc:
                     result = _Err(str(exc))
-                memo[key] = result
+                if type(value) is not bool:
+                    memo[value] = result
             if type(result) is _Err:
                 self.failed.add((i, col))
                 self.problem(i, col, result.message)

@@ -215,51 +215,74 @@ def _apply_template(book: Workbook, tpl: TabTemplate) -> list[str]:
 
 
 # -- the monthly report (sheets.report_layout) ----------------------------------------
-def render_report(sheet: Worksheet, report: Any) -> None:
-    """Lay a ReportSheet into an empty worksheet: values, number formats, frozen header,
-    auto filter, native column charts and A4 landscape print settings (fit to width,
-    the header rows repeated on every page)."""
+def render_report(sheet: Any, report: Any) -> None:
+    """Lay a ReportSheet into an empty worksheet (a normal or a write-only one): values,
+    number formats, frozen header, auto filter, native column charts and A4 landscape print
+    settings (fit to width, the header rows repeated on every page). Rows are written in
+    order with their styles (what write-only sheets require, and the quickest either way)."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Alignment
 
-    from sheets.report_layout import (CAPTION_RGB, HEADER_RGB, PATTERNS, TOTAL_RGB, sheet_widths,
-                                      place)
+    from sheets.report_layout import (CAPTION_RGB, HEADER_RGB, PATTERNS, TOTAL_RGB, place,
+                                      sheet_widths)
 
     placement = place(report)
-    for r, row in enumerate(placement.rows, start=1):
-        for c, value in enumerate(row, start=1):
-            if value is not None and value != "":
-                sheet.cell(row=r, column=c, value=cell_value(value))
-    for i, r in enumerate(placement.title_rows):
-        sheet.cell(row=r + 1, column=1).font = Font(bold=True, size=14 if i == 0 else 11)
+    # Column and row sizes first: a write-only sheet takes them only before its rows.
+    for c, chars in enumerate(sheet_widths(report, max(placement.width, 1)), start=1):
+        sheet.column_dimensions[get_column_letter(c)].width = chars
     header_fill = PatternFill("solid", fgColor=HEADER_RGB)
     total_fill = PatternFill("solid", fgColor=TOTAL_RGB)
     wrap = Alignment(wrap_text=True, horizontal="center", vertical="center")
+    # Row index -> how to style it: ("title", n) / ("caption",) / ("header",) / ("data", table) /
+    # ("total", table) / ("note",)
+    roles: dict[int, tuple[Any, ...]] = {r: ("title", i) for i, r in enumerate(placement.title_rows)}
+    roles.update({r: ("note",) for r in placement.note_rows})
     for p in placement.tables.values():
-        table = p.table
         if p.caption_row is not None:
-            cell = sheet.cell(row=p.caption_row + 1, column=1)
-            cell.font = Font(bold=True, size=12)
-            cell.fill = PatternFill("solid", fgColor=CAPTION_RGB)
-        for c in range(1, table.width + 1):
-            cell = sheet.cell(row=p.header_row + 1, column=c)
-            cell.font, cell.fill, cell.alignment = HEADER_FONT, header_fill, wrap
-        for c, fmt in enumerate(table.formats, start=1):
-            pattern = PATTERNS.get(fmt)
-            if pattern:
-                for r in range(p.first_row + 1, p.end_row + 2):
-                    sheet.cell(row=r, column=c).number_format = pattern
+            roles[p.caption_row] = ("caption",)
+        roles[p.header_row] = ("header", p.table)
+        for r in range(p.first_row, p.last_row + 1):
+            roles[r] = ("data", p.table)
         if p.total_row is not None:
-            for c in range(1, table.width + 1):
-                cell = sheet.cell(row=p.total_row + 1, column=c)
+            roles[p.total_row] = ("total", p.table)
+
+    def styled(value: Any, role: tuple[Any, ...], c: int) -> Any:
+        cell = WriteOnlyCell(sheet, value=cell_value(value))
+        kind = role[0]
+        if kind == "title" and c == 0:
+            cell.font = Font(bold=True, size=14 if role[1] == 0 else 11)
+        elif kind == "caption" and c == 0:
+            cell.font, cell.fill = Font(bold=True, size=12), PatternFill("solid", fgColor=CAPTION_RGB)
+        elif kind == "note" and c == 0:
+            cell.font = Font(italic=True)
+        elif kind == "header":
+            cell.font, cell.fill, cell.alignment = HEADER_FONT, header_fill, wrap
+        elif kind in ("data", "total"):
+            table = role[1]
+            pattern = PATTERNS.get(table.formats[c]) if c < len(table.formats) else None
+            if pattern:
+                cell.number_format = pattern
+            if kind == "total":
                 cell.font, cell.fill = HEADER_FONT, total_fill
-        sheet.row_dimensions[p.header_row + 1].height = 48
-    for r in placement.note_rows:
-        sheet.cell(row=r + 1, column=1).font = Font(italic=True)
-    for c, chars in enumerate(sheet_widths(report, max(placement.width, 1)), start=1):
-        sheet.column_dimensions[get_column_letter(c)].width = chars
+        return cell
+
+    # What is written before the rows in the file (sheet properties, views): set it first.
     if placement.frozen_rows or placement.frozen_columns:
         sheet.freeze_panes = f"{get_column_letter(placement.frozen_columns + 1)}{placement.frozen_rows + 1}"
+    if report.print_landscape:
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    for r, row in enumerate(placement.rows):
+        role = roles.get(r)
+        if role is None:
+            sheet.append([])
+            continue
+        if role[0] == "header":
+            sheet.row_dimensions[r + 1].height = 48
+        width = role[1].width if role[0] in ("header", "data", "total") else len(row)
+        cells = [None if (i >= len(row) or row[i] is None or row[i] == "") and role[0] == "data"
+                 else styled(row[i] if i < len(row) else None, role, i) for i in range(width)]
+        sheet.append(cells)
     if placement.filter_table is not None:
         p = placement.tables[placement.filter_table]
         sheet.auto_filter.ref = (f"A{p.header_row + 1}:"
@@ -289,10 +312,9 @@ def render_report(sheet: Worksheet, report: Any) -> None:
         sheet.add_chart(chart, f"{get_column_letter(cp.anchor_column + 1)}{cp.anchor_row + 1}")
     if report.print_landscape:
         sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
         if placement.frozen_rows:
             sheet.print_title_rows = f"1:{placement.frozen_rows}"
         if placement.frozen_columns:

@@ -434,7 +434,9 @@ def _serial(value: dt.date) -> float:
     return delta.days + delta.seconds / 86400
 
 
+@functools.lru_cache(maxsize=65536)
 def _format_date(value: dt.date, pattern: Optional[str]) -> str:
+    """Memoised: a sheet repeats the same dates many times and the bench reads 100,000s of them."""
     pattern = pattern or ("d/m/yyyy h:mm:ss" if isinstance(value, dt.datetime) else "d/m/yyyy")
     moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
     out = pattern.replace("yyyy", f"{moment.year:04d}")
@@ -515,6 +517,10 @@ def read_values(sheet: FakeSheet, bounds: Bounds, value_option: str, date_option
             row = _rstrip(row[c0:c1])
         if plain:
             out.append(["" if v is None else v for v in row] if None in row else row[:])
+        elif value_option != "FORMATTED_VALUE":
+            # Unformatted: only date cells depend on their format, so only they look it up.
+            out.append([render(v, value_option, date_option, sheet.format_at(r, c0 + j).get("numberFormat"))
+                        if isinstance(v, dt.date) else ("" if v is None else v) for j, v in enumerate(row)])
         else:
             out.append([render(v, value_option, date_option,
                                sheet.format_at(r, c0 + j).get("numberFormat") if v is not None else None)
