@@ -156,9 +156,17 @@ def cmd_report(args: argparse.Namespace, config: Config) -> int:
     today = run_date(args, config)
     year, month = args.month or (None, None)
     store = open_store(args.store, config)
+    messenger = None
+    if not args.no_push:
+        from messaging.factory import make_messenger
+        from messaging.outbox import OutboxMessenger
+
+        messenger = make_messenger(config)
+        if isinstance(messenger, OutboxMessenger) and args.json:
+            messenger.stream = sys.stderr  # keep stdout for the JSON
     try:
         run = run_monthly_report(store, config, today, year=year, month=month, out=args.out,
-                                 push=not args.no_push, progress=progress)
+                                 push=not args.no_push, messenger=messenger, progress=progress)
     except ValueError as exc:  # a month that has not started yet
         print(f"ทำรายงานไม่ได้: {exc}", file=sys.stderr)
         return 2
@@ -197,6 +205,67 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     if args.config:
         env["KKC_CONFIG"] = str(args.config)
     return serve(args.host, args.port, env)
+
+
+def _remind_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dry-run", action="store_true",
+                   help="ทดลอง: แสดงว่าจะส่งอะไรถึงใคร โดยไม่ส่งและไม่บันทึก")
+
+
+@command("remind", "ส่งสรุปงวดที่ใกล้ครบกำหนดและเกินกำหนดถึงเจ้าหน้าที่ทาง LINE (คนละไม่เกินหนึ่งข้อความต่อวัน "
+                   "ไม่ส่งซ้ำ) และบันทึกในแท็บ บันทึกการแจ้งเตือน", _remind_args)
+def cmd_remind(args: argparse.Namespace, config: Config) -> int:
+    from core.thai import now_in
+    from messaging.factory import make_messenger
+    from messaging.outbox import OutboxMessenger
+    from reminders.job import run_reminders
+    from sheets.store import open_store
+
+    store = open_store(args.store, config)
+    messenger = make_messenger(config)
+    if isinstance(messenger, OutboxMessenger) and args.json:
+        messenger.stream = sys.stderr  # keep stdout for the JSON
+    summary = run_reminders(store, messenger, config, run_date(args, config), now_in(config.timezone),
+                            dry_run=args.dry_run, progress=progress)
+    if args.json:
+        print_json(summary.as_json())
+    else:
+        print(summary.as_text())
+    return 4 if summary.failed_officers else 0
+
+
+def _simulate_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--month", type=_month_arg, default=None,
+                   help="เดือนที่จำลอง YYYY-MM เช่น 2026-11 (ค่าเริ่มต้น: เดือนของ --date หรือเดือนนี้)")
+    p.add_argument("--naive", action="store_true",
+                   help="จำลองบอตแบบง่ายแทน: ส่งทุกรายที่ค้างชำระทุกวัน (ไว้เปรียบเทียบ)")
+
+
+@command("simulate", "จำลองการแจ้งเตือนทั้งเดือนบนสำเนาข้อมูล (ไม่ส่งจริง ไม่บันทึก): จำนวนข้อความเทียบโควตา LINE "
+                     "และความครอบคลุมของงวดที่ครบกำหนด", _simulate_args)
+def cmd_simulate(args: argparse.Namespace, config: Config) -> int:
+    from reminders.job import ALERT_TABS
+    from reminders.simulate import simulate_month
+    from sheets.model import read_dataset
+    from sheets.store import Layout, open_store
+
+    today = run_date(args, config)
+    year, month = args.month or (today.year, today.month)
+    store = open_store(args.store, config)
+    progress(f"อ่านข้อมูลจาก {store.description} ...")
+    ds = read_dataset(store, Layout(config), today, config.rules.max_term_years, tabs=ALERT_TABS)
+    result = simulate_month(ds, config, year, month, naive=args.naive, progress=progress)
+    if args.json:
+        print_json(result.as_json())
+        return 0
+    print(result.as_text())
+    if not args.naive:
+        naive = simulate_month(ds, config, year, month, naive=True)
+        print(f"เทียบกับบอตแบบง่าย (ส่งทุกรายที่ค้างทุกวัน): {naive.pushes:,} ข้อความในเดือนเดียวกัน")
+    if not result.within_quota:
+        print("เกินโควตาฟรีของ LINE: ลดวันส่งสรุป (alerts.digest_weekdays) หรือซื้อแพ็กเกจ "
+              "(Basic 1,280 บาท/15,000 ข้อความ, Pro 1,780 บาท/35,000 ข้อความ) ดู docs/alerts.md")
+    return 0
 
 
 # -- the parser ----------------------------------------------------------------

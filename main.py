@@ -8,6 +8,15 @@ from __future__ import annotations
 
 import sys
 
+if __name__ != "__main__":
+    import os as _os
+
+    if _os.environ.get("FUNCTION_TARGET") == "line_webhook":
+        # A cold webhook instance starts its first sheet read now, while the rest loads.
+        from handlers import prefetch as _prefetch
+
+        _prefetch.start()
+
 
 def line_webhook(request):
     """LINE webhook (HTTP, functions-framework): docs/chat.md.
@@ -94,6 +103,60 @@ def monthly_report(request):
     except ValueError as exc:  # a month that has not started
         return answer({"error": str(exc)}, 400)
     return answer(run.as_json(), 200)
+
+
+_REMINDERS: dict = {}  # config and store of a warm instance, keyed by the settings they came from
+
+
+def send_reminders(request):
+    """The daily alert run (HTTP, for Cloud Scheduler at 08:00 Asia/Bangkok): docs/alerts.md.
+
+    GET or POST; deployed without unauthenticated access (Cloud Run IAM checks the
+    scheduler's OIDC token, not this code). Optional query: date=YYYY-MM-DD (the run
+    date, default today in config.timezone), dry_run=1. Answers the run's JSON
+    summary (200); a bad parameter: 400; store, config or LINE set-up errors: 500
+    with a short JSON error. A new messenger per call: a 429 stops only its own run.
+    """
+    import datetime as dt
+    import json
+    import logging
+    import os
+
+    from core.config import ConfigError, load_config
+    from core.thai import now_in, today_in
+    from messaging.base import MessengerError
+    from messaging.factory import make_messenger
+    from reminders.job import run_reminders
+    from sheets.store import StoreError, open_store
+
+    log = logging.getLogger("kkc.reminders")
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+
+    def answer(body, status):
+        return (json.dumps(body, ensure_ascii=False, default=str), status, headers)
+
+    given = {**(request.args or {}), **(request.get_json(silent=True) or {})}
+    try:
+        run_date = dt.date.fromisoformat(str(given["date"])) if given.get("date") else None
+    except ValueError:
+        return answer({"error": "พารามิเตอร์ date ต้องอยู่ในรูป YYYY-MM-DD (date must be YYYY-MM-DD)"}, 400)
+    dry_run = str(given.get("dry_run", "")).lower() in ("1", "true", "yes")
+    try:
+        key = (os.environ.get("KKC_CONFIG"), os.environ.get("KKC_STORE"))
+        if _REMINDERS.get("key") != key:
+            config = load_config()
+            _REMINDERS.update(key=key, config=config, store=open_store(None, config))
+        config, store = _REMINDERS["config"], _REMINDERS["store"]
+        summary = run_reminders(store, make_messenger(config), config, run_date or today_in(config.timezone),
+                                now_in(config.timezone), dry_run=dry_run)
+    except (ConfigError, StoreError, MessengerError) as exc:
+        log.error("send_reminders failed: %s", exc)
+        _REMINDERS.clear()  # set up again on the next call
+        return answer({"error": type(exc).__name__, "message": str(exc)[:500]}, 500)
+    body = summary.as_json()
+    log.info("send_reminders %s: %d pushes, %d items, failed %s", body["date"], body["pushes"], body["items"],
+             body["failed_officers"])
+    return answer(body, 200)
 
 
 if __name__ == "__main__":

@@ -85,10 +85,11 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
     job_module.build_report = traced_build if args.trace else real_build
     messenger = CountingMessenger()
     with tempfile.TemporaryDirectory() as tmp:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         run = run_monthly_report(store, config, args.date, out=Path(tmp) / "report.xlsx", messenger=messenger)
-        total = time.perf_counter() - started
-    return {"seconds": {**run.timings, "total": round(total, 3)},
+        total, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {"seconds": {**run.timings, "total": round(total, 3)}, "cpu_seconds": round(cpu, 3),
+            "cpu_steps": run.cpu_timings,
             "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             **{k: round(v, 1) for k, v in traced.items()},
             "loans": int(len(run.report.loans)) if run.report.loans is not None else 0,
@@ -97,7 +98,8 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
 
 def measure(store: str, api_url: str | None = None, trace: bool = False) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "bench.report_bench", "--child", "--store", store,
-           "--date", RUN_DATE.isoformat()] + (["--api-url", api_url] if api_url else []) + (["--trace"] if trace else [])
+           "--date", RUN_DATE.isoformat()]
+    cmd += (["--api-url", api_url] if api_url else []) + (["--trace"] if trace else [])
     env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost"}
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
     if out.returncode != 0:
@@ -105,11 +107,13 @@ def measure(store: str, api_url: str | None = None, trace: bool = False) -> dict
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run(quick: bool = False) -> list[dict[str, Any]]:
+def run(quick: bool = False, only: str | None = None) -> list[dict[str, Any]]:
     from sheets.demo import demo_tables
 
     rows = []
     for label, scale in scales(quick):
+        if only and only not in label:
+            continue
         tables = demo_tables(TODAY, SEED, scale)
         with loaded_sheets_fake(tables) as fake:
             result = measure(f"gsheet:{SPREADSHEET_ID}", fake.url)
@@ -135,11 +139,14 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
 def format_row(row: dict[str, Any]) -> str:
     s = row["seconds"]
     steps = " ".join(f"{k} {v:.2f}" for k, v in s.items() if k != "total")
+    cpu = " ".join(f"{k} {v:.2f}" for k, v in row.get("cpu_steps", {}).items())
     requests = (f" · {row['requests']} requests ({row['reads']} reads) rerun {row['rerun_requests']}"
                 if "requests" in row else "")
     compute_peak = f" (compute {row['compute_peak_mb']:.0f} MB)" if row.get("compute_peak_mb") else ""
-    return (f"{row['scale']:<34} {row['backend']:<27} total {s['total']:.2f} s [{steps}] "
-            f"peak {row['peak_mb']:.0f} MB{compute_peak}{requests} · pushes {row['pushes']}")
+    return (f"{row['scale']:<34} {row['backend']:<27} total {s['total']:.2f} s "
+            f"(cpu {row['cpu_seconds']:.2f} s) [{steps}] "
+            f"peak {row['peak_mb']:.0f} MB{compute_peak}{requests} · pushes {row['pushes']}\n"
+            f"{'':<62} cpu by step [{cpu}]")
 
 
 def main() -> None:
@@ -150,11 +157,12 @@ def main() -> None:
     parser.add_argument("--date", type=dt.date.fromisoformat, default=RUN_DATE)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--quick", action="store_true", help="skip the 80,000-loan scale")
+    parser.add_argument("--only", help="only the scales whose label contains this text, e.g. 80,000")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args)))
         return
-    rows = run(args.quick)
+    rows = run(args.quick, args.only)
     out = ROOT / "bench" / "out" / "report.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(rows, ensure_ascii=False, indent=2, default=str), encoding="utf-8")

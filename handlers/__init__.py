@@ -12,5 +12,9 @@ pays for what the first event needs):
 - `handlers.line_client` / `handlers.sheets_fast`: light HTTP clients for the
   webhook path (no LINE SDK models, no gspread).
 - `handlers.runtime`: builds and keeps the warm instance's objects.
+- `handlers.prefetch`: the first sheet read, started while a cold instance starts.
 - `handlers.terminal`: `python main.py chat` and `python main.py serve`.
 """
+
+# The tabs the chat reads (one batch read); not the alert log or committee, which it never shows.
+CHAT_TABS: tuple[str, ...] = ("funds", "loans", "installments", "payments", "officers", "line_links")

@@ -70,6 +70,12 @@ class Ctx:
         return self.snap.view(self.officer)
 
     @property
+    def scope(self) -> Any:
+        """Who sees what, without parsing anything (the label for a greeting or the menu)."""
+        assert self.officer is not None
+        return self.snap.scope_for(self.officer)
+
+    @property
     def list_limit(self) -> int:
         return int(self.config.chat.list_limit)
 
@@ -157,7 +163,7 @@ class Conversation:
     def on_follow(self, user_id: str, event_id: str = "") -> Messages:
         ctx = self.context(user_id, event_id)
         if ctx.status == "linked" and ctx.officer is not None:
-            return [F.text_message(f"ยินดีต้อนรับกลับ คุณ{ctx.officer.name} ({ctx.view.scope.label})\n"
+            return [F.text_message(f"ยินดีต้อนรับกลับ คุณ{ctx.officer.name} ({ctx.scope.label})\n"
                                    "พิมพ์ เมนู เพื่อดูสิ่งที่ทำได้", quick=W.main_quick())]
         return [F.text_message(
             "สวัสดีค่ะ ยินดีต้อนรับสู่ กข.คจ. Care จังหวัด" + str(self.config.province) + "\n"

@@ -94,8 +94,7 @@ def link_help(extra: str | None = None) -> Messages:
 def cmd_help(ctx: "Ctx", args: str) -> Messages:
     if ctx.officer is None or ctx.status != "linked":
         return link_help()
-    view = ctx.view
-    body: list[dict] = [F.text(f"{ctx.officer.name} · {view.scope.label}", size="xs", color=F.GREY)]
+    body: list[dict] = [F.text(f"{ctx.officer.name} · {ctx.scope.label}", size="xs", color=F.GREY)]
     for cmd in COMMANDS.values():
         if not cmd.in_help or cmd.key in ("help", "register"):
             continue
@@ -141,12 +140,13 @@ def _narrow(ctx: "Ctx", query: str) -> tuple[set[str] | None, str | None, Messag
     funds = match_funds(view, query)
     if not funds:
         return None, None, _not_found_fund(query)
-    label = W.fund_label(funds[0]) if len(funds) == 1 else f"\"{query}\" ({len(funds)} กองทุน)"
+    label = W.fund_label(funds[0]) if len(funds) == 1 else f"{len(funds)} กองทุนที่ตรงกับคำค้น"
     return {f.fund_id for f in funds}, label, None
 
 
 def _not_found_fund(query: str) -> Messages:
-    return [F.text_message(f"ไม่พบกองทุน \"{F.clip(query, 40)}\" ในพื้นที่ของท่าน\n"
+    # What the officer typed is never repeated back (it may name someone outside their area).
+    return [F.text_message("ไม่พบกองทุนที่ค้นหาในพื้นที่ของท่าน\n"
                            "พิมพ์รหัสกองทุน (เช่น 230101-01) หรือชื่อหมู่บ้าน",
                            quick=W.main_quick())]
 
@@ -357,14 +357,14 @@ def cmd_find(ctx: "Ctx", args: str) -> Messages:
     loans = find_loans(view, query)
     if not loans:
         # The same answer whether the borrower is elsewhere or nowhere: nothing about other districts.
-        return [F.text_message(f"ไม่พบ \"{F.clip(query, 40)}\" ในพื้นที่ของท่าน ({view.scope.label})\n"
+        return [F.text_message(f"ไม่พบลูกหนี้ที่ค้นหาในพื้นที่ของท่าน ({view.scope.label})\n"
                                "ลองพิมพ์ชื่อบางส่วน หรือเลขที่สัญญา", quick=W.main_quick())]
     if len(loans) <= CARDS_MAX:
         bubbles = [W.loan_bubble(loan, view.ds.funds.get(loan.fund_id), view.states.get(loan.contract_no),
                                  ctx.today) for loan in loans]
         names = ", ".join(f"{loan.borrower_name} ({loan.contract_no})" for loan in loans)
         quick = _find_quick(loans[0]) if len(loans) == 1 else W.main_quick()
-        return [F.flex_message(f"ผลค้นหา \"{query}\": {names}", F.carousel(bubbles), quick=quick)]
+        return [F.flex_message(f"ผลค้นหา: {names}", F.carousel(bubbles), quick=quick)]
     # Many matches: a compact list; tapping a contract opens its card.
     limit = ctx.list_limit * PAGE_BUBBLES
     rows = [W.found_row(loan, view.ds.funds.get(loan.fund_id), view.states.get(loan.contract_no))
@@ -375,10 +375,10 @@ def cmd_find(ctx: "Ctx", args: str) -> Messages:
         return f"และอีก {left:,} รายการ — พิมพ์ชื่อให้ละเอียดขึ้น หรือพิมพ์เลขที่สัญญา" if left > 0 else None
 
     top = [F.text(f"พบ {len(loans):,} สัญญา กดเลขที่สัญญาด้านล่างเพื่อดูรายละเอียด", size="xs", color=F.GREY)]
-    container, shown = F.paged_list(f"ค้นหา \"{F.clip(query, 20)}\"", rows, per_bubble=ctx.list_limit,
+    container, shown = F.paged_list("ผลค้นหาลูกหนี้", rows, per_bubble=ctx.list_limit,
                                     subtitle=view.scope.label, top=top, note=note, max_bubbles=PAGE_BUBBLES)
     quick = W.quick(*[f"ค้นหา {loan.contract_no}" for loan in loans[:10]], "เมนู", fills=(W.FILL_FIND,))
-    return [F.flex_message(f"ผลค้นหา \"{query}\": {len(loans):,} สัญญา", container, quick=quick)]
+    return [F.flex_message(f"ผลค้นหา: {len(loans):,} สัญญา", container, quick=quick)]
 
 
 CARDS_MAX = 3   # up to this many matches are shown as full cards
@@ -404,7 +404,10 @@ class PaymentRequest:
 
     @classmethod
     def from_postback(cls, fields: dict[str, str]) -> "PaymentRequest":
-        return cls(fields["c"], Decimal(fields["m"]), dt.date.fromisoformat(fields["d"]), fields["r"])
+        amount = Decimal(fields["m"])
+        if not amount.is_finite() or not fields["r"].startswith("LINE-"):
+            raise ValueError("not a payment button of ours")
+        return cls(fields["c"], amount, dt.date.fromisoformat(fields["d"]), fields["r"])
 
 
 PAY_USAGE = "พิมพ์ ชำระ <เลขที่สัญญา> <จำนวนเงิน> [วันที่] เช่น ชำระ 230101-01/2569/03 1,500 หรือ ชำระ 230101-01/2569/03 1500 15/1/69"
@@ -421,7 +424,7 @@ def parse_pay(args: str, today: dt.date) -> tuple[str, Decimal, dt.date] | str:
     try:
         amount = V.read_amount(amount_text)
     except V.CellError:
-        return f"อ่านจำนวนเงิน \"{F.clip(amount_text, 20)}\" ไม่ได้ (พิมพ์ตัวเลข เช่น 1,500)\n{PAY_USAGE}"
+        return f"อ่านจำนวนเงินไม่ได้ (พิมพ์ตัวเลข เช่น 1,500)\n{PAY_USAGE}"
     if amount <= 0:
         return "จำนวนเงินต้องมากกว่า 0 บาท"
     paid_date = today
@@ -429,7 +432,7 @@ def parse_pay(args: str, today: dt.date) -> tuple[str, Decimal, dt.date] | str:
         try:
             paid_date = V.read_date(" ".join(rest))
         except V.CellError:
-            return f"อ่านวันที่ \"{F.clip(' '.join(rest), 30)}\" ไม่ได้ ({V.DATE_HINT} หรือไม่ใส่ = วันนี้)"
+            return f"อ่านวันที่ชำระไม่ได้ ({V.DATE_HINT} หรือไม่ใส่ = วันนี้)"
     return contract, amount, paid_date
 
 
@@ -440,7 +443,7 @@ def check_payment(ctx: "Ctx", contract: str, amount: Decimal, paid_date: dt.date
     loan = view.loan(contract) or next((l for l in view.loans if l.contract_no.lower() == contract.lower()), None)
     if loan is None:
         # Unknown and out-of-area get the same words: nothing about other districts.
-        return f"ไม่พบเลขที่สัญญา {F.clip(contract, 40)} ในพื้นที่ของท่าน ตรวจเลขที่สัญญา หรือพิมพ์ ค้นหา <ชื่อ>"
+        return "ไม่พบเลขที่สัญญานี้ในพื้นที่ของท่าน ตรวจเลขที่สัญญา หรือพิมพ์ ค้นหา <ชื่อ>"
     state = view.states.get(loan.contract_no)
     if state is None:
         return (f"สัญญา {loan.contract_no} มีข้อมูลที่อ่านไม่ได้ (จำนวนเงินหรือวันครบกำหนด) "
@@ -488,9 +491,16 @@ def cmd_pay(ctx: "Ctx", args: str) -> Messages:
 @command("summary", "สรุป", "summary", usage="สรุป",
          summary="ภาพรวมพื้นที่: กองทุน สัญญา ยอดคงค้าง ค้างชำระตามช่วง PAR30 คุณภาพข้อมูล")
 def cmd_summary(ctx: "Ctx", args: str) -> Messages:
+    view = ctx.view
+    if "summary" not in view.memo:  # the same for everyone in this scope until the next read
+        view.memo["summary"] = _summary(ctx, view)
+    return view.memo["summary"]
+
+
+def _summary(ctx: "Ctx", view: Any) -> Messages:
     from ledger import portfolio_summary
 
-    view, cfg = ctx.view, ctx.config
+    cfg = ctx.config
     bounds, par_days = tuple(cfg.ledger.bucket_bounds), cfg.ledger.par_days
     summary = portfolio_summary(view.states.values(), bounds, par_days)
     quality = view.quality
@@ -607,6 +617,6 @@ def cmd_feedback(ctx: "Ctx", args: str) -> Messages:
 
 def unknown(ctx: "Ctx", text: str) -> Messages:
     """A short hint, never an error; a name-like text gets a 'search for it?' button."""
-    hint = "ไม่เข้าใจคำสั่ง พิมพ์ เมนู เพื่อดูสิ่งที่ทำได้"
-    words = [f"ค้นหา {text}"] if 2 <= len(text) <= 40 and not text.isdigit() else []
-    return [F.text_message(hint, quick=W.quick(*words, "เมนู", *W.QUICK_MAIN))]
+    # The text is not repeated back: it may name someone outside the officer's area.
+    return [F.text_message("ไม่เข้าใจคำสั่ง พิมพ์ เมนู เพื่อดูสิ่งที่ทำได้ หรือกดปุ่มด้านล่าง",
+                           quick=W.quick("เมนู", *W.QUICK_MAIN, fills=(W.FILL_FIND, W.FILL_FUND, W.FILL_PAY)))]

@@ -55,20 +55,35 @@ class Runtime:
         self.conversation = Conversation(config, store, self.snapshots, today=self.today, now=self.now,
                                          profile_name=profile_name)
         self.handler = register_event_handlers(WebhookHandler(replier, EventDeduper()), self.conversation)
+        self.last_outcomes: list[Outcome] = []
 
     def handle(self, body: bytes, signature: str | None) -> list[Outcome]:
         """Check, parse and answer one webhook request (InvalidSignatureError / InvalidPayloadError)."""
         started = time.perf_counter()
         payload = self.parser.parse(body, signature)
         outcomes = self.handler.handle(payload.events)
+        self.last_outcomes = outcomes
         if outcomes:
             log.info("webhook: %d event(s) in %.0f ms: %s", len(outcomes), (time.perf_counter() - started) * 1000,
                      ", ".join(f"{o.event_id or '-'} {o.type} {o.status}" for o in outcomes))
         return outcomes
 
 
+def _log_to_stderr() -> None:
+    """On Cloud Functions nothing configures logging: send our INFO lines (ids, types, timings) to stderr."""
+    ours = logging.getLogger("kkc")
+    if not logging.getLogger().handlers and not ours.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        ours.addHandler(handler)
+        ours.setLevel(logging.INFO)
+        ours.propagate = False
+
+
 def runtime_from_env(env: Mapping[str, str] | None = None) -> Runtime:
     env = os.environ if env is None else env
+    if env.get("K_SERVICE") or env.get("FUNCTION_TARGET"):
+        _log_to_stderr()
     secret = (env.get(SECRET_ENV) or "").strip()
     if not secret:
         raise RuntimeConfigError(f"ไม่ได้ตั้งค่า {SECRET_ENV} (missing environment variable {SECRET_ENV}): "
@@ -78,7 +93,10 @@ def runtime_from_env(env: Mapping[str, str] | None = None) -> Runtime:
     except ConfigError as exc:
         raise RuntimeConfigError(str(exc)) from None
     layout = Layout(config)
-    store = _store(config, layout, env)
+    from handlers import prefetch
+
+    early = prefetch.take()
+    store = early["store"] if early else _store(config, layout, env)
     token = (env.get(TOKEN_ENV) or "").strip()
     profile_name = None
     if token:
@@ -92,7 +110,10 @@ def runtime_from_env(env: Mapping[str, str] | None = None) -> Runtime:
 
         log.warning("%s is not set: replies go to the outbox file, not to LINE", TOKEN_ENV)
         replier = OutboxMessenger(outbox_path(config), echo=False)
-    return Runtime(config, store, replier, secret, layout=layout, profile_name=profile_name)
+    runtime = Runtime(config, store, replier, secret, layout=layout, profile_name=profile_name)
+    if early:
+        runtime.snapshots.seed(early["tables"], early["at"])
+    return runtime
 
 
 def _store(config: Any, layout: Layout, env: Mapping[str, str]) -> Any:

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable
 
+from handlers import CHAT_TABS
 from sheets import values as V
 from sheets.model import Dataset, Fund, Loan, Officer, load_dataset
 from sheets.store import Layout, Table
 
 log = logging.getLogger("kkc.chat")
 
-CHAT_TABS: tuple[str, ...] = ("funds", "loans", "installments", "payments", "officers", "line_links")
 BASE_TABS: tuple[str, ...] = ("officers", "line_links", "funds")
 
 
@@ -64,6 +64,7 @@ class ScopeView:
 
     def __init__(self, scope: Scope, ds: Dataset, config: Any, today: dt.date):
         self.scope, self.ds, self.config, self.today = scope, ds, config, today
+        self.memo: dict[str, Any] = {}   # answers that depend on nothing but this view (e.g. สรุป)
 
     @cached_property
     def states(self) -> dict[str, Any]:
@@ -218,7 +219,13 @@ class SnapshotCache:
         self.reads = 0
         self._snapshot: Snapshot | None = None
         self._stale = False
+        self._seeded: tuple[dict[str, Table], float] | None = None
         self._lock = threading.Lock()
+
+    def seed(self, tables: dict[str, Table], taken_at: float) -> None:
+        """Tables read before the runtime existed (handlers.prefetch): the first snapshot uses them."""
+        with self._lock:
+            self._seeded = (tables, taken_at)
 
     def get(self) -> Snapshot:
         with self._lock:
@@ -243,6 +250,12 @@ class SnapshotCache:
 
     def _read(self, previous: Snapshot | None) -> Snapshot:
         started = time.perf_counter()
+        seeded, self._seeded = self._seeded, None
+        if seeded is not None and previous is None and self.clock() - seeded[1] < self.max_age:
+            self.reads += 1
+            snap = Snapshot(seeded[0], self.layout, self.config, self.today(), seeded[1])
+            self._snapshot, self._stale = snap, False
+            return snap
         try:
             tables = self.store.read(CHAT_TABS)
         except Exception:

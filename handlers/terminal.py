@@ -65,21 +65,22 @@ class TerminalSession:
         """Answer what the officer typed: a button number or label, or a message."""
         text = text.strip()
         chosen = self._button(text)
-        if chosen is not None:
-            return self.press(chosen)
+        if chosen is not None and not (chosen.get("type") == "message" and chosen.get("text") == text):
+            return self.press(chosen, echo=text.isdigit())
         return self._show(self.conv.on_text(self.user_id, text, self.event_id(), officer_id=self.officer_id))
 
-    def press(self, action: dict) -> list[dict]:
+    def press(self, action: dict, echo: bool = True) -> list[dict]:
         kind = action.get("type")
         if kind == "message":
-            self.out.write(f"คุณ> {action.get('text', '')}\n")
+            if echo:
+                self.out.write(f"คุณ> {action.get('text', '')}\n")
             return self._show(self.conv.on_text(self.user_id, str(action.get("text", "")), self.event_id(),
                                                 officer_id=self.officer_id))
         if kind == "postback" and action.get("fillInText"):
             self.out.write(f"(พิมพ์ต่อจากนี้: {action['fillInText']}…)\n\n")
             return []
         if kind == "postback":
-            if action.get("displayText"):
+            if echo and action.get("displayText"):
                 self.out.write(f"คุณ> {action['displayText']}\n")
             return self._show(self.conv.on_postback(self.user_id, str(action.get("data", "")), self.event_id(),
                                                     officer_id=self.officer_id))
@@ -155,6 +156,7 @@ def run_chat(officer_id: str, store: Any, config: Any, *, today: dt.date | None 
 def serve(host: str, port: int, env_updates: dict[str, str]) -> int:
     """The webhook on http://host:port/ through functions-framework (Ctrl+C stops it)."""
     os.environ.update(env_updates)
+    os.environ.setdefault("FUNCTION_TARGET", "line_webhook")  # as Cloud Functions sets it
     if not os.environ.get("LINE_CHANNEL_SECRET"):
         print("ต้องตั้งค่า LINE_CHANNEL_SECRET ก่อน (export LINE_CHANNEL_SECRET=...) — the webhook accepts "
               "no request without it", file=sys.stderr)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
-from core.thai import baht, date_th, days_phrase, mask_citizen_id
+from core.thai import baht, date_th, mask_citizen_id
 from handlers import flex as F
 from sheets.model import Fund, Loan
 
@@ -109,7 +109,12 @@ def loan_bubble(loan: Loan, fund: Fund | None, state: Any | None, today: dt.date
         return F.bubble(loan.borrower_name, body, subtitle="ข้อมูลต้องแก้ไข", color=F.RED)
     body.append(F.separator())
     body.append(F.text("กำหนดชำระ", size="xs", color=F.GREY))
-    shown = state.installments[:6]
+    unpaid = [i for i, inst in enumerate(state.installments) if inst.remaining > 0]
+    first = max(0, (unpaid[0] if unpaid else len(state.installments)) - 1)
+    first = max(0, min(first, len(state.installments) - 6))
+    shown = state.installments[first:first + 6]
+    if first:
+        body.append(F.text(f"ชำระแล้ว {first} งวดแรก", size="xs", color=F.GREY))
     for inst in shown:
         if inst.remaining <= 0:
             mark, color = "ชำระแล้ว", F.GREEN
@@ -121,8 +126,9 @@ def loan_bubble(loan: Loan, fund: Fund | None, state: Any | None, today: dt.date
             mark, color = "ยังไม่ถึงกำหนด" if inst.due_date > today else "ครบกำหนดวันนี้", None
         label = f"งวด {inst.seq} · {date_th(inst.due_date)}" if len(state.installments) > 1 else date_th(inst.due_date)
         body.append(F.field(label, f"{baht(inst.amount)} · {mark}", color=color))
-    if len(state.installments) > len(shown):
-        body.append(F.text(f"และอีก {len(state.installments) - len(shown)} งวด", size="xs", color=F.GREY))
+    later = len(state.installments) - first - len(shown)
+    if later > 0:
+        body.append(F.text(f"และอีก {later} งวดถัดไป", size="xs", color=F.GREY))
     body += [
         F.separator(),
         F.field("ชำระแล้ว", baht(state.paid)),
@@ -228,9 +234,3 @@ def payment_done_bubble(loan: Loan, amount: Decimal, paid_date: dt.date, outstan
         body.append(F.text("บันทึกลงแท็บ รับชำระ แล้ว (ช่องทาง LINE) อย่าลืมออกใบรับคืนเงินยืม", size="xs",
                            color=F.GREY))
     return F.bubble("บันทึกรับชำระแล้ว" if not again else "บันทึกไว้แล้ว", body, color=F.GREEN)
-
-
-# ---------------------------------------------------------------- helpers
-
-def lines_bubble(title: str, lines: Iterable[str], *, subtitle: str | None = None, color: str = F.GREEN) -> dict:
-    return F.bubble(title, [F.text(line) for line in lines], subtitle=subtitle, color=color)

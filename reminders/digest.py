@@ -16,7 +16,7 @@ ask the bot for the full lists: a reply is free, a push is not.
 Never a citizen id: an item only has the borrower's name, the village, the
 contract and installment numbers, the amount and the dates.
 
-The building blocks (`carousel_message`, `quick_reply`, `bubble`, `fit_bubbles`)
+The building blocks (`carousel_message`, `quick_reply`, `bubble`)
 are public so that the monthly summary (another push) can reuse them.
 """
 from __future__ import annotations
@@ -120,7 +120,8 @@ def item_lines(item: DigestItem, run_date: dt.date) -> tuple[str, str, str]:
     where = f"{item.village} · สัญญา {item.contract_no} งวดที่ {item.seq}/{item.installments}"
     when = (f"ชำระ {baht(item.amount)} · ครบกำหนด {date_th(item.due_date)} "
             f"({days_phrase(item.days_to_due(run_date))})")
-    return item.borrower_name, where.lstrip(" ·"), when
+    # A flex text must not be empty: a row typed without a name still reaches the officer.
+    return item.borrower_name.strip() or "(ไม่ได้กรอกชื่อผู้ยืม)", where.lstrip(" ·"), when
 
 
 def alt_text(digest: Digest) -> str:
@@ -175,44 +176,36 @@ def _item_components(item: DigestItem, run_date: dt.date) -> list[dict]:
             _text(when, size="xs", color=KIND_COLORS[item.kind(run_date)])]
 
 
-def _header_lines(digest: Digest, page: int, pages: int) -> list[tuple[str, dict]]:
+def _header_lines(digest: Digest, counts: dict[str, int], page: int, pages: int) -> list[tuple[str, dict]]:
     lines: list[tuple[str, dict]] = [(TITLE, {"weight": "bold", "size": "md"})]
     where = f"{date_th(digest.run_date)}" + (f" · หน้า {page}/{pages}" if pages > 1 else "")
     lines.append((where, {"size": "xs"}))
     if page == 1:
-        lines.append((counts_line(digest.counts()), {"size": "sm", "weight": "bold"}))
+        lines.append((counts_line(counts) or "-", {"size": "sm", "weight": "bold"}))
         if digest.unreadable:
             lines.append(("⚠ " + unreadable_line(digest.unreadable), {"size": "xs"}))
     return lines
 
 
-def fit_bubbles(items: Sequence[DigestItem], per_bubble: int) -> list[list[DigestItem]]:
-    """Items in pages of `per_bubble`, at most 12 pages (the rest is overflow)."""
+def _carousel_for(digest: Digest, ordered: list[DigestItem], components: list[list[dict]], shown: int,
+                  per_bubble: int, counts: dict[str, int], alt: str) -> dict:
     per_bubble = max(1, per_bubble)
-    shown = list(items[: MAX_BUBBLES * per_bubble])
-    return [shown[i: i + per_bubble] for i in range(0, len(shown), per_bubble)]
-
-
-def _carousel_for(digest: Digest, ordered: list[DigestItem], shown: int, per_bubble: int) -> dict:
-    pages = fit_bubbles(ordered[:shown], per_bubble) or [[]]
     hidden = ordered[shown:]
+    starts = list(range(0, shown, per_bubble)) or [0]
     bubbles = []
-    for n, page in enumerate(pages, start=1):
-        body: list[dict] = []
-        for item in page:
-            body.extend(_item_components(item, digest.run_date))
+    for n, start in enumerate(starts, start=1):
+        body = [c for item in components[start: min(shown, start + per_bubble)] for c in item]
         footer = None
-        if n == len(pages) and hidden:
+        if n == len(starts) and hidden:
             footer = [_text(overflow_line(hidden, digest.run_date), size="sm", weight="bold",
                             color=KIND_COLORS[OVERDUE])]
-        bubbles.append(bubble(_header_lines(digest, n, len(pages)), body, footer))
+        bubbles.append(bubble(_header_lines(digest, counts, n, len(starts)), body, footer))
     words = []
-    kinds = {i.kind(digest.run_date) for i in ordered}
-    if OVERDUE in kinds:
+    if counts[OVERDUE]:
         words.append(ASK_OVERDUE)
-    if kinds & {DUE_TODAY, BEFORE_DUE}:
+    if counts[DUE_TODAY] or counts[BEFORE_DUE]:
         words.append(ASK_DUE)
-    return carousel_message(bubbles, alt_text(digest), words)
+    return carousel_message(bubbles, alt, words)
 
 
 @dataclass
@@ -229,19 +222,28 @@ def render_digest(digest: Digest, items_per_bubble: int = 8) -> RenderedDigest:
     (or a bubble 30 KB) fewer items are shown and the rest counted as overflow.
     """
     ordered = digest.sorted_items()
+    counts, alt = digest.counts(), alt_text(digest)
     shown = min(len(ordered), MAX_BUBBLES * max(1, items_per_bubble))
+    components = [_item_components(item, digest.run_date) for item in ordered[:shown]]
+    limit = MAX_CAROUSEL_BYTES - SIZE_MARGIN
+    first = True
     while True:
-        message = _carousel_for(digest, ordered, shown, items_per_bubble)
+        message = _carousel_for(digest, ordered, components, shown, items_per_bubble, counts, alt)
         carousel = message["contents"]
         size = json_size(carousel)
-        fits = (size <= MAX_CAROUSEL_BYTES - SIZE_MARGIN
-                and all(json_size(b) <= MAX_BUBBLE_BYTES - SIZE_MARGIN for b in carousel["contents"]))
+        fits = size <= limit and all(json_size(b) <= MAX_BUBBLE_BYTES - SIZE_MARGIN
+                                     for b in carousel["contents"])
         if fits or shown == 0:
             return RenderedDigest([message], ordered[:shown], ordered[shown:])
-        # Drop about as many items as the excess bytes hold, at least one.
-        excess = size - (MAX_CAROUSEL_BYTES - SIZE_MARGIN)
-        per_item = max(1, size // max(1, shown))
-        shown = max(0, shown - max(1, -(-excess // per_item)))
+        if first:
+            # Leave out the last items until their bytes (and room for the overflow line) are saved.
+            first = False
+            saved, need = 0, size - limit + 400
+            while shown > 0 and saved < need:
+                shown -= 1
+                saved += json_size(components[shown])
+        else:
+            shown -= 1
 
 
 def digest_messages(digest: Digest, items_per_bubble: int = 8) -> list[dict]:

@@ -23,18 +23,22 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from core.thai import date_th
-from messaging.base import PushResult, retry_key_for
-from reminders.digest import Digest, render_digest
+from messaging.base import MessengerError, PushResult, retry_key_for
+from reminders.digest import Digest, digest_text, render_digest
 from reminders.plan import AlertLog, PlanContext, PlannedItem, RecipientPlan, plan_run
 from sheets.model import read_dataset
 from sheets.schema import ALERT_KINDS, ALERT_STATUSES
 from sheets.store import Layout, StoreError
 
 ProgressFn = Callable[[str], None]
+
+# The tabs an alert run reads, in one batch (the committee is not needed).
+ALERT_TABS = ("funds", "loans", "installments", "payments", "officers", "line_links", "alert_log")
 
 NO_LINE_DETAIL = "ยังไม่ได้ผูกบัญชี LINE: ให้เจ้าหน้าที่พิมพ์รหัสลงทะเบียนในแชต"
 DEFERRED_DETAIL = ("เลื่อนไปรอบถัดไป: วันนี้ส่งถึงเจ้าหน้าที่คนนี้แล้ว (ส่งได้วันละครั้งต่อคน) "
@@ -93,6 +97,7 @@ class RunSummary:
     log_rows: int = 0
     stopped: str = ""                # LINE's 429 message when the run stopped pushing
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)   # read / plan / send / log
 
     # -- counts ------------------------------------------------------------
     def _with(self, *statuses: str) -> list[RecipientResult]:
@@ -138,6 +143,7 @@ class RunSummary:
             "stopped": self.stopped,
             "log_rows": self.log_rows,
             "seconds": round(self.seconds, 3),
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "recipients": [r.as_json() for r in self.recipients],
         }
 
@@ -195,10 +201,12 @@ def run_reminders(store: Any, messenger: Any, config: Any, run_date: dt.date, no
     say = progress or (lambda _m: None)
     started = time.perf_counter()
     say(f"อ่านข้อมูลจาก {getattr(store, 'description', store)} ...")
-    ds = read_dataset(store, Layout(config), run_date, config.rules.max_term_years)
+    ds = read_dataset(store, Layout(config), run_date, config.rules.max_term_years, tabs=ALERT_TABS)
+    timings = {"read": time.perf_counter() - started}
     ctx = PlanContext(ds, config)
     log = AlertLog.from_entries(ds.alert_log, ctx.digest_weekdays)
     plan = plan_run(ctx, run_date, log)
+    timings["plan"] = time.perf_counter() - started - timings["read"]
     say(f"พบ {plan.items:,} รายการใหม่ สำหรับเจ้าหน้าที่ {len(plan.recipients):,} คน")
 
     summary = RunSummary(run_date, dry_run, plan.digest_day, plan.window, plan.last_run,
@@ -218,6 +226,7 @@ def run_reminders(store: Any, messenger: Any, config: Any, run_date: dt.date, no
         if not dry_run:
             rows.extend(_log_rows(result, run_date, sent_at if result.status == "sent" else None))
 
+    timings["send"] = time.perf_counter() - started - timings["read"] - timings["plan"]
     if rows:
         say(f"บันทึก {len(rows):,} แถวลงแท็บ บันทึกการแจ้งเตือน ...")
         try:
@@ -227,6 +236,8 @@ def run_reminders(store: Any, messenger: Any, config: Any, run_date: dt.date, no
                              f"— เรียกรอบนี้ซ้ำในวันเดียวกันได้ LINE จะไม่ส่งซ้ำ (same-day retry is safe)") from exc
     summary.log_rows = len(rows)
     summary.seconds = time.perf_counter() - started
+    timings["log"] = summary.seconds - timings["read"] - timings["plan"] - timings["send"]
+    summary.timings = timings
     return summary
 
 
@@ -241,8 +252,6 @@ def _deliver(rp: RecipientPlan, messenger: Any, run_date: dt.date, per_bubble: i
     result.shown = len(rendered.shown)
     result.retry_key = retry_key_for(run_date, rp.line_user)
     if dry_run:
-        from reminders.digest import digest_text
-
         result.status, result.text = "dry-run", digest_text(digest, per_bubble)
         return result
     if rp.pushed_today:
@@ -252,7 +261,10 @@ def _deliver(rp: RecipientPlan, messenger: Any, run_date: dt.date, per_bubble: i
         push = PushResult("quota", STOPPED_DETAIL)
     else:
         say(f"ส่งถึง {rp.officer_id} ({len(rp.items):,} รายการ) ...")
-        push = messenger.push(rp.line_user, rendered.messages, result.retry_key)
+        try:
+            push = messenger.push(rp.line_user, rendered.messages, result.retry_key)
+        except (MessengerError, OSError) as exc:  # one officer's failure never stops the others
+            push = PushResult("failed", f"ส่งไม่สำเร็จ: {exc}")
     if push.ok:
         result.status = "sent"
         result.detail = push.detail or "ส่งแล้ว"
@@ -262,17 +274,22 @@ def _deliver(rp: RecipientPlan, messenger: Any, run_date: dt.date, per_bubble: i
     return result
 
 
+@lru_cache(maxsize=4096)
+def _date_th(day: dt.date) -> str:
+    return date_th(day)
+
+
 def _log_rows(result: RecipientResult, run_date: dt.date, sent_at: dt.datetime | None) -> list[dict[str, Any]]:
     rows = []
+    status_detail = f" · {result.detail}" if result.detail else ""
     for p in result.items:
         t = p.trigger
-        detail = f"ครบกำหนด {date_th(t.due_date)}"
+        detail = f"ครบกำหนด {_date_th(t.due_date)}"
         if t.trigger_date != run_date:
-            detail += f" · ถึงรอบแจ้งเมื่อ {date_th(t.trigger_date)}"
+            detail += f" · ถึงรอบแจ้งเมื่อ {_date_th(t.trigger_date)}"
         if p.retry:
             detail += " · ส่งซ้ำหลังส่งไม่สำเร็จ"
-        if result.detail:
-            detail += f" · {result.detail}"
+        detail += status_detail
         rows.append({
             "run_date": run_date, "sent_at": sent_at, "officer_id": result.officer_id,
             "contract_no": t.contract_no, "seq": t.seq, "kind": ALERT_KINDS[t.kind], "days": t.days,

@@ -50,7 +50,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 import numpy as np
 
@@ -119,6 +119,14 @@ class AlertLog:
             if self._no_line.get(key, dt.date.min) < run_date:
                 self._no_line[key] = run_date
 
+    @property
+    def has_sent(self) -> bool:
+        return bool(self._sent)
+
+    @property
+    def has_no_line(self) -> bool:
+        return bool(self._no_line)
+
     def last_run(self, run_date: dt.date) -> dt.date | None:
         """The latest digest-day run date on or before run_date that sent something."""
         earlier = [d for d in self._run_dates if d <= run_date]
@@ -141,8 +149,9 @@ class AlertLog:
 
 # ---------------------------------------------------------------- plan types
 
-@dataclass(frozen=True)
-class PlannedItem:
+class PlannedItem(NamedTuple):
+    """One item for one officer (a named tuple: a run may hold hundreds of thousands)."""
+
     officer_id: str
     trigger: Trigger          # kind/days/trigger_date as logged; amount as of the run date
     digest_item: DigestItem
@@ -207,44 +216,51 @@ class PlanContext:
         self._fund_recipients: dict[str, tuple[str, ...]] = {}
         self.staff = tuple(o.officer_id for o in ds.active_officers() if o.role != DISTRICT_ROLE)
         self.linked = {o for o in ds.officers if ds.line_user(o)}
-        loan_index, due, seqs, owed, before = [], [], [], [], []
-        pay_loan, pay_day, pay_amount = [], [], []
-        amounts = []
-        self.installment_count: list[int] = []
+        # Per installment: its loan, due date, seq and amount; per payment: loan, date, amount.
+        loan_index: list[int] = []
+        due: list[int] = []
+        seqs: list[int] = []
+        inst_amount: list[Decimal] = []
+        pay_loan: list[int] = []
+        pay_day: list[int] = []
+        pay_amount: list[Decimal] = []
+        counts: list[int] = []
+        installments, payments = ds.installments, ds.payments
         for i, loan in enumerate(self.loans):
-            amounts.append(_satang(loan.amount))
-            schedule = ds.installments.get(loan.contract_no)   # sorted by (due date, seq)
+            schedule = installments.get(loan.contract_no)   # sorted by (due date, seq)
             if schedule:
-                total = 0
-                for inst in schedule:
-                    loan_index.append(i)
-                    due.append(inst.due_date.toordinal())
-                    seqs.append(inst.seq)
-                    o = max(0, _satang(inst.amount))
-                    owed.append(o)
-                    before.append(total)
-                    total += o
-                self.installment_count.append(len(schedule))
-            else:
+                loan_index += [i] * len(schedule)
+                due += [inst.due_date.toordinal() for inst in schedule]
+                seqs += [inst.seq for inst in schedule]
+                inst_amount += [inst.amount for inst in schedule]
+                counts.append(len(schedule))
+            else:  # one installment: the whole amount on the contract's due date
                 loan_index.append(i)
                 due.append(loan.due_date.toordinal())
                 seqs.append(1)
-                owed.append(max(0, _satang(loan.amount)))
-                before.append(0)
-                self.installment_count.append(1)
-            for pay in ds.payments.get(loan.contract_no, ()):
-                pay_loan.append(i)
-                pay_day.append(pay.paid_date.toordinal())
-                pay_amount.append(_satang(pay.amount))
+                inst_amount.append(loan.amount)
+                counts.append(1)
+            paid = payments.get(loan.contract_no)
+            if paid:
+                pay_loan += [i] * len(paid)
+                pay_day += [p.paid_date.toordinal() for p in paid]
+                pay_amount += [p.amount for p in paid]
+        self.installment_count = counts
         self.inst_loan = np.asarray(loan_index, dtype=np.int64)
         self.inst_due = np.asarray(due, dtype=np.int64)
-        self.inst_owed = np.asarray(owed, dtype=np.int64)
-        self.inst_before = np.asarray(before, dtype=np.int64)
         self.inst_seq = seqs
-        self.loan_amount = np.asarray(amounts, dtype=np.int64)
+        # A zero or negative installment asks for nothing (as ledger._owed).
+        self.inst_owed = np.maximum(_satang_array(inst_amount), 0)
+        # What the contract's earlier installments owe before each one (coverage is oldest first).
+        cumulative = np.cumsum(self.inst_owed)
+        first_of_loan = np.r_[0, np.flatnonzero(np.diff(self.inst_loan)) + 1] if len(loan_index) else np.zeros(0, np.int64)
+        loan_start = np.repeat(cumulative[first_of_loan] - self.inst_owed[first_of_loan],
+                               np.diff(np.r_[first_of_loan, len(loan_index)]))
+        self.inst_before = cumulative - self.inst_owed - loan_start
+        self.loan_amount = _satang_array([loan.amount for loan in self.loans])
         self.pay_loan = np.asarray(pay_loan, dtype=np.int64)
         self.pay_day = np.asarray(pay_day, dtype=np.int64)
-        self.pay_amount = np.asarray(pay_amount, dtype=np.int64)
+        self.pay_amount = _satang_array(pay_amount)
         self.unreadable_by_officer = self._count_unreadable()
 
     # -- who -------------------------------------------------------------
@@ -301,14 +317,18 @@ class PlanContext:
         p = self.policy
         due = self.inst_due
         latest = np.full(due.shape, -1, dtype=np.int64)
-        before = np.asarray(sorted(set(p.before_due_days)) or [-1], dtype=np.int64)
-        overdue = np.asarray(sorted(set(p.overdue_days)) or [-1], dtype=np.int64)
+        before = np.asarray(sorted(set(p.before_due_days)), dtype=np.int64)
+        overdue = np.asarray(sorted(set(p.overdue_days)), dtype=np.int64)
         last_listed = max(p.overdue_days, default=0)
         repeat = p.overdue_repeat_days
         for day in range(last.toordinal(), first.toordinal() - 1, -1):
             n = due - day                        # days before the due date
             late = -n
-            fires = (n == 0) | np.isin(n, before) | np.isin(late, overdue)
+            fires = n == 0
+            if before.size:
+                fires |= np.isin(n, before)
+            if overdue.size:
+                fires |= np.isin(late, overdue)
             if repeat > 0:
                 fires |= (late > last_listed) & ((late - last_listed) % repeat == 0)
             latest[fires & (latest < 0)] = day
@@ -334,9 +354,9 @@ class PlanContext:
         return out
 
 
-def _satang(amount: Decimal) -> int:
-    """Amounts are read to the satang (sheets.values.read_amount quantizes to 0.01)."""
-    return int((amount * 100).to_integral_value())
+def _satang_array(amounts: list[Decimal]) -> np.ndarray:
+    """Baht amounts as whole satang (sheets.values.read_amount quantizes to 0.01, so this is exact)."""
+    return np.rint(np.asarray(amounts, dtype=np.float64) * 100).astype(np.int64)
 
 
 # ---------------------------------------------------------------- one run
@@ -350,8 +370,15 @@ def plan_run(ctx: PlanContext, run_date: dt.date, log: AlertLog) -> RunPlan:
     plan = RunPlan(run_date, digest_day, window, last_run, unreadable_rows=len(ds.unreadable),
                    unreadable_by_officer=dict(ctx.unreadable_by_officer))
     states: dict[int, LedgerState] = {}
-    per_officer: dict[str, dict[tuple[str, int], PlannedItem]] = defaultdict(dict)
+    # officer -> (contract, seq) -> (urgency order, item): one item per installment per run
+    per_officer: dict[str, dict[tuple[str, Any], tuple[tuple, PlannedItem]]] = defaultdict(dict)
+    rank = {"overdue": 0, "due_today": 1, "before_due": 2}
 
+    def order(item: DigestItem) -> tuple:
+        """Longest overdue first, then due today, then soonest due (as ledger.urgency_sort)."""
+        return (rank[item.kind(run_date)], item.due_date, item.contract_no, item.seq)
+
+    any_sent, any_no_line = log.has_sent, log.has_no_line
     if window is not None:
         for loan_index, trig in ctx.triggers(run_date, window[0], window[1]):
             officers = ctx.recipients_of_fund(ctx.loans[loan_index].fund_id)
@@ -359,15 +386,18 @@ def plan_run(ctx: PlanContext, run_date: dt.date, log: AlertLog) -> RunPlan:
                 plan.without_officer += 1
                 continue
             item = ctx.digest_item(loan_index, trig.seq, trig.due_date, trig.amount)
+            rest = (trig.contract_no, trig.seq, trig.kind, trig.days)
+            place = (trig.contract_no, trig.seq)
+            sort_key = order(item)
             for officer_id in officers:
-                planned = PlannedItem(officer_id, trig, item)
-                if log.sent(planned.key, trig.trigger_date):
+                key = (officer_id, *rest)
+                if any_sent and log.sent(key, trig.trigger_date):
                     plan.already_sent += 1
                     continue
-                if officer_id not in ctx.linked and log.logged_no_line(planned.key, trig.trigger_date):
+                if any_no_line and officer_id not in ctx.linked and log.logged_no_line(key, trig.trigger_date):
                     plan.already_logged_no_line += 1
                     continue
-                per_officer[officer_id][(trig.contract_no, trig.seq)] = planned
+                per_officer[officer_id][place] = (sort_key, PlannedItem(officer_id, trig, item))
 
     # Failed items not sent since: again, while still owed (a newer trigger of the same
     # installment in this run goes out instead).
@@ -391,13 +421,12 @@ def plan_run(ctx: PlanContext, run_date: dt.date, log: AlertLog) -> RunPlan:
                            trigger_day_of(inst.due_date, kind, days), int(days or 0),
                            min(inst.remaining, state.outstanding))
             item = ctx.digest_item(loan_index, inst.seq, inst.due_date, trig.amount)
-            per_officer[officer_id][(contract_no, seq)] = PlannedItem(officer_id, trig, item, retry=True)
+            per_officer[officer_id][(contract_no, seq)] = (
+                order(item), PlannedItem(officer_id, trig, item, retry=True))
 
-    rank = {"overdue": 0, "due_today": 1, "before_due": 2}
     for officer_id in sorted(per_officer):
         officer = ds.officers.get(officer_id)
-        items = sorted(per_officer[officer_id].values(), key=lambda p: (
-            rank[p.digest_item.kind(run_date)], p.digest_item.due_date, p.trigger.contract_no, p.trigger.seq))
+        items = [p for _, p in sorted(per_officer[officer_id].values(), key=lambda pair: pair[0])]
         plan.recipients.append(RecipientPlan(
             officer_id, officer.name if officer else officer_id, ds.line_user(officer_id), items,
             ctx.unreadable_by_officer.get(officer_id, 0), log.pushed_on(officer_id, run_date)))

@@ -9,7 +9,8 @@ with a later date is not yet known). The alert log is kept in memory: it starts 
 the real log's rows dated before the month when there are any, otherwise empty with
 a WARM-UP of `catch_up_days` days simulated before the month (so that installments
 due on the 1st had their chance to be alerted in the month before, as in real
-life). A TAIL of `tail_days` days after the month is simulated as well so that an
+life). The monthly summary pushed on the 1st (docs/report.md) is counted too: it
+uses the same quota. A TAIL of `tail_days` days after the month is simulated as well so that an
 installment due on the 30th can be followed up. Pushes and items are counted for
 the month's own days only; coverage looks at every simulated day.
 
@@ -54,8 +55,9 @@ class SimulationResult:
     month: int
     policy: str                                  # "default" (config) or "naive"
     quota: int
-    pushes: int = 0
+    pushes: int = 0                              # digests + monthly summaries
     items: int = 0
+    monthly_summary_pushes: int = 0              # the month's summary on the 1st (report.notify)
     per_day: dict[str, int] = field(default_factory=dict)       # ISO date -> pushes
     per_officer: dict[str, int] = field(default_factory=dict)   # officer id -> pushes
     installments_due: int = 0
@@ -84,7 +86,8 @@ class SimulationResult:
         return {
             "month": f"{self.year:04d}-{self.month:02d}", "policy": self.policy,
             "pushes": self.pushes, "quota": self.quota, "within_quota": self.within_quota,
-            "items": self.items,
+            "digest_pushes": self.pushes - self.monthly_summary_pushes,
+            "monthly_summary_pushes": self.monthly_summary_pushes, "items": self.items,
             "installments_due": self.installments_due, "alerted_by_due_date": self.alerted_by_due_date,
             "overdue_unpaid": self.overdue_unpaid, "alerted_after_due": self.alerted_after_due,
             "full_coverage": self.full_coverage, "unreachable": self.unreachable,
@@ -104,6 +107,8 @@ class SimulationResult:
         verdict = "อยู่ในโควตา" if self.within_quota else "เกินโควตา"
         lines.append(f"ข้อความ push ทั้งเดือน {self.pushes:,} จากโควตา {self.quota:,} ({verdict}) "
                      f"รวม {self.items:,} รายการ · เจ้าหน้าที่ที่ผูก LINE {self.linked_officers:,} คน")
+        if self.monthly_summary_pushes:
+            lines.append(f"  (รวมสรุปรายเดือนวันที่ 1 จำนวน {self.monthly_summary_pushes:,} ข้อความ)")
         lines.append(f"งวดที่ครบกำหนดในเดือนและยังค้างก่อนวันครบกำหนด {self.installments_due:,} งวด: "
                      f"แจ้งก่อนหรือในวันครบกำหนด {self.alerted_by_due_date:,} งวด "
                      f"({_share(self.alerted_by_due_date, self.installments_due)})")
@@ -134,9 +139,13 @@ def _share(part: int, whole: int) -> str:
 # ---------------------------------------------------------------- the simulation
 
 def simulate_month(store_or_dataset: Any, config: Any, year: int, month: int, *, naive: bool = False,
-                   tail_days: int = LATE_DAYS, use_log: bool = True,
+                   tail_days: int = LATE_DAYS, use_log: bool = True, monthly_summary: bool = True,
                    progress: Callable[[str], None] | None = None) -> SimulationResult:
-    """Run the policy (or the naive one) for every day of the month on a copy; send nothing."""
+    """Run the policy (or the naive one) for every day of the month on a copy; send nothing.
+
+    `monthly_summary`: also count the month's summary pushed on the 1st to each officer
+    `report.notify.monthly_recipients` names (it uses the same quota).
+    """
     say = progress or (lambda _m: None)
     first = dt.date(year, month, 1)
     last = dt.date(year, month, calendar.monthrange(year, month)[1])
@@ -162,8 +171,21 @@ def simulate_month(store_or_dataset: Any, config: Any, year: int, month: int, *,
     else:
         _run_policy(ctx, AlertLog.from_entries(prior, ctx.digest_weekdays), start, end, first, last,
                     result, alerted)
+    if monthly_summary:
+        _count_monthly_summaries(ds, config, first, result)
     _coverage(ctx, first, last, linked, alerted, result)
     return result
+
+
+def _count_monthly_summaries(ds: Any, config: Any, first: dt.date, result: SimulationResult) -> None:
+    """The month's summary pushed on the 1st (docs/report.md): one push per recipient, on the same quota."""
+    try:
+        from report.notify import monthly_recipients
+    except ImportError:  # the monthly report is not installed: nothing to count
+        return
+    for officer_id in monthly_recipients(ds, config):
+        _count_push(result, first, officer_id, 0, first, first)
+        result.monthly_summary_pushes += 1
 
 
 def _dataset(source: Any, config: Any, today: dt.date, say: Callable[[str], None]) -> Any:
@@ -173,7 +195,9 @@ def _dataset(source: Any, config: Any, today: dt.date, say: Callable[[str], None
     from sheets.store import Layout
 
     say(f"อ่านข้อมูลจาก {getattr(source, 'description', source)} ...")
-    return read_dataset(source, Layout(config), today, config.rules.max_term_years)
+    from reminders.job import ALERT_TABS
+
+    return read_dataset(source, Layout(config), today, config.rules.max_term_years, tabs=ALERT_TABS)
 
 
 def _count_push(result: SimulationResult, day: dt.date, officer_id: str, items: int,

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Sequence
 
+from core.geo import district_names
 from core.thai import baht, date_th, month_th
 from messaging.base import MAX_ALT_TEXT, MAX_BUBBLE_BYTES, PushResult, json_size, retry_key_for
 from report.monthly import PROVINCE, MonthlyReport
@@ -44,8 +45,10 @@ class MonthlyRecipient:
 
 def monthly_targets(ds: Any) -> list[MonthlyRecipient]:
     """Every active officer who should get the month's summary, linked to LINE or not."""
+    order = {name: i for i, name in enumerate(district_names())}
     out = []
-    for officer in sorted(ds.active_officers(), key=lambda o: (o.role != PROVINCE_ROLE, o.district, o.officer_id)):
+    for officer in sorted(ds.active_officers(), key=lambda o: (o.role != PROVINCE_ROLE,
+                                                               order.get(o.district, len(order)), o.officer_id)):
         if officer.role == PROVINCE_ROLE:
             scope = PROVINCE
         elif officer.role == DISTRICT_ROLE and officer.district:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,21 @@ from tests.sheetdata import (GOOD_DOCS, TODAY, USER_OF01, USER_OF02, USER_PV01, 
 D = Decimal
 OCT = (2026, 10)
 RATIOS = ("par30", "collection_rate", "indicator_9_1")
+
+
+@pytest.fixture(scope="module")
+def tiny_template(tmp_path_factory) -> Path:
+    """The tiny province as an .xlsx, built once (building costs a dozen load/save cycles)."""
+    return write_workbook(tmp_path_factory.mktemp("tiny") / "smart-data.xlsx").path
+
+
+@pytest.fixture
+def tiny_store(tiny_template: Path, tmp_path: Path):
+    from sheets.workbook import WorkbookStore
+
+    path = tmp_path / "smart-data.xlsx"
+    shutil.copy(tiny_template, path)
+    return WorkbookStore(path, Layout())
 
 
 def dataset(data: dict[str, list[dict[str, Any]]] | None = None, today: dt.date = TODAY):
@@ -163,6 +179,14 @@ def test_october_2026_every_figure_by_hand(config: Config) -> None:
         "due_in_month": D(0), "paid_of_due": D(0), "collected_in_month": D(0), "arrears": D("15000"),
         "overdue_loans": 1, "breached_loans": 1, "at_risk_outstanding": D("15000"), "par30": 0.625,
         "passes_9_1": "ไม่"}
+
+
+def test_an_empty_sheet_gives_a_report_of_zeros(config: Config, tmp_path: Path) -> None:
+    r = build_report(dataset({}), config, *OCT)
+    assert r.funds == [] and r.province["outstanding"] == D(0) and r.province["indicator_9_1"] is None
+    for d in r.districts:
+        assert_row(d, {"district": d["district"], **ZERO_DISTRICT})
+    assert openpyxl.load_workbook(write_meeting_file(r, tmp_path / "empty.xlsx")).sheetnames
 
 
 def test_json_has_the_promised_keys(config: Config) -> None:
@@ -357,8 +381,8 @@ def snapshot_rows(path: Path) -> list[tuple]:
         book.close()
 
 
-def test_rerun_does_not_duplicate_snapshots_and_a_correction_wins(config: Config, tmp_path: Path) -> None:
-    store = write_workbook(tmp_path / "smart-data.xlsx")
+def test_rerun_does_not_duplicate_snapshots_and_a_correction_wins(config: Config, tmp_path: Path, tiny_store) -> None:
+    store = tiny_store
     now = dt.datetime(2026, 11, 26, 8, 0)
     run = run_monthly_report(store, config, TODAY, out=tmp_path / "r.xlsx", push=False, now=now)
     assert (run.report.month_key, run.snapshot_rows) == ("2026-10", 8)
@@ -382,8 +406,8 @@ def test_rerun_does_not_duplicate_snapshots_and_a_correction_wins(config: Config
     assert [row[0].value for row in sheet.iter_rows()].count("รวม") == 1
 
 
-def test_a_month_not_yet_ended_is_not_snapshotted(config: Config, tmp_path: Path) -> None:
-    store = write_workbook(tmp_path / "smart-data.xlsx")
+def test_a_month_not_yet_ended_is_not_snapshotted(config: Config, tmp_path: Path, tiny_store) -> None:
+    store = tiny_store
     run = run_monthly_report(store, config, TODAY, year=2026, month=11, out=False, push=False)
     assert run.report.as_of == TODAY and run.snapshot_rows == 0 and snapshot_rows(store.path) == []
     assert "ยังไม่จบ" in run.snapshot_note
@@ -461,8 +485,8 @@ def test_google_one_read_batched_writes_valid_formatting_and_charts(
 
 # -- LINE ------------------------------------------------------------------------------------------
 def test_line_summary_to_province_and_district_officers_once(
-        line_messenger, line_fake, config: Config, tmp_path: Path) -> None:
-    store = write_workbook(tmp_path / "smart-data.xlsx")
+        line_messenger, line_fake, config: Config, tmp_path: Path, tiny_store) -> None:
+    store = tiny_store
     run = run_monthly_report(store, config, TODAY, out=False, messenger=line_messenger)
     # PV-01 (province), OF-01 and OF-02 (เมืองตราด); OF-03 has no LINE; OF-04 is inactive.
     assert {(s.officer_id, s.scope, s.status) for s in run.pushes.sends} == {
@@ -483,8 +507,8 @@ def test_line_summary_to_province_and_district_officers_once(
 
 
 def test_a_failed_push_is_logged_failed_and_sent_on_the_next_run(
-        line_messenger, line_fake, config: Config, tmp_path: Path) -> None:
-    store = write_workbook(tmp_path / "smart-data.xlsx")
+        line_messenger, line_fake, config: Config, tmp_path: Path, tiny_store) -> None:
+    store = tiny_store
     line_fake.fail_next(400)
     first = run_monthly_report(store, config, TODAY, out=False, messenger=line_messenger)
     assert first.pushes.count("failed") == 1 and first.pushes.pushed == 2
@@ -492,8 +516,8 @@ def test_a_failed_push_is_logged_failed_and_sent_on_the_next_run(
     assert second.pushes.pushed == 1 and len(line_fake.deliveries) == 3
 
 
-def test_no_push_for_an_older_month_or_with_no_push(config: Config, tmp_path: Path, outbox_messenger) -> None:
-    store = write_workbook(tmp_path / "smart-data.xlsx")
+def test_no_push_for_an_older_month_or_with_no_push(config: Config, outbox_messenger, tiny_store) -> None:
+    store = tiny_store
     old = run_monthly_report(store, config, TODAY, year=2026, month=9, out=False, messenger=outbox_messenger)
     off = run_monthly_report(store, config, TODAY, out=False, push=False, messenger=outbox_messenger)
     assert old.pushes is None and "เฉพาะเดือนที่เพิ่งจบ" in old.push_note
@@ -511,15 +535,18 @@ def test_flex_fits_line_limits_and_recipients_are_counted(config: Config) -> Non
 
 
 # -- CLI and Cloud Function ----------------------------------------------------------------------
-def test_cli_report_json_and_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_report_json_and_text(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch, tiny_store) -> None:
     from cli import main
 
-    store = write_workbook(tmp_path / "smart-data.xlsx")
+    monkeypatch.setenv("KKC_OUTBOX", str(tmp_path / "outbox.jsonl"))
+    monkeypatch.delenv("LINE_CHANNEL_ACCESS_TOKEN", raising=False)
+    store = tiny_store
     out = tmp_path / "meeting.xlsx"
-    assert main(["report", "--store", str(store.path), "--date", "2026-11-26", "--out", str(out),
-                 "--no-push", "--json"]) == 0
+    # Pushes go to the outbox (no LINE token): stdout stays one JSON object.
+    assert main(["report", "--store", str(store.path), "--date", "2026-11-26", "--out", str(out), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["month"] == "2026-10" and data["province"]["arrears"] == 17000.0 and out.exists()
+    assert data["run"]["line"]["pushed"] == 3 and (tmp_path / "outbox.jsonl").exists()
     assert main(["report", "--store", str(store.path), "--date", "2026-11-26", "--month", "2026-09",
                  "--out", str(out), "--no-push"]) == 0
     text = capsys.readouterr().out
@@ -536,10 +563,10 @@ class FakeRequest:
         return self._body
 
 
-def test_cloud_function_answers_json_and_500_on_store_errors(tmp_path: Path, monkeypatch) -> None:
+def test_cloud_function_answers_json_and_500_on_store_errors(tmp_path: Path, monkeypatch, tiny_store) -> None:
     import main
 
-    store = write_workbook(tmp_path / "smart-data.xlsx")
+    store = tiny_store
     monkeypatch.setenv("KKC_STORE", str(store.path))
     monkeypatch.setenv("KKC_OUTBOX", str(tmp_path / "outbox.jsonl"))
     monkeypatch.delenv("LINE_CHANNEL_ACCESS_TOKEN", raising=False)

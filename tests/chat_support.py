@@ -1,0 +1,225 @@
+"""Shared pieces of the chat tests: the tiny province in the Sheets fake, a Runtime wired to the
+fakes, signed webhook requests through functions-framework's app, and sample events."""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import uuid
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from core.config import ROOT
+from handlers.line_client import LineReplyClient
+from handlers.runtime import Runtime, install
+from handlers.sheets_fast import FastSheetsStore, StaticToken
+from handlers.signature import sign
+from messaging.base import messages_to_text
+from sheets.store import Layout
+from tests.conftest import SPREADSHEET_ID, make_config
+from tests.fakes.line_api import DEFAULT_TOKEN
+from tests.sheetdata import TODAY, as_tables, tiny_province
+
+SECRET = "test-channel-secret"
+NOW = dt.datetime(2026, 11, 26, 10, 30)
+WEBHOOK_YML = Path("/work/shared/line-openapi/webhook.yml")
+
+
+def load_province(sheets_fake: Any, data: dict | None = None, layout: Layout | None = None) -> None:
+    """The tiny province (or `data`) typed into the fake spreadsheet, one tab per table."""
+    layout = layout or Layout()
+    for table in as_tables(data if data is not None else tiny_province(), layout).values():
+        sheets_fake.set_rows(SPREADSHEET_ID, table.title, [table.header] + table.rows)
+    sheets_fake.reset_requests()
+
+
+class Clock:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_runtime(sheets_fake: Any, line_fake: Any, *, overrides: dict | None = None,
+                 clock: Clock | None = None, today: dt.date = TODAY) -> Runtime:
+    config = make_config({"sheets.api_url": sheets_fake.url, "line.api_url": line_fake.url, **(overrides or {})})
+    layout = Layout(config)
+    store = FastSheetsStore.from_config(SPREADSHEET_ID, config, layout, StaticToken("test-token"))
+    replier = LineReplyClient.from_config(config, DEFAULT_TOKEN)
+    return Runtime(config, store, replier, SECRET, today=lambda: today, now=lambda: NOW,
+                   profile_name=replier.profile_name, layout=layout, clock=clock or Clock())
+
+
+@functools.lru_cache(maxsize=1)
+def webhook_app() -> Any:
+    """main.line_webhook as Cloud Functions runs it (one app for the session; the runtime is swapped)."""
+    from functions_framework import create_app
+
+    return create_app(target="line_webhook", source=str(ROOT / "main.py"))
+
+
+class Webhook:
+    """Signed requests to line_webhook through functions-framework's test client."""
+
+    def __init__(self, runtime: Runtime | None, line_fake: Any):
+        install(runtime)
+        self.runtime = runtime
+        self.line = line_fake
+        self.client = webhook_app().test_client()
+
+    def post(self, events: list[dict], *, secret: str = SECRET, signature: str | None = "sign",
+             body: bytes | None = None) -> Any:
+        raw = body if body is not None else json.dumps(
+            {"destination": "U" + "f" * 32, "events": events}, ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": "application/json"}
+        if signature == "sign":
+            headers["X-Line-Signature"] = sign(secret, raw)
+        elif signature is not None:
+            headers["X-Line-Signature"] = signature
+        return self.client.post("/", data=raw, headers=headers)
+
+    def say(self, user_id: str, text: str, event_id: str | None = None) -> list[dict]:
+        """One text event; returns what LINE received back for it."""
+        before = len(self.line.replies)
+        response = self.post([text_event(user_id, text, self.line.new_reply_token(user_id), event_id)])
+        assert response.status_code == 200, response.data
+        got = self.line.replies[before:]
+        return [m for reply in got for m in reply.messages]
+
+    def tap(self, user_id: str, data: str, event_id: str | None = None) -> list[dict]:
+        before = len(self.line.replies)
+        response = self.post([postback_event(user_id, data, self.line.new_reply_token(user_id), event_id)])
+        assert response.status_code == 200, response.data
+        return [m for reply in self.line.replies[before:] for m in reply.messages]
+
+
+def new_event_id() -> str:
+    return "01" + uuid.uuid4().hex[:24].upper()
+
+
+def base_event(kind: str, user_id: str | None = None, event_id: str | None = None, **extra: Any) -> dict:
+    event = {"type": kind, "mode": "active", "timestamp": 1764123456789,
+             "webhookEventId": event_id or new_event_id(), "deliveryContext": {"isRedelivery": False}}
+    if user_id:
+        event["source"] = {"type": "user", "userId": user_id}
+    event.update(extra)
+    return event
+
+
+def text_event(user_id: str, text: str, reply_token: str, event_id: str | None = None) -> dict:
+    return base_event("message", user_id, event_id, replyToken=reply_token,
+                      message={"type": "text", "id": "1", "text": text, "quoteToken": "q"})
+
+
+def postback_event(user_id: str, data: str, reply_token: str, event_id: str | None = None) -> dict:
+    return base_event("postback", user_id, event_id, replyToken=reply_token, postback={"data": data})
+
+
+def text_of(messages: Iterable[dict]) -> str:
+    return messages_to_text(list(messages))
+
+
+def postback_data(messages: Iterable[dict], label: str) -> str:
+    """The data of the Flex button or quick reply labelled `label`."""
+    from handlers.terminal import actions_of
+
+    for action in actions_of(list(messages)):
+        if action.get("label") == label and action.get("type") == "postback":
+            return action["data"]
+    raise AssertionError(f"no postback button {label!r}")
+
+
+# ---------------------------------------------------------------- sample events from webhook.yml
+
+@functools.lru_cache(maxsize=1)
+def _schemas() -> dict[str, Any]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(WEBHOOK_YML.read_text(encoding="utf-8"), Loader=loader)["components"]["schemas"]
+
+
+def _ref(schema: dict) -> str:
+    return schema["$ref"].rsplit("/", 1)[-1]
+
+
+def _flatten(name: str) -> tuple[dict[str, Any], set[str]]:
+    """A schema's properties and required names, its allOf parents included."""
+    schema = _schemas()[name]
+    props: dict[str, Any] = dict(schema.get("properties", {}))
+    required = set(schema.get("required", []))
+    for part in schema.get("allOf", []):
+        if "$ref" in part:
+            p, r = _flatten(_ref(part))
+        else:
+            p, r = dict(part.get("properties", {})), set(part.get("required", []))
+        props.update(p)
+        required |= r
+    return props, required
+
+
+def _value(schema: dict, field: str, choices: dict[str, str]) -> Any:
+    if "$ref" in schema:
+        return sample(_ref(schema), choices)
+    kind = schema.get("type")
+    if "enum" in schema:
+        return schema["enum"][0]
+    if kind == "string":
+        return {"userId": "U" + "1" * 32, "replyToken": "REPLACE", "data": "a=unknown"}.get(field, f"x-{field}")
+    if kind == "integer":
+        return 1
+    if kind == "number":
+        return 13.75
+    if kind == "boolean":
+        return False
+    if kind == "array":
+        return [_value(schema.get("items", {}), field, choices)] if schema.get("items") else []
+    if kind == "object":
+        return {}
+    return "x"
+
+
+def sample(name: str, choices: dict[str, str] | None = None) -> dict:
+    """A minimal valid instance of a webhook.yml schema; `choices` picks discriminated subtypes by base name."""
+    choices = choices or {}
+    schema = _schemas()[name]
+    mapping = (schema.get("discriminator") or {}).get("mapping")
+    if mapping:
+        key = choices.get(name, next(iter(mapping)))
+        target = mapping[key].rsplit("/", 1)[-1]
+        result = sample(target, choices)
+        result[schema["discriminator"]["propertyName"]] = key
+        return result
+    props, required = _flatten(name)
+    result = {}
+    for field in sorted(required | ({"source", "replyToken", "userId"} & set(props))):
+        result[field] = _value(props[field], field, choices)
+    return result
+
+
+def every_webhook_event() -> list[tuple[str, dict]]:
+    """(label, event) for every event type in webhook.yml, every message type, user and group sources."""
+    events: list[tuple[str, dict]] = []
+    mapping = _schemas()["Event"]["discriminator"]["mapping"]
+    for kind in mapping:
+        variants: list[dict[str, str]] = [{}]
+        if kind == "message":
+            content = _schemas()["MessageContent"]["discriminator"]["mapping"]
+            variants = [{"MessageContent": m} for m in content] + [{"MessageContent": "text", "Source": "group"},
+                                                                   {"MessageContent": "text", "Source": "room"}]
+        elif kind == "membership":
+            variants = [{"MembershipContent": m} for m in _schemas()["MembershipContent"]["discriminator"]["mapping"]]
+        elif kind == "module":
+            variants = [{"ModuleContent": m} for m in _schemas()["ModuleContent"]["discriminator"]["mapping"]]
+        elif kind in ("join", "leave", "memberJoined", "memberLeft"):
+            variants = [{"Source": "group"}]
+        for choice in variants:
+            event = sample("Event", {"Event": kind, **choice})
+            event["webhookEventId"] = new_event_id()
+            event["mode"] = "active"
+            label = kind + "".join(f"/{v}" for v in choice.values())
+            events.append((label, event))
+    return events

@@ -1,0 +1,404 @@
+"""Every chat command on the tiny province, with its refusals; linking; the terminal chat.
+
+The figures are the tiny province's (tests/sheetdata.py): today 26 Nov 2026, OF-01 in
+เมืองตราด, PV-01 provincial. Every reply is checked against LINE's messaging-api.yml.
+"""
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+
+from handlers import commands as C
+from handlers.terminal import TerminalSession, actions_of, run_chat
+from tests.chat_support import (NOW, Webhook, load_province, make_runtime, postback_data, text_of)
+from tests.conftest import SPREADSHEET_ID
+from tests.fakes.line_api import validate_request
+from tests.sheetdata import TODAY, USER_OF01, USER_OF02, USER_OF04, USER_PV01, write_workbook
+
+pytest_plugins = ["tests.fakes.line_fixtures"]
+
+STRANGER = "U" + "9" * 32
+
+
+class Chat:
+    """Talks to the Conversation the webhook uses; every reply must be one LINE accepts."""
+
+    def __init__(self, runtime):
+        self.runtime = runtime
+        self.conv = runtime.conversation
+        self.n = 0
+
+    def _check(self, messages):
+        assert 1 <= len(messages) <= 5
+        errors = validate_request("ReplyMessageRequest", {"replyToken": "t", "messages": messages})
+        assert errors == [], errors
+        return messages
+
+    def _id(self):
+        self.n += 1
+        return f"01TEST{self.n:020d}"
+
+    def say(self, user, text):
+        return self._check(self.conv.on_text(user, text, self._id()))
+
+    def text(self, user, text):
+        return text_of(self.say(user, text))
+
+    def tap(self, user, data):
+        return self._check(self.conv.on_postback(user, data, self._id()))
+
+
+@pytest.fixture
+def chat(sheets_fake, line_fake):
+    load_province(sheets_fake)
+    return Chat(make_runtime(sheets_fake, line_fake))
+
+
+def rows(sheets_fake, title):
+    return sheets_fake.rows(SPREADSHEET_ID, title)[1:]
+
+
+# ---------------------------------------------------------------- routing
+
+@pytest.mark.parametrize("text,key,args", [
+    ("เมนู", "help", ""), ("ช่วยเหลือ", "help", ""), ("HELP", "help", ""), ("/help", "help", ""),
+    ("ครบกำหนด 30", "due", "30"), ("due 3", "due", "3"), ("ค้างชำระ", "overdue", ""), ("overdue", "overdue", ""),
+    ("กองทุนบางพระ", "fund", "บางพระ"), ("fund 230101-01", "fund", "230101-01"), ("ค้นหา  สมศรี ", "find", "สมศรี"),
+    ("find F1-001", "find", "F1-001"), ("ชำระ F1-001 1,500", "pay", "F1-001 1,500"), ("pay F1-001 5", "pay", "F1-001 5"),
+    ("สรุป", "summary", ""), ("summary", "summary", ""), ("ตรวจสอบ", "check", ""), ("check", "check", ""),
+    ("แนะนำ ดีมาก", "feedback", "ดีมาก"), ("feedback good", "feedback", "good"),
+    ("ลงทะเบียน ABC123", "register", "ABC123"), ("register abc123", "register", "abc123"),
+])
+def test_one_command_table_routes_thai_and_english(text, key, args):
+    cmd, rest = C.route(text)
+    assert cmd is not None and cmd.key == key and rest == args
+
+
+@pytest.mark.parametrize("text", ["fundraise", "สวัสดี", "", "duee", "12345"])
+def test_anything_else_is_not_a_command(text):
+    assert C.route(text)[0] is None
+
+
+def test_anything_else_gets_a_short_hint(chat):
+    messages = chat.say(USER_OF01, "สวัสดีจ้า")
+    assert "พิมพ์ เมนู" in text_of(messages) and messages[0]["quickReply"]["items"]
+
+
+# ---------------------------------------------------------------- linking
+
+def test_unlinked_users_get_only_the_way_to_link(chat):
+    for text in ("เมนู", "ค้างชำระ", "ค้นหา ทดสอบ", "สรุป", "กองทุน บางพระ", "ชำระ F1-001 100", "อะไร"):
+        reply = chat.text(STRANGER, text)
+        assert "ลงทะเบียน" in reply
+        assert "F1-" not in reply and "ทดสอบ" not in reply and "บาท" not in reply
+    welcome = text_of(chat.conv.on_follow(STRANGER))
+    assert "ลงทะเบียน" in welcome and "ยินดีต้อนรับ" in welcome
+
+
+def test_register_links_the_account_with_the_profile_name(chat, sheets_fake, line_fake):
+    line_fake.add_profile(STRANGER, "มานี LINE")
+    reply = chat.text(STRANGER, "ลงทะเบียน ghi789")          # OF-03's code, any case
+    assert "ผูกบัญชีเรียบร้อย" in reply and "มานี รักดี" in reply and "อ.เขาสมิง" in reply
+    links = rows(sheets_fake, "บัญชี LINE")
+    assert links[-1][1:4] == ["OF-03", STRANGER, "มานี LINE"]
+    # Now linked: data of their district.
+    assert "F3-001" in chat.text(STRANGER, "ค้างชำระ")
+    # Again with the same code: no second row.
+    assert "ผูกบัญชีไว้แล้ว" in chat.text(STRANGER, "register GHI789")
+    assert len(rows(sheets_fake, "บัญชี LINE")) == len(links)
+
+
+def test_wrong_codes_are_refused_and_slowed(chat, sheets_fake):
+    for left in (4, 3, 2, 1):
+        assert f"ลองได้อีก {left} ครั้ง" in chat.text(STRANGER, "ลงทะเบียน WRONG")
+    assert "ลองครบจำนวนครั้ง" in chat.text(STRANGER, "ลงทะเบียน WRONG")
+    # Six: blocked, even with the right code.
+    assert "โปรดลองใหม่ในอีก" in chat.text(STRANGER, "ลงทะเบียน GHI789")
+    assert len(rows(sheets_fake, "บัญชี LINE")) == 4
+    # An hour later it works.
+    limiter = chat.conv.limiter
+    now = limiter.clock()
+    limiter.clock = lambda: now + 3601
+    assert "ผูกบัญชีเรียบร้อย" in chat.text(STRANGER, "ลงทะเบียน GHI789")
+    # Another LINE user is not slowed by the first one's mistakes.
+    assert "ลองได้อีก 4 ครั้ง" in chat.text("U" + "8" * 32, "ลงทะเบียน nope")
+
+
+def test_inactive_officer_is_refused_and_gets_nothing(chat, sheets_fake):
+    assert "ปิดการใช้งาน" in chat.text(STRANGER, "ลงทะเบียน JKL000")
+    assert len(rows(sheets_fake, "บัญชี LINE")) == 4
+    for text in ("ค้างชำระ", "เมนู", "ค้นหา ทดสอบ"):
+        reply = chat.text(USER_OF04, text)  # OF-04 is linked but inactive
+        assert "ปิดการใช้งาน" in reply and "F3-" not in reply
+
+
+def test_relinking_replaces_the_old_link(chat, sheets_fake):
+    # OF-02's phone now links OF-01's code: OF-01 moves to it, and that phone is no longer OF-02.
+    assert "สมศรี มีสุข" in chat.text(USER_OF02, "ลงทะเบียน ABC123")
+    chat.runtime.snapshots.invalidate()
+    assert "ลงทะเบียน" in chat.text(USER_OF01, "ค้างชำระ")            # the old phone is unlinked
+    assert "สมศรี มีสุข" in chat.text(USER_OF02, "เมนู")
+
+
+def test_a_code_shared_by_two_officers_links_nobody(sheets_fake, line_fake):
+    from tests.sheetdata import tiny_province
+
+    data = tiny_province()
+    data["officers"][1]["register_code"] = "ABC123"
+    load_province(sheets_fake, data)
+    chat = Chat(make_runtime(sheets_fake, line_fake))
+    assert "ผู้ดูแลระบบ" in chat.text(STRANGER, "ลงทะเบียน ABC123")
+    assert len(rows(sheets_fake, "บัญชี LINE")) == 4
+
+
+# ---------------------------------------------------------------- help
+
+def test_menu_lists_every_command_with_next_steps(chat):
+    messages = chat.say(USER_OF01, "เมนู")
+    text = text_of(messages)
+    for usage in ("ครบกำหนด", "ค้างชำระ", "กองทุน", "ค้นหา", "ชำระ", "สรุป", "ตรวจสอบ", "แนะนำ"):
+        assert usage in text
+    assert "สมศรี มีสุข · อ.เมืองตราด" in text
+    labels = [a["label"] for a in actions_of(messages)]
+    assert "ครบกำหนด" in labels and "ค้างชำระ" in labels and len(labels) <= 13
+
+
+# ---------------------------------------------------------------- due and overdue
+
+def test_due_default_seven_days(chat):
+    text = chat.text(USER_OF01, "ครบกำหนด")
+    assert "2 งวด รวม 14,000 บาท" in text
+    assert text.index("F1-002") < text.index("F1-001")            # today first
+    assert "26 พ.ย. 2569 (วันนี้)" in text and "3 ธ.ค. 2569 (อีก 7 วัน)" in text
+    assert "F3-" not in text
+
+
+@pytest.mark.parametrize("text,expect", [
+    ("ครบกำหนด 0", "1 งวด รวม 4,000 บาท"), ("due 6", "1 งวด รวม 4,000 บาท"),
+    ("ครบกำหนด ๗", "2 งวด รวม 14,000 บาท"), ("ครบกำหนด 7 บางพระ", "2 งวด รวม 14,000 บาท"),
+    ("ครบกำหนด 30 หนองเสม็ด", "ไม่มีงวดที่ต้องชำระ"), ("ครบกำหนด 400", "0–366"),
+    ("ครบกำหนด 7 ไม่มีหมู่บ้านนี้", "ไม่พบกองทุน"),
+])
+def test_due_days_and_narrowing(chat, text, expect):
+    assert expect in chat.text(USER_OF01, text)
+
+
+def test_due_for_the_province(chat):
+    text = chat.text(USER_PV01, "ครบกำหนด 90")
+    assert "F3-003" in text and "3 งวด รวม 23,000 บาท" in text
+
+
+def test_overdue_longest_first_with_totals(chat):
+    text = chat.text(USER_OF01, "ค้างชำระ")
+    assert "2 สัญญา ค้างรวม 11,000 บาท" in text
+    assert text.index("F1-002") < text.index("F2-001")
+    assert "เกินกำหนด 1-30 วัน: 1 สัญญา 5,000 บาท" in text and "31-90 วัน: 1 สัญญา 6,000 บาท" in text
+    province = chat.text(USER_PV01, "overdue")
+    assert province.index("F3-001") < province.index("F1-002") < province.index("F2-001")
+    assert "ผิดสัญญา เกิน 240 วัน" in province and "3 สัญญา ค้างรวม 26,000 บาท" in province
+    assert "1 สัญญา ค้างรวม 15,000 บาท" in chat.text(USER_PV01, "ค้างชำระ อ.เขาสมิง")
+
+
+def test_long_lists_say_what_was_left_out_and_page(sheets_fake, line_fake):
+    from tests.sheetdata import tiny_province
+
+    data = tiny_province()
+    for i in range(45):
+        data["loans"].append({"contract_no": f"F1-9{i:02d}", "fund_id": "230101-01",
+                              "borrower_name": f"ลูกหนี้ทดสอบ {i:02d}", "loan_date": "1/1/69",
+                              "amount": 1000 + i, "due_date": f"{1 + i % 20}/10/69"})
+    load_province(sheets_fake, data)
+    chat = Chat(make_runtime(sheets_fake, line_fake, overrides={"chat.list_limit": 10}))
+    first = chat.say(USER_OF01, "ค้างชำระ")
+    text = text_of(first)
+    assert "47 สัญญา" in text and "และอีก 17 รายการ" in text and "ค้างชำระ หน้า 2" in text
+    assert first[0]["contents"]["type"] == "carousel" and len(first[0]["contents"]["contents"]) == 3
+    second = chat.text(USER_OF01, "ค้างชำระ หน้า 2")
+    assert "หน้า 2/2" in second and "และอีก" not in second
+    assert "มี 47 รายการ 2 หน้า" in chat.text(USER_OF01, "ค้างชำระ หน้า 9")
+
+
+# ---------------------------------------------------------------- a fund
+
+def test_fund_card(chat):
+    text = chat.text(USER_OF01, "กองทุน บางพระ")
+    for part in ("230101-01", "280,000 บาท", "150,000 บาท (ณ 31 ต.ค. 2569)", "2 สัญญา (คงค้าง 2)",
+                 "16,000 บาท", "6,000 บาท (1 สัญญา)", "PAR30", "37.5%", "ครบถ้วน ถูกต้อง เป็นปัจจุบัน"):
+        assert part in text, part
+    missing = chat.text(USER_OF01, "fund 230102-03")
+    assert "ขาด: สำเนาสมุดบัญชี" in missing
+    stale = chat.text(USER_PV01, "กองทุน เขาสมิง")
+    assert "ไม่เป็นปัจจุบัน: ยอดเงินฝาก ณ 10 พ.ค. 2569" in stale and "ผิดพลาด 2 จุด" in stale
+
+
+def test_fund_refusals_and_choices(chat):
+    assert "รหัสกองทุน" in chat.text(USER_OF01, "กองทุน")
+    assert "พบ 2 กองทุน" in chat.text(USER_OF01, "กองทุน 2301")
+    assert "ไม่พบกองทุน" in chat.text(USER_OF01, "กองทุน 230301-02")      # another district
+
+
+# ---------------------------------------------------------------- find
+
+def test_find_by_name_partial_and_contract(chat):
+    card = chat.text(USER_OF01, "ค้นหา หนึ่ง")
+    assert "นายหนึ่ง ทดสอบ" in card and "10,000 บาท" in card and "ใกล้ครบกำหนด" in card
+    assert "x-xxxx-xxxx3-45-1" in card and "1101400123451" not in card and "1-1014-00123-45-1" not in card
+    contract = chat.text(USER_OF01, "find f1-002")
+    for part in ("งวด 1 · 26 ก.ย. 2569", "ชำระแล้ว  6,000 บาท", "ค้าง 2,000 บาท", "เกินกำหนด 31 วัน"):
+        assert part in contract, part
+    many = chat.text(USER_OF01, "ค้นหา ทดสอบ")
+    assert "พบ 4 สัญญา" in many and "ปิดสัญญา" in many
+    assert "ไม่พบลูกหนี้" in chat.text(USER_OF01, "ค้นหา ไม่มีใครชื่อนี้")
+    assert "อย่างน้อย 2" in chat.text(USER_OF01, "ค้นหา ก")
+
+
+def test_find_shows_an_unreadable_contract_as_needing_a_fix(chat):
+    text = chat.text(USER_PV01, "ค้นหา F3-002")
+    assert "อ่านไม่ได้" in text and "แท็บลูกหนี้" in text
+
+
+# ---------------------------------------------------------------- pay
+
+def test_pay_asks_to_confirm_then_records_once(chat, sheets_fake):
+    card = chat.say(USER_OF01, "ชำระ F1-002 ๑,๕๐๐ บาท 15/1/69")
+    text = text_of(card)
+    assert "ยืนยันบันทึกรับชำระ" in text and "1,500 บาท" in text and "15 ม.ค. 2569" in text
+    assert "คงค้างหลังชำระ  4,500 บาท" in text
+    assert rows(sheets_fake, "รับชำระ")[-1][0] == "XX-999"                       # nothing written yet
+    done = text_of(chat.tap(USER_OF01, postback_data(card, "ยืนยันบันทึก")))
+    assert "บันทึกรับชำระแล้ว" in done and "4,500 บาท" in done
+    row = rows(sheets_fake, "รับชำระ")[-1]
+    assert row[0] == "F1-002" and row[2] == 1500 and row[4:6] == ["OF-01", "LINE"]
+    assert row[6].startswith("2026-11-26 10:30") and row[7].startswith("LINE-01TEST")
+    assert "ไม่ได้บันทึกซ้ำ" in text_of(chat.tap(USER_OF01, postback_data(card, "ยืนยันบันทึก")))
+    assert len([r for r in rows(sheets_fake, "รับชำระ") if r[0] == "F1-002"]) == 3
+
+
+def test_pay_cancel_records_nothing(chat, sheets_fake):
+    card = chat.say(USER_OF01, "pay F1-001 500")
+    assert "ยกเลิกแล้ว" in text_of(chat.tap(USER_OF01, postback_data(card, "ยกเลิก")))
+    assert all(r[0] != "F1-001" for r in rows(sheets_fake, "รับชำระ"))
+
+
+@pytest.mark.parametrize("text,expect", [
+    ("ชำระ", "พิมพ์ ชำระ <เลขที่สัญญา>"),
+    ("ชำระ F1-001", "พิมพ์ ชำระ <เลขที่สัญญา>"),
+    ("ชำระ ZZ-404 100", "ไม่พบเลขที่สัญญานี้ในพื้นที่ของท่าน"),
+    ("ชำระ F3-003 100", "ไม่พบเลขที่สัญญานี้ในพื้นที่ของท่าน"),             # another district: same words
+    ("ชำระ F1-001 0", "มากกว่า 0"),
+    ("ชำระ F1-001 -50", "อ่านจำนวนเงินไม่ได้"),
+    ("ชำระ F1-001 ห้าร้อย", "อ่านจำนวนเงินไม่ได้"),
+    ("ชำระ F1-001 10,001", "มากกว่ายอดคงค้าง 10,000 บาท"),
+    ("ชำระ F1-001 100 27/11/2569", "อยู่ในอนาคต"),
+    ("ชำระ F1-001 100 1/4/2569", "ก่อนวันที่รับเงินยืม"),
+    ("ชำระ F1-001 100 31/02/2569", "อ่านวันที่ชำระไม่ได้"),
+    ("ชำระ F2-002 100", "ชำระครบแล้ว"),
+])
+def test_pay_refusals(chat, text, expect):
+    messages = chat.say(USER_OF01, text)
+    assert expect in text_of(messages)
+    assert not any(a.get("type") == "postback" and "a=pay" in a.get("data", "") for a in actions_of(messages))
+
+
+def test_pay_unreadable_contract_is_refused(chat):
+    assert "อ่านไม่ได้" in chat.text(USER_PV01, "ชำระ F3-002 100")
+
+
+def test_confirm_is_checked_again_when_tapped(chat, sheets_fake):
+    """Between the card and the tap someone typed a receipt into the sheet: the tap re-checks."""
+    card = chat.say(USER_OF01, "ชำระ F1-001 10,000")
+    sheets_fake.set_rows(SPREADSHEET_ID, "รับชำระ", sheets_fake.rows(SPREADSHEET_ID, "รับชำระ")
+                         + [["F1-001", "20/11/2569", 5000]])
+    reply = text_of(chat.tap(USER_OF01, postback_data(card, "ยืนยันบันทึก")))
+    assert "มากกว่ายอดคงค้าง 5,000 บาท" in reply and "ยังไม่ได้บันทึก" in reply
+
+
+def test_pay_warns_about_a_payment_that_looks_the_same(chat):
+    assert "ตรวจสอบว่าไม่ใช่รายการซ้ำ" in chat.text(USER_OF01, "ชำระ F1-002 2000 30/10/69")
+
+
+# ---------------------------------------------------------------- summary and check
+
+def test_summary_for_a_district_and_for_the_province(chat):
+    district = chat.text(USER_OF01, "สรุป")
+    for part in ("สรุป อ.เมืองตราด", "2 กองทุน", "3 จาก 4 สัญญา", "21,000 บาท", "11,000 บาท (2 สัญญา)",
+                 "เกินกำหนด 1-30 วัน  1 สัญญา 5,000 บาท", "PAR30  28.6%", "1/2 กองทุน"):
+        assert part in district, part
+    province = chat.text(USER_PV01, "summary")
+    for part in ("สรุป จังหวัดตราด", "45,000 บาท", "26,000 บาท (3 สัญญา)", "ผิดสัญญา  1 สัญญา 15,000 บาท",
+                 "PAR30  46.7%", "แถวที่อ่านไม่ได้  2 แถว", "อ.เขาสมิง: 24,000 / 15,000 / 62.5%"):
+        assert part in province, part
+
+
+def test_check_worst_first_in_the_officers_funds(chat):
+    district = chat.text(USER_OF01, "ตรวจสอบ")
+    assert "ผ่านครบ 1 จาก 2 กองทุน" in district and "230102-03" in district and "สำเนาสมุดบัญชี" in district
+    assert "230301-02" not in district and "XX-999" not in district
+    province = chat.text(USER_PV01, "check")
+    assert province.index("230301-02") < province.index("230102-03")
+    assert "ลูกหนี้ แถว 7" in province and "XX-999" in province
+
+
+# ---------------------------------------------------------------- feedback
+
+def test_feedback_is_appended_once(chat, sheets_fake):
+    assert "พิมพ์ แนะนำ" in chat.text(USER_OF01, "แนะนำ")
+    assert "ขอบคุณ" in chat.text(USER_OF01, "แนะนำ อยากได้สรุปรายสัปดาห์")
+    assert "ขอบคุณ" in chat.text(USER_OF01, "feedback อยากได้สรุปรายสัปดาห์")   # the same text again
+    feedback = rows(sheets_fake, "ข้อเสนอแนะ")
+    assert len(feedback) == 1 and feedback[0][1:] == ["OF-01", "อยากได้สรุปรายสัปดาห์"]
+
+
+# ---------------------------------------------------------------- the same answers through the webhook
+
+def test_the_webhook_gives_the_same_answers(sheets_fake, line_fake):
+    load_province(sheets_fake)
+    direct = Chat(make_runtime(sheets_fake, line_fake))
+    hook = Webhook(make_runtime(sheets_fake, line_fake), line_fake)
+    try:
+        for text in ("ครบกำหนด", "ค้างชำระ", "กองทุน บางพระ", "ค้นหา หนึ่ง", "สรุป", "ตรวจสอบ"):
+            assert text_of(hook.say(USER_OF01, text)) == direct.text(USER_OF01, text)
+    finally:
+        from handlers.runtime import install
+
+        install(None)
+
+
+# ---------------------------------------------------------------- the terminal
+
+def test_terminal_chat_say_and_press_a_button(tmp_path):
+    from tests.conftest import make_config
+
+    store = write_workbook(tmp_path / "tiny.xlsx")
+    out = io.StringIO()
+    code = run_chat("OF-01", store, make_config(), today=TODAY,
+                    say=["ชำระ F1-001 2,500", "1", "ค้างชำระ", "ยกเลิก"], out=out)
+    text = out.getvalue()
+    assert code == 0
+    assert "ยืนยันบันทึกรับชำระ" in text and "1) ยืนยันบันทึก" in text and "บันทึกรับชำระแล้ว" in text
+    assert "11,000 บาท" in text
+    payments = store.read(["payments"])["payments"].rows
+    assert [r[0] for r in payments].count("F1-001") == 1
+
+
+def test_terminal_refuses_an_unknown_officer(tmp_path, capsys):
+    from tests.conftest import make_config
+
+    store = write_workbook(tmp_path / "tiny.xlsx")
+    assert run_chat("NOBODY", store, make_config(), today=TODAY, say=["เมนู"], out=io.StringIO()) == 2
+    assert "ไม่พบรหัสเจ้าหน้าที่" in capsys.readouterr().err
+
+
+def test_terminal_session_fill_in_buttons_only_hint(chat):
+    out = io.StringIO()
+    session = TerminalSession(chat.conv, "OF-01", USER_OF01, out)
+    session.say("ค้นหา หนึ่ง")
+    labels = [a["label"] for a in session.buttons]
+    session.say(str(labels.index("บันทึกรับชำระ") + 1))
+    assert "พิมพ์ต่อจากนี้: ชำระ F1-001" in out.getvalue()
+
+
+def test_now_and_money_types():
+    assert NOW.year == 2026 and isinstance(C.parse_pay("F1 1,500", TODAY)[1], Decimal)
