@@ -15,11 +15,13 @@ import time
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 import google.auth
+import orjson
 import requests
 from google.auth.credentials import Credentials
 from google.auth.exceptions import DefaultCredentialsError, GoogleAuthError, TransportError
 from google.oauth2 import service_account
 from gspread.http_client import HTTPClient
+from gspread.urls import SPREADSHEET_VALUES_BATCH_URL
 from gspread.utils import absolute_range_name, rowcol_to_a1
 
 from core.config import Config
@@ -153,6 +155,14 @@ class SheetsHTTPClient(HTTPClient):
             if attempt < self.max_tries:
                 self.sleep(self.backoff(attempt))
         raise SheetsAPIError(failure, status)
+
+
+    def values_batch_get(self, id: str, ranges: list[str], params: Optional[Mapping[str, Any]] = None) -> Any:
+        """gspread's batchGet, decoded with orjson: a national-size sheet is ~40 MB of JSON,
+        which the standard json module takes seconds to decode."""
+        params = {**(params or {}), "ranges": ranges}
+        response = self.request("get", SPREADSHEET_VALUES_BATCH_URL % id, params=params)
+        return orjson.loads(response.content)
 
 
 def _google_error(response: requests.Response) -> tuple[str, str]:

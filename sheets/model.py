@@ -8,8 +8,10 @@ when a value that computation needs cannot be read, and then it is listed in
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator, Literal
@@ -293,6 +295,9 @@ class _Err:
         self.message = message
 
 
+_BLANK = object()  # a blank cell in a column being read
+
+
 class _Columns:
     """Reads a big tab column by column: the same rules as _RowReader, fast on 100,000s of rows.
 
@@ -303,12 +308,11 @@ class _Columns:
     def __init__(self, ds: Dataset, layout: Layout, tab_key: str, title: str, table: Table,
                  positions: dict[str, int]):
         self.ds, self.layout, self.tab_key, self.title, self.positions = ds, layout, tab_key, title, positions
-        self.rows = []
-        self.numbers = []
-        for index, cells in enumerate(table.rows):
-            if _has_value(cells):
-                self.rows.append(cells)
-                self.numbers.append(table.row_number(index))
+        # Stores drop trailing blank cells, so a blank row is usually [] and the first cell decides.
+        kept = [(index, cells) for index, cells in enumerate(table.rows)
+                if cells and (cells[0] is not None and cells[0] != "" or _has_value(cells))]
+        self.rows = [cells for _, cells in kept]
+        self.numbers = [table.row_number(index) for index, _ in kept]
         self.n = len(self.rows)
         self.keys: list[str] = [""] * self.n
         self.funds: list[str | None] = [None] * self.n
@@ -322,40 +326,38 @@ class _Columns:
     def read(self, col: str, reader: Callable[[Any], Any], required: bool = False) -> list[Any]:
         """The column's values read by `reader`; None where blank or unreadable (with a problem).
 
-        Each distinct value is read once (a sheet repeats dates, amounts and ids a lot);
-        this loop runs for millions of cells on a national-size sheet, so it stays lean.
+        Each distinct value is read once and the column is mapped through that table
+        (a sheet repeats dates, amounts and ids a lot): this runs over millions of
+        cells on a national-size sheet, so the per-cell work stays in comprehensions.
         """
         index = self.positions.get(col)
         if index is None:
-            if required:
-                for i in range(self.n):
-                    self.failed.add((i, col))
-                    self.problem(i, col, "ไม่ได้กรอก (ต้องกรอก)")
-            return [None] * self.n
-        out: list[Any] = [None] * self.n
-        memo: dict[Any, Any] = {}
-        missing = memo  # a sentinel no cell can equal
-        for i, cells in enumerate(self.rows):
-            value = cells[index] if index < len(cells) else None
-            if value is None or value == "" or (type(value) is str and value.isspace()):
-                if required:
-                    self.failed.add((i, col))
-                    self.problem(i, col, "ไม่ได้กรอก (ต้องกรอก)")
+            values: list[Any] = [None] * self.n
+        else:
+            values = [cells[index] if index < len(cells) else None for cells in self.rows]
+        if bool in set(map(type, values)):
+            # True == 1 in a dict: read booleans (rare) as the text they show.
+            values = [str(v).upper() if type(v) is bool else v for v in values]
+        table: dict[Any, Any] = {}
+        for value in set(values):
+            if value is None or (type(value) is str and (value == "" or value.isspace())):
+                table[value] = _BLANK
                 continue
-            # True == 1 == 1.0 in a dict: booleans (rare) skip the memo so they read as themselves.
-            result = memo.get(value, missing) if type(value) is not bool else missing
-            if result is missing:
-                try:
-                    result = reader(value)
-                except V.CellError as exc:
-                    result = _Err(str(exc))
-                if type(value) is not bool:
-                    memo[value] = result
-            if type(result) is _Err:
-                self.failed.add((i, col))
-                self.problem(i, col, result.message)
-            else:
-                out[i] = result
+            try:
+                table[value] = reader(value)
+            except V.CellError as exc:
+                table[value] = _Err(str(exc))
+        out = [table[v] for v in values]
+        bad = {v for v, result in table.items() if type(result) is _Err or (required and result is _BLANK)}
+        if bad:
+            for i, value in enumerate(values):
+                if value in bad:
+                    self.failed.add((i, col))
+                    result = table[value]
+                    self.problem(i, col, result.message if type(result) is _Err else "ไม่ได้กรอก (ต้องกรอก)")
+                    out[i] = None
+        if _BLANK in table.values():
+            out = [None if r is _BLANK else r for r in out]
         return out
 
     def text(self, col: str, required: bool = False) -> list[str]:
@@ -399,6 +401,24 @@ def _rows(ds: Dataset, layout: Layout, tables: dict[str, Table], tab_key: str) -
 def load_dataset(tables: dict[str, Table], layout: Layout, today: dt.date,
                  max_term_years: int = 3) -> Dataset:
     """Parse every data tab; problems and unreadable rows are collected, never raised."""
+    with _gc_paused():
+        return _load_all(tables, layout, today, max_term_years)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Parsing makes a million small acyclic objects; the cycle collector would rescan
+    them again and again (over a second on a national-size sheet) and find nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load_all(tables: dict[str, Table], layout: Layout, today: dt.date, max_term_years: int) -> Dataset:
     ds = Dataset(today=today)
     _load_officers(ds, layout, tables)
     _load_funds(ds, layout, tables)
@@ -576,24 +596,29 @@ def _load_installments(ds: Dataset, layout: Layout, tables: dict[str, Table]) ->
     seq = cols.read("seq", V.read_int, required=True)
     due = cols.read("due_date", V.read_date, required=True)
     amount = cols.read("amount", V.read_amount, required=True)
-    first_row: dict[str, int] = {}
-    seen: set[tuple[str, int]] = set()
+    numbers, by_contract = cols.numbers, ds.installments
     for i, loan in enumerate(loans):
-        if amount[i] is not None and amount[i] <= 0:
+        value = amount[i]
+        if value is not None and value <= 0:
             cols.problem(i, "amount", "จำนวนเงินต้องมากกว่า 0")
-            amount[i] = None
+            value = None
         if loan is None:
             continue
-        first_row.setdefault(loan.contract_no, cols.numbers[i])
-        if seq[i] is None or due[i] is None or amount[i] is None:
-            ds.unreadable.append(Unreadable(cols.title, cols.numbers[i], cols.funds[i], "งวดชำระอ่านไม่ได้"))
+        if seq[i] is None or due[i] is None or value is None:
+            ds.unreadable.append(Unreadable(cols.title, numbers[i], cols.funds[i], "งวดชำระอ่านไม่ได้"))
             continue
-        if (loan.contract_no, seq[i]) in seen:
-            cols.problem(i, "seq", f"งวดที่ {seq[i]} ของสัญญา {loan.contract_no} ซ้ำ")
-            continue
-        seen.add((loan.contract_no, seq[i]))
-        ds.installments[loan.contract_no].append(
-            Installment(cols.numbers[i], loan.contract_no, seq[i], due[i], amount[i]))
+        by_contract[loan.contract_no].append(Installment(numbers[i], loan.contract_no, seq[i], due[i], value))
+    for contract_no, items in by_contract.items():
+        if len({i.seq for i in items}) < len(items):  # a repeated installment number: keep the first
+            kept: dict[int, Installment] = {}
+            for item in items:
+                if item.seq in kept:
+                    ds.problems.append(Problem(cols.title, item.row, contract_no, "seq", layout.header(
+                        "installments", "seq"), "error", f"งวดที่ {item.seq} ของสัญญา {contract_no} ซ้ำ",
+                        ds.loans[contract_no].fund_id if ds.loans[contract_no].fund_id in ds.funds else None))
+                else:
+                    kept[item.seq] = item
+            items[:] = kept.values()
     headers = {c: layout.header("installments", c) for c in ("amount", "due_date")}
     for contract_no, items in ds.installments.items():
         items.sort(key=lambda i: (i.due_date, i.seq))
@@ -601,7 +626,7 @@ def _load_installments(ds: Dataset, layout: Layout, tables: dict[str, Table]) ->
         fund_id = loan.fund_id if loan.fund_id in ds.funds else None
         total = sum((i.amount for i in items), Decimal(0))
         if loan.amount is not None and total != loan.amount:
-            ds.problems.append(Problem(cols.title, first_row[contract_no], contract_no, "amount", headers["amount"],
+            ds.problems.append(Problem(cols.title, min(i.row for i in items), contract_no, "amount", headers["amount"],
                                        "error", f"งวดชำระรวม {total:,.2f} บาท ไม่เท่ากับเงินยืม "
                                                 f"{loan.amount:,.2f} บาท", fund_id))
         if loan.due_date is not None and items and items[-1].due_date != loan.due_date:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -166,8 +167,12 @@ def read_int(value: Any) -> int:
     raise CellError(f"ต้องเป็นจำนวนเต็ม: \"{_show(value)}\"")
 
 
+_CID_WEIGHTS = tuple(range(13, 1, -1))
+
+
 def citizen_id_check_digit(first12: str) -> int:
-    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
+    """d13 = (11 − Σ d_i × (14 − i) mod 11) mod 10 (domain.md)."""
+    total = sum(map(operator.mul, map(int, first12), _CID_WEIGHTS))
     return (11 - total % 11) % 10
 
 
@@ -178,7 +183,7 @@ def read_citizen_id(value: Any) -> str:
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         value = int(value)
     text = to_arabic_digits(str(value)).strip()
-    digits = re.sub(r"[\s\-]", "", text)
+    digits = "".join(text.split()).replace("-", "")
     if not (digits.isascii() and digits.isdigit()) or len(digits) != 13:
         # Never echo a citizen id back whole, even a mistyped one.
         raise CellError(f"เลขประจำตัวประชาชนต้องเป็นตัวเลข 13 หลัก (กรอกไว้ {len(digits)} ตัวอักษร)")
