@@ -57,21 +57,42 @@ def run_check_task(args: argparse.Namespace, config: Any, store: Any, today: dt.
             "loans": len(ds.loans), "problems": len(report.problems)}
 
 
+@task("remind")
+def run_remind_task(args: argparse.Namespace, config: Any, store: Any, today: dt.date) -> dict[str, Any]:
+    """One daily alert run: read, plan, push through LINE (the fake), one append."""
+    from core.thai import now_in
+    from messaging.factory import make_messenger
+    from reminders.job import run_reminders
+
+    t0 = time.perf_counter()
+    summary = run_reminders(store, make_messenger(config), config, today, now_in(config.timezone))
+    body = summary.as_json()
+    return {"seconds": {"total": time.perf_counter() - t0, **body.get("timings", {})},
+            "pushes": body["pushes"], "items": body["items"],
+            "already_sent": body["already_sent"]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("task", choices=sorted(TASKS))
     parser.add_argument("--store", required=True)
     parser.add_argument("--date", type=dt.date.fromisoformat, required=True)
     parser.add_argument("--api-url")
+    parser.add_argument("--line-url")
     args, rest = parser.parse_known_args()
     args.rest = rest
     from core.config import load_config
 
-    overrides = {"sheets.api_url": args.api_url, "line.api_url": args.api_url} if args.api_url else {}
-    config = load_config(overrides={k: v for k, v in overrides.items() if k == "sheets.api_url"})
+    overrides = {"sheets.api_url": args.api_url} if args.api_url else {}
+    if args.line_url:
+        overrides["line.api_url"] = args.line_url
+    config = load_config(overrides=overrides)
     store = open_bench_store(args, config)
     result = TASKS[args.task](args, config, store, args.date)
-    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result["peak_mb"] = usage.ru_maxrss / 1024
+    # CPU of this process alone: the fakes answering it run in the parent.
+    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
     print(json.dumps(result))
 
 

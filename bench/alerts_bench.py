@@ -1,0 +1,62 @@
+"""Issue 3's figures: Sheets and LINE requests per alert run, time and peak memory, and the
+simulated month's pushes for the default policy beside a naive bot's."""
+from __future__ import annotations
+
+from typing import Any
+
+from bench.common import SEED, SPREADSHEET_ID, TODAY, loaded_sheets_fake, probe, scales
+
+
+def run(quick: bool = False) -> list[dict[str, Any]]:
+    from sheets.demo import TRAT, demo_tables
+    from tests.fakes.line_api import DEFAULT_TOKEN, LineFake
+
+    rows: list[dict[str, Any]] = []
+    for label, scale in scales(quick):
+        with loaded_sheets_fake(demo_tables(TODAY, SEED, scale)) as sheets, LineFake(quota=10**6) as line:
+            env = {"LINE_CHANNEL_ACCESS_TOKEN": DEFAULT_TOKEN}
+            first = probe("remind", f"gsheet:{SPREADSHEET_ID}", api_url=sheets.url,
+                          extra=["--line-url", line.url], env=env)
+            first.update(sheets_requests=len(sheets.requests), sheets_kinds=sorted(set(sheets.kinds())),
+                         line_requests=len(line.requests), deliveries=len(line.deliveries))
+            sheets.reset_requests()
+            before = len(line.requests)
+            again = probe("remind", f"gsheet:{SPREADSHEET_ID}", api_url=sheets.url,
+                          extra=["--line-url", line.url], env=env)
+            again.update(sheets_requests=len(sheets.requests), line_requests=len(line.requests) - before)
+        rows.append({"scale": label, "run": "first run today", **first})
+        rows.append({"scale": label, "run": "second run, same day", **again})
+        for row in rows[-2:]:
+            print(f"{row['scale']:<34} {row['run']:<22} {row['seconds']['total']:.2f}s "
+                  f"(cpu {row['cpu_seconds']:.2f}s) peak {row['peak_mb']:.0f} MB  "
+                  f"sheets {row['sheets_requests']} req  line {row['line_requests']} req  "
+                  f"pushes {row['pushes']} items {row['items']}", flush=True)
+    rows.extend(_simulation(TRAT))
+    return rows
+
+
+def _simulation(scale: Any) -> list[dict[str, Any]]:
+    """The demo province's month under the default policy and under a naive bot."""
+    from core.config import load_config
+    from reminders.simulate import simulate_month
+    from sheets.demo import demo_tables
+    from sheets.model import load_dataset
+    from sheets.store import Layout, Table
+
+    config = load_config(env={})
+    layout = Layout(config)
+    raw = demo_tables(TODAY, SEED, scale)
+    results = []
+    for naive in (False, True):
+        tables = {k: Table(layout.title(k), [str(h) for h in rows[0]], [list(r) for r in rows[1:]])
+                  for k, rows in raw.items()}
+        ds = load_dataset(tables, layout, TODAY, config.rules.max_term_years)
+        sim = simulate_month(ds, config, TODAY.year, TODAY.month, naive=naive).as_json()
+        row = {"scale": "Trat demo month", "run": "naive bot" if naive else "default policy",
+               **{k: sim[k] for k in ("pushes", "quota", "installments_due", "alerted_by_due_date",
+                                      "overdue_unpaid", "alerted_after_due")}}
+        print(f"simulated {TODAY:%Y-%m} {row['run']:<15} pushes {row['pushes']}/{row['quota']}  "
+              f"alerted by due date {row['alerted_by_due_date']}/{row['installments_due']}  "
+              f"after due {row['alerted_after_due']}/{row['overdue_unpaid']}", flush=True)
+        results.append(row)
+    return results
