@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh machine:
-#   make demo   set up, build the demo workbook, run the daily jobs on it
+#   make demo   set up, build the demo workbook (when missing), run the jobs on it
 #   make test   set up, run the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
@@ -16,9 +16,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: $(STAMP)
 
+# The embedded default: data/smart-data.xlsx (made when missing) and data/outbox.jsonl in
+# place of LINE. Run it twice: the second run sends nothing new.
 demo: $(STAMP)
 	$(PY) main.py demo --if-missing
 	$(PY) main.py check
+	$(PY) main.py remind --digest
+	$(PY) main.py simulate
+	$(PY) main.py report
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -210,6 +210,8 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
 def _remind_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dry-run", action="store_true",
                    help="ทดลอง: แสดงว่าจะส่งอะไรถึงใคร โดยไม่ส่งและไม่บันทึก")
+    p.add_argument("--digest", action="store_true",
+                   help="ส่งสรุปวันนี้แม้ไม่ใช่วันส่งสรุป (alerts.digest_weekdays) เช่น ตอนเริ่มใช้หรือสาธิต")
 
 
 @command("remind", "ส่งสรุปงวดที่ใกล้ครบกำหนดและเกินกำหนดถึงเจ้าหน้าที่ทาง LINE (คนละไม่เกินหนึ่งข้อความต่อวัน "
@@ -226,7 +228,7 @@ def cmd_remind(args: argparse.Namespace, config: Config) -> int:
     if isinstance(messenger, OutboxMessenger) and args.json:
         messenger.stream = sys.stderr  # keep stdout for the JSON
     summary = run_reminders(store, messenger, config, run_date(args, config), now_in(config.timezone),
-                            dry_run=args.dry_run, progress=progress)
+                            dry_run=args.dry_run, progress=progress, force_digest=args.digest)
     if args.json:
         print_json(summary.as_json())
     else:

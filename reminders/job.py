@@ -27,10 +27,10 @@ from functools import lru_cache
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from core.thai import date_th
+from core.thai import THAI_WEEKDAYS, date_th
 from messaging.base import MessengerError, PushResult, retry_key_for
 from reminders.digest import Digest, digest_text, render_digest
-from reminders.plan import AlertLog, PlanContext, PlannedItem, RecipientPlan, plan_run
+from reminders.plan import AlertLog, PlanContext, PlannedItem, RecipientPlan, next_digest_day, plan_run
 from sheets.model import read_dataset
 from sheets.schema import ALERT_KINDS, ALERT_STATUSES
 from sheets.store import Layout, StoreError
@@ -96,6 +96,7 @@ class RunSummary:
     unreadable_by_officer: dict[str, int] = field(default_factory=dict)
     log_rows: int = 0
     stopped: str = ""                # LINE's 429 message when the run stopped pushing
+    next_digest_day: dt.date | None = None
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)   # read / plan / send / log
 
@@ -155,6 +156,10 @@ class RunSummary:
         lines = [title, f"ช่องทาง: {self.messenger}"]
         if not self.digest_day:
             lines.append("วันนี้ไม่ใช่วันส่งสรุป (alerts.digest_weekdays): ส่งเฉพาะรายการที่ส่งไม่สำเร็จรอบก่อน")
+            if self.next_digest_day:
+                nxt = self.next_digest_day
+                lines.append(f"วันส่งสรุปถัดไป: {THAI_WEEKDAYS[nxt.isoweekday() - 1]} {date_th(nxt)} "
+                             f"(ดูล่วงหน้าได้ด้วย --date {nxt.isoformat()} --dry-run)")
         elif self.window:
             first, last = self.window
             span = date_th(last) if first == last else f"{date_th(first)} – {date_th(last)}"
@@ -196,8 +201,12 @@ class RunSummary:
 # ---------------------------------------------------------------- the run
 
 def run_reminders(store: Any, messenger: Any, config: Any, run_date: dt.date, now: dt.datetime,
-                  dry_run: bool = False, progress: ProgressFn | None = None) -> RunSummary:
-    """Run the alert job for run_date. Dry run: compute and return, send and write nothing."""
+                  dry_run: bool = False, progress: ProgressFn | None = None,
+                  force_digest: bool = False) -> RunSummary:
+    """Run the alert job for run_date. Dry run: compute and return, send and write nothing.
+
+    `force_digest`: send the digest today even when it is not one of alerts.digest_weekdays.
+    """
     say = progress or (lambda _m: None)
     started = time.perf_counter()
     say(f"อ่านข้อมูลจาก {getattr(store, 'description', store)} ...")
@@ -205,7 +214,7 @@ def run_reminders(store: Any, messenger: Any, config: Any, run_date: dt.date, no
     timings = {"read": time.perf_counter() - started}
     ctx = PlanContext(ds, config)
     log = AlertLog.from_entries(ds.alert_log, ctx.digest_weekdays)
-    plan = plan_run(ctx, run_date, log)
+    plan = plan_run(ctx, run_date, log, force_digest)
     timings["plan"] = time.perf_counter() - started - timings["read"]
     say(f"พบ {plan.items:,} รายการใหม่ สำหรับเจ้าหน้าที่ {len(plan.recipients):,} คน")
 
@@ -215,6 +224,8 @@ def run_reminders(store: Any, messenger: Any, config: Any, run_date: dt.date, no
                          already_logged_no_line=plan.already_logged_no_line,
                          without_officer=plan.without_officer, unreadable_rows=plan.unreadable_rows,
                          unreadable_by_officer=plan.unreadable_by_officer)
+    if not plan.digest_day:
+        summary.next_digest_day = next_digest_day(run_date, config.alerts.digest_weekdays)
     sent_at = _local_naive(now, config.timezone)
     per_bubble = config.alerts.items_per_bubble
     rows: list[dict[str, Any]] = []

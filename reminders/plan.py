@@ -77,6 +77,15 @@ def is_digest_day(day: dt.date, weekdays: Iterable[int]) -> bool:
     return not weekdays or day.isoweekday() in weekdays
 
 
+def next_digest_day(day: dt.date, weekdays: Iterable[int]) -> dt.date:
+    """The first digest day after `day`."""
+    weekdays = frozenset(weekdays)
+    following = day + dt.timedelta(days=1)
+    while not is_digest_day(following, weekdays):
+        following += dt.timedelta(days=1)
+    return following
+
+
 # ---------------------------------------------------------------- the alert log
 
 class AlertLog:
@@ -361,10 +370,13 @@ def _satang_array(amounts: list[Decimal]) -> np.ndarray:
 
 # ---------------------------------------------------------------- one run
 
-def plan_run(ctx: PlanContext, run_date: dt.date, log: AlertLog) -> RunPlan:
-    """Every item to send (or log) on run_date, grouped per officer, nothing already sent."""
+def plan_run(ctx: PlanContext, run_date: dt.date, log: AlertLog, force_digest: bool = False) -> RunPlan:
+    """Every item to send (or log) on run_date, grouped per officer, nothing already sent.
+
+    `force_digest`: treat run_date as a digest day (an operator sending the digest now).
+    """
     ds = ctx.ds
-    digest_day = is_digest_day(run_date, ctx.digest_weekdays)
+    digest_day = force_digest or is_digest_day(run_date, ctx.digest_weekdays)
     last_run = log.last_run(run_date)
     window = alert_window(run_date, last_run, ctx.policy.catch_up_days) if digest_day else None
     plan = RunPlan(run_date, digest_day, window, last_run, unreadable_rows=len(ds.unreadable),
