@@ -29,7 +29,7 @@ import urllib.parse
 from typing import Any, Callable, Mapping, Sequence
 
 from sheets.schema import normalize_header
-from sheets.store import Layout, StoreError, Table, ordered_row, to_text_cell
+from sheets.store import Layout, StoreError, Table, header_of, ordered_row, tables_from_values, to_text_cell
 
 log = logging.getLogger("kkc.sheets")
 
@@ -141,13 +141,6 @@ def _quote_title(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
-def _clean_row(row: Sequence[Any]) -> list[Any]:
-    cells = [None if (isinstance(v, str) and not v.strip()) else v for v in row]
-    while cells and cells[-1] is None:
-        cells.pop()
-    return cells
-
-
 class FastSheetsStore:
     """Store.read and Store.append over the Sheets v4 REST API; the rest via GoogleStore."""
 
@@ -194,16 +187,8 @@ class FastSheetsStore:
             if len(present) == len(wanted):
                 raise
             found = self._batch_get(present) if present else {}
-        tables: dict[str, Table] = {}
-        for key, title in titles.items():
-            values = found.get(title)
-            if values is None:
-                tables[key] = Table(title, [], [], exists=False)
-                self._headers[title] = None
-                continue
-            header = [normalize_header(h) for h in _clean_row(values[0])] if values else []
-            tables[key] = Table(title, header, [_clean_row(r) for r in values[1:]])
-            self._headers[title] = header
+        tables = tables_from_values(titles, found)
+        self._headers.update({t.title: (t.header if t.exists else None) for t in tables.values()})
         return tables
 
     def append(self, tab_key: str, records: Sequence[Mapping[str, Any]]) -> None:
@@ -259,7 +244,7 @@ class FastSheetsStore:
                 return None
             raise
         values = answer.get("values", [])
-        header = [normalize_header(h) for h in _clean_row(values[0])] if values else []
+        header = header_of(values)
         self._headers[title] = header
         return header
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Iterable, Literal, Sequence
+from typing import Iterable, Literal
 
 from ledger.core import LedgerState
 

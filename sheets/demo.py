@@ -413,7 +413,7 @@ class _Generator:
 
     # ---- funds -----------------------------------------------------------
     def funds(self) -> None:
-        rng, scale = self.rng, self.scale
+        rng = self.rng
         funds: list[_Fund] = []
         for d, count in zip(self.dists, self.funds_per_district):
             subs = d.subdistricts

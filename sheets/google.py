@@ -26,7 +26,9 @@ from gspread.utils import absolute_range_name, rowcol_to_a1
 
 from core.config import Config
 from sheets.schema import normalize_header
-from sheets.store import Layout, StoreError, Table, TabTemplate, ordered_row, to_text_cell
+from sheets.store import (
+    Layout, StoreError, Table, TabTemplate, header_of, ordered_row, tables_from_values, to_text_cell,
+)
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 GOOGLE_API_URL = "https://sheets.googleapis.com"  # the origin gspread.urls hard-codes
@@ -186,19 +188,6 @@ def _refusal_message(status: int, code: str, google_message: str, account: str =
     return f"Google Sheets ตอบกลับ {status} ({words}) ({code}: {google_message}).{hint}"
 
 
-def _clean_row(row: list[Any]) -> list[Any]:
-    """Empty cells as None, trailing blanks dropped: what the workbook backend gives."""
-    if "" in row:  # Google sends "" for an empty cell before a filled one
-        row = [None if v == "" else v for v in row]
-    while row and (row[-1] is None or (isinstance(row[-1], str) and not row[-1].strip())):
-        row.pop()
-    return row
-
-
-def _header(values: Sequence[Sequence[Any]]) -> list[str]:
-    return [normalize_header(h) for h in _clean_row(values[0])] if values else []
-
-
 class GoogleStore:
     """The Smart Data spreadsheet on Google Sheets."""
 
@@ -242,16 +231,8 @@ class GoogleStore:
             if len(present) == len(wanted):
                 raise
             found = self._batch_get(present) if present else {}
-        tables: dict[str, Table] = {}
-        for key, title in titles.items():
-            values = found.get(title)
-            if values is None:
-                tables[key] = Table(title, [], [], exists=False)
-                self._headers[title] = None
-                continue
-            header = _header(values)
-            tables[key] = Table(title, header, [_clean_row(r) for r in values[1:]])
-            self._headers[title] = header
+        tables = tables_from_values(titles, found)
+        self._headers.update({t.title: (t.header if t.exists else None) for t in tables.values()})
         return tables
 
     def _batch_get(self, titles: Sequence[str]) -> dict[str, list[list[Any]]]:
@@ -280,7 +261,7 @@ class GoogleStore:
                 raise
             header = None
         else:
-            header = _header(answer.get("values", []))
+            header = header_of(answer.get("values", []))
         self._headers[title] = header
         return header
 
@@ -345,7 +326,7 @@ class GoogleStore:
                                     params={"valueInputOption": "RAW"},
                                     body={"majorDimension": "ROWS",
                                           "values": [[to_text_cell(v) for v in r] for r in rows]})
-        self._headers[title] = _header(rows) if rows else []
+        self._headers[title] = header_of(rows)
 
     # -- init-sheet ------------------------------------------------------
     def init_template(self, templates: Sequence[TabTemplate]) -> list[str]:

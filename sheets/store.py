@@ -105,6 +105,31 @@ class Store(Protocol):
         tables with number formats, the header frozen, a filter, native charts."""
 
 
+def clean_row(row: Sequence[Any]) -> list[Any]:
+    """A row as every backend gives it: empty cells None, trailing blank cells dropped."""
+    cells = [None if v == "" else v for v in row] if "" in row else list(row)
+    while cells and (cells[-1] is None or (type(cells[-1]) is str and not cells[-1].strip())):
+        cells.pop()
+    return cells
+
+
+def header_of(values: Sequence[Sequence[Any]]) -> list[str]:
+    """The normalized header row of a tab's values (row 1)."""
+    return [normalize_header(h) for h in clean_row(values[0])] if values else []
+
+
+def tables_from_values(titles: Mapping[str, str], found: Mapping[str, list[list[Any]]]) -> dict[str, Table]:
+    """Tab key -> Table from a batch read (title -> rows); a title not found is a missing tab."""
+    tables = {}
+    for key, title in titles.items():
+        values = found.get(title)
+        if values is None:
+            tables[key] = Table(title, [], [], exists=False)
+        else:
+            tables[key] = Table(title, header_of(values), [clean_row(r) for r in values[1:]])
+    return tables
+
+
 def cell_value(value: Any) -> Any:
     """A Python value as a backend-neutral cell value."""
     if isinstance(value, Decimal):

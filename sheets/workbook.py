@@ -17,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sheets.schema import TABS, normalize_header
-from sheets.store import Layout, StoreError, Table, TabTemplate, cell_value, ordered_row
+from sheets.store import Layout, StoreError, Table, TabTemplate, cell_value, clean_row, ordered_row
 
 NUMBER_FORMATS = {"date": "dd/mm/yyyy", "datetime": "dd/mm/yyyy hh:mm", "amount": "#,##0.00", "int": "0",
                   "text": "@"}
@@ -56,8 +56,8 @@ class WorkbookStore:
         rows = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
         if not rows:
             return Table(title, [], [])
-        header = [normalize_header(h) for h in _trim(rows[0])]
-        return Table(title, header, [_trim(r) for r in rows[1:]])
+        header = [normalize_header(h) for h in clean_row(rows[0])]
+        return Table(title, header, [clean_row(r) for r in rows[1:]])
 
     # -- writing ---------------------------------------------------------
     @contextmanager
@@ -142,14 +142,6 @@ def _new_book() -> Workbook:
     book = openpyxl.Workbook()
     book.remove(book.active)
     return book
-
-
-def _trim(row: Sequence[Any]) -> list[Any]:
-    """Trailing blanks dropped; an empty cell is None whichever library read it."""
-    row = [None if cell == "" else cell for cell in row]
-    while row and (row[-1] is None or (isinstance(row[-1], str) and not row[-1].strip())):
-        row.pop()
-    return row
 
 
 def _last_header_column(sheet: Worksheet) -> int:

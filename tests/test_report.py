@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import shutil
 from decimal import Decimal
@@ -14,7 +13,6 @@ import pytest
 
 from core.config import Config
 from core.geo import district_names
-from ledger import ledger
 from messaging.base import MAX_ALT_TEXT, MAX_BUBBLE_BYTES, json_size
 from report.job import run_monthly_report
 from report.monthly import (PROVINCE, build_report, default_month, fiscal_year_be, fiscal_year_start,
