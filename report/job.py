@@ -128,36 +128,37 @@ def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int 
     t = lap("compute", t)
     run = MonthlyRun(report, getattr(store, "description", str(store)))
 
-    say("เขียนแท็บ รายงานประจำเดือน ...")
-    store.write_report("report", report_sheet(report, province))
-    t = lap("write_tab", t)
-    if as_of == month_bounds(year, month)[1]:
-        records = snapshot_records(report, snapshots, stamp)
-        if records:
-            store.append("snapshots", records)
-        run.snapshot_rows = len(records)
-        if not records:
-            run.snapshot_note = "ตัวเลขเท่าเดิม ไม่ต้องเพิ่ม"
-    else:
-        run.snapshot_note = "เดือนยังไม่จบ ยังไม่บันทึกสรุปรายเดือน"
-    t = lap("snapshots", t)
-    if out is not False:
-        say("เขียนไฟล์สำหรับการประชุม ...")
-        run.out_path = write_meeting_file(report, None if out in (None, True) else Path(str(out)), province)
-        t = lap("file", t)
-    if not push:
-        run.push_note = "ไม่ส่ง (--no-push)"
-    elif (year, month) != default_month(run_date):
-        run.push_note = (f"ไม่ส่ง: ส่งสรุปทาง LINE เฉพาะเดือนที่เพิ่งจบ "
-                         f"({month_th(*default_month(run_date))})")
-    else:
-        if messenger is None:
-            from messaging.factory import make_messenger
+    with store.batch():  # the tab, the snapshots and the alert log: one save on a workbook
+        say("เขียนแท็บ รายงานประจำเดือน ...")
+        store.write_report("report", report_sheet(report, province))
+        t = lap("write_tab", t)
+        if as_of == month_bounds(year, month)[1]:
+            records = snapshot_records(report, snapshots, stamp)
+            if records:
+                store.append("snapshots", records)
+            run.snapshot_rows = len(records)
+            if not records:
+                run.snapshot_note = "ตัวเลขเท่าเดิม ไม่ต้องเพิ่ม"
+        else:
+            run.snapshot_note = "เดือนยังไม่จบ ยังไม่บันทึกสรุปรายเดือน"
+        t = lap("snapshots", t)
+        if out is not False:
+            say("เขียนไฟล์สำหรับการประชุม ...")
+            run.out_path = write_meeting_file(report, None if out in (None, True) else Path(str(out)), province)
+            t = lap("file", t)
+        if not push:
+            run.push_note = "ไม่ส่ง (--no-push)"
+        elif (year, month) != default_month(run_date):
+            run.push_note = (f"ไม่ส่ง: ส่งสรุปทาง LINE เฉพาะเดือนที่เพิ่งจบ "
+                             f"({month_th(*default_month(run_date))})")
+        else:
+            if messenger is None:
+                from messaging.factory import make_messenger
 
-            messenger = make_messenger(config)
-        say("ส่งสรุปทาง LINE ...")
-        run.pushes = send_monthly_summaries(ds, report, messenger, store, stamp, province, sheet_link(store))
-        lap("line", t)
+                messenger = make_messenger(config)
+            say("ส่งสรุปทาง LINE ...")
+            run.pushes = send_monthly_summaries(ds, report, messenger, store, stamp, province, sheet_link(store))
+            lap("line", t)
     run.seconds = time.perf_counter() - started
     run.timings = timings
     run.cpu_timings = cpu_timings

@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import random
 import time
-from typing import Any, Callable, Mapping, Optional, Sequence
+from contextlib import nullcontext
+from typing import Any, Callable, ContextManager, Mapping, Optional, Sequence
 
 import google.auth
 import orjson
@@ -213,6 +214,10 @@ class GoogleStore:
                    api_url=settings.api_url, timeout_seconds=settings.timeout_seconds,
                    max_tries=settings.max_tries, backoff_seconds=settings.backoff_seconds,
                    backoff_max_seconds=settings.backoff_max_seconds, sleep=sleep)
+
+    def batch(self) -> ContextManager[None]:
+        """Each write is its own request already: nothing to group."""
+        return nullcontext()
 
     # -- reading ---------------------------------------------------------
     def read(self, tab_keys: Sequence[str]) -> dict[str, Table]:

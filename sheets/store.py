@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, ContextManager, Mapping, Protocol, Sequence
 
 from core.config import ROOT, Config
 from sheets.schema import TABS, Tab, normalize_header
@@ -99,6 +99,9 @@ class Store(Protocol):
 
     def init_template(self, templates: Sequence[TabTemplate]) -> list[str]:
         """Create what is missing (tabs, headers, formats); never delete or move data. Returns actions done."""
+
+    def batch(self) -> ContextManager[None]:
+        """Group a job's writes (one load and one save on a workbook; nothing to do on Google)."""
 
     def write_report(self, tab_key: str, report: Any) -> None:
         """Replace a generated tab with a formatted report (a sheets.report_layout.ReportSheet):

@@ -32,6 +32,7 @@ class WorkbookStore:
         self.path = Path(path)
         self.layout = layout
         self.description = str(self.path)
+        self._batch_book: Workbook | None = None
 
     # -- reading ---------------------------------------------------------
     def read(self, tab_keys: Sequence[str]) -> dict[str, Table]:
@@ -61,15 +62,39 @@ class WorkbookStore:
 
     # -- writing ---------------------------------------------------------
     @contextmanager
-    def _editing(self) -> Iterator[Workbook]:
-        """Load, change, then replace the file atomically under a lock."""
+    def _locked_book(self) -> Iterator[Workbook]:
+        """Load under a lock, let the caller change it, then replace the file atomically."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock_path = self.path.with_suffix(self.path.suffix + ".lock")
         with open(lock_path, "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             book = openpyxl.load_workbook(self.path) if self.path.exists() else _new_book()
+            try:
+                yield book
+            finally:
+                # Saved even after an error: rows already appended (a sent alert's log) must stay.
+                self._save(book)
+
+    @contextmanager
+    def _editing(self) -> Iterator[Workbook]:
+        if self._batch_book is not None:
+            yield self._batch_book
+            return
+        with self._locked_book() as book:
             yield book
-            self._save(book)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Several writes with one load and one save: a .xlsx is rewritten whole on each save."""
+        if self._batch_book is not None:
+            yield
+            return
+        with self._locked_book() as book:
+            self._batch_book = book
+            try:
+                yield
+            finally:
+                self._batch_book = None
 
     def _save(self, book: Workbook) -> None:
         fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=self.path.parent)

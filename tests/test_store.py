@@ -193,3 +193,21 @@ def test_a_missing_required_column_names_the_tab_and_the_header(store: Store, la
         layout.positions("loans", table)
     assert (caught.value.tab_title, caught.value.header) == ("ลูกหนี้", "วันที่รับเงินยืม")
     assert "ลูกหนี้" in str(caught.value) and "วันที่รับเงินยืม" in str(caught.value)
+
+
+def test_a_batch_groups_writes_and_keeps_them_all(store: Store) -> None:
+    """Both backends take a batch; the workbook saves once at its end (nothing half-written before)."""
+    with store.batch():
+        store.append("feedback", [{"officer_id": "OF01", "text": "หนึ่ง"}])
+        store.append("feedback", [{"officer_id": "OF02", "text": "สอง"}])
+    rows = store.read(["feedback"])["feedback"].rows
+    assert [r[1:] for r in rows] == [["OF01", "หนึ่ง"], ["OF02", "สอง"]]
+
+
+def test_a_workbook_batch_writes_the_file_once_at_the_end(workbook_store: Any) -> None:
+    before = workbook_store.path.stat().st_mtime_ns
+    with workbook_store.batch():
+        workbook_store.append("feedback", [{"officer_id": "OF01", "text": "หนึ่ง"}])
+        assert workbook_store.path.stat().st_mtime_ns == before   # not saved yet
+        workbook_store.append("feedback", [{"officer_id": "OF02", "text": "สอง"}])
+    assert len(workbook_store.read(["feedback"])["feedback"].rows) == 2
