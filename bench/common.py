@@ -1,6 +1,6 @@
 """Shared pieces of the benchmark: scales, a loaded Sheets fake, and fresh-process probes.
 
-Time and peak memory are measured in a fresh child process (ru_maxrss), so a
+Time and peak memory are measured in a fresh child process (VmHWM), so a
 figure is what one run of the real program costs, not the benchmark's own
 bookkeeping. The fakes run in the parent and count the requests.
 """

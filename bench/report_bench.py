@@ -6,7 +6,7 @@ For each scale (the Trat demo, 11,000 and 80,000 loans from sheets.demo) the dem
 tables are loaded into the Sheets v4 fake; the whole report job (one read, parse,
 compute, the formatted tab, the snapshots, the meeting .xlsx, the LINE summaries to
 an in-memory messenger) runs in a FRESH child process, which reports its step
-times and peak memory (ru_maxrss: the whole process, interpreter included; and
+times and peak memory (VmHWM: the whole process, interpreter included; and
 tracemalloc's peak of the compute step alone). The parent counts the requests the
 fake saw. The Trat demo is also measured on the .xlsx backend (what `make demo` does).
 """
@@ -16,7 +16,7 @@ import argparse
 import datetime as dt
 import json
 import os
-import resource
+from bench.probe import peak_rss_mb
 import subprocess
 import sys
 import tempfile
@@ -90,7 +90,7 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
         total, cpu = time.perf_counter() - started, time.process_time() - cpu
     return {"seconds": {**run.timings, "total": round(total, 3)}, "cpu_seconds": round(cpu, 3),
             "cpu_steps": run.cpu_timings,
-            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "peak_mb": round(peak_rss_mb(), 1),
             **{k: round(v, 1) for k, v in traced.items()},
             "loans": int(len(run.report.loans)) if run.report.loans is not None else 0,
             "funds": len(run.report.funds), "pushes": messenger.pushes, "snapshot_rows": run.snapshot_rows}

@@ -63,8 +63,9 @@ for extra in json.loads(os.environ.get("BENCH_MORE", "[]")):
                                                                    "Content-Type": "application/json"})
 import resource
 usage = resource.getrusage(resource.RUSAGE_SELF)
+from bench.probe import peak_rss_mb
 print(json.dumps({"status": response.status_code, "seconds": t1 - t0, "app_seconds": t_app - t0,
-                  "cpu_seconds": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}))
+                  "cpu_seconds": usage.ru_utime + usage.ru_stime, "peak_mb": peak_rss_mb()}))
 """
 
 
