@@ -203,6 +203,10 @@ def summary_text(report: QualityReport, limit: int = 15) -> str:
     lines += ["", f"พบข้อผิดพลาด {errors} รายการ คำเตือน {warnings} รายการ"
                   + (f" แถวที่อ่านไม่ได้ {report.unreadable_rows} แถว" if report.unreadable_rows else "")]
     bad = [f for f in report.worst_first() if not f.ok]
+    first_error: dict[str, Problem] = {}
+    for p in report.problems:
+        if p.level == "error" and p.fund_id:
+            first_error.setdefault(p.fund_id, p)
     if bad:
         lines += ["", "กองทุนที่ต้องแก้ไข (เรียงจากมากไปน้อย):"]
         for f in bad[:limit]:
@@ -213,6 +217,10 @@ def summary_text(report: QualityReport, limit: int = 15) -> str:
                          f"{', '.join(flags)}"
                          + (f" — ผิดพลาด {f.errors}" if f.errors else "")
                          + (f" — {detail}" if detail else ""))
+            if f.fund_id in first_error:
+                p = first_error[f.fund_id]
+                more = f" (และอีก {f.errors - 1} รายการ)" if f.errors > 1 else ""
+                lines.append(f"      แท็บ {p.tab} แถว {p.row} {p.header}: {p.message}{more}")
         if len(bad) > limit:
             lines.append(f"  และอีก {len(bad) - limit} กองทุน — ดูทั้งหมดในแท็บ ตรวจสอบข้อมูล")
     unattributed = [p for p in report.problems if p.level == "error" and not p.fund_id]
