@@ -9,8 +9,6 @@ overdue loans by days overdue (stacked).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
@@ -113,7 +111,7 @@ def write_meeting_file(report: MonthlyReport, path: Path | str | None = None, pr
     """The .xlsx for the meeting (written atomically); returns its path."""
     from openpyxl import Workbook
 
-    from sheets.workbook import render_report
+    from sheets.workbook import render_report, save_atomically
 
     path = Path(path) if path else default_out_path(report)
     book = Workbook(write_only=True)  # streamed: 3,800 funds cost a second, not four
@@ -121,15 +119,7 @@ def write_meeting_file(report: MonthlyReport, path: Path | str | None = None, pr
         render_report(book.create_sheet(title), sheet_spec)
     book.properties.title = f"รายงาน กข.คจ. {month_th(report.year, report.month)}"
     book.properties.creator = "กข.คจ. Care"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~report-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        book.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    save_atomically(book, path)
     return path
 
 

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import os
 import random
-import tempfile
 import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -1000,6 +998,8 @@ def build_demo(path: Path, today: dt.date, seed: int = 2569, scale: DemoScale = 
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    from sheets.workbook import save_atomically
+
     started = time.perf_counter()
     path = Path(path)
     demo = _generate(today, seed, scale, layout, progress)
@@ -1036,15 +1036,7 @@ def build_demo(path: Path, today: dt.date, seed: int = 2569, scale: DemoScale = 
                     cell.number_format = formats[n]
                     out[n] = cell
             sheet.append(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~demo-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        book.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    save_atomically(book, path)
     counts = {key: len(rows) - 1 for key, rows in demo.tables.items()}
     summary = DemoSummary(path, today, seed, scale, counts, demo.planted, demo.officers,
                           time.perf_counter() - started, demo.facts)

@@ -97,14 +97,7 @@ class WorkbookStore:
                 self._batch_book = None
 
     def _save(self, book: Workbook) -> None:
-        fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=self.path.parent)
-        os.close(fd)
-        try:
-            book.save(tmp)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        save_atomically(book, self.path)
 
     def append(self, tab_key: str, records: Sequence[Mapping[str, Any]]) -> None:
         if not records:
@@ -133,11 +126,7 @@ class WorkbookStore:
 
     def rewrite(self, tab_key: str, rows: Sequence[Sequence[Any]]) -> None:
         with self._editing() as book:
-            title = self.layout.title(tab_key)
-            index = book.sheetnames.index(title) if title in book.sheetnames else None
-            if index is not None:
-                book.remove(book[title])
-            sheet = book.create_sheet(title, index)
+            sheet = _fresh_sheet(book, self.layout.title(tab_key))
             for row in rows:
                 sheet.append([cell_value(v) for v in row])
             _style_header(sheet, protect=True)
@@ -154,13 +143,30 @@ class WorkbookStore:
     def write_report(self, tab_key: str, report: Any) -> None:
         """The tab replaced (same position) by the formatted report: see render_report."""
         with self._editing() as book:
-            title = self.layout.title(tab_key)
-            index = book.sheetnames.index(title) if title in book.sheetnames else None
-            if index is not None:
-                book.remove(book[title])
-            sheet = book.create_sheet(title, index)
+            sheet = _fresh_sheet(book, self.layout.title(tab_key))
             render_report(sheet, report)
             sheet.sheet_properties.tabColor = "999999"
+
+
+def save_atomically(book: Workbook, path: Path) -> None:
+    """Write a temporary file beside `path`, then replace it: a crash never leaves half a workbook."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        book.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _fresh_sheet(book: Workbook, title: str) -> Worksheet:
+    """An empty sheet in place of a generated tab, at the same position."""
+    index = book.sheetnames.index(title) if title in book.sheetnames else None
+    if index is not None:
+        book.remove(book[title])
+    return book.create_sheet(title, index)
 
 
 def _new_book() -> Workbook:
