@@ -18,6 +18,19 @@ if __name__ != "__main__":
         _prefetch.start()
 
 
+def _json_response(body, status: int):
+    """A Cloud Function answer in JSON (Thai kept readable)."""
+    import json
+
+    return (json.dumps(body, ensure_ascii=False, default=str), status,
+            {"Content-Type": "application/json; charset=utf-8"})
+
+
+def _parameters(request) -> dict:
+    """Query string and JSON body together (Cloud Scheduler may send either)."""
+    return {**(request.args or {}), **(request.get_json(silent=True) or {})}
+
+
 def line_webhook(request):
     """LINE webhook (HTTP, functions-framework): docs/chat.md.
 
@@ -64,7 +77,6 @@ def monthly_report(request):
     short JSON error; a bad parameter: 400.
     """
     import datetime as dt
-    import json
     import logging
 
     from core.config import ConfigError, load_config
@@ -75,12 +87,8 @@ def monthly_report(request):
     from sheets.store import StoreError, open_store
 
     log = logging.getLogger("kkc.report")
-    headers = {"Content-Type": "application/json; charset=utf-8"}
-
-    def answer(body, status):
-        return (json.dumps(body, ensure_ascii=False, default=str), status, headers)
-
-    given = {**(request.args or {}), **(request.get_json(silent=True) or {})}
+    answer = _json_response
+    given = _parameters(request)
     try:
         month = parse_month(given["month"]) if given.get("month") else (None, None)
         run_date = dt.date.fromisoformat(given["date"]) if given.get("date") else None
@@ -118,7 +126,6 @@ def send_reminders(request):
     with a short JSON error. A new messenger per call: a 429 stops only its own run.
     """
     import datetime as dt
-    import json
     import logging
     import os
 
@@ -130,12 +137,8 @@ def send_reminders(request):
     from sheets.store import StoreError, open_store
 
     log = logging.getLogger("kkc.reminders")
-    headers = {"Content-Type": "application/json; charset=utf-8"}
-
-    def answer(body, status):
-        return (json.dumps(body, ensure_ascii=False, default=str), status, headers)
-
-    given = {**(request.args or {}), **(request.get_json(silent=True) or {})}
+    answer = _json_response
+    given = _parameters(request)
     try:
         run_date = dt.date.fromisoformat(str(given["date"])) if given.get("date") else None
     except ValueError:
