@@ -110,7 +110,12 @@ class Store(Protocol):
 
 def clean_row(row: Sequence[Any]) -> list[Any]:
     """A row as every backend gives it: empty cells None, trailing blank cells dropped."""
-    cells = [None if v == "" else v for v in row] if "" in row else list(row)
+    if "" in row:
+        cells = [None if v == "" else v for v in row]
+    elif row and row[-1] is not None and not (type(row[-1]) is str and row[-1].isspace()):
+        return row if type(row) is list else list(row)  # the common case: nothing to clean, no copy
+    else:
+        cells = list(row)
     while cells and (cells[-1] is None or (type(cells[-1]) is str and not cells[-1].strip())):
         cells.pop()
     return cells
