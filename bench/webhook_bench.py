@@ -63,9 +63,10 @@ for extra in json.loads(os.environ.get("BENCH_MORE", "[]")):
                                                                    "Content-Type": "application/json"})
 import resource
 usage = resource.getrusage(resource.RUSAGE_SELF)
-from bench.probe import peak_rss_mb
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec (it would be the parent's size).
+peak_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
 print(json.dumps({"status": response.status_code, "seconds": t1 - t0, "app_seconds": t_app - t0,
-                  "cpu_seconds": usage.ru_utime + usage.ru_stime, "peak_mb": peak_rss_mb()}))
+                  "cpu_seconds": usage.ru_utime + usage.ru_stime, "peak_mb": peak_kb / 1024}))
 """
 
 

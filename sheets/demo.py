@@ -431,12 +431,15 @@ class _Generator:
         for i, g in zip(grown, growth):
             funds[i].capital += min(g, _MAX_GROWTH_SATANG)
         # About two thirds of the funds name their officer; the rest go to every district officer.
+        # The benchmark's big scales crowd dozens of officers into Trat's 7 districts: there every
+        # fund names its officer, as a real district that size would (else each item goes to 40).
         for d in self.dists:
             active = [o for o in self.district_officers[d.name] if o != self.inactive]
             mine = [f for f in funds if f.district is d]
             turn = rng.randrange(len(active))
+            share = 0.67 if len(active) <= 5 else 1.0
             for f in mine:
-                if rng.random() < 0.67:
+                if rng.random() < share:
                     f.officer_id = active[turn % len(active)]
                     turn += 1
         self.fund_list = funds
