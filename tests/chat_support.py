@@ -24,7 +24,7 @@ from tests.sheetdata import TODAY, as_tables, tiny_province
 
 SECRET = "test-channel-secret"
 NOW = dt.datetime(2026, 11, 26, 10, 30)
-WEBHOOK_YML = Path("/work/shared/line-openapi/webhook.yml")
+WEBHOOK_YML = Path(__file__).parent / "fakes" / "line-openapi" / "webhook.yml"
 
 
 def load_province(sheets_fake: Any, data: dict | None = None, layout: Layout | None = None) -> None:

@@ -2,7 +2,7 @@
 
 It answers as LINE does for what this project uses: push, reply, profile and quota.
 Request bodies are checked against LINE's own OpenAPI description
-(/work/shared/line-openapi/messaging-api.yml, with the `discriminator` mappings applied so
+(tests/fakes/line-openapi/messaging-api.yml, with the `discriminator` mappings applied so
 that a flex bubble is checked as a FlexBubble) plus the size limits LINE documents.
 
     with LineFake() as fake:
@@ -33,11 +33,11 @@ import yaml
 from jsonschema import Draft202012Validator
 
 # LINE's OpenAPI description (line/line-openapi); LINE_OPENAPI_PATH points elsewhere if it moved.
-OPENAPI_PATH = Path(os.environ.get("LINE_OPENAPI_PATH", "/work/shared/line-openapi/messaging-api.yml"))
+OPENAPI_PATH = Path(os.environ.get("LINE_OPENAPI_PATH", Path(__file__).parent / "line-openapi" / "messaging-api.yml"))
 
 DEFAULT_TOKEN = "test-channel-access-token"
 
-# LINE's documented limits (docs in /work/shared/spec/domain.md).
+# LINE's documented limits (shared/spec/domain.md, "LINE Messaging API").
 MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_BUBBLES = 12
 MAX_BUBBLE_BYTES = 30_000
