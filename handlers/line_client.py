@@ -14,11 +14,11 @@ from __future__ import annotations
 import http.client
 import json
 import logging
-import threading
 import time
 import urllib.parse
 from typing import Any, Callable
 
+from handlers.keepalive import KeepAlive
 from messaging.base import MessengerError
 
 log = logging.getLogger("kkc.line")
@@ -31,21 +31,14 @@ class LineReplyClient:
                  backoff_seconds: float = 0.2, sleep: Callable[[float], None] = time.sleep):
         if not token:
             raise MessengerError("ไม่พบ access token ของ LINE (missing LINE_CHANNEL_ACCESS_TOKEN)")
-        parts = urllib.parse.urlsplit(api_url.rstrip("/"))
-        self._https = parts.scheme == "https"
-        self._host = parts.hostname or "api.line.me"
-        self._port = parts.port
-        self._prefix = parts.path
+        self._http = KeepAlive(api_url, "api.line.me", timeout_seconds)
         self._token = token  # never logged
         self.timeout_seconds = timeout_seconds
         self.max_tries = max(1, max_tries)
         self.backoff_seconds = backoff_seconds
         self.sleep = sleep
-        self.description = f"LINE Messaging API ({parts.scheme}://{self._host})"
+        self.description = f"LINE Messaging API ({self._http.scheme}://{self._http.host})"
         self.stopped = False
-        self.requests = 0
-        self._conn: http.client.HTTPConnection | None = None
-        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"LineReplyClient({self.description!r})"
@@ -95,49 +88,18 @@ class LineReplyClient:
             return ""
         return name if isinstance(name, str) else ""
 
+    @property
+    def requests(self) -> int:
+        return self._http.requests
+
     def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-
-    # ------------------------------------------------------------ HTTP
-
-    def _connection(self) -> http.client.HTTPConnection:
-        if self._conn is None:
-            if self._https:
-                self._conn = http.client.HTTPSConnection(self._host, self._port, timeout=self.timeout_seconds)
-            else:
-                self._conn = http.client.HTTPConnection(self._host, self._port, timeout=self.timeout_seconds)
-        return self._conn
+        self._http.close()
 
     def _request(self, method: str, path: str, body: bytes | None) -> tuple[int, bytes]:
         headers = {"Authorization": f"Bearer {self._token}"}
         if body is not None:
             headers["Content-Type"] = "application/json; charset=UTF-8"
-        with self._lock:
-            self.requests += 1
-            for fresh in (False, True):
-                conn = self._connection()
-                try:
-                    conn.request(method, self._prefix + path, body=body, headers=headers)
-                    response = conn.getresponse()
-                    data = response.read()
-                    if response.getheader("Connection", "").lower() == "close":
-                        conn.close()
-                        self._conn = None
-                    return response.status, data
-                except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                    # A kept-alive connection the server had closed: one new connection, at once.
-                    conn.close()
-                    self._conn = None
-                    if fresh:
-                        raise
-                except (OSError, http.client.HTTPException):
-                    conn.close()
-                    self._conn = None
-                    raise
-        raise AssertionError("unreachable")
+        return self._http.request(method, path, body, headers)
 
 
 def _message(answer: bytes) -> str:

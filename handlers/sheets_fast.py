@@ -17,7 +17,6 @@ Credentials on a PC), loaded only on that path.
 """
 from __future__ import annotations
 
-import gzip
 import http.client
 import json
 import logging
@@ -28,6 +27,7 @@ import time
 import urllib.parse
 from typing import Any, Callable, Mapping, Sequence
 
+from handlers.keepalive import KeepAlive
 from sheets.schema import normalize_header
 from sheets.store import Layout, StoreError, Table, header_of, ordered_row, tables_from_values, to_text_cell
 
@@ -150,19 +150,14 @@ class FastSheetsStore:
         self.sheet_id = sheet_id
         self.layout = layout
         self.tokens = token_source
-        parts = urllib.parse.urlsplit(api_url.rstrip("/"))
-        self._https = parts.scheme == "https"
-        self._host, self._port, self._prefix = parts.hostname or "sheets.googleapis.com", parts.port, parts.path
+        self._http = KeepAlive(api_url, "sheets.googleapis.com", timeout_seconds)
         self.timeout_seconds = timeout_seconds
         self.max_tries = max(1, max_tries)
         self.backoff_seconds = backoff_seconds
         self.sleep = sleep
         self.config = config
         self.description = f"Google Sheets {sheet_id}"
-        self.requests = 0
         self._headers: dict[str, list[str] | None] = {}
-        self._conn: http.client.HTTPConnection | None = None
-        self._lock = threading.Lock()
         self._full: Any = None
 
     @classmethod
@@ -273,40 +268,16 @@ class FastSheetsStore:
                 self.sleep(random.random() * self.backoff_seconds * 2 ** (attempt - 1))
         raise SheetsError(f"{failure} หลังลอง {tries} ครั้ง", status)
 
+    @property
+    def requests(self) -> int:
+        return self._http.requests
+
     def _send(self, method: str, path: str, payload: bytes | None, attempt: int) -> tuple[int, bytes]:
         headers = {"Authorization": f"Bearer {self.tokens.token()}", "Accept-Encoding": "gzip"}
         if payload is not None:
             headers["Content-Type"] = "application/json; charset=UTF-8"
-        with self._lock:
-            self.requests += 1
-            for fresh in (False, True):
-                conn = self._connection()
-                try:
-                    conn.request(method, self._prefix + path, body=payload, headers=headers)
-                    response = conn.getresponse()
-                    data = response.read()
-                    if response.getheader("Content-Encoding", "") == "gzip":
-                        data = gzip.decompress(data)
-                    if response.getheader("Connection", "").lower() == "close":
-                        conn.close()
-                        self._conn = None
-                    return response.status, data
-                except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                    conn.close()
-                    self._conn = None
-                    if fresh or method != "GET":
-                        raise
-                except (OSError, http.client.HTTPException):
-                    conn.close()
-                    self._conn = None
-                    raise
-        raise AssertionError("unreachable")
-
-    def _connection(self) -> http.client.HTTPConnection:
-        if self._conn is None:
-            cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
-            self._conn = cls(self._host, self._port, timeout=self.timeout_seconds)
-        return self._conn
+        # An append is never resent on a dropped connection here: it may already be in the sheet.
+        return self._http.request(method, path, payload, headers, reconnect_writes=False)
 
     def _full_store(self) -> Any:
         if self._full is None:
@@ -314,8 +285,7 @@ class FastSheetsStore:
 
             credentials = _credentials_for(self.tokens)
             self._full = GoogleStore(self.sheet_id, self.layout, credentials=credentials,
-                                     api_url=f"{'https' if self._https else 'http'}://{self._host}"
-                                             f"{':' + str(self._port) if self._port else ''}{self._prefix}",
+                                     api_url=self._http.base_url,
                                      timeout_seconds=self.timeout_seconds, max_tries=self.max_tries,
                                      backoff_seconds=self.backoff_seconds)
         return self._full

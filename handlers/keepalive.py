@@ -1,0 +1,75 @@
+"""One kept-alive HTTP(S) connection for the webhook's light clients (LINE replies, Sheets).
+
+The webhook answers within LINE's 2 seconds, so it reuses one connection per
+host instead of a new TLS handshake per request, and uses only the standard
+library (requests and the SDKs cost hundreds of milliseconds to import).
+"""
+from __future__ import annotations
+
+import gzip
+import http.client
+import threading
+import urllib.parse
+
+
+class KeepAlive:
+    """request(method, path, body, headers) -> (status, body bytes) on one reused connection."""
+
+    def __init__(self, api_url: str, default_host: str, timeout_seconds: float):
+        parts = urllib.parse.urlsplit(api_url.rstrip("/"))
+        self.scheme = parts.scheme or "https"
+        self.host = parts.hostname or default_host
+        self.port = parts.port
+        self.prefix = parts.path
+        self.timeout_seconds = timeout_seconds
+        self.requests = 0
+        self._conn: http.client.HTTPConnection | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://{self.host}{':' + str(self.port) if self.port else ''}{self.prefix}"
+
+    def request(self, method: str, path: str, body: bytes | None, headers: dict[str, str],
+                reconnect_writes: bool = True) -> tuple[int, bytes]:
+        """One request; a kept-alive connection the server had closed is reopened once, at once.
+
+        `reconnect_writes=False`: a write is not resent on a dropped connection (it may have
+        been applied); the caller's own retry policy decides.
+        """
+        with self._lock:
+            self.requests += 1
+            for fresh in (False, True):
+                conn = self._connection()
+                try:
+                    conn.request(method, self.prefix + path, body=body, headers=headers)
+                    response = conn.getresponse()
+                    data = response.read()
+                    if response.getheader("Content-Encoding", "") == "gzip":
+                        data = gzip.decompress(data)
+                    if response.getheader("Connection", "").lower() == "close":
+                        self._drop()
+                    return response.status, data
+                except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                    self._drop()
+                    if fresh or (method != "GET" and not reconnect_writes):
+                        raise
+                except (OSError, http.client.HTTPException):
+                    self._drop()
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self._conn is None:
+            cls = http.client.HTTPSConnection if self.scheme == "https" else http.client.HTTPConnection
+            self._conn = cls(self.host, self.port, timeout=self.timeout_seconds)
+        return self._conn
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
