@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator, Literal
 
@@ -311,7 +312,10 @@ class _Columns:
         # Stores drop trailing blank cells, so a blank row is usually [] and the first cell decides.
         kept = [(index, cells) for index, cells in enumerate(table.rows)
                 if cells and (cells[0] is not None and cells[0] != "" or _has_value(cells))]
-        self.rows = [cells for _, cells in kept]
+        # Rows padded (copies only where short) to the widest column read, so a column is one
+        # itemgetter pass instead of a bounds check per cell.
+        width = max(positions.values(), default=-1) + 1
+        self.rows = [cells if len(cells) >= width else cells + [None] * (width - len(cells)) for _, cells in kept]
         self.numbers = [table.row_number(index) for index, _ in kept]
         self.n = len(self.rows)
         self.keys: list[str] = [""] * self.n
@@ -334,7 +338,7 @@ class _Columns:
         if index is None:
             values: list[Any] = [None] * self.n
         else:
-            values = [cells[index] if index < len(cells) else None for cells in self.rows]
+            values = list(map(itemgetter(index), self.rows))
         if bool in set(map(type, values)):
             # True == 1 in a dict: read booleans (rare) as the text they show.
             values = [str(v).upper() if type(v) is bool else v for v in values]
