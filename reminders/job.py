@@ -45,6 +45,11 @@ DEFERRED_DETAIL = ("เลื่อนไปรอบถัดไป: วัน�
                    "(deferred: this officer's push for the day was already sent)")
 STOPPED_DETAIL = ("หยุดส่งในรอบนี้เพราะ LINE ตอบ 429 (โควตาหรือจำนวนคำขอเกินกำหนด) "
                   "จะส่งในรอบถัดไป (not sent: LINE answered 429 earlier in this run)")
+# After this many officers in a row found LINE unreachable, the rest are not tried this run:
+# each would wait through every retry, and a run must finish inside the function's timeout.
+UNREACHABLE_LIMIT = 3
+UNREACHABLE_DETAIL = ("ไม่ได้ส่งในรอบนี้: ติดต่อ LINE ไม่ได้ติดต่อกัน {n} คน จะส่งในรอบถัดไป "
+                      "(not tried: LINE was unreachable for {n} officers in a row)")
 
 
 @dataclass
@@ -58,6 +63,7 @@ class RecipientResult:
     detail: str = ""
     retry_key: str = ""
     text: str = ""                   # the digest as plain text (dry run only)
+    unreachable: bool = False        # the push failed without any answer from LINE
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -229,8 +235,13 @@ def run_reminders(store: Any, messenger: Any, config: Any, run_date: dt.date, no
     sent_at = _local_naive(now, config.timezone)
     per_bubble = config.alerts.items_per_bubble
     rows: list[dict[str, Any]] = []
+    unreachable_in_a_row = 0
     for rp in plan.recipients:
-        result = _deliver(rp, messenger, run_date, per_bubble, dry_run, say)
+        skip = (UNREACHABLE_DETAIL.format(n=unreachable_in_a_row)
+                if unreachable_in_a_row >= UNREACHABLE_LIMIT else None)
+        result = _deliver(rp, messenger, run_date, per_bubble, dry_run, say, skip)
+        if result.status in ("sent", "failed") and result.detail != skip:
+            unreachable_in_a_row = unreachable_in_a_row + 1 if result.unreachable else 0
         summary.recipients.append(result)
         if result.status == "failed" and getattr(messenger, "stopped", False) and not summary.stopped:
             summary.stopped = result.detail
@@ -253,7 +264,8 @@ def run_reminders(store: Any, messenger: Any, config: Any, run_date: dt.date, no
 
 
 def _deliver(rp: RecipientPlan, messenger: Any, run_date: dt.date, per_bubble: int, dry_run: bool,
-             say: ProgressFn) -> RecipientResult:
+             say: ProgressFn, skip: str | None = None) -> RecipientResult:
+    """One officer's push; `skip` (a reason) logs the items as failed without trying."""
     result = RecipientResult(rp.officer_id, rp.name, "", rp.items, rp.unreadable)
     if rp.line_user is None:
         result.status, result.detail = "no-line-account", NO_LINE_DETAIL
@@ -270,6 +282,8 @@ def _deliver(rp: RecipientPlan, messenger: Any, run_date: dt.date, per_bubble: i
         return result
     if getattr(messenger, "stopped", False):
         push = PushResult("quota", STOPPED_DETAIL)
+    elif skip:
+        push = PushResult("failed", skip)
     else:
         say(f"ส่งถึง {rp.officer_id} ({len(rp.items):,} รายการ) ...")
         try:
@@ -282,6 +296,7 @@ def _deliver(rp: RecipientPlan, messenger: Any, run_date: dt.date, per_bubble: i
     else:
         result.status = "failed"
         result.detail = push.detail or "ส่งไม่สำเร็จ"
+        result.unreachable = push.status == "failed" and push.http_status is None and push.tries > 0
     return result
 
 

@@ -463,3 +463,26 @@ def test_send_reminders_errors_are_short_json(function_client, tmp_path, monkeyp
     assert body["error"] == "StoreError" and "missing.xlsx" in body["message"]
     monkeypatch.setenv("KKC_STORE", "gsheet:")
     assert function_client.get("/").get_json()["error"] == "StoreError"
+
+
+def test_unreachable_line_is_tried_for_three_officers_then_the_rest_wait(sheets_fake, google_store, tmp_path):
+    """LINE down: a run does not spend every retry on every officer; all items go out next run."""
+    from sheets.demo import TRAT, demo_tables
+    from tests.fakes.line_api import LineFake
+    from reminders.job import UNREACHABLE_LIMIT
+
+    for tab_key, rows in demo_tables(TODAY, 2569, TRAT).items():
+        sheets_fake.set_rows(SPREADSHEET_ID, Layout().title(tab_key), rows)
+    with LineFake() as gone:
+        closed_url = gone.url  # nothing listens there once the fake has stopped
+    cfg = make_config({"sheets.api_url": sheets_fake.url, "line.api_url": closed_url,
+                       "line.timeout_seconds": 0.5, "line.max_tries": 2})
+    summary = run_reminders(google_store, new_messenger(cfg), cfg, TODAY, NOW, force_digest=True)
+    linked = [r for r in summary.recipients if r.status != "no-line-account"]
+    assert len(linked) > UNREACHABLE_LIMIT and all(r.status == "failed" for r in linked)
+    tried, waited = linked[:UNREACHABLE_LIMIT], linked[UNREACHABLE_LIMIT:]
+    assert all("ติดต่อ LINE ไม่ได้" in r.detail and "2 ครั้ง" in r.detail for r in tried)
+    assert all("ไม่ได้ส่งในรอบนี้" in r.detail for r in waited)
+    logged = sheets_fake.rows(SPREADSHEET_ID, LOG_TAB)[1:]
+    statuses = {row[9] for row in logged}
+    assert statuses <= {"ล้มเหลว", "ไม่มีบัญชี LINE"} and len(logged) == summary.items
