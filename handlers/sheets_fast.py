@@ -29,7 +29,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from handlers.keepalive import KeepAlive
 from sheets.schema import normalize_header
-from sheets.store import Layout, StoreError, Table, header_of, ordered_row, tables_from_values, to_text_cell
+from sheets.store import Layout, StoreError, Table, batch_read, header_of, ordered_row, to_text_cell
 
 log = logging.getLogger("kkc.sheets")
 
@@ -171,18 +171,7 @@ class FastSheetsStore:
     # -- Store ------------------------------------------------------------
     def read(self, tab_keys: Sequence[str]) -> dict[str, Table]:
         titles = {key: self.layout.title(key) for key in tab_keys}
-        wanted = list(dict.fromkeys(titles.values()))
-        try:
-            found = self._batch_get(wanted)
-        except SheetsError as exc:
-            if not exc.bad_range:
-                raise
-            existing = self._titles()
-            present = [t for t in wanted if t in existing]
-            if len(present) == len(wanted):
-                raise
-            found = self._batch_get(present) if present else {}
-        tables = tables_from_values(titles, found)
+        tables = batch_read(titles, self._batch_get, self._titles)
         self._headers.update({t.title: (t.header if t.exists else None) for t in tables.values()})
         return tables
 

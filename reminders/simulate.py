@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable
 
-from core.thai import date_th, month_th
+from core.thai import THAI_WEEKDAYS, date_th, month_th
 import numpy as np
 
 from reminders.plan import AlertLog, PlanContext, plan_run
@@ -102,7 +102,7 @@ class SimulationResult:
         lines = [f"จำลองการแจ้งเตือนเดือน{month_th(self.year, self.month)} — นโยบาย{name}"]
         if self.policy == "default":
             days = "ทุกวัน" if not self.digest_weekdays else "วัน" + " ".join(
-                _WEEKDAY_TH[d] for d in self.digest_weekdays)
+                THAI_WEEKDAYS[d - 1].removeprefix("วัน") for d in self.digest_weekdays)
             lines.append(f"ส่งสรุป: {days}")
         verdict = "อยู่ในโควตา" if self.within_quota else "เกินโควตา"
         lines.append(f"ข้อความ push ทั้งเดือน {self.pushes:,} จากโควตา {self.quota:,} ({verdict}) "
@@ -129,7 +129,6 @@ class SimulationResult:
         return "\n".join(lines)
 
 
-_WEEKDAY_TH = {1: "จันทร์", 2: "อังคาร", 3: "พุธ", 4: "พฤหัสบดี", 5: "ศุกร์", 6: "เสาร์", 7: "อาทิตย์"}
 
 
 def _share(part: int, whole: int) -> str:

@@ -28,7 +28,7 @@ from gspread.utils import absolute_range_name, rowcol_to_a1
 from core.config import Config
 from sheets.schema import normalize_header
 from sheets.store import (
-    Layout, StoreError, Table, TabTemplate, header_of, ordered_row, tables_from_values, to_text_cell,
+    Layout, StoreError, Table, TabTemplate, batch_read, header_of, ordered_row, to_text_cell,
 )
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
@@ -222,21 +222,7 @@ class GoogleStore:
     # -- reading ---------------------------------------------------------
     def read(self, tab_keys: Sequence[str]) -> dict[str, Table]:
         titles = {key: self.layout.title(key) for key in tab_keys}
-        wanted = list(dict.fromkeys(titles.values()))
-        if not wanted:
-            return {}
-        try:
-            found = self._batch_get(wanted)
-        except SheetsAPIError as exc:
-            if not exc.bad_range:
-                raise
-            # Some tab is missing, which fails the whole batch: ask which exist, then read those.
-            existing = self._sheet_titles()
-            present = [t for t in wanted if t in existing]
-            if len(present) == len(wanted):
-                raise
-            found = self._batch_get(present) if present else {}
-        tables = tables_from_values(titles, found)
+        tables = batch_read(titles, self._batch_get, self._sheet_titles)
         self._headers.update({t.title: (t.header if t.exists else None) for t in tables.values()})
         return tables
 

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, ContextManager, Mapping, Protocol, Sequence
+from typing import Any, Callable, ContextManager, Mapping, Protocol, Sequence
 
 from core.config import ROOT, Config
 from sheets.schema import TABS, Tab, normalize_header
@@ -136,6 +136,26 @@ def tables_from_values(titles: Mapping[str, str], found: Mapping[str, list[list[
         else:
             tables[key] = Table(title, header_of(values), [clean_row(r) for r in values[1:]])
     return tables
+
+
+def batch_read(titles: Mapping[str, str], batch_get: Callable[[list[str]], Mapping[str, list[list[Any]]]],
+               existing_titles: Callable[[], set[str]]) -> dict[str, Table]:
+    """Whole tabs in one batch read (tab key -> title). A missing tab fails Google's whole batch
+    ("Unable to parse range"), so on that answer ask which tabs exist and read just those."""
+    wanted = list(dict.fromkeys(titles.values()))
+    if not wanted:
+        return {}
+    try:
+        found = batch_get(wanted)
+    except StoreError as exc:
+        if not getattr(exc, "bad_range", False):
+            raise
+        existing = existing_titles()
+        present = [t for t in wanted if t in existing]
+        if len(present) == len(wanted):
+            raise
+        found = batch_get(present) if present else {}
+    return tables_from_values(titles, found)
 
 
 def cell_value(value: Any) -> Any:
