@@ -94,7 +94,8 @@ def _check_args(p: argparse.ArgumentParser) -> None:
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
     from sheets.check import quality_tab_rows, run_check, summary_text
     from sheets.model import read_dataset
-    from sheets.store import Layout, open_store
+    from sheets.store import Layout
+    from sheets.open import open_store
 
     today = run_date(args, config)
     store = open_store(args.store, config)
@@ -113,7 +114,8 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
 
 @command("init-sheet", "วางแม่แบบลงในสเปรดชีตหรือสมุดงาน: ทุกแท็บ หัวตาราง รายการเลือก รูปแบบ (ไม่ลบข้อมูลเดิม)")
 def cmd_init_sheet(args: argparse.Namespace, config: Config) -> int:
-    from sheets.store import Layout, open_store
+    from sheets.store import Layout
+    from sheets.open import open_store
     from sheets.template import templates
 
     store = open_store(args.store, config)
@@ -151,7 +153,7 @@ def _report_args(p: argparse.ArgumentParser) -> None:
                    "เขียนแท็บ ไฟล์ .xlsx และส่งสรุปทาง LINE", _report_args)
 def cmd_report(args: argparse.Namespace, config: Config) -> int:
     from report.job import run_monthly_report
-    from sheets.store import open_store
+    from sheets.open import open_store
 
     today = run_date(args, config)
     year, month = args.month or (None, None)
@@ -186,8 +188,8 @@ def _chat_args(p: argparse.ArgumentParser) -> None:
 
 @command("chat", "คุยกับบอต กข.คจ. Care ในเทอร์มินัล (ไม่ต้องมี LINE): คำสั่งและคำตอบเดียวกับใน LINE", _chat_args)
 def cmd_chat(args: argparse.Namespace, config: Config) -> int:
-    from handlers.terminal import run_chat
-    from sheets.store import open_store
+    from chat.terminal import run_chat
+    from sheets.open import open_store
 
     return run_chat(args.as_officer, open_store(args.store, config), config, today=args.date, say=args.say)
 
@@ -199,7 +201,7 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
 
 @command("serve", "รัน LINE webhook บนเครื่องนี้ผ่าน functions-framework (ต้องตั้ง LINE_CHANNEL_SECRET)", _serve_args)
 def cmd_serve(args: argparse.Namespace, config: Config) -> int:
-    from handlers.terminal import serve
+    from chat.terminal import serve
 
     env = {"KKC_STORE": args.store} if args.store else {}
     if args.config:
@@ -221,7 +223,7 @@ def cmd_remind(args: argparse.Namespace, config: Config) -> int:
     from messaging.factory import make_messenger
     from messaging.outbox import OutboxMessenger
     from reminders.job import run_reminders
-    from sheets.store import open_store
+    from sheets.open import open_store
 
     store = open_store(args.store, config)
     messenger = make_messenger(config)
@@ -249,7 +251,8 @@ def cmd_simulate(args: argparse.Namespace, config: Config) -> int:
     from reminders.job import ALERT_TABS
     from reminders.simulate import simulate_month
     from sheets.model import read_dataset
-    from sheets.store import Layout, open_store
+    from sheets.store import Layout
+    from sheets.open import open_store
 
     today = run_date(args, config)
     year, month = args.month or (today.year, today.month)

@@ -42,8 +42,8 @@ def line_webhook(request):
     import logging
 
     from handlers.runtime import RuntimeConfigError, get_runtime
-    from handlers.signature import SIGNATURE_HEADER, InvalidSignatureError
-    from handlers.webhook import InvalidPayloadError
+    from messaging.signature import SIGNATURE_HEADER, InvalidSignatureError
+    from messaging.webhook import InvalidPayloadError
 
     log = logging.getLogger("kkc.webhook")
     if request.method != "POST":
@@ -84,7 +84,8 @@ def monthly_report(request):
     from messaging.base import MessengerError
     from report.job import run_monthly_report
     from report.monthly import parse_month
-    from sheets.store import StoreError, open_store
+    from sheets.store import StoreError
+    from sheets.open import open_store
 
     log = logging.getLogger("kkc.report")
     answer = _json_response
@@ -134,7 +135,8 @@ def send_reminders(request):
     from messaging.base import MessengerError
     from messaging.factory import make_messenger
     from reminders.job import run_reminders
-    from sheets.store import StoreError, open_store
+    from sheets.store import StoreError
+    from sheets.open import open_store
 
     log = logging.getLogger("kkc.reminders")
     answer = _json_response

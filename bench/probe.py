@@ -26,7 +26,8 @@ def task(name: str):
 
 
 def open_bench_store(args: argparse.Namespace, config: Any) -> Any:
-    from sheets.store import Layout, open_store
+    from sheets.store import Layout
+    from sheets.open import open_store
 
     if args.store.startswith("gsheet:"):
         from google.oauth2.credentials import Credentials
@@ -43,7 +44,7 @@ def run_check_task(args: argparse.Namespace, config: Any, store: Any, today: dt.
     """Load (one batch read), parse, and run the data-quality check."""
     from sheets.check import run_check
     from sheets.model import load_dataset
-    from sheets.schema import DATA_TABS
+    from core.schema import DATA_TABS
     from sheets.store import Layout
 
     t0 = time.perf_counter()

@@ -56,7 +56,8 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
     from core.config import load_config
     from report import job as job_module
     from report.job import run_monthly_report
-    from sheets.store import Layout, open_store
+    from sheets.store import Layout
+    from sheets.open import open_store
 
     overrides = {"sheets.api_url": args.api_url} if args.api_url else {}
     config = load_config(env={}, overrides=overrides)

@@ -144,7 +144,7 @@ def text_event(user_id: str, text: str, reply_token: str) -> dict:
 
 
 def signed_body(events: list[dict]) -> tuple[bytes, str]:
-    from handlers.signature import sign
+    from messaging.signature import sign
 
     body = json.dumps({"destination": "U" + "0" * 32, "events": events}, ensure_ascii=False).encode("utf-8")
     return body, sign(SECRET, body)

@@ -163,7 +163,7 @@ def _merge(defaults: dict[str, Any], given: Mapping[str, Any], prefix: str) -> d
 
 
 def _validate_headers(headers: Any) -> None:
-    from sheets.schema import TABS  # late: schema does not depend on config
+    from core.schema import TABS  # late: schema does not depend on config
 
     if not isinstance(headers, dict):
         raise ConfigError("ค่าตั้ง 'headers' ต้องเป็นกลุ่มค่า (setting 'headers' must be a mapping)")

@@ -44,7 +44,7 @@ def _read(env: dict[str, str]) -> None:
     try:
         from core.config import load_config
         from handlers.sheets_fast import FastSheetsStore, token_source_from_env
-        from handlers import CHAT_TABS
+        from chat import CHAT_TABS
         from sheets.store import Layout
 
         config = load_config(env=env)

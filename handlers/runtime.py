@@ -21,9 +21,9 @@ from typing import Any, Callable, Mapping
 
 from core.config import ConfigError, load_config
 from core.thai import now_in, today_in
-from handlers.chat import Conversation, register_event_handlers
-from handlers.snapshot import SnapshotCache
-from handlers.webhook import EventDeduper, Outcome, WebhookHandler, WebhookParser
+from chat.conversation import Conversation, register_event_handlers
+from chat.scope import SnapshotCache
+from messaging.webhook import EventDeduper, Outcome, WebhookHandler, WebhookParser
 from sheets.store import Layout
 
 log = logging.getLogger("kkc.webhook")
@@ -125,7 +125,7 @@ def _store(config: Any, layout: Layout, env: Mapping[str, str]) -> Any:
         if not sheet_id:
             raise RuntimeConfigError("KKC_STORE=gsheet: needs the spreadsheet id after the colon")
         return FastSheetsStore.from_config(sheet_id, config, layout, token_source_from_env(env))
-    from sheets.store import open_store
+    from sheets.open import open_store
 
     return open_store(spec, config)
 

@@ -28,7 +28,7 @@ import urllib.parse
 from typing import Any, Callable, Mapping, Sequence
 
 from handlers.keepalive import KeepAlive
-from sheets.schema import normalize_header
+from core.schema import normalize_header
 from sheets.store import Layout, StoreError, Table, batch_read, header_of, ordered_row, to_text_cell
 
 log = logging.getLogger("kkc.sheets")

@@ -32,7 +32,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Iterable, Sequence
 
-from sheets.schema import STATUS_BREACHED, STATUS_CLOSED, STATUS_NORMAL
+from core.schema import STATUS_BREACHED, STATUS_CLOSED, STATUS_NORMAL
 
 ZERO = Decimal(0)
 

@@ -32,7 +32,7 @@ from messaging.base import MessengerError, PushResult, retry_key_for
 from reminders.digest import Digest, digest_text, render_digest
 from reminders.plan import AlertLog, PlanContext, PlannedItem, RecipientPlan, next_digest_day, plan_run
 from sheets.model import read_dataset
-from sheets.schema import ALERT_KINDS, ALERT_STATUSES
+from core.schema import ALERT_KINDS, ALERT_STATUSES
 from sheets.store import Layout, StoreError
 
 ProgressFn = Callable[[str], None]

@@ -56,7 +56,7 @@ import numpy as np
 
 from ledger import AlertPolicy, LedgerState, Trigger, alert_window, ledger, ledger_options, triggers_on
 from reminders.digest import DigestItem, village_label
-from sheets.schema import DISTRICT_ROLE
+from core.schema import DISTRICT_ROLE
 
 ITEM_KINDS = ("before_due", "due_today", "overdue")
 Key = tuple[str, str, Any, str, Any]          # officer, contract, seq, kind, days
@@ -364,7 +364,7 @@ class PlanContext:
 
 
 def _satang_array(amounts: list[Decimal]) -> np.ndarray:
-    """Baht amounts as whole satang (sheets.values.read_amount quantizes to 0.01, so this is exact)."""
+    """Baht amounts as whole satang (sheets.readers.read_amount quantizes to 0.01, so this is exact)."""
     return np.rint(np.asarray(amounts, dtype=np.float64) * 100).astype(np.int64)
 
 

@@ -44,6 +44,7 @@ from core.thai import THAI_WEEKDAYS, date_th, month_th
 import numpy as np
 
 from reminders.plan import AlertLog, PlanContext, plan_run
+from sheets.recipients import monthly_recipients
 
 ZERO = Decimal(0)
 LATE_DAYS = 7
@@ -178,10 +179,6 @@ def simulate_month(store_or_dataset: Any, config: Any, year: int, month: int, *,
 
 def _count_monthly_summaries(ds: Any, config: Any, first: dt.date, result: SimulationResult) -> None:
     """The month's summary pushed on the 1st (docs/report.md): one push per recipient, on the same quota."""
-    try:
-        from report.notify import monthly_recipients
-    except ImportError:  # the monthly report is not installed: nothing to count
-        return
     for officer_id in monthly_recipients(ds, config):
         _count_push(result, first, officer_id, 0, first, first)
         result.monthly_summary_pushes += 1

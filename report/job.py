@@ -26,7 +26,7 @@ from report.notify import MonthlyPushes, send_monthly_summaries
 from report.snapshots import latest, parse_snapshots, snapshot_records
 from report.write import report_sheet, summary_text, write_meeting_file
 from sheets.model import load_dataset
-from sheets.schema import DATA_TABS
+from core.schema import DATA_TABS
 from sheets.store import Layout
 
 ProgressFn = Callable[[str], None]

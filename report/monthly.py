@@ -56,9 +56,9 @@ import pandas as pd
 from core.geo import district_names
 from core.thai import month_th
 from ledger import bucket_labels
-from sheets.schema import STATUS_BREACHED
+from core.schema import PROVINCE_TOTAL, STATUS_BREACHED
 
-PROVINCE = "รวม"
+PROVINCE = PROVINCE_TOTAL
 NO_DISTRICT = "(ไม่ระบุอำเภอ)"
 CENT = Decimal("0.01")
 
@@ -371,6 +371,22 @@ class Snapshot:
     row: int = 0
 
 
+def latest(snapshots: Iterable[Snapshot]) -> dict[tuple[str, str], Snapshot]:
+    """(month, district) -> the row that wins: latest made_at, then the later row."""
+    best: dict[tuple[str, str], Snapshot] = {}
+    for snap in snapshots:
+        key = (snap.month, snap.district)
+        current = best.get(key)
+        if current is None or _order(snap) >= _order(current):
+            best[key] = snap
+    return best
+
+
+def _order(snap: Snapshot) -> tuple[dt.datetime, int]:
+    return (snap.made_at or dt.datetime.min, snap.row)
+
+
+
 # -- the report ---------------------------------------------------------------------------
 @dataclass
 class MonthlyReport:
@@ -634,6 +650,4 @@ def _index_snapshots(snapshots: Any) -> dict[tuple[str, str], Snapshot]:
         return {}
     if isinstance(snapshots, Mapping):
         return dict(snapshots)
-    from report.snapshots import latest  # late: avoid a cycle
-
     return latest(snapshots)

@@ -29,39 +29,11 @@ from core.geo import district_names
 from core.thai import baht, date_th, month_th
 from messaging.base import MAX_ALT_TEXT, MAX_BUBBLE_BYTES, PushResult, json_size, retry_key_for
 from report.monthly import PROVINCE, MonthlyReport
-from sheets.schema import ALERT_KINDS, ALERT_STATUSES, DISTRICT_ROLE, PROVINCE_ROLE
+from sheets.recipients import MonthlyRecipient, monthly_recipients, monthly_targets
+from core.schema import ALERT_KINDS, ALERT_STATUSES, DISTRICT_ROLE, PROVINCE_ROLE
 
 PURPOSE = "monthly"
 RED, GREEN, GREY, DARK = "#C62828", "#2E7D32", "#888888", "#333333"
-
-
-@dataclass(frozen=True)
-class MonthlyRecipient:
-    officer_id: str
-    name: str
-    scope: str                 # a district name, or PROVINCE ("รวม") for provincial staff
-    line_user: str | None
-
-
-def monthly_targets(ds: Any) -> list[MonthlyRecipient]:
-    """Every active officer who should get the month's summary, linked to LINE or not."""
-    order = {name: i for i, name in enumerate(district_names())}
-    out = []
-    for officer in sorted(ds.active_officers(), key=lambda o: (o.role != PROVINCE_ROLE,
-                                                               order.get(o.district, len(order)), o.officer_id)):
-        if officer.role == PROVINCE_ROLE:
-            scope = PROVINCE
-        elif officer.role == DISTRICT_ROLE and officer.district:
-            scope = officer.district
-        else:
-            continue  # administrators get the report in the sheet; a district officer without a district: nothing
-        out.append(MonthlyRecipient(officer.officer_id, officer.name, scope, ds.line_user(officer.officer_id)))
-    return out
-
-
-def monthly_recipients(ds: Any, config: Any = None) -> list[str]:
-    """Officer ids that get a monthly push (active, linked): one push each on the 1st."""
-    return [r.officer_id for r in monthly_targets(ds) if r.line_user]
 
 
 # -- the Flex message -------------------------------------------------------------------

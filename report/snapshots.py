@@ -14,10 +14,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
-from sheets import values as V
-from sheets.schema import TABS, normalize_header
+from sheets import readers
+from core.schema import TABS, normalize_header
 from sheets.store import Layout, Table
-from report.monthly import PROVINCE, MonthlyReport, Snapshot, parse_month
+from report.monthly import PROVINCE, MonthlyReport, Snapshot, latest, parse_month
 
 # Snapshot column key -> how its value is compared and read back.
 FIGURES: dict[str, str] = {
@@ -34,14 +34,14 @@ def _normal(kind: str, value: Any) -> Any:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if kind == "amount":
-        return V.read_amount(value) if not isinstance(value, Decimal) else value.quantize(Decimal("0.01"))
+        return readers.read_amount(value) if not isinstance(value, Decimal) else value.quantize(Decimal("0.01"))
     if kind == "int":
-        return V.read_int(value)
+        return readers.read_int(value)
     if kind == "date":
-        return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else V.read_date(value)
+        return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else readers.read_date(value)
     # ratio: a number 0..1, or text such as "47.06%"
     if isinstance(value, str):
-        text = V.to_arabic_digits(value).strip().replace(",", "")
+        text = readers.to_arabic_digits(value).strip().replace(",", "")
         number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
     else:
         number = float(value)
@@ -71,30 +71,15 @@ def parse_snapshots(table: Table | None, layout: Layout | None = None) -> list[S
                 month = f"{month_value.year:04d}-{month_value.month:02d}"
             else:
                 month = "%04d-%02d" % parse_month(str(month_value))
-            district = V.read_text(cell(cells, "district"))
+            district = readers.read_text(cell(cells, "district"))
             made = cell(cells, "made_at")
-            made_at = None if V.is_blank(made) else V.read_datetime(made)
+            made_at = None if readers.is_blank(made) else readers.read_datetime(made)
             figures = {key: _normal(kind, cell(cells, key)) for key, kind in FIGURES.items()}
-        except (V.CellError, ValueError, TypeError):
+        except (readers.CellError, ValueError, TypeError):
             continue
         if district:
             out.append(Snapshot(month, district, made_at, figures, table.row_number(index)))
     return out
-
-
-def latest(snapshots: Iterable[Snapshot]) -> dict[tuple[str, str], Snapshot]:
-    """(month, district) -> the row that wins: latest made_at, then the later row."""
-    best: dict[tuple[str, str], Snapshot] = {}
-    for snap in snapshots:
-        key = (snap.month, snap.district)
-        current = best.get(key)
-        if current is None or _order(snap) >= _order(current):
-            best[key] = snap
-    return best
-
-
-def _order(snap: Snapshot) -> tuple[dt.datetime, int]:
-    return (snap.made_at or dt.datetime.min, snap.row)
 
 
 def figures_of(row: Mapping[str, Any], as_of: dt.date) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from core.thai import date_th
 from sheets.model import LEVEL_TH, Dataset, Fund, Problem
-from sheets.schema import FUNDS, PAYMENTS
+from core.schema import FUNDS, PAYMENTS
 
 # What a fund must have to be complete: the four documents of the province's
 # method (4.1) and the fields its form asks for. Column key -> what it is.

@@ -29,7 +29,7 @@ from typing import Any, Callable, Sequence
 
 from core.geo import District, Subdistrict, districts
 from core.thai import BE_OFFSET, MONTHS_ABBR, date_th
-from sheets.schema import (ADMIN_ROLE, DISTRICT_ROLE, NO, POSITIONS, PROVINCE_ROLE, SOURCE_SHEET,
+from core.schema import (ADMIN_ROLE, DISTRICT_ROLE, NO, POSITIONS, PROVINCE_ROLE, SOURCE_SHEET,
                            STATUS_BREACHED, STATUS_CLOSED, STATUS_NORMAL, TABS, YES)
 from sheets.store import Layout
 
@@ -106,7 +106,7 @@ ProgressFn = Callable[[str], None]
 class Planted:
     """A deliberate oddity in the demo data. problem=False: realistic but valid (must be read fine)."""
 
-    tab: str          # tab key (sheets.schema.TABS)
+    tab: str          # tab key (core.schema.TABS)
     row: int          # sheet row number (row 1 holds the headers)
     key: str          # fund_id or contract_no of the row
     column: str       # column key

@@ -26,7 +26,7 @@ from gspread.urls import SPREADSHEET_VALUES_BATCH_URL
 from gspread.utils import absolute_range_name, rowcol_to_a1
 
 from core.config import Config
-from sheets.schema import normalize_header
+from core.schema import normalize_header
 from sheets.store import (
     Layout, StoreError, Table, TabTemplate, batch_read, header_of, ordered_row, to_text_cell,
 )

@@ -19,8 +19,8 @@ from typing import Any, Callable, Iterable, Iterator, Literal
 
 from core.geo import district_by_name, normalize_subdistrict
 from ledger import Contract, Installment as LedgerInstallment, LedgerState, Payment as LedgerPayment
-from sheets import values as V
-from sheets.schema import (
+from sheets import readers
+from core.schema import (
     ADMIN_ROLE, ALERT_KINDS, ALERT_STATUSES, DATA_TABS, DISTRICT_ROLE, LOAN_STATUSES, POSITIONS,
     ROLES, SOURCE_LINE, SOURCE_SHEET,
 )
@@ -271,20 +271,20 @@ class _RowReader:
     def get(self, col: str, reader: Callable[[Any], Any], required: bool = False,
             missing: str | None = None) -> Any:
         value = self.raw(col)
-        if V.is_blank(value):
+        if readers.is_blank(value):
             if required:
                 self.failed.add(col)
                 self.problem(col, missing or "ไม่ได้กรอก (ต้องกรอก)")
             return None
         try:
             return reader(value)
-        except V.CellError as exc:
+        except readers.CellError as exc:
             self.failed.add(col)
             self.problem(col, str(exc))
             return None
 
     def text(self, col: str, required: bool = False) -> str:
-        return self.get(col, V.read_text, required) or ""
+        return self.get(col, readers.read_text, required) or ""
 
 
 class _Err:
@@ -349,7 +349,7 @@ class _Columns:
                 continue
             try:
                 table[value] = reader(value)
-            except V.CellError as exc:
+            except readers.CellError as exc:
                 table[value] = _Err(str(exc))
         out = [table[v] for v in values]
         bad = {v for v, result in table.items() if type(result) is _Err or (required and result is _BLANK)}
@@ -365,7 +365,7 @@ class _Columns:
         return out
 
     def text(self, col: str, required: bool = False) -> list[str]:
-        return [v or "" for v in self.read(col, V.read_text, required)]
+        return [v or "" for v in self.read(col, readers.read_text, required)]
 
 
 def _has_value(cells: list[Any]) -> bool:
@@ -451,11 +451,11 @@ def _load_officers(ds: Dataset, layout: Layout, tables: dict[str, Table]) -> Non
         officer_id = r.text("officer_id", required=True)
         r.key = officer_id
         name = r.text("name", required=True)
-        role = r.get("role", lambda v: V.read_choice(v, ROLES), required=True) or ""
+        role = r.get("role", lambda v: readers.read_choice(v, ROLES), required=True) or ""
         district, _ = _district(r, "district", required=False)
         if role == DISTRICT_ROLE and not district:
             r.problem("district", "เจ้าหน้าที่ระดับอำเภอต้องระบุอำเภอ")
-        active = r.get("active", V.read_yes_no)
+        active = r.get("active", readers.read_yes_no)
         if not officer_id:
             continue
         if officer_id in ds.officers:
@@ -479,21 +479,21 @@ def _load_funds(ds: Dataset, layout: Layout, tables: dict[str, Table]) -> None:
                 r.problem("subdistrict", f"ตำบล \"{subdistrict}\" ไม่อยู่ในอำเภอ{district}")
             else:
                 subdistrict = normalize_subdistrict(subdistrict)
-        village_no = r.get("village_no", V.read_int, required=True)
+        village_no = r.get("village_no", readers.read_int, required=True)
         if village_no is not None and not 1 <= village_no <= 99:
             r.problem("village_no", f"หมู่ที่ต้องอยู่ระหว่าง 1–99 (กรอกไว้ {village_no})")
-        capital = r.get("capital", V.read_amount, required=True)
+        capital = r.get("capital", readers.read_amount, required=True)
         if capital is not None and capital <= 0:
             r.problem("capital", "เงินทุนต้องมากกว่า 0")
-        households_total = r.get("households_total", V.read_int)
-        households_target = r.get("households_target", V.read_int)
+        households_total = r.get("households_total", readers.read_int)
+        households_target = r.get("households_target", readers.read_int)
         if households_total is not None and households_target is not None and households_target > households_total:
             r.problem("households_target", "ครัวเรือนเป้าหมายมากกว่าครัวเรือนทั้งหมด")
         officer_id = r.text("officer_id")
         if officer_id and officer_id not in ds.officers:
             r.problem("officer_id", f"ไม่พบรหัสเจ้าหน้าที่ {officer_id} ในแท็บเจ้าหน้าที่ "
                                     f"(จะแจ้งเจ้าหน้าที่ทุกคนของอำเภอแทน)")
-        dates = {col: r.get(col, V.read_date) for col in
+        dates = {col: r.get(col, readers.read_date) for col in
                  ("bank_balance_date", "committee_order_date", "financial_summary_date", "updated_at")}
         for col, value in dates.items():
             if value is not None and value > ds.today:
@@ -501,11 +501,11 @@ def _load_funds(ds: Dataset, layout: Layout, tables: dict[str, Table]) -> None:
         fund = Fund(
             row=r.row, fund_id=fund_id, district=district, district_ok=district_ok, subdistrict=subdistrict,
             village_no=village_no, village_name=r.text("village_name", required=True),
-            budget_year=r.get("budget_year", V.read_int), capital=capital,
+            budget_year=r.get("budget_year", readers.read_int), capital=capital,
             bank_name=r.text("bank_name"), bank_account_no=r.text("bank_account_no"),
-            bank_balance=r.get("bank_balance", V.read_amount),
+            bank_balance=r.get("bank_balance", readers.read_amount),
             bank_balance_date=dates["bank_balance_date"],
-            cash_on_hand=r.get("cash_on_hand", V.read_amount),
+            cash_on_hand=r.get("cash_on_hand", readers.read_amount),
             committee_order_no=r.text("committee_order_no"),
             committee_order_date=dates["committee_order_date"],
             committee_order_doc=r.text("committee_order_doc"), bank_book_doc=r.text("bank_book_doc"),
@@ -534,12 +534,12 @@ def _load_loans(ds: Dataset, layout: Layout, tables: dict[str, Table], max_term_
         if f and cols.funds[i] is None:
             cols.problem(i, "fund_id", f"ไม่พบรหัสกองทุน {f} ในแท็บกองทุน")
     name = cols.text("borrower_name", required=True)
-    citizen = cols.read("citizen_id", V.read_citizen_id)
-    round_no = cols.read("round", V.read_int)
-    loan_date = cols.read("loan_date", V.read_date, required=True)
-    amount = cols.read("amount", V.read_amount, required=True)
-    due = cols.read("due_date", V.read_date, required=True)
-    status = cols.read("status", lambda v: V.read_choice(v, LOAN_STATUSES))
+    citizen = cols.read("citizen_id", readers.read_citizen_id)
+    round_no = cols.read("round", readers.read_int)
+    loan_date = cols.read("loan_date", readers.read_date, required=True)
+    amount = cols.read("amount", readers.read_amount, required=True)
+    due = cols.read("due_date", readers.read_date, required=True)
+    status = cols.read("status", lambda v: readers.read_choice(v, LOAN_STATUSES))
     phone, occupation, note = cols.text("phone"), cols.text("occupation"), cols.text("note")
     for i in range(cols.n):
         if round_no[i] is not None and round_no[i] < 1:
@@ -597,9 +597,9 @@ def _load_installments(ds: Dataset, layout: Layout, tables: dict[str, Table]) ->
     if cols is None:
         return
     loans = _contract_refs(cols, ds)
-    seq = cols.read("seq", V.read_int, required=True)
-    due = cols.read("due_date", V.read_date, required=True)
-    amount = cols.read("amount", V.read_amount, required=True)
+    seq = cols.read("seq", readers.read_int, required=True)
+    due = cols.read("due_date", readers.read_date, required=True)
+    amount = cols.read("amount", readers.read_amount, required=True)
     numbers, by_contract = cols.numbers, ds.installments
     for i, loan in enumerate(loans):
         value = amount[i]
@@ -643,10 +643,10 @@ def _load_payments(ds: Dataset, layout: Layout, tables: dict[str, Table]) -> Non
     if cols is None:
         return
     loans = _contract_refs(cols, ds)
-    paid_date = cols.read("paid_date", V.read_date, required=True)
-    amount = cols.read("amount", V.read_amount, required=True)
-    source = cols.read("source", lambda v: V.read_choice(v, (SOURCE_SHEET, SOURCE_LINE)))
-    recorded_at = cols.read("recorded_at", V.read_datetime)
+    paid_date = cols.read("paid_date", readers.read_date, required=True)
+    amount = cols.read("amount", readers.read_amount, required=True)
+    source = cols.read("source", lambda v: readers.read_choice(v, (SOURCE_SHEET, SOURCE_LINE)))
+    recorded_at = cols.read("recorded_at", readers.read_datetime)
     ref = cols.text("ref")
     receipt, recorded_by, note = cols.text("receipt_no"), cols.text("recorded_by"), cols.text("note")
     seen_refs: set[str] = set()
@@ -679,8 +679,8 @@ def _load_committee(ds: Dataset, layout: Layout, tables: dict[str, Table]) -> No
         r.fund_id = fund_id if fund_id in ds.funds else None
         if fund_id and fund_id not in ds.funds:
             r.problem("fund_id", f"ไม่พบรหัสกองทุน {fund_id} ในแท็บกองทุน")
-        position = r.get("position", lambda v: V.read_choice(v, POSITIONS)) or ""
-        start, end = r.get("term_start", V.read_date), r.get("term_end", V.read_date)
+        position = r.get("position", lambda v: readers.read_choice(v, POSITIONS)) or ""
+        start, end = r.get("term_start", readers.read_date), r.get("term_end", readers.read_date)
         if start and end and end < start:
             r.problem("term_end", "วันสิ้นสุดวาระก่อนวันเริ่มวาระ")
         ds.committee.append(CommitteeMember(r.row, fund_id, r.text("name", required=True), position,
@@ -703,7 +703,7 @@ def _load_links(ds: Dataset, layout: Layout, tables: dict[str, Table]) -> None:
             continue
         if officer_id and user:
             # The latest row per officer wins (relinking replaces the old link).
-            ds.links[officer_id] = LineLink(r.row, r.get("linked_at", V.read_datetime), officer_id, user,
+            ds.links[officer_id] = LineLink(r.row, r.get("linked_at", readers.read_datetime), officer_id, user,
                                             r.text("display_name"))
     # One LINE account speaks for one officer: the latest link of that account wins.
     latest_by_user: dict[str, LineLink] = {}
@@ -720,13 +720,13 @@ def _load_alert_log(ds: Dataset, layout: Layout, tables: dict[str, Table]) -> No
     cols = _columns(ds, layout, tables, "alert_log")
     if cols is None:
         return
-    run_date = cols.read("run_date", V.read_date, required=True)
+    run_date = cols.read("run_date", readers.read_date, required=True)
     officer = cols.text("officer_id", required=True)
     kind = [_KIND_KEYS.get(k, k) for k in cols.text("kind")]
     status = [_STATUS_KEYS.get(k, k) for k in cols.text("status")]
-    contract, seq, days = cols.text("contract_no"), cols.read("seq", V.read_int), cols.read("days", V.read_int)
-    retry_key, sent_at = cols.text("retry_key"), cols.read("sent_at", V.read_datetime)
-    amount, detail = cols.read("amount", V.read_amount), cols.text("detail")
+    contract, seq, days = cols.text("contract_no"), cols.read("seq", readers.read_int), cols.read("days", readers.read_int)
+    retry_key, sent_at = cols.text("retry_key"), cols.read("sent_at", readers.read_datetime)
+    amount, detail = cols.read("amount", readers.read_amount), cols.text("detail")
     for i in range(cols.n):
         if run_date[i] is None or not officer[i]:
             continue

@@ -8,11 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Callable, ContextManager, Mapping, Protocol, Sequence
 
-from core.config import ROOT, Config
-from sheets.schema import TABS, Tab, normalize_header
+from core.config import Config
+from core.schema import TABS, Tab, normalize_header
 
 
 class StoreError(Exception):
@@ -180,30 +179,3 @@ def ordered_row(header: Sequence[str], record: Mapping[str, Any], tab_key: str, 
     """Place a record's values under the tab's existing headers; unknown headers stay blank."""
     by_header = {normalize_header(layout.header(tab_key, k)): v for k, v in record.items()}
     return [by_header.get(normalize_header(h)) for h in header]
-
-
-def resolve_store_spec(spec: str | None, config: Config) -> str:
-    """--store, then KKC_STORE (already folded into config), then config.yaml's store."""
-    return spec or config.store
-
-
-def open_store(spec: str | None, config: Config) -> Store:
-    """`gsheet:<id>` for Google Sheets, anything else is an .xlsx path."""
-    spec = resolve_store_spec(spec, config)
-    layout = Layout(config)
-    if spec.startswith("gsheet:"):
-        from sheets.google import GoogleStore  # late: gspread and google-auth are heavy
-
-        sheet_id = spec.split(":", 1)[1].strip()
-        if not sheet_id:
-            raise StoreError("ต้องระบุรหัสสเปรดชีตหลัง gsheet: (give the spreadsheet id after gsheet:)")
-        return GoogleStore.from_config(sheet_id, config, layout)
-    from sheets.workbook import WorkbookStore
-
-    path = Path(spec)
-    if not path.is_absolute():
-        path = ROOT / path
-    if path.suffix.lower() != ".xlsx":
-        raise StoreError(f"ที่เก็บข้อมูล '{spec}' ต้องเป็นไฟล์ .xlsx หรือ gsheet:<รหัส> "
-                         f"(store must be an .xlsx path or gsheet:<id>)")
-    return WorkbookStore(path, layout)

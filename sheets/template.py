@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from core.geo import district_names
-from sheets.schema import NO, TABS, YES
+from core.schema import NO, TABS, YES
 from sheets.store import Layout, TabTemplate
 
 # Dropdown lists that are not in the schema's own choices.

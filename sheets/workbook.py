@@ -16,7 +16,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sheets.schema import TABS, normalize_header
+from core.schema import TABS, normalize_header
 from sheets.store import Layout, StoreError, Table, TabTemplate, cell_value, clean_row, ordered_row
 
 NUMBER_FORMATS = {"date": "dd/mm/yyyy", "datetime": "dd/mm/yyyy hh:mm", "amount": "#,##0.00", "int": "0",

@@ -15,7 +15,7 @@ from core.config import ROOT
 from handlers.line_client import LineReplyClient
 from handlers.runtime import Runtime, install
 from handlers.sheets_fast import FastSheetsStore, StaticToken
-from handlers.signature import sign
+from messaging.signature import sign
 from messaging.base import messages_to_text
 from sheets.store import Layout
 from tests.conftest import SPREADSHEET_ID, make_config
@@ -126,7 +126,7 @@ def text_of(messages: Iterable[dict]) -> str:
 
 def postback_data(messages: Iterable[dict], label: str) -> str:
     """The data of the Flex button or quick reply labelled `label`."""
-    from handlers.terminal import actions_of
+    from chat.terminal import actions_of
 
     for action in actions_of(list(messages)):
         if action.get("label") == label and action.get("type") == "postback":

@@ -22,7 +22,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from sheets.schema import TABS
+from core.schema import TABS
 from sheets.store import Layout, Table
 
 TODAY = dt.date(2026, 11, 26)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from core.config import DEFAULTS, load_config
 from ledger import (AlertPolicy, Contract, Installment, Payment, Trigger, alert_window, due_alerts,
                     ledger, trigger_id, triggers_on, urgency_sort)
-from sheets.schema import STATUS_BREACHED, STATUS_CLOSED
+from core.schema import STATUS_BREACHED, STATUS_CLOSED
 
 D = Decimal
 POLICY = AlertPolicy()          # [7, 1] / 0 / [1, 7, 15, 30] / repeat 30 / catch-up 14

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from handlers import commands as C
-from handlers.terminal import TerminalSession, actions_of, run_chat
+from chat import commands
+from chat.terminal import TerminalSession, actions_of, run_chat
 from tests.chat_support import (NOW, Webhook, load_province, make_runtime, postback_data, text_of)
 from tests.conftest import SPREADSHEET_ID
 from tests.fakes.line_api import validate_request
@@ -72,13 +72,13 @@ def rows(sheets_fake, title):
     ("ลงทะเบียน ABC123", "register", "ABC123"), ("register abc123", "register", "abc123"),
 ])
 def test_one_command_table_routes_thai_and_english(text, key, args):
-    cmd, rest = C.route(text)
+    cmd, rest = commands.route(text)
     assert cmd is not None and cmd.key == key and rest == args
 
 
 @pytest.mark.parametrize("text", ["fundraise", "สวัสดี", "", "duee", "12345"])
 def test_anything_else_is_not_a_command(text):
-    assert C.route(text)[0] is None
+    assert commands.route(text)[0] is None
 
 
 def test_anything_else_gets_a_short_hint(chat):
@@ -401,4 +401,4 @@ def test_terminal_session_fill_in_buttons_only_hint(chat):
 
 
 def test_now_and_money_types():
-    assert NOW.year == 2026 and isinstance(C.parse_pay("F1 1,500", TODAY)[1], Decimal)
+    assert NOW.year == 2026 and isinstance(commands.parse_pay("F1 1,500", TODAY)[1], Decimal)

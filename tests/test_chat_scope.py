@@ -7,7 +7,7 @@ import logging
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from handlers.commands import COMMANDS
+from chat.commands import COMMANDS
 from tests.chat_support import Webhook, load_province, make_runtime, postback_data, text_of
 from tests.sheetdata import TODAY, USER_OF01, USER_OF02, USER_PV01, tiny_province
 
@@ -61,7 +61,7 @@ def test_no_reply_to_a_district_officer_names_another_districts_borrower(convers
     for citizen_id in CITIZEN_IDS:
         assert citizen_id not in dumped
     # Pressing any button the reply offers stays inside the district too.
-    from handlers.terminal import actions_of
+    from chat.terminal import actions_of
 
     for action in actions_of(messages):
         if action.get("type") == "postback" and not action.get("fillInText"):

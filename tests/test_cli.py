@@ -31,7 +31,7 @@ def test_demo_then_check_finds_every_planted_problem(demo_workbook, capsys):
     # A schedule that does not add up is reported once, at the contract's first installment row.
     found |= {(p["tab"], p["key"]) for p in report["problems"]}
     planted = demo_summary(dt.date.fromisoformat(DATE), 7, TRAT).planted
-    from sheets.schema import TABS
+    from core.schema import TABS
 
     for p in planted:
         title = TABS[p.tab].title if p.tab in TABS else p.tab

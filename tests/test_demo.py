@@ -11,7 +11,7 @@ import pytest
 
 from core.geo import districts
 from sheets.demo import TRAT, DemoScale, build_demo, citizen_check_digit, demo_tables
-from sheets.schema import ADMIN_ROLE, DISTRICT_ROLE, NO, PROVINCE_ROLE, STATUS_BREACHED, TABS, YES
+from core.schema import ADMIN_ROLE, DISTRICT_ROLE, NO, PROVINCE_ROLE, STATUS_BREACHED, TABS, YES
 from sheets.store import Layout
 
 TODAY = dt.date(2026, 1, 15)

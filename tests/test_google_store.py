@@ -16,8 +16,9 @@ from google.oauth2.credentials import Credentials as TokenCredentials
 
 from core.config import load_config
 from sheets.google import GoogleStore, load_credentials
-from sheets.schema import DATA_TABS, TABS
-from sheets.store import Layout, StoreError, open_store
+from core.schema import DATA_TABS, TABS
+from sheets.store import Layout, StoreError
+from sheets.open import open_store
 from tests.conftest import SPREADSHEET_ID
 from tests.fakes.sheets_api import SheetsFake
 from tests.test_store import schema_templates

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from ledger import (STATUS_BY_KEY, STATUS_KEYS, Contract, Installment, Payment, bucket_for,
                     bucket_labels, ledger, ledger_options, par, portfolio_summary)
-from sheets.schema import STATUS_BREACHED, STATUS_CLOSED, STATUS_NORMAL
+from core.schema import STATUS_BREACHED, STATUS_CLOSED, STATUS_NORMAL
 
 D = Decimal
 

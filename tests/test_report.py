@@ -21,7 +21,7 @@ from report.notify import monthly_recipients, monthly_targets, summary_flex
 from report.snapshots import latest, parse_snapshots, snapshot_records
 from report.write import write_meeting_file
 from sheets.model import ledger_states, load_dataset
-from sheets.schema import TABS
+from core.schema import TABS
 from sheets.store import Layout, Table
 from tests.conftest import SPREADSHEET_ID
 from tests.sheetdata import (GOOD_DOCS, TODAY, USER_OF01, USER_OF02, USER_PV01, as_tables, tiny_province,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sheets.schema import TABS
+from core.schema import TABS
 from sheets.store import Layout, MissingColumnError, Store, TabTemplate
 from tests.conftest import make_config
 

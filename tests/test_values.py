@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from sheets import values as V
+from sheets import readers
 
 JAN15 = dt.date(2026, 1, 15)
 
@@ -27,7 +27,7 @@ JAN15 = dt.date(2026, 1, 15)
     ("29/02/2567", dt.date(2024, 2, 29)),              # leap day in B.E. 2567
 ])
 def test_read_date_accepts_every_form_the_spec_lists(typed, expected):
-    assert V.read_date(typed) == expected
+    assert readers.read_date(typed) == expected
 
 
 @pytest.mark.parametrize("typed", [
@@ -42,13 +42,13 @@ def test_read_date_accepts_every_form_the_spec_lists(typed, expected):
     "29/02/2569",      # 2026 is not a leap year
 ])
 def test_read_date_refuses_anything_else(typed):
-    with pytest.raises(V.CellError):
-        V.read_date(typed)
+    with pytest.raises(readers.CellError):
+        readers.read_date(typed)
 
 
 def test_read_date_message_says_what_was_typed_and_the_expected_form():
-    with pytest.raises(V.CellError) as err:
-        V.read_date("31/02/2569")
+    with pytest.raises(readers.CellError) as err:
+        readers.read_date("31/02/2569")
     assert "31/02/2569" in str(err.value) and "วัน/เดือน/ปี" in str(err.value)
 
 
@@ -63,53 +63,53 @@ def test_read_date_message_says_what_was_typed_and_the_expected_form():
     ("0", Decimal("0.00")),
 ])
 def test_read_amount_accepts_numbers_and_typed_text(typed, expected):
-    assert V.read_amount(typed) == expected
+    assert readers.read_amount(typed) == expected
 
 
 @pytest.mark.parametrize("typed", ["-500", -1, "ห้าพัน", "12,5OO", "", True, float("nan")])
 def test_read_amount_refuses_negative_and_non_numeric(typed):
-    with pytest.raises(V.CellError):
-        V.read_amount(typed)
+    with pytest.raises(readers.CellError):
+        readers.read_amount(typed)
 
 
 def test_citizen_id_check_digit_and_forms():
-    assert V.read_citizen_id("1-1014-00123-45-1") == "1101400123451"
-    assert V.read_citizen_id("1101400123451") == "1101400123451"
-    assert V.read_citizen_id(1101400123451) == "1101400123451"
-    assert V.read_citizen_id("๑๑๐๑๔๐๐๑๒๓๔๕๑") == "1101400123451"
-    with pytest.raises(V.CellError) as err:
-        V.read_citizen_id("1101400123452")            # wrong check digit
+    assert readers.read_citizen_id("1-1014-00123-45-1") == "1101400123451"
+    assert readers.read_citizen_id("1101400123451") == "1101400123451"
+    assert readers.read_citizen_id(1101400123451) == "1101400123451"
+    assert readers.read_citizen_id("๑๑๐๑๔๐๐๑๒๓๔๕๑") == "1101400123451"
+    with pytest.raises(readers.CellError) as err:
+        readers.read_citizen_id("1101400123452")            # wrong check digit
     assert "1101400123452" not in str(err.value)        # never echoed whole
-    with pytest.raises(V.CellError):
-        V.read_citizen_id("110140012345")             # 12 digits
+    with pytest.raises(readers.CellError):
+        readers.read_citizen_id("110140012345")             # 12 digits
 
 
 def test_check_digit_formula_matches_domain_md():
     first12 = "110140012345"
     total = sum(int(d) * (14 - i) for i, d in enumerate(first12, start=1))
-    assert V.citizen_id_check_digit(first12) == (11 - total % 11) % 10
+    assert readers.citizen_id_check_digit(first12) == (11 - total % 11) % 10
 
 
 def test_read_int_text_and_yes_no():
-    assert V.read_int("๕") == 5 and V.read_int(5.0) == 5 and V.read_int("12") == 12
-    with pytest.raises(V.CellError):
-        V.read_int("5.5")
-    assert V.read_yes_no("ใช่") is True and V.read_yes_no("ไม่") is False and V.read_yes_no(None) is True
-    with pytest.raises(V.CellError):
-        V.read_yes_no("อาจจะ")
+    assert readers.read_int("๕") == 5 and readers.read_int(5.0) == 5 and readers.read_int("12") == 12
+    with pytest.raises(readers.CellError):
+        readers.read_int("5.5")
+    assert readers.read_yes_no("ใช่") is True and readers.read_yes_no("ไม่") is False and readers.read_yes_no(None) is True
+    with pytest.raises(readers.CellError):
+        readers.read_yes_no("อาจจะ")
 
 
 def test_read_text_keeps_leading_zeros_and_drops_float_tails():
-    assert V.read_text("0812345678") == "0812345678"
-    assert V.read_text(12.0) == "12"
-    assert V.read_text("  สมชาย   ใจดี ") == "สมชาย ใจดี"
+    assert readers.read_text("0812345678") == "0812345678"
+    assert readers.read_text(12.0) == "12"
+    assert readers.read_text("  สมชาย   ใจดี ") == "สมชาย ใจดี"
 
 
 def test_read_datetime_forms():
-    assert V.read_datetime("2026-11-26 08:05:00") == dt.datetime(2026, 11, 26, 8, 5)
-    assert V.read_datetime("26/11/2569 8:05") == dt.datetime(2026, 11, 26, 8, 5)
-    assert V.read_datetime("2026-11-26T08:05:00") == dt.datetime(2026, 11, 26, 8, 5)
-    assert V.read_datetime(dt.date(2026, 11, 26)) == dt.datetime(2026, 11, 26)
+    assert readers.read_datetime("2026-11-26 08:05:00") == dt.datetime(2026, 11, 26, 8, 5)
+    assert readers.read_datetime("26/11/2569 8:05") == dt.datetime(2026, 11, 26, 8, 5)
+    assert readers.read_datetime("2026-11-26T08:05:00") == dt.datetime(2026, 11, 26, 8, 5)
+    assert readers.read_datetime(dt.date(2026, 11, 26)) == dt.datetime(2026, 11, 26)
 
 
 cell_values = st.one_of(
@@ -118,8 +118,8 @@ cell_values = st.one_of(
     st.dates().map(lambda d: d), st.datetimes(), st.decimals(allow_nan=False, allow_infinity=False),
 )
 
-READERS = [V.read_date, V.read_datetime, V.read_amount, V.read_int, V.read_citizen_id, V.read_text,
-           V.read_yes_no, lambda v: V.read_choice(v, ("ปกติ", "ผิดสัญญา", "ปิดสัญญา"))]
+READERS = [readers.read_date, readers.read_datetime, readers.read_amount, readers.read_int, readers.read_citizen_id, readers.read_text,
+           readers.read_yes_no, lambda v: readers.read_choice(v, ("ปกติ", "ผิดสัญญา", "ปิดสัญญา"))]
 
 
 @settings(max_examples=300, deadline=None)
@@ -127,5 +127,5 @@ READERS = [V.read_date, V.read_datetime, V.read_amount, V.read_int, V.read_citiz
 def test_no_input_makes_a_reader_raise_anything_but_its_own_error(value, which):
     try:
         READERS[which](value)
-    except V.CellError as exc:
+    except readers.CellError as exc:
         assert str(exc)  # a clear message, never empty

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from handlers.runtime import install
-from handlers.signature import SignatureValidator, sign
-from handlers.webhook import Event, EventDeduper, WebhookHandler, parse_payload
+from messaging.signature import SignatureValidator, sign
+from messaging.webhook import Event, EventDeduper, WebhookHandler, parse_payload
 from tests.chat_support import (NOW, SECRET, Clock, Webhook, base_event, every_webhook_event, load_province,
                                 make_runtime, postback_data, postback_event, text_event, text_of)
 from tests.sheetdata import USER_OF01, USER_OF02, USER_PV01
@@ -371,7 +371,7 @@ def test_the_webhook_path_imports_no_heavy_package(sheets_fake, line_fake):
     assert out.returncode == 0, out.stderr[-2000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["status"] == 200 and result["heavy"] == []
-    assert "handlers.prefetch" in result["chat"] and "handlers.terminal" not in result["chat"]
+    assert "handlers.prefetch" in result["chat"] and "chat.terminal" not in result["chat"]
     assert "F1-002" in text_of(line_fake.replies[-1].messages)
     assert sheets_fake.count() == 1  # the prefetched read was the only one
 
@@ -379,7 +379,7 @@ def test_the_webhook_path_imports_no_heavy_package(sheets_fake, line_fake):
 # ---------------------------------------------------------------- the light Sheets store
 
 def test_fast_store_reads_what_google_store_reads_and_appends_the_same(sheets_fake, google_store):
-    from handlers import CHAT_TABS
+    from chat import CHAT_TABS
     from handlers.sheets_fast import FastSheetsStore, StaticToken
     from sheets.store import Layout
     from tests.conftest import SPREADSHEET_ID, make_config

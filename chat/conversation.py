@@ -31,57 +31,22 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from core.thai import baht, date_th, to_arabic_digits
-from handlers import commands as C
-from handlers import flex as F
-from handlers import views as W
-from handlers.snapshot import ScopeView, Snapshot, SnapshotCache
-from handlers.webhook import Event, WebhookHandler
-from sheets import values as V
+from chat import commands
+from messaging import flex
+from chat import views
+from chat.context import Ctx, Messages
+from chat.scope import Snapshot, SnapshotCache
+from messaging.webhook import Event, WebhookHandler
+from sheets import readers
 from sheets.model import Officer
-from sheets.schema import SOURCE_LINE
+from core.schema import SOURCE_LINE
 
 log = logging.getLogger("kkc.chat")
-
-Messages = list[dict]
 
 PRIVATE_ONLY = ("ขอบคุณที่เชิญ กข.คจ. Care ค่ะ\nบอตนี้ตอบเฉพาะในแชตส่วนตัวกับเจ้าหน้าที่ "
                 "เพื่อคุ้มครองข้อมูลส่วนบุคคลของลูกหนี้ (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล) "
                 "โปรดเพิ่มเพื่อนแล้วพิมพ์ถามในแชตส่วนตัว")
 TEXT_ONLY = "บอตอ่านได้เฉพาะข้อความตัวอักษร พิมพ์ เมนู เพื่อดูคำสั่งที่ใช้ได้"
-
-
-@dataclass
-class Ctx:
-    """Everything a command needs about this one question."""
-
-    conv: "Conversation"
-    snap: Snapshot
-    officer: Officer | None
-    status: str                 # linked / unlinked / inactive
-    user_id: str
-    event_id: str
-    today: dt.date
-    now: dt.datetime
-    config: Any
-
-    @property
-    def view(self) -> ScopeView:
-        assert self.officer is not None
-        return self.snap.view(self.officer)
-
-    @property
-    def scope(self) -> Any:
-        """Who sees what, without parsing anything (the label for a greeting or the menu)."""
-        assert self.officer is not None
-        return self.snap.scope_for(self.officer)
-
-    @property
-    def list_limit(self) -> int:
-        return int(self.config.chat.list_limit)
-
-    def payment_ref(self) -> str:
-        """The idempotency key of a repayment asked for by this event."""
-        return "LINE-" + (self.event_id or uuid.uuid4().hex[:26].upper())
 
 
 class RegisterLimiter:
@@ -150,29 +115,29 @@ class Conversation:
 
     def on_text(self, user_id: str, text: str, event_id: str = "", *, officer_id: str | None = None) -> Messages:
         ctx = self.context(user_id, event_id, officer_id)
-        cmd, args = C.route(text)
+        cmd, args = commands.route(text)
         if ctx.status == "inactive" and (cmd is None or cmd.key != "register"):
-            return [F.text_message("บัญชีเจ้าหน้าที่ที่ผูกกับ LINE นี้ถูกปิดการใช้งาน "
+            return [flex.text_message("บัญชีเจ้าหน้าที่ที่ผูกกับ LINE นี้ถูกปิดการใช้งาน "
                                    "โปรดติดต่อผู้ดูแลระบบจังหวัด")]
         if ctx.status != "linked" and (cmd is None or cmd.linked_only):
-            return C.link_help()
+            return commands.link_help()
         if cmd is None:
-            return C.unknown(ctx, args)
+            return commands.unknown(ctx, args)
         return cmd.run(ctx, args)
 
     def on_follow(self, user_id: str, event_id: str = "") -> Messages:
         ctx = self.context(user_id, event_id)
         if ctx.status == "linked" and ctx.officer is not None:
-            return [F.text_message(f"ยินดีต้อนรับกลับ คุณ{ctx.officer.name} ({ctx.scope.label})\n"
-                                   "พิมพ์ เมนู เพื่อดูสิ่งที่ทำได้", quick=W.main_quick())]
-        return [F.text_message(
+            return [flex.text_message(f"ยินดีต้อนรับกลับ คุณ{ctx.officer.name} ({ctx.scope.label})\n"
+                                   "พิมพ์ เมนู เพื่อดูสิ่งที่ทำได้", quick=views.main_quick())]
+        return [flex.text_message(
             "สวัสดีค่ะ ยินดีต้อนรับสู่ กข.คจ. Care จังหวัด" + str(self.config.province) + "\n"
             "บอตสำหรับเจ้าหน้าที่พัฒนาชุมชน: ดูงวดที่ครบกำหนดและค้างชำระ สถานะกองทุน ค้นหาลูกหนี้ "
             "และบันทึกรับชำระเงินยืม กข.คจ.\n\n"
             "เริ่มใช้งาน: พิมพ์ ลงทะเบียน ตามด้วยรหัสลงทะเบียนของท่าน (ขอได้จากผู้ดูแลระบบจังหวัด)\n"
             "เช่น  ลงทะเบียน ABC123\n\n"
             "ข้อมูลลูกหนี้เป็นข้อมูลส่วนบุคคล ใช้เพื่อติดตามการชำระคืนตามหน้าที่เท่านั้น",
-            quick=W.quick("ช่วยเหลือ", fills=(("ลงทะเบียน", "ลงทะเบียน "),)))]
+            quick=views.quick("ช่วยเหลือ", fills=(("ลงทะเบียน", "ลงทะเบียน "),)))]
 
     def on_postback(self, user_id: str, data: str, event_id: str = "", *,
                     officer_id: str | None = None) -> Messages:
@@ -182,45 +147,45 @@ class Conversation:
             return []  # the keyboard opened pre-typed on the phone; nothing to answer
         ctx = self.context(user_id, event_id, officer_id)
         if ctx.status != "linked":
-            return C.link_help()
+            return commands.link_help()
         if action == "cancel":
-            return [F.text_message("ยกเลิกแล้ว ไม่ได้บันทึกรับชำระ", quick=W.main_quick())]
+            return [flex.text_message("ยกเลิกแล้ว ไม่ได้บันทึกรับชำระ", quick=views.main_quick())]
         if action == "pay":
             try:
-                request = C.PaymentRequest.from_postback(fields)
+                request = commands.PaymentRequest.from_postback(fields)
             except (KeyError, ValueError, ArithmeticError):
-                return [F.text_message("ปุ่มนี้ใช้ไม่ได้แล้ว โปรดพิมพ์คำสั่ง ชำระ ใหม่", quick=W.main_quick())]
+                return [flex.text_message("ปุ่มนี้ใช้ไม่ได้แล้ว โปรดพิมพ์คำสั่ง ชำระ ใหม่", quick=views.main_quick())]
             return self.confirm_payment(ctx, request)
         if action == "cmd" and fields.get("t"):
             return self.on_text(user_id, fields["t"], event_id, officer_id=officer_id)
-        return [F.text_message("ปุ่มนี้ใช้ไม่ได้แล้ว พิมพ์ เมนู เพื่อเริ่มใหม่", quick=W.main_quick())]
+        return [flex.text_message("ปุ่มนี้ใช้ไม่ได้แล้ว พิมพ์ เมนู เพื่อเริ่มใหม่", quick=views.main_quick())]
 
     # ------------------------------------------------------------ linking
 
     def register(self, ctx: Ctx, code_text: str) -> Messages:
         code = _code(code_text)
         if not code:
-            return [F.text_message("พิมพ์ ลงทะเบียน ตามด้วยรหัสลงทะเบียน เช่น ลงทะเบียน ABC123",
-                                   quick=W.quick("ช่วยเหลือ", fills=(("ลงทะเบียน", "ลงทะเบียน "),)))]
+            return [flex.text_message("พิมพ์ ลงทะเบียน ตามด้วยรหัสลงทะเบียน เช่น ลงทะเบียน ABC123",
+                                   quick=views.quick("ช่วยเหลือ", fills=(("ลงทะเบียน", "ลงทะเบียน "),)))]
         if not ctx.user_id:
-            return [F.text_message("ลงทะเบียนได้ในแชตส่วนตัวของ LINE เท่านั้น")]
+            return [flex.text_message("ลงทะเบียนได้ในแชตส่วนตัวของ LINE เท่านั้น")]
         wait = self.limiter.wait_seconds(ctx.user_id)
         if wait > 0:
-            return [F.text_message(f"ใส่รหัสผิดหลายครั้งเกินไป โปรดลองใหม่ในอีก {int(wait // 60) + 1} นาที "
+            return [flex.text_message(f"ใส่รหัสผิดหลายครั้งเกินไป โปรดลองใหม่ในอีก {int(wait // 60) + 1} นาที "
                                    "หรือติดต่อผู้ดูแลระบบจังหวัด")]
         matches = [o for o in ctx.snap.officers.values() if o.register_code and _code(o.register_code) == code]
         if not matches:
             left = self.limiter.failed(ctx.user_id)
-            return [F.text_message("รหัสลงทะเบียนไม่ถูกต้อง โปรดตรวจสอบรหัสกับผู้ดูแลระบบจังหวัด"
+            return [flex.text_message("รหัสลงทะเบียนไม่ถูกต้อง โปรดตรวจสอบรหัสกับผู้ดูแลระบบจังหวัด"
                                    + (f" (ลองได้อีก {left} ครั้งในชั่วโมงนี้)" if left else
                                       " (ลองครบจำนวนครั้งแล้ว โปรดรอ 1 ชั่วโมง)"),
-                                   quick=W.quick(fills=(("ลงทะเบียน", "ลงทะเบียน "),)))]
+                                   quick=views.quick(fills=(("ลงทะเบียน", "ลงทะเบียน "),)))]
         if len(matches) > 1:
             log.warning("a register code is shared by %d officers: link refused", len(matches))
-            return [F.text_message("รหัสลงทะเบียนนี้ใช้ไม่ได้ (ซ้ำกับเจ้าหน้าที่คนอื่น) โปรดติดต่อผู้ดูแลระบบจังหวัด")]
+            return [flex.text_message("รหัสลงทะเบียนนี้ใช้ไม่ได้ (ซ้ำกับเจ้าหน้าที่คนอื่น) โปรดติดต่อผู้ดูแลระบบจังหวัด")]
         officer = matches[0]
         if not officer.active:
-            return [F.text_message(f"รหัสเจ้าหน้าที่ {officer.officer_id} ถูกปิดการใช้งาน "
+            return [flex.text_message(f"รหัสเจ้าหน้าที่ {officer.officer_id} ถูกปิดการใช้งาน "
                                    "จึงผูกบัญชีไม่ได้ โปรดติดต่อผู้ดูแลระบบจังหวัด")]
         self.limiter.succeeded(ctx.user_id)
         with self.write_lock:
@@ -240,13 +205,13 @@ class Conversation:
                 log.info("LINE account linked to officer %s", officer.officer_id)
         scope = snap.scope_for(officer)
         head = "ผูกบัญชีไว้แล้ว" if already else "ผูกบัญชีเรียบร้อย"
-        return [F.text_message(f"{head}: คุณ{officer.name} ({scope.label})\n"
+        return [flex.text_message(f"{head}: คุณ{officer.name} ({scope.label})\n"
                                "ตอนนี้ถามได้เลย เช่น ครบกำหนด, ค้างชำระ, สรุป หรือพิมพ์ เมนู",
-                               quick=W.main_quick())]
+                               quick=views.main_quick())]
 
     # ------------------------------------------------------------ repayments
 
-    def confirm_payment(self, ctx: Ctx, request: C.PaymentRequest) -> Messages:
+    def confirm_payment(self, ctx: Ctx, request: commands.PaymentRequest) -> Messages:
         assert ctx.officer is not None
         with self.write_lock:
             if request.ref in self.recorded_refs:
@@ -256,9 +221,9 @@ class Conversation:
                 self.recorded_refs.add(request.ref)
                 return self._payment_done(ctx, request, again=True, snap=snap)
             view = snap.view(ctx.officer)
-            checked = C.check_payment(ctx, request.contract_no, request.amount, request.paid_date, view=view)
+            checked = commands.check_payment(ctx, request.contract_no, request.amount, request.paid_date, view=view)
             if isinstance(checked, str):
-                return [F.text_message(checked + "\n(ยังไม่ได้บันทึก)", quick=W.main_quick())]
+                return [flex.text_message(checked + "\n(ยังไม่ได้บันทึก)", quick=views.main_quick())]
             loan, state = checked
             self.store.append("payments", [{
                 "contract_no": loan.contract_no, "paid_date": request.paid_date, "amount": request.amount,
@@ -268,26 +233,26 @@ class Conversation:
             self.snapshots.invalidate()
             log.info("repayment recorded by officer %s (ref %s)", ctx.officer.officer_id, request.ref)
             after = state.outstanding - request.amount
-            bubble = W.payment_done_bubble(loan, request.amount, request.paid_date, after,
+            bubble = views.payment_done_bubble(loan, request.amount, request.paid_date, after,
                                            ctx.officer.officer_id, again=False)
-            return [F.flex_message(f"บันทึกรับชำระแล้ว {baht(request.amount)} สัญญา {loan.contract_no} "
-                                   f"คงค้าง {baht(after)}", bubble, quick=W.main_quick("ค้างชำระ"))]
+            return [flex.flex_message(f"บันทึกรับชำระแล้ว {baht(request.amount)} สัญญา {loan.contract_no} "
+                                   f"คงค้าง {baht(after)}", bubble, quick=views.main_quick("ค้างชำระ"))]
 
-    def _payment_done(self, ctx: Ctx, request: C.PaymentRequest, again: bool,
+    def _payment_done(self, ctx: Ctx, request: commands.PaymentRequest, again: bool,
                       snap: Snapshot | None = None) -> Messages:
         snap = snap or self.snapshots.get()
         assert ctx.officer is not None
         view = snap.view(ctx.officer)
         loan = view.loan(request.contract_no)
         if loan is None:
-            return [F.text_message("รายการนี้บันทึกไว้แล้ว ไม่ได้บันทึกซ้ำ", quick=W.main_quick())]
+            return [flex.text_message("รายการนี้บันทึกไว้แล้ว ไม่ได้บันทึกซ้ำ", quick=views.main_quick())]
         state = view.states.get(loan.contract_no)
         after = state.outstanding if state is not None else Decimal(0)
-        bubble = W.payment_done_bubble(loan, request.amount, request.paid_date, after, ctx.officer.officer_id,
+        bubble = views.payment_done_bubble(loan, request.amount, request.paid_date, after, ctx.officer.officer_id,
                                        again=again)
-        return [F.flex_message(f"บันทึกไว้แล้ว {baht(request.amount)} สัญญา {loan.contract_no} "
+        return [flex.flex_message(f"บันทึกไว้แล้ว {baht(request.amount)} สัญญา {loan.contract_no} "
                                f"วันที่ {date_th(request.paid_date)} (ไม่บันทึกซ้ำ)", bubble,
-                               quick=W.main_quick("ค้างชำระ"))]
+                               quick=views.main_quick("ค้างชำระ"))]
 
     # ------------------------------------------------------------ feedback
 
@@ -299,8 +264,8 @@ class Conversation:
                 self.store.append("feedback", [{"received_at": ctx.now, "officer_id": ctx.officer.officer_id,
                                                 "text": text}])
                 log.info("feedback received from officer %s", ctx.officer.officer_id)
-        return [F.text_message("ขอบคุณค่ะ บันทึกข้อเสนอแนะแล้ว จะนำเข้าที่ประชุมประจำเดือน",
-                               quick=W.main_quick())]
+        return [flex.text_message("ขอบคุณค่ะ บันทึกข้อเสนอแนะแล้ว จะนำเข้าที่ประชุมประจำเดือน",
+                               quick=views.main_quick())]
 
     def _feedback_seen(self, officer_id: str, text: str, now: dt.datetime) -> bool:
         table = self.store.read(["feedback"]).get("feedback")
@@ -317,11 +282,11 @@ class Conversation:
             return row[i] if i is not None and i < len(row) else None
 
         for row in table.rows:
-            if V.read_text(cell(row, "officer_id")) != officer_id or V.read_text(cell(row, "text")) != want:
+            if readers.read_text(cell(row, "officer_id")) != officer_id or readers.read_text(cell(row, "text")) != want:
                 continue
             try:
-                at = V.read_datetime(cell(row, "received_at"))
-            except V.CellError:
+                at = readers.read_datetime(cell(row, "received_at"))
+            except readers.CellError:
                 continue
             if abs((now - at).total_seconds()) < 24 * 3600:
                 return True
@@ -346,8 +311,8 @@ def register_event_handlers(handler: WebhookHandler, conv: Conversation) -> Webh
     def on_text(event: Event) -> Messages | None:
         if not event.is_one_to_one:
             # Personal data is never shown in a group; a command there gets the private-chat notice.
-            cmd, _ = C.route(event.text)
-            return [F.text_message(PRIVATE_ONLY)] if cmd is not None else None
+            cmd, _ = commands.route(event.text)
+            return [flex.text_message(PRIVATE_ONLY)] if cmd is not None else None
         return conv.on_text(event.user_id, event.text, event.webhook_event_id)
 
     for kind in OTHER_MESSAGES:
@@ -355,11 +320,11 @@ def register_event_handlers(handler: WebhookHandler, conv: Conversation) -> Webh
         def on_other(event: Event) -> Messages | None:
             if not event.is_one_to_one:
                 return None
-            return [F.text_message(TEXT_ONLY, quick=W.quick("เมนู", *W.QUICK_MAIN))]
+            return [flex.text_message(TEXT_ONLY, quick=views.quick("เมนู", *views.QUICK_MAIN))]
 
     @handler.add("message")
     def on_unknown_message(event: Event) -> Messages | None:
-        return [F.text_message(TEXT_ONLY)] if event.is_one_to_one else None
+        return [flex.text_message(TEXT_ONLY)] if event.is_one_to_one else None
 
     @handler.add("follow")
     def on_follow(event: Event) -> Messages:
@@ -373,11 +338,11 @@ def register_event_handlers(handler: WebhookHandler, conv: Conversation) -> Webh
 
     @handler.add("join")
     def on_join(event: Event) -> Messages:
-        return [F.text_message(PRIVATE_ONLY)]
+        return [flex.text_message(PRIVATE_ONLY)]
 
     @handler.add("accountLink")
     def on_account_link(event: Event) -> Messages:
-        return [F.text_message("กข.คจ. Care ผูกบัญชีด้วยรหัสลงทะเบียน: พิมพ์ ลงทะเบียน ตามด้วยรหัสของท่าน")]
+        return [flex.text_message("กข.คจ. Care ผูกบัญชีด้วยรหัสลงทะเบียน: พิมพ์ ลงทะเบียน ตามด้วยรหัสของท่าน")]
 
     for kind in IGNORED_EVENTS:
         @handler.add(kind)

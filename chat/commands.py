@@ -15,17 +15,13 @@ import urllib.parse
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from core.thai import baht, date_th, to_arabic_digits
-from handlers import flex as F
-from handlers import views as W
-from sheets import values as V
-
-if TYPE_CHECKING:  # pragma: no cover
-    from handlers.chat import Ctx
-
-Messages = list[dict]
+from messaging import flex
+from chat import views
+from chat.context import Ctx, Messages
+from sheets import readers
 
 
 @dataclass(frozen=True)
@@ -34,7 +30,7 @@ class Command:
     words: tuple[str, ...]          # the first is the Thai word shown in help
     usage: str
     summary: str
-    run: Callable[["Ctx", str], Messages]
+    run: Callable[[Ctx, str], Messages]
     linked_only: bool = True
     in_help: bool = True
 
@@ -44,8 +40,8 @@ _WORDS: list[tuple[str, Command]] = []
 
 
 def command(key: str, *words: str, usage: str, summary: str, linked_only: bool = True,
-            in_help: bool = True) -> Callable[[Callable[["Ctx", str], Messages]], Callable[["Ctx", str], Messages]]:
-    def register(run: Callable[["Ctx", str], Messages]) -> Callable[["Ctx", str], Messages]:
+            in_help: bool = True) -> Callable[[Callable[[Ctx, str], Messages]], Callable[[Ctx, str], Messages]]:
+    def register(run: Callable[[Ctx, str], Messages]) -> Callable[[Ctx, str], Messages]:
         cmd = Command(key, words, usage, summary, run, linked_only, in_help)
         COMMANDS[key] = cmd
         _WORDS.extend((w.lower(), cmd) for w in words)
@@ -86,30 +82,30 @@ def link_help(extra: str | None = None) -> Messages:
         "เมื่อผูกแล้วจะถามได้ว่าใครครบกำหนด ใครค้างชำระ ดูสถานะกองทุน ค้นหาลูกหนี้ และบันทึกรับชำระ",
         "(รหัสลงทะเบียนอยู่ในแท็บ เจ้าหน้าที่ ของสเปรดชีต ขอได้จากผู้ดูแลระบบ)",
     ]
-    return [F.text_message("\n".join(lines), quick=W.quick("ช่วยเหลือ", fills=(("ลงทะเบียน", "ลงทะเบียน "),)))]
+    return [flex.text_message("\n".join(lines), quick=views.quick("ช่วยเหลือ", fills=(("ลงทะเบียน", "ลงทะเบียน "),)))]
 
 
 @command("help", "เมนู", "ช่วยเหลือ", "วิธีใช้", "help", "menu", "?", usage="เมนู",
          summary="สิ่งที่บอตทำได้", linked_only=False)
-def cmd_help(ctx: "Ctx", args: str) -> Messages:
+def cmd_help(ctx: Ctx, args: str) -> Messages:
     if ctx.officer is None or ctx.status != "linked":
         return link_help()
-    body: list[dict] = [F.text(f"{ctx.officer.name} · {ctx.scope.label}", size="xs", color=F.GREY)]
+    body: list[dict] = [flex.text(f"{ctx.officer.name} · {ctx.scope.label}", size="xs", color=flex.GREY)]
     for cmd in COMMANDS.values():
         if not cmd.in_help or cmd.key in ("help", "register"):
             continue
         aliases = " / ".join(w for w in cmd.words[1:] if w.isascii() and w.isalpha())
-        body.append(F.separator("sm"))
-        body.append(F.text(cmd.usage, bold=True))
-        body.append(F.text(cmd.summary + (f" ({aliases})" if aliases else ""), size="xs", color=F.GREY))
-    bubble = F.bubble("กข.คจ. Care", body, subtitle="พิมพ์คำสั่ง หรือกดปุ่มด้านล่าง")
-    return [F.flex_message("เมนู กข.คจ. Care: ครบกำหนด ค้างชำระ กองทุน ค้นหา ชำระ สรุป ตรวจสอบ แนะนำ",
-                           bubble, quick=W.main_quick())]
+        body.append(flex.separator("sm"))
+        body.append(flex.text(cmd.usage, bold=True))
+        body.append(flex.text(cmd.summary + (f" ({aliases})" if aliases else ""), size="xs", color=flex.GREY))
+    bubble = flex.bubble("กข.คจ. Care", body, subtitle="พิมพ์คำสั่ง หรือกดปุ่มด้านล่าง")
+    return [flex.flex_message("เมนู กข.คจ. Care: ครบกำหนด ค้างชำระ กองทุน ค้นหา ชำระ สรุป ตรวจสอบ แนะนำ",
+                           bubble, quick=views.main_quick())]
 
 
 @command("register", "ลงทะเบียน", "register", usage="ลงทะเบียน <รหัส>",
          summary="ผูกบัญชี LINE กับรหัสเจ้าหน้าที่", linked_only=False, in_help=False)
-def cmd_register(ctx: "Ctx", args: str) -> Messages:
+def cmd_register(ctx: Ctx, args: str) -> Messages:
     return ctx.conv.register(ctx, args)
 
 
@@ -128,7 +124,7 @@ def _days_and_rest(args: str, default: int) -> tuple[int | None, str]:
     return default, args.strip()
 
 
-def _narrow(ctx: "Ctx", query: str) -> tuple[set[str] | None, str | None, Messages | None]:
+def _narrow(ctx: Ctx, query: str) -> tuple[set[str] | None, str | None, Messages | None]:
     """Fund ids a list is narrowed to (a district, a fund id or a village name), with its label."""
     if not query:
         return None, None, None
@@ -140,15 +136,15 @@ def _narrow(ctx: "Ctx", query: str) -> tuple[set[str] | None, str | None, Messag
     funds = match_funds(view, query)
     if not funds:
         return None, None, _not_found_fund(query)
-    label = W.fund_label(funds[0]) if len(funds) == 1 else f"{len(funds)} กองทุนที่ตรงกับคำค้น"
+    label = views.fund_label(funds[0]) if len(funds) == 1 else f"{len(funds)} กองทุนที่ตรงกับคำค้น"
     return {f.fund_id for f in funds}, label, None
 
 
 def _not_found_fund(query: str) -> Messages:
     # What the officer typed is never repeated back (it may name someone outside their area).
-    return [F.text_message("ไม่พบกองทุนที่ค้นหาในพื้นที่ของท่าน\n"
+    return [flex.text_message("ไม่พบกองทุนที่ค้นหาในพื้นที่ของท่าน\n"
                            "พิมพ์รหัสกองทุน (เช่น 230101-01) หรือชื่อหมู่บ้าน",
-                           quick=W.main_quick())]
+                           quick=views.main_quick())]
 
 
 # ---------------------------------------------------------------- due and overdue
@@ -165,14 +161,14 @@ def _page_and_rest(args: str) -> tuple[int, str]:
     return max(1, int(match.group(1))), (text[:match.start()] + text[match.end():]).strip()
 
 
-def _list_reply(ctx: "Ctx", *, title: str, where: str, rows: list[dict], top: list[dict], page: int,
+def _list_reply(ctx: Ctx, *, title: str, where: str, rows: list[dict], top: list[dict], page: int,
                 again: str, alt: str, color: str, quick_first: str) -> Messages:
     """One page of a long list, ending with what was left out and how to see it or narrow it."""
     per_page = ctx.list_limit * PAGE_BUBBLES
     pages = max(1, -(-len(rows) // per_page))
     if page > pages:
-        return [F.text_message(f"{title} ({where}) มี {len(rows):,} รายการ {pages} หน้า "
-                               f"พิมพ์ {again} หน้า {pages}", quick=W.main_quick(again))]
+        return [flex.text_message(f"{title} ({where}) มี {len(rows):,} รายการ {pages} หน้า "
+                               f"พิมพ์ {again} หน้า {pages}", quick=views.main_quick(again))]
     start = (page - 1) * per_page
     chunk = rows[start:start + per_page]
 
@@ -185,22 +181,22 @@ def _list_reply(ctx: "Ctx", *, title: str, where: str, rows: list[dict], top: li
                 f"หรือ {again.split()[0]} {narrow} เพื่อดูให้แคบลง")
 
     sub = where + (f" · หน้า {page}/{pages}" if pages > 1 else "")
-    container, shown = F.paged_list(title, chunk, per_bubble=ctx.list_limit, subtitle=sub,
+    container, shown = flex.paged_list(title, chunk, per_bubble=ctx.list_limit, subtitle=sub,
                                     top=top if page == 1 else [], note=note, color=color,
                                     max_bubbles=PAGE_BUBBLES)
     more = start + shown < len(rows)
-    quick = ([F.message_action(f"หน้า {page + 1}", f"{again} หน้า {page + 1}")] if more else []) + \
-        W.main_quick(quick_first)
-    return [F.flex_message(alt, container, quick=quick[:F.MAX_QUICK_REPLIES])]
+    quick = ([flex.message_action(f"หน้า {page + 1}", f"{again} หน้า {page + 1}")] if more else []) + \
+        views.main_quick(quick_first)
+    return [flex.flex_message(alt, container, quick=quick[:flex.MAX_QUICK_REPLIES])]
 
 
 @command("due", "ครบกำหนด", "due", usage="ครบกำหนด [วัน] [กองทุน]",
          summary="งวดที่ครบกำหนดภายใน N วัน (ค่าเริ่มต้น 7 วัน)")
-def cmd_due(ctx: "Ctx", args: str) -> Messages:
+def cmd_due(ctx: Ctx, args: str) -> Messages:
     page, args = _page_and_rest(args)
     days, rest = _days_and_rest(args, 7)
     if days is None or not 0 <= days <= 366:
-        return [F.text_message("จำนวนวันต้องเป็น 0–366 เช่น ครบกำหนด 30", quick=W.main_quick())]
+        return [flex.text_message("จำนวนวันต้องเป็น 0–366 เช่น ครบกำหนด 30", quick=views.main_quick())]
     only, label, refusal = _narrow(ctx, rest)
     if refusal:
         return refusal
@@ -218,24 +214,24 @@ def cmd_due(ctx: "Ctx", args: str) -> Messages:
     where = label or view.scope.label
     title = f"ครบกำหนดภายใน {days} วัน" if days else "ครบกำหนดวันนี้"
     if not items:
-        return [F.text_message(f"{title} ({where}): ไม่มีงวดที่ต้องชำระ", quick=W.main_quick("ค้างชำระ"))]
+        return [flex.text_message(f"{title} ({where}): ไม่มีงวดที่ต้องชำระ", quick=views.main_quick("ค้างชำระ"))]
     total = sum((inst.remaining for _, _, _, inst, _, _ in items), Decimal(0))
     per_page = ctx.list_limit * PAGE_BUBBLES
     first = (page - 1) * per_page
-    rows = [W.due_row(loan, view.ds.funds.get(loan.fund_id), inst.seq, due, inst.remaining, left, several)
+    rows = [views.due_row(loan, view.ds.funds.get(loan.fund_id), inst.seq, due, inst.remaining, left, several)
             if first <= i < first + per_page else {}
             for i, (due, _, loan, inst, left, several) in enumerate(items)]
-    top = [F.text(f"{len(items):,} งวด รวม {baht(total)}", bold=True),
-           F.text(f"ถึงวันที่ {date_th(today + dt.timedelta(days=days))}", size="xs", color=F.GREY)]
+    top = [flex.text(f"{len(items):,} งวด รวม {baht(total)}", bold=True),
+           flex.text(f"ถึงวันที่ {date_th(today + dt.timedelta(days=days))}", size="xs", color=flex.GREY)]
     again = " ".join(x for x in ("ครบกำหนด", str(days), rest) if x)
     return _list_reply(ctx, title=title, where=where, rows=rows, top=top, page=page, again=again,
-                       alt=f"{title} {where}: {len(items):,} งวด รวม {baht(total)}", color=F.GREEN,
+                       alt=f"{title} {where}: {len(items):,} งวด รวม {baht(total)}", color=flex.GREEN,
                        quick_first="ค้างชำระ")
 
 
 @command("overdue", "ค้างชำระ", "เกินกำหนด", "overdue", usage="ค้างชำระ [กองทุน]",
          summary="สัญญาที่ค้างชำระ เกินกำหนดนานที่สุดก่อน พร้อมยอดรวม")
-def cmd_overdue(ctx: "Ctx", args: str) -> Messages:
+def cmd_overdue(ctx: Ctx, args: str) -> Messages:
     page, args = _page_and_rest(args)
     only, label, refusal = _narrow(ctx, args.strip())
     if refusal:
@@ -249,7 +245,7 @@ def cmd_overdue(ctx: "Ctx", args: str) -> Messages:
     items.sort(key=lambda p: (-p[1].days_overdue, -p[1].arrears, p[0].contract_no))
     where = label or view.scope.label
     if not items:
-        return [F.text_message(f"ค้างชำระ ({where}): ไม่มีสัญญาค้างชำระ", quick=W.main_quick("ครบกำหนด"))]
+        return [flex.text_message(f"ค้างชำระ ({where}): ไม่มีสัญญาค้างชำระ", quick=views.main_quick("ครบกำหนด"))]
     arrears = sum((s.arrears for _, s in items), Decimal(0))
     outstanding = sum((s.outstanding for _, s in items), Decimal(0))
     buckets: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
@@ -257,23 +253,23 @@ def cmd_overdue(ctx: "Ctx", args: str) -> Messages:
         if s.bucket:
             buckets[s.bucket][0] += 1
             buckets[s.bucket][1] += s.arrears
-    top = [F.text(f"{len(items):,} สัญญา ค้างรวม {baht(arrears)}", bold=True, color=F.RED),
-           F.text(f"ยอดคงค้างของสัญญาเหล่านี้ {baht(outstanding)}", size="xs", color=F.GREY)]
+    top = [flex.text(f"{len(items):,} สัญญา ค้างรวม {baht(arrears)}", bold=True, color=flex.RED),
+           flex.text(f"ยอดคงค้างของสัญญาเหล่านี้ {baht(outstanding)}", size="xs", color=flex.GREY)]
     for bucket in _bucket_order(ctx):
         if bucket in buckets:
             count, amount = buckets[bucket]
-            top.append(F.text(f"เกินกำหนด {bucket} วัน: {int(count):,} สัญญา {baht(amount)}", size="xs"))
+            top.append(flex.text(f"เกินกำหนด {bucket} วัน: {int(count):,} สัญญา {baht(amount)}", size="xs"))
     per_page = ctx.list_limit * PAGE_BUBBLES
     first = (page - 1) * per_page
-    rows = [W.overdue_row(loan, view.ds.funds.get(loan.fund_id), state) if first <= i < first + per_page else {}
+    rows = [views.overdue_row(loan, view.ds.funds.get(loan.fund_id), state) if first <= i < first + per_page else {}
             for i, (loan, state) in enumerate(items)]
     again = " ".join(x for x in ("ค้างชำระ", args.strip()) if x)
     return _list_reply(ctx, title="ค้างชำระ", where=where, rows=rows, top=top, page=page, again=again,
-                       alt=f"ค้างชำระ {where}: {len(items):,} สัญญา รวม {baht(arrears)}", color=F.RED,
+                       alt=f"ค้างชำระ {where}: {len(items):,} สัญญา รวม {baht(arrears)}", color=flex.RED,
                        quick_first="ครบกำหนด")
 
 
-def _bucket_order(ctx: "Ctx") -> tuple[str, ...]:
+def _bucket_order(ctx: Ctx) -> tuple[str, ...]:
     from ledger import bucket_labels
 
     return bucket_labels(tuple(ctx.config.ledger.bucket_bounds))
@@ -299,19 +295,19 @@ def match_funds(view: Any, query: str) -> list[Any]:
 
 @command("fund", "กองทุน", "fund", usage="กองทุน <รหัสหรือชื่อหมู่บ้าน>",
          summary="สถานะกองทุน: เงินทุน เงินฝาก ยอดคงค้าง ค้างชำระ PAR30 ข้อมูลที่ขาด")
-def cmd_fund(ctx: "Ctx", args: str) -> Messages:
+def cmd_fund(ctx: Ctx, args: str) -> Messages:
     view = ctx.view
     if not args:
-        return [F.text_message("พิมพ์ กองทุน ตามด้วยรหัสกองทุนหรือชื่อหมู่บ้าน เช่น กองทุน บางพระ",
-                               quick=W.quick(*[f"กองทุน {f.fund_id}" for f in view.funds[:8]], "เมนู"))]
+        return [flex.text_message("พิมพ์ กองทุน ตามด้วยรหัสกองทุนหรือชื่อหมู่บ้าน เช่น กองทุน บางพระ",
+                               quick=views.quick(*[f"กองทุน {f.fund_id}" for f in view.funds[:8]], "เมนู"))]
     funds = match_funds(view, args)
     if not funds:
         return _not_found_fund(args)
     if len(funds) > 1:
-        lines = [f"{f.fund_id} {W.fund_label(f)}" for f in funds[:20]]
+        lines = [f"{f.fund_id} {views.fund_label(f)}" for f in funds[:20]]
         more = f"\nและอีก {len(funds) - 20} กองทุน พิมพ์ชื่อให้ละเอียดขึ้น" if len(funds) > 20 else ""
-        return [F.text_message(f"พบ {len(funds)} กองทุน เลือกกองทุนที่ต้องการ:\n" + "\n".join(lines) + more,
-                               quick=W.quick(*[f"กองทุน {f.fund_id}" for f in funds[:12]], "เมนู"))]
+        return [flex.text_message(f"พบ {len(funds)} กองทุน เลือกกองทุนที่ต้องการ:\n" + "\n".join(lines) + more,
+                               quick=views.quick(*[f"กองทุน {f.fund_id}" for f in funds[:12]], "เมนู"))]
     fund = funds[0]
     from ledger import portfolio_summary
 
@@ -319,11 +315,11 @@ def cmd_fund(ctx: "Ctx", args: str) -> Messages:
     summary = portfolio_summary(states, tuple(ctx.config.ledger.bucket_bounds), ctx.config.ledger.par_days)
     loans = sum(1 for loan in view.loans if loan.fund_id == fund.fund_id)
     quality = view.quality.fund(fund.fund_id)
-    bubble = W.fund_bubble(fund, summary, quality, loans, ctx.today)
+    bubble = views.fund_bubble(fund, summary, quality, loans, ctx.today)
     alt = (f"กองทุน {fund.village_name} ({fund.fund_id}): คงค้าง {baht(summary.outstanding)} "
-           f"ค้างชำระ {baht(summary.arrears)} PAR{summary.par_days} {W.percent(summary.par30)}")
-    return [F.flex_message(alt, bubble, quick=W.quick(f"ค้างชำระ {fund.fund_id}", f"ครบกำหนด 30 {fund.fund_id}",
-                                                      "ตรวจสอบ", "สรุป", "เมนู", fills=(W.FILL_FIND,)))]
+           f"ค้างชำระ {baht(summary.arrears)} PAR{summary.par_days} {views.percent(summary.par30)}")
+    return [flex.flex_message(alt, bubble, quick=views.quick(f"ค้างชำระ {fund.fund_id}", f"ครบกำหนด 30 {fund.fund_id}",
+                                                      "ตรวจสอบ", "สรุป", "เมนู", fills=(views.FILL_FIND,)))]
 
 
 # ---------------------------------------------------------------- find a borrower
@@ -348,45 +344,45 @@ def find_loans(view: Any, query: str) -> list[Any]:
 
 @command("find", "ค้นหา", "find", "search", usage="ค้นหา <ชื่อหรือเลขที่สัญญา>",
          summary="ลูกหนี้: สัญญา กำหนดชำระ ชำระแล้ว คงค้าง สถานะ")
-def cmd_find(ctx: "Ctx", args: str) -> Messages:
+def cmd_find(ctx: Ctx, args: str) -> Messages:
     query = args.strip()
     if len(query) < 2:
-        return [F.text_message("พิมพ์ ค้นหา ตามด้วยชื่อ (อย่างน้อย 2 ตัวอักษร) หรือเลขที่สัญญา เช่น ค้นหา สมชาย",
-                               quick=W.main_quick())]
+        return [flex.text_message("พิมพ์ ค้นหา ตามด้วยชื่อ (อย่างน้อย 2 ตัวอักษร) หรือเลขที่สัญญา เช่น ค้นหา สมชาย",
+                               quick=views.main_quick())]
     view = ctx.view
     loans = find_loans(view, query)
     if not loans:
         # The same answer whether the borrower is elsewhere or nowhere: nothing about other districts.
-        return [F.text_message(f"ไม่พบลูกหนี้ที่ค้นหาในพื้นที่ของท่าน ({view.scope.label})\n"
-                               "ลองพิมพ์ชื่อบางส่วน หรือเลขที่สัญญา", quick=W.main_quick())]
+        return [flex.text_message(f"ไม่พบลูกหนี้ที่ค้นหาในพื้นที่ของท่าน ({view.scope.label})\n"
+                               "ลองพิมพ์ชื่อบางส่วน หรือเลขที่สัญญา", quick=views.main_quick())]
     if len(loans) <= CARDS_MAX:
-        bubbles = [W.loan_bubble(loan, view.ds.funds.get(loan.fund_id), view.states.get(loan.contract_no),
+        bubbles = [views.loan_bubble(loan, view.ds.funds.get(loan.fund_id), view.states.get(loan.contract_no),
                                  ctx.today) for loan in loans]
         names = ", ".join(f"{loan.borrower_name} ({loan.contract_no})" for loan in loans)
-        quick = _find_quick(loans[0]) if len(loans) == 1 else W.main_quick()
-        return [F.flex_message(f"ผลค้นหา: {names}", F.carousel(bubbles), quick=quick)]
+        quick = _find_quick(loans[0]) if len(loans) == 1 else views.main_quick()
+        return [flex.flex_message(f"ผลค้นหา: {names}", flex.carousel(bubbles), quick=quick)]
     # Many matches: a compact list; tapping a contract opens its card.
     limit = ctx.list_limit * PAGE_BUBBLES
-    rows = [W.found_row(loan, view.ds.funds.get(loan.fund_id), view.states.get(loan.contract_no))
+    rows = [views.found_row(loan, view.ds.funds.get(loan.fund_id), view.states.get(loan.contract_no))
             for loan in loans[:limit]]
 
     def note(shown: int) -> str | None:
         left = len(loans) - shown
         return f"และอีก {left:,} รายการ — พิมพ์ชื่อให้ละเอียดขึ้น หรือพิมพ์เลขที่สัญญา" if left > 0 else None
 
-    top = [F.text(f"พบ {len(loans):,} สัญญา กดเลขที่สัญญาด้านล่างเพื่อดูรายละเอียด", size="xs", color=F.GREY)]
-    container, shown = F.paged_list("ผลค้นหาลูกหนี้", rows, per_bubble=ctx.list_limit,
+    top = [flex.text(f"พบ {len(loans):,} สัญญา กดเลขที่สัญญาด้านล่างเพื่อดูรายละเอียด", size="xs", color=flex.GREY)]
+    container, shown = flex.paged_list("ผลค้นหาลูกหนี้", rows, per_bubble=ctx.list_limit,
                                     subtitle=view.scope.label, top=top, note=note, max_bubbles=PAGE_BUBBLES)
-    quick = W.quick(*[f"ค้นหา {loan.contract_no}" for loan in loans[:10]], "เมนู", fills=(W.FILL_FIND,))
-    return [F.flex_message(f"ผลค้นหา: {len(loans):,} สัญญา", container, quick=quick)]
+    quick = views.quick(*[f"ค้นหา {loan.contract_no}" for loan in loans[:10]], "เมนู", fills=(views.FILL_FIND,))
+    return [flex.flex_message(f"ผลค้นหา: {len(loans):,} สัญญา", container, quick=quick)]
 
 
 CARDS_MAX = 3   # up to this many matches are shown as full cards
 
 
 def _find_quick(loan: Any) -> list[dict]:
-    return W.quick(f"กองทุน {loan.fund_id}", "ค้างชำระ", "ครบกำหนด", "เมนู",
-                   fills=(("บันทึกรับชำระ", f"ชำระ {loan.contract_no} "), W.FILL_FIND))
+    return views.quick(f"กองทุน {loan.fund_id}", "ค้างชำระ", "ครบกำหนด", "เมนู",
+                   fills=(("บันทึกรับชำระ", f"ชำระ {loan.contract_no} "), views.FILL_FIND))
 
 
 # ---------------------------------------------------------------- record a repayment
@@ -422,21 +418,21 @@ def parse_pay(args: str, today: dt.date) -> tuple[str, Decimal, dt.date] | str:
     if rest and rest[0] in ("บาท", "฿"):
         rest = rest[1:]
     try:
-        amount = V.read_amount(amount_text)
-    except V.CellError:
+        amount = readers.read_amount(amount_text)
+    except readers.CellError:
         return f"อ่านจำนวนเงินไม่ได้ (พิมพ์ตัวเลข เช่น 1,500)\n{PAY_USAGE}"
     if amount <= 0:
         return "จำนวนเงินต้องมากกว่า 0 บาท"
     paid_date = today
     if rest:
         try:
-            paid_date = V.read_date(" ".join(rest))
-        except V.CellError:
-            return f"อ่านวันที่ชำระไม่ได้ ({V.DATE_HINT} หรือไม่ใส่ = วันนี้)"
+            paid_date = readers.read_date(" ".join(rest))
+        except readers.CellError:
+            return f"อ่านวันที่ชำระไม่ได้ ({readers.DATE_HINT} หรือไม่ใส่ = วันนี้)"
     return contract, amount, paid_date
 
 
-def check_payment(ctx: "Ctx", contract: str, amount: Decimal, paid_date: dt.date,
+def check_payment(ctx: Ctx, contract: str, amount: Decimal, paid_date: dt.date,
                   view: Any = None) -> tuple[Any, Any] | str:
     """(loan, state) when the payment may be recorded, else the Thai refusal."""
     view = view or ctx.view
@@ -464,40 +460,40 @@ def check_payment(ctx: "Ctx", contract: str, amount: Decimal, paid_date: dt.date
 
 @command("pay", "ชำระ", "รับชำระ", "บันทึกชำระ", "pay", usage="ชำระ <เลขที่สัญญา> <จำนวน> [วันที่]",
          summary="บันทึกรับชำระ (ยืนยันก่อนบันทึก)")
-def cmd_pay(ctx: "Ctx", args: str) -> Messages:
+def cmd_pay(ctx: Ctx, args: str) -> Messages:
     parsed = parse_pay(args, ctx.today)
     if isinstance(parsed, str):
-        return [F.text_message(parsed, quick=W.main_quick())]
+        return [flex.text_message(parsed, quick=views.main_quick())]
     contract, amount, paid_date = parsed
     checked = check_payment(ctx, contract, amount, paid_date)
     if isinstance(checked, str):
-        return [F.text_message(checked, quick=W.main_quick())]
+        return [flex.text_message(checked, quick=views.main_quick())]
     loan, state = checked
     request = PaymentRequest(loan.contract_no, amount, paid_date, ctx.payment_ref())
-    confirm = F.postback_action("ยืนยันบันทึก", request.postback(), "ยืนยันบันทึกรับชำระ")
-    cancel = F.postback_action("ยกเลิก", urllib.parse.urlencode({"a": "cancel", "r": request.ref}), "ยกเลิก")
+    confirm = flex.postback_action("ยืนยันบันทึก", request.postback(), "ยืนยันบันทึกรับชำระ")
+    cancel = flex.postback_action("ยกเลิก", urllib.parse.urlencode({"a": "cancel", "r": request.ref}), "ยกเลิก")
     same = [p for p in ctx.view.ds.payments.get(loan.contract_no, [])
             if p.amount == amount and p.paid_date == paid_date]
     warning = (f"มีรายการรับชำระ {baht(amount)} วันที่ {date_th(paid_date)} ของสัญญานี้ในชีตอยู่แล้ว "
                "ตรวจสอบว่าไม่ใช่รายการซ้ำ") if same else None
-    bubble = W.payment_confirm_bubble(loan, ctx.view.ds.funds.get(loan.fund_id), amount, paid_date,
+    bubble = views.payment_confirm_bubble(loan, ctx.view.ds.funds.get(loan.fund_id), amount, paid_date,
                                       state.outstanding, confirm, cancel, warning)
     alt = f"ยืนยันบันทึกรับชำระ {baht(amount)} สัญญา {loan.contract_no} วันที่ {date_th(paid_date)}"
-    return [F.flex_message(alt, bubble)]
+    return [flex.flex_message(alt, bubble)]
 
 
 # ---------------------------------------------------------------- summary and check
 
 @command("summary", "สรุป", "summary", usage="สรุป",
          summary="ภาพรวมพื้นที่: กองทุน สัญญา ยอดคงค้าง ค้างชำระตามช่วง PAR30 คุณภาพข้อมูล")
-def cmd_summary(ctx: "Ctx", args: str) -> Messages:
+def cmd_summary(ctx: Ctx, args: str) -> Messages:
     view = ctx.view
     if "summary" not in view.memo:  # the same for everyone in this scope until the next read
         view.memo["summary"] = _summary(ctx, view)
     return view.memo["summary"]
 
 
-def _summary(ctx: "Ctx", view: Any) -> Messages:
+def _summary(ctx: Ctx, view: Any) -> Messages:
     from ledger import portfolio_summary
 
     cfg = ctx.config
@@ -509,46 +505,46 @@ def _summary(ctx: "Ctx", view: Any) -> Messages:
     due7 = [(inst.remaining) for s in view.states.values() if s.outstanding > 0 for inst in s.installments
             if inst.remaining > 0 and 0 <= (inst.due_date - ctx.today).days <= 7]
     body: list[dict] = [
-        F.field("กองทุน", f"{funds_total:,} กองทุน"),
-        F.field("สัญญาคงค้าง", f"{summary.loans_open:,} จาก {summary.contracts:,} สัญญา"),
-        F.field("ยอดคงค้าง", baht(summary.outstanding), bold=True),
-        F.field("ค้างชำระ", f"{baht(summary.arrears)} ({summary.overdue_loans:,} สัญญา)", color=F.RED, bold=True),
+        flex.field("กองทุน", f"{funds_total:,} กองทุน"),
+        flex.field("สัญญาคงค้าง", f"{summary.loans_open:,} จาก {summary.contracts:,} สัญญา"),
+        flex.field("ยอดคงค้าง", baht(summary.outstanding), bold=True),
+        flex.field("ค้างชำระ", f"{baht(summary.arrears)} ({summary.overdue_loans:,} สัญญา)", color=flex.RED, bold=True),
     ]
     for label in _bucket_order(ctx):
         totals = summary.by_bucket.get(label)
         if totals is not None:
-            body.append(F.field(f"  เกินกำหนด {label} วัน", f"{totals.count:,} สัญญา {baht(totals.arrears)}"))
+            body.append(flex.field(f"  เกินกำหนด {label} วัน", f"{totals.count:,} สัญญา {baht(totals.arrears)}"))
     breached = summary.by_status.get("breached")
     if breached is not None and breached.count:
-        body.append(F.field("ผิดสัญญา", f"{breached.count:,} สัญญา {baht(breached.outstanding)}", color=F.RED))
+        body.append(flex.field("ผิดสัญญา", f"{breached.count:,} สัญญา {baht(breached.outstanding)}", color=flex.RED))
     body += [
-        F.field(f"PAR{par_days}", W.percent(summary.par30), bold=True, color=F.RED if summary.par30 else None),
-        F.field("ครบกำหนด 7 วัน", f"{len(due7):,} งวด {baht(sum(due7, Decimal(0)))}"),
-        F.separator(),
-        F.field("ข้อมูลครบ ถูกต้อง เป็นปัจจุบัน", f"{funds_ok:,}/{funds_total:,} กองทุน "
-                f"({W.percent(funds_ok / funds_total) if funds_total else '-'})"),
+        flex.field(f"PAR{par_days}", views.percent(summary.par30), bold=True, color=flex.RED if summary.par30 else None),
+        flex.field("ครบกำหนด 7 วัน", f"{len(due7):,} งวด {baht(sum(due7, Decimal(0)))}"),
+        flex.separator(),
+        flex.field("ข้อมูลครบ ถูกต้อง เป็นปัจจุบัน", f"{funds_ok:,}/{funds_total:,} กองทุน "
+                f"({views.percent(funds_ok / funds_total) if funds_total else '-'})"),
     ]
     unreadable = view.unreadable_rows()
     if unreadable:
-        body.append(F.field("แถวที่อ่านไม่ได้", f"{unreadable:,} แถว (พิมพ์ ตรวจสอบ)", color=F.RED))
+        body.append(flex.field("แถวที่อ่านไม่ได้", f"{unreadable:,} แถว (พิมพ์ ตรวจสอบ)", color=flex.RED))
     if view.scope.province_wide:
-        body += [F.separator(), F.text("รายอำเภอ (คงค้าง / ค้างชำระ / PAR30)", size="xs", color=F.GREY)]
+        body += [flex.separator(), flex.text("รายอำเภอ (คงค้าง / ค้างชำระ / PAR30)", size="xs", color=flex.GREY)]
         groups: dict[str, list[Any]] = defaultdict(list)
         for no, s in view.states.items():
             groups[view.ds.district_of(view.ds.loans[no].fund_id) or "-"].append(s)
         for district in sorted(groups):
             part = portfolio_summary(groups[district], bounds, par_days)
-            body.append(F.text(f"อ.{district}: {baht(part.outstanding, unit=False)} / "
-                               f"{baht(part.arrears, unit=False)} / {W.percent(part.par30)}", size="xs"))
-    bubble = F.bubble(f"สรุป {view.scope.label}", body, subtitle=f"ณ {date_th(ctx.today)}")
+            body.append(flex.text(f"อ.{district}: {baht(part.outstanding, unit=False)} / "
+                               f"{baht(part.arrears, unit=False)} / {views.percent(part.par30)}", size="xs"))
+    bubble = flex.bubble(f"สรุป {view.scope.label}", body, subtitle=f"ณ {date_th(ctx.today)}")
     alt = (f"สรุป {view.scope.label}: คงค้าง {baht(summary.outstanding)} ค้างชำระ {baht(summary.arrears)} "
-           f"PAR{par_days} {W.percent(summary.par30)}")
-    return [F.flex_message(alt, bubble, quick=W.main_quick("ค้างชำระ", "ครบกำหนด", "ตรวจสอบ"))]
+           f"PAR{par_days} {views.percent(summary.par30)}")
+    return [flex.flex_message(alt, bubble, quick=views.main_quick("ค้างชำระ", "ครบกำหนด", "ตรวจสอบ"))]
 
 
 @command("check", "ตรวจสอบ", "check", usage="ตรวจสอบ",
          summary="ปัญหาข้อมูลในกองทุนของท่าน เรียงจากมากไปน้อย")
-def cmd_check(ctx: "Ctx", args: str) -> Messages:
+def cmd_check(ctx: Ctx, args: str) -> Messages:
     view = ctx.view
     report = view.quality
     scope = view.scope
@@ -558,65 +554,65 @@ def cmd_check(ctx: "Ctx", args: str) -> Messages:
                 and ((p.fund_id and scope.allows_fund(p.fund_id)) or (not p.fund_id and scope.province_wide))]
     limit = ctx.list_limit
     ok = len(funds) - len(bad)
-    first: list[dict] = [F.text(f"ผ่านครบ {ok:,} จาก {len(funds):,} กองทุน", bold=True,
-                                color=F.GREEN if not bad else F.RED)]
+    first: list[dict] = [flex.text(f"ผ่านครบ {ok:,} จาก {len(funds):,} กองทุน", bold=True,
+                                color=flex.GREEN if not bad else flex.RED)]
     rows = []
     for f in bad:
         flags = [name for name, good in (("ไม่ครบถ้วน", f.complete), ("มีข้อผิดพลาด", f.correct),
                                          ("ไม่เป็นปัจจุบัน", f.current)) if not good]
         detail = "; ".join(f.missing + f.stale)
-        rows.append(F.box([
-            F.text(f"{f.fund_id} {f.village}", bold=True),
-            F.text(", ".join(flags) + (f" (ผิดพลาด {f.errors:,} จุด)" if f.errors else ""), size="xs", color=F.RED),
-            *([F.text(F.clip(detail, 300), size="xs", color=F.GREY)] if detail else []),
+        rows.append(flex.box([
+            flex.text(f"{f.fund_id} {f.village}", bold=True),
+            flex.text(", ".join(flags) + (f" (ผิดพลาด {f.errors:,} จุด)" if f.errors else ""), size="xs", color=flex.RED),
+            *([flex.text(flex.clip(detail, 300), size="xs", color=flex.GREY)] if detail else []),
         ], spacing="none"))
     bubbles = []
     if rows:
-        container, _ = F.paged_list("ตรวจสอบข้อมูล", rows[:limit], per_bubble=limit, subtitle=scope.label,
+        container, _ = flex.paged_list("ตรวจสอบข้อมูล", rows[:limit], per_bubble=limit, subtitle=scope.label,
                                     top=first)
         bubbles.append(container)
     else:
-        bubbles.append(F.bubble("ตรวจสอบข้อมูล", first + [F.text("ทุกกองทุนข้อมูลครบถ้วน ถูกต้อง เป็นปัจจุบัน")],
+        bubbles.append(flex.bubble("ตรวจสอบข้อมูล", first + [flex.text("ทุกกองทุนข้อมูลครบถ้วน ถูกต้อง เป็นปัจจุบัน")],
                                 subtitle=scope.label))
     if len(bad) > limit:
-        bubbles[0]["body"]["contents"].append(F.text(
+        bubbles[0]["body"]["contents"].append(flex.text(
             f"และอีก {len(bad) - limit:,} กองทุน — พิมพ์ กองทุน <รหัส> หรือดูทั้งหมดในแท็บ ตรวจสอบข้อมูล",
-            size="xs", color=F.AMBER))
+            size="xs", color=flex.AMBER))
     if problems:
-        lines = [F.text(F.clip(f"{p.tab} แถว {p.row} {p.header}: {p.message}" if p.row else
+        lines = [flex.text(flex.clip(f"{p.tab} แถว {p.row} {p.header}: {p.message}" if p.row else
                                f"{p.tab}: {p.message}", 200), size="xs") for p in problems[:limit]]
         if len(problems) > limit:
-            lines.append(F.text(f"และอีก {len(problems) - limit:,} รายการ — ดูทั้งหมดในแท็บ ตรวจสอบข้อมูล",
-                                size="xs", color=F.AMBER))
-        bubbles.append(F.bubble("ข้อผิดพลาดที่ต้องแก้", lines, subtitle=f"{len(problems):,} จุด", color=F.RED))
+            lines.append(flex.text(f"และอีก {len(problems) - limit:,} รายการ — ดูทั้งหมดในแท็บ ตรวจสอบข้อมูล",
+                                size="xs", color=flex.AMBER))
+        bubbles.append(flex.bubble("ข้อผิดพลาดที่ต้องแก้", lines, subtitle=f"{len(problems):,} จุด", color=flex.RED))
     unreadable = view.unreadable_rows()
     if unreadable:
-        bubbles[-1]["body"]["contents"].append(F.text(
-            f"แถวที่อ่านไม่ได้และไม่ถูกนับในยอดต่าง ๆ: {unreadable:,} แถว", size="xs", color=F.RED))
+        bubbles[-1]["body"]["contents"].append(flex.text(
+            f"แถวที่อ่านไม่ได้และไม่ถูกนับในยอดต่าง ๆ: {unreadable:,} แถว", size="xs", color=flex.RED))
     flat = []
     for b in bubbles:
         flat.extend(b["contents"] if b.get("type") == "carousel" else [b])
-    container = F.carousel(flat[:F.MAX_BUBBLES])
+    container = flex.carousel(flat[:flex.MAX_BUBBLES])
     alt = f"ตรวจสอบข้อมูล {scope.label}: ผ่าน {ok:,}/{len(funds):,} กองทุน ข้อผิดพลาด {len(problems):,} จุด"
-    return [F.flex_message(alt, container, quick=W.quick(*[f"กองทุน {f.fund_id}" for f in bad[:5]], "สรุป", "เมนู"))]
+    return [flex.flex_message(alt, container, quick=views.quick(*[f"กองทุน {f.fund_id}" for f in bad[:5]], "สรุป", "เมนู"))]
 
 
 # ---------------------------------------------------------------- feedback
 
 @command("feedback", "แนะนำ", "ข้อเสนอแนะ", "feedback", usage="แนะนำ <ข้อความ>",
          summary="ส่งข้อเสนอแนะหรือปัญหาเข้าที่ประชุมประจำเดือน")
-def cmd_feedback(ctx: "Ctx", args: str) -> Messages:
+def cmd_feedback(ctx: Ctx, args: str) -> Messages:
     text = args.strip()
     if len(text) < 3:
-        return [F.text_message("พิมพ์ แนะนำ ตามด้วยข้อความ เช่น แนะนำ อยากให้แจ้งเตือนก่อนครบกำหนด 3 วัน",
-                               quick=W.main_quick())]
+        return [flex.text_message("พิมพ์ แนะนำ ตามด้วยข้อความ เช่น แนะนำ อยากให้แจ้งเตือนก่อนครบกำหนด 3 วัน",
+                               quick=views.main_quick())]
     return ctx.conv.record_feedback(ctx, text)
 
 
 # ---------------------------------------------------------------- anything else
 
-def unknown(ctx: "Ctx", text: str) -> Messages:
+def unknown(ctx: Ctx, text: str) -> Messages:
     """A short hint, never an error; a name-like text gets a 'search for it?' button."""
     # The text is not repeated back: it may name someone outside the officer's area.
-    return [F.text_message("ไม่เข้าใจคำสั่ง พิมพ์ เมนู เพื่อดูสิ่งที่ทำได้ หรือกดปุ่มด้านล่าง",
-                           quick=W.quick("เมนู", *W.QUICK_MAIN, fills=(W.FILL_FIND, W.FILL_FUND, W.FILL_PAY)))]
+    return [flex.text_message("ไม่เข้าใจคำสั่ง พิมพ์ เมนู เพื่อดูสิ่งที่ทำได้ หรือกดปุ่มด้านล่าง",
+                           quick=views.quick("เมนู", *views.QUICK_MAIN, fills=(views.FILL_FIND, views.FILL_FUND, views.FILL_PAY)))]

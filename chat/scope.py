@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable
 
-from handlers import CHAT_TABS
-from sheets import values as V
+from chat import CHAT_TABS
+from sheets import readers
 from sheets.model import Dataset, Fund, Loan, Officer, load_dataset
 from sheets.store import Layout, Table
 
@@ -159,8 +159,8 @@ class Snapshot:
             return frozenset()
         if index is None:
             return frozenset()
-        return frozenset(V.read_text(row[index]) for row in table.rows
-                         if index < len(row) and not V.is_blank(row[index]))
+        return frozenset(readers.read_text(row[index]) for row in table.rows
+                         if index < len(row) and not readers.is_blank(row[index]))
 
     # -- parsing one scope ------------------------------------------------------------
     def _scoped_dataset(self, scope: Scope) -> Dataset:
@@ -192,7 +192,7 @@ class Snapshot:
             return SubTable(table.title, table.header, [], table.exists, [])
         rows, numbers = [], []
         for i, row in enumerate(table.rows):
-            if index < len(row) and not V.is_blank(row[index]) and V.read_text(row[index]) in keep:
+            if index < len(row) and not readers.is_blank(row[index]) and readers.read_text(row[index]) in keep:
                 rows.append(row)
                 numbers.append(table.row_number(i))
         return SubTable(table.title, table.header, rows, table.exists, numbers)
@@ -204,7 +204,7 @@ class Snapshot:
             return []
         if index is None:
             return []
-        return [V.read_text(r[index]) for r in table.rows if index < len(r) and not V.is_blank(r[index])]
+        return [readers.read_text(r[index]) for r in table.rows if index < len(r) and not readers.is_blank(r[index])]
 
 
 class SnapshotCache:

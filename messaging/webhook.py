@@ -11,7 +11,7 @@
 - `EventDeduper`: LINE may deliver an event more than once (same
   `webhookEventId`, `deliveryContext.isRedelivery`); a warm instance remembers
   the ids it handled in a bounded LRU. Durable protection for what writes to the
-  sheet is the write's own idempotency key (see `handlers.chat`).
+  sheet is the write's own idempotency key (see `chat.conversation`).
 
 An error in one handler is logged with the event's `webhookEventId` and its
 type only (nothing personal: no text, no user id, no exception message) and
@@ -27,7 +27,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Protocol
 
-from handlers.signature import InvalidSignatureError, SignatureValidator
+from messaging.signature import InvalidSignatureError, SignatureValidator
 
 log = logging.getLogger("kkc.webhook")
 

@@ -19,8 +19,8 @@ import uuid
 from typing import Any, Callable, TextIO
 
 from core.thai import now_in, today_in
-from handlers.chat import Conversation
-from handlers.snapshot import SnapshotCache
+from chat.conversation import Conversation
+from chat.scope import SnapshotCache
 from messaging.base import messages_to_text
 from sheets.store import Layout
 

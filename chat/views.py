@@ -1,0 +1,236 @@
+"""How the chat's answers look: Flex cards and lists in Thai, B.E. dates, baht amounts.
+
+Everything here is pure: data in, LINE message dicts out. Citizen ids are shown
+masked (last digits only); phone numbers are not shown at all.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Sequence
+
+from core.thai import baht, date_th, mask_citizen_id
+from messaging import flex
+from sheets.model import Fund, Loan
+
+QUICK_MAIN = ("ครบกำหนด", "ค้างชำระ", "สรุป", "ตรวจสอบ")
+
+
+def percent(share: Decimal | float) -> str:
+    return f"{float(share) * 100:.1f}%"
+
+
+def fund_label(fund: Fund | None, fund_id: str = "") -> str:
+    if fund is None:
+        return fund_id or "-"
+    village = fund.village_name or fund.fund_id
+    moo = f" หมู่ {fund.village_no}" if fund.village_no else ""
+    return f"{village}{moo} ต.{fund.subdistrict}" if fund.subdistrict else f"{village}{moo}"
+
+
+# ---------------------------------------------------------------- quick replies
+
+def quick(*words: str, fills: Sequence[tuple[str, str]] = ()) -> list[dict]:
+    """Quick-reply buttons: commands sent as typed, then fill-in buttons (keyboard opens pre-typed)."""
+    actions = [flex.message_action(w, w) for w in words]
+    actions += [flex.fill_in_action(label, fill) for label, fill in fills]
+    return actions[:flex.MAX_QUICK_REPLIES]
+
+
+FILL_FIND = ("ค้นหาลูกหนี้", "ค้นหา ")
+FILL_FUND = ("ดูกองทุน", "กองทุน ")
+FILL_PAY = ("บันทึกรับชำระ", "ชำระ ")
+FILL_FEEDBACK = ("ส่งข้อเสนอแนะ", "แนะนำ ")
+
+
+def main_quick(*first: str) -> list[dict]:
+    words = list(dict.fromkeys(list(first) + list(QUICK_MAIN) + ["เมนู"]))
+    return quick(*words, fills=(FILL_FIND, FILL_FUND, FILL_PAY))
+
+
+# ---------------------------------------------------------------- rows of lists (compact: two lines each)
+
+def short_fund(fund: Fund | None, fund_id: str = "") -> str:
+    if fund is None:
+        return fund_id or "-"
+    return f"{fund.village_name or fund.fund_id}" + (f" ม.{fund.village_no}" if fund.village_no else "")
+
+
+def due_row(loan: Loan, fund: Fund | None, seq: int, due: dt.date, amount: Decimal, days: int,
+            several: bool) -> dict:
+    when = "วันนี้" if days == 0 else f"อีก {days} วัน"
+    return flex.box([
+        flex.text(f"{loan.borrower_name} · {loan.contract_no}" + (f" งวด {seq}" if several else ""), bold=True),
+        flex.text(f"{short_fund(fund, loan.fund_id)} · {date_th(due)} ({when}) · {baht(amount)}", size="xs",
+               color=flex.AMBER if days <= 1 else flex.GREY),
+    ], spacing="none")
+
+
+def overdue_row(loan: Loan, fund: Fund | None, state: Any) -> dict:
+    days = state.days_overdue
+    late = "ครบกำหนดวันนี้" if days == 0 else f"เกิน {days:,} วัน"
+    if state.status_key == "breached":
+        late = "ผิดสัญญา " + late
+    return flex.box([
+        flex.text(f"{loan.borrower_name} · {loan.contract_no}", bold=True),
+        flex.text(f"{short_fund(fund, loan.fund_id)} · ค้าง {baht(state.arrears)} · {late}"
+               + (f" · คงค้าง {baht(state.outstanding)}" if state.outstanding != state.arrears else ""),
+               size="xs", color=flex.RED),
+    ], spacing="none")
+
+
+def found_row(loan: Loan, fund: Fund | None, state: Any | None) -> dict:
+    if state is None:
+        status, color = "ข้อมูลต้องแก้ไข", flex.RED
+    else:
+        status = state.status + (f" {state.days_overdue:,} วัน" if state.days_overdue and state.outstanding else "")
+        status += f" · คงค้าง {baht(state.outstanding)}" if state.outstanding else ""
+        color = _status_color(state.status_key)
+    return flex.box([
+        flex.text(f"{loan.borrower_name} · {loan.contract_no}", bold=True),
+        flex.text(f"{short_fund(fund, loan.fund_id)} · {status}", size="xs", color=color),
+    ], spacing="none")
+
+
+# ---------------------------------------------------------------- a borrower's contract
+
+def loan_bubble(loan: Loan, fund: Fund | None, state: Any | None, today: dt.date) -> dict:
+    body: list[dict] = [flex.field("กองทุน", fund_label(fund, loan.fund_id))]
+    if loan.citizen_id:
+        body.append(flex.field("เลขประจำตัว", mask_citizen_id(loan.citizen_id)))
+    if loan.loan_date:
+        body.append(flex.field("วันที่รับเงินยืม", date_th(loan.loan_date)))
+    if loan.amount is not None:
+        body.append(flex.field("จำนวนเงินยืม", baht(loan.amount)))
+    footer = None
+    if state is None:
+        body += [flex.separator(), flex.text("ข้อมูลสัญญานี้อ่านไม่ได้ครบ (จำนวนเงินหรือวันครบกำหนด) "
+                                       "โปรดแก้ในแท็บลูกหนี้ แล้วพิมพ์ ตรวจสอบ", color=flex.RED, size="xs")]
+        return flex.bubble(loan.borrower_name, body, subtitle="ข้อมูลต้องแก้ไข", color=flex.RED)
+    body.append(flex.separator())
+    body.append(flex.text("กำหนดชำระ", size="xs", color=flex.GREY))
+    unpaid = [i for i, inst in enumerate(state.installments) if inst.remaining > 0]
+    first = max(0, (unpaid[0] if unpaid else len(state.installments)) - 1)
+    first = max(0, min(first, len(state.installments) - 6))
+    shown = state.installments[first:first + 6]
+    if first:
+        body.append(flex.text(f"ชำระแล้ว {first} งวดแรก", size="xs", color=flex.GREY))
+    for inst in shown:
+        if inst.remaining <= 0:
+            mark, color = "ชำระแล้ว", flex.GREEN
+        elif inst.due_date < today:
+            mark, color = f"ค้าง {baht(inst.remaining)}", flex.RED
+        elif inst.paid > 0:
+            mark, color = f"เหลือ {baht(inst.remaining)}", None
+        else:
+            mark, color = "ยังไม่ถึงกำหนด" if inst.due_date > today else "ครบกำหนดวันนี้", None
+        label = f"งวด {inst.seq} · {date_th(inst.due_date)}" if len(state.installments) > 1 else date_th(inst.due_date)
+        body.append(flex.field(label, f"{baht(inst.amount)} · {mark}", color=color))
+    later = len(state.installments) - first - len(shown)
+    if later > 0:
+        body.append(flex.text(f"และอีก {later} งวดถัดไป", size="xs", color=flex.GREY))
+    body += [
+        flex.separator(),
+        flex.field("ชำระแล้ว", baht(state.paid)),
+        flex.field("คงค้าง", baht(state.outstanding), bold=True),
+    ]
+    if state.arrears > 0:
+        body.append(flex.field("ค้างชำระ", baht(state.arrears), color=flex.RED, bold=True))
+    status = state.status
+    if state.days_overdue > 0 and state.outstanding > 0:
+        status += f" (เกินกำหนด {state.days_overdue:,} วัน)"
+    elif state.next_installment is not None and state.status_key in ("watch", "normal"):
+        status += f" (งวดถัดไป {date_th(state.next_installment.due_date)})"
+    body.append(flex.field("สถานะ", status, color=_status_color(state.status_key), bold=True))
+    if state.outstanding > 0:
+        footer = [flex.button(flex.fill_in_action("บันทึกรับชำระ", f"ชำระ {loan.contract_no} "), style="primary",
+                           color=flex.GREEN)]
+    return flex.bubble(loan.borrower_name, body, subtitle=f"สัญญา {loan.contract_no}", footer=footer,
+                    color=_status_color(state.status_key) if state.status_key in ("arrears", "breached") else flex.GREEN)
+
+
+def _status_color(key: str) -> str:
+    return {"arrears": flex.RED, "breached": flex.RED, "watch": flex.AMBER, "closed": flex.GREY}.get(key, flex.GREEN)
+
+
+# ---------------------------------------------------------------- a fund's card
+
+def fund_bubble(fund: Fund, summary: Any, quality: Any, loans: int, today: dt.date) -> dict:
+    body: list[dict] = [
+        flex.field("รหัสกองทุน", fund.fund_id),
+        flex.field("อำเภอ", fund.district or "-"),
+        flex.field("เงินทุน", baht(fund.capital) if fund.capital is not None else "ไม่มีข้อมูล"),
+    ]
+    if fund.bank_balance is not None:
+        when = f" (ณ {date_th(fund.bank_balance_date)})" if fund.bank_balance_date else " (ไม่ระบุวันที่)"
+        body.append(flex.field("เงินฝากธนาคาร", baht(fund.bank_balance) + when))
+    else:
+        body.append(flex.field("เงินฝากธนาคาร", "ไม่มีข้อมูล", color=flex.RED))
+    if fund.cash_on_hand is not None:
+        body.append(flex.field("เงินสดในมือ", baht(fund.cash_on_hand)))
+    body += [
+        flex.separator(),
+        flex.field("สัญญาทั้งหมด", f"{loans:,} สัญญา (คงค้าง {summary.loans_open:,})"),
+        flex.field("ยอดคงค้าง", baht(summary.outstanding), bold=True),
+        flex.field("ค้างชำระ", f"{baht(summary.arrears)} ({summary.overdue_loans:,} สัญญา)",
+                color=flex.RED if summary.arrears > 0 else None),
+        flex.field(f"PAR{summary.par_days}", percent(summary.par30),
+                color=flex.RED if summary.par30 > 0 else None),
+        flex.separator(),
+    ]
+    if quality is None:
+        body.append(flex.text("ยังตรวจคุณภาพข้อมูลไม่ได้", size="xs", color=flex.GREY))
+    elif quality.ok:
+        body.append(flex.text("ข้อมูลครบถ้วน ถูกต้อง เป็นปัจจุบัน ✓", size="sm", color=flex.GREEN))
+    else:
+        body.append(flex.text("ข้อมูลที่ต้องแก้ไข", size="sm", bold=True, color=flex.RED))
+        for item in quality.missing[:8]:
+            body.append(flex.text(f"• ขาด: {item}", size="xs"))
+        for item in quality.stale[:5]:
+            body.append(flex.text(f"• ไม่เป็นปัจจุบัน: {item}", size="xs"))
+        if quality.errors:
+            body.append(flex.text(f"• ข้อมูลผิดพลาด {quality.errors:,} จุด (พิมพ์ ตรวจสอบ)", size="xs"))
+    title = fund.village_name or fund.fund_id
+    subtitle = f"หมู่ {fund.village_no} ต.{fund.subdistrict} อ.{fund.district}" if fund.village_no else fund.district
+    return flex.bubble(f"กองทุน {title}", body, subtitle=subtitle)
+
+
+# ---------------------------------------------------------------- payments
+
+def payment_confirm_bubble(loan: Loan, fund: Fund | None, amount: Decimal, paid_date: dt.date,
+                           outstanding: Decimal, confirm: dict, cancel: dict, warning: str | None) -> dict:
+    after = outstanding - amount
+    body = [
+        flex.field("ผู้ยืม", loan.borrower_name, bold=True),
+        flex.field("เลขที่สัญญา", loan.contract_no),
+        flex.field("กองทุน", fund_label(fund, loan.fund_id)),
+        flex.separator(),
+        flex.field("จำนวนเงิน", baht(amount), bold=True, color=flex.GREEN),
+        flex.field("วันที่ชำระ", date_th(paid_date)),
+        flex.field("คงค้างก่อนชำระ", baht(outstanding)),
+        flex.field("คงค้างหลังชำระ", baht(after) + (" (ปิดสัญญา)" if after == 0 else ""), bold=True),
+    ]
+    if warning:
+        body += [flex.separator(), flex.text(warning, size="xs", color=flex.AMBER)]
+    body.append(flex.text("โปรดตรวจสอบก่อนกดยืนยัน", size="xs", color=flex.GREY, margin="md"))
+    footer = [flex.button(confirm, style="primary", color=flex.GREEN), flex.button(cancel, style="secondary")]
+    return flex.bubble("ยืนยันบันทึกรับชำระ", body, subtitle="ยังไม่ได้บันทึก", footer=footer, color=flex.AMBER)
+
+
+def payment_done_bubble(loan: Loan, amount: Decimal, paid_date: dt.date, outstanding_after: Decimal,
+                        officer_id: str, again: bool) -> dict:
+    body = [
+        flex.field("ผู้ยืม", loan.borrower_name, bold=True),
+        flex.field("เลขที่สัญญา", loan.contract_no),
+        flex.field("จำนวนเงิน", baht(amount), bold=True),
+        flex.field("วันที่ชำระ", date_th(paid_date)),
+        flex.field("ผู้บันทึก", officer_id),
+        flex.field("คงค้างหลังชำระ", baht(outstanding_after) + (" (ปิดสัญญา)" if outstanding_after == 0 else ""),
+                bold=True),
+    ]
+    if again:
+        body.append(flex.text("รายการนี้บันทึกไว้แล้วก่อนหน้านี้ ไม่ได้บันทึกซ้ำ", size="xs", color=flex.AMBER))
+    else:
+        body.append(flex.text("บันทึกลงแท็บ รับชำระ แล้ว (ช่องทาง LINE) อย่าลืมออกใบรับคืนเงินยืม", size="xs",
+                           color=flex.GREY))
+    return flex.bubble("บันทึกรับชำระแล้ว" if not again else "บันทึกไว้แล้ว", body, color=flex.GREEN)

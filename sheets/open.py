@@ -1,0 +1,34 @@
+"""Which store a `--store` / KKC_STORE / config spec means, opened: the one place that knows both backends."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.config import ROOT, Config
+from sheets.store import Layout, Store, StoreError
+
+
+def resolve_store_spec(spec: str | None, config: Config) -> str:
+    """--store, then KKC_STORE (already folded into config), then config.yaml's store."""
+    return spec or config.store
+
+
+def open_store(spec: str | None, config: Config) -> Store:
+    """`gsheet:<id>` for Google Sheets, anything else is an .xlsx path."""
+    spec = resolve_store_spec(spec, config)
+    layout = Layout(config)
+    if spec.startswith("gsheet:"):
+        from sheets.google import GoogleStore  # late: gspread and google-auth are heavy
+
+        sheet_id = spec.split(":", 1)[1].strip()
+        if not sheet_id:
+            raise StoreError("ต้องระบุรหัสสเปรดชีตหลัง gsheet: (give the spreadsheet id after gsheet:)")
+        return GoogleStore.from_config(sheet_id, config, layout)
+    from sheets.workbook import WorkbookStore
+
+    path = Path(spec)
+    if not path.is_absolute():
+        path = ROOT / path
+    if path.suffix.lower() != ".xlsx":
+        raise StoreError(f"ที่เก็บข้อมูล '{spec}' ต้องเป็นไฟล์ .xlsx หรือ gsheet:<รหัส> "
+                         f"(store must be an .xlsx path or gsheet:<id>)")
+    return WorkbookStore(path, layout)
