@@ -18,7 +18,7 @@ import time
 import urllib.parse
 from typing import Any, Callable
 
-from handlers.keepalive import KeepAlive
+from core.http import KeepAlive
 from messaging.base import MessengerError
 
 log = logging.getLogger("kkc.line")

@@ -27,7 +27,7 @@ import time
 import urllib.parse
 from typing import Any, Callable, Mapping, Sequence
 
-from handlers.keepalive import KeepAlive
+from core.http import KeepAlive
 from core.schema import normalize_header
 from sheets.store import Layout, StoreError, Table, batch_read, header_of, ordered_row, to_text_cell
 

@@ -56,6 +56,7 @@ import pandas as pd
 from core.geo import district_names
 from core.thai import month_th
 from ledger import bucket_labels
+from ledger.aging import AgingTable, aging_table
 from core.schema import PROVINCE_TOTAL, STATUS_BREACHED
 
 PROVINCE = PROVINCE_TOTAL
@@ -405,6 +406,7 @@ class MonthlyReport:
     has_previous: bool
     notes: list[str] = field(default_factory=list)
     loans: pd.DataFrame | None = field(default=None, repr=False)   # the loan-level frame
+    aging: dict[str, AgingTable] = field(default_factory=dict)     # district name / PROVINCE -> table
 
     @property
     def month_key(self) -> str:
@@ -441,6 +443,7 @@ class MonthlyReport:
             "districts": [_json_row(r) for r in self.districts],
             "province": _json_row(self.province),
             "funds": [_json_row(r) for r in self.funds],
+            "aging": {name: table.as_json() for name, table in self.aging.items()},
             "notes": list(self.notes),
         }
 
@@ -508,7 +511,24 @@ def build_report(ds: Any, config: Any, year: int, month: int, as_of: dt.date | N
     fund_rows = [_fund_row(rec) for rec in funds.sort_values(["district_order", "fund_id"]).to_dict("records")]
     return MonthlyReport(year, month, as_of, run_date, fy_start, fiscal_year_be(as_of), labels,
                          district_columns(labels), district_rows, province, fund_rows, prev_key,
-                         has_previous, notes, loans)
+                         has_previous, notes, loans, _aging(ds, config, as_of, bounds, district_rows))
+
+
+def _aging(ds: Any, config: Any, as_of: dt.date, bounds: tuple[int, ...],
+           district_rows: Sequence[Mapping[str, Any]]) -> dict[str, AgingTable]:
+    """The aging table of each district and of the province (loans made after as_of left out)."""
+    from sheets.model import ledger_states
+
+    states = ledger_states(ds, as_of, config)
+    by_district: dict[str, list[Any]] = {row["district"]: [] for row in district_rows}
+    for no, state in states.items():
+        loan = ds.loans[no]
+        if loan.loan_date is not None and loan.loan_date > as_of:
+            continue
+        by_district.setdefault(ds.district_of(loan.fund_id) or NO_DISTRICT, []).append(state)
+    tables = {name: aging_table(group, bounds) for name, group in by_district.items()}
+    tables[PROVINCE] = aging_table((s for group in by_district.values() for s in group), bounds)
+    return tables
 
 
 def _fund_frame(ds: Any, loans: pd.DataFrame, labels: Sequence[str], quality: Any) -> pd.DataFrame:
