@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
-from core.thai import baht, date_th, to_arabic_digits
+from core.thai import baht, date_th, polite_name, to_arabic_digits
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
+from chat.phrases import GREETING, THANKS_KEY, Phrasebook
 from sheets import readers
 
 
@@ -50,25 +51,23 @@ def command(key: str, *words: str, usage: str, summary: str, linked_only: bool =
     return register
 
 
-def normalize(text: str) -> str:
-    text = text.replace("\u200b", "").strip()
-    text = text.lstrip("/").strip()
-    return " ".join(text.split())
+_PHRASEBOOK: list[Phrasebook] = []   # built once, after every command has registered
+
+
+def phrasebook() -> Phrasebook:
+    if not _PHRASEBOOK:
+        _PHRASEBOOK.append(Phrasebook((cmd.key, word) for cmd in COMMANDS.values() for word in cmd.words))
+    return _PHRASEBOOK[0]
 
 
 def route(text: str) -> tuple[Command | None, str]:
-    """The command the text asks for and its argument text; (None, text) when none matches."""
-    clean = normalize(text)
-    low = clean.lower()
-    for word, cmd in _WORDS:
-        if low == word:
-            return cmd, ""
-        if low.startswith(word):
-            rest = clean[len(word):]
-            if word.isascii() and not rest[:1].isspace():
-                continue  # "fundraise" is not "fund"
-            return cmd, rest.strip()
-    return None, clean
+    """The command the text asks for and its argument text; (None, text) when none matches.
+
+    Read as people type (chat.phrases): particles, synonyms, one typo, greetings and thanks."""
+    understood = phrasebook().understand(text)
+    if understood.key is not None and understood.key in COMMANDS:
+        return COMMANDS[understood.key], understood.args
+    return None, understood.text
 
 
 # ---------------------------------------------------------------- help and linking
@@ -607,6 +606,23 @@ def cmd_feedback(ctx: Ctx, args: str) -> Messages:
         return [flex.text_message("พิมพ์ แนะนำ ตามด้วยข้อความ เช่น แนะนำ อยากให้แจ้งเตือนก่อนครบกำหนด 3 วัน",
                                quick=views.main_quick())]
     return ctx.conv.record_feedback(ctx, text)
+
+
+# ---------------------------------------------------------------- greetings and thanks
+
+@command(GREETING, usage="สวัสดี", summary="ทักทาย", linked_only=False, in_help=False)
+def cmd_greeting(ctx: Ctx, args: str) -> Messages:
+    if ctx.officer is None or ctx.status != "linked":
+        return link_help("สวัสดีค่ะ ยินดีต้อนรับสู่ กข.คจ. Care")
+    return [flex.text_message(f"สวัสดีค่ะ {polite_name(ctx.officer.name)} ({ctx.scope.label})\n"
+                              "วันนี้ให้ช่วยอะไรดีคะ กดปุ่มด้านล่าง หรือพิมพ์ เมนู",
+                              quick=views.main_quick())]
+
+
+@command(THANKS_KEY, usage="ขอบคุณ", summary="ขอบคุณ", linked_only=False, in_help=False)
+def cmd_thanks(ctx: Ctx, args: str) -> Messages:
+    quick = views.main_quick() if ctx.officer is not None and ctx.status == "linked" else None
+    return [flex.text_message("ยินดีค่ะ มีอะไรให้ช่วยอีกพิมพ์ เมนู ได้เลยค่ะ", quick=quick)]
 
 
 # ---------------------------------------------------------------- anything else

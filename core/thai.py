@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -66,9 +68,58 @@ def now_in(timezone: str) -> dt.datetime:
     return dt.datetime.now(ZoneInfo(timezone)).replace(microsecond=0)
 
 
+_TITLES = ("นางสาว", "น.ส.", "นาย", "นาง", "ดร.")
+
+
+def polite_name(name: str) -> str:
+    """How the bot addresses someone: คุณ and the first name, without นาย/นาง/นางสาว."""
+    text = " ".join(name.split())
+    for title in _TITLES:
+        if text.startswith(title):
+            text = text[len(title):].strip()
+            break
+    first = text.split(" ")[0] if text else ""
+    return f"คุณ{first}" if first else "ค่ะ"
+
+
 def mask_citizen_id(citizen_id: str | None) -> str:
     """Only the last 4 digits ever leave the sheet."""
     if not citizen_id:
         return "-"
     d = citizen_id
     return f"x-xxxx-xxxx{d[9]}-{d[10:12]}-{d[12]}" if len(d) == 13 else "x" * max(0, len(d) - 4) + d[-4:]
+
+
+# -- text as people type it ----------------------------------------------------------
+# Characters that some keyboards and copy-paste leave in: zero-width space/joiners, BOM, word joiner.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000\t\r\n"), " ")
+_NIKHAHIT, _SARA_AA, _SARA_AM = "\u0e4d", "\u0e32", "\u0e33"
+_TONE_MARKS = "\u0e48\u0e49\u0e4a\u0e4b"
+
+
+def normalize_text(text: str) -> str:
+    """Thai as it was meant: sara am written as nikhahit + sara aa (ํ + า, also with a tone mark
+    between: ้ + ํ + า) becomes ำ; a mark typed twice counts once; invisible characters go; spaces are
+    single; Thai digits become Arabic. Unicode NFC first (a no-op for most Thai text)."""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE).translate(_SPACES)
+    if _NIKHAHIT in text:
+        # ํ + tone + า and tone + ํ + า both mean tone + ำ (the tone mark sits before sara am).
+        for tone in _TONE_MARKS:
+            text = text.replace(_NIKHAHIT + tone + _SARA_AA, tone + _SARA_AM)
+        text = text.replace(_NIKHAHIT + _SARA_AA, _SARA_AM)
+    out: list[str] = []
+    for ch in text:
+        if out and ch == out[-1] and unicodedata.combining(ch):
+            continue  # "ค้้าง": the second ้ is a slip of the finger
+        out.append(ch)
+    return " ".join(to_arabic_digits("".join(out)).split())
+
+
+_ID_RUN = re.compile(r"(?<![0-9๐-๙])(?:[0-9๐-๙][\s\-]?){12}[0-9๐-๙](?![0-9๐-๙])")
+
+
+def mask_id_runs(text: str) -> str:
+    """Any run of 13 digits (with or without the usual dashes or spaces, Thai digits too) in a text
+    shown to someone is masked as a citizen id: a whole id never leaves the sheet."""
+    return _ID_RUN.sub(lambda m: mask_citizen_id(to_arabic_digits(re.sub(r"[\s\-]", "", m.group(0)))), text)

@@ -76,14 +76,32 @@ def test_one_command_table_routes_thai_and_english(text, key, args):
     assert cmd is not None and cmd.key == key and rest == args
 
 
-@pytest.mark.parametrize("text", ["fundraise", "สวัสดี", "", "duee", "12345"])
+@pytest.mark.parametrize("text", ["fundraise", "อากาศดี", "", "duee", "12345"])
 def test_anything_else_is_not_a_command(text):
     assert commands.route(text)[0] is None
 
 
 def test_anything_else_gets_a_short_hint(chat):
-    messages = chat.say(USER_OF01, "สวัสดีจ้า")
-    assert "พิมพ์ เมนู" in text_of(messages) and messages[0]["quickReply"]["items"]
+    messages = chat.say(USER_OF01, "อากาศดีจังเลย")
+    assert "ไม่เข้าใจคำสั่ง" in text_of(messages) and messages[0]["quickReply"]["items"]
+
+
+@pytest.mark.parametrize("text", ["สวัสดีครับ", "สวัสดีจ้า", "หวัดดีค่ะ", "hello"])
+def test_greetings_are_answered_kindly_with_the_menu(chat, text):
+    messages = chat.say(USER_OF01, text)
+    assert "สวัสดีค่ะ" in text_of(messages) and "ไม่เข้าใจ" not in text_of(messages)
+    labels = [item["action"]["label"] for item in messages[0]["quickReply"]["items"]]
+    assert "ค้างชำระ" in labels and "ครบกำหนด" in labels
+
+
+def test_thanks_are_answered_kindly(chat):
+    messages = chat.say(USER_OF01, "ขอบคุณครับ")
+    assert "ยินดีค่ะ" in text_of(messages)
+
+
+@pytest.mark.parametrize("text", ["ค้างช\u0e4d\u0e32ระ", "คางชำระ", "ใครค้างบ้าง", "ค้างชำระครับ", "ค้างจ่าย"])
+def test_overdue_as_people_type_it(chat, text):
+    assert text_of(chat.say(USER_OF01, text)) == text_of(chat.say(USER_OF01, "ค้างชำระ"))
 
 
 # ---------------------------------------------------------------- linking

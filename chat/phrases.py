@@ -1,0 +1,158 @@
+"""What an officer meant: Thai as people type it, turned into a command word and its arguments.
+
+One normaliser for commands and searches (`core.thai.normalize_text`: sara am typed as ํ + า,
+zero-width characters, repeated spaces, Thai digits), then:
+
+- polite particles and question words around a command (ครับ ค่ะ คะ นะ จ้า บ้าง ไหม หน่อย …;
+  ขอดู / ช่วยดู … before it) are dropped — glued to the command word too (ค้างชำระครับ), but
+  never cut out of an argument (a village or a person may be named …นะ);
+- a small table of synonyms per command (ใครค้าง, ค้างจ่าย, ลูกหนี้ค้าง → ค้างชำระ; ใกล้ครบ → ครบกำหนด);
+- one typo in a command word is forgiven (คางชำระ → ค้างชำระ) when no other word is as close;
+- greetings and thanks are recognised, so the bot can answer kindly.
+
+Written here rather than with a Thai NLP library (pythainlp): the job is a few tables and an edit
+distance over a dozen words, and the webhook's cold start cannot carry a tokenizer's import.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from core.thai import normalize_text
+
+# Longest first where one contains another, so that "นะครับ" goes before "ครับ".
+PARTICLES: tuple[str, ...] = (
+    "ได้ไหม", "ได้มั้ย", "ได้มั๊ย", "นะครับ", "นะคะ", "ครับผม", "ครับ", "คับ", "ค่ะ", "คะ", "ค่า", "จ้า",
+    "จ้ะ", "จ๊ะ", "ฮะ", "นะ", "หน่อย", "ด้วย", "บ้าง", "ไหม", "มั้ย", "มั๊ย", "เลย", "ที", "please", "pls",
+)
+LEADS: tuple[str, ...] = ("ขอดู", "ช่วยดู", "อยากดู", "อยากรู้", "ขอทราบ", "เช็ค", "เช็ก", "ขอ", "ดู", "ช่วย")
+
+# command key -> other ways people ask for it (the command's own words live in its table).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "overdue": ("ใครค้าง", "ค้างจ่าย", "ลูกหนี้ค้าง", "หนี้ค้าง", "ใครยังไม่จ่าย", "ใครยังไม่ชำระ",
+                "ยังไม่จ่าย", "เกินกำหนดชำระ", "ค้างส่ง", "ค้าง"),
+    "due": ("ใกล้ครบกำหนด", "ใกล้ครบ", "ใครครบกำหนด", "ถึงกำหนด", "ครบงวด", "ใครต้องจ่าย", "ต้องจ่าย"),
+    "summary": ("ภาพรวม", "สรุปยอด", "สรุปผล", "ยอดรวม"),
+    "help": ("ทำอะไรได้", "ใช้ยังไง", "ใช้อย่างไร", "คำสั่ง"),
+    "find": ("ค้นหาลูกหนี้", "หาลูกหนี้", "หา"),
+    "pay": ("บันทึกรับชำระ", "บันทึกการชำระ", "รับเงิน"),
+    "fund": ("ดูกองทุน", "สถานะกองทุน"),
+    "check": ("ตรวจข้อมูล", "ตรวจสอบข้อมูล", "คุณภาพข้อมูล"),
+}
+GREETINGS: tuple[str, ...] = ("สวัสดี", "หวัดดี", "ดีครับ", "ดีค่ะ", "hello", "hi", "hey")
+THANKS: tuple[str, ...] = ("ขอบคุณ", "ขอบใจ", "thank", "thx", "ขอบพระคุณ")
+
+GREETING, THANKS_KEY = "greeting", "thanks"
+
+
+@dataclass(frozen=True)
+class Understood:
+    key: str | None      # a command key, GREETING, THANKS_KEY, or None (not understood)
+    args: str            # the argument text, normalised
+    text: str            # the whole text, normalised (for searches and the "not understood" hint)
+    guessed: str = ""    # the command word a typo was taken for ("" when typed right)
+
+
+def _strip_particles(text: str) -> str:
+    """Drop polite particles standing as words at the end; glued ones only when nothing else is left
+    glued to them but a command (checked by the caller)."""
+    words = text.split(" ")
+    while len(words) > 1 and words[-1].lower() in PARTICLES:
+        words.pop()
+    return " ".join(words)
+
+
+def _unglue(word: str) -> Iterable[str]:
+    """A word with particles glued to its end, and each shorter reading: ใครค้างบ้างครับ, ใครค้างบ้าง, ใครค้าง."""
+    yield word
+    changed = True
+    while changed and word:
+        changed = False
+        for particle in PARTICLES:
+            if word.endswith(particle) and len(word) > len(particle):
+                word = word[: -len(particle)]
+                changed = True
+                yield word
+                break
+
+
+def _distance_at_most_one(a: str, b: str) -> bool:
+    """Levenshtein distance <= 1 (one letter added, dropped or changed)."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
+
+
+class Phrasebook:
+    """The words of every command (its own words and its synonyms), and how to read a message."""
+
+    def __init__(self, words: Iterable[tuple[str, str]], synonyms: dict[str, tuple[str, ...]] = SYNONYMS):
+        own = {(w.lower(), key) for key, w in words}
+        self.own_words = {w for w, _ in own}
+        pairs = own | {(w.lower(), key) for key, ws in synonyms.items() for w in ws}
+        self.words: list[tuple[str, str]] = sorted(pairs, key=lambda p: (-len(p[0]), p[0]))
+
+    def _prefix(self, text: str) -> tuple[str, str] | None:
+        low = text.lower()
+        for word, key in self.words:
+            if low == word:
+                return key, ""
+            if low.startswith(word):
+                rest = text[len(word):]
+                if (word.isascii() or word not in self.own_words) and not rest[:1].isspace():
+                    # "fundraise" is not "fund"; a synonym (ค้าง) takes arguments only after a space,
+                    # so "ค้างชำรั" is a typo of ค้างชำระ, not ค้าง + "ชำรั".
+                    continue
+                return key, rest.strip()
+        return None
+
+    def _exact(self, text: str) -> str | None:
+        low = text.lower()
+        return next((key for word, key in self.words if word == low), None)
+
+    def understand(self, raw: str) -> Understood:
+        text = normalize_text(raw).lstrip("/").strip()
+        text = _strip_particles(text)
+        if not text:
+            return Understood(None, "", text)
+        first = text.split(" ")[0].lower()
+        for reading in _unglue(first):
+            if reading in GREETINGS or any(reading.startswith(g) for g in GREETINGS if not g.isascii()):
+                if not self._prefix(text[len(reading):].strip() or "-"):
+                    return Understood(GREETING, "", text)
+            if any(reading.startswith(t) for t in THANKS):
+                return Understood(THANKS_KEY, "", text)
+        candidates = [text]
+        for lead in LEADS:  # "ขอดูสรุป", "ช่วยดู ค้างชำระ"
+            if text.startswith(lead) and len(text) > len(lead):
+                candidates.append(text[len(lead):].strip())
+        for candidate in candidates:
+            # A command glued to particles and nothing else: "ค้างชำระครับ", "ใครค้างบ้างคะ".
+            head, _, tail = candidate.partition(" ")
+            for reading in _unglue(head):
+                key = self._exact(reading)
+                if key is not None:
+                    return Understood(key, tail.strip(), text)
+            found = self._prefix(candidate)
+            if found is not None:
+                return Understood(found[0], found[1], text)
+        return self._typo(text)
+
+    def _typo(self, text: str) -> Understood:
+        head, _, tail = text.partition(" ")
+        for reading in _unglue(head.lower()):
+            if len(reading) < 4:
+                continue
+            close = {key: word for word, key in self.words
+                     if len(word) >= 4 and not word.isascii() and _distance_at_most_one(reading, word)}
+            if len(close) == 1:
+                key, word = next(iter(close.items()))
+                return Understood(key, tail.strip(), text, guessed=word)
+        return Understood(None, "", text)

@@ -1,0 +1,85 @@
+"""Thai as people type it: the normaliser and the phrasebook on a table of real typings."""
+from __future__ import annotations
+
+import pytest
+
+from chat.phrases import GREETING, THANKS_KEY, Phrasebook
+from core.thai import mask_id_runs, normalize_text, polite_name
+
+WORDS = [("overdue", "ค้างชำระ"), ("overdue", "เกินกำหนด"), ("overdue", "overdue"), ("due", "ครบกำหนด"),
+         ("due", "due"), ("summary", "สรุป"), ("find", "ค้นหา"), ("fund", "กองทุน"), ("fund", "fund"),
+         ("pay", "ชำระ"), ("help", "เมนู"), ("check", "ตรวจสอบ"), ("feedback", "แนะนำ")]
+BOOK = Phrasebook(WORDS)
+
+
+@pytest.mark.parametrize("typed, key, args", [
+    ("ค้างชำระ", "overdue", ""),
+    ("ค้างช\u0e4d\u0e32ระ", "overdue", ""),                 # sara am typed as nikhahit + sara aa
+    ("ค้าง\u200bชำระ", "overdue", ""),                      # a zero-width space from copy-paste
+    ("  ค้างชำระ   บางพระ ", "overdue", "บางพระ"),
+    ("ค้างชำระครับ", "overdue", ""),
+    ("ค้างชำระ ครับ", "overdue", ""),
+    ("ค้างชำระ บางพระ ครับ", "overdue", "บางพระ"),
+    ("ใครค้างบ้าง", "overdue", ""),
+    ("ใครค้างบ้างครับ", "overdue", ""),
+    ("ค้างจ่าย", "overdue", ""),
+    ("ลูกหนี้ค้าง หมู่ 3", "overdue", "หมู่ 3"),
+    ("คางชำระ", "overdue", ""),                              # one typo: the tone mark left out
+    ("ค้างชำรั", "overdue", ""),                             # one letter changed
+    ("ใกล้ครบ", "due", ""),
+    ("ใกล้ครบกำหนด 30 บางพระ", "due", "30 บางพระ"),
+    ("ครบกำหนด ๓๐", "due", "30"),                           # Thai digits
+    ("ขอดูสรุปหน่อยครับ", "summary", ""),
+    ("ช่วยดู ค้างชำระ", "overdue", ""),
+    ("/overdue", "overdue", ""),
+    ("OVERDUE", "overdue", ""),
+    ("ค้นหา สมชาย", "find", "สมชาย"),
+    ("สวัสดีครับ", GREETING, ""),
+    ("สวัสดีค่ะ", GREETING, ""),
+    ("hello", GREETING, ""),
+    ("ขอบคุณครับ", THANKS_KEY, ""),
+    ("ขอบคุณมากค่ะ", THANKS_KEY, ""),
+    ("fundraise", None, ""),                                 # an English word is not "fund" + "raise"
+    ("อากาศดี", None, ""),
+])
+def test_real_typings(typed: str, key: str | None, args: str) -> None:
+    understood = BOOK.understand(typed)
+    assert (understood.key, understood.args) == (key, args)
+
+
+def test_a_typo_is_only_forgiven_when_one_command_is_that_close() -> None:
+    book = Phrasebook([("a", "กขคง"), ("b", "กขคจ")])
+    assert book.understand("กขคฉ").key is None         # one letter from both: no guess
+    assert book.understand("กขคงจ").key == "a"          # the longer word is matched as a prefix
+    assert BOOK.understand("คางชำระ").guessed == "ค้างชำระ"
+
+
+def test_particles_are_never_cut_out_of_an_argument() -> None:
+    # A village may end in a particle's letters: only a trailing particle WORD is dropped.
+    assert BOOK.understand("กองทุน บ้านนานะ").args == "บ้านนานะ"
+    assert BOOK.understand("ค้นหา สมนะ ครับ").args == "สมนะ"
+
+
+def test_normalize_text() -> None:
+    assert normalize_text("ค\u0e49\u0e4d\u0e32") == "ค\u0e49\u0e33"       # tone, nikhahit, sara aa
+    assert normalize_text("ค\u0e4d\u0e49\u0e32") == "ค\u0e49\u0e33"       # nikhahit, tone, sara aa
+    assert normalize_text("ค้้าง") == "ค้าง"                              # a mark typed twice
+    assert normalize_text("a\u00a0 \tb\n") == "a b"
+    assert normalize_text("๑๒๓") == "123"
+
+
+@pytest.mark.parametrize("text, shown", [
+    ('อ่านวันที่ไม่ได้: "1100100000001"', 'อ่านวันที่ไม่ได้: "x-xxxx-xxxx0-00-1"'),
+    ("id 1-1001-00000-00-1 here", "id x-xxxx-xxxx0-00-1 here"),
+    ("๑๑๐๐๑๐๐๐๐๐๐๐๑", "x-xxxx-xxxx0-00-1"),
+    ("เลขที่สัญญา 230101-13/2568/01 ยอด 1,500", "เลขที่สัญญา 230101-13/2568/01 ยอด 1,500"),
+    ("11001000000012", "11001000000012"),             # 14 digits: not an id, left alone
+])
+def test_mask_id_runs(text: str, shown: str) -> None:
+    assert mask_id_runs(text) == shown
+
+
+def test_polite_name() -> None:
+    assert polite_name("นางอัมพร สมบูรณ์ผล") == "คุณอัมพร"
+    assert polite_name("นางสาว วิไล ใจดี") == "คุณวิไล"
+    assert polite_name("สมชาย รักดี") == "คุณสมชาย"
