@@ -20,6 +20,8 @@ class CellError(ValueError):
     """A cell's value cannot be read; the message (Thai) says why."""
 
 
+# A year from this on is Buddhist era wherever it is found (C.E. 2400 is far beyond any loan).
+BE_YEAR_FROM = 2400
 DATE_HINT = "ใช้รูปแบบ วัน/เดือน/ปี เช่น 15/01/2569"
 
 
@@ -52,7 +54,7 @@ def _year(text: str, raw: Any) -> int:
     year = int(text)
     if len(text) == 2:
         year += 2500
-    if year > 2400:
+    if year >= BE_YEAR_FROM:
         year -= BE_OFFSET
     if not 1900 <= year <= 2200:
         raise CellError(f"ปีไม่ถูกต้อง: \"{_show(raw)}\" ({DATE_HINT})")
@@ -66,12 +68,25 @@ def _make_date(year: int, month: int, day: int, raw: Any) -> dt.date:
         raise CellError(f"ไม่มีวันที่นี้ในปฏิทิน: \"{_show(raw)}\" ({DATE_HINT})") from None
 
 
+def is_be_date_cell(value: Any) -> bool:
+    """A real date cell holding a Buddhist-era year (a sheet whose locale is not Thai stores
+    15/1/2569 typed into a date cell as the year 2569): read as year − 543, with a warning."""
+    return isinstance(value, dt.date) and value.year >= BE_YEAR_FROM
+
+
+def _from_be(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - BE_OFFSET)
+    except ValueError:  # 29 Feb of a B.E. year that is a leap year in C.E. only as 28 Feb
+        return day.replace(year=day.year - BE_OFFSET, day=28)
+
+
 def read_date(value: Any) -> dt.date:
     """A date cell, or text in the forms the spec lists."""
     if isinstance(value, dt.datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, dt.date):
-        return value
+        return _from_be(value) if value.year >= BE_YEAR_FROM else value
     if isinstance(value, bool) or not isinstance(value, str):
         # A bare number in a date column is never guessed at (serial? year?).
         raise CellError(f"อ่านวันที่ไม่ได้: \"{_show(value)}\" ({DATE_HINT})")
@@ -99,9 +114,9 @@ def read_date(value: Any) -> dt.date:
 def read_datetime(value: Any) -> dt.datetime:
     """A date-time cell or text: a date as above, optionally followed by HH:MM[:SS]."""
     if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None)
+        return dt.datetime.combine(read_date(value.date()), value.time())
     if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time())
+        return dt.datetime.combine(read_date(value), dt.time())
     if isinstance(value, str):
         text = " ".join(to_arabic_digits(value).split())
         match = _TIME.match(text)

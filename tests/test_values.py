@@ -129,3 +129,19 @@ def test_no_input_makes_a_reader_raise_anything_but_its_own_error(value, which):
         READERS[which](value)
     except readers.CellError as exc:
         assert str(exc)  # a clear message, never empty
+
+
+@pytest.mark.parametrize("cell, day", [
+    (dt.date(2569, 1, 15), dt.date(2026, 1, 15)),                 # a date cell holding a B.E. year
+    (dt.datetime(2569, 1, 15, 9, 30), dt.date(2026, 1, 15)),
+    (dt.date(2400, 3, 1), dt.date(1857, 3, 1)),                   # from 2400 on, B.E.
+    (dt.date(2026, 1, 15), dt.date(2026, 1, 15)),                 # C.E. as it is
+    ("15/1/2569", dt.date(2026, 1, 15)),
+])
+def test_buddhist_era_years_in_date_cells_are_read_as_such(cell, day) -> None:
+    assert readers.read_date(cell) == day
+    assert readers.is_be_date_cell(cell) == (not isinstance(cell, str) and cell.year >= 2400)
+
+
+def test_buddhist_era_date_time_cells_keep_their_time() -> None:
+    assert readers.read_datetime(dt.datetime(2569, 11, 30, 8, 15)) == dt.datetime(2026, 11, 30, 8, 15)
