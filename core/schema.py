@@ -5,8 +5,11 @@ header that people see. Columns are found by header, never by position.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
+
+from core.thai import normalize_text
 
 # What a column holds; drives validation, init-sheet formats and dropdowns.
 Kind = Literal["text", "int", "amount", "date", "datetime", "choice", "link", "yesno", "citizen_id"]
@@ -200,5 +203,18 @@ DATA_TABS: tuple[str, ...] = ("funds", "loans", "installments", "payments", "com
 
 
 def normalize_header(text: object) -> str:
-    """Headers match ignoring surrounding and doubled spaces."""
+    """A header as shown: surrounding and doubled spaces (and line breaks) folded."""
     return " ".join(str(text or "").split())
+
+
+_UNIT = re.compile(r"[(\[（][^)\]）]*[)\]）]")
+
+
+def header_key(text: object) -> str:
+    """The key a header is matched on, tolerant of what people do to headers: line breaks and
+    spaces anywhere (Thai has no spaces between words, so a line break is no word break), Thai
+    digits, sara am typed as ํ + า, letter case, and a unit in brackets added, dropped or changed
+    (จำนวนเงินยืม, จำนวนเงินยืม (บาท) and จำนวนเงินยืม(บ.) are one header). Only a key: headers are
+    always written as the template (or config.yaml's rename) spells them."""
+    key = _UNIT.sub(" ", normalize_text(str(text or "")))
+    return "".join(key.split()).lower()
