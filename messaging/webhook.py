@@ -141,10 +141,43 @@ class WebhookParser:
         return parse_payload(body)
 
 
+# LINE's webhook bodies are a few kilobytes and a handful of levels deep; anything far beyond is
+# refused with a 400 before it can cost memory or recursion (json's C parser raises RecursionError).
+MAX_BODY_BYTES = 1 << 20
+MAX_DEPTH = 32
+
+
+def nesting_depth(body: bytes) -> int:
+    """The deepest nesting of JSON arrays and objects, brackets inside strings not counted."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:      # backslash
+                escaped = True
+            elif byte == 0x22:      # closing quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
+
+
 def parse_payload(body: bytes) -> WebhookPayload:
+    if len(body) > MAX_BODY_BYTES:
+        raise InvalidPayloadError(f"body is larger than {MAX_BODY_BYTES} bytes")
+    # Only a body with many brackets is scanned (a real one has a few dozen).
+    if body.count(b"[") + body.count(b"{") > MAX_DEPTH and nesting_depth(body) > MAX_DEPTH:
+        raise InvalidPayloadError(f"body is nested deeper than {MAX_DEPTH} levels")
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise InvalidPayloadError("body is not JSON") from None
     if not isinstance(data, dict) or not isinstance(data.get("events"), list):
         raise InvalidPayloadError("body has no events list")

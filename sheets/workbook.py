@@ -107,6 +107,7 @@ class WorkbookStore:
             header = [normalize_header(c.value) for c in sheet[1]]
             for record in records:
                 sheet.append([cell_value(v) for v in ordered_row(header, record, tab_key, self.layout)])
+                _keep_text(sheet[sheet.max_row])
 
     def _sheet_with_headers(self, book: Workbook, tab_key: str) -> Worksheet:
         title = self.layout.title(tab_key)
@@ -181,6 +182,15 @@ def _last_header_column(sheet: Worksheet) -> int:
         if cell.value is not None and str(cell.value).strip():
             last = cell.column
     return last
+
+
+def _keep_text(cells: Sequence[Any]) -> None:
+    """Text stays text: openpyxl stores a string that starts with "=" as a formula, which a
+    spreadsheet would evaluate (=WEBSERVICE(…), =HYPERLINK(…) typed in LINE). Mark such cells as
+    strings, as the Google store's RAW input does."""
+    for cell in cells:
+        if cell.data_type == "f":
+            cell.data_type = "s"
 
 
 def _style_header(sheet: Worksheet, protect: bool) -> None:
