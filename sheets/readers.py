@@ -13,7 +13,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from core.thai import BE_OFFSET, MONTHS_ABBR, MONTHS_FULL, to_arabic_digits
+from core.thai import BE_OFFSET, MONTHS_ABBR, MONTHS_FULL, mask_id_runs, to_arabic_digits
 
 
 class CellError(ValueError):
@@ -30,7 +30,9 @@ def is_blank(value: Any) -> bool:
 
 
 def _show(value: Any) -> str:
-    text = str(value)
+    """A typed value as a message repeats it: short, and a 13-digit run masked as a citizen id
+    (an id typed into a date or amount cell must not travel whole into the chat or the logs)."""
+    text = mask_id_runs(str(value))
     return text if len(text) <= 40 else text[:37] + "..."
 
 

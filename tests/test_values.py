@@ -145,3 +145,13 @@ def test_buddhist_era_years_in_date_cells_are_read_as_such(cell, day) -> None:
 
 def test_buddhist_era_date_time_cells_keep_their_time() -> None:
     assert readers.read_datetime(dt.datetime(2569, 11, 30, 8, 15)) == dt.datetime(2026, 11, 30, 8, 15)
+
+
+@pytest.mark.parametrize("reader, typed", [(readers.read_date, "1100100000001"),
+                                           (readers.read_amount, "บัตร 1100100000001"),
+                                           (readers.read_int, "1-1001-00000-00-1")])
+def test_a_citizen_id_typed_into_another_cell_is_never_echoed_whole(reader, typed) -> None:
+    with pytest.raises(readers.CellError) as caught:
+        reader(typed)
+    assert "1100100000001" not in str(caught.value).replace("-", "")
+    assert "x-xxxx-xxxx0-00-1" in str(caught.value)
