@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from core.config import ROOT, Config, ConfigError, load_config
-from core.thai import today_in
+from core.thai import BE_OFFSET, date_th, to_arabic_digits, today_in
+from sheets.readers import BE_YEAR_FROM
 from sheets.store import StoreError
 
 DESCRIPTION = """กข.คจ. Care — ระบบข้อมูล กข.คจ. TRAT Smart Data และ LINE แจ้งเตือนลูกหนี้
@@ -38,10 +39,18 @@ def command(name: str, help: str, add_arguments: Callable[[argparse.ArgumentPars
 
 
 def parse_date(text: str) -> dt.date:
+    """YYYY-MM-DD; a Buddhist-era year (2569-12-01) is read as B.E., with a note on stderr."""
+    parts = to_arabic_digits(text.strip()).split("-")
     try:
-        return dt.date.fromisoformat(text)
+        year, month, day_no = (int(p) for p in parts)
+        buddhist = year >= BE_YEAR_FROM
+        day = dt.date(year - BE_OFFSET if buddhist else year, month, day_no)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"วันที่ต้องอยู่ในรูป YYYY-MM-DD (ค.ศ.) เช่น 2026-11-26: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"วันที่ต้องอยู่ในรูป YYYY-MM-DD เช่น 2026-11-26 หรือ 2569-11-26: {text!r} "
+                                         f"(a date is YYYY-MM-DD)") from None
+    if buddhist:
+        print(f"หมายเหตุ: อ่าน {text} เป็นปี พ.ศ. = {date_th(day)} (ค.ศ. {day.isoformat()})", file=sys.stderr)
+    return day
 
 
 def run_date(args: argparse.Namespace, config: Config) -> dt.date:
@@ -274,7 +283,36 @@ def cmd_simulate(args: argparse.Namespace, config: Config) -> int:
 
 
 # -- the parser ----------------------------------------------------------------
+# argparse's own words in Thai with the English kept beside them. argparse looks its words up
+# through gettext at run time (the module's `_`); a table here is simpler than shipping a .mo file.
+ARGPARSE_WORDS: dict[str, str] = {
+    "usage: ": "วิธีใช้ (usage): ",
+    "positional arguments": "ค่าที่ต้องให้ (positional arguments)",
+    "options": "ตัวเลือก (options)",
+    "show this help message and exit": "แสดงวิธีใช้นี้แล้วจบ (show this help and exit)",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: ข้อผิดพลาด (error): %(message)s\n",
+    "the following arguments are required: %s": "ต้องระบุ (required): %s",
+    "unrecognized arguments: %s": "ไม่รู้จักตัวเลือกนี้ (unrecognized arguments): %s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "ไม่มีคำสั่ง %(value)r ให้เลือกจาก (invalid choice, choose from) %(choices)s",
+    "expected one argument": "ต้องตามด้วยค่าหนึ่งค่า (expected one argument)",
+    "expected at least one argument": "ต้องตามด้วยค่าอย่างน้อยหนึ่งค่า (expected at least one argument)",
+    "expected at most one argument": "ตามด้วยค่าได้ไม่เกินหนึ่งค่า (expected at most one argument)",
+    "argument %(argument_name)s: %(message)s": "ตัวเลือก %(argument_name)s: %(message)s",
+    "invalid %(type)s value: %(value)r": "ค่า %(value)r ไม่ถูกต้อง (invalid %(type)s value)",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "ตัวเลือก %(option)s กำกวม อาจหมายถึง (ambiguous option, could match) %(matches)s",
+    "not allowed with argument %s": "ใช้ร่วมกับ %s ไม่ได้ (not allowed with argument %s)",
+    "one of the arguments %s is required": "ต้องระบุอย่างใดอย่างหนึ่ง (one is required): %s",
+}
+
+
+def _thai_argparse() -> None:
+    argparse._ = lambda text: ARGPARSE_WORDS.get(text, text)  # type: ignore[attr-defined]
+
+
 def build_parser() -> argparse.ArgumentParser:
+    _thai_argparse()
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--store", help="ไฟล์ .xlsx หรือ gsheet:<รหัสสเปรดชีต> (ค่าเริ่มต้น: KKC_STORE หรือ config.yaml)")
     common.add_argument("--config", type=Path, help="ไฟล์ค่าตั้ง (ค่าเริ่มต้น: config.yaml)")

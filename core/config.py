@@ -228,6 +228,16 @@ def load_config(path: str | os.PathLike[str] | None = None,
     return Config(Section(values), path)
 
 
+def _check_timezone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"ค่าตั้ง 'timezone' ไม่รู้จักเขตเวลา {name!r} เช่น Asia/Bangkok "
+                          f"(setting 'timezone': unknown time zone {name!r}, e.g. Asia/Bangkok)") from None
+
+
 def _check_ranges(values: dict[str, Any]) -> None:
     def positive(dotted: str) -> None:
         node: Any = values
@@ -244,6 +254,7 @@ def _check_ranges(values: dict[str, Any]) -> None:
         section, key = dotted.split(".")
         if any(d <= 0 for d in values[section][key]):
             raise ConfigError(f"ค่าตั้ง '{dotted}' ต้องเป็นจำนวนวันที่มากกว่า 0")
+    _check_timezone(values["timezone"])
     weekdays = sorted(set(values["alerts"]["digest_weekdays"]))
     if any(not 1 <= d <= 7 for d in weekdays):
         raise ConfigError("ค่าตั้ง 'alerts.digest_weekdays' ต้องเป็นวันในสัปดาห์ 1 (จันทร์) ถึง 7 (อาทิตย์) "

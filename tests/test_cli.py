@@ -83,3 +83,32 @@ def test_help_lists_every_command(capsys):
     out = capsys.readouterr().out
     for name in ("demo", "check", "init-sheet", "remind", "simulate", "report", "chat", "serve"):
         assert name in out
+
+
+def test_a_buddhist_era_date_is_read_as_such_with_a_note(demo_workbook, capsys):
+    capsys.readouterr()
+    assert cli.main(["check", "--store", str(demo_workbook), "--date", "2569-11-26", "--json", "--no-write"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["date"] == "2026-11-26"
+    assert "พ.ศ." in captured.err and "2026-11-26" in captured.err
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["check", "--bogus"], ["ข้อผิดพลาด", "error", "--bogus"]),
+    (["nonsense"], ["ไม่มีคำสั่ง", "invalid choice"]),
+    (["check", "--date", "2026-13-01"], ["วันที่ต้องอยู่ในรูป", "YYYY-MM-DD"]),
+])
+def test_argparse_speaks_thai_and_english(argv, words, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(argv)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert all(w in err for w in words), err
+
+
+def test_a_bad_timezone_is_one_line_naming_the_key(tmp_path, capsys):
+    config = tmp_path / "config.yaml"
+    config.write_text("province: ตราด\ntimezone: Asia/Bangkk\n", encoding="utf-8")
+    assert cli.main(["check", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert "'timezone'" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

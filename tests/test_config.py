@@ -68,3 +68,12 @@ def test_header_renames_are_accepted(tmp_path):
     config = load_config(write(tmp_path, "province: ตราด\nheaders:\n  funds:\n    capital: เงินทุนหมุนเวียน\n"),
                          env={})
     assert config.header_overrides("funds") == {"capital": "เงินทุนหมุนเวียน"}
+
+
+@pytest.mark.parametrize("zone", ["Asia/Bangkk", "Bangkok", "../etc/passwd"])
+def test_an_unknown_timezone_names_the_key(tmp_path, zone) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(f"province: ตราด\ntimezone: {zone}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    assert "'timezone'" in str(caught.value) and zone in str(caught.value)
