@@ -104,7 +104,7 @@ class RetryPolicy:
 
     def wait(self, failed_tries: int, jitter: float) -> float:
         """Full jitter: `jitter` (0..1) times base * 2^(n-1), capped."""
-        return jitter * min(self.backoff_max_seconds, self.backoff_seconds * 2 ** (failed_tries - 1))
+        return jitter * min(self.backoff_max_seconds, self.backoff_seconds * 2.0 ** (failed_tries - 1))
 
 
 @dataclass(frozen=True)

@@ -253,8 +253,7 @@ class StorageFake:
     @property
     def url(self) -> str:
         assert self._server is not None, "start() the fake first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_port}"
 
     # -- test helpers -------------------------------------------------------
     def create_bucket(self, name: str) -> None:
@@ -268,9 +267,10 @@ class StorageFake:
             self.buckets[bucket][name] = stored
             return stored
 
-    def object(self, bucket: str, name: str) -> Optional[FakeObject]:
+    def object(self, bucket: str, name: str) -> FakeObject:
+        """A stored object (KeyError if there is none)."""
         with self._lock:
-            return self.buckets[bucket].get(name)
+            return self.buckets[bucket][name]
 
     def names(self, bucket: str = DEFAULT_BUCKET) -> list[str]:
         with self._lock:
