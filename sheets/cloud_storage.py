@@ -14,9 +14,12 @@ tried again, at most `RetryPolicy.max_tries` times in all, after a full-jitter
 backoff (a random wait up to base * 2^(n-1), capped). Reads are always
 retried; a write only when it carries a generation precondition, which makes
 it idempotent (Google's own rule: an unconditional write retried after a lost
-answer could overwrite what someone wrote in between). Any other answer is
-final: a 412 Precondition Failed is an answer ("the object is not as you
-said"), never a fault to retry.
+answer could overwrite what someone wrote in between); so an unconditional
+write whose kept-alive connection the server had dropped fails at once: give
+writes that matter a precondition. Any other answer is final: a 412
+Precondition Failed is an answer ("the object is not as you said"), never a
+fault to retry; a 401 too (`token` is asked before every try, and its source
+renews the token before it expires).
 
 Lost answers: an insert with `if_generation_match=0` (create only if absent)
 whose first try was done by Google but whose answer was lost (a timeout, a
