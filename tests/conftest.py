@@ -13,6 +13,7 @@ from sheets.google import GoogleStore
 from sheets.store import Layout, Store
 from sheets.workbook import WorkbookStore
 from tests.fakes.sheets_api import SheetsFake
+from tests.fakes.storage_api import StorageFake
 
 # LINE Messaging API fake and messenger fixtures live in their own plugin module.
 pytest_plugins = ["tests.fakes.line_fixtures"]
@@ -155,3 +156,14 @@ def sheet_editor(store: Store, request: pytest.FixtureRequest) -> WorkbookEditor
     if isinstance(store, WorkbookStore):
         return WorkbookEditor(store.path)
     return FakeSheetEditor(request.getfixturevalue("sheets_fake"))
+
+
+# -- Cloud Storage, through the local fake API --------------------------------------
+@pytest.fixture
+def storage_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[StorageFake]:
+    """A started fake Cloud Storage holding one empty bucket (tests.fakes.storage_api.DEFAULT_BUCKET)."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    with StorageFake() as fake:
+        yield fake
+    # Every test doubles as a check that the fake's answers match Google's documented shapes.
+    assert fake.violations == [], f"the fake saw requests or gave answers off the discovery document: {fake.violations}"
