@@ -61,6 +61,16 @@ DEFAULTS: dict[str, Any] = {
         "backoff_seconds": 1.0,
         "backoff_max_seconds": 32.0,
     },
+    "storage": {
+        "api_url": "https://storage.googleapis.com",
+        "timeout_seconds": 10.0,
+        "max_tries": 4,
+        "backoff_seconds": 0.5,
+        "backoff_max_seconds": 8.0,
+    },
+    # Atomic "once only" claims (a repayment's ref, the day's alert run): a Cloud Storage bucket
+    # shared by every instance when set, else files in `directory` (the embedded default).
+    "claims": {"bucket": "", "prefix": "claims/", "directory": "data/claims"},
     "chat": {"cache_seconds": 60, "list_limit": 10, "register_max_tries_per_hour": 5},
 }
 
@@ -73,6 +83,9 @@ ENV_OVERRIDES: dict[str, str] = {
     "KKC_LINE_API_URL": "line.api_url",
     "KKC_LINE_MONTHLY_QUOTA": "line.monthly_quota",
     "KKC_CACHE_SECONDS": "chat.cache_seconds",
+    "KKC_STORAGE_API_URL": "storage.api_url",
+    "KKC_CLAIMS_BUCKET": "claims.bucket",
+    "KKC_CLAIMS_DIR": "claims.directory",
 }
 
 _TYPE_NAMES = {str: "ข้อความ (text)", int: "จำนวนเต็ม (integer)", float: "ตัวเลข (number)",
@@ -247,7 +260,8 @@ def _check_ranges(values: dict[str, Any]) -> None:
             raise ConfigError(f"ค่าตั้ง '{dotted}' ต้องมากกว่า 0 (setting '{dotted}' must be > 0)")
 
     for dotted in ("alerts.overdue_repeat_days", "line.max_tries", "sheets.max_tries",
-                   "line.timeout_seconds", "sheets.timeout_seconds", "alerts.items_per_bubble",
+                   "line.timeout_seconds", "sheets.timeout_seconds",
+                   "storage.timeout_seconds", "storage.max_tries", "alerts.items_per_bubble",
                    "chat.list_limit"):
         positive(dotted)
     for dotted in ("alerts.before_due_days", "alerts.overdue_days"):
