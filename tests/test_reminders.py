@@ -1,4 +1,4 @@
-"""The daily alert run through the real clients: Google store on the Sheets fake, LINE SDK on the LINE fake.
+"""The daily alert run through the real clients: Google store on the Sheets fake, LineClient on the LINE fake.
 
 The tiny province (tests/sheetdata.py) on 26 Nov 2026, with the spec's every-day policy
 (`alerts.digest_weekdays: []`) unless a test says otherwise. Its first run (no log: the
@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from ledger import AlertPolicy, due_alerts, ledger, trigger_id
 from messaging.base import messages_to_text, retry_key_for
-from messaging.line import LineMessenger
+from messaging.line import LineClient
 from reminders.job import DEFERRED_DETAIL, run_reminders
 from reminders.plan import AlertLog, PlanContext
 from sheets.model import load_dataset
@@ -54,9 +54,9 @@ def cfg(sheets_fake, line_fake):
                         "line.timeout_seconds": 0.5, "line.max_tries": 3, "alerts.digest_weekdays": []})
 
 
-def new_messenger(cfg) -> LineMessenger:
+def new_messenger(cfg) -> LineClient:
     """A fresh LINE client for a later run (as each Cloud Function call makes one)."""
-    return LineMessenger(cfg, token=DEFAULT_TOKEN, env={}, sleep=lambda s: None)
+    return LineClient.from_config(cfg, DEFAULT_TOKEN, env={}, sleep=lambda s: None)
 
 
 def run(store, cfg, day=TODAY, messenger=None, **kw):
