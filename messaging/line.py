@@ -178,9 +178,10 @@ class LineClient:
         """Push to one user with the retry key; never raises for what LINE or the network does."""
         if self.stopped:
             return PushResult("quota", self._stop_detail, tries=0)
-        body = _body({"to": to, "messages": messages}, len(messages))
-        if isinstance(body, str):
-            return PushResult("failed", body, tries=0)
+        try:
+            body = _encode({"to": to, "messages": messages})
+        except MessengerError as exc:
+            return PushResult("failed", str(exc), tries=0)
         last = Answer(None, {})
         for attempt in range(1, self.max_tries + 1):
             answer = self._call("POST", PUSH_PATH, body, {"X-Line-Retry-Key": retry_key})
@@ -204,9 +205,10 @@ class LineClient:
 
     def reply(self, reply_token: str, messages: list[dict]) -> None:
         """Answer a webhook event (free, no retry key); MessengerError when LINE does not take it."""
-        body = _body({"replyToken": reply_token, "messages": messages}, len(messages))
-        if isinstance(body, str):
-            raise MessengerError(f"ตอบกลับทาง LINE ไม่สำเร็จ: {body}")
+        try:
+            body = _encode({"replyToken": reply_token, "messages": messages})
+        except MessengerError as exc:
+            raise MessengerError(f"ตอบกลับทาง LINE ไม่สำเร็จ: {exc}") from None
         last = Answer(None, {})
         for attempt in range(1, self.max_tries + 1):
             answer = self._call("POST", REPLY_PATH, body, {})
@@ -238,9 +240,9 @@ class LineClient:
 
         LINE takes 5 to 60 seconds in steps of 5; one try, since it only tells the user to wait.
         """
-        seconds = min(60, max(5, -(-int(seconds) // 5) * 5))
-        body = _body({"chatId": chat_id, "loadingSeconds": seconds}, 1)
-        return isinstance(body, bytes) and self._call("POST", LOADING_PATH, body, {}).ok
+        seconds = min(60, max(5, -(-int(seconds) // 5) * 5))  # rounded up to a step of 5
+        body = _encode({"chatId": chat_id, "loadingSeconds": seconds})
+        return self._call("POST", LOADING_PATH, body, {}).ok
 
     def quota(self) -> MessageQuota:
         """This month's push limit and use (two GETs); MessengerError when LINE does not answer."""
@@ -290,15 +292,16 @@ class LineClient:
 
 # ---------------------------------------------------------------- helpers
 
-def _body(payload: dict, count: int) -> bytes | str:
-    """Compact UTF-8 JSON (as LINE counts sizes), or why the request cannot be sent at all."""
-    if "messages" in payload and not 1 <= count <= MAX_MESSAGES:
-        return (f"ข้อความต้องมี 1–{MAX_MESSAGES} ชิ้นต่อครั้ง จึงไม่ได้ส่ง "
-                f"(LINE takes 1 to {MAX_MESSAGES} message objects, got {count})")
+def _encode(payload: dict) -> bytes:
+    """Compact UTF-8 JSON (as LINE counts sizes); MessengerError when it cannot be sent at all."""
+    messages = payload.get("messages")
+    if messages is not None and not 1 <= len(messages) <= MAX_MESSAGES:
+        raise MessengerError(f"ข้อความต้องมี 1–{MAX_MESSAGES} ชิ้นต่อครั้ง จึงไม่ได้ส่ง "
+                             f"(LINE takes 1 to {MAX_MESSAGES} message objects, got {len(messages)})")
     try:
         return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     except (TypeError, ValueError) as exc:
-        return f"ข้อความแปลงเป็น JSON ไม่ได้ จึงไม่ได้ส่ง (not JSON: {exc})"
+        raise MessengerError(f"ข้อความแปลงเป็น JSON ไม่ได้ จึงไม่ได้ส่ง (not JSON: {exc})") from None
 
 
 def _phrase(status: int) -> str:
