@@ -69,6 +69,7 @@ def run_remind_task(args: argparse.Namespace, config: Any, store: Any, today: dt
     summary = run_reminders(store, make_messenger(config), config, today, now_in(config.timezone))
     body = summary.as_json()
     return {"seconds": {"total": time.perf_counter() - t0, **body.get("timings", {})},
+            "cpu": body.get("cpu_timings", {}),
             "pushes": body["pushes"], "items": body["items"],
             "already_sent": body["already_sent"]}
 

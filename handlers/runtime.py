@@ -97,19 +97,13 @@ def runtime_from_env(env: Mapping[str, str] | None = None) -> Runtime:
 
     early = prefetch.take()
     store = early["store"] if early else _store(config, layout, env)
-    token = (env.get(TOKEN_ENV) or "").strip()
-    profile_name = None
-    if token:
-        from handlers.line_client import LineReplyClient
+    from messaging.factory import make_messenger
+    from messaging.line import LineClient
 
-        replier: Any = LineReplyClient.from_config(config, token)
-        profile_name = replier.profile_name
-    else:
-        from messaging.factory import outbox_path
-        from messaging.outbox import OutboxMessenger
-
+    replier: Any = make_messenger(config, env, webhook=True)
+    profile_name = replier.profile_name if isinstance(replier, LineClient) else None
+    if profile_name is None:
         log.warning("%s is not set: replies go to the outbox file, not to LINE", TOKEN_ENV)
-        replier = OutboxMessenger(outbox_path(config), echo=False)
     runtime = Runtime(config, store, replier, secret, layout=layout, profile_name=profile_name)
     if early:
         runtime.snapshots.seed(early["tables"], early["at"])

@@ -22,7 +22,14 @@ RETRY_KEY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://kkc-care.invalid/l
 
 
 class MessengerError(Exception):
-    """A message could not be sent (or the messenger cannot be set up); the text says why."""
+    """A message could not be sent (or the messenger cannot be set up); the text says why.
+
+    The one error class of messaging: `http_status` is LINE's answer when there was one.
+    """
+
+    def __init__(self, message: str, http_status: int | None = None) -> None:
+        super().__init__(message)
+        self.http_status = http_status
 
 
 @dataclass
@@ -43,6 +50,11 @@ class PushResult:
     def ok(self) -> bool:
         """Delivered now or earlier: either way the recipient has the message."""
         return self.status in ("sent", "duplicate")
+
+    @property
+    def unreachable(self) -> bool:
+        """Tried and failed without any answer from LINE (network down, timeouts)."""
+        return self.status == "failed" and self.http_status is None and self.tries > 0
 
 
 @runtime_checkable

@@ -1,4 +1,9 @@
-"""Choose the messenger: LINE when a channel access token is set, otherwise the outbox file."""
+"""The one messenger for a config: LINE when a channel access token is set, otherwise the outbox file.
+
+Jobs (`make_messenger(config)`) and the webhook (`make_messenger(config, webhook=True)`: short
+timeouts, at most two tries, an outbox that does not echo) get the same two kinds, with push
+and reply.
+"""
 from __future__ import annotations
 
 import os
@@ -7,7 +12,7 @@ from typing import Any, Mapping
 
 from core.config import ROOT
 from messaging.base import Messenger
-from messaging.line import TOKEN_ENV, LineMessenger
+from messaging.line import TOKEN_ENV, LineClient
 from messaging.outbox import OutboxMessenger
 
 
@@ -17,8 +22,8 @@ def outbox_path(config: Any) -> Path:
     return path if path.is_absolute() else ROOT / path
 
 
-def make_messenger(config: Any, env: Mapping[str, str] = os.environ) -> Messenger:
+def make_messenger(config: Any, env: Mapping[str, str] = os.environ, *, webhook: bool = False) -> Messenger:
     token = (env.get(TOKEN_ENV) or "").strip()
     if token:
-        return LineMessenger(config, token=token, env=env)
-    return OutboxMessenger(outbox_path(config))
+        return LineClient.from_config(config, token, webhook=webhook)
+    return OutboxMessenger(outbox_path(config), echo=not webhook)

@@ -1,8 +1,14 @@
-"""Small builders for LINE message objects (plain dicts), kept inside LINE's limits.
+"""Every Flex component and LINE message object the program sends, kept inside LINE's limits.
 
-Limits (messaging.base): 5 messages a reply, 12 bubbles and 50 KB a carousel,
-30 KB a bubble, altText 1,500 characters, text 5,000 UTF-16 units; quick reply
-13 buttons with labels of at most 20 characters; postback data 300 characters.
+The chat's answers (chat.views, chat.commands), the daily digest (reminders.digest) and the
+monthly summary (report.notify) are all made of these builders: plain dicts shaped as in
+LINE's API. No other module writes a Flex dict by hand, so a look or a limit changes here.
+
+LINE's limits (numbers in messaging.base) are enforced here and nowhere else:
+altText 1,500 characters (`alt_text`); a text message 5,000 UTF-16 units (`text_message`);
+a bubble 30 KB, a carousel 1-12 bubbles and 50 KB (`fits`; `fitted` and `paged_list` show as
+many rows as fit, and `flex_message` trims whatever still does not, since LINE refuses the
+whole message otherwise); quick reply 13 buttons; labels 20 characters; postback data 300.
 """
 from __future__ import annotations
 
@@ -14,17 +20,28 @@ from messaging.base import (MAX_ALT_TEXT, MAX_BUBBLE_BYTES, MAX_BUBBLES, MAX_CAR
 MAX_QUICK_REPLIES = 13
 MAX_LABEL = 20          # quick-reply and button labels
 MAX_POSTBACK_DATA = 300
+MAX_ACTION_TEXT = 300   # message-action text, displayText, fillInText
+
+# Room kept free under the bubble and carousel limits: LINE and we may count a few bytes differently.
+SIZE_MARGIN = 1_000
+# Bytes kept for the "และอีก N รายการ" line when rows are left out to fit.
+NOTE_RESERVE = 400
 
 GREEN = "#1B5E20"
 RED = "#C62828"
 AMBER = "#E65100"
+BLUE = "#1565C0"
 GREY = "#757575"
+MUTED = "#555555"
+DARK = "#333333"
 LIGHT = "#F1F8E9"
+WHITE = "#FFFFFF"
 
 Component = dict[str, Any]
 
 
 def clip(text: str, limit: int) -> str:
+    """Whitespace collapsed, at most `limit` characters (an ellipsis marks a cut)."""
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
 
@@ -33,7 +50,7 @@ def clip(text: str, limit: int) -> str:
 
 def message_action(label: str, text: str) -> dict:
     """A button that sends `text` as if the officer typed it."""
-    return {"type": "message", "label": clip(label, MAX_LABEL), "text": text[:300]}
+    return {"type": "message", "label": clip(label, MAX_LABEL), "text": text[:MAX_ACTION_TEXT]}
 
 
 def postback_action(label: str, data: str, display_text: str | None = None) -> dict:
@@ -41,14 +58,19 @@ def postback_action(label: str, data: str, display_text: str | None = None) -> d
         raise ValueError("postback data over 300 characters")
     action = {"type": "postback", "label": clip(label, MAX_LABEL), "data": data}
     if display_text:
-        action["displayText"] = display_text[:300]
+        action["displayText"] = display_text[:MAX_ACTION_TEXT]
     return action
 
 
 def fill_in_action(label: str, fill_text: str) -> dict:
     """A button that opens the keyboard with `fill_text` typed in (the officer adds the rest)."""
     return {"type": "postback", "label": clip(label, MAX_LABEL), "data": "a=fill",
-            "inputOption": "openKeyboard", "fillInText": fill_text[:300]}
+            "inputOption": "openKeyboard", "fillInText": fill_text[:MAX_ACTION_TEXT]}
+
+
+def uri_action(label: str, uri: str) -> dict:
+    """A button that opens a web page (e.g. the Google Sheet)."""
+    return {"type": "uri", "label": clip(label, MAX_LABEL), "uri": uri}
 
 
 def quick_reply(actions: Iterable[dict]) -> dict:
@@ -60,7 +82,8 @@ def quick_reply(actions: Iterable[dict]) -> dict:
 
 def text(value: str, *, size: str = "sm", color: str | None = None, bold: bool = False,
          wrap: bool = True, flex: int | None = None, align: str | None = None,
-         margin: str | None = None) -> Component:
+         margin: str | None = None, gravity: str | None = None) -> Component:
+    # LINE refuses an empty text: a blank cell in the sheet still makes a valid message.
     component: Component = {"type": "text", "text": str(value) or " ", "size": size, "wrap": wrap}
     if color:
         component["color"] = color
@@ -72,6 +95,8 @@ def text(value: str, *, size: str = "sm", color: str | None = None, bold: bool =
         component["align"] = align
     if margin:
         component["margin"] = margin
+    if gravity:
+        component["gravity"] = gravity
     return component
 
 
@@ -105,10 +130,13 @@ def button(action: dict, *, style: str = "secondary", color: str | None = None) 
 
 
 def bubble(title: str, body: Sequence[Component], *, subtitle: str | None = None,
-           footer: Sequence[Component] | None = None, color: str = GREEN, size: str = "mega") -> dict:
-    header_contents = [text(title, size="md", bold=True, color="#FFFFFF")]
+           header_lines: Sequence[Component] = (), footer: Sequence[Component] | None = None,
+           color: str = GREEN, size: str = "mega") -> dict:
+    """A card: a coloured header (title, subtitle, then `header_lines`), the body, an optional footer."""
+    header_contents = [text(title, size="md", bold=True, color=WHITE)]
     if subtitle:
-        header_contents.append(text(subtitle, size="xs", color="#FFFFFF"))
+        header_contents.append(text(subtitle, size="xs", color=WHITE))
+    header_contents.extend(header_lines)
     result: dict[str, Any] = {
         "type": "bubble", "size": size,
         "header": box(header_contents, backgroundColor=color, paddingAll="12px"),
@@ -119,16 +147,23 @@ def bubble(title: str, body: Sequence[Component], *, subtitle: str | None = None
     return result
 
 
+def carousel(bubbles: Sequence[dict], *, always: bool = False) -> dict:
+    """One bubble as itself (unless `always`), several as a carousel (at most MAX_BUBBLES kept)."""
+    if len(bubbles) == 1 and not always:
+        return bubbles[0]
+    return {"type": "carousel", "contents": list(bubbles[:MAX_BUBBLES])}
+
+
 # ---------------------------------------------------------------- messages
 
 def alt_text(value: str) -> str:
-    value = " ".join(value.split()) or "กข.คจ. Care"
-    return value if len(value) <= MAX_ALT_TEXT else value[: MAX_ALT_TEXT - 1] + "…"
+    """What LINE shows in the chat list and the notification: one line, at most 1,500 characters."""
+    return clip(value, MAX_ALT_TEXT) or "กข.คจ. Care"
 
 
 def text_message(value: str, quick: Iterable[dict] | None = None) -> dict:
     if utf16_len(value) > MAX_TEXT:
-        value = value[: MAX_TEXT // 2 - 1] + "…"
+        value = _clip_utf16(value, MAX_TEXT - 1) + "…"
     message: dict[str, Any] = {"type": "text", "text": value}
     if quick:
         message["quickReply"] = quick_reply(quick)
@@ -136,26 +171,81 @@ def text_message(value: str, quick: Iterable[dict] | None = None) -> dict:
 
 
 def flex_message(alt: str, contents: dict, quick: Iterable[dict] | None = None) -> dict:
+    """A Flex message; contents over LINE's limits are trimmed (callers page and count beforehand)."""
+    if not fits(contents):
+        contents = trim(contents)
     message: dict[str, Any] = {"type": "flex", "altText": alt_text(alt), "contents": contents}
     if quick:
         message["quickReply"] = quick_reply(quick)
     return message
 
 
-def carousel(bubbles: Sequence[dict]) -> dict:
-    """One bubble as itself, several as a carousel (callers keep to MAX_BUBBLES)."""
-    if len(bubbles) == 1:
-        return bubbles[0]
-    return {"type": "carousel", "contents": list(bubbles)}
+# ---------------------------------------------------------------- sizes
+
+def _measure(container: dict) -> tuple[int, int, int]:
+    """(bytes of the container, bytes of its largest bubble, bubbles), each bubble dumped once."""
+    if container.get("type") != "carousel":
+        size = json_size(container)
+        return size, size, 1
+    sizes = [json_size(b) for b in container.get("contents", [])]
+    # '"contents":[]' becomes '"contents":[b1,b2,...]': the bubbles plus the commas between them.
+    total = json_size({**container, "contents": []}) + sum(sizes) + max(0, len(sizes) - 1)
+    return total, max(sizes, default=0), len(sizes)
+
+
+def _limit(container: dict) -> int:
+    return (MAX_CAROUSEL_BYTES if container.get("type") == "carousel" else MAX_BUBBLE_BYTES) - SIZE_MARGIN
 
 
 def fits(container: dict) -> bool:
-    """Within LINE's size limits for its kind."""
+    """Within LINE's limits for its kind (with SIZE_MARGIN to spare)."""
+    total, largest, count = _measure(container)
+    if container.get("type") == "carousel" and not 1 <= count <= MAX_BUBBLES:
+        return False
+    return total <= _limit(container) and largest <= MAX_BUBBLE_BYTES - SIZE_MARGIN
+
+
+def trim(container: dict) -> dict:
+    """The container cut to LINE's limits: trailing bubbles, then trailing body parts, dropped."""
     if container.get("type") == "carousel":
-        bubbles = container.get("contents", [])
-        return (1 <= len(bubbles) <= MAX_BUBBLES and json_size(container) <= MAX_CAROUSEL_BYTES
-                and all(json_size(b) <= MAX_BUBBLE_BYTES for b in bubbles))
-    return json_size(container) <= MAX_BUBBLE_BYTES
+        bubbles = [trim(b) for b in container.get("contents", [])[:MAX_BUBBLES]]
+        trimmed = {**container, "contents": bubbles}
+        while len(bubbles) > 1 and not fits(trimmed):
+            bubbles.pop()
+        return trimmed
+    body = container.get("body")
+    if not isinstance(body, dict) or fits(container):
+        return container
+    contents = list(body.get("contents", []))
+    trimmed = {**container, "body": {**body, "contents": contents}}
+    while len(contents) > 1 and not fits(trimmed):
+        contents.pop()
+    return trimmed
+
+
+def fitted(build: Callable[[int], dict], count: int, row_bytes: Callable[[int], int], *,
+           least: int = 0, reserve: int = NOTE_RESERVE) -> tuple[dict, int]:
+    """`build(shown)` for the largest `shown` (rows kept in order, at most `count`) that fits.
+
+    All rows first. When that is too big, rows leave from the end until their bytes
+    (`row_bytes(i)`) cover the excess plus `reserve` (room for the note counting them),
+    then one at a time: one or two builds in practice, not one per row.
+    """
+    shown = count
+    container = build(shown)
+    estimated = False
+    while shown > least and not fits(container):
+        excess = _measure(container)[0] - _limit(container) + reserve
+        if not estimated and excess > reserve:
+            saved = 0
+            while shown > least and saved < excess:
+                shown -= 1
+                saved += row_bytes(shown)
+        else:
+            shown -= 1
+        estimated = True
+        container = build(shown)
+    return container, shown
 
 
 def paged_list(title: str, rows: Sequence[Component], *, per_bubble: int, subtitle: str | None,
@@ -169,8 +259,9 @@ def paged_list(title: str, rows: Sequence[Component], *, per_bubble: int, subtit
     container pass LINE's size limits, trailing rows are dropped until it fits.
     """
     per_bubble = max(1, per_bubble)
-    shown = min(len(rows), per_bubble * max(1, min(max_bubbles, MAX_BUBBLES)))
-    while True:
+    most = min(len(rows), per_bubble * max(1, min(max_bubbles, MAX_BUBBLES)))
+
+    def build(shown: int) -> dict:
         chunks = [rows[i:i + per_bubble] for i in range(0, shown, per_bubble)] or [[]]
         last_note = note(shown) if note else None
         bubbles = []
@@ -184,7 +275,17 @@ def paged_list(title: str, rows: Sequence[Component], *, per_bubble: int, subtit
                 body += [separator(), text(last_note, size="xs", color=AMBER)]
             page = f" ({i + 1}/{len(chunks)})" if len(chunks) > 1 else ""
             bubbles.append(bubble(title + page, body, subtitle=subtitle, color=color))
-        container = carousel(bubbles)
-        if shown <= 1 or fits(container):
-            return container, shown
-        shown -= 1
+        return carousel(bubbles)
+
+    return fitted(build, most, lambda i: json_size(rows[i]), least=min(1, most))
+
+
+def _clip_utf16(value: str, units: int) -> str:
+    """The longest prefix of `value` of at most `units` UTF-16 code units."""
+    out, used = [], 0
+    for char in value:
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > units:
+            break
+        out.append(char)
+    return "".join(out)

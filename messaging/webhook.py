@@ -27,6 +27,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Protocol
 
+from messaging import flex
 from messaging.signature import InvalidSignatureError, SignatureValidator
 
 log = logging.getLogger("kkc.webhook")
@@ -292,8 +293,8 @@ class WebhookHandler:
         except Exception as exc:  # noqa: BLE001 - one bad event must not fail the others
             _log_failure(event, exc)
             outcome.status = "failed"
-            messages = [{"type": "text", "text": f"{APOLOGY} (รหัสอ้างอิง {event.short_ref})"
-                         if event.short_ref else APOLOGY}]
+            messages = [flex.text_message(f"{APOLOGY} (รหัสอ้างอิง {event.short_ref})"
+                                          if event.short_ref else APOLOGY)]
         if not messages:
             if outcome.status == "handled" and fn is self._default:
                 outcome.status = "ignored"

@@ -16,34 +16,33 @@ ask the bot for the full lists: a reply is free, a push is not.
 Never a citizen id: an item only has the borrower's name, the village, the
 contract and installment numbers, the amount and the dates.
 
-The building blocks (`carousel_message`, `quick_reply`, `bubble`)
-are public so that the monthly summary (another push) can reuse them.
+Every Flex component comes from `messaging.flex`, which also keeps the push within
+LINE's limits; this module decides only what the officer reads and in which order.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable, Sequence
+from typing import Sequence
 
 from core.thai import baht, date_th, days_phrase
-from messaging.base import MAX_ALT_TEXT, MAX_BUBBLE_BYTES, MAX_BUBBLES, MAX_CAROUSEL_BYTES, json_size
+from messaging import flex
+from messaging.base import MAX_BUBBLES, json_size
 
 # Display kinds, judged from the due date against the run date (not from the trigger:
 # an item caught up after a missed run is shown as it stands today).
 OVERDUE, DUE_TODAY, BEFORE_DUE = "overdue", "due_today", "before_due"
 KIND_ORDER = (OVERDUE, DUE_TODAY, BEFORE_DUE)
 KIND_WORDS = {OVERDUE: "เกินกำหนด", DUE_TODAY: "ครบกำหนดวันนี้", BEFORE_DUE: "ใกล้ครบกำหนด"}
-KIND_COLORS = {OVERDUE: "#C62828", DUE_TODAY: "#E65100", BEFORE_DUE: "#1565C0"}
+KIND_COLORS = {OVERDUE: flex.RED, DUE_TODAY: flex.AMBER, BEFORE_DUE: flex.BLUE}
 
 # What the officer types (or taps) to get the full list from the bot.
 ASK_OVERDUE = "ค้างชำระ"
 ASK_DUE = "ครบกำหนด"
 
 TITLE = "แจ้งเตือนลูกหนี้ กข.คจ."
-HEADER_COLOR = "#1B5E20"
-# Room kept free under the carousel limit (LINE and we may count a few bytes differently).
-SIZE_MARGIN = 1_000
+HEADER_COLOR = flex.GREEN
 
 
 @dataclass(frozen=True)
@@ -129,83 +128,26 @@ def alt_text(digest: Digest) -> str:
     parts = [f"{TITLE} {date_th(digest.run_date)}", counts_line(digest.counts())]
     if digest.unreadable:
         parts.append(f"ข้อมูล {digest.unreadable:,} แถวต้องแก้ไข")
-    text = ": ".join(parts[:2]) + ("".join(f" · {p}" for p in parts[2:]))
-    return text if len(text) <= MAX_ALT_TEXT else text[: MAX_ALT_TEXT - 1] + "…"
+    return flex.alt_text(": ".join(parts[:2]) + ("".join(f" · {p}" for p in parts[2:])))
 
 
-# ---------------------------------------------------------------- flex building blocks
-
-def _text(text: str, **style: Any) -> dict:
-    return {"type": "text", "text": text, "wrap": True, **style}
-
-
-def bubble(header_lines: Sequence[tuple[str, dict]], body: list[dict],
-           footer: list[dict] | None = None) -> dict:
-    """A bubble with a coloured header (lines of text with their style), a body and an optional footer."""
-    out: dict[str, Any] = {
-        "type": "bubble",
-        "header": {"type": "box", "layout": "vertical", "backgroundColor": HEADER_COLOR,
-                   "paddingAll": "12px",
-                   "contents": [_text(t, color="#FFFFFF", **s) for t, s in header_lines]},
-        "body": {"type": "box", "layout": "vertical", "spacing": "sm",
-                 "contents": body or [_text("-", size="sm")]},
-    }
-    if footer:
-        out["footer"] = {"type": "box", "layout": "vertical", "spacing": "sm", "contents": footer}
-    return out
-
-
-def quick_reply(words: Iterable[str]) -> dict:
-    """Quick-reply buttons that send the given words as messages (the bot answers with a reply)."""
-    return {"items": [{"type": "action", "action": {"type": "message", "label": w[:20], "text": w}}
-                      for w in words]}
-
-
-def carousel_message(bubbles: list[dict], alt: str, quick_words: Sequence[str] = ()) -> dict:
-    message: dict[str, Any] = {"type": "flex", "altText": alt[:MAX_ALT_TEXT],
-                               "contents": {"type": "carousel", "contents": bubbles}}
-    if quick_words:
-        message["quickReply"] = quick_reply(quick_words)
-    return message
-
+# ---------------------------------------------------------------- the push (built with messaging.flex)
 
 def _item_components(item: DigestItem, run_date: dt.date) -> list[dict]:
     name, where, when = item_lines(item, run_date)
-    return [_text(name, weight="bold", size="sm", margin="lg"),
-            _text(where, size="xs", color="#555555"),
-            _text(when, size="xs", color=KIND_COLORS[item.kind(run_date)])]
+    return [flex.text(name, bold=True, margin="lg"),
+            flex.text(where, size="xs", color=flex.MUTED),
+            flex.text(when, size="xs", color=KIND_COLORS[item.kind(run_date)])]
 
 
-def _header_lines(digest: Digest, counts: dict[str, int], page: int, pages: int) -> list[tuple[str, dict]]:
-    lines: list[tuple[str, dict]] = [(TITLE, {"weight": "bold", "size": "md"})]
-    where = f"{date_th(digest.run_date)}" + (f" · หน้า {page}/{pages}" if pages > 1 else "")
-    lines.append((where, {"size": "xs"}))
-    if page == 1:
-        lines.append((counts_line(counts) or "-", {"size": "sm", "weight": "bold"}))
-        if digest.unreadable:
-            lines.append(("⚠ " + unreadable_line(digest.unreadable), {"size": "xs"}))
+def _header_lines(digest: Digest, counts: dict[str, int], page: int) -> list[dict]:
+    """The first bubble's extra header lines: counts by kind and unreadable rows."""
+    if page != 1:
+        return []
+    lines = [flex.text(counts_line(counts) or "-", bold=True, color=flex.WHITE)]
+    if digest.unreadable:
+        lines.append(flex.text("⚠ " + unreadable_line(digest.unreadable), size="xs", color=flex.WHITE))
     return lines
-
-
-def _carousel_for(digest: Digest, ordered: list[DigestItem], components: list[list[dict]], shown: int,
-                  per_bubble: int, counts: dict[str, int], alt: str) -> dict:
-    per_bubble = max(1, per_bubble)
-    hidden = ordered[shown:]
-    starts = list(range(0, shown, per_bubble)) or [0]
-    bubbles = []
-    for n, start in enumerate(starts, start=1):
-        body = [c for item in components[start: min(shown, start + per_bubble)] for c in item]
-        footer = None
-        if n == len(starts) and hidden:
-            footer = [_text(overflow_line(hidden, digest.run_date), size="sm", weight="bold",
-                            color=KIND_COLORS[OVERDUE])]
-        bubbles.append(bubble(_header_lines(digest, counts, n, len(starts)), body, footer))
-    words = []
-    if counts[OVERDUE]:
-        words.append(ASK_OVERDUE)
-    if counts[DUE_TODAY] or counts[BEFORE_DUE]:
-        words.append(ASK_DUE)
-    return carousel_message(bubbles, alt, words)
 
 
 @dataclass
@@ -219,31 +161,40 @@ def render_digest(digest: Digest, items_per_bubble: int = 8) -> RenderedDigest:
     """The push for one officer, within LINE's limits.
 
     At most 12 bubbles of `items_per_bubble` items; when the carousel would pass 50 KB
-    (or a bubble 30 KB) fewer items are shown and the rest counted as overflow.
+    (or a bubble 30 KB) fewer items are shown and the rest counted as overflow
+    (`messaging.flex.fitted` decides how many fit).
     """
     ordered = digest.sorted_items()
-    counts, alt = digest.counts(), alt_text(digest)
-    shown = min(len(ordered), MAX_BUBBLES * max(1, items_per_bubble))
-    components = [_item_components(item, digest.run_date) for item in ordered[:shown]]
-    limit = MAX_CAROUSEL_BYTES - SIZE_MARGIN
-    first = True
-    while True:
-        message = _carousel_for(digest, ordered, components, shown, items_per_bubble, counts, alt)
-        carousel = message["contents"]
-        size = json_size(carousel)
-        fits = size <= limit and all(json_size(b) <= MAX_BUBBLE_BYTES - SIZE_MARGIN
-                                     for b in carousel["contents"])
-        if fits or shown == 0:
-            return RenderedDigest([message], ordered[:shown], ordered[shown:])
-        if first:
-            # Leave out the last items until their bytes (and room for the overflow line) are saved.
-            first = False
-            saved, need = 0, size - limit + 400
-            while shown > 0 and saved < need:
-                shown -= 1
-                saved += json_size(components[shown])
-        else:
-            shown -= 1
+    counts = digest.counts()
+    per_bubble = max(1, items_per_bubble)
+    most = min(len(ordered), MAX_BUBBLES * per_bubble)
+    components = [_item_components(item, digest.run_date) for item in ordered[:most]]
+    date = date_th(digest.run_date)
+
+    def build(shown: int) -> dict:
+        hidden = ordered[shown:]
+        starts = list(range(0, shown, per_bubble)) or [0]
+        bubbles = []
+        for page, start in enumerate(starts, start=1):
+            body = [c for item in components[start: min(shown, start + per_bubble)] for c in item]
+            footer = None
+            if page == len(starts) and hidden:
+                footer = [flex.text(overflow_line(hidden, digest.run_date), bold=True, color=KIND_COLORS[OVERDUE])]
+            where = date + (f" · หน้า {page}/{len(starts)}" if len(starts) > 1 else "")
+            bubbles.append(flex.bubble(TITLE, body or [flex.text("-")], subtitle=where,
+                                       header_lines=_header_lines(digest, counts, page), footer=footer,
+                                       color=HEADER_COLOR))
+        # Always a carousel: the push keeps one shape whatever its length.
+        return flex.carousel(bubbles, always=True)
+
+    container, shown = flex.fitted(build, most, lambda i: json_size(components[i]))
+    words = []
+    if counts[OVERDUE]:
+        words.append(ASK_OVERDUE)
+    if counts[DUE_TODAY] or counts[BEFORE_DUE]:
+        words.append(ASK_DUE)
+    message = flex.flex_message(alt_text(digest), container, quick=[flex.message_action(w, w) for w in words])
+    return RenderedDigest([message], ordered[:shown], ordered[shown:])
 
 
 def digest_messages(digest: Digest, items_per_bubble: int = 8) -> list[dict]:

@@ -28,28 +28,20 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from core.thai import THAI_WEEKDAYS, date_th
-from messaging.base import MessengerError, PushResult, retry_key_for
+from messaging.base import Messenger, retry_key_for
+from messaging.delivery import CircuitBreaker, Delivery, alert_log_row, append_alert_log, deliver, not_sent
 from reminders.digest import Digest, digest_text, render_digest
 from reminders.plan import AlertLog, PlanContext, PlannedItem, RecipientPlan, next_digest_day, plan_run
 from sheets.model import read_dataset
-from core.schema import ALERT_KINDS, ALERT_STATUSES
-from sheets.store import Layout, StoreError
+from sheets.store import Layout
 
 ProgressFn = Callable[[str], None]
 
 # The tabs an alert run reads, in one batch (the committee is not needed).
 ALERT_TABS = ("funds", "loans", "installments", "payments", "officers", "line_links", "alert_log")
 
-NO_LINE_DETAIL = "ยังไม่ได้ผูกบัญชี LINE: ให้เจ้าหน้าที่พิมพ์รหัสลงทะเบียนในแชต"
 DEFERRED_DETAIL = ("เลื่อนไปรอบถัดไป: วันนี้ส่งถึงเจ้าหน้าที่คนนี้แล้ว (ส่งได้วันละครั้งต่อคน) "
                    "(deferred: this officer's push for the day was already sent)")
-STOPPED_DETAIL = ("หยุดส่งในรอบนี้เพราะ LINE ตอบ 429 (โควตาหรือจำนวนคำขอเกินกำหนด) "
-                  "จะส่งในรอบถัดไป (not sent: LINE answered 429 earlier in this run)")
-# After this many officers in a row found LINE unreachable, the rest are not tried this run:
-# each would wait through every retry, and a run must finish inside the function's timeout.
-UNREACHABLE_LIMIT = 3
-UNREACHABLE_DETAIL = ("ไม่ได้ส่งในรอบนี้: ติดต่อ LINE ไม่ได้ติดต่อกัน {n} คน จะส่งในรอบถัดไป "
-                      "(not tried: LINE was unreachable for {n} officers in a row)")
 
 
 @dataclass
@@ -63,7 +55,6 @@ class RecipientResult:
     detail: str = ""
     retry_key: str = ""
     text: str = ""                   # the digest as plain text (dry run only)
-    unreachable: bool = False        # the push failed without any answer from LINE
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -105,6 +96,7 @@ class RunSummary:
     next_digest_day: dt.date | None = None
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)   # read / plan / send / log
+    cpu_timings: dict[str, float] = field(default_factory=dict)  # CPU seconds of this process: same steps
 
     # -- counts ------------------------------------------------------------
     def _with(self, *statuses: str) -> list[RecipientResult]:
@@ -151,6 +143,7 @@ class RunSummary:
             "log_rows": self.log_rows,
             "seconds": round(self.seconds, 3),
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "cpu_timings": {k: round(v, 4) for k, v in self.cpu_timings.items()},
             "recipients": [r.as_json() for r in self.recipients],
         }
 
@@ -206,7 +199,7 @@ class RunSummary:
 
 # ---------------------------------------------------------------- the run
 
-def run_reminders(store: Any, messenger: Any, config: Any, run_date: dt.date, now: dt.datetime,
+def run_reminders(store: Any, messenger: Messenger, config: Any, run_date: dt.date, now: dt.datetime,
                   dry_run: bool = False, progress: ProgressFn | None = None,
                   force_digest: bool = False) -> RunSummary:
     """Run the alert job for run_date. Dry run: compute and return, send and write nothing.
@@ -214,7 +207,7 @@ def run_reminders(store: Any, messenger: Any, config: Any, run_date: dt.date, no
     `force_digest`: send the digest today even when it is not one of alerts.digest_weekdays.
     """
     say = progress or (lambda _m: None)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     say(f"อ่านข้อมูลจาก {getattr(store, 'description', store)} ...")
     ds = read_dataset(store, Layout(config), run_date, config.rules.max_term_years, tabs=ALERT_TABS)
     timings = {"read": time.perf_counter() - started}
@@ -222,6 +215,7 @@ def run_reminders(store: Any, messenger: Any, config: Any, run_date: dt.date, no
     log = AlertLog.from_entries(ds.alert_log, ctx.digest_weekdays)
     plan = plan_run(ctx, run_date, log, force_digest)
     timings["plan"] = time.perf_counter() - started - timings["read"]
+    cpu_planned = time.process_time()
     say(f"พบ {plan.items:,} รายการใหม่ สำหรับเจ้าหน้าที่ {len(plan.recipients):,} คน")
 
     summary = RunSummary(run_date, dry_run, plan.digest_day, plan.window, plan.last_run,
@@ -234,70 +228,56 @@ def run_reminders(store: Any, messenger: Any, config: Any, run_date: dt.date, no
         summary.next_digest_day = next_digest_day(run_date, config.alerts.digest_weekdays)
     sent_at = _local_naive(now, config.timezone)
     per_bubble = config.alerts.items_per_bubble
+    breaker = CircuitBreaker()
     rows: list[dict[str, Any]] = []
-    unreachable_in_a_row = 0
-    for rp in plan.recipients:
-        skip = (UNREACHABLE_DETAIL.format(n=unreachable_in_a_row)
-                if unreachable_in_a_row >= UNREACHABLE_LIMIT else None)
-        result = _deliver(rp, messenger, run_date, per_bubble, dry_run, say, skip)
-        if result.status in ("sent", "failed") and result.detail != skip:
-            unreachable_in_a_row = unreachable_in_a_row + 1 if result.unreachable else 0
-        summary.recipients.append(result)
-        if result.status == "failed" and getattr(messenger, "stopped", False) and not summary.stopped:
-            summary.stopped = result.detail
-        if not dry_run:
-            rows.extend(_log_rows(result, run_date, sent_at if result.status == "sent" else None))
-
-    timings["send"] = time.perf_counter() - started - timings["read"] - timings["plan"]
-    if rows:
-        say(f"บันทึก {len(rows):,} แถวลงแท็บ บันทึกการแจ้งเตือน ...")
-        try:
-            store.append("alert_log", rows)
-        except StoreError as exc:
-            raise StoreError(f"ส่งข้อความแล้ว {summary.pushes:,} ข้อความ แต่บันทึกการแจ้งเตือนไม่สำเร็จ: {exc} "
-                             f"— เรียกรอบนี้ซ้ำในวันเดียวกันได้ LINE จะไม่ส่งซ้ำ (same-day retry is safe)") from exc
+    try:
+        for rp in plan.recipients:
+            result, delivery = _deliver(rp, messenger, breaker, run_date, per_bubble, dry_run, say)
+            summary.recipients.append(result)
+            if delivery is not None:
+                if delivery.stopped and not summary.stopped:
+                    summary.stopped = delivery.reason
+                rows.extend(_log_rows(result, delivery, run_date, sent_at))
+    finally:
+        # Whatever stops the loop, the rows of the pushes already made are appended.
+        timings["send"] = time.perf_counter() - started - timings["read"] - timings["plan"]
+        cpu_sent = time.process_time()
+        if rows:
+            say(f"บันทึก {len(rows):,} แถวลงแท็บ บันทึกการแจ้งเตือน ...")
+            append_alert_log(store, rows, pushed=summary.pushes)
     summary.log_rows = len(rows)
     summary.seconds = time.perf_counter() - started
     timings["log"] = summary.seconds - timings["read"] - timings["plan"] - timings["send"]
     summary.timings = timings
+    summary.cpu_timings = {"read_plan": cpu_planned - cpu_started, "send": cpu_sent - cpu_planned,
+                           "log": time.process_time() - cpu_sent}
     return summary
 
 
-def _deliver(rp: RecipientPlan, messenger: Any, run_date: dt.date, per_bubble: int, dry_run: bool,
-             say: ProgressFn, skip: str | None = None) -> RecipientResult:
-    """One officer's push; `skip` (a reason) logs the items as failed without trying."""
+def _deliver(rp: RecipientPlan, messenger: Messenger, breaker: CircuitBreaker, run_date: dt.date, per_bubble: int,
+             dry_run: bool, say: ProgressFn) -> tuple[RecipientResult, Delivery | None]:
+    """One officer's digest and its delivery (None in a dry run: nothing sent, nothing logged)."""
     result = RecipientResult(rp.officer_id, rp.name, "", rp.items, rp.unreadable)
     if rp.line_user is None:
-        result.status, result.detail = "no-line-account", NO_LINE_DETAIL
-        return result
+        delivery = deliver(messenger, None, [], "")  # no LINE account: nothing is pushed
+        result.status, result.detail = delivery.status, delivery.reason
+        return result, None if dry_run else delivery
     digest = Digest(run_date, [p.digest_item for p in rp.items], rp.unreadable)
     rendered = render_digest(digest, per_bubble)
     result.shown = len(rendered.shown)
     result.retry_key = retry_key_for(run_date, rp.line_user)
     if dry_run:
         result.status, result.text = "dry-run", digest_text(digest, per_bubble)
-        return result
+        return result, None
     if rp.pushed_today:
-        result.status, result.detail = "failed", DEFERRED_DETAIL
-        return result
-    if getattr(messenger, "stopped", False):
-        push = PushResult("quota", STOPPED_DETAIL)
-    elif skip:
-        push = PushResult("failed", skip)
+        delivery = not_sent(DEFERRED_DETAIL, result.retry_key)
     else:
-        say(f"ส่งถึง {rp.officer_id} ({len(rp.items):,} รายการ) ...")
-        try:
-            push = messenger.push(rp.line_user, rendered.messages, result.retry_key)
-        except (MessengerError, OSError) as exc:  # one officer's failure never stops the others
-            push = PushResult("failed", f"ส่งไม่สำเร็จ: {exc}")
-    if push.ok:
-        result.status = "sent"
-        result.detail = push.detail or "ส่งแล้ว"
-    else:
-        result.status = "failed"
-        result.detail = push.detail or "ส่งไม่สำเร็จ"
-        result.unreachable = push.status == "failed" and push.http_status is None and push.tries > 0
-    return result
+        if not (messenger.stopped or breaker.open):
+            say(f"ส่งถึง {rp.officer_id} ({len(rp.items):,} รายการ) ...")
+        delivery = deliver(messenger, rp.line_user, rendered.messages, result.retry_key, breaker)
+    result.status = "sent" if delivery.delivered else delivery.status
+    result.detail = delivery.reason
+    return result, delivery
 
 
 @lru_cache(maxsize=4096)
@@ -305,9 +285,10 @@ def _date_th(day: dt.date) -> str:
     return date_th(day)
 
 
-def _log_rows(result: RecipientResult, run_date: dt.date, sent_at: dt.datetime | None) -> list[dict[str, Any]]:
+def _log_rows(result: RecipientResult, delivery: Delivery, run_date: dt.date,
+              sent_at: dt.datetime) -> list[dict[str, Any]]:
+    """One บันทึกการแจ้งเตือน row per item of the officer's digest."""
     rows = []
-    status_detail = f" · {result.detail}" if result.detail else ""
     for p in result.items:
         t = p.trigger
         detail = f"ครบกำหนด {_date_th(t.due_date)}"
@@ -315,13 +296,9 @@ def _log_rows(result: RecipientResult, run_date: dt.date, sent_at: dt.datetime |
             detail += f" · ถึงรอบแจ้งเมื่อ {_date_th(t.trigger_date)}"
         if p.retry:
             detail += " · ส่งซ้ำหลังส่งไม่สำเร็จ"
-        detail += status_detail
-        rows.append({
-            "run_date": run_date, "sent_at": sent_at, "officer_id": result.officer_id,
-            "contract_no": t.contract_no, "seq": t.seq, "kind": ALERT_KINDS[t.kind], "days": t.days,
-            "amount": t.amount, "retry_key": result.retry_key,
-            "status": ALERT_STATUSES[result.status], "detail": detail[:500],
-        })
+        rows.append(alert_log_row(run_date, result.officer_id, t.kind, delivery, sent_at,
+                                  contract_no=t.contract_no, seq=t.seq, days=t.days, amount=t.amount,
+                                  detail=detail))
     return rows
 
 

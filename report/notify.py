@@ -25,15 +25,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Sequence
 
-from core.geo import district_names
 from core.thai import baht, date_th, month_th
-from messaging.base import MAX_ALT_TEXT, MAX_BUBBLE_BYTES, PushResult, json_size, retry_key_for
+from messaging import flex
+from messaging.base import Messenger, retry_key_for
+from messaging.delivery import CircuitBreaker, alert_log_row, append_alert_log, deliver
 from report.monthly import PROVINCE, MonthlyReport
 from sheets.recipients import MonthlyRecipient, monthly_recipients, monthly_targets
-from core.schema import ALERT_KINDS, ALERT_STATUSES, DISTRICT_ROLE, PROVINCE_ROLE
 
 PURPOSE = "monthly"
-RED, GREEN, GREY, DARK = "#C62828", "#2E7D32", "#888888", "#333333"
+RED, GREEN, GREY, DARK = flex.RED, "#2E7D32", flex.GREY, flex.DARK
 
 
 # -- the Flex message -------------------------------------------------------------------
@@ -59,15 +59,11 @@ def _change(delta: Any, good_when_up: bool | None, unit: str = "") -> tuple[str,
 
 
 def _line(label: str, value: str, change: tuple[str, str] | None = None) -> dict[str, Any]:
-    contents: list[dict[str, Any]] = [
-        {"type": "text", "text": label, "size": "sm", "color": "#555555", "flex": 5, "wrap": True},
-        {"type": "text", "text": value, "size": "sm", "color": DARK, "weight": "bold", "align": "end",
-         "flex": 5, "wrap": True},
-    ]
+    contents = [flex.text(label, color=flex.MUTED, flex=5),
+                flex.text(value, color=DARK, bold=True, align="end", flex=5)]
     if change is not None:
-        contents.append({"type": "text", "text": change[0], "size": "xs", "color": change[1], "align": "end",
-                         "flex": 3, "gravity": "center"})
-    return {"type": "box", "layout": "horizontal", "spacing": "sm", "contents": contents}
+        contents.append(flex.text(change[0], size="xs", color=change[1], align="end", flex=3, gravity="center"))
+    return flex.box(contents, layout="horizontal")
 
 
 def _scope_words(scope: str, province: str) -> str:
@@ -89,42 +85,30 @@ def summary_flex(report: MonthlyReport, scope: str, province: str = "ตรา�
         _line("ยอดค้างชำระ", baht(row["arrears"]), _change(ch["arrears"], False)),
         _line("สัญญาค้างชำระ", f"{row['overdue_loans']:,} สัญญา", _change(ch["overdue_loans"], False)),
         _line("PAR30", _pct(row["par30"]), _change(ch["par30"], False, " จุด")),
-        {"type": "separator", "margin": "md"},
+        flex.separator(),
         _line("ครบกำหนดในเดือน", baht(row["due_in_month"])),
         _line("อัตราการเก็บ", _pct(row["collection_rate"])),
         _line("รับชำระในเดือน", baht(row["collected_in_month"]), _change(ch["collected_in_month"], True)),
         _line(f"ได้รับคืนปีงบ {report.fiscal_year}", baht(row["repaid_fiscal_year"])),
         _line("เงินฝาก + เงินสด", baht(row["total_money"])),
-        {"type": "separator", "margin": "md"},
+        flex.separator(),
         _line("ตัวชี้วัด 9.1", f"{_pct(row['indicator_9_1'])} ({row['funds_ok']}/{row['funds']})",
               _change(ch["indicator_9_1"], True, " จุด")),
     ]
     if scope == PROVINCE:
-        body += [{"type": "separator", "margin": "md"},
-                 {"type": "text", "text": "รายอำเภอ: ค้างชำระ · PAR30", "size": "sm", "weight": "bold",
-                  "margin": "md"}]
+        body += [flex.separator(),
+                 flex.text("รายอำเภอ: ค้างชำระ · PAR30", bold=True, margin="md")]
         for d in report.districts:
             if d["funds"]:
                 body.append(_line(d["district"], baht(d["arrears"]), (_pct(d["par30"]), DARK)))
-    footer: list[dict[str, Any]] = [{"type": "text", "text": "รายละเอียดทุกกองทุนในแท็บ รายงานประจำเดือน",
-                                     "size": "xs", "color": GREY, "wrap": True}]
+    footer = [flex.text("รายละเอียดทุกกองทุนในแท็บ รายงานประจำเดือน", size="xs", color=GREY)]
     if link:
-        footer.append({"type": "button", "style": "link", "height": "sm",
-                       "action": {"type": "uri", "label": "เปิดรายงาน", "uri": link}})
-    bubble = {
-        "type": "bubble", "size": "mega",
-        "header": {"type": "box", "layout": "vertical", "contents": [
-            {"type": "text", "text": f"สรุป กข.คจ. {month}", "weight": "bold", "size": "lg", "wrap": True},
-            {"type": "text", "text": f"{_scope_words(scope, province)} · ข้อมูล ณ {date_th(report.as_of)}",
-             "size": "sm", "color": GREY, "wrap": True}]},
-        "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body},
-        "footer": {"type": "box", "layout": "vertical", "contents": footer},
-    }
-    if json_size(bubble) > MAX_BUBBLE_BYTES:  # cannot happen with 7 districts; keep LINE's limit anyway
-        bubble["body"]["contents"] = body[:14]
+        footer.append(flex.button(flex.uri_action("เปิดรายงาน", link), style="link"))
+    bubble = flex.bubble(f"สรุป กข.คจ. {month}", body, footer=footer,
+                         subtitle=f"{_scope_words(scope, province)} · ข้อมูล ณ {date_th(report.as_of)}")
     alt = (f"สรุป กข.คจ. {month} {_scope_words(scope, province)}: ค้างชำระ {baht(row['arrears'])} "
            f"PAR30 {_pct(row['par30'])} ตัวชี้วัด 9.1 {_pct(row['indicator_9_1'])}")
-    return {"type": "flex", "altText": alt[:MAX_ALT_TEXT], "contents": bubble}
+    return flex.flex_message(alt, bubble)
 
 
 # -- sending -----------------------------------------------------------------------------
@@ -167,41 +151,40 @@ def _already_sent(ds: Any, officer_id: str, month: str, key: str) -> bool:
                for e in ds.alert_log)
 
 
-def send_monthly_summaries(ds: Any, report: MonthlyReport, messenger: Any, store: Any,
+def send_monthly_summaries(ds: Any, report: MonthlyReport, messenger: Messenger, store: Any,
                            sent_at: dt.datetime, province: str = "ตราด", link: str | None = None,
                            targets: Sequence[MonthlyRecipient] | None = None) -> MonthlyPushes:
-    """Push each recipient's summary once per month and log every push (one append)."""
+    """Push each recipient's summary once per month and log every push (one append, even after a failure)."""
     result = MonthlyPushes(report.month_key)
     rows: list[dict[str, Any]] = []
+    breaker = CircuitBreaker()
     month_start = report.month_start
-    for target in (monthly_targets(ds) if targets is None else targets):
-        if target.line_user is None:
-            result.sends.append(MonthlySend(target.officer_id, target.scope, "no-line-account",
-                                            "ยังไม่ได้ผูกบัญชี LINE"))
-            continue
-        key = retry_key_for(month_start, target.line_user, PURPOSE)
-        if _already_sent(ds, target.officer_id, report.month_key, key):
-            result.sends.append(MonthlySend(target.officer_id, target.scope, "already-sent",
-                                            "ส่งสรุปเดือนนี้แล้ว", key))
-            continue
-        if report.district(target.scope) is None:
-            result.sends.append(MonthlySend(target.officer_id, target.scope, "failed",
-                                            f"ไม่พบอำเภอ {target.scope} ในรายงาน", key))
-            continue
-        message = summary_flex(report, target.scope, province, link)
-        push: PushResult = messenger.push(target.line_user, [message], key)
-        status = "sent" if push.ok else "failed"
-        detail = push.detail or ("ส่งแล้ว" if push.ok else "ส่งไม่สำเร็จ")
-        result.sends.append(MonthlySend(target.officer_id, target.scope, status, detail, key))
-        row = report.district(target.scope)
-        rows.append({
-            "run_date": report.run_date, "sent_at": sent_at if push.ok else None,
-            "officer_id": target.officer_id, "contract_no": "", "kind": ALERT_KINDS["monthly_summary"],
-            "amount": row["arrears"], "retry_key": key, "status": ALERT_STATUSES[status],
-            "detail": f"{report.month_key} สรุปรายเดือน {_scope_words(target.scope, province)} · {detail}"[:500],
-        })
-    if rows:
-        store.append("alert_log", rows)
+    try:
+        for target in (monthly_targets(ds) if targets is None else targets):
+            if target.line_user is None:
+                result.sends.append(MonthlySend(target.officer_id, target.scope, "no-line-account",
+                                                "ยังไม่ได้ผูกบัญชี LINE"))
+                continue
+            key = retry_key_for(month_start, target.line_user, PURPOSE)
+            if _already_sent(ds, target.officer_id, report.month_key, key):
+                result.sends.append(MonthlySend(target.officer_id, target.scope, "already-sent",
+                                                "ส่งสรุปเดือนนี้แล้ว", key))
+                continue
+            row = report.district(target.scope)
+            if row is None:
+                result.sends.append(MonthlySend(target.officer_id, target.scope, "failed",
+                                                f"ไม่พบอำเภอ {target.scope} ในรายงาน", key))
+                continue
+            message = summary_flex(report, target.scope, province, link)
+            delivery = deliver(messenger, target.line_user, [message], key, breaker)
+            status = "sent" if delivery.delivered else "failed"
+            result.sends.append(MonthlySend(target.officer_id, target.scope, status, delivery.reason, key))
+            rows.append(alert_log_row(report.run_date, target.officer_id, "monthly_summary", delivery, sent_at,
+                                      amount=row["arrears"],
+                                      detail=f"{report.month_key} สรุปรายเดือน {_scope_words(target.scope, province)}"))
+    finally:
+        # Whatever stops the loop, the rows of the pushes already made are appended.
+        append_alert_log(store, rows, pushed=result.pushed)
     result.log_rows = len(rows)
     return result
 

@@ -12,11 +12,11 @@ from typing import Any, Iterable
 import yaml
 
 from core.config import ROOT
-from handlers.line_client import LineReplyClient
 from handlers.runtime import Runtime, install
 from handlers.sheets_fast import FastSheetsStore, StaticToken
 from messaging.signature import sign
 from messaging.base import messages_to_text
+from messaging.line import LineClient
 from sheets.store import Layout
 from tests.conftest import SPREADSHEET_ID, make_config
 from tests.fakes.line_api import DEFAULT_TOKEN
@@ -50,7 +50,7 @@ def make_runtime(sheets_fake: Any, line_fake: Any, *, overrides: dict | None = N
     config = make_config({"sheets.api_url": sheets_fake.url, "line.api_url": line_fake.url, **(overrides or {})})
     layout = Layout(config)
     store = FastSheetsStore.from_config(SPREADSHEET_ID, config, layout, StaticToken("test-token"))
-    replier = LineReplyClient.from_config(config, DEFAULT_TOKEN)
+    replier = LineClient.from_config(config, DEFAULT_TOKEN, webhook=True)
     return Runtime(config, store, replier, SECRET, today=lambda: today, now=lambda: NOW,
                    profile_name=replier.profile_name, layout=layout, clock=clock or Clock())
 

@@ -1,4 +1,4 @@
-"""Messaging: LineMessenger against the LINE fake, the outbox, plain-text rendering, the fake itself."""
+"""Messaging: LineClient against the LINE fake, the factory, the outbox, plain-text rendering, the fake itself."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,11 +13,9 @@ from core.config import load_config
 from messaging.base import (MAX_ALT_TEXT, MAX_BUBBLE_BYTES, MessengerError, PushResult,
                             flex_to_text, json_size, messages_to_text, retry_key_for, utf16_len)
 from messaging.factory import make_messenger
-from messaging.line import LineMessenger
+from messaging.line import LineClient
 from messaging.outbox import OutboxMessenger
 from tests.fakes.line_api import DEFAULT_TOKEN, validate_request
-
-# Harmless when tests/conftest.py registers the same plugin.
 
 USER = "U" + "a" * 32
 TEXT = [{"type": "text", "text": "สวัสดีครับ"}]
@@ -58,7 +56,7 @@ def push_body(*messages: dict) -> dict:
     return {"to": USER, "messages": list(messages)}
 
 
-# ---------------------------------------------------------------- LineMessenger
+# ---------------------------------------------------------------- LineClient: push
 
 
 def test_push_is_delivered_once(line_messenger, line_fake):
@@ -69,13 +67,16 @@ def test_push_is_delivered_once(line_messenger, line_fake):
     assert [(d.to, d.messages, d.retry_key) for d in line_fake.deliveries] == [(USER, TEXT, key)]
 
 
-def test_flex_round_trips_through_the_sdk_unchanged(line_messenger, line_fake):
+def test_flex_is_delivered_exactly_as_built(line_messenger, line_fake):
     message = flex(carousel(3), quick=["ค้างชำระ", "สรุป"])
     assert line_messenger.push(USER, [message], str(uuid.uuid4())).status == "sent"
     delivered = line_fake.deliveries[0].messages[0]
-    # The SDK may add defaults (e.g. quick reply "type"); it must not drop or change anything.
+    # Plain JSON both ways: nothing added, dropped or changed on the way.
     assert delivered["contents"] == message["contents"]
     assert delivered["quickReply"] == message["quickReply"]
+    assert delivered == message
+    body = line_fake.requests[-1].body
+    assert body == {"to": USER, "messages": [message]}
 
 
 def test_same_retry_key_twice_is_duplicate_and_delivered_once(line_messenger, line_fake):
@@ -110,7 +111,7 @@ def test_timeout_is_retried_with_the_same_key_and_delivered_once(line_messenger,
 def test_server_error_for_ever_fails_after_max_tries(line_messenger, line_fake):
     line_fake.fail_next(503, times=10)
     slept: list[float] = []
-    line_messenger._sleep = slept.append
+    line_messenger.sleep = slept.append
     result = line_messenger.push(USER, TEXT, str(uuid.uuid4()))
     assert result.status == "failed" and not result.ok
     assert result.tries == 3 and result.http_status == 503
@@ -125,10 +126,11 @@ def test_connection_refused_fails_after_max_tries():
         port = s.getsockname()[1]
     config = load_config(env={}, overrides={"line.api_url": f"http://127.0.0.1:{port}",
                                             "line.timeout_seconds": 0.5})
-    messenger = LineMessenger(config, token="t", env={}, sleep=lambda s: None)
+    messenger = LineClient.from_config(config, "t", env={}, sleep=lambda s: None)
     result = messenger.push(USER, TEXT, str(uuid.uuid4()))
     assert result.status == "failed" and result.tries == 3
     assert "ติดต่อ LINE ไม่ได้" in result.detail
+    assert result.unreachable and result.http_status is None
 
 
 def test_429_stops_the_run(line_messenger, line_fake):
@@ -158,21 +160,31 @@ def test_bad_body_fails_at_once_with_lines_message(line_messenger, line_fake):
     assert line_fake.violations[0]["details"][0]["property"] == "messages[0].altText"
 
 
-@pytest.mark.parametrize("messages", [
-    TEXT * 6,
-    [flex({"type": "bubble", "body": {"type": "box", "layout": "vertical",
-                                      "contents": [{"type": "marquee", "text": "x"}]}})],
-    [{"type": "text", "text": "x", "unknownField": 1}],
-], ids=["six-messages", "unknown-component", "unknown-field"])
-def test_body_the_sdk_refuses_fails_without_a_request(line_messenger, line_fake, messages):
+@pytest.mark.parametrize("messages", [TEXT * 6, [], [{"type": "text", "text": dt.date(2026, 1, 1)}]],
+                         ids=["six-messages", "no-message", "not-json"])
+def test_body_that_cannot_be_sent_fails_without_a_request(line_messenger, line_fake, messages):
     result = line_messenger.push(USER, messages, str(uuid.uuid4()))
     assert result.status == "failed" and result.tries == 0 and result.http_status is None
     assert "ไม่ได้ส่ง" in result.detail
+    assert not result.unreachable
     assert not line_fake.requests
 
 
+@pytest.mark.parametrize("messages, where", [
+    ([flex({"type": "bubble", "body": {"type": "box", "layout": "vertical",
+                                       "contents": [{"type": "marquee", "text": "x"}]}})],
+     "messages[0].contents.body.contents[0].type"),
+    ([{"type": "text", "text": "x", "unknownField": 1}], "messages[0].unknownField"),
+], ids=["unknown-component", "unknown-field"])
+def test_body_line_refuses_is_sent_once_and_reported_in_lines_words(line_messenger, line_fake, messages, where):
+    result = line_messenger.push(USER, messages, str(uuid.uuid4()))
+    assert result.status == "failed" and result.tries == 1 and result.http_status == 400
+    assert "LINE ไม่รับคำขอ" in result.detail and where in result.detail
+    assert len(line_fake.requests) == 1 and not line_fake.deliveries
+
+
 def test_wrong_token_is_a_failure_not_retried(line_config, line_fake):
-    messenger = LineMessenger(line_config, token="wrong", env={}, sleep=lambda s: None)
+    messenger = LineClient.from_config(line_config, "wrong", env={}, sleep=lambda s: None)
     result = messenger.push(USER, TEXT, str(uuid.uuid4()))
     assert result.status == "failed" and result.http_status == 401
     assert "Authentication failed" in result.detail
@@ -181,9 +193,12 @@ def test_wrong_token_is_a_failure_not_retried(line_config, line_fake):
 
 def test_missing_token_names_the_variable(line_config):
     with pytest.raises(MessengerError, match="LINE_CHANNEL_ACCESS_TOKEN"):
-        LineMessenger(line_config, env={})
-    messenger = LineMessenger(line_config, env={"LINE_CHANNEL_ACCESS_TOKEN": "secret-token"})
+        LineClient.from_config(line_config, env={})
+    messenger = LineClient.from_config(line_config, env={"LINE_CHANNEL_ACCESS_TOKEN": "secret-token"})
     assert "secret-token" not in repr(messenger) and "secret-token" not in messenger.description
+
+
+# ---------------------------------------------------------------- LineClient: reply and the other calls
 
 
 def test_reply_token_is_single_use(line_messenger, line_fake):
@@ -203,6 +218,61 @@ def test_reply_after_a_lost_answer_is_not_an_error(line_messenger, line_fake):
     assert len(line_fake.replies) == 1
 
 
+def test_reply_is_retried_after_a_server_error(line_messenger, line_fake):
+    token = line_fake.new_reply_token(USER)
+    line_fake.fail_next(500)
+    line_messenger.reply(token, TEXT)
+    assert [r.status for r in line_fake.requests_to("/v2/bot/message/reply")] == [500, 200]
+    assert len(line_fake.replies) == 1
+
+
+def test_reply_that_never_gets_through_raises_the_one_error_class(line_messenger, line_fake):
+    line_fake.fail_next(503, times=10)
+    with pytest.raises(MessengerError, match="3 ครั้ง") as caught:
+        line_messenger.reply(line_fake.new_reply_token(USER), TEXT)
+    assert caught.value.http_status == 503 and len(line_fake.requests) == 3
+    with pytest.raises(MessengerError) as refused:
+        line_messenger.reply("no-such-token", [])  # no message: refused before any request
+    assert refused.value.http_status is None and len(line_fake.requests) == 3
+
+
+def test_request_ids_on_one_kept_alive_connection(line_messenger, line_fake):
+    first = line_messenger.push(USER, TEXT, str(uuid.uuid4()))
+    second = line_messenger.push("U" + "b" * 32, TEXT, str(uuid.uuid4()))
+    assert [first.request_id, second.request_id] == [r.request_id for r in line_fake.requests]
+    assert first.request_id != second.request_id and line_messenger.requests == 2
+
+
+def test_profile_and_display_name(line_messenger, line_fake):
+    line_fake.add_profile(USER, "พัฒนากร อำเภอเมือง")
+    assert line_messenger.profile(USER)["displayName"] == "พัฒนากร อำเภอเมือง"
+    assert line_messenger.profile_name(USER) == "พัฒนากร อำเภอเมือง"
+    assert line_messenger.profile("U" + "c" * 32) is None and line_messenger.profile_name("U" + "c" * 32) == ""
+    line_fake.fail_next(500)
+    assert line_messenger.profile_name(USER) == ""  # one try: the webhook does not wait for a name
+
+
+def test_loading_animation_in_steps_of_five_seconds(line_messenger, line_fake):
+    assert line_messenger.show_loading(USER) is True
+    assert line_messenger.show_loading(USER, seconds=7) is True      # LINE takes multiples of 5
+    assert line_messenger.show_loading(USER, seconds=600) is True    # and at most 60
+    assert line_fake.loadings == [(USER, 5), (USER, 10), (USER, 60)]
+    assert line_fake.violations == []
+    line_fake.fail_next(500)
+    assert line_messenger.show_loading(USER) is False and len(line_fake.loadings) == 3
+
+
+def test_quota_and_consumption(line_messenger, line_fake):
+    line_fake.quota = 300
+    line_messenger.push(USER, TEXT, str(uuid.uuid4()))
+    quota = line_messenger.quota()
+    assert (quota.limit, quota.used, quota.left) == (300, 1, 299)
+    line_fake.fail_next(401)
+    with pytest.raises(MessengerError, match="HTTP 401") as caught:
+        line_messenger.quota()
+    assert caught.value.http_status == 401
+
+
 # ---------------------------------------------------------------- retry keys, factory
 
 
@@ -217,7 +287,14 @@ def test_retry_key_is_a_deterministic_uuid():
 
 def test_factory_picks_line_with_a_token_else_the_outbox(tmp_path):
     config = load_config(env={}, overrides={"outbox": str(tmp_path / "o.jsonl")})
-    assert isinstance(make_messenger(config, env={"LINE_CHANNEL_ACCESS_TOKEN": "t"}), LineMessenger)
+    line = make_messenger(config, env={"LINE_CHANNEL_ACCESS_TOKEN": "t"})
+    assert isinstance(line, LineClient)
+    assert (line.timeout_seconds, line.max_tries) == (config.line.timeout_seconds, config.line.max_tries)
+    # The webhook's: LINE is waiting for its answer, so short timeouts, one retry, no console echo.
+    hook = make_messenger(load_config(env={}, overrides={"line.timeout_seconds": 30, "line.max_tries": 5}),
+                          env={"LINE_CHANNEL_ACCESS_TOKEN": "t"}, webhook=True)
+    assert isinstance(hook, LineClient) and (hook.timeout_seconds, hook.max_tries) == (5.0, 2)
+    assert make_messenger(config, env={}, webhook=True).echo is False
     outbox = make_messenger(config, env={})
     assert isinstance(outbox, OutboxMessenger) and outbox.path == tmp_path / "o.jsonl"
     relative = make_messenger(load_config(env={}, overrides={"outbox": "data/x.jsonl"}), env={})
@@ -320,8 +397,11 @@ def test_fake_accepts_valid_bodies():
         {"type": "action", "action": {"type": "teleport", "label": "x"}}]}}),
      "messages[0].quickReply.items[0].action.type"),
     ({"messages": TEXT}, "to"),
+    (push_body({"type": "text", "text": "x", "wieght": "bold"}), "messages[0].wieght"),
+    (push_body(flex({"type": "bubble", "body": {"type": "box", "layout": "vertical", "contents": [
+        {"type": "text", "text": "x", "weigth": "bold"}]}})), "messages[0].contents.body.contents[0].weigth"),
 ], ids=["13-bubbles", "alt-1501", "text-5001-utf16", "6-messages", "no-messages", "unknown-component",
-        "bad-layout", "button-without-action", "unknown-action", "no-to"])
+        "bad-layout", "button-without-action", "unknown-action", "no-to", "unknown-field", "typo-in-flex"])
 def test_fake_rejects_invalid_bodies(body, where):
     details = validate_request("PushMessageRequest", body)
     assert where in [d["property"] for d in details], details

@@ -1,4 +1,4 @@
-"""The daily alert run through the real clients: Google store on the Sheets fake, LINE SDK on the LINE fake.
+"""The daily alert run through the real clients: Google store on the Sheets fake, LineClient on the LINE fake.
 
 The tiny province (tests/sheetdata.py) on 26 Nov 2026, with the spec's every-day policy
 (`alerts.digest_weekdays: []`) unless a test says otherwise. Its first run (no log: the
@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from ledger import AlertPolicy, due_alerts, ledger, trigger_id
 from messaging.base import messages_to_text, retry_key_for
-from messaging.line import LineMessenger
+from messaging.line import LineClient
 from reminders.job import DEFERRED_DETAIL, run_reminders
 from reminders.plan import AlertLog, PlanContext
 from sheets.model import load_dataset
@@ -54,9 +54,9 @@ def cfg(sheets_fake, line_fake):
                         "line.timeout_seconds": 0.5, "line.max_tries": 3, "alerts.digest_weekdays": []})
 
 
-def new_messenger(cfg) -> LineMessenger:
+def new_messenger(cfg) -> LineClient:
     """A fresh LINE client for a later run (as each Cloud Function call makes one)."""
-    return LineMessenger(cfg, token=DEFAULT_TOKEN, env={}, sleep=lambda s: None)
+    return LineClient.from_config(cfg, DEFAULT_TOKEN, env={}, sleep=lambda s: None)
 
 
 def run(store, cfg, day=TODAY, messenger=None, **kw):
@@ -172,6 +172,25 @@ def test_a_failed_officer_does_not_stop_the_others_and_is_served_next_run(
     # And then it is over: a third run that day sends nothing.
     third = run(google_store, cfg, day=TODAY + dt.timedelta(days=1)).as_json()
     assert third["pushes"] == 0 and len(line_fake.deliveries) == 2
+
+
+def test_a_run_stopped_half_way_keeps_the_log_of_the_pushes_made(sheets_fake, line_fake, google_store, cfg):
+    """Whatever stops a run after OF-01's push (here its progress line for OF-02), OF-01's rows are
+    appended; the rerun sends OF-02 only."""
+    load_province(sheets_fake)
+
+    def progress(message: str) -> None:
+        if message.startswith("ส่งถึง OF-02"):
+            raise RuntimeError("the function was stopped")
+
+    with pytest.raises(RuntimeError):
+        run(google_store, cfg, progress=progress)
+    assert [d.to for d in line_fake.deliveries] == [USER_OF01]
+    rows = log_rows(sheets_fake)
+    assert [(r["รหัสเจ้าหน้าที่"], r["สถานะ"]) for r in rows] == [("OF-01", "ส่งแล้ว")] * 4
+    again = run(google_store, cfg).as_json()
+    assert [r["officer_id"] for r in again["recipients"] if r["status"] == "sent"] == ["OF-02"]
+    assert [d.to for d in line_fake.deliveries] == [USER_OF01, USER_OF02]
 
 
 def items_of_json(summary: dict, officer_id: str) -> list[tuple]:
@@ -469,7 +488,7 @@ def test_unreachable_line_is_tried_for_three_officers_then_the_rest_wait(sheets_
     """LINE down: a run does not spend every retry on every officer; all items go out next run."""
     from sheets.demo import TRAT, demo_tables
     from tests.fakes.line_api import LineFake
-    from reminders.job import UNREACHABLE_LIMIT
+    from messaging.delivery import UNREACHABLE_LIMIT
 
     for tab_key, rows in demo_tables(TODAY, 2569, TRAT).items():
         sheets_fake.set_rows(SPREADSHEET_ID, Layout().title(tab_key), rows)

@@ -1,4 +1,4 @@
-"""Pytest fixtures for LINE: the fake API, a LineMessenger wired to it, an outbox messenger.
+"""Pytest fixtures for LINE: the fake API, a LineClient wired to it, an outbox messenger.
 
 Register from tests/conftest.py with `pytest_plugins = ["tests.fakes.line_fixtures"]`.
 """
@@ -10,7 +10,7 @@ from typing import Iterator
 import pytest
 
 from core.config import load_config
-from messaging.line import LineMessenger
+from messaging.line import LineClient
 from messaging.outbox import OutboxMessenger
 from tests.fakes.line_api import DEFAULT_TOKEN, LineFake
 
@@ -31,11 +31,11 @@ def line_config(line_fake: LineFake):
 
 
 @pytest.fixture
-def line_messenger(line_config) -> Iterator[LineMessenger]:
-    """A LineMessenger talking to `line_fake` with a valid token and no sleeping between tries."""
-    messenger = LineMessenger(line_config, token=DEFAULT_TOKEN, env={}, sleep=lambda seconds: None)
-    yield messenger
-    messenger.close()
+def line_messenger(line_config) -> Iterator[LineClient]:
+    """A LineClient talking to `line_fake` with a valid token and no sleeping between tries."""
+    client = LineClient.from_config(line_config, DEFAULT_TOKEN, env={}, sleep=lambda seconds: None)
+    yield client
+    client.close()
 
 
 @pytest.fixture
