@@ -277,9 +277,8 @@ def served_function(env: dict[str, str]) -> Iterator[tuple[str, int]]:
     os.environ.update(env)
     try:
         from functions_framework import create_app
-        from handlers import runtime
 
-        runtime.install(None)
+        # A new app loads main.py anew: a new instance, built from this environment on the first request.
         app = create_app(target="line_webhook", source=str(ROOT / "main.py"))
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -288,7 +287,6 @@ def served_function(env: dict[str, str]) -> Iterator[tuple[str, int]]:
             yield "127.0.0.1", server.server_port
         finally:
             server.shutdown()
-            runtime.install(None)
     finally:
         os.environ.clear()
         os.environ.update(saved)
