@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 import os
 import time
-from typing import Callable, Mapping, Protocol, Union, runtime_checkable
+from typing import Callable, Mapping, Protocol, runtime_checkable
 
 from chat.conversation import Conversation, register_event_handlers
 from chat.scope import SnapshotCache
@@ -116,11 +116,15 @@ class WebRequest(Protocol):
     def get_data(self, cache: bool = True) -> bytes: ...
 
 
-WebResponse = Union[tuple[str, int], tuple[str, int, dict[str, str]]]
+WebResponse = tuple[str, int] | tuple[str, int, dict[str, str]]
 
 
 def answer_webhook(request: WebRequest, runtime: Callable[[], Runtime]) -> WebResponse:
-    """The HTTP answer to one webhook request (see main.line_webhook); `runtime` gives the instance's runtime."""
+    """The HTTP answer to one webhook request (main.line_webhook's contract).
+
+    `runtime` is asked for the runtime only once the request is a POST: it may build it (the
+    instance's first request), and a RuntimeConfigError from building becomes a 500.
+    """
     if request.method != "POST":
         return ("Method Not Allowed", 405, {"Allow": "POST"})
     try:
