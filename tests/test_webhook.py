@@ -86,6 +86,7 @@ def test_missing_channel_secret_is_500_and_accepts_nothing(monkeypatch, caplog, 
     from core.config import ROOT
 
     monkeypatch.delenv("LINE_CHANNEL_SECRET", raising=False)
+    monkeypatch.setenv("FUNCTION_TARGET", "line_webhook")  # create_app sets it; put back after the test
     # main.line_webhook itself, on a fresh instance (functions-framework loads main.py anew per app).
     client = create_app(target="line_webhook", source=str(ROOT / "main.py")).test_client()
     with caplog.at_level(logging.ERROR):
