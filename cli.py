@@ -198,9 +198,11 @@ def _chat_args(p: argparse.ArgumentParser) -> None:
 @command("chat", "คุยกับบอต กข.คจ. Care ในเทอร์มินัล (ไม่ต้องมี LINE): คำสั่งและคำตอบเดียวกับใน LINE", _chat_args)
 def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     from chat.terminal import run_chat
+    from handlers.runtime import terminal_runtime
     from sheets.open import open_store
 
-    return run_chat(args.as_officer, open_store(args.store, config), config, today=args.date, say=args.say)
+    runtime = terminal_runtime(config, open_store(args.store, config), args.date)
+    return run_chat(args.as_officer, runtime.conversation, say=args.say)
 
 
 def _serve_args(p: argparse.ArgumentParser) -> None:

@@ -2,20 +2,34 @@
 
 Cloud Functions (wiring only: check the request, call the library, map errors
 to status codes) and, run as a script, the command line (`python main.py --help`).
-Heavy clients are created lazily on first use and reused by a warm instance.
+The three functions share one `handlers.instance.Instance` per process: settings,
+the webhook runtime and the jobs' store, each made on the first request that
+needs it and reused by a warm instance. Importing this module starts nothing
+(functions-framework loads it in gunicorn's master, then forks the worker).
 """
 from __future__ import annotations
 
 import sys
+import threading
+from typing import TYPE_CHECKING
 
-if __name__ != "__main__":
-    import os as _os
+if TYPE_CHECKING:
+    from handlers.instance import Instance
 
-    if _os.environ.get("FUNCTION_TARGET") == "line_webhook":
-        # A cold webhook instance starts its first sheet read now, while the rest loads.
-        from handlers import prefetch as _prefetch
+_instance: Instance | None = None  # this process's warm state, made by its first request (_warm)
+_instance_lock = threading.Lock()
 
-        _prefetch.start()
+
+def _warm() -> Instance:
+    """The process's one Instance (made on first use, in the worker that serves)."""
+    global _instance
+    if _instance is None:
+        with _instance_lock:
+            if _instance is None:
+                from handlers.instance import Instance
+
+                _instance = Instance()
+    return _instance
 
 
 def _json_response(body, status: int):
@@ -39,33 +53,9 @@ def line_webhook(request):
     200; each event answered, a failing one logged by webhookEventId and apologised
     for, never a 500 for a valid request. No LINE_CHANNEL_SECRET: 500, nothing accepted.
     """
-    import logging
+    from handlers.runtime import answer_webhook
 
-    from handlers.runtime import RuntimeConfigError, get_runtime
-    from messaging.signature import SIGNATURE_HEADER, InvalidSignatureError
-    from messaging.webhook import InvalidPayloadError
-
-    log = logging.getLogger("kkc.webhook")
-    if request.method != "POST":
-        return ("Method Not Allowed", 405, {"Allow": "POST"})
-    try:
-        runtime = get_runtime()
-    except RuntimeConfigError as exc:
-        log.error("line_webhook is not configured: %s", exc)
-        return ("Server configuration error", 500)
-    body = request.get_data(cache=False)
-    try:
-        runtime.handle(body, request.headers.get(SIGNATURE_HEADER))
-    except InvalidSignatureError:
-        log.warning("line_webhook: request refused: missing or wrong %s", SIGNATURE_HEADER)
-        return ("Bad signature", 400)
-    except InvalidPayloadError:
-        log.warning("line_webhook: request refused: body is not a webhook payload")
-        return ("Bad request", 400)
-    return ("OK", 200)
-
-
-_MONTHLY: dict = {}  # config, store and messenger of a warm instance (created on first call)
+    return answer_webhook(request, _warm().webhook)
 
 
 def monthly_report(request):
@@ -79,13 +69,12 @@ def monthly_report(request):
     import datetime as dt
     import logging
 
-    from core.config import ConfigError, load_config
+    from core.config import ConfigError
     from core.thai import today_in
     from messaging.base import MessengerError
     from report.job import run_monthly_report
     from report.monthly import parse_month
     from sheets.store import StoreError
-    from sheets.open import open_store
 
     log = logging.getLogger("kkc.report")
     answer = _json_response
@@ -96,25 +85,19 @@ def monthly_report(request):
     except (ValueError, TypeError) as exc:
         return answer({"error": f"พารามิเตอร์ไม่ถูกต้อง: {exc}"}, 400)
     push = str(given.get("push", "true")).lower() not in ("false", "0", "no")
+    warm = _warm()
     try:
-        if "store" not in _MONTHLY:
-            config = load_config()
-            from messaging.factory import make_messenger
-
-            _MONTHLY.update(config=config, store=open_store(None, config), messenger=make_messenger(config))
-        config = _MONTHLY["config"]
-        run = run_monthly_report(_MONTHLY["store"], config, run_date or today_in(config.timezone),
-                                 year=month[0], month=month[1], out=False, push=push,
-                                 messenger=_MONTHLY["messenger"])
+        config, store = warm.jobs()
+        # No messenger passed: the run makes its own when it pushes (LINE stopping one run stops no other).
+        run = run_monthly_report(store, config, run_date or today_in(config.timezone),
+                                 year=month[0], month=month[1], out=False, push=push)
     except (ConfigError, StoreError, MessengerError, OSError) as exc:
         log.error("monthly_report failed: %s", exc)
+        warm.forget_jobs()  # set up again on the next call
         return answer({"error": str(exc)[:500]}, 500)
     except ValueError as exc:  # a month that has not started
         return answer({"error": str(exc)}, 400)
     return answer(run.as_json(), 200)
-
-
-_REMINDERS: dict = {}  # config and store of a warm instance, keyed by the settings they came from
 
 
 def send_reminders(request):
@@ -128,15 +111,13 @@ def send_reminders(request):
     """
     import datetime as dt
     import logging
-    import os
 
-    from core.config import ConfigError, load_config
+    from core.config import ConfigError
     from core.thai import now_in, today_in
     from messaging.base import MessengerError
     from messaging.factory import make_messenger
     from reminders.job import run_reminders
     from sheets.store import StoreError
-    from sheets.open import open_store
 
     log = logging.getLogger("kkc.reminders")
     answer = _json_response
@@ -146,17 +127,14 @@ def send_reminders(request):
     except ValueError:
         return answer({"error": "พารามิเตอร์ date ต้องอยู่ในรูป YYYY-MM-DD (date must be YYYY-MM-DD)"}, 400)
     dry_run = str(given.get("dry_run", "")).lower() in ("1", "true", "yes")
+    warm = _warm()
     try:
-        key = (os.environ.get("KKC_CONFIG"), os.environ.get("KKC_STORE"))
-        if _REMINDERS.get("key") != key:
-            config = load_config()
-            _REMINDERS.update(key=key, config=config, store=open_store(None, config))
-        config, store = _REMINDERS["config"], _REMINDERS["store"]
+        config, store = warm.jobs()
         summary = run_reminders(store, make_messenger(config), config, run_date or today_in(config.timezone),
                                 now_in(config.timezone), dry_run=dry_run)
     except (ConfigError, StoreError, MessengerError) as exc:
         log.error("send_reminders failed: %s", exc)
-        _REMINDERS.clear()  # set up again on the next call
+        warm.forget_jobs()  # set up again on the next call
         return answer({"error": type(exc).__name__, "message": str(exc)[:500]}, 500)
     body = summary.as_json()
     log.info("send_reminders %s: %d pushes, %d items, failed %s", body["date"], body["pushes"], body["items"],

@@ -11,6 +11,11 @@ the access token as Google Cloud's does.
   sheet read, parsing, the first reply. Timed inside the child from its first
   line to the 200 (the interpreter's own start-up, measured separately, is
   added for the wall-clock figure). Median of N processes.
+- Served cold start: as Cloud Functions runs it, `functions-framework --target
+  line_webhook` in a new process (gunicorn loads main.py in its master and
+  forks the worker), timed from starting the process to the 200 of its first
+  event; every start must answer (a worker forked from a half-done master
+  answers 500 or never).
 - Warm: in this process the function runs behind a real HTTP server
   (werkzeug, threaded) and gets signed requests over loopback, one per
   command; latency from sending the request to the 200 (the reply to LINE is
@@ -264,6 +269,49 @@ def cold_starts(setting: dict[str, Any], user_id: str, n: int, text: str = "ค�
             "sheets_requests": statistics.median(requests), "samples": len(inside)}
 
 
+def served_cold_starts(setting: dict[str, Any], user_id: str, n: int, cwd: Path = ROOT) -> dict[str, Any]:
+    """Start functions-framework n times; seconds from the start of the process to its first event's 200."""
+    import signal
+    import socket
+
+    line, env = setting["line"], setting["env"]
+    command = Path(sys.executable).with_name("functions-framework")
+    totals, listening = [], []
+    for _ in range(n):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        body, signature = signed_body([text_event(user_id, "ค้างชำระ", line.new_reply_token(user_id))])
+        before = len(line.replies)
+        started = time.perf_counter()
+        process = subprocess.Popen([str(command), "--target", "line_webhook", "--source", str(cwd / "main.py"),
+                                    "--host", "127.0.0.1", "--port", str(port)], cwd=cwd, env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            while True:
+                try:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                    conn.connect()
+                    break
+                except OSError:
+                    if process.poll() is not None or time.perf_counter() - started > 30:
+                        raise RuntimeError("functions-framework did not start") from None
+                    time.sleep(0.005)
+            up = time.perf_counter()
+            status = post(conn, body, signature)
+            done = time.perf_counter()
+            conn.close()
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=10)
+        if status != 200 or len(line.replies) != before + 1:
+            raise RuntimeError(f"a served cold start did not answer (HTTP {status})")
+        totals.append(done - started)
+        listening.append(up - started)
+    return {"median_s": statistics.median(totals), "min_s": min(totals), "max_s": max(totals),
+            "listening_median_s": statistics.median(listening), "samples": n}
+
+
 @contextmanager
 def served_function(env: dict[str, str]) -> Iterator[tuple[str, int]]:
     """line_webhook behind a real threaded HTTP server in this process."""
@@ -277,9 +325,8 @@ def served_function(env: dict[str, str]) -> Iterator[tuple[str, int]]:
     os.environ.update(env)
     try:
         from functions_framework import create_app
-        from handlers import runtime
 
-        runtime.install(None)
+        # A new app loads main.py anew: a new instance, built from this environment on the first request.
         app = create_app(target="line_webhook", source=str(ROOT / "main.py"))
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -288,7 +335,6 @@ def served_function(env: dict[str, str]) -> Iterator[tuple[str, int]]:
             yield "127.0.0.1", server.server_port
         finally:
             server.shutdown()
-            runtime.install(None)
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -355,10 +401,11 @@ def run(quick: bool = False, cold: int | None = None, warm: int | None = None) -
             with deferred_validation() as bodies:
                 c = cold_starts(setting, user_id, cold)
                 cb = cold_starts(setting, user_id, cold, extra_env={"BENCH_ROOT": str(deployed)}, cwd=deployed)
+                served = served_cold_starts(setting, user_id, cold, cwd=deployed)
                 w = warm_latency(setting, user_id, warm)
             w["line_violations"] += check_later(bodies)
             w["replies_checked"] = len(bodies)
-            row = {"officer": f"{role} ({officer_id})", "cold": c, "cold_bytecode": cb, "warm": w,
+            row = {"officer": f"{role} ({officer_id})", "cold": c, "cold_bytecode": cb, "served": served, "warm": w,
                    "interpreter_s": start, "peak_mb": peak_memory(setting, user_id)}
             rows.append(row)
             print(format_row(row), flush=True)
@@ -366,11 +413,14 @@ def run(quick: bool = False, cold: int | None = None, warm: int | None = None) -
 
 
 def format_row(row: dict[str, Any]) -> str:
-    c, cb, w = row["cold"], row["cold_bytecode"], row["warm"]
+    c, cb, served, w = row["cold"], row["cold_bytecode"], row["served"], row["warm"]
     return (f"{row['officer']:<22} cold median {c['median_s']:.3f} s (min {c['min_s']:.3f}, max {c['max_s']:.3f}, "
             f"wall incl. interpreter {c['wall_median_s']:.3f} s, CPU {c['cpu_median_s']:.3f} s, "
             f"{c['sheets_requests']:.0f} Sheets req); with bytecode {cb['median_s']:.3f} s (min {cb['min_s']:.3f}, "
-            f"wall {cb['wall_median_s']:.3f} s, CPU {cb['cpu_median_s']:.3f} s) | peak {row['peak_mb']:.0f} MB | "
+            f"wall {cb['wall_median_s']:.3f} s, CPU {cb['cpu_median_s']:.3f} s) | served by functions-framework "
+            f"(bytecode), process start to first 200: {served['median_s']:.3f} s (min {served['min_s']:.3f}, "
+            f"max {served['max_s']:.3f}; listening after {served['listening_median_s']:.3f} s), "
+            f"{served['samples']}/{served['samples']} answered | peak {row['peak_mb']:.0f} MB | "
             f"warm p50 {w['p50_ms']:.1f} ms p95 {w['p95_ms']:.1f} ms max {w['max_ms']:.1f} ms "
             f"({w['events']} events, {w['sheets_requests_per_event']:.2f} Sheets req/event, "
             f"{w.get('replies_checked', 0)} replies checked against messaging-api.yml, "

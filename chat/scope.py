@@ -219,13 +219,7 @@ class SnapshotCache:
         self.reads = 0
         self._snapshot: Snapshot | None = None
         self._stale = False
-        self._seeded: tuple[dict[str, Table], float] | None = None
         self._lock = threading.Lock()
-
-    def seed(self, tables: dict[str, Table], taken_at: float) -> None:
-        """Tables read before the runtime existed (handlers.prefetch): the first snapshot uses them."""
-        with self._lock:
-            self._seeded = (tables, taken_at)
 
     def get(self) -> Snapshot:
         with self._lock:
@@ -250,12 +244,6 @@ class SnapshotCache:
 
     def _read(self, previous: Snapshot | None) -> Snapshot:
         started = time.perf_counter()
-        seeded, self._seeded = self._seeded, None
-        if seeded is not None and previous is None and self.clock() - seeded[1] < self.max_age:
-            self.reads += 1
-            snap = Snapshot(seeded[0], self.layout, self.config, self.today(), seeded[1])
-            self._snapshot, self._stale = snap, False
-            return snap
         try:
             tables = self.store.read(CHAT_TABS)
         except Exception:

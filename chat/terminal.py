@@ -12,17 +12,13 @@ Cloud Functions would, for a tunnel (e.g. ngrok) and a test LINE channel.
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 import uuid
 from typing import Any, Callable, TextIO
 
-from core.thai import now_in, today_in
 from chat.conversation import Conversation
-from chat.scope import SnapshotCache
 from messaging.base import messages_to_text
-from sheets.store import Layout
 
 EXIT_WORDS = {"ออก", "exit", "quit", "q", "จบ"}
 
@@ -55,9 +51,10 @@ def actions_of(messages: list[dict]) -> list[dict]:
 class TerminalSession:
     """One officer's conversation in the terminal."""
 
-    def __init__(self, conv: Conversation, officer_id: str, user_id: str, out: TextIO = sys.stdout,
+    def __init__(self, conv: Conversation, officer_id: str, user_id: str, out: TextIO | None = None,
                  event_id: Callable[[], str] = lambda: "T" + uuid.uuid4().hex[:25].upper()):
-        self.conv, self.officer_id, self.user_id, self.out = conv, officer_id, user_id, out
+        self.conv, self.officer_id, self.user_id = conv, officer_id, user_id
+        self.out = out if out is not None else sys.stdout
         self.event_id = event_id
         self.buttons: list[dict] = []
 
@@ -109,19 +106,11 @@ class TerminalSession:
         return messages
 
 
-def make_conversation(store: Any, config: Any, today: dt.date | None = None,
-                      now: Callable[[], dt.datetime] | None = None) -> Conversation:
-    tz = config.timezone
-    get_today: Callable[[], dt.date] = (lambda: today) if today else (lambda: today_in(tz))
-    get_now = now or (lambda: now_in(tz).replace(tzinfo=None))
-    layout = Layout(config)
-    snapshots = SnapshotCache(store, config, layout, get_today, max_age=3600)
-    return Conversation(config, store, snapshots, today=get_today, now=get_now)
-
-
-def run_chat(officer_id: str, store: Any, config: Any, *, today: dt.date | None = None,
-             say: list[str] | None = None, out: TextIO = sys.stdout, read: Callable[[str], str] = input) -> int:
-    conv = make_conversation(store, config, today)
+def run_chat(officer_id: str, conv: Conversation, *, say: list[str] | None = None, out: TextIO | None = None,
+             read: Callable[[str], str] = input) -> int:
+    """Chat as `officer_id` with `conv`, the conversation of a runtime from the webhook's own factory
+    (cli.py's `chat --as` builds it with handlers.runtime.terminal_runtime: this layer cannot import it)."""
+    out = out if out is not None else sys.stdout  # looked up now: the stream may have been replaced since import
     snap = conv.snapshots.get()
     officer = snap.officer(officer_id)
     if officer is None:
@@ -139,7 +128,7 @@ def run_chat(officer_id: str, store: Any, config: Any, *, today: dt.date | None 
         return 0
     scope = snap.scope_for(officer)
     out.write(f"แชตทดลอง กข.คจ. Care ในฐานะ {officer.name} ({officer.officer_id}, {scope.label}) "
-              f"บน {store.description}\nพิมพ์ เมนู เพื่อเริ่ม, พิมพ์เลขเพื่อกดปุ่ม, พิมพ์ ออก เพื่อจบ\n\n")
+              f"บน {conv.store.description}\nพิมพ์ เมนู เพื่อเริ่ม, พิมพ์เลขเพื่อกดปุ่ม, พิมพ์ ออก เพื่อจบ\n\n")
     out.flush()
     while True:
         try:

@@ -1,8 +1,10 @@
-"""The LINE webhook's entry: the warm runtime that wires the webhook parser
-(`messaging.webhook`) to the conversation (`chat`), and its light HTTP clients.
+"""The webhook runtime layer: what main.py's Cloud Functions and cli.py wire together.
 
-- `handlers.runtime`: builds and keeps the warm instance's objects.
-- `handlers.prefetch`: the first sheet read, started while a cold instance starts.
-- `handlers.sheets_fast` / `core.http`: light HTTP clients for the webhook
-  path (no gspread); LINE is `messaging.line`, the one client the jobs use too.
+- `handlers.runtime`: `create_runtime(config, store, replier)`, the one factory of the
+  webhook's runtime (tests, `python main.py chat` and the deployed instance), the HTTP
+  answer (`answer_webhook`), and the deployed runtime's parts from the environment.
+- `handlers.instance`: `Instance`, the one holder of a process's warm state (settings,
+  webhook runtime, the jobs' store), each made on first use in the serving process.
+- The clients are the program's one client per service: LINE is `messaging.line`, Sheets is
+  `handlers.sheets_fast` until the one Sheets client lands, both over `core.http`.
 """

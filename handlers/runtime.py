@@ -1,13 +1,15 @@
-"""The warm instance: config, store, snapshot cache, LINE client and handlers, built once.
+"""The webhook runtime: config, store, snapshot cache, conversation and LINE's parser and handlers, wired once.
 
-`get_runtime()` builds them from the environment on the first request and
-keeps them for the life of the instance (Cloud Functions reuses a warm
-instance for many requests). Tests and the terminal chat build their own with
-`Runtime(...)` and `install()` it.
+`create_runtime(config, store, replier, ...)` is the one factory: tests pass
+their own parts (stores and clients on the local fakes), `python main.py chat`
+passes a store and no replier, and the deployed instance passes what
+`runtime_from_env()` opens from the environment. Nothing here is a module
+global and nothing runs at import: the Cloud Functions keep the one runtime of
+their process in `handlers.instance.Instance`.
 
-Environment: LINE_CHANNEL_SECRET (required: without it no request is
-accepted), LINE_CHANNEL_ACCESS_TOKEN (replies; without it they go to the
-outbox file, for local trials), KKC_STORE / KKC_CONFIG / KKC_* as for every
+Environment (runtime_from_env): LINE_CHANNEL_SECRET (required: without it no
+request is accepted), LINE_CHANNEL_ACCESS_TOKEN (replies; without it they go to
+the outbox file, for local trials), KKC_STORE / KKC_CONFIG / KKC_* as for every
 command, and Google credentials (see handlers.sheets_fast).
 """
 from __future__ import annotations
@@ -15,16 +17,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import threading
 import time
-from typing import Any, Callable, Mapping
+from typing import Callable, Mapping, Protocol, runtime_checkable
 
-from core.config import ConfigError, load_config
-from core.thai import now_in, today_in
 from chat.conversation import Conversation, register_event_handlers
 from chat.scope import SnapshotCache
-from messaging.webhook import EventDeduper, Outcome, WebhookHandler, WebhookParser
-from sheets.store import Layout
+from core.config import Config, ConfigError, load_config
+from core.thai import now_in, today_in
+from messaging.signature import SIGNATURE_HEADER, InvalidSignatureError
+from messaging.webhook import EventDeduper, InvalidPayloadError, Outcome, Replier, WebhookHandler, WebhookParser
+from sheets.store import Layout, Store
 
 log = logging.getLogger("kkc.webhook")
 
@@ -36,29 +38,27 @@ class RuntimeConfigError(Exception):
     """The function is not set up (a secret or setting is missing); the message says which."""
 
 
-class Runtime:
-    """One instance's webhook: parser, handler registry, conversation and their shared state."""
+@runtime_checkable
+class ProfileReader(Protocol):
+    """A LINE client that can also look up a user's display name (for the link greeting)."""
 
-    def __init__(self, config: Any, store: Any, replier: Any, channel_secret: str, *,
-                 today: Callable[[], dt.date] | None = None, now: Callable[[], dt.datetime] | None = None,
-                 profile_name: Callable[[str], str] | None = None, layout: Layout | None = None,
-                 clock: Callable[[], float] = time.monotonic):
-        if not channel_secret:
-            raise RuntimeConfigError(f"{SECRET_ENV} is not set: the webhook cannot check signatures")
-        self.config, self.store, self.replier = config, store, replier
-        tz = config.timezone
-        self.today = today or (lambda: today_in(tz))
-        self.now = now or (lambda: now_in(tz).replace(tzinfo=None))
-        self.layout = layout or Layout(config)
-        self.parser = WebhookParser(channel_secret)
-        self.snapshots = SnapshotCache(store, config, self.layout, self.today, clock=clock)
-        self.conversation = Conversation(config, store, self.snapshots, today=self.today, now=self.now,
-                                         profile_name=profile_name)
-        self.handler = register_event_handlers(WebhookHandler(replier, EventDeduper()), self.conversation)
+    def profile_name(self, user_id: str) -> str: ...
+
+
+class Runtime:
+    """One instance's chat: the conversation and its snapshot cache, and LINE's parser and handlers for it."""
+
+    def __init__(self, config: Config, store: Store, layout: Layout, snapshots: SnapshotCache,
+                 conversation: Conversation, parser: WebhookParser | None, handler: WebhookHandler | None):
+        self.config, self.store, self.layout = config, store, layout
+        self.snapshots, self.conversation = snapshots, conversation
+        self.parser, self.handler = parser, handler
         self.last_outcomes: list[Outcome] = []
 
     def handle(self, body: bytes, signature: str | None) -> list[Outcome]:
         """Check, parse and answer one webhook request (InvalidSignatureError / InvalidPayloadError)."""
+        if self.parser is None or self.handler is None:
+            raise RuntimeConfigError("this runtime was built without a channel secret and replier: no webhook")
         started = time.perf_counter()
         payload = self.parser.parse(body, signature)
         outcomes = self.handler.handle(payload.events)
@@ -69,18 +69,85 @@ class Runtime:
         return outcomes
 
 
-def _log_to_stderr() -> None:
-    """On Cloud Functions nothing configures logging: send our INFO lines (ids, types, timings) to stderr."""
-    ours = logging.getLogger("kkc")
-    if not logging.getLogger().handlers and not ours.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        ours.addHandler(handler)
-        ours.setLevel(logging.INFO)
-        ours.propagate = False
+def create_runtime(config: Config, store: Store, replier: Replier | None = None, *, channel_secret: str = "",
+                   today: Callable[[], dt.date] | None = None, now: Callable[[], dt.datetime] | None = None,
+                   profile_name: Callable[[str], str] | None = None, layout: Layout | None = None,
+                   snapshot_seconds: float | None = None, clock: Callable[[], float] = time.monotonic) -> Runtime:
+    """Wire a runtime from its parts. With a replier and channel secret it answers webhooks; without, only chats.
+
+    `today` / `now` default to the clock in config.timezone; `snapshot_seconds` to chat.cache_seconds.
+    """
+    if replier is not None and not channel_secret:
+        raise RuntimeConfigError(f"{SECRET_ENV} is not set: the webhook cannot check signatures")
+    if channel_secret and replier is None:
+        raise RuntimeConfigError("a webhook needs a replier (LINE or the outbox) for its answers")
+    zone = config.timezone
+    get_today = today or (lambda: today_in(zone))
+    get_now = now or (lambda: now_in(zone).replace(tzinfo=None))
+    layout = layout or Layout(config)
+    snapshots = SnapshotCache(store, config, layout, get_today, max_age=snapshot_seconds, clock=clock)
+    conversation = Conversation(config, store, snapshots, today=get_today, now=get_now, profile_name=profile_name)
+    parser = handler = None
+    if replier is not None:
+        parser = WebhookParser(channel_secret)
+        handler = register_event_handlers(WebhookHandler(replier, EventDeduper()), conversation)
+    return Runtime(config, store, layout, snapshots, conversation, parser, handler)
 
 
-def runtime_from_env(env: Mapping[str, str] | None = None) -> Runtime:
+def terminal_runtime(config: Config, store: Store, today: dt.date | None = None) -> Runtime:
+    """`python main.py chat --as`: the webhook's runtime without LINE, for one person at a terminal.
+
+    `today` pins the day (--date). The snapshot is kept an hour: one person is chatting, and
+    the conversation re-reads the sheet after its own writes anyway.
+    """
+    return create_runtime(config, store, today=(lambda: today) if today else None, snapshot_seconds=3600)
+
+
+# ---------------------------------------------------------------- the HTTP request
+
+class WebRequest(Protocol):
+    """What the webhook reads of an HTTP request (flask.Request under functions-framework)."""
+
+    method: str
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    def get_data(self, cache: bool = True) -> bytes: ...
+
+
+WebResponse = tuple[str, int] | tuple[str, int, dict[str, str]]
+
+
+def answer_webhook(request: WebRequest, runtime: Callable[[], Runtime]) -> WebResponse:
+    """The HTTP answer to one webhook request (main.line_webhook's contract).
+
+    `runtime` is asked for the runtime only once the request is a POST: it may build it (the
+    instance's first request), and a RuntimeConfigError from building becomes a 500.
+    """
+    if request.method != "POST":
+        return ("Method Not Allowed", 405, {"Allow": "POST"})
+    try:
+        webhook = runtime()
+    except RuntimeConfigError as exc:
+        log.error("line_webhook is not configured: %s", exc)
+        return ("Server configuration error", 500)
+    body = request.get_data(cache=False)
+    try:
+        webhook.handle(body, request.headers.get(SIGNATURE_HEADER))
+    except InvalidSignatureError:
+        log.warning("line_webhook: request refused: missing or wrong %s", SIGNATURE_HEADER)
+        return ("Bad signature", 400)
+    except InvalidPayloadError:
+        log.warning("line_webhook: request refused: body is not a webhook payload")
+        return ("Bad request", 400)
+    return ("OK", 200)
+
+
+# ---------------------------------------------------------------- the deployed runtime, from the environment
+
+def runtime_from_env(env: Mapping[str, str] | None = None, config: Config | None = None) -> Runtime:
+    """The runtime of a deployed webhook: settings, store and LINE client from the environment."""
     env = os.environ if env is None else env
     if env.get("K_SERVICE") or env.get("FUNCTION_TARGET"):
         _log_to_stderr()
@@ -88,29 +155,20 @@ def runtime_from_env(env: Mapping[str, str] | None = None) -> Runtime:
     if not secret:
         raise RuntimeConfigError(f"ไม่ได้ตั้งค่า {SECRET_ENV} (missing environment variable {SECRET_ENV}): "
                                  "the webhook refuses every request until it is set")
-    try:
-        config = load_config(env=env)
-    except ConfigError as exc:
-        raise RuntimeConfigError(str(exc)) from None
+    if config is None:
+        try:
+            config = load_config(env=env)
+        except ConfigError as exc:
+            raise RuntimeConfigError(str(exc)) from None
     layout = Layout(config)
-    from handlers import prefetch
-
-    early = prefetch.take()
-    store = early["store"] if early else _store(config, layout, env)
-    from messaging.factory import make_messenger
-    from messaging.line import LineClient
-
-    replier: Any = make_messenger(config, env, webhook=True)
-    profile_name = replier.profile_name if isinstance(replier, LineClient) else None
-    if profile_name is None:
-        log.warning("%s is not set: replies go to the outbox file, not to LINE", TOKEN_ENV)
-    runtime = Runtime(config, store, replier, secret, layout=layout, profile_name=profile_name)
-    if early:
-        runtime.snapshots.seed(early["tables"], early["at"])
-    return runtime
+    replier = open_replier(config, env)
+    profile_name = replier.profile_name if isinstance(replier, ProfileReader) else None
+    return create_runtime(config, open_webhook_store(config, layout, env), replier, channel_secret=secret,
+                          profile_name=profile_name, layout=layout)
 
 
-def _store(config: Any, layout: Layout, env: Mapping[str, str]) -> Any:
+def open_webhook_store(config: Config, layout: Layout, env: Mapping[str, str]) -> Store:
+    """The webhook's store: the light Sheets client for `gsheet:` (no gspread on the webhook path), else a workbook."""
     spec = config.store
     if spec.startswith("gsheet:"):
         from handlers.sheets_fast import FastSheetsStore, token_source_from_env
@@ -124,21 +182,21 @@ def _store(config: Any, layout: Layout, env: Mapping[str, str]) -> Any:
     return open_store(spec, config)
 
 
-_runtime: Runtime | None = None
-_lock = threading.Lock()
+def open_replier(config: Config, env: Mapping[str, str]) -> Replier:
+    """Replies through LINE with LINE_CHANNEL_ACCESS_TOKEN (the light client), else into the outbox file."""
+    from messaging.factory import make_messenger
+
+    if not (env.get(TOKEN_ENV) or "").strip():
+        log.warning("%s is not set: replies go to the outbox file, not to LINE", TOKEN_ENV)
+    return make_messenger(config, env, webhook=True)
 
 
-def get_runtime() -> Runtime:
-    global _runtime
-    if _runtime is None:
-        with _lock:
-            if _runtime is None:
-                _runtime = runtime_from_env()
-    return _runtime
-
-
-def install(runtime: Runtime | None) -> None:
-    """Use this runtime for the next requests (tests, `serve`); None builds from the environment again."""
-    global _runtime
-    with _lock:
-        _runtime = runtime
+def _log_to_stderr() -> None:
+    """On Cloud Functions nothing configures logging: send our INFO lines (ids, types, timings) to stderr."""
+    ours = logging.getLogger("kkc")
+    if not logging.getLogger().handlers and not ours.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        ours.addHandler(handler)
+        ours.setLevel(logging.INFO)
+        ours.propagate = False

@@ -1,5 +1,6 @@
 """Shared pieces of the chat tests: the tiny province in the Sheets fake, a Runtime wired to the
-fakes, signed webhook requests through functions-framework's app, and sample events."""
+fakes by the runtime factory, signed webhook requests answered as main.line_webhook answers them,
+and sample events."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,12 +8,13 @@ import functools
 import json
 import uuid
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
+import flask
+import werkzeug.routing
 import yaml
 
-from core.config import ROOT
-from handlers.runtime import Runtime, install
+from handlers.runtime import Runtime, answer_webhook, create_runtime
 from handlers.sheets_fast import FastSheetsStore, StaticToken
 from messaging.signature import sign
 from messaging.base import messages_to_text
@@ -47,30 +49,32 @@ class Clock:
 
 def make_runtime(sheets_fake: Any, line_fake: Any, *, overrides: dict | None = None,
                  clock: Clock | None = None, today: dt.date = TODAY) -> Runtime:
+    """The webhook's runtime from the factory: the light Sheets and LINE clients on the fakes, the test clock."""
     config = make_config({"sheets.api_url": sheets_fake.url, "line.api_url": line_fake.url, **(overrides or {})})
     layout = Layout(config)
     store = FastSheetsStore.from_config(SPREADSHEET_ID, config, layout, StaticToken("test-token"))
     replier = LineClient.from_config(config, DEFAULT_TOKEN, webhook=True)
-    return Runtime(config, store, replier, SECRET, today=lambda: today, now=lambda: NOW,
-                   profile_name=replier.profile_name, layout=layout, clock=clock or Clock())
+    return create_runtime(config, store, replier, channel_secret=SECRET, today=lambda: today, now=lambda: NOW,
+                          profile_name=replier.profile_name, layout=layout, clock=clock or Clock())
 
 
-@functools.lru_cache(maxsize=1)
-def webhook_app() -> Any:
-    """main.line_webhook as Cloud Functions runs it (one app for the session; the runtime is swapped)."""
-    from functions_framework import create_app
-
-    return create_app(target="line_webhook", source=str(ROOT / "main.py"))
+def webhook_app(runtime: Callable[[], Runtime]) -> flask.Flask:
+    """A WSGI app that answers every path and method as functions-framework mounts main.line_webhook,
+    with `answer_webhook` (what line_webhook calls) and the given runtime instead of the instance's."""
+    app = flask.Flask("line_webhook")
+    app.url_map.add(werkzeug.routing.Rule("/", defaults={"path": ""}, endpoint="run"))
+    app.url_map.add(werkzeug.routing.Rule("/<path:path>", endpoint="run"))
+    app.view_functions["run"] = lambda path: answer_webhook(flask.request._get_current_object(), runtime)
+    return app
 
 
 class Webhook:
-    """Signed requests to line_webhook through functions-framework's test client."""
+    """Signed requests to the webhook, answered with this runtime (over a werkzeug test client)."""
 
-    def __init__(self, runtime: Runtime | None, line_fake: Any):
-        install(runtime)
+    def __init__(self, runtime: Runtime, line_fake: Any):
         self.runtime = runtime
         self.line = line_fake
-        self.client = webhook_app().test_client()
+        self.client = webhook_app(lambda: runtime).test_client()
 
     def post(self, events: list[dict], *, secret: str = SECRET, signature: str | None = "sign",
              body: bytes | None = None) -> Any:

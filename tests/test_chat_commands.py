@@ -12,6 +12,7 @@ import pytest
 
 from chat import commands
 from chat.terminal import TerminalSession, actions_of, run_chat
+from handlers.runtime import terminal_runtime
 from tests.chat_support import (NOW, Webhook, load_province, make_runtime, postback_data, text_of)
 from tests.conftest import SPREADSHEET_ID
 from tests.fakes.line_api import validate_request
@@ -375,13 +376,8 @@ def test_the_webhook_gives_the_same_answers(sheets_fake, line_fake):
     load_province(sheets_fake)
     direct = Chat(make_runtime(sheets_fake, line_fake))
     hook = Webhook(make_runtime(sheets_fake, line_fake), line_fake)
-    try:
-        for text in ("ครบกำหนด", "ค้างชำระ", "กองทุน บางพระ", "ค้นหา หนึ่ง", "สรุป", "ตรวจสอบ"):
-            assert text_of(hook.say(USER_OF01, text)) == direct.text(USER_OF01, text)
-    finally:
-        from handlers.runtime import install
-
-        install(None)
+    for text in ("ครบกำหนด", "ค้างชำระ", "กองทุน บางพระ", "ค้นหา หนึ่ง", "สรุป", "ตรวจสอบ"):
+        assert text_of(hook.say(USER_OF01, text)) == direct.text(USER_OF01, text)
 
 
 # ---------------------------------------------------------------- the terminal
@@ -391,7 +387,7 @@ def test_terminal_chat_say_and_press_a_button(tmp_path):
 
     store = write_workbook(tmp_path / "tiny.xlsx")
     out = io.StringIO()
-    code = run_chat("OF-01", store, make_config(), today=TODAY,
+    code = run_chat("OF-01", terminal_runtime(make_config(), store, TODAY).conversation,
                     say=["ชำระ F1-001 2,500", "1", "ค้างชำระ", "ยกเลิก"], out=out)
     text = out.getvalue()
     assert code == 0
@@ -405,7 +401,8 @@ def test_terminal_refuses_an_unknown_officer(tmp_path, capsys):
     from tests.conftest import make_config
 
     store = write_workbook(tmp_path / "tiny.xlsx")
-    assert run_chat("NOBODY", store, make_config(), today=TODAY, say=["เมนู"], out=io.StringIO()) == 2
+    conversation = terminal_runtime(make_config(), store, TODAY).conversation
+    assert run_chat("NOBODY", conversation, say=["เมนู"], out=io.StringIO()) == 2
     assert "ไม่พบรหัสเจ้าหน้าที่" in capsys.readouterr().err
 
 

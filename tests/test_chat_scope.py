@@ -116,26 +116,21 @@ def test_a_fund_assigned_by_name_is_in_the_officers_scope(sheets_fake, line_fake
 def test_citizen_ids_never_whole_and_nothing_personal_in_logs(sheets_fake, line_fake, caplog):
     load_province(sheets_fake)
     hook = Webhook(make_runtime(sheets_fake, line_fake), line_fake)
-    try:
-        with caplog.at_level(logging.DEBUG):
-            replies = []
-            for text in ("ค้นหา หนึ่ง", "ค้นหา ทดสอบ", "ค้างชำระ", "ครบกำหนด 90", "แนะนำ นายหนึ่ง ทดสอบ ย้ายบ้าน"):
-                replies.append(json.dumps(hook.say(USER_OF01, text), ensure_ascii=False))
-            card = hook.say(USER_OF01, "ชำระ F1-001 100")
-            hook.tap(USER_OF01, postback_data(card, "ยืนยันบันทึก"))
-            hook.say(USER_PV01, "ค้นหา เจ็ด")
-        everything = "\n".join(replies)
-        assert "3-45-1" in everything and not any(c in everything for c in CITIZEN_IDS)
-        logged = caplog.text
-        for loan in DATA["loans"]:
-            assert loan["borrower_name"] not in logged and loan["borrower_name"].split()[0] not in logged
-        for secret in CITIZEN_IDS + [USER_OF01, USER_PV01, "ย้ายบ้าน", "ค้างชำระ"]:
-            assert secret not in logged
-        assert "webhook:" in logged  # the request log line is there, with ids and types only
-    finally:
-        from handlers.runtime import install
-
-        install(None)
+    with caplog.at_level(logging.DEBUG):
+        replies = []
+        for text in ("ค้นหา หนึ่ง", "ค้นหา ทดสอบ", "ค้างชำระ", "ครบกำหนด 90", "แนะนำ นายหนึ่ง ทดสอบ ย้ายบ้าน"):
+            replies.append(json.dumps(hook.say(USER_OF01, text), ensure_ascii=False))
+        card = hook.say(USER_OF01, "ชำระ F1-001 100")
+        hook.tap(USER_OF01, postback_data(card, "ยืนยันบันทึก"))
+        hook.say(USER_PV01, "ค้นหา เจ็ด")
+    everything = "\n".join(replies)
+    assert "3-45-1" in everything and not any(c in everything for c in CITIZEN_IDS)
+    logged = caplog.text
+    for loan in DATA["loans"]:
+        assert loan["borrower_name"] not in logged and loan["borrower_name"].split()[0] not in logged
+    for secret in CITIZEN_IDS + [USER_OF01, USER_PV01, "ย้ายบ้าน", "ค้างชำระ"]:
+        assert secret not in logged
+    assert "webhook:" in logged  # the request log line is there, with ids and types only
 
 
 def test_scope_today_is_the_snapshots_day(chat):

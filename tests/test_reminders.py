@@ -452,10 +452,10 @@ def function_client(tmp_path, monkeypatch):
     monkeypatch.setenv("KKC_OUTBOX", str(tmp_path / "outbox.jsonl"))
     monkeypatch.delenv("LINE_CHANNEL_ACCESS_TOKEN", raising=False)
     monkeypatch.delenv("KKC_CONFIG", raising=False)
-    main._REMINDERS.clear()
+    monkeypatch.setenv("FUNCTION_TARGET", "send_reminders")  # create_app sets it; put back after the test
+    # A new app loads main.py anew: a new instance, which reads these settings on its first call.
     app = functions_framework.create_app(target="send_reminders", source=str(Path(main.__file__)))
-    yield app.test_client()
-    main._REMINDERS.clear()
+    return app.test_client()
 
 
 def test_send_reminders_answers_the_runs_json_summary(function_client, tmp_path, monkeypatch):

@@ -553,28 +553,26 @@ def test_cli_report_json_and_text(tmp_path: Path, capsys: pytest.CaptureFixture[
                  "--no-push"]) == 2
 
 
-class FakeRequest:
-    def __init__(self, args: dict[str, str] | None = None, body: dict[str, Any] | None = None):
-        self.args, self._body, self.method = args or {}, body, "POST"
-
-    def get_json(self, silent: bool = False) -> Any:
-        return self._body
-
-
 def test_cloud_function_answers_json_and_500_on_store_errors(tmp_path: Path, monkeypatch, tiny_store) -> None:
-    import main
+    from functions_framework import create_app
+
+    from core.config import ROOT
+
+    def cold_instance() -> Any:
+        """monthly_report on a new instance (functions-framework loads main.py anew for each app)."""
+        monkeypatch.setenv("FUNCTION_TARGET", "monthly_report")  # create_app sets it; put back after the test
+        return create_app(target="monthly_report", source=str(ROOT / "main.py")).test_client()
 
     store = tiny_store
     monkeypatch.setenv("KKC_STORE", str(store.path))
     monkeypatch.setenv("KKC_OUTBOX", str(tmp_path / "outbox.jsonl"))
     monkeypatch.delenv("LINE_CHANNEL_ACCESS_TOKEN", raising=False)
-    monkeypatch.setattr(main, "_MONTHLY", {})
-    body, status, headers = main.monthly_report(FakeRequest({"date": "2026-11-26", "push": "false"}))
-    assert status == 200 and headers["Content-Type"].startswith("application/json")
-    assert json.loads(body)["province"]["outstanding"] == 45000.0
-    body, status, _ = main.monthly_report(FakeRequest(body={"month": "bad"}))
-    assert status == 400 and "error" in json.loads(body)
-    monkeypatch.setattr(main, "_MONTHLY", {})
+    client = cold_instance()
+    answer = client.post("/", query_string={"date": "2026-11-26", "push": "false"})
+    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("application/json")
+    assert answer.get_json()["province"]["outstanding"] == 45000.0
+    answer = client.post("/", json={"month": "bad"})
+    assert answer.status_code == 400 and "error" in answer.get_json()
     monkeypatch.setenv("KKC_STORE", str(tmp_path / "missing.xlsx"))
-    body, status, _ = main.monthly_report(FakeRequest({"date": "2026-11-26"}))
-    assert status == 500 and "missing.xlsx" in json.loads(body)["error"]
+    answer = cold_instance().post("/", query_string={"date": "2026-11-26"})
+    assert answer.status_code == 500 and "missing.xlsx" in answer.get_json()["error"]

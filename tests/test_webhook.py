@@ -1,5 +1,7 @@
-"""line_webhook through functions-framework: signatures, Verify, every event type, dedupe,
-idempotent repayments, failures answered with an apology, and Sheets requests cold vs warm."""
+"""The LINE webhook over HTTP: signatures, Verify, every event type, dedupe, idempotent repayments,
+failures answered with an apology, Sheets requests cold vs warm, and main.line_webhook's warm
+instance (one per process, built on the first request). Served by the real functions-framework
+server: tests/test_deployed.py."""
 from __future__ import annotations
 
 import json
@@ -8,7 +10,6 @@ import logging
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from handlers.runtime import install
 from messaging.signature import SignatureValidator, sign
 from messaging.webhook import Event, EventDeduper, WebhookHandler, parse_payload
 from tests.chat_support import (NOW, SECRET, Clock, Webhook, base_event, every_webhook_event, load_province,
@@ -23,7 +24,6 @@ def hook(sheets_fake, line_fake):
     load_province(sheets_fake)
     webhook = Webhook(make_runtime(sheets_fake, line_fake), line_fake)
     yield webhook
-    install(None)
     assert line_fake.violations == [], line_fake.violations
 
 
@@ -81,13 +81,19 @@ def test_malformed_body_is_400(hook, body):
 
 
 def test_missing_channel_secret_is_500_and_accepts_nothing(monkeypatch, caplog, line_fake):
+    from functions_framework import create_app
+
+    from core.config import ROOT
+
     monkeypatch.delenv("LINE_CHANNEL_SECRET", raising=False)
-    install(None)
-    webhook = Webhook(None, line_fake)
+    monkeypatch.setenv("FUNCTION_TARGET", "line_webhook")  # create_app sets it; put back after the test
+    # main.line_webhook itself, on a fresh instance (functions-framework loads main.py anew per app).
+    client = create_app(target="line_webhook", source=str(ROOT / "main.py")).test_client()
     with caplog.at_level(logging.ERROR):
-        response = webhook.post([text_event(USER_OF01, "เมนู", "t")], signature="anything")
+        response = client.post("/", data=b'{"events": []}', headers={"X-Line-Signature": "anything"})
     assert response.status_code == 500
     assert "LINE_CHANNEL_SECRET" in caplog.text
+    assert line_fake.replies == []
 
 
 def test_a_text_event_is_answered_through_line(hook, line_fake):
@@ -252,41 +258,35 @@ def test_warm_events_cost_no_sheets_request(sheets_fake, line_fake):
     load_province(sheets_fake)
     clock = Clock()
     hook = Webhook(make_runtime(sheets_fake, line_fake, clock=clock), line_fake)
-    try:
-        hook.say(USER_OF01, "ค้างชำระ")
-        assert sheets_fake.count() == 1 and sheets_fake.count("values.batchGet") == 1   # cold: one batch read
-        for text in ("เมนู", "ครบกำหนด", "สรุป", "ตรวจสอบ", "ค้นหา ทดสอบ", "กองทุน บางพระ"):
-            hook.say(USER_OF01, text)
-        hook.say(USER_PV01, "สรุป")
-        assert sheets_fake.count() == 1                                                   # warm: none
-        clock.now += 59
-        hook.say(USER_OF02, "ค้างชำระ")
-        assert sheets_fake.count() == 1
-        clock.now += 2                                                                    # past cache_seconds
-        hook.say(USER_OF01, "ค้างชำระ")
-        assert sheets_fake.count() == 2
-    finally:
-        install(None)
+    hook.say(USER_OF01, "ค้างชำระ")
+    assert sheets_fake.count() == 1 and sheets_fake.count("values.batchGet") == 1   # cold: one batch read
+    for text in ("เมนู", "ครบกำหนด", "สรุป", "ตรวจสอบ", "ค้นหา ทดสอบ", "กองทุน บางพระ"):
+        hook.say(USER_OF01, text)
+    hook.say(USER_PV01, "สรุป")
+    assert sheets_fake.count() == 1                                                   # warm: none
+    clock.now += 59
+    hook.say(USER_OF02, "ค้างชำระ")
+    assert sheets_fake.count() == 1
+    clock.now += 2                                                                    # past cache_seconds
+    hook.say(USER_OF01, "ค้างชำระ")
+    assert sheets_fake.count() == 2
 
 
 def test_a_write_makes_the_next_event_re_read(sheets_fake, line_fake):
     load_province(sheets_fake)
     hook = Webhook(make_runtime(sheets_fake, line_fake), line_fake)
-    try:
-        card = hook.say(USER_OF01, "ชำระ F1-001 2000")
-        assert sheets_fake.count() == 1
-        done = hook.tap(USER_OF01, postback_data(card, "ยืนยันบันทึก"))
-        assert "8,000 บาท" in text_of(done)
-        # Before writing, the sheet is re-read (what other instances wrote), then one append.
-        assert sheets_fake.count("values.append") == 1 and sheets_fake.count("values.batchGet") == 2
-        before = sheets_fake.count()
-        after = hook.say(USER_OF01, "ค้นหา F1-001")
-        assert sheets_fake.count() == before + 1  # the snapshot was re-read after our own write
-        assert "2,000 บาท" in text_of(after) and "8,000 บาท" in text_of(after)
-        hook.say(USER_OF01, "เมนู")
-        assert sheets_fake.count() == before + 1
-    finally:
-        install(None)
+    card = hook.say(USER_OF01, "ชำระ F1-001 2000")
+    assert sheets_fake.count() == 1
+    done = hook.tap(USER_OF01, postback_data(card, "ยืนยันบันทึก"))
+    assert "8,000 บาท" in text_of(done)
+    # Before writing, the sheet is re-read (what other instances wrote), then one append.
+    assert sheets_fake.count("values.append") == 1 and sheets_fake.count("values.batchGet") == 2
+    before = sheets_fake.count()
+    after = hook.say(USER_OF01, "ค้นหา F1-001")
+    assert sheets_fake.count() == before + 1  # the snapshot was re-read after our own write
+    assert "2,000 บาท" in text_of(after) and "8,000 บาท" in text_of(after)
+    hook.say(USER_OF01, "เมนู")
+    assert sheets_fake.count() == before + 1
 
 
 # ---------------------------------------------------------------- repayments: once, whatever happens
@@ -371,9 +371,9 @@ def test_the_webhook_path_imports_no_heavy_package(sheets_fake, line_fake):
     assert out.returncode == 0, out.stderr[-2000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["status"] == 200 and result["heavy"] == []
-    assert "handlers.prefetch" in result["chat"] and "chat.terminal" not in result["chat"]
+    assert "handlers.runtime" in result["chat"] and "chat.terminal" not in result["chat"]
     assert "F1-002" in text_of(line_fake.replies[-1].messages)
-    assert sheets_fake.count() == 1  # the prefetched read was the only one
+    assert sheets_fake.count() == 1  # one batch read for the cold event
 
 
 # ---------------------------------------------------------------- the light Sheets store
