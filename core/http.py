@@ -1,13 +1,18 @@
-"""One kept-alive HTTP(S) connection for the webhook's light clients (LINE replies, Sheets).
+"""One kept-alive HTTP(S) connection per host for the light clients (Google Sheets, LINE).
 
 The webhook answers within LINE's 2 seconds, so it reuses one connection per
 host instead of a new TLS handshake per request, and uses only the standard
 library (requests and the SDKs cost hundreds of milliseconds to import).
+
+A connection the server closed while it sat idle is found before a request is
+sent on it (its socket is readable: end of stream), so that even a write goes
+out on a fresh connection instead of failing half-way.
 """
 from __future__ import annotations
 
 import gzip
 import http.client
+import select
 import threading
 import urllib.parse
 
@@ -36,6 +41,7 @@ class KeepAlive:
 
         `reconnect_writes=False`: a write is not resent on a dropped connection (it may have
         been applied); the caller's own retry policy decides.
+        Raises OSError (TimeoutError when the answer is late) or http.client.HTTPException.
         """
         with self._lock:
             self.requests += 1
@@ -64,10 +70,24 @@ class KeepAlive:
             self._drop()
 
     def _connection(self) -> http.client.HTTPConnection:
+        if self._conn is not None and self._closed_by_server(self._conn):
+            self._drop()
         if self._conn is None:
             cls = http.client.HTTPSConnection if self.scheme == "https" else http.client.HTTPConnection
             self._conn = cls(self.host, self.port, timeout=self.timeout_seconds)
         return self._conn
+
+    @staticmethod
+    def _closed_by_server(conn: http.client.HTTPConnection) -> bool:
+        """An idle connection with something to read has been closed (or broken) by the other end."""
+        sock = conn.sock
+        if sock is None:
+            return False  # not connected yet: it connects on the next request
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+        except (OSError, ValueError):
+            return True
+        return bool(readable)
 
     def _drop(self) -> None:
         if self._conn is not None:
