@@ -43,14 +43,15 @@ def start(env: Mapping[str, str] | None = None) -> bool:
 def _read(env: dict[str, str]) -> None:
     try:
         from core.config import load_config
-        from handlers.sheets_fast import FastSheetsStore, token_source_from_env
+        from sheets.credentials import token_source_from_env
+        from sheets.google import GoogleStore
         from chat import CHAT_TABS
         from sheets.store import Layout
 
         config = load_config(env=env)
         layout = Layout(config)
         sheet_id = config.store.split(":", 1)[1].strip()
-        store = FastSheetsStore.from_config(sheet_id, config, layout, token_source_from_env(env))
+        store = GoogleStore.for_webhook(sheet_id, config, layout, token_source_from_env(env))
         started = time.perf_counter()
         tables = store.read(CHAT_TABS)
         _result.update(store=store, tables=tables, at=time.monotonic(), seconds=time.perf_counter() - started)

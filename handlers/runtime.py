@@ -8,7 +8,7 @@ instance for many requests). Tests and the terminal chat build their own with
 Environment: LINE_CHANNEL_SECRET (required: without it no request is
 accepted), LINE_CHANNEL_ACCESS_TOKEN (replies; without it they go to the
 outbox file, for local trials), KKC_STORE / KKC_CONFIG / KKC_* as for every
-command, and Google credentials (see handlers.sheets_fast).
+command, and Google credentials (see sheets.credentials).
 """
 from __future__ import annotations
 
@@ -119,12 +119,13 @@ def runtime_from_env(env: Mapping[str, str] | None = None) -> Runtime:
 def _store(config: Any, layout: Layout, env: Mapping[str, str]) -> Any:
     spec = config.store
     if spec.startswith("gsheet:"):
-        from handlers.sheets_fast import FastSheetsStore, token_source_from_env
+        from sheets.credentials import token_source_from_env
+        from sheets.google import GoogleStore
 
         sheet_id = spec.split(":", 1)[1].strip()
         if not sheet_id:
             raise RuntimeConfigError("KKC_STORE=gsheet: needs the spreadsheet id after the colon")
-        return FastSheetsStore.from_config(sheet_id, config, layout, token_source_from_env(env))
+        return GoogleStore.for_webhook(sheet_id, config, layout, token_source_from_env(env))
     from sheets.open import open_store
 
     return open_store(spec, config)

@@ -14,7 +14,8 @@ import yaml
 from core.config import ROOT
 from handlers.line_client import LineReplyClient
 from handlers.runtime import Runtime, install
-from handlers.sheets_fast import FastSheetsStore, StaticToken
+from sheets.credentials import StaticToken
+from sheets.google import GoogleStore
 from messaging.signature import sign
 from messaging.base import messages_to_text
 from sheets.store import Layout
@@ -49,7 +50,7 @@ def make_runtime(sheets_fake: Any, line_fake: Any, *, overrides: dict | None = N
                  clock: Clock | None = None, today: dt.date = TODAY) -> Runtime:
     config = make_config({"sheets.api_url": sheets_fake.url, "line.api_url": line_fake.url, **(overrides or {})})
     layout = Layout(config)
-    store = FastSheetsStore.from_config(SPREADSHEET_ID, config, layout, StaticToken("test-token"))
+    store = GoogleStore.for_webhook(SPREADSHEET_ID, config, layout, StaticToken("test-token"))
     replier = LineReplyClient.from_config(config, DEFAULT_TOKEN)
     return Runtime(config, store, replier, SECRET, today=lambda: today, now=lambda: NOW,
                    profile_name=replier.profile_name, layout=layout, clock=clock or Clock())
