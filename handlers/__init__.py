@@ -3,6 +3,6 @@
 
 - `handlers.runtime`: builds and keeps the warm instance's objects.
 - `handlers.prefetch`: the first sheet read, started while a cold instance starts.
-- `handlers.line_client` / `handlers.sheets_fast` / `core.http`: light
+- `handlers.line_client` / `sheets.client` / `core.http`: light
   HTTP clients for the webhook path (no LINE SDK models, no gspread).
 """
