@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from core.http import KeepAlive
-from sheets.credentials import CREDENTIALS_HELP, TokenSource
+from sheets.credentials import CREDENTIALS_HELP, TokenEndpointUnreachable, TokenSource
 from sheets.store import StoreError
 
 GOOGLE_API_URL = "https://sheets.googleapis.com"
@@ -166,14 +166,17 @@ def sheets_error(operation: Operation, answer: Answer, tries: int, *, timeout_se
     after_th = f" หลังลอง {tries} ครั้ง" if tries > 1 else ""
     after_en = f" after {tries} tries" if tries > 1 else ""
     if answer.status is None:
-        if isinstance(answer.failure, TimeoutError):
+        if isinstance(answer.failure, TokenEndpointUnreachable):
+            message = (f"ขอสิทธิ์เข้าถึงจาก Google ไม่ได้{after_th} ขณะ{operation.thai} "
+                       f"(Google's token endpoint did not answer{after_en} while {operation.english})")
+        elif isinstance(answer.failure, TimeoutError):
             message = (f"Google Sheets ไม่ตอบภายใน {timeout_seconds:g} วินาที{after_th} ขณะ{operation.thai} "
                        f"(no answer within {timeout_seconds:g} s{after_en} while {operation.english})")
         else:
             name = type(answer.failure).__name__ if answer.failure is not None else "no answer"
             message = (f"ติดต่อ Google Sheets ไม่ได้{after_th} ขณะ{operation.thai} "
                        f"(cannot reach Google Sheets{after_en} while {operation.english}: {name})")
-        if operation.writes and not isinstance(answer.failure, NOT_SENT):
+        if operation.writes and not isinstance(answer.failure, (*NOT_SENT, TokenEndpointUnreachable)):
             message += (" คำขอนี้อาจทำไปแล้ว ตรวจในชีตก่อนลองใหม่ "
                         "(it may have been done all the same: check the sheet before trying again)")
         return SheetsError(message, None, "", operation, tries)
@@ -281,20 +284,18 @@ class SheetsClient:
     def _exchange(self, method: str, target: str, payload: Optional[bytes], resend_unanswered: bool) -> Answer:
         """One try: authorised, sent, answered (or not). A refused token is renewed and sent once more."""
         for renewed in (False, True):
-            headers = {"Accept-Encoding": "gzip"}
-            token = self.tokens.token()
-            if token:
-                headers["Authorization"] = f"Bearer {token}"
-            if payload is not None:
-                headers["Content-Type"] = "application/json; charset=UTF-8"
             try:
+                # TokenEndpointUnreachable is an OSError: retried like no answer.
+                headers = {"Accept-Encoding": "gzip", **self.tokens.headers()}
+                if payload is not None:
+                    headers["Content-Type"] = "application/json; charset=UTF-8"
                 status, data = self.transport.request(method, target, payload, headers,
                                                       reconnect_writes=resend_unanswered)
+                # A 401 was refused before anything happened: resending with a new token is safe.
+                if status == 401 and not renewed and self.tokens.refresh():
+                    continue
             except (OSError, http.client.HTTPException) as exc:
                 return Answer(None, failure=exc)
-            # A 401 was refused before anything happened: resending with a new token is safe.
-            if status == 401 and not renewed and self.tokens.refresh():
-                continue
             return Answer(status, data)
         raise AssertionError("unreachable")
 

@@ -37,11 +37,15 @@ CREDENTIALS_HELP = (
 )
 
 
+class TokenEndpointUnreachable(ConnectionError):
+    """Google's token endpoint did not answer: as transient as the Sheets API not answering (retried)."""
+
+
 class TokenSource(Protocol):
     """What the Sheets client needs to authorise a request."""
 
-    def token(self) -> str:
-        """A valid access token ("" for none); raises StoreError when none can be had."""
+    def headers(self) -> dict[str, str]:
+        """The headers that authorise a request (a valid token); raises StoreError when none can be had."""
 
     def refresh(self) -> bool:
         """Google refused the token: get a new one. False when a new one cannot differ (no resend)."""
@@ -57,8 +61,8 @@ class StaticToken:
         self._token = token
         self._account = account
 
-    def token(self) -> str:
-        return self._token
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token}"} if self._token else {}
 
     def refresh(self) -> bool:
         return False  # nothing to renew: a resend would be refused the same way
@@ -77,11 +81,11 @@ class MetadataToken:
         self._account: Optional[str] = None
         self._lock = threading.Lock()
 
-    def token(self) -> str:
+    def headers(self) -> dict[str, str]:
         with self._lock:
             if not self._token or time.monotonic() > self._expires:
                 self._fetch_token()
-            return self._token
+            return {"Authorization": f"Bearer {self._token}"}
 
     def refresh(self) -> bool:
         with self._lock:
@@ -151,18 +155,20 @@ def load_credentials() -> "Credentials":
 
 
 class GoogleAuthToken:
-    """google-auth credentials (given, else `load_credentials()`), refreshed through google-auth."""
+    """google-auth credentials (given, else `load_credentials()`), refreshed and applied by google-auth."""
 
     def __init__(self, credentials: Optional["Credentials"] = None):
         self._credentials = credentials
         self._lock = threading.Lock()
 
-    def token(self) -> str:
+    def headers(self) -> dict[str, str]:
         with self._lock:
             credentials = self._loaded()
             if not credentials.valid:
                 self._renew(credentials)
-            return credentials.token or ""
+            headers: dict[str, str] = {}
+            credentials.apply(headers)  # google-auth's own: the token and, for user ADC, the quota project
+            return headers
 
     def refresh(self) -> bool:
         with self._lock:
@@ -185,9 +191,8 @@ class GoogleAuthToken:
 
         try:
             credentials.refresh(Request())
-        except TransportError as exc:
-            # The token endpoint did not answer: as transient as Google itself not answering.
-            raise ConnectionError(f"token endpoint unreachable ({type(exc).__name__})") from None
+        except TransportError:
+            raise TokenEndpointUnreachable("Google's token endpoint did not answer") from None
         except (GoogleAuthError, ValueError) as exc:
             raise StoreError(f"ยืนยันตัวตนกับ Google ไม่ผ่าน (authentication failed: {type(exc).__name__}). "
                              f"{CREDENTIALS_HELP}") from None

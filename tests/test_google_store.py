@@ -459,6 +459,33 @@ def test_no_permission_names_the_account_to_share_with(google_store_factory: Cal
         store.read(["loans"])
 
 
+def test_an_unreachable_token_endpoint_is_retried_then_named(google_store_factory: Callable[..., GoogleStore],
+                                                            sheets_fake: SheetsFake,
+                                                            backoff_sleeps: list[float]) -> None:
+    from google.oauth2 import service_account
+
+    private_key = rsa.newkeys(512)[1].save_pkcs1().decode()
+    credentials = service_account.Credentials.from_service_account_info(
+        {"type": "service_account", "project_id": "kkc", "private_key_id": "1", "private_key": private_key,
+         "client_email": "kkc@kkc.iam.gserviceaccount.com", "client_id": "1",
+         "token_uri": "http://127.0.0.1:9/token"}, scopes=["https://www.googleapis.com/auth/spreadsheets"])
+    store = google_store_factory(credentials=credentials)
+
+    with pytest.raises(SheetsError, match="ขอสิทธิ์เข้าถึงจาก Google ไม่ได้ หลังลอง 4 ครั้ง"):
+        store.read(["loans"])
+
+    assert sheets_fake.count() == 0 and len(backoff_sleeps) == 3  # never sent without a token
+
+
+def test_user_credentials_send_their_quota_project_as_google_auth_would(
+        google_store_factory: Callable[..., GoogleStore], sheets_fake: SheetsFake) -> None:
+    store = google_store_factory(credentials=TokenCredentials(token="user-token", quota_project_id="kkc-trat"))
+
+    store.read(["loans"])
+
+    assert {(r.bearer, r.user_project) for r in sheets_fake.requests} == {("user-token", "kkc-trat")}
+
+
 def test_a_missing_key_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "nowhere.json"))
 

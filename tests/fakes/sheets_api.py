@@ -661,6 +661,7 @@ class RecordedRequest:
     seconds: float = 0.0  # time the fake spent answering (without programmed delays)
     answer_lost: bool = False  # carried out, but the connection was closed instead of answering
     bearer: str = ""  # the access token the request carried
+    user_project: str = ""  # x-goog-user-project: the project billed for a user's (ADC) request
 
 
 @dataclass
@@ -820,6 +821,7 @@ class SheetsFake:
         try:
             auth = request.headers.get("Authorization", "")
             record.bearer = auth[7:].strip() if auth.startswith("Bearer ") else ""
+            record.user_project = request.headers.get("x-goog-user-project", "")
             if not auth.startswith("Bearer ") or not auth[7:].strip():
                 raise FakeAPIError(401, "Request is missing required authentication credential. Expected OAuth 2 "
                                         "access token, login cookie or other valid authentication credential.")
