@@ -1,15 +1,19 @@
 """core.http.KeepAlive, the light transport of the Sheets and LINE clients, against a real local server."""
 from __future__ import annotations
 
+import base64
 import gzip
 import http.client
+import select
+import socket
+import socketserver
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterator
 
 import pytest
 
-from core.http import KeepAlive
+from core.http import KeepAlive, Proxy, proxy_from_env
 
 
 class Server(ThreadingHTTPServer):
@@ -138,3 +142,88 @@ def test_a_late_answer_is_a_timeout(server: Server) -> None:
     finally:
         server.release.set()
     assert server.paths == ["GET /api/slow"]  # a timeout is the caller's to retry, not resent here
+
+
+class TunnelProxy(socketserver.ThreadingTCPServer):
+    """A CONNECT proxy, as in an office network: records each CONNECT line and its headers, then relays bytes."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), TunnelHandler)
+        self.connects: list[tuple[str, dict[str, str]]] = []
+
+    @property
+    def proxy(self) -> Proxy:
+        return Proxy("127.0.0.1", self.server_address[1], {})
+
+
+class TunnelHandler(socketserver.StreamRequestHandler):
+    server: TunnelProxy
+
+    def handle(self) -> None:
+        request_line = self.rfile.readline().decode("latin-1").strip()
+        headers = {}
+        while (line := self.rfile.readline().decode("latin-1").strip()):
+            name, _, value = line.partition(":")
+            headers[name.strip()] = value.strip()
+        self.server.connects.append((request_line, headers))
+        host, _, port = request_line.split()[1].rpartition(":")
+        with socket.create_connection((host, int(port))) as upstream:
+            self.wfile.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            self.wfile.flush()
+            sockets = [self.connection, upstream]
+            while True:
+                readable, _, _ = select.select(sockets, [], [], 5)
+                if not readable:
+                    return
+                for sock in readable:
+                    data = sock.recv(65536)
+                    if not data:
+                        return
+                    (upstream if sock is self.connection else self.connection).sendall(data)
+
+
+@pytest.fixture
+def tunnel() -> Iterator[TunnelProxy]:
+    running = TunnelProxy()
+    threading.Thread(target=running.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
+    yield running
+    running.shutdown()
+    running.server_close()
+
+
+def test_requests_go_through_a_connect_tunnel_with_the_proxy_s_credentials(server: Server,
+                                                                          tunnel: TunnelProxy) -> None:
+    proxy = Proxy.from_url(f"http://officer:s%3Ecret@127.0.0.1:{tunnel.server_address[1]}")
+    transport = KeepAlive(server.url, "example.invalid", 5.0, proxy=proxy)
+
+    assert transport.request("GET", "/a", None, {}) == (200, b"/api/a")
+    assert transport.request("POST", "/b", b"{}", {}) == (200, b"/api/b")
+
+    target = f"127.0.0.1:{server.server_address[1]}"
+    assert [line for line, _ in tunnel.connects] == [f"CONNECT {target} HTTP/1.0"]  # one tunnel, kept alive
+    assert tunnel.connects[0][1]["Proxy-Authorization"] == "Basic " + base64.b64encode(b"officer:s>cret").decode()
+    assert server.paths == ["GET /api/a", "POST /api/b"]
+
+
+@pytest.mark.parametrize("env, host, expected", [
+    ({"HTTPS_PROXY": "http://proxy.trat.local:3128"}, "sheets.googleapis.com", ("proxy.trat.local", 3128)),
+    ({"https_proxy": "proxy.trat.local:3128", "HTTPS_PROXY": "other:1"}, "api.line.me", ("proxy.trat.local", 3128)),
+    ({"HTTPS_PROXY": "http://proxy.trat.local"}, "api.line.me", ("proxy.trat.local", 80)),
+    ({"HTTPS_PROXY": "http://proxy.trat.local:3128", "NO_PROXY": "localhost,.googleapis.com"},
+     "sheets.googleapis.com", None),
+    ({"HTTPS_PROXY": "http://proxy.trat.local:3128", "no_proxy": "*"}, "api.line.me", None),
+    ({"HTTPS_PROXY": "http://proxy.trat.local:3128", "NO_PROXY": "line.me"}, "api.line.me", None),
+    ({"HTTPS_PROXY": "http://proxy.trat.local:3128", "NO_PROXY": "e.me"}, "api.line.me", ("proxy.trat.local", 3128)),
+    ({}, "sheets.googleapis.com", None),
+])
+def test_the_environment_names_the_proxy_for_https_hosts(env: dict[str, str], host: str,
+                                                         expected: tuple[str, int] | None) -> None:
+    proxy = proxy_from_env("https", host, env)
+    if expected is None:
+        assert proxy is None
+    else:
+        assert proxy is not None and (proxy.host, proxy.port) == expected
+    assert proxy_from_env("http", host, env) is None  # plain http (the local fakes) never goes through one
