@@ -3,8 +3,8 @@
 One class for every caller: the daily jobs, the monthly report, init-sheet and the LINE
 webhook all read and write through `GoogleStore` on the one client, `sheets.client.SheetsClient`
 (light enough for the webhook's cold start; its docstring has the figures). They differ in
-patience only: `for_webhook` answers inside LINE's 2-second window (short timeout, two
-tries, short waits); `from_config` takes config.yaml's sheets.* settings as they are.
+patience only: `for_webhook` caps config.yaml's sheets.* settings for LINE's 2-second window
+(at most 5 s per try, 2 tries, waits of at most 0.2 s); `from_config` takes them as they are.
 
 A load is one values:batchGet of every tab asked (numbers raw, date cells as the text they
 show); a missing tab fails Google's whole batch, so then one fields-limited tab list and a
