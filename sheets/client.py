@@ -7,18 +7,23 @@ through a hand-made Response, and `import gspread` still loads requests, google-
 requests transport and google_auth_oauthlib (gspread/__init__ imports gspread.auth):
 115-119 ms of imports here (google_auth_oauthlib.flow 45 ms, google.auth.transport.requests
 30 ms, google.auth 18 ms; gspread's own code 3 ms). Webhook cold start at Trat size
-(`python -m bench`'s cold child, first question ค้างชำระ, 11 fresh processes per variant,
-interleaved; 1 Dec 2026, the 2-vCPU bench VM), median district / province officer:
+(`python -m bench`'s cold child, first question ค้างชำระ, fresh processes interleaved per
+variant; 1 Dec 2026, the shared 2-vCPU bench VM), median district / province officer:
 
-    this client on KeepAlive                       0.196 s / 0.246 s
-    gspread's HTTPClient on KeepAlive (prototype)   0.303 s / 0.329 s   (+55 % / +34 %)
-    the former standard-library webhook store      0.195 s / 0.234 s
+                                                   wall, quiet (11)    wall, loaded (15)   CPU
+    this client on KeepAlive                       0.196 s / 0.246 s   0.443 s / 0.517 s   0.20 s / 0.26 s
+    gspread's HTTPClient on KeepAlive (prototype)  0.303 s / 0.329 s   0.589 s / 0.610 s   0.29 s / 0.33 s
+    the former standard-library webhook store      0.195 s / 0.234 s   0.395 s / 0.504 s   0.20 s / 0.26 s
 
-The budget is 1.0 s. Scaled to the reference run in docs/benchmark.md (0.55 s / 0.67 s),
-gspread would make it about 0.85 s / 0.94 s: no margin left, for seven endpoint methods of
-three lines each. So the client is written here, in gspread's shape, and the jobs use it
-too (one client, one error class, one retry loop): at 80,000 loans a load costs 3.35 s of
-CPU instead of 4.02 s through gspread and requests, and peak memory is 414 MB, not 432 MB.
+gspread fits the 1.0 s budget on a quiet VM, but costs +0.07-0.11 s of CPU (+35-55 %) at
+every cold start; with the VM loaded (docs/benchmark.md's reference figures are 0.55 s /
+0.67 s) its slowest province start was 0.84 s. That leaves little margin for
+seven endpoint methods of three lines each, and would put requests and google-auth on the
+webhook path, which tests/test_webhook.py forbids. So the client is written here, in
+gspread's shape, and the jobs use it too (one client, one error class, one retry loop): a
+`check` at 80,000 loans costs 3.35-3.39 s of CPU instead of 3.91-4.02 s through gspread and
+requests and peaks at 414-415 MB instead of 431-432 MB (the load's wall time is the same:
+the fake's answer dominates it).
 
 Shape (gspread.http_client.HTTPClient's): one choke point, `request()`, that every
 endpoint method goes through (`values_batch_get`, `values_get`, `values_append`,
