@@ -30,12 +30,10 @@ def open_bench_store(args: argparse.Namespace, config: Any) -> Any:
     from sheets.open import open_store
 
     if args.store.startswith("gsheet:"):
-        from google.oauth2.credentials import Credentials
-
+        from sheets.credentials import StaticToken
         from sheets.google import GoogleStore
 
-        return GoogleStore.from_config(args.store.split(":", 1)[1], config, Layout(config),
-                                       credentials=Credentials(token="bench"))
+        return GoogleStore.from_config(args.store.split(":", 1)[1], config, Layout(config), StaticToken("bench"))
     return open_store(args.store, config)
 
 

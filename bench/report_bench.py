@@ -62,12 +62,10 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
     overrides = {"sheets.api_url": args.api_url} if args.api_url else {}
     config = load_config(env={}, overrides=overrides)
     if args.store.startswith("gsheet:"):
-        from google.oauth2.credentials import Credentials
-
+        from sheets.credentials import StaticToken
         from sheets.google import GoogleStore
 
-        store = GoogleStore.from_config(args.store.split(":", 1)[1], config, Layout(config),
-                                        credentials=Credentials(token="bench"))
+        store = GoogleStore.from_config(args.store.split(":", 1)[1], config, Layout(config), StaticToken("bench"))
     else:
         store = open_store(args.store, config)
 

@@ -6,5 +6,5 @@
 - `handlers.instance`: `Instance`, the one holder of a process's warm state (settings,
   webhook runtime, the jobs' store), each made on first use in the serving process.
 - The clients are the program's one client per service: LINE is `messaging.line`, Sheets is
-  `handlers.sheets_fast` until the one Sheets client lands, both over `core.http`.
+  `sheets.client` (under `sheets.google.GoogleStore`), both over `core.http`.
 """

@@ -10,7 +10,7 @@ their process in `handlers.instance.Instance`.
 Environment (runtime_from_env): LINE_CHANNEL_SECRET (required: without it no
 request is accepted), LINE_CHANNEL_ACCESS_TOKEN (replies; without it they go to
 the outbox file, for local trials), KKC_STORE / KKC_CONFIG / KKC_* as for every
-command, and Google credentials (see handlers.sheets_fast).
+command, and Google credentials (see sheets.credentials).
 """
 from __future__ import annotations
 
@@ -171,12 +171,13 @@ def open_webhook_store(config: Config, layout: Layout, env: Mapping[str, str]) -
     """The webhook's store: the light Sheets client for `gsheet:` (no gspread on the webhook path), else a workbook."""
     spec = config.store
     if spec.startswith("gsheet:"):
-        from handlers.sheets_fast import FastSheetsStore, token_source_from_env
+        from sheets.credentials import token_source_from_env
+        from sheets.google import GoogleStore
 
         sheet_id = spec.split(":", 1)[1].strip()
         if not sheet_id:
             raise RuntimeConfigError("KKC_STORE=gsheet: needs the spreadsheet id after the colon")
-        return FastSheetsStore.from_config(sheet_id, config, layout, token_source_from_env(env))
+        return GoogleStore.for_webhook(sheet_id, config, layout, token_source_from_env(env))
     from sheets.open import open_store
 
     return open_store(spec, config)

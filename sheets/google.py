@@ -1,11 +1,15 @@
-"""The Google Sheets backend: the live Smart Data sheet, through gspread and google-auth.
+"""The Google Sheets store: the live Smart Data sheet, for the jobs and the webhook alike.
 
-Every request goes through `SheetsHTTPClient`, gspread's HTTP client with three
-changes: a configurable API base URL (tests point it at a local fake), an
-explicit timeout, and bounded retries with jittered exponential backoff
-(gspread 6.2.1's own BackOffHTTPClient never stops retrying a permanent 429).
-The store calls gspread's lower-level endpoint methods directly so that no
-`gspread.Spreadsheet` is built: building one costs an extra metadata read.
+One class for every caller: the daily jobs, the monthly report, init-sheet and the LINE
+webhook all read and write through `GoogleStore` on the one client, `sheets.client.SheetsClient`
+(light enough for the webhook's cold start; its docstring has the figures). They differ in
+patience only: `for_webhook` caps config.yaml's sheets.* settings for LINE's 2-second window
+(at most 5 s per try, 2 tries, waits of at most 0.2 s); `from_config` takes them as they are.
+
+A load is one values:batchGet of every tab asked (numbers raw, date cells as the text they
+show); a missing tab fails Google's whole batch, so then one fields-limited tab list and a
+second read (`sheets.store.batch_read`). Appends write RAW, so text typed in LINE is never
+read as a formula or a number, and INSERT_ROWS never writes over a cell.
 """
 from __future__ import annotations
 
@@ -15,37 +19,12 @@ import time
 from contextlib import nullcontext
 from typing import Any, Callable, ContextManager, Mapping, Optional, Sequence
 
-import google.auth
-import orjson
-import requests
-from google.auth.credentials import Credentials
-from google.auth.exceptions import DefaultCredentialsError, GoogleAuthError, TransportError
-from google.oauth2 import service_account
-from gspread.http_client import HTTPClient
-from gspread.urls import SPREADSHEET_VALUES_BATCH_URL
-from gspread.utils import absolute_range_name, rowcol_to_a1
-
 from core.config import Config
 from core.schema import normalize_header
+from sheets.client import Backoff, SheetsClient, SheetsError, a1_range, column_letters
+from sheets.credentials import TokenSource, token_source_from_env
 from sheets.store import (
     Layout, StoreError, Table, TabTemplate, batch_read, header_of, ordered_row, to_text_cell,
-)
-
-SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
-GOOGLE_API_URL = "https://sheets.googleapis.com"  # the origin gspread.urls hard-codes
-
-# Shown next to an HTTP status in messages for officers.
-STATUS_WORDS = {
-    400: "คำขอไม่ถูกต้อง", 401: "ยืนยันตัวตนไม่ผ่าน", 403: "ไม่มีสิทธิ์เข้าถึง", 404: "ไม่พบสเปรดชีต",
-    408: "หมดเวลารอ", 429: "เกินโควตา", 500: "ระบบ Google ขัดข้อง", 502: "ระบบ Google ขัดข้อง",
-    503: "บริการ Google ไม่พร้อมชั่วคราว", 504: "ระบบ Google ตอบช้าเกินไป",
-}
-
-CREDENTIALS_HELP = (
-    "ตั้งค่าบัญชีบริการของ Google: ใส่ที่อยู่ไฟล์ JSON ของบัญชีบริการในตัวแปร GOOGLE_APPLICATION_CREDENTIALS "
-    "แล้วแชร์สเปรดชีตให้อีเมลของบัญชีบริการนั้น (หรือใช้ Application Default Credentials บน Google Cloud) "
-    "(set GOOGLE_APPLICATION_CREDENTIALS to a service-account JSON key file and share the spreadsheet "
-    "with its e-mail, or run with Application Default Credentials)"
 )
 
 NUMBER_FORMATS: dict[str, dict[str, str]] = {
@@ -57,163 +36,54 @@ NUMBER_FORMATS: dict[str, dict[str, str]] = {
 }
 NEW_SHEET_ROWS, NEW_SHEET_COLUMNS = 1000, 26  # what Google gives a new sheet
 PROTECT_NOTE = "แท็บนี้โปรแกรมเป็นผู้เขียน แก้ด้วยมือเฉพาะเมื่อจำเป็น"
-
-
-class SheetsAPIError(StoreError):
-    """Google answered with an error (or did not answer); `status` is None without an answer."""
-
-    def __init__(self, message: str, status: Optional[int] = None, google_message: str = ""):
-        super().__init__(message)
-        self.status = status
-        self.google_message = google_message
-
-    @property
-    def bad_range(self) -> bool:
-        """Google's answer when a range names a tab that does not exist."""
-        return self.status == 400 and "Unable to parse range" in self.google_message
-
-    @property
-    def sheet_exists(self) -> bool:
-        return self.status == 400 and "already exists" in self.google_message
-
-
-def load_credentials() -> Credentials:
-    """GOOGLE_APPLICATION_CREDENTIALS if set, else Application Default Credentials."""
-    path = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
-    try:
-        if path:
-            credentials = service_account.Credentials.from_service_account_file(path, scopes=list(SCOPES))
-        else:
-            credentials, _ = google.auth.default(scopes=list(SCOPES))
-    except (DefaultCredentialsError, ValueError, OSError, KeyError) as exc:
-        # Say what kind of problem only: a key file's content must never reach a log.
-        if path and not os.path.isfile(path):
-            what = f"ไม่พบไฟล์ {path} ที่ GOOGLE_APPLICATION_CREDENTIALS ชี้ไป"
-        elif path:
-            what = f"ไฟล์ {path} ไม่ใช่กุญแจบัญชีบริการที่ใช้ได้ ({type(exc).__name__})"
-        else:
-            what = "ไม่พบสิทธิ์เข้าถึง Google (no Application Default Credentials)"
-        raise StoreError(f"{what}. {CREDENTIALS_HELP}") from None
-    return credentials
-
-
-class SheetsHTTPClient(HTTPClient):
-    """gspread's HTTP client with our base URL, a timeout and bounded retries."""
-
-    def __init__(self, auth: Credentials, session: Optional[requests.Session] = None, *,
-                 api_url: str = GOOGLE_API_URL, timeout_seconds: float = 30.0, max_tries: int = 5,
-                 backoff_seconds: float = 1.0, backoff_max_seconds: float = 32.0,
-                 sleep: Callable[[float], None] = time.sleep,
-                 jitter: Callable[[], float] = random.random):
-        super().__init__(auth, session)
-        self.api_url = api_url.rstrip("/")
-        self.timeout = timeout_seconds
-        self.max_tries = max(1, max_tries)
-        self.backoff_seconds = backoff_seconds
-        self.backoff_max_seconds = backoff_max_seconds
-        self.sleep = sleep
-        self.jitter = jitter
-
-    def _account(self) -> str:
-        """The service account's e-mail (not a secret: it is what the sheet is shared with)."""
-        return str(getattr(getattr(self, "auth", None), "service_account_email", "") or "")
-
-    def backoff(self, failed_tries: int) -> float:
-        """Full jitter: a random wait up to base * 2^(n-1), capped."""
-        ceiling = min(self.backoff_max_seconds, self.backoff_seconds * 2 ** (failed_tries - 1))
-        return self.jitter() * ceiling
-
-    def request(self, method: str, endpoint: str, params: Any = None, data: Any = None,
-                json: Optional[Mapping[str, Any]] = None, files: Any = None,
-                headers: Any = None) -> requests.Response:
-        url = endpoint
-        if url.startswith(GOOGLE_API_URL):
-            url = self.api_url + url[len(GOOGLE_API_URL):]
-        failure, status = "", None
-        for attempt in range(1, self.max_tries + 1):
-            try:
-                response = self.session.request(method=method, url=url, json=json, params=params, data=data,
-                                                files=files, headers=headers, timeout=self.timeout)
-            except requests.Timeout:
-                failure = (f"Google Sheets ไม่ตอบภายใน {self.timeout:g} วินาที หลังลอง {attempt} ครั้ง "
-                           f"(no answer within {self.timeout:g} s after {attempt} tries)")
-                status = None
-            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError, TransportError) as exc:
-                failure = (f"ติดต่อ Google Sheets ไม่ได้ หลังลอง {attempt} ครั้ง "
-                           f"(cannot reach Google Sheets after {attempt} tries: {type(exc).__name__})")
-                status = None
-            except GoogleAuthError as exc:
-                raise StoreError(f"ยืนยันตัวตนกับ Google ไม่ผ่าน ({type(exc).__name__}). {CREDENTIALS_HELP}") from None
-            else:
-                if response.ok:
-                    return response
-                status = response.status_code
-                code, google_message = _google_error(response)
-                if status != 408 and status != 429 and status < 500:
-                    message = _refusal_message(status, code, google_message, self._account())
-                    raise SheetsAPIError(message, status, google_message)
-                failure = (f"Google Sheets ตอบกลับ {status} ({STATUS_WORDS.get(status, 'ผิดพลาด')}) "
-                           f"หลังลอง {attempt} ครั้ง "
-                           f"(Google Sheets answered {status} {code} after {attempt} tries: {google_message})")
-            if attempt < self.max_tries:
-                self.sleep(self.backoff(attempt))
-        raise SheetsAPIError(failure, status)
-
-
-    def values_batch_get(self, id: str, ranges: list[str], params: Optional[Mapping[str, Any]] = None) -> Any:
-        """gspread's batchGet, decoded with orjson: a national-size sheet is ~40 MB of JSON,
-        which the standard json module takes seconds to decode."""
-        params = {**(params or {}), "ranges": ranges}
-        response = self.request("get", SPREADSHEET_VALUES_BATCH_URL % id, params=params)
-        return orjson.loads(response.content)
-
-
-def _google_error(response: requests.Response) -> tuple[str, str]:
-    """The status word and message of Google's error body {"error": {...}}."""
-    try:
-        error = response.json()["error"]
-        return str(error.get("status", "")), str(error.get("message", ""))
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return "", response.text[:200]
-
-
-def _refusal_message(status: int, code: str, google_message: str, account: str = "") -> str:
-    words = STATUS_WORDS.get(status, "ผิดพลาด")
-    hint = ""
-    if status == 403 and account:
-        hint = f" แชร์สเปรดชีตให้ {account} เป็นผู้แก้ไข (share the spreadsheet with {account} as an editor)."
-    if status in (401, 403):
-        hint += " " + CREDENTIALS_HELP
-    elif status == 404:
-        hint = " ตรวจรหัสสเปรดชีตหลัง gsheet: (check the spreadsheet id)"
-    return f"Google Sheets ตอบกลับ {status} ({words}) ({code}: {google_message}).{hint}"
+READ_OPTIONS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "FORMATTED_STRING",
+                "majorDimension": "ROWS"}
+# Inside LINE's 2-second window there is no time for long waits: at most this, whatever config says.
+WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_MAX_TRIES, WEBHOOK_BACKOFF_SECONDS = 5.0, 2, 0.2
 
 
 class GoogleStore:
     """The Smart Data spreadsheet on Google Sheets."""
 
-    def __init__(self, sheet_id: str, layout: Layout, *, credentials: Credentials,
-                 api_url: str = GOOGLE_API_URL, timeout_seconds: float = 30.0, max_tries: int = 5,
-                 backoff_seconds: float = 1.0, backoff_max_seconds: float = 32.0,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, sheet_id: str, layout: Layout, client: SheetsClient):
         self.sheet_id = sheet_id
         self.layout = layout
+        self.client = client
         self.description = f"Google Sheets {sheet_id}"
-        self.http = SheetsHTTPClient(credentials, api_url=api_url, timeout_seconds=timeout_seconds,
-                                     max_tries=max_tries, backoff_seconds=backoff_seconds,
-                                     backoff_max_seconds=backoff_max_seconds, sleep=sleep)
         # Header row per tab title as last read or written in this run; None = the tab is missing.
         self._headers: dict[str, Optional[list[str]]] = {}
 
     @classmethod
-    def from_config(cls, sheet_id: str, config: Config, layout: Layout, *,
-                    credentials: Optional[Credentials] = None,
-                    sleep: Callable[[float], None] = time.sleep) -> "GoogleStore":
+    def from_config(cls, sheet_id: str, config: Config, layout: Layout, tokens: Optional[TokenSource] = None,
+                    *, sleep: Callable[[float], None] = time.sleep) -> "GoogleStore":
+        """For the jobs and the command line: config.yaml's sheets.* settings; tokens from the environment."""
         settings = config.sheets
-        return cls(sheet_id, layout, credentials=load_credentials() if credentials is None else credentials,
-                   api_url=settings.api_url, timeout_seconds=settings.timeout_seconds,
-                   max_tries=settings.max_tries, backoff_seconds=settings.backoff_seconds,
-                   backoff_max_seconds=settings.backoff_max_seconds, sleep=sleep)
+        backoff = Backoff(settings.max_tries, settings.backoff_seconds, settings.backoff_max_seconds)
+        client = SheetsClient(token_source_from_env(os.environ) if tokens is None else tokens,
+                              api_url=settings.api_url, timeout_seconds=settings.timeout_seconds,
+                              backoff=backoff, sleep=sleep)
+        return cls(sheet_id, layout, client)
+
+    @classmethod
+    def for_webhook(cls, sheet_id: str, config: Config, layout: Layout, tokens: TokenSource, *,
+                    sleep: Callable[[float], None] = time.sleep) -> "GoogleStore":
+        """For the LINE webhook: the same store, with no more patience than LINE's 2 seconds allow."""
+        settings = config.sheets
+        backoff = Backoff(min(settings.max_tries, WEBHOOK_MAX_TRIES),
+                          min(settings.backoff_seconds, WEBHOOK_BACKOFF_SECONDS),
+                          min(settings.backoff_max_seconds, WEBHOOK_BACKOFF_SECONDS))
+        client = SheetsClient(tokens, api_url=settings.api_url,
+                              timeout_seconds=min(settings.timeout_seconds, WEBHOOK_TIMEOUT_SECONDS),
+                              backoff=backoff, sleep=sleep)
+        return cls(sheet_id, layout, client)
+
+    @property
+    def requests(self) -> int:
+        """Sheets requests this store has sent (each try counts)."""
+        return self.client.requests
+
+    def close(self) -> None:
+        self.client.close()
 
     def batch(self) -> ContextManager[None]:
         """Each write is its own request already: nothing to group."""
@@ -227,15 +97,13 @@ class GoogleStore:
         return tables
 
     def _batch_get(self, titles: Sequence[str]) -> dict[str, list[list[Any]]]:
-        """Whole tabs in one values:batchGet; numbers raw, date cells as the text they show."""
-        params = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "FORMATTED_STRING",
-                  "majorDimension": "ROWS"}
-        answer = self.http.values_batch_get(self.sheet_id, [absolute_range_name(t) for t in titles], params)
+        """Whole tabs in one values:batchGet."""
+        answer = self.client.values_batch_get(self.sheet_id, [a1_range(t) for t in titles], READ_OPTIONS)
         # Google answers in the order asked.
         return {t: vr.get("values", []) for t, vr in zip(titles, answer.get("valueRanges", []))}
 
     def _sheets(self, fields: str) -> list[dict[str, Any]]:
-        return self.http.spreadsheets_get(self.sheet_id, params={"fields": fields}).get("sheets", [])
+        return self.client.spreadsheets_get(self.sheet_id, params={"fields": fields}).get("sheets", [])
 
     def _sheet_titles(self) -> set[str]:
         return {s["properties"]["title"] for s in self._sheets("sheets.properties.title")}
@@ -245,9 +113,9 @@ class GoogleStore:
         if title in self._headers:
             return self._headers[title]
         try:
-            answer = self.http.values_get(self.sheet_id, absolute_range_name(title, "1:1"),
-                                          params={"valueRenderOption": "UNFORMATTED_VALUE"})
-        except SheetsAPIError as exc:
+            answer = self.client.values_get(self.sheet_id, a1_range(title, "1:1"),
+                                            params={"valueRenderOption": "UNFORMATTED_VALUE"})
+        except SheetsError as exc:
             if not exc.bad_range:
                 raise
             header = None
@@ -275,24 +143,24 @@ class GoogleStore:
             missing = [h for h in wanted if normalize_header(h) not in present]
             if missing:
                 # New columns go after the last header: nothing typed moves.
-                self.http.values_update(self.sheet_id, absolute_range_name(title, rowcol_to_a1(1, len(header) + 1)),
-                                        params={"valueInputOption": "RAW"}, body={"values": [missing]})
+                self.client.values_update(self.sheet_id, a1_range(title, f"{column_letters(len(header) + 1)}1"),
+                                          params={"valueInputOption": "RAW"}, body={"values": [missing]})
                 header = header + [normalize_header(h) for h in missing]
         for record in records:
             rows.append([to_text_cell(v) for v in ordered_row(header, record, tab_key, self.layout)])
-        # RAW keeps text as typed ("0012" stays "0012"); INSERT_ROWS never writes over a cell.
-        self.http.values_append(self.sheet_id, absolute_range_name(title),
-                                params={"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
-                                body={"majorDimension": "ROWS", "values": rows})
+        # RAW keeps text as typed ("0012" stays "0012", "=1+1" stays text); INSERT_ROWS never writes over a cell.
+        self.client.values_append(self.sheet_id, a1_range(title),
+                                  params={"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
+                                  body={"majorDimension": "ROWS", "values": rows})
         self._headers[title] = header
 
     def _add_sheet(self, title: str, columns: int) -> bool:
         """Add a tab with a frozen header row; False if it exists already."""
         grid = {"rowCount": NEW_SHEET_ROWS, "columnCount": max(NEW_SHEET_COLUMNS, columns), "frozenRowCount": 1}
         try:
-            self.http.batch_update(self.sheet_id, {"requests": [
+            self.client.batch_update(self.sheet_id, {"requests": [
                 {"addSheet": {"properties": {"title": title, "gridProperties": grid}}}]})
-        except SheetsAPIError as exc:
+        except SheetsError as exc:
             if exc.sheet_exists:
                 return False
             raise
@@ -304,16 +172,16 @@ class GoogleStore:
         width = max((len(r) for r in rows), default=0)
         if self._headers.get(title, []) is None:
             if not self._add_sheet(title, width):
-                self.http.values_clear(self.sheet_id, absolute_range_name(title))
+                self.client.values_clear(self.sheet_id, a1_range(title))
         else:
             try:
-                self.http.values_clear(self.sheet_id, absolute_range_name(title))
-            except SheetsAPIError as exc:
+                self.client.values_clear(self.sheet_id, a1_range(title))
+            except SheetsError as exc:
                 if not exc.bad_range:
                     raise
                 self._add_sheet(title, width)
         if rows:
-            self.http.values_update(self.sheet_id, absolute_range_name(title, "A1"),
+            self.client.values_update(self.sheet_id, a1_range(title, "A1"),
                                     params={"valueInputOption": "RAW"},
                                     body={"majorDimension": "ROWS",
                                           "values": [[to_text_cell(v) for v in r] for r in rows]})
@@ -340,26 +208,27 @@ class GoogleStore:
                 requests_.append({"addSheet": sheet})
                 actions.append(f"สร้างแท็บ {tpl.title}")
             header, second_row = top_rows.get(tpl.title, ([], []))
-            new_requests, new_actions = _template_requests(tpl, sheet, header, second_row, created=tpl.title not in sheets)
+            new_requests, new_actions = _template_requests(tpl, sheet, header, second_row,
+                                                           created=tpl.title not in sheets)
             requests_ += new_requests
             actions += new_actions
         if requests_:
-            self.http.batch_update(self.sheet_id, {"requests": requests_})
+            self.client.batch_update(self.sheet_id, {"requests": requests_})
         for tpl in templates:  # the header cache no longer holds for these tabs
             self._headers.pop(tpl.title, None)
         return actions
 
     def _top_rows(self, titles: Sequence[str]) -> dict[str, tuple[list[str], list[dict[str, Any]]]]:
         """Per tab: the header texts and the cells of row 2 (their dropdown rule and number format)."""
-        answer = self.http.spreadsheets_get(self.sheet_id, params={
-            "ranges": [absolute_range_name(t, "1:2") for t in titles],
+        answer = self.client.spreadsheets_get(self.sheet_id, params={
+            "ranges": [a1_range(t, "1:2") for t in titles],
             "fields": "sheets(properties(title),data(startRow,startColumn,rowData(values("
                       "formattedValue,dataValidation,userEnteredFormat(numberFormat)))))"})
         found: dict[str, tuple[list[str], list[dict[str, Any]]]] = {}
         for sheet in answer.get("sheets", []):
             rows: list[list[dict[str, Any]]] = [[], []]
             for grid in sheet.get("data", []):
-                pad = [{}] * grid.get("startColumn", 0)
+                pad: list[dict[str, Any]] = [{}] * grid.get("startColumn", 0)
                 for i, row in enumerate(grid.get("rowData", []), start=grid.get("startRow", 0)):
                     if i < 2:
                         rows[i] = pad + row.get("values", [])
@@ -383,7 +252,7 @@ class GoogleStore:
             raise StoreError(f"ไม่พบแท็บ {title} หลังเขียนรายงาน (tab vanished while writing the report)")
         old_charts = [c["chartId"] for c in sheet.get("charts", []) if "chartId" in c]
         requests_ = google_requests(sheet["properties"].get("sheetId", 0), report, placement, old_charts)
-        self.http.batch_update(self.sheet_id, {"requests": requests_})
+        self.client.batch_update(self.sheet_id, {"requests": requests_})
 
 
 def _new_sheet_id(used: set[int]) -> int:

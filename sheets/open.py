@@ -17,7 +17,7 @@ def open_store(spec: str | None, config: Config) -> Store:
     spec = resolve_store_spec(spec, config)
     layout = Layout(config)
     if spec.startswith("gsheet:"):
-        from sheets.google import GoogleStore  # late: gspread and google-auth are heavy
+        from sheets.google import GoogleStore  # late: a workbook run needs no HTTP client
 
         sheet_id = spec.split(":", 1)[1].strip()
         if not sheet_id:

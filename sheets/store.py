@@ -17,6 +17,11 @@ from core.schema import TABS, Tab, normalize_header
 class StoreError(Exception):
     """The store cannot be read or written; the message says what and where."""
 
+    @property
+    def bad_range(self) -> bool:
+        """Google's "Unable to parse range" (a range names a missing tab); see sheets.client.SheetsError."""
+        return False
+
 
 class MissingColumnError(StoreError):
     def __init__(self, tab_title: str, header: str):
@@ -147,7 +152,7 @@ def batch_read(titles: Mapping[str, str], batch_get: Callable[[list[str]], Mappi
     try:
         found = batch_get(wanted)
     except StoreError as exc:
-        if not getattr(exc, "bad_range", False):
+        if not exc.bad_range:
             raise
         existing = existing_titles()
         present = [t for t in wanted if t in existing]

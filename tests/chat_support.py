@@ -15,7 +15,8 @@ import werkzeug.routing
 import yaml
 
 from handlers.runtime import Runtime, answer_webhook, create_runtime
-from handlers.sheets_fast import FastSheetsStore, StaticToken
+from sheets.credentials import StaticToken
+from sheets.google import GoogleStore
 from messaging.signature import sign
 from messaging.base import messages_to_text
 from messaging.line import LineClient
@@ -52,7 +53,7 @@ def make_runtime(sheets_fake: Any, line_fake: Any, *, overrides: dict | None = N
     """The webhook's runtime from the factory: the light Sheets and LINE clients on the fakes, the test clock."""
     config = make_config({"sheets.api_url": sheets_fake.url, "line.api_url": line_fake.url, **(overrides or {})})
     layout = Layout(config)
-    store = FastSheetsStore.from_config(SPREADSHEET_ID, config, layout, StaticToken("test-token"))
+    store = GoogleStore.for_webhook(SPREADSHEET_ID, config, layout, StaticToken("test-token"))
     replier = LineClient.from_config(config, DEFAULT_TOKEN, webhook=True)
     return create_runtime(config, store, replier, channel_secret=SECRET, today=lambda: today, now=lambda: NOW,
                           profile_name=replier.profile_name, layout=layout, clock=clock or Clock())

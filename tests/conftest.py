@@ -9,6 +9,7 @@ import pytest
 from google.oauth2.credentials import Credentials as TokenCredentials
 
 from core.config import Config, load_config
+from sheets.credentials import GoogleAuthToken
 from sheets.google import GoogleStore
 from sheets.store import Layout, Store
 from sheets.workbook import WorkbookStore
@@ -71,7 +72,7 @@ def google_store_factory(sheets_fake: SheetsFake, backoff_sleeps: list[float]) -
               layout: Layout | None = None) -> GoogleStore:
         cfg = make_config({"sheets.api_url": sheets_fake.url, **(overrides or {})})
         return GoogleStore.from_config(SPREADSHEET_ID, cfg, layout or Layout(cfg),
-                                       credentials=credentials or TokenCredentials(token="test-token"),
+                                       GoogleAuthToken(credentials or TokenCredentials(token="test-token")),
                                        sleep=backoff_sleeps.append)
 
     return build

@@ -1,4 +1,8 @@
-"""What only the Google backend does: request counts, retries, credentials, init-sheet requests."""
+"""What only the Google backend does: request counts, retries, faults, credentials, init-sheet requests.
+
+One store class serves the jobs (`GoogleStore.from_config`) and the webhook
+(`GoogleStore.for_webhook`), through the one client (sheets.client); both talk real HTTP
+to the Sheets fake (and, for tokens, to the metadata-server fake)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,12 +18,17 @@ from google.auth.credentials import AnonymousCredentials
 from google.auth.exceptions import DefaultCredentialsError
 from google.oauth2.credentials import Credentials as TokenCredentials
 
+from chat import CHAT_TABS
 from core.config import load_config
-from sheets.google import GoogleStore, load_credentials
 from core.schema import DATA_TABS, TABS
-from sheets.store import Layout, StoreError
+from sheets.client import SheetsError
+from sheets.credentials import MetadataToken, StaticToken, load_credentials, token_source_from_env
+from sheets.google import GoogleStore
 from sheets.open import open_store
-from tests.conftest import SPREADSHEET_ID
+from sheets.store import Layout, StoreError
+from tests.chat_support import NOW, load_province
+from tests.conftest import SPREADSHEET_ID, make_config
+from tests.fakes.metadata_server import MetadataFake
 from tests.fakes.sheets_api import SheetsFake
 from tests.test_store import schema_templates
 
@@ -35,6 +44,12 @@ def seed_data_tabs(fake: SheetsFake, layout: Layout, skip: tuple[str, ...] = ())
 def only_request(fake: SheetsFake) -> Any:
     assert len(fake.requests) == 1, fake.kinds()
     return fake.requests[0]
+
+
+def webhook_store(fake: SheetsFake, overrides: dict[str, Any] | None = None, tokens: Any = None) -> GoogleStore:
+    """The store as the webhook runtime builds it."""
+    config = make_config({"sheets.api_url": fake.url, **(overrides or {})})
+    return GoogleStore.for_webhook(SPREADSHEET_ID, config, Layout(config), tokens or StaticToken("test-token"))
 
 
 # -- request counts -----------------------------------------------------------------
@@ -122,12 +137,15 @@ def test_append_to_a_missing_tab_creates_it_with_a_frozen_header(google_store: G
 def test_append_writes_raw_text_dates_as_iso_and_numbers_as_numbers(google_store: GoogleStore,
                                                                    sheets_fake: SheetsFake) -> None:
     google_store.append("payments", [{"contract_no": "0012", "paid_date": dt.date(2026, 2, 1), "amount": 1500.5,
-                                      "recorded_at": dt.datetime(2026, 2, 1, 10, 30, 5), "receipt_no": "007"}])
+                                      "recorded_at": dt.datetime(2026, 2, 1, 10, 30, 5), "receipt_no": "007",
+                                      "note": "=IMPORTXML(\"http://x\")"}])
 
+    assert sheets_fake.requests[-1].query["valueInputOption"] == ["RAW"]
     header, row = sheets_fake.rows(SPREADSHEET_ID, "รับชำระ")
     cells = dict(zip(header, row))
     assert cells["เลขที่สัญญา"] == "0012"  # RAW: text stays text
     assert cells["เลขที่ใบรับเงิน"] == "007"
+    assert cells["หมายเหตุ"] == "=IMPORTXML(\"http://x\")"  # typed in LINE: text, never a formula
     assert cells["วันที่ชำระ"] == "2026-02-01"
     assert cells["เวลาบันทึก"] == "2026-02-01 10:30:05"
     assert cells["จำนวนเงิน (บาท)"] == 1500.5
@@ -257,6 +275,150 @@ def test_an_unknown_spreadsheet_is_a_404_with_a_hint(google_store_factory: Calla
     assert "gsheet:" in str(caught.value)
 
 
+def test_an_error_names_what_was_being_done(google_store: GoogleStore, sheets_fake: SheetsFake) -> None:
+    sheets_fake.fail_always(500, kind="values.append")
+
+    with pytest.raises(SheetsError) as caught:
+        google_store.append("feedback", [{"officer_id": "OF01", "text": "ทดสอบ"}])
+
+    error = caught.value
+    assert (error.status, error.tries, error.operation.kind) == (500, 4, "values.append")
+    assert "ขณะเพิ่มแถวใน 'ข้อเสนอแนะ'" in str(error)             # Thai: what failed
+    assert "while appending rows to 'ข้อเสนอแนะ'" in str(error)   # English: the same
+    assert "Internal error encountered." in str(error)             # Google's own words
+
+
+# -- faults: timeouts and lost answers ---------------------------------------------------------
+def test_a_timeout_once_is_retried_and_the_read_succeeds(google_store_factory: Callable[..., GoogleStore],
+                                                         sheets_fake: SheetsFake, layout: Layout,
+                                                         backoff_sleeps: list[float]) -> None:
+    store = google_store_factory({"sheets.timeout_seconds": 0.3})
+    seed_data_tabs(sheets_fake, layout)
+    sheets_fake.delay_next(1.0)
+
+    tables = store.read(DATA_TABS)
+
+    assert tables["loans"].rows == [[f"loans-{i}" for i in range(len(layout.headers("loans")))]]
+    assert sheets_fake.count("values.batchGet") == 2 and len(backoff_sleeps) == 1
+
+
+def test_a_lost_read_answer_is_asked_again(google_store: GoogleStore, sheets_fake: SheetsFake,
+                                           layout: Layout) -> None:
+    seed_data_tabs(sheets_fake, layout)
+    sheets_fake.lose_answer_next()
+
+    tables = google_store.read(["loans"])
+
+    assert [r.answer_lost for r in sheets_fake.requests] == [True, False]
+    assert tables["loans"].rows == [[f"loans-{i}" for i in range(len(layout.headers("loans")))]]
+
+
+def test_a_lost_append_answer_is_resent_and_the_repeated_row_counts_once(
+        google_store: GoogleStore, sheets_fake: SheetsFake, layout: Layout) -> None:
+    from sheets.model import load_dataset
+    from tests.sheetdata import TODAY
+
+    load_province(sheets_fake)
+    google_store.read(CHAT_TABS)  # the header is known: the append is the only write
+    sheets_fake.lose_answer_next(kind="values.append")
+    payment = {"contract_no": "F1-001", "paid_date": dt.date(2026, 11, 20), "amount": 100,
+               "recorded_by": "OF-01", "source": "LINE", "ref": "LINE-LOST"}
+
+    google_store.append("payments", [payment])
+
+    appends = [r for r in sheets_fake.requests if r.kind == "values.append"]
+    assert [r.answer_lost for r in appends] == [True, False]  # made, answer lost, sent again
+    written = [r for r in sheets_fake.rows(SPREADSHEET_ID, "รับชำระ") if "LINE-LOST" in r]
+    assert len(written) == 2 and written[0] == written[1]
+    dataset = load_dataset(google_store.read(DATA_TABS), layout, TODAY)
+    assert [p.amount for p in dataset.payments["F1-001"] if p.ref == "LINE-LOST"] == [100]
+
+
+def test_a_lost_batch_update_answer_is_not_resent_and_says_it_may_have_happened(
+        google_store: GoogleStore, sheets_fake: SheetsFake) -> None:
+    sheets_fake.lose_answer_next(kind="spreadsheets.batchUpdate")
+
+    with pytest.raises(SheetsError) as caught:
+        google_store.append("feedback", [{"officer_id": "OF01", "text": "ดีมาก"}])
+
+    assert sheets_fake.count("spreadsheets.batchUpdate") == 1  # an addSheet is never sent twice
+    assert "ข้อเสนอแนะ" in sheets_fake.titles(SPREADSHEET_ID)   # it did happen
+    assert caught.value.status is None and "อาจทำไปแล้ว" in str(caught.value)
+    assert "addSheet" in str(caught.value)
+
+
+def test_a_refused_token_is_renewed_once_from_the_metadata_server(sheets_fake: SheetsFake) -> None:
+    with MetadataFake() as metadata:
+        store = webhook_store(sheets_fake, tokens=MetadataToken(metadata.host))
+        assert not store.read(["loans"])["loans"].exists
+        sheets_fake.reset_requests()
+        sheets_fake.fail_next(401)
+
+        store.read(["feedback"])
+
+    assert [(r.status, r.bearer) for r in sheets_fake.requests] == [
+        (401, "metadata-token-1"), (400, "metadata-token-2"), (200, "metadata-token-2")]  # 400: no such tab
+    assert metadata.scopes == ["https://www.googleapis.com/auth/spreadsheets"] * 2
+
+
+def test_no_permission_names_the_function_s_own_account(sheets_fake: SheetsFake) -> None:
+    with MetadataFake(email="kkc-fn@kkc-trat.iam.gserviceaccount.com") as metadata:
+        store = webhook_store(sheets_fake, tokens=MetadataToken(metadata.host))
+        sheets_fake.fail_next(403)
+
+        with pytest.raises(StoreError, match="แชร์สเปรดชีตให้ kkc-fn@kkc-trat.iam.gserviceaccount.com"):
+            store.read(["loans"])
+
+
+def test_on_google_cloud_the_token_comes_from_the_metadata_server() -> None:
+    assert isinstance(token_source_from_env({"K_SERVICE": "kkc", "GCE_METADATA_HOST": "127.0.0.1:1"}),
+                      MetadataToken)
+    assert not isinstance(token_source_from_env({"K_SERVICE": "kkc", "GOOGLE_APPLICATION_CREDENTIALS": "k.json"}),
+                          MetadataToken)  # a key file, when given, wins
+
+
+# -- the webhook's store: the same class, less patience ---------------------------------------
+def test_the_webhook_store_reads_what_the_jobs_store_reads_and_appends_the_same(
+        sheets_fake: SheetsFake, google_store: GoogleStore) -> None:
+    load_province(sheets_fake)
+    webhook = webhook_store(sheets_fake)
+
+    assert type(webhook) is type(google_store)
+    assert webhook.read(CHAT_TABS) == google_store.read(CHAT_TABS)
+    assert sheets_fake.count() == 2  # one batchGet each
+    record = {"contract_no": "F1-001", "paid_date": dt.date(2026, 11, 20), "amount": 100,
+              "recorded_by": "OF-01", "source": "LINE", "ref": "LINE-X"}
+    webhook.append("payments", [record])
+    google_store.append("payments", [dict(record, ref="LINE-Y")])
+    rows = sheets_fake.rows(SPREADSHEET_ID, "รับชำระ")
+    assert rows[-2][:7] == rows[-1][:7] and rows[-2][7] == "LINE-X"
+
+
+def test_the_webhook_store_adds_a_missing_tab_and_survives_a_503(sheets_fake: SheetsFake) -> None:
+    webhook = webhook_store(sheets_fake)
+
+    tables = webhook.read(["feedback", "officers"])           # neither tab exists yet
+    assert not tables["feedback"].exists and not tables["officers"].exists
+    webhook.append("feedback", [{"received_at": NOW, "officer_id": "OF-01", "text": "ทดสอบ"}])
+    assert sheets_fake.rows(SPREADSHEET_ID, "ข้อเสนอแนะ")[1][1:] == ["OF-01", "ทดสอบ"]
+    sheets_fake.fail_next(503)
+    assert webhook.read(["feedback"])["feedback"].rows[0][2] == "ทดสอบ"   # retried once
+
+
+def test_the_webhook_store_waits_no_longer_than_line_allows(sheets_fake: SheetsFake) -> None:
+    webhook = webhook_store(sheets_fake, {"sheets.timeout_seconds": 30.0, "sheets.max_tries": 5,
+                                          "sheets.backoff_seconds": 1.0, "sheets.backoff_max_seconds": 32.0})
+    sheets_fake.fail_always(500)
+    started = time.monotonic()
+
+    with pytest.raises(SheetsError, match="หลังลอง 2 ครั้ง"):
+        webhook.read(CHAT_TABS)
+
+    assert sheets_fake.count() == 2
+    assert time.monotonic() - started < 0.5  # one wait of at most 0.2 s
+    assert webhook.client.timeout_seconds == 5.0
+
+
 # -- credentials -------------------------------------------------------------------------
 def test_a_broken_key_file_is_reported_without_its_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     key = tmp_path / "key.json"
@@ -297,6 +459,33 @@ def test_no_permission_names_the_account_to_share_with(google_store_factory: Cal
         store.read(["loans"])
 
 
+def test_an_unreachable_token_endpoint_is_retried_then_named(google_store_factory: Callable[..., GoogleStore],
+                                                            sheets_fake: SheetsFake,
+                                                            backoff_sleeps: list[float]) -> None:
+    from google.oauth2 import service_account
+
+    private_key = rsa.newkeys(512)[1].save_pkcs1().decode()
+    credentials = service_account.Credentials.from_service_account_info(
+        {"type": "service_account", "project_id": "kkc", "private_key_id": "1", "private_key": private_key,
+         "client_email": "kkc@kkc.iam.gserviceaccount.com", "client_id": "1",
+         "token_uri": "http://127.0.0.1:9/token"}, scopes=["https://www.googleapis.com/auth/spreadsheets"])
+    store = google_store_factory(credentials=credentials)
+
+    with pytest.raises(SheetsError, match="ขอสิทธิ์เข้าถึงจาก Google ไม่ได้ หลังลอง 4 ครั้ง"):
+        store.read(["loans"])
+
+    assert sheets_fake.count() == 0 and len(backoff_sleeps) == 3  # never sent without a token
+
+
+def test_user_credentials_send_their_quota_project_as_google_auth_would(
+        google_store_factory: Callable[..., GoogleStore], sheets_fake: SheetsFake) -> None:
+    store = google_store_factory(credentials=TokenCredentials(token="user-token", quota_project_id="kkc-trat"))
+
+    store.read(["loans"])
+
+    assert {(r.bearer, r.user_project) for r in sheets_fake.requests} == {("user-token", "kkc-trat")}
+
+
 def test_a_missing_key_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "nowhere.json"))
 
@@ -317,7 +506,7 @@ def test_no_credentials_at_all_says_how_to_configure(monkeypatch: pytest.MonkeyP
 
 def test_open_store_reaches_the_api_url_from_the_environment(sheets_fake: SheetsFake, layout: Layout,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("sheets.google.load_credentials", lambda: TokenCredentials(token="test-token"))
+    monkeypatch.setattr("sheets.credentials.load_credentials", lambda: TokenCredentials(token="test-token"))
     config = load_config(env={"KKC_SHEETS_API_URL": sheets_fake.url})
 
     store = open_store(f"gsheet:{SPREADSHEET_ID}", config)

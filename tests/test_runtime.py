@@ -20,7 +20,7 @@ from core.config import ROOT
 from handlers.instance import Instance
 from messaging.line import LineClient
 from handlers.runtime import RuntimeConfigError
-from handlers.sheets_fast import FastSheetsStore
+from sheets.google import GoogleStore
 from messaging.outbox import OutboxMessenger
 from messaging.signature import sign
 from sheets.workbook import WorkbookStore
@@ -45,7 +45,7 @@ def google_env(sheets_fake, line_fake) -> Iterator[dict[str, str]]:
 def test_the_webhook_runtime_is_built_once_from_the_environment(google_env, sheets_fake, line_fake):
     instance = Instance(google_env)
     runtime = instance.webhook()
-    assert isinstance(runtime.store, FastSheetsStore) and runtime.store.sheet_id == SPREADSHEET_ID
+    assert isinstance(runtime.store, GoogleStore) and runtime.store.sheet_id == SPREADSHEET_ID
     assert isinstance(runtime.handler.replier, LineClient)
     assert instance.webhook() is runtime
     assert sheets_fake.count() == 0  # building reads nothing: the first event does

@@ -9,7 +9,6 @@ import pytest
 import requests
 from google.oauth2.credentials import Credentials as TokenCredentials
 
-from sheets.google import SheetsHTTPClient
 from tests.conftest import SPREADSHEET_ID
 from tests.fakes.sheets_api import SheetsFake, load_discovery, parse_cells, parse_fields, split_range
 
@@ -185,10 +184,22 @@ def test_field_masks_nest() -> None:
     assert parse_fields("sheets.properties.title") == {"sheets": {"properties": {"title": None}}}
 
 
+class LocalHTTPClient(gspread.HTTPClient):
+    """gspread's own HTTP client with Google's origin swapped for the fake's (gspread.urls hard-codes it)."""
+
+    def __init__(self, auth: Any, session: Any, api_url: str):
+        super().__init__(auth, session)
+        self.api_url = api_url
+
+    def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> requests.Response:
+        return super().request(method, endpoint.replace("https://sheets.googleapis.com", self.api_url, 1),
+                               *args, **kwargs)
+
+
 def test_gspread_itself_works_against_the_fake(sheets_fake: SheetsFake) -> None:
-    """gspread's own Spreadsheet and Worksheet objects, through our HTTP client, get valid answers."""
+    """gspread's own Spreadsheet and Worksheet objects (a second, independent client) get valid answers."""
     client = gspread.Client(TokenCredentials(token="test-token"),
-                            http_client=lambda auth, session: SheetsHTTPClient(auth, session, api_url=sheets_fake.url))
+                            http_client=lambda auth, session: LocalHTTPClient(auth, session, sheets_fake.url))
     spreadsheet = client.open_by_key(SPREADSHEET_ID)
     worksheet = spreadsheet.add_worksheet("ทดสอบ", rows=10, cols=3)
     worksheet.update([["เลขที่สัญญา", "จำนวนเงิน"], ["0012", 500]], "A1", raw=True)

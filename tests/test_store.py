@@ -1,4 +1,9 @@
-"""The store's behaviour, the same on the .xlsx backend and on Google Sheets."""
+"""The store contract: the same behaviour from every store the program uses.
+
+Each test runs on the .xlsx workbook, on the Google store as the jobs open it
+(`GoogleStore.from_config`, google-auth credentials) and on the Google store as the LINE
+webhook opens it (`GoogleStore.for_webhook`, a bare token), the last two over HTTP against
+the Sheets fake."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,8 +13,24 @@ from typing import Any
 import pytest
 
 from core.schema import TABS
+from sheets.credentials import StaticToken
+from sheets.google import GoogleStore
 from sheets.store import Layout, MissingColumnError, Store, TabTemplate
-from tests.conftest import make_config
+from tests.conftest import SPREADSHEET_ID, make_config
+from tests.fakes.sheets_api import SheetsFake
+
+
+@pytest.fixture
+def webhook_store(sheets_fake: SheetsFake, layout: Layout) -> GoogleStore:
+    """The Google store exactly as handlers.runtime builds it for the webhook."""
+    config = make_config({"sheets.api_url": sheets_fake.url})
+    return GoogleStore.for_webhook(SPREADSHEET_ID, config, layout, StaticToken("test-token"))
+
+
+@pytest.fixture(params=["workbook", "google", "webhook"])
+def store(request: pytest.FixtureRequest) -> Store:
+    """Every store the program uses (this overrides conftest's two-store `store` for the contract)."""
+    return request.getfixturevalue(f"{request.param}_store")
 
 
 def schema_templates(layout: Layout) -> list[TabTemplate]:

@@ -374,39 +374,3 @@ def test_the_webhook_path_imports_no_heavy_package(sheets_fake, line_fake):
     assert "handlers.runtime" in result["chat"] and "chat.terminal" not in result["chat"]
     assert "F1-002" in text_of(line_fake.replies[-1].messages)
     assert sheets_fake.count() == 1  # one batch read for the cold event
-
-
-# ---------------------------------------------------------------- the light Sheets store
-
-def test_fast_store_reads_what_google_store_reads_and_appends_the_same(sheets_fake, google_store):
-    from chat import CHAT_TABS
-    from handlers.sheets_fast import FastSheetsStore, StaticToken
-    from sheets.store import Layout
-    from tests.conftest import SPREADSHEET_ID, make_config
-
-    load_province(sheets_fake)
-    config = make_config({"sheets.api_url": sheets_fake.url})
-    fast = FastSheetsStore.from_config(SPREADSHEET_ID, config, Layout(config), StaticToken("t"))
-    assert fast.read(CHAT_TABS) == google_store.read(CHAT_TABS)
-    assert sheets_fake.count() == 2  # one batchGet each
-    record = {"contract_no": "F1-001", "paid_date": __import__("datetime").date(2026, 11, 20), "amount": 100,
-              "recorded_by": "OF-01", "source": "LINE", "ref": "LINE-X"}
-    fast.append("payments", [record])
-    google_store.append("payments", [dict(record, ref="LINE-Y")])
-    rows = sheets_fake.rows(SPREADSHEET_ID, "รับชำระ")
-    assert rows[-2][:7] == rows[-1][:7] and rows[-2][7] == "LINE-X"
-
-
-def test_fast_store_falls_back_for_a_missing_tab_and_survives_a_503(sheets_fake):
-    from handlers.sheets_fast import FastSheetsStore, StaticToken
-    from sheets.store import Layout
-    from tests.conftest import SPREADSHEET_ID, make_config
-
-    config = make_config({"sheets.api_url": sheets_fake.url})
-    fast = FastSheetsStore.from_config(SPREADSHEET_ID, config, Layout(config), StaticToken("t"))
-    tables = fast.read(["feedback", "officers"])           # neither tab exists yet
-    assert not tables["feedback"].exists and not tables["officers"].exists
-    fast.append("feedback", [{"received_at": NOW, "officer_id": "OF-01", "text": "ทดสอบ"}])  # GoogleStore adds the tab
-    assert sheets_fake.rows(SPREADSHEET_ID, "ข้อเสนอแนะ")[1][1:] == ["OF-01", "ทดสอบ"]
-    sheets_fake.fail_next(503)
-    assert fast.read(["feedback"])["feedback"].rows[0][2] == "ทดสอบ"   # retried once

@@ -8,7 +8,8 @@ a wrong type or an unknown enum value is recorded in `fake.violations` (a
 response violation also turns the answer into a 500, so the test sees it).
 
 Tests count requests (`fake.requests`, `fake.count(kind)`) and program faults
-(`fail_next`, `fail_always`, `delay_next`). Kinds are the discovery method
+(`fail_next`, `fail_always`, `delay_next`, `lose_answer_next`: the request is carried out,
+then the connection is closed without an answer). Kinds are the discovery method
 names: "spreadsheets.get", "spreadsheets.batchUpdate", "values.get",
 "values.batchGet", "values.append", "values.update", "values.clear",
 "values.batchClear".
@@ -658,6 +659,9 @@ class RecordedRequest:
     kind: Optional[str]  # discovery method name, None if no route
     status: int = 0
     seconds: float = 0.0  # time the fake spent answering (without programmed delays)
+    answer_lost: bool = False  # carried out, but the connection was closed instead of answering
+    bearer: str = ""  # the access token the request carried
+    user_project: str = ""  # x-goog-user-project: the project billed for a user's (ADC) request
 
 
 @dataclass
@@ -667,6 +671,7 @@ class _Fault:
     times: Optional[int]  # None = for ever
     kind: Optional[str]
     message: str
+    lose_answer: bool = False
 
 
 class SheetsFake:
@@ -771,6 +776,11 @@ class SheetsFake:
         """Answer the next `times` requests only after `seconds` (to trip client timeouts)."""
         self._add_fault(_Fault(None, seconds, times, kind, ""))
 
+    def lose_answer_next(self, times: int = 1, kind: Optional[str] = None) -> None:
+        """Carry out the next `times` requests (of `kind`), then hang up instead of answering,
+        as when a connection drops on the way back: the client cannot know the write was made."""
+        self._add_fault(_Fault(None, 0.0, times, kind, "", lose_answer=True))
+
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
@@ -795,7 +805,8 @@ class SheetsFake:
             self.violations.append(text)
 
     # -- HTTP -------------------------------------------------------------
-    def handle(self, request: BaseHTTPRequestHandler, method: str) -> tuple[int, dict[str, Any]]:
+    def handle(self, request: BaseHTTPRequestHandler, method: str) -> tuple[int, dict[str, Any], bool]:
+        """(status, answer, whether to hang up instead of answering)."""
         started = time.perf_counter()
         delayed = 0.0
         split = urlsplit(request.path)
@@ -804,10 +815,13 @@ class SheetsFake:
         raw_body = request.rfile.read(length) if length else b""
         kind, spreadsheet_id, range_text = _route(method, split.path)
         record = RecordedRequest(method, unquote(split.path), query, kind)
+        fault: Optional[_Fault] = None
         with self._lock:
             self.requests.append(record)
         try:
             auth = request.headers.get("Authorization", "")
+            record.bearer = auth[7:].strip() if auth.startswith("Bearer ") else ""
+            record.user_project = request.headers.get("x-goog-user-project", "")
             if not auth.startswith("Bearer ") or not auth[7:].strip():
                 raise FakeAPIError(401, "Request is missing required authentication credential. Expected OAuth 2 "
                                         "access token, login cookie or other valid authentication credential.")
@@ -827,7 +841,8 @@ class SheetsFake:
             status, payload = 500, FakeAPIError(500, f"fake crashed: {exc}").body()
         record.status = status
         record.seconds = time.perf_counter() - started - delayed
-        return status, payload
+        record.answer_lost = bool(fault and fault.lose_answer)
+        return status, payload, record.answer_lost
 
     def _answer(self, kind: str, spreadsheet_id: str, range_text: Optional[str],
                 query: dict[str, list[str]], raw_body: bytes) -> dict[str, Any]:
@@ -1222,7 +1237,10 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # headers and body go out in separate writes: no 40 ms ACK waits
 
     def _serve(self, method: str) -> None:
-        status, payload = self.fake.handle(self, method)
+        status, payload, hang_up = self.fake.handle(self, method)
+        if hang_up:
+            self.close_connection = True  # no status line: the client sees the connection drop
+            return
         body = orjson.dumps(payload)  # compact UTF-8 like Google's; fast on a 40 MB national-size answer
         try:
             self.send_response(status)
