@@ -158,3 +158,57 @@ def test_missing_tabs_read_the_same():
     ds = load_dataset(tables, Layout(), dt.date(2026, 1, 15))
     assert ds.tabs_missing == ["กรรมการ", "บัญชี LINE"]
     assert fingerprint(ds) == "b9e9ce509ad346f89c9f94e5253178c5518780a68e691bbf4bf8132b1ba19012"
+
+
+# -- what the one column-wise engine does that the fingerprints do not spell out ------------------
+def tiny_with(**changes: dict[str, Any]) -> dict[str, Table]:
+    """The tiny province with some cells changed: tab key -> {(row index, column key): value}."""
+    data = tiny_province()
+    for tab_key, cells in changes.items():
+        for (index, col), value in cells.items():
+            data[tab_key][index][col] = value
+    return as_tables(data)
+
+
+def problems_at(ds: Dataset, tab_title: str, row: int) -> list[tuple[str, str]]:
+    return [(p.field, p.message) for p in ds.problems if p.tab == tab_title and p.row == row]
+
+
+def test_a_rows_problems_come_in_the_order_they_were_found_rows_top_to_bottom():
+    ds = load_dataset(tiny_with(funds={(1, "district"): "เมืองจันท์", (1, "village_no"): 120,
+                                       (1, "updated_at"): dt.date(2027, 1, 1), (1, "village_name"): None,
+                                       (0, "capital"): "ห้าพัน"}), Layout(), TODAY)
+    assert problems_at(ds, "กองทุน", 3) == [
+        ("district", "ไม่พบอำเภอ \"เมืองจันท์\" ในจังหวัด (ใช้ชื่ออำเภอตามทะเบียน เช่น เมืองตราด)"),
+        ("village_no", "หมู่ที่ต้องอยู่ระหว่าง 1–99 (กรอกไว้ 120)"),
+        ("updated_at", "วันที่อยู่ในอนาคต"),
+        ("village_name", "ไม่ได้กรอก (ต้องกรอก)"),
+    ]
+    funds_rows = [p.row for p in ds.problems if p.tab == "กองทุน"]
+    assert funds_rows == sorted(funds_rows) and funds_rows[0] == 2
+    # The fund is still there, with the district as typed (so its officer can be told).
+    assert ds.funds["230102-03"].district == "เมืองจันท์" and not ds.funds["230102-03"].district_ok
+
+
+def test_a_refused_line_link_is_not_read_further():
+    ds = load_dataset(tiny_with(line_links={(1, "line_user_id"): "Uxyz", (1, "linked_at"): "เมื่อวาน"}),
+                      Layout(), TODAY)
+    assert problems_at(ds, "บัญชี LINE", 3) == [
+        ("line_user_id", "LINE user ID ต้องขึ้นต้นด้วย U ตามด้วยเลขฐานสิบหก 32 ตัว")]
+    assert "OF-02" not in ds.links
+    # A link that is taken has its time read, and a bad time is a problem of its own.
+    ds = load_dataset(tiny_with(line_links={(1, "linked_at"): "เมื่อวาน"}), Layout(), TODAY)
+    assert problems_at(ds, "บัญชี LINE", 3) == [("linked_at", "อ่านวันที่ไม่ได้: \"เมื่อวาน\" "
+                                                              "(ใช้รูปแบบ วัน/เดือน/ปี เช่น 15/01/2569)")]
+    assert ds.links["OF-02"].linked_at is None
+
+
+def test_a_checkbox_reads_as_the_text_it_shows_in_every_tab():
+    # Google Sheets and Excel show a boolean cell as TRUE / FALSE; a ใช้งาน checkbox is yes / no.
+    ds = load_dataset(tiny_with(officers={(0, "active"): False, (2, "active"): True, (1, "register_code"): True},
+                                funds={(0, "village_no"): True}, loans={(0, "amount"): False}), Layout(), TODAY)
+    assert not ds.officers["OF-01"].active and ds.officers["OF-03"].active
+    assert ds.officers["OF-02"].register_code == "TRUE"
+    assert problems_at(ds, "กองทุน", 2) == [("village_no", "ต้องเป็นจำนวนเต็ม: \"TRUE\"")]
+    assert problems_at(ds, "ลูกหนี้", 2) == [
+        ("amount", "จำนวนเงินไม่ใช่ตัวเลข: \"FALSE\" (กรอกเป็นตัวเลข เช่น 12,500)")]
