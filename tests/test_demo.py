@@ -1,4 +1,4 @@
-"""The demo workbook (sheets/demo.py): Trat-sized, realistic, deterministic, with planted problems."""
+"""The demo workbook (sheets/demo/): Trat-sized, realistic, deterministic, with planted problems."""
 from __future__ import annotations
 
 import datetime as dt
