@@ -18,6 +18,18 @@ _ON_TIME = (0, 0, 0, 0, 1, 1, 2, 3, 5, 7)  # days before the due date a punctual
 
 def repay(rng: random.Random, today: dt.date, loans: Sequence[DemoLoan], pinned: set[str]) -> dict[str, Any]:
     """Who has paid what as of today (sets each loan's kind, payments and status); the facts for the summary."""
+    breached, in_arrears = _choose_kinds(rng, today, loans, pinned)
+    for loan in loans:
+        _pay(rng, today, loan)
+    closed, due_today, due_next_7 = _close(rng, today, loans)
+    return {"open_loans": len(loans) - closed, "arrears_loans": in_arrears,
+            "arrears_share": in_arrears / max(1, len(loans) - closed), "breached_loans": breached,
+            "closed_loans": closed, "due_today": due_today, "due_next_7": due_next_7}
+
+
+def _choose_kinds(rng: random.Random, today: dt.date, loans: Sequence[DemoLoan], pinned: set[str]) -> tuple[int, int]:
+    """Each loan's kind: breached, due today and unpaid, repaid early, in arrears, or on track.
+    Returns (breached loans, loans in arrears)."""
     rnd = rng.random
     mature: list[DemoLoan] = []   # the last installment fell due before today
     midterm: list[DemoLoan] = []
@@ -65,8 +77,13 @@ def repay(rng: random.Random, today: dt.date, loans: Sequence[DemoLoan], pinned:
         in_arrears += 1
         if loan.items[-1][0] < today:  # a matured contract: open again because unpaid
             open_count += 1
-    for loan in loans:
-        _pay(rng, today, loan)
+    return len(breached), in_arrears
+
+
+def _close(rng: random.Random, today: dt.date, loans: Sequence[DemoLoan]) -> tuple[int, int, int]:
+    """Mark some repaid loans closed and some on-track ones normal (most stay blank, as in real sheets).
+    Returns (loans repaid in full, installments due today, installments due in the next 7 days)."""
+    rnd = rng.random
     closed = due_today = due_next_7 = 0
     soon = today + dt.timedelta(days=7)
     for loan in loans:
@@ -81,9 +98,7 @@ def repay(rng: random.Random, today: dt.date, loans: Sequence[DemoLoan], pinned:
                 due_today += 1
             elif today < d <= soon:
                 due_next_7 += 1
-    return {"open_loans": len(loans) - closed, "arrears_loans": in_arrears,
-            "arrears_share": in_arrears / max(1, len(loans) - closed), "breached_loans": len(breached),
-            "closed_loans": closed, "due_today": due_today, "due_next_7": due_next_7}
+    return closed, due_today, due_next_7
 
 
 def _pay(rng: random.Random, today: dt.date, loan: DemoLoan) -> None:
