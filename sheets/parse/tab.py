@@ -67,11 +67,10 @@ class TabReader:
         return sorted(self.problems, key=attrgetter("row"))  # stable: a row keeps its own order
 
     def read(self, col: str, reader: Callable[[Any], Any], required: bool = False,
-             where: Sequence[bool] | None = None) -> list[Any]:
-        """The column's values read by `reader`; None where blank or unreadable (with a problem).
-
-        `where` limits the reading to the rows marked True (the others are None, with no problem).
-        """
+             where: Sequence[bool] | None = None, blank: Any = None) -> list[Any]:
+        """The column's values read by `reader`: `blank` where blank, None where unreadable (with a
+        problem, as is a blank in a required column). `where` limits the reading to the rows marked
+        True (the others read as blank, with no problem)."""
         index = self.positions.get(col)
         if index is None:
             values: list[Any] = [None] * self.n
@@ -85,27 +84,26 @@ class TabReader:
         table: dict[Any, Any] = {}
         for value in set(values):
             if value is None or (type(value) is str and (value == "" or value.isspace())):
-                table[value] = _BLANK
+                table[value] = _BLANK if required else blank
                 continue
             try:
                 table[value] = reader(value)
             except readers.CellError as exc:
                 table[value] = _Err(str(exc))
-        out = [table[v] for v in values]
-        bad = {v for v, result in table.items() if type(result) is _Err or (required and result is _BLANK)}
+        out = list(map(table.__getitem__, values))
+        bad = {v for v, result in table.items() if type(result) is _Err or result is _BLANK}
         if bad:
             for i, value in enumerate(values):
-                if value in bad and (where is None or where[i]):
-                    self.failed.add((i, col))
+                if value in bad:
                     result = table[value]
-                    self.problem(i, col, result.message if type(result) is _Err else REQUIRED_BLANK)
-                    out[i] = None
-        if _BLANK in table.values():
-            out = [None if r is _BLANK else r for r in out]
+                    out[i] = blank if result is _BLANK else None
+                    if where is None or where[i]:
+                        self.failed.add((i, col))
+                        self.problem(i, col, result.message if type(result) is _Err else REQUIRED_BLANK)
         return out
 
     def text(self, col: str, required: bool = False) -> list[str]:
-        return [v or "" for v in self.read(col, readers.read_text, required)]
+        return self.read(col, readers.read_text, required, blank="")
 
 
 def has_value(cells: list[Any]) -> bool:
