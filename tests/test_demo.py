@@ -1,7 +1,8 @@
-"""The demo workbook (sheets/demo.py): Trat-sized, realistic, deterministic, with planted problems."""
+"""The demo workbook (sheets/demo/): Trat-sized, realistic, deterministic, with planted problems."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import zipfile
 from collections import Counter, defaultdict
@@ -10,7 +11,7 @@ import openpyxl
 import pytest
 
 from core.geo import districts
-from sheets.demo import TRAT, DemoScale, build_demo, citizen_check_digit, demo_tables
+from sheets.demo import PROVINCE_AVG, TRAT, DemoScale, build_demo, citizen_check_digit, demo_tables
 from core.schema import ADMIN_ROLE, DISTRICT_ROLE, NO, PROVINCE_ROLE, STATUS_BREACHED, TABS, YES
 from sheets.store import Layout
 
@@ -393,3 +394,56 @@ def test_workbook_has_every_tab_with_thai_headers(built, tables):
     text = summary.as_text()
     assert "72" in text and "1,538" in text and "ยังไม่ผูก LINE" in text
     assert summary.counts["loans"] == 1538 and summary.counts["funds"] == 72
+
+
+# -- fingerprints: the same seed gives the very same data, cell for cell -----------------------
+# Golden digests taken before sheets/demo.py was split into a package: a refactoring must not
+# move a single cell (benchmarks and the officers' training rely on "same seed, same data").
+# Change them only in a commit that means to change the demo data, and say so there.
+SMALL = DemoScale(funds=150, loans=900, officers_district=9, staff_province=1)
+TINY = DemoScale(funds=3, loans=2, officers_district=1, staff_province=1, name="เล็กมาก")
+
+
+def demo_fingerprint(today: dt.date, seed: int, scale: DemoScale) -> str:
+    """A digest of every tab's rows (headers included) and of the summary's planted list, officers and facts."""
+    from sheets.demo import demo_summary
+
+    digest = hashlib.sha256()
+    for key, rows in demo_tables(today, seed, scale).items():
+        digest.update(f"tab {key}\n".encode())
+        for row in rows:
+            digest.update(repr(row).encode() + b"\n")
+    summary = demo_summary(today, seed, scale)
+    for part in (summary.counts, summary.planted, summary.officers, summary.facts, summary.scale):
+        digest.update(repr(part).encode() + b"\n")
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize("today, seed, scale, expected", [
+    (TODAY, SEED, TRAT,
+     "4b185d6f643b9aaf75b0cccdc9a012a4cacb6302c535378539fa8b1c75e35c44"),
+    (dt.date(2026, 11, 26), SEED, TRAT,
+     "0bd88024afa43983b8fc36a91983ae790abf285f515df4daaa520cf18e89749e"),
+    (TODAY, 5, SMALL,
+     "402a76592c7b891ab3fb7b6d5ee1978a459f1c28e0674ca10803fe0cd27b883d"),
+    (TODAY, 11, TINY,
+     "65fd552efaf497eb87b9ec3376b5101bc439c207f684fa307fa4cc6f0ec40316"),
+    (dt.date(2026, 11, 26), SEED, PROVINCE_AVG,
+     "3963bc24b3b3c2328dce43bb2e63450013861b7ce61531650dc61f57b968c6ea"),
+])
+def test_same_seed_same_data_cell_for_cell(today, seed, scale, expected):
+    assert demo_fingerprint(today, seed, scale) == expected
+
+
+def test_the_written_workbook_is_the_same_file_inside(tmp_path):
+    # Every worksheet's XML (values, number formats, widths, frozen panes, tab colours) and the
+    # styles; docProps is left out because it carries the time of writing.
+    path = tmp_path / "small.xlsx"
+    build_demo(path, TODAY, seed=5, scale=SMALL)
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(path) as archive:
+        for name in sorted(archive.namelist()):
+            if name.startswith("docProps/"):
+                continue
+            digest.update(name.encode() + b"\n" + archive.read(name))
+    assert digest.hexdigest() == "2932d7e3b0e20e1cb2195adcbb3a157e2de7e7558f149b4cb17bac224310e5d6"

@@ -1,0 +1,133 @@
+"""Reading one tab column by column, collecting problems instead of raising.
+
+One engine for every tab: each column is read once through its cell reader (sheets/readers.py),
+each distinct value parsed once. A national-size sheet has millions of cells and repeats its
+dates, amounts and ids a lot, so the per-cell work stays in comprehensions. A parser reads a
+column, then checks it across the rows; the tab's problems are handed over in row order, so a
+person reads them top to bottom and, within a row, in the order they were found.
+"""
+from __future__ import annotations
+
+from operator import attrgetter, itemgetter
+from typing import Any, Callable, Sequence
+
+from sheets import readers
+from sheets.records import Dataset, Level, Problem, Unreadable
+from sheets.store import Layout, MissingColumnError, Table
+
+REQUIRED_BLANK = "ไม่ได้กรอก (ต้องกรอก)"
+
+
+class _Err:
+    """A memoised reader failure (so a repeated bad value is parsed once)."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+_BLANK = object()  # a blank cell in a column being read
+
+
+class TabReader:
+    """The non-blank rows of one tab, read a column at a time.
+
+    A parser sets `keys` (each row's fund, contract or officer id) and `funds` (whose
+    problem it is) once it has read them, so every later problem names its row.
+    """
+
+    def __init__(self, layout: Layout, tab_key: str, table: Table, positions: dict[str, int]):
+        self.layout, self.tab_key, self.title, self.positions = layout, tab_key, layout.title(tab_key), positions
+        # Stores drop trailing blank cells, so a blank row is usually [] and the first cell decides.
+        kept = [(index, cells) for index, cells in enumerate(table.rows)
+                if cells and (cells[0] is not None and cells[0] != "" or has_value(cells))]
+        # Rows padded (copies only where short) to the widest column read, so a column is one
+        # itemgetter pass instead of a bounds check per cell.
+        width = max(positions.values(), default=-1) + 1
+        self.rows = [cells if len(cells) >= width else cells + [None] * (width - len(cells)) for _, cells in kept]
+        self.numbers = [table.row_number(index) for index, _ in kept]  # sheet row numbers
+        self.n = len(self.rows)
+        self.keys: list[str] = [""] * self.n
+        self.funds: list[str | None] = [None] * self.n
+        self.failed: set[tuple[int, str]] = set()  # (row index, column) that could not be read
+        self.problems: list[Problem] = []
+
+    def problem(self, i: int, col: str, message: str, level: Level = "error") -> None:
+        """A problem in row index i (0-based among the kept rows) and column `col` ("" for the row)."""
+        self.problem_at(self.numbers[i], self.keys[i], col, message, level, self.funds[i])
+
+    def problem_at(self, row: int, key: str, col: str, message: str, level: Level,
+                   fund_id: str | None) -> None:
+        """A problem at a sheet row, for the checks that look at several rows at once (a schedule)."""
+        header = self.layout.header(self.tab_key, col) if col else ""
+        self.problems.append(Problem(self.title, row, key, col, header, level, message, fund_id))
+
+    def problems_by_row(self) -> list[Problem]:
+        return sorted(self.problems, key=attrgetter("row"))  # stable: a row keeps its own order
+
+    def read(self, col: str, reader: Callable[[Any], Any], required: bool = False,
+             where: Sequence[bool] | None = None, blank: Any = None) -> list[Any]:
+        """The column's values read by `reader`: `blank` where blank, None where unreadable (with a
+        problem, as is a blank in a required column). `where` limits the reading to the rows marked
+        True (the others read as blank, with no problem)."""
+        index = self.positions.get(col)
+        if index is None:
+            values: list[Any] = [None] * self.n
+        else:
+            values = list(map(itemgetter(index), self.rows))
+        if where is not None:
+            values = [value if keep else None for value, keep in zip(values, where)]
+        if bool in set(map(type, values)):
+            # True == 1 in a dict: read booleans (rare) as the text they show.
+            values = [str(v).upper() if type(v) is bool else v for v in values]
+        table: dict[Any, Any] = {}
+        for value in set(values):
+            if value is None or (type(value) is str and (value == "" or value.isspace())):
+                table[value] = _BLANK if required else blank
+                continue
+            try:
+                table[value] = reader(value)
+            except readers.CellError as exc:
+                table[value] = _Err(str(exc))
+        out = list(map(table.__getitem__, values))
+        bad = {v for v, result in table.items() if type(result) is _Err or result is _BLANK}
+        if bad:
+            for i, value in enumerate(values):
+                if value in bad:
+                    result = table[value]
+                    out[i] = blank if result is _BLANK else None
+                    if where is None or where[i]:
+                        self.failed.add((i, col))
+                        self.problem(i, col, result.message if type(result) is _Err else REQUIRED_BLANK)
+        return out
+
+    def text(self, col: str, required: bool = False) -> list[str]:
+        return self.read(col, readers.read_text, required, blank="")
+
+
+def has_value(cells: list[Any]) -> bool:
+    for cell in cells:
+        if cell is not None and not (type(cell) is str and not cell.strip()):
+            return True
+    return False
+
+
+def open_tab(ds: Dataset, layout: Layout, tables: dict[str, Table], tab_key: str) -> TabReader | None:
+    """A reader for the tab, or None when the tab is missing or lacks a required column
+    (recorded in `ds`: the tab as missing, or one problem for the whole tab)."""
+    table = tables.get(tab_key)
+    title = layout.title(tab_key)
+    if table is None or not table.exists:
+        ds.tabs_missing.append(title)
+        return None
+    try:
+        positions = layout.positions(tab_key, table)
+    except MissingColumnError as exc:  # the whole tab cannot be read: one problem, rows counted
+        ds.problems.append(Problem(title, 1, "", "", "", "error", str(exc)))
+        if tab_key == "loans":
+            for index, cells in enumerate(table.rows):
+                if has_value(cells):
+                    ds.unreadable.append(Unreadable(title, table.row_number(index), None, str(exc)))
+        return None
+    return TabReader(layout, tab_key, table, positions)

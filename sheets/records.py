@@ -1,0 +1,236 @@
+"""The typed dataset: one record type per tab, the problems found reading them, and the Dataset.
+
+The tab parsers (sheets/parse/) fill a Dataset; sheets/model.py is how the rest of the
+program gets one. Records keep the sheet's row number so every answer can point at a cell.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Iterable, Literal
+
+from core.schema import ADMIN_ROLE, DISTRICT_ROLE, SOURCE_SHEET
+from ledger import Contract, Installment as LedgerInstallment, Payment as LedgerPayment
+
+Level = Literal["error", "warning"]
+LEVEL_TH = {"error": "ผิดพลาด", "warning": "คำเตือน"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the sheet, said so that a person can find and fix it."""
+
+    tab: str            # Thai tab title
+    row: int | None     # the sheet's row number (1 = header)
+    key: str            # fund_id / contract_no / officer_id of the row, when known
+    field: str          # column key ("" for a whole-row problem)
+    header: str         # the column's Thai header as the person sees it
+    level: Level
+    message: str
+    fund_id: str | None = None  # the fund this problem counts against
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"tab": self.tab, "row": self.row, "key": self.key, "field": self.field,
+                "header": self.header, "level": self.level, "message": self.message,
+                "fund_id": self.fund_id}
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A row left out of computations because a value it needs could not be read."""
+
+    tab: str
+    row: int
+    fund_id: str | None   # whose officer is told; None = nobody can be derived (province)
+    reason: str
+
+
+@dataclass
+class Fund:
+    row: int
+    fund_id: str
+    district: str               # the official district name when it matched, else as typed
+    district_ok: bool
+    subdistrict: str
+    village_no: int | None
+    village_name: str
+    budget_year: int | None
+    capital: Decimal | None
+    bank_name: str
+    bank_account_no: str
+    bank_balance: Decimal | None
+    bank_balance_date: dt.date | None
+    cash_on_hand: Decimal | None
+    committee_order_no: str
+    committee_order_date: dt.date | None
+    committee_order_doc: str
+    bank_book_doc: str
+    financial_summary_doc: str
+    financial_summary_date: dt.date | None
+    households_total: int | None
+    households_target: int | None
+    officer_id: str
+    updated_at: dt.date | None
+    note: str
+
+
+@dataclass(slots=True)
+class Loan:
+    row: int
+    contract_no: str
+    fund_id: str
+    borrower_name: str
+    citizen_id: str | None      # only a valid id is kept
+    phone: str
+    round: int | None
+    occupation: str
+    loan_date: dt.date | None
+    amount: Decimal | None
+    due_date: dt.date | None
+    status_mark: str | None
+    note: str
+
+    @property
+    def readable(self) -> bool:
+        """Everything the ledger and alerts need could be read."""
+        return self.amount is not None and self.due_date is not None
+
+
+@dataclass(slots=True)
+class Installment:
+    row: int
+    contract_no: str
+    seq: int
+    due_date: dt.date
+    amount: Decimal
+
+
+@dataclass(slots=True)
+class Payment:
+    row: int
+    contract_no: str
+    paid_date: dt.date
+    amount: Decimal
+    receipt_no: str = ""
+    recorded_by: str = ""
+    source: str = SOURCE_SHEET
+    recorded_at: dt.datetime | None = None
+    ref: str = ""
+    note: str = ""
+
+
+@dataclass
+class CommitteeMember:
+    row: int
+    fund_id: str
+    name: str
+    position: str
+    term_start: dt.date | None
+    term_end: dt.date | None
+    phone: str
+
+
+@dataclass
+class Officer:
+    row: int
+    officer_id: str
+    name: str
+    district: str
+    role: str
+    register_code: str
+    active: bool
+
+    @property
+    def sees_all(self) -> bool:
+        """Provincial staff and admins see the whole province."""
+        return self.role != DISTRICT_ROLE
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN_ROLE
+
+
+@dataclass
+class LineLink:
+    row: int
+    linked_at: dt.datetime | None
+    officer_id: str
+    line_user_id: str
+    display_name: str
+
+
+@dataclass(slots=True)
+class AlertLogEntry:
+    row: int
+    run_date: dt.date
+    officer_id: str
+    contract_no: str
+    seq: int | None
+    kind: str          # English key: before_due / due_today / overdue / monthly_summary
+    days: int | None
+    status: str        # English key: sent / failed / no-line-account
+    retry_key: str
+    sent_at: dt.datetime | None = None
+    amount: Decimal | None = None
+    detail: str = ""
+
+
+@dataclass
+class Dataset:
+    """Everything one run needs, read once."""
+
+    today: dt.date
+    funds: dict[str, Fund] = field(default_factory=dict)
+    loans: dict[str, Loan] = field(default_factory=dict)
+    installments: dict[str, list[Installment]] = field(default_factory=lambda: defaultdict(list))
+    payments: dict[str, list[Payment]] = field(default_factory=lambda: defaultdict(list))
+    committee: list[CommitteeMember] = field(default_factory=list)
+    officers: dict[str, Officer] = field(default_factory=dict)
+    links: dict[str, LineLink] = field(default_factory=dict)   # officer_id -> latest link
+    alert_log: list[AlertLogEntry] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+    tabs_missing: list[str] = field(default_factory=list)
+
+    # -- questions the rest of the program asks ---------------------------
+    def contract(self, loan: Loan) -> Contract:
+        """The ledger's view of a readable loan."""
+        assert loan.amount is not None and loan.due_date is not None
+        schedule = tuple(LedgerInstallment(i.seq, i.due_date, i.amount)
+                         for i in self.installments.get(loan.contract_no, ()))
+        payments = tuple(LedgerPayment(p.paid_date, p.amount)
+                         for p in self.payments.get(loan.contract_no, ()))
+        return Contract(loan.contract_no, loan.amount, loan.due_date, schedule, payments, loan.status_mark)
+
+    def readable_loans(self) -> Iterable[Loan]:
+        return (loan for loan in self.loans.values() if loan.readable and loan.fund_id in self.funds)
+
+    def district_of(self, fund_id: str | None) -> str | None:
+        fund = self.funds.get(fund_id or "")
+        return fund.district if fund else None
+
+    def active_officers(self) -> list[Officer]:
+        return [o for o in self.officers.values() if o.active]
+
+    def officers_for_fund(self, fund_id: str) -> list[Officer]:
+        """The fund's officer, or when blank (or unknown/inactive) every active officer of its district."""
+        fund = self.funds.get(fund_id)
+        if fund is None:
+            return []
+        named = self.officers.get(fund.officer_id)
+        if named is not None and named.active:
+            return [named]
+        return [o for o in self.active_officers() if o.role == DISTRICT_ROLE and o.district == fund.district]
+
+    def line_user(self, officer_id: str) -> str | None:
+        link = self.links.get(officer_id)
+        return link.line_user_id if link else None
+
+    def officer_by_line_user(self, line_user_id: str) -> Officer | None:
+        for officer_id, link in self.links.items():
+            if link.line_user_id == line_user_id:
+                return self.officers.get(officer_id)
+        return None
+
