@@ -8,14 +8,17 @@ person reads them top to bottom and, within a row, in the order they were found.
 """
 from __future__ import annotations
 
+import datetime as dt
 from operator import attrgetter, itemgetter
 from typing import Any, Callable, Sequence
 
+from core.thai import date_th
 from sheets import readers
 from sheets.records import Dataset, Level, Problem, Unreadable
 from sheets.store import Layout, MissingColumnError, Table
 
 REQUIRED_BLANK = "ไม่ได้กรอก (ต้องกรอก)"
+_DATE_READERS = (readers.read_date, readers.read_datetime)
 
 
 class _Err:
@@ -91,6 +94,8 @@ class TabReader:
             except readers.CellError as exc:
                 table[value] = _Err(str(exc))
         out = list(map(table.__getitem__, values))
+        if reader in _DATE_READERS:
+            self._warn_buddhist_era_cells(col, values, table, where)
         bad = {v for v, result in table.items() if type(result) is _Err or result is _BLANK}
         if bad:
             for i, value in enumerate(values):
@@ -101,6 +106,20 @@ class TabReader:
                         self.failed.add((i, col))
                         self.problem(i, col, result.message if type(result) is _Err else REQUIRED_BLANK)
         return out
+
+    def _warn_buddhist_era_cells(self, col: str, values: list[Any], table: dict[Any, Any],
+                                 where: Sequence[bool] | None) -> None:
+        """A real date cell holding a B.E. year is read as that date (year − 543), with a warning
+        naming the cell so that the sheet gets fixed (its locale, or the date typed again)."""
+        seen = {v for v in table if readers.is_be_date_cell(v)}
+        if not seen:
+            return
+        for i, value in enumerate(values):
+            if value in seen and (where is None or where[i]):
+                day = table[value]
+                shown = date_th(day.date() if isinstance(day, dt.datetime) else day)
+                self.problem(i, col, f"ช่องวันที่เก็บปี {value.year} ซึ่งเป็นปี พ.ศ. อ่านเป็น {shown} "
+                                     f"(ตั้งภาษาและภูมิภาคของสเปรดชีตเป็นไทย แล้วพิมพ์วันที่ใหม่)", "warning")
 
     def text(self, col: str, required: bool = False) -> list[str]:
         return self.read(col, readers.read_text, required, blank="")
