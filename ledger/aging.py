@@ -18,6 +18,11 @@ Each row has the number of contracts, their arrears and their outstanding.
 `total` (every row) gives the headline figures: สัญญาคงค้าง, ยอดเงินคงค้าง,
 ยอดค้างชำระ. `overdue` (the buckets and ผิดสัญญา) gives สัญญาค้างชำระ and, again,
 ยอดค้างชำระ (the current row owes no arrears).
+
+The spec (ledger-and-alerts.md, "The aging table") names the buckets and the ผิดสัญญา line, whose
+arrears add up to ยอดค้างชำระ: that is `buckets`, `breached` and `overdue`. The ``current`` row is
+shown beside them so that the outstanding adds up to ยอดเงินคงค้าง too. The words are the spec's:
+"ค้างชำระ" for arrears, "คงค้าง" for outstanding.
 """
 from __future__ import annotations
 
@@ -41,8 +46,8 @@ def bucket_key(label: str) -> str:
 
 
 def bucket_words(label: str) -> str:
-    """'1-30' -> 'ค้าง 1–30 วัน', '90+' -> 'ค้างเกิน 90 วัน'."""
-    return f"ค้างเกิน {label[:-1]} วัน" if label.endswith("+") else "ค้าง " + label.replace("-", "–") + " วัน"
+    """'1-30' -> 'ค้างชำระ 1–30 วัน', '90+' -> 'ค้างชำระเกิน 90 วัน'."""
+    return f"ค้างชำระเกิน {label[:-1]} วัน" if label.endswith("+") else "ค้างชำระ " + label.replace("-", "–") + " วัน"
 
 
 @dataclass(frozen=True)
