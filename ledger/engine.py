@@ -370,9 +370,13 @@ class Balances:
         """The open contracts made by the date (outstanding > 0)."""
         return np.flatnonzero(self.made & self.open).tolist()
 
-    def late_installments(self) -> np.ndarray:
-        """Per installment: due before the date and not fully covered (the contract may be closed)."""
-        return (self.book.inst_due < self.day) & (self.remaining > 0)
+    def late_contracts(self) -> list[int]:
+        """The contracts with days overdue > 0 (whatever their loan date)."""
+        return np.flatnonzero(self.days_overdue > 0).tolist()
+
+    def late_installments(self) -> list[int]:
+        """Installments (positions) due before the date and not fully covered (the contract may be closed)."""
+        return np.flatnonzero((self.book.inst_due < self.day) & (self.remaining > 0)).tolist()
 
     def due_on(self, first: dt.date, last: dt.date) -> list[int]:
         """Installments (positions) due from first to last, paid or not."""
