@@ -266,7 +266,8 @@ class Balances:
         self.oldest[owner[first]] = unpaid[first]
         self.oldest[~self.open] = -1
         has_oldest = self.oldest >= 0
-        oldest_due = np.where(has_oldest, book.inst_due[np.maximum(self.oldest, 0)], day)
+        oldest_due = np.full(n, day, dtype=np.int64)
+        oldest_due[has_oldest] = book.inst_due[self.oldest[has_oldest]]
         self.days_overdue = np.where(has_oldest & (oldest_due < day), day - oldest_due, 0)
 
         ahead = book.inst_due - day
@@ -369,6 +370,10 @@ class Balances:
     def open_contracts(self) -> list[int]:
         """The open contracts made by the date (outstanding > 0)."""
         return np.flatnonzero(self.made & self.open).tolist()
+
+    def overpaid_contracts(self) -> list[int]:
+        """The contracts paid above their amount (an error for the data check)."""
+        return np.flatnonzero(self.overpaid > 0).tolist()
 
     def late_contracts(self) -> list[int]:
         """The contracts with days overdue > 0 (whatever their loan date)."""

@@ -179,6 +179,16 @@ def test_a_loan_made_after_the_date_is_in_no_portfolio_figure():
 ONE_OVERDUE = Contract("K", D("1000"), date(2026, 1, 31), (), ())
 
 
+def test_a_book_of_payments_only_gives_what_was_paid():
+    # The data check's question: no schedule, no due date (0), only what was paid.
+    book = Book([100_000, 50_000], [False, False], [0, 0], [0, 0], [], [], [], [],
+                pay_loan=[0, 0, 1], pay_day=[1, 2, 3], pay_amount=[80_000, 30_000, 50_000])
+    day = book.at(date.max)
+    assert day.paid.tolist() == [110_000, 50_000] and day.overpaid.tolist() == [10_000, 0]
+    assert day.overpaid_contracts() == [0] and day.state(0).installments == ()
+    assert day.state(0).arrears == 0 and day.state(1).status_key == "closed"
+
+
 def test_money_in_satang_and_back():
     assert satang([D("0.01"), D("12345678.99"), D("-3.50")]).tolist() == [1, 1234567899, -350]
     assert baht(1234567899) == D("12345678.99") and str(baht(0)) == "0.00"
