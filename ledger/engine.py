@@ -341,6 +341,20 @@ class Balances:
         """The contract installment k belongs to."""
         return int(self.book.inst_loan[k])
 
+    def unpaid_installment(self, i: int, seq: int) -> int | None:
+        """The first installment of contract i numbered `seq` with something to pay (None when
+        there is none, or the contract is closed)."""
+        book = self.book
+        if not self.open[i]:
+            return None
+        lo, hi = int(book.inst_start[i]), int(book.inst_end[i])
+        found = np.flatnonzero((book.inst_seq[lo:hi] == seq) & (self.remaining[lo:hi] > 0))
+        return lo + int(found[0]) if found.size else None
+
+    def still_owed_on(self, k: int) -> Decimal:
+        """What an alert about installment k names: still to pay on it, never more than its contract owes."""
+        return baht(min(self.remaining[k], self.outstanding[self.book.inst_loan[k]]))
+
     def still_owed(self) -> np.ndarray:
         """Per installment: what is still to pay on it, never more than its contract owes
         (0 once the contract is closed): the amount an alert names."""

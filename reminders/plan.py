@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable, NamedTuple
 
-from ledger import AlertPolicy, LedgerState, Trigger, alert_window, ledger_options
+from ledger import AlertPolicy, Trigger, alert_window, ledger_options
 from reminders.digest import DigestItem, village_label
 from core.schema import DISTRICT_ROLE
 from sheets.book import book_of
@@ -242,10 +242,6 @@ class PlanContext:
         return dict(counts)
 
     # -- what ------------------------------------------------------------
-    def state(self, loan_index: int, as_of: dt.date) -> LedgerState:
-        """The ledger of one loan (equal to ledger.ledger)."""
-        return self.book.at(as_of).state(loan_index)
-
     def digest_item(self, loan_index: int, seq: int, due_date: dt.date, amount: Decimal) -> DigestItem:
         loan = self.loans[loan_index]
         fund = self.ds.funds.get(loan.fund_id)
@@ -271,7 +267,6 @@ def plan_run(ctx: PlanContext, run_date: dt.date, log: AlertLog, force_digest: b
     window = alert_window(run_date, last_run, ctx.policy.catch_up_days) if digest_day else None
     plan = RunPlan(run_date, digest_day, window, last_run, unreadable_rows=len(ds.unreadable),
                    unreadable_by_officer=dict(ctx.unreadable_by_officer))
-    states: dict[int, LedgerState] = {}
     # officer -> (contract, seq) -> (urgency order, item): one item per installment per run
     per_officer: dict[str, dict[tuple[str, Any], tuple[tuple, PlannedItem]]] = defaultdict(dict)
     rank = {"overdue": 0, "due_today": 1, "before_due": 2}
@@ -311,17 +306,13 @@ def plan_run(ctx: PlanContext, run_date: dt.date, log: AlertLog, force_digest: b
                 continue
             if officer_id not in ctx.recipients_of_fund(ctx.loans[loan_index].fund_id):
                 continue  # no longer this officer's loan
-            state = states.get(loan_index)
-            if state is None:
-                state = states[loan_index] = ctx.state(loan_index, run_date)
-            if state.status_key == "closed" or state.outstanding <= 0:
-                continue
-            inst = next((s for s in state.installments if s.seq == seq and s.remaining > 0), None)
-            if inst is None:
-                continue
+            day = ctx.book.at(run_date)
+            k = day.unpaid_installment(loan_index, seq)
+            if k is None:
+                continue  # paid since, or the contract is closed
+            inst = day.installment(k)
             trig = Trigger(contract_no, inst.seq, inst.due_date, kind,
-                           trigger_day_of(inst.due_date, kind, days), int(days or 0),
-                           min(inst.remaining, state.outstanding))
+                           trigger_day_of(inst.due_date, kind, days), int(days or 0), day.still_owed_on(k))
             item = ctx.digest_item(loan_index, inst.seq, inst.due_date, trig.amount)
             per_officer[officer_id][(contract_no, seq)] = (
                 order(item), PlannedItem(officer_id, trig, item, retry=True))

@@ -152,6 +152,15 @@ def test_lists_of_installments_and_contracts(book_, as_of, ahead):
             balances.installment(k).due_date, balances.installment(k).remaining) for k in due]
     assert got == want
     assert balances.remaining_total(due) == sum((w[3] for w in want), D(0))
+    for i, state in enumerate(states):                      # a failed alert sent again (reminders.plan)
+        for seq in range(0, 6):
+            want_inst = next((s for s in state.installments if s.seq == seq and s.remaining > 0), None) \
+                if state.outstanding > 0 else None
+            k = balances.unpaid_installment(i, seq)
+            assert (k is None) == (want_inst is None)
+            if k is not None:
+                assert balances.installment(k) == want_inst and balances.contract_of(k) == i
+                assert balances.still_owed_on(k) == min(want_inst.remaining, state.outstanding)
     existing = made_by(found, loan_dates, as_of)
     assert [found[i].contract_no for i in balances.open_contracts()] == \
         [c.contract_no for c in existing if ledger(c, as_of, **options).outstanding > 0]
