@@ -504,10 +504,12 @@ def _summary(ctx: Ctx, view: Any) -> Messages:
         body.append(flex.field("แถวที่อ่านไม่ได้", f"{unreadable:,} แถว (พิมพ์ ตรวจสอบ)", color=flex.RED))
     if view.scope.province_wide:
         body += [flex.separator(), flex.text("รายอำเภอ (คงค้าง / ค้างชำระ / PAR30)", size="xs", color=flex.GREY)]
+        from ledger.engine import Grouping
+
         districts = [view.ds.district_of(loan.fund_id) or "-" for loan in view.book.loans]
-        names = sorted(set(districts))
-        tables, parts = day.aging_by(districts, names), day.summary_by(districts, names)
-        for district in names:
+        groups = Grouping(districts, sorted(set(districts)))
+        tables, parts = day.aging_by(groups), day.summary_by(groups)
+        for district in groups.names:
             table = tables[district]
             body.append(flex.text(f"อ.{district}: {baht(table.total.outstanding, unit=False)} / "
                                f"{baht(table.overdue.arrears, unit=False)} / {views.percent(parts[district].par30)}",

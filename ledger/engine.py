@@ -40,7 +40,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import TypeVar
 
 import numpy as np
 
@@ -54,7 +53,6 @@ CENT = Decimal("0.01")
 _STATUS = {key: code for code, key in enumerate(STATUS_KEYS)}
 CLOSED, BREACHED, ARREARS, WATCH, NORMAL = (_STATUS[k] for k in ("closed", "breached", "arrears", "watch",
                                                                 "normal"))
-Name = TypeVar("Name", bound=Hashable)
 
 
 # -- conversions at the edge ------------------------------------------------------------------
@@ -67,7 +65,10 @@ def satang(amounts: Sequence[Decimal]) -> np.ndarray:
 
 def ordinals(days: Sequence[dt.date | None]) -> np.ndarray:
     """Dates -> ordinals; None -> 0 (unknown)."""
-    return np.fromiter((0 if d is None else d.toordinal() for d in days), dtype=np.int64, count=len(days))
+    try:   # the usual case, every date known: the quick way
+        return np.fromiter(map(dt.date.toordinal, days), dtype=np.int64, count=len(days))
+    except TypeError:
+        return np.fromiter((0 if d is None else d.toordinal() for d in days), dtype=np.int64, count=len(days))
 
 
 def baht(value: int | np.integer) -> Decimal:
@@ -230,6 +231,21 @@ def _sum(codes: np.ndarray, n_groups: int, values: np.ndarray | None = None,
     weights = None if values is None else values[chosen].astype(np.float64)
     out = np.bincount(index[chosen], weights=weights, minlength=n_groups * n_categories)
     return np.rint(out).astype(np.int64).reshape(n_groups, n_categories)
+
+
+class Grouping:
+    """Each contract's group, for the figures per group (`Balances.summary_by` and the like).
+
+    `keys` gives each contract's group (in the book's order); `names` the groups wanted and
+    their order: every one appears in the answers, zeros when empty (default: the keys' own
+    order). A contract whose key is not among the names is in no group. Made once, it serves
+    every date.
+    """
+
+    def __init__(self, keys: Sequence[Hashable], names: Sequence[Hashable] | None = None) -> None:
+        self.names: list[Hashable] = list(names) if names is not None else list(dict.fromkeys(keys))
+        position = {name: g for g, name in enumerate(self.names)}
+        self.codes = np.fromiter((position.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
 
 
 # -- one date -----------------------------------------------------------------------------------
@@ -422,53 +438,42 @@ class Balances:
         return out
 
     # -- groups --------------------------------------------------------------------------------------
-    def _codes(self, keys: Sequence[Name] | None, names: Sequence[Name] | None,
-               where: Sequence[bool] | None) -> tuple[np.ndarray, int]:
+    def _codes(self, groups: Grouping | None, where: Sequence[bool] | None) -> tuple[np.ndarray, int]:
         """Each contract's group (-1: left out: not made yet, not chosen, or in no named group)."""
-        n = self.book.n
-        if keys is None:
-            codes, n_groups = np.zeros(n, dtype=np.int64), 1
+        if groups is None:
+            codes, n_groups = np.zeros(self.book.n, dtype=np.int64), 1
         else:
-            if len(keys) != n:
-                raise ValueError("one group key per contract")
-            names = list(names) if names is not None else list(dict.fromkeys(keys))
-            position = {name: g for g, name in enumerate(names)}
-            codes = np.fromiter((position.get(k, -1) for k in keys), dtype=np.int64, count=n)
-            n_groups = len(names)
+            if len(groups.codes) != self.book.n:
+                raise ValueError("a grouping needs one key per contract")
+            codes, n_groups = groups.codes, len(groups.names)
         chosen = self.made if where is None else self.made & np.asarray(where, dtype=bool)
         return np.where(chosen, codes, -1), n_groups
 
     def summary(self, where: Sequence[bool] | None = None) -> PortfolioSummary:
         """ledger.core.portfolio_summary of the chosen contracts made by the date."""
-        return self._summaries(*self._codes(None, None, where))[0]
+        return self._summaries(*self._codes(None, where))[0]
 
-    def summary_by(self, keys: Sequence[Name], names: Sequence[Name] | None = None,
-                   where: Sequence[bool] | None = None) -> dict[Name, PortfolioSummary]:
-        """One portfolio summary per group: `keys` gives each contract's group, `names` the groups
-        wanted and their order (every one appears, zeros when empty; default: the keys' order)."""
-        names = list(names) if names is not None else list(dict.fromkeys(keys))
-        return dict(zip(names, self._summaries(*self._codes(keys, names, where))))
+    def summary_by(self, groups: Grouping, where: Sequence[bool] | None = None) -> dict[Hashable, PortfolioSummary]:
+        """One portfolio summary per group."""
+        return dict(zip(groups.names, self._summaries(*self._codes(groups, where))))
 
     def aging(self, where: Sequence[bool] | None = None) -> AgingTable:
         """ledger.aging.aging_table of the chosen contracts made by the date."""
-        return self._aging(*self._codes(None, None, where))[0]
+        return self._aging(*self._codes(None, where))[0]
 
-    def aging_by(self, keys: Sequence[Name], names: Sequence[Name] | None = None,
-                 where: Sequence[bool] | None = None) -> dict[Name, AgingTable]:
-        """One aging table per group (see summary_by)."""
-        names = list(names) if names is not None else list(dict.fromkeys(keys))
-        return dict(zip(names, self._aging(*self._codes(keys, names, where))))
+    def aging_by(self, groups: Grouping, where: Sequence[bool] | None = None) -> dict[Hashable, AgingTable]:
+        """One aging table per group."""
+        return dict(zip(groups.names, self._aging(*self._codes(groups, where))))
 
     def month(self, month_start: dt.date, fiscal_year_start: dt.date,
               where: Sequence[bool] | None = None) -> MonthFigures:
         """The month figures of the chosen contracts made by the date (ledger.core.month_figures, summed)."""
-        return self._month(month_start, fiscal_year_start, *self._codes(None, None, where))[0]
+        return self._month(month_start, fiscal_year_start, *self._codes(None, where))[0]
 
-    def month_by(self, month_start: dt.date, fiscal_year_start: dt.date, keys: Sequence[Name],
-                 names: Sequence[Name] | None = None, where: Sequence[bool] | None = None) -> dict[Name, MonthFigures]:
-        """One MonthFigures per group (see summary_by)."""
-        names = list(names) if names is not None else list(dict.fromkeys(keys))
-        return dict(zip(names, self._month(month_start, fiscal_year_start, *self._codes(keys, names, where))))
+    def month_by(self, month_start: dt.date, fiscal_year_start: dt.date, groups: Grouping,
+                 where: Sequence[bool] | None = None) -> dict[Hashable, MonthFigures]:
+        """One MonthFigures per group."""
+        return dict(zip(groups.names, self._month(month_start, fiscal_year_start, *self._codes(groups, where))))
 
     def _summaries(self, codes: np.ndarray, n_groups: int) -> list[PortfolioSummary]:
         book = self.book
@@ -553,4 +558,4 @@ class StateMap(Mapping[str, LedgerState]):
         return self.balances.book.n
 
 
-__all__ = ["Balances", "Book", "StateMap", "baht", "is_breached", "ordinals", "satang"]
+__all__ = ["Balances", "Book", "Grouping", "StateMap", "baht", "is_breached", "ordinals", "satang"]

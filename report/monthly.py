@@ -52,7 +52,7 @@ from core.thai import month_th
 from ledger import bucket_labels, ledger_options
 from ledger.aging import AgingTable
 from ledger.core import MonthFigures, PortfolioSummary
-from ledger.engine import Balances
+from ledger.engine import Balances, Grouping
 from report.columns import FUND_COLUMNS, Col, district_columns
 from report.months import (default_month, fiscal_year_be, fiscal_year_start, month_bounds, month_key,
                            parse_month, previous_month, report_as_of)
@@ -157,12 +157,11 @@ class GroupFigures:
     month: MonthFigures
 
 
-def _figures_by(day: Balances, keys: Sequence[str], names: Sequence[str], month_start: dt.date,
-                fy_start: dt.date) -> dict[str, GroupFigures]:
-    aging = day.aging_by(keys, names)
-    summary = day.summary_by(keys, names)
-    month = day.month_by(month_start, fy_start, keys, names)
-    return {name: GroupFigures(aging[name], summary[name], month[name]) for name in names}
+def _figures_by(day: Balances, groups: Grouping, month_start: dt.date, fy_start: dt.date) -> dict[str, GroupFigures]:
+    aging = day.aging_by(groups)
+    summary = day.summary_by(groups)
+    month = day.month_by(month_start, fy_start, groups)
+    return {str(name): GroupFigures(aging[name], summary[name], month[name]) for name in groups.names}
 
 
 def _loan_figures(g: GroupFigures) -> dict[str, Any]:
@@ -210,8 +209,8 @@ def build_report(ds: Dataset, config: Any, year: int, month: int, as_of: dt.date
     official = list(district_names())
     names = official + sorted({d for d in district_of.values() if d not in official})
     loan_funds = book.fund_ids()
-    per_fund = _figures_by(day, loan_funds, [f.fund_id for f in funds], month_start, fy_start)
-    per_district = _figures_by(day, [district_of[f] for f in loan_funds], names, month_start, fy_start)
+    per_fund = _figures_by(day, Grouping(loan_funds, [f.fund_id for f in funds]), month_start, fy_start)
+    per_district = _figures_by(day, Grouping([district_of[f] for f in loan_funds], names), month_start, fy_start)
     borrowers: dict[str, set[str]] = defaultdict(set)
     for i in day.open_contracts():
         loan = book.loans[i]

@@ -21,7 +21,7 @@ from ledger import AlertPolicy, Contract, Installment, Payment, due_alerts, ledg
 from ledger.aging import aging_table
 from ledger.alerts import alert_window, latest_trigger_days, triggers_on
 from ledger.core import MonthFigures, month_figures
-from ledger.engine import Book, baht, satang
+from ledger.engine import Book, Grouping, baht, satang
 
 D = Decimal
 START = date(2025, 1, 1)
@@ -78,8 +78,10 @@ def test_summaries_and_aging_tables_equal_the_reference(book_, as_of, groups):
     assert balances.summary() == portfolio_summary(states, bounds, options["par_days"])
     assert balances.aging() == aging_table(states, bounds)
     keys = groups[:len(found)]
-    by_group = balances.aging_by(keys, names=["a", "b", "c", "none"])
-    summaries = balances.summary_by(keys, names=["a", "b", "c", "none"])
+    groups = Grouping(keys, names=["a", "b", "c", "none"])
+    by_group, summaries = balances.aging_by(groups), balances.summary_by(groups)
+    assert list(by_group) == list(summaries) == ["a", "b", "c", "none"]
+    assert list(balances.aging_by(Grouping(keys))) == list(dict.fromkeys(keys))
     for name in ("a", "b", "c", "none"):
         mine = [ledger(c, as_of, **options) for c, k in zip(found, keys) if k == name and c in existing]
         assert by_group[name] == aging_table(mine, bounds), name
@@ -94,16 +96,19 @@ def test_summaries_and_aging_tables_equal_the_reference(book_, as_of, groups):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(books(), days, st.integers(0, 40), st.integers(0, 400))
-def test_month_figures_equal_the_reference(book_, as_of, into_month, into_year):
+@given(books(), days, st.integers(0, 40), st.integers(0, 400), st.lists(st.sampled_from("ab"), min_size=7, max_size=7))
+def test_month_figures_equal_the_reference(book_, as_of, into_month, into_year, groups):
     found, loan_dates, options = book_
     month_start = as_of - timedelta(days=into_month)
     fiscal_start = month_start - timedelta(days=into_year)
     balances = Book.from_contracts(found, loan_dates, **options).at(as_of)
-    want = MonthFigures()
-    for contract in made_by(found, loan_dates, as_of):
-        want = want.add(month_figures(contract, as_of, month_start, fiscal_start))
-    assert balances.month(month_start, fiscal_start) == want
+    existing = made_by(found, loan_dates, as_of)
+    want = {"a": MonthFigures(), "b": MonthFigures()}
+    for contract, key in zip(found, groups):
+        if contract in existing:
+            want[key] = want[key].add(month_figures(contract, as_of, month_start, fiscal_start))
+    assert balances.month(month_start, fiscal_start) == want["a"].add(want["b"])
+    assert balances.month_by(month_start, fiscal_start, Grouping(groups[:len(found)], ["a", "b"])) == want
 
 
 policies = st.builds(
