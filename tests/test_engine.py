@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from core.schema import STATUS_BREACHED, STATUS_CLOSED, STATUS_NORMAL
@@ -218,3 +218,24 @@ def test_arrays_that_do_not_fit_are_refused():
         Book([100], [False, True], [0], [1], [], [], [], [], [], [], [])
     with pytest.raises(ValueError):
         Book([100], [False], [0], [1], [], [], [], [], [], [], [], bucket_bounds=(90, 30))
+
+
+@pytest.mark.parametrize("status", ["closed", "breached", "arrears", "watch", "normal"])
+def test_the_random_books_reach_every_status(status):
+    # The property tests above are only as good as what they draw: every status is drawn.
+    from hypothesis import find
+
+    find(st.tuples(books(), days), lambda b: any(
+        ledger(c, b[1], **b[0][2]).status_key == status for c in b[0][0]), settings=settings(max_examples=2000, phases=[Phase.generate], database=None))
+
+
+@pytest.mark.parametrize("rows", [slice(1, 2), slice(2, -2), slice(-2, -1)], ids=["first", "middle", "over"])
+def test_the_random_books_reach_every_bucket(rows):
+    # The first bucket, a middle one and the last ("over N days") of the aging table have contracts in some draw.
+    from hypothesis import find
+
+    def reaches(b) -> bool:
+        found, loan_dates, options = b[0]
+        return any(r.contracts for r in Book.from_contracts(found, loan_dates, **options).at(b[1]).aging().rows[rows])
+
+    find(st.tuples(books(), days), reaches, settings=settings(max_examples=2000, phases=[Phase.generate], database=None))
