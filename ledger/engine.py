@@ -66,7 +66,7 @@ def satang(amounts: Sequence[Decimal]) -> np.ndarray:
 def ordinals(days: Sequence[dt.date | None]) -> np.ndarray:
     """Dates -> ordinals; None -> 0 (unknown)."""
     try:   # the usual case, every date known: the quick way
-        return np.fromiter(map(dt.date.toordinal, days), dtype=np.int64, count=len(days))
+        return np.fromiter(map(dt.date.toordinal, days), dtype=np.int64, count=len(days))  # type: ignore[arg-type]
     except TypeError:
         return np.fromiter((0 if d is None else d.toordinal() for d in days), dtype=np.int64, count=len(days))
 
@@ -163,23 +163,17 @@ class Book:
     def from_contracts(cls, contracts: Sequence[Contract], loan_dates: Sequence[dt.date | None] | None = None,
                        **options: object) -> "Book":
         """A book of `ledger.core.Contract`s (amounts in whole satang), e.g. for the tests."""
-        columns: dict[str, list] = {k: [] for k in ("inst_loan", "inst_due", "inst_seq", "inst_amount",
-                                                   "pay_loan", "pay_date", "pay_amount")}
-        for i, contract in enumerate(contracts):
-            for inst in contract.schedule:
-                columns["inst_loan"].append(i)
-                columns["inst_due"].append(inst.due_date)
-                columns["inst_seq"].append(inst.seq)
-                columns["inst_amount"].append(_whole_satang(inst.amount))
-            for payment in contract.payments:
-                columns["pay_loan"].append(i)
-                columns["pay_date"].append(payment.paid_date)
-                columns["pay_amount"].append(_whole_satang(payment.amount))
+        schedule = [(i, inst) for i, c in enumerate(contracts) for inst in c.schedule]
+        payments = [(i, payment) for i, c in enumerate(contracts) for payment in c.payments]
         return cls.from_values(
             amount=[_whole_satang(c.amount) for c in contracts], marked=[c.marked for c in contracts],
             loan_date=list(loan_dates) if loan_dates is not None else [None] * len(contracts),
             due_date=[c.due_date for c in contracts], keys=[c.contract_no for c in contracts],
-            **columns, **options)
+            inst_loan=[i for i, _ in schedule], inst_due=[inst.due_date for _, inst in schedule],
+            inst_seq=[inst.seq for _, inst in schedule],
+            inst_amount=[_whole_satang(inst.amount) for _, inst in schedule],
+            pay_loan=[i for i, _ in payments], pay_date=[p.paid_date for _, p in payments],
+            pay_amount=[_whole_satang(p.amount) for _, p in payments], **options)
 
     # -- questions -----------------------------------------------------------------------------
     def __len__(self) -> int:

@@ -301,19 +301,19 @@ def plan_run(ctx: PlanContext, run_date: dt.date, log: AlertLog, force_digest: b
     pending = log.pending()
     if pending:
         for (officer_id, contract_no, seq), (kind, days) in sorted(pending.items(), key=str):
-            loan_index = ctx.book.index(contract_no)
-            if loan_index is None or (contract_no, seq) in per_officer.get(officer_id, {}):
+            index = ctx.book.index(contract_no)
+            if index is None or (contract_no, seq) in per_officer.get(officer_id, {}):
                 continue
-            if officer_id not in ctx.recipients_of_fund(ctx.loans[loan_index].fund_id):
+            if officer_id not in ctx.recipients_of_fund(ctx.loans[index].fund_id):
                 continue  # no longer this officer's loan
             day = ctx.book.at(run_date)
-            k = day.unpaid_installment(loan_index, seq)
+            k = day.unpaid_installment(index, seq)
             if k is None:
                 continue  # paid since, or the contract is closed
             inst = day.installment(k)
             trig = Trigger(contract_no, inst.seq, inst.due_date, kind,
                            trigger_day_of(inst.due_date, kind, days), int(days or 0), day.still_owed_on(k))
-            item = ctx.digest_item(loan_index, inst.seq, inst.due_date, trig.amount)
+            item = ctx.digest_item(index, inst.seq, inst.due_date, trig.amount)
             per_officer[officer_id][(contract_no, seq)] = (
                 order(item), PlannedItem(officer_id, trig, item, retry=True))
 

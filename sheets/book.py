@@ -21,6 +21,8 @@ from ledger.engine import Balances, Book
 class LoanRow(Protocol):
     contract_no: str
     fund_id: str
+    borrower_name: str
+    citizen_id: str | None
     amount: Decimal | None
     loan_date: dt.date | None
     due_date: dt.date | None
