@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import urllib.parse
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
@@ -200,21 +199,20 @@ def cmd_due(ctx: Ctx, args: str) -> Messages:
     if refusal:
         return refusal
     view, today = ctx.view, ctx.today
+    day = view.ledger
+    due = day.due_between(today, today + dt.timedelta(days=days), _only(view, only))
     items = []
-    for no, state in view.states.items():
-        loan = view.ds.loans[no]
-        if state.outstanding <= 0 or (only is not None and loan.fund_id not in only):
-            continue
-        for inst in state.installments:
-            left = (inst.due_date - today).days
-            if inst.remaining > 0 and 0 <= left <= days:
-                items.append((inst.due_date, loan.borrower_name, loan, inst, left, len(state.installments) > 1))
+    for k in due:
+        i, inst = day.contract_of(k), day.installment(k)
+        loan = view.loan_at(i)
+        items.append((inst.due_date, loan.borrower_name, loan, inst, (inst.due_date - today).days,
+                      view.book.engine.installment_count(i) > 1))
     items.sort(key=lambda t: (t[0], t[1], t[2].contract_no, t[3].seq))
     where = label or view.scope.label
     title = f"ครบกำหนดภายใน {days} วัน" if days else "ครบกำหนดวันนี้"
     if not items:
         return [flex.text_message(f"{title} ({where}): ไม่มีงวดที่ต้องชำระ", quick=views.main_quick("ค้างชำระ"))]
-    total = sum((inst.remaining for _, _, _, inst, _, _ in items), Decimal(0))
+    total = day.remaining_total(due)
     per_page = ctx.list_limit * PAGE_BUBBLES
     first = (page - 1) * per_page
     rows = [views.due_row(loan, view.ds.funds.get(loan.fund_id), inst.seq, due, inst.remaining, left, several)
@@ -236,42 +234,31 @@ def cmd_overdue(ctx: Ctx, args: str) -> Messages:
     if refusal:
         return refusal
     view = ctx.view
-    items = []
-    for no, state in view.states.items():
-        loan = view.ds.loans[no]
-        if state.arrears > 0 and state.outstanding > 0 and (only is None or loan.fund_id in only):
-            items.append((loan, state))
+    day, where = view.ledger, _only(view, only)
+    # The aging table's overdue rows, contract by contract: in arrears, or marked ผิดสัญญา.
+    items = [(view.loan_at(i), day.state(i)) for i in day.overdue(where)]
     items.sort(key=lambda p: (-p[1].days_overdue, -p[1].arrears, p[0].contract_no))
-    where = label or view.scope.label
+    where_label = label or view.scope.label
     if not items:
-        return [flex.text_message(f"ค้างชำระ ({where}): ไม่มีสัญญาค้างชำระ", quick=views.main_quick("ครบกำหนด"))]
-    arrears = sum((s.arrears for _, s in items), Decimal(0))
-    outstanding = sum((s.outstanding for _, s in items), Decimal(0))
-    buckets: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    for _, s in items:
-        if s.bucket:
-            buckets[s.bucket][0] += 1
-            buckets[s.bucket][1] += s.arrears
-    top = [flex.text(f"{len(items):,} สัญญา ค้างรวม {baht(arrears)}", bold=True, color=flex.RED),
-           flex.text(f"ยอดคงค้างของสัญญาเหล่านี้ {baht(outstanding)}", size="xs", color=flex.GREY)]
-    for bucket in _bucket_order(ctx):
-        if bucket in buckets:
-            count, amount = buckets[bucket]
-            top.append(flex.text(f"เกินกำหนด {bucket} วัน: {int(count):,} สัญญา {baht(amount)}", size="xs"))
+        return [flex.text_message(f"ค้างชำระ ({where_label}): ไม่มีสัญญาค้างชำระ", quick=views.main_quick("ครบกำหนด"))]
+    table = day.aging(where)
+    overdue = table.overdue
+    top = [flex.text(f"{overdue.contracts:,} สัญญา ค้างชำระรวม {baht(overdue.arrears)}", bold=True, color=flex.RED),
+           flex.text(f"ยอดคงค้างของสัญญาเหล่านี้ {baht(overdue.outstanding)}", size="xs", color=flex.GREY),
+           *views.aging_lines(table, table.rows[1:], skip_empty=True)]
     per_page = ctx.list_limit * PAGE_BUBBLES
     first = (page - 1) * per_page
     rows = [views.overdue_row(loan, view.ds.funds.get(loan.fund_id), state) if first <= i < first + per_page else {}
             for i, (loan, state) in enumerate(items)]
     again = " ".join(x for x in ("ค้างชำระ", args.strip()) if x)
-    return _list_reply(ctx, title="ค้างชำระ", where=where, rows=rows, top=top, page=page, again=again,
-                       alt=f"ค้างชำระ {where}: {len(items):,} สัญญา รวม {baht(arrears)}", color=flex.RED,
-                       quick_first="ครบกำหนด")
+    return _list_reply(ctx, title="ค้างชำระ", where=where_label, rows=rows, top=top, page=page, again=again,
+                       alt=f"ค้างชำระ {where_label}: {overdue.contracts:,} สัญญา รวม {baht(overdue.arrears)}",
+                       color=flex.RED, quick_first="ครบกำหนด")
 
 
-def _bucket_order(ctx: Ctx) -> tuple[str, ...]:
-    from ledger import bucket_labels
-
-    return bucket_labels(tuple(ctx.config.ledger.bucket_bounds))
+def _only(view: Any, fund_ids: set[str] | None) -> list[bool] | None:
+    """Per loan of the view's book: in the funds a list is narrowed to (None: every loan)."""
+    return None if fund_ids is None else [loan.fund_id in fund_ids for loan in view.book.loans]
 
 
 # ---------------------------------------------------------------- a fund
@@ -308,15 +295,13 @@ def cmd_fund(ctx: Ctx, args: str) -> Messages:
         return [flex.text_message(f"พบ {len(funds)} กองทุน เลือกกองทุนที่ต้องการ:\n" + "\n".join(lines) + more,
                                quick=views.quick(*[f"กองทุน {f.fund_id}" for f in funds[:12]], "เมนู"))]
     fund = funds[0]
-    from ledger import portfolio_summary
-
-    states = [s for no, s in view.states.items() if view.ds.loans[no].fund_id == fund.fund_id]
-    summary = portfolio_summary(states, tuple(ctx.config.ledger.bucket_bounds), ctx.config.ledger.par_days)
+    where = _only(view, {fund.fund_id})
+    summary, aging = view.ledger.summary(where), view.ledger.aging(where)
     loans = sum(1 for loan in view.loans if loan.fund_id == fund.fund_id)
     quality = view.quality.fund(fund.fund_id)
-    bubble = views.fund_bubble(fund, summary, quality, loans, ctx.today)
-    alt = (f"กองทุน {fund.village_name} ({fund.fund_id}): คงค้าง {baht(summary.outstanding)} "
-           f"ค้างชำระ {baht(summary.arrears)} PAR{summary.par_days} {views.percent(summary.par30)}")
+    bubble = views.fund_bubble(fund, summary, aging, quality, loans, ctx.today)
+    alt = (f"กองทุน {fund.village_name} ({fund.fund_id}): คงค้าง {baht(aging.total.outstanding)} "
+           f"ค้างชำระ {baht(aging.overdue.arrears)} PAR{summary.par_days} {views.percent(summary.par30)}")
     return [flex.flex_message(alt, bubble, quick=views.quick(f"ค้างชำระ {fund.fund_id}", f"ครบกำหนด 30 {fund.fund_id}",
                                                       "ตรวจสอบ", "สรุป", "เมนู", fills=(views.FILL_FIND,)))]
 
@@ -493,32 +478,22 @@ def cmd_summary(ctx: Ctx, args: str) -> Messages:
 
 
 def _summary(ctx: Ctx, view: Any) -> Messages:
-    from ledger import portfolio_summary
-
-    cfg = ctx.config
-    bounds, par_days = tuple(cfg.ledger.bucket_bounds), cfg.ledger.par_days
-    summary = portfolio_summary(view.states.values(), bounds, par_days)
+    par_days = ctx.config.ledger.par_days
+    day = view.ledger
+    summary, aging = day.summary(), day.aging()
     quality = view.quality
     funds_total = len(view.funds)
     funds_ok = sum(1 for f in quality.funds if f.ok and view.scope.allows_fund(f.fund_id))
-    due7 = [(inst.remaining) for s in view.states.values() if s.outstanding > 0 for inst in s.installments
-            if inst.remaining > 0 and 0 <= (inst.due_date - ctx.today).days <= 7]
+    due7 = day.due_between(ctx.today, ctx.today + dt.timedelta(days=7))
     body: list[dict] = [
         flex.field("กองทุน", f"{funds_total:,} กองทุน"),
-        flex.field("สัญญาคงค้าง", f"{summary.loans_open:,} จาก {summary.contracts:,} สัญญา"),
-        flex.field("ยอดคงค้าง", baht(summary.outstanding), bold=True),
-        flex.field("ค้างชำระ", f"{baht(summary.arrears)} ({summary.overdue_loans:,} สัญญา)", color=flex.RED, bold=True),
-    ]
-    for label in _bucket_order(ctx):
-        totals = summary.by_bucket.get(label)
-        if totals is not None:
-            body.append(flex.field(f"  เกินกำหนด {label} วัน", f"{totals.count:,} สัญญา {baht(totals.arrears)}"))
-    breached = summary.by_status.get("breached")
-    if breached is not None and breached.count:
-        body.append(flex.field("ผิดสัญญา", f"{breached.count:,} สัญญา {baht(breached.outstanding)}", color=flex.RED))
-    body += [
+        flex.field("สัญญาคงค้าง", f"{aging.total.contracts:,} จาก {summary.contracts:,} สัญญา"),
+        flex.field("ยอดคงค้าง", baht(aging.total.outstanding), bold=True),
+        flex.field("ค้างชำระ", f"{baht(aging.overdue.arrears)} ({aging.overdue.contracts:,} สัญญา)", color=flex.RED,
+                   bold=True),
+        *views.aging_lines(aging),
         flex.field(f"PAR{par_days}", views.percent(summary.par30), bold=True, color=flex.RED if summary.par30 else None),
-        flex.field("ครบกำหนด 7 วัน", f"{len(due7):,} งวด {baht(sum(due7, Decimal(0)))}"),
+        flex.field("ครบกำหนด 7 วัน", f"{len(due7):,} งวด {baht(day.remaining_total(due7))}"),
         flex.separator(),
         flex.field("ข้อมูลครบ ถูกต้อง เป็นปัจจุบัน", f"{funds_ok:,}/{funds_total:,} กองทุน "
                 f"({views.percent(funds_ok / funds_total) if funds_total else '-'})"),
@@ -528,15 +503,18 @@ def _summary(ctx: Ctx, view: Any) -> Messages:
         body.append(flex.field("แถวที่อ่านไม่ได้", f"{unreadable:,} แถว (พิมพ์ ตรวจสอบ)", color=flex.RED))
     if view.scope.province_wide:
         body += [flex.separator(), flex.text("รายอำเภอ (คงค้าง / ค้างชำระ / PAR30)", size="xs", color=flex.GREY)]
-        groups: dict[str, list[Any]] = defaultdict(list)
-        for no, s in view.states.items():
-            groups[view.ds.district_of(view.ds.loans[no].fund_id) or "-"].append(s)
-        for district in sorted(groups):
-            part = portfolio_summary(groups[district], bounds, par_days)
-            body.append(flex.text(f"อ.{district}: {baht(part.outstanding, unit=False)} / "
-                               f"{baht(part.arrears, unit=False)} / {views.percent(part.par30)}", size="xs"))
+        from ledger.engine import Grouping
+
+        districts = [view.ds.district_of(loan.fund_id) or "-" for loan in view.book.loans]
+        groups = Grouping(districts, sorted(set(districts)))
+        tables, parts = day.aging_by(groups), day.summary_by(groups)
+        for district in groups.names:
+            table = tables[district]
+            body.append(flex.text(f"อ.{district}: {baht(table.total.outstanding, unit=False)} / "
+                               f"{baht(table.overdue.arrears, unit=False)} / {views.percent(parts[district].par30)}",
+                               size="xs"))
     bubble = flex.bubble(f"สรุป {view.scope.label}", body, subtitle=f"ณ {date_th(ctx.today)}")
-    alt = (f"สรุป {view.scope.label}: คงค้าง {baht(summary.outstanding)} ค้างชำระ {baht(summary.arrears)} "
+    alt = (f"สรุป {view.scope.label}: คงค้าง {baht(aging.total.outstanding)} ค้างชำระ {baht(aging.overdue.arrears)} "
            f"PAR{par_days} {views.percent(summary.par30)}")
     return [flex.flex_message(alt, bubble, quick=views.main_quick("ค้างชำระ", "ครบกำหนด", "ตรวจสอบ"))]
 

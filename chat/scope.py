@@ -20,12 +20,17 @@ import threading
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from chat import CHAT_TABS
 from sheets import readers
 from sheets.model import Dataset, Fund, Loan, Officer, load_dataset
 from sheets.store import Layout, Table
+
+if TYPE_CHECKING:
+    from ledger import LedgerState
+    from ledger.engine import Balances
+    from sheets.book import SheetBook
 
 log = logging.getLogger("kkc.chat")
 
@@ -67,11 +72,27 @@ class ScopeView:
         self.memo: dict[str, Any] = {}   # answers that depend on nothing but this view (e.g. สรุป)
 
     @cached_property
-    def states(self) -> dict[str, Any]:
-        from sheets.model import ledger_states
+    def book(self) -> SheetBook:
+        """The ledger engine's book of the scope's readable loans (numpy is imported here, on first use)."""
+        from ledger import ledger_options
+        from sheets.book import book_of
 
-        return {no: s for no, s in ledger_states(self.ds, self.today, self.config).items()
-                if self.scope.allows_fund(self.ds.loans[no].fund_id)}
+        loans = (loan for loan in self.ds.readable_loans() if self.scope.allows_fund(loan.fund_id))
+        return book_of(self.ds, ledger_options(self.config), loans)
+
+    @cached_property
+    def ledger(self) -> Balances:
+        """Every loan of the scope as of today: each figure the chat shows comes from here."""
+        return self.book.at(self.today)
+
+    @cached_property
+    def states(self) -> Mapping[str, LedgerState]:
+        """contract_no -> LedgerState as of today (readable loans only), each made when first asked for."""
+        return self.ledger.states()
+
+    def loan_at(self, i: int) -> Loan:
+        """The loan at position i of the book."""
+        return self.ds.loans[self.book.engine.keys[i]]
 
     @cached_property
     def quality(self) -> Any:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any, Sequence
 
 from core.thai import baht, date_th, mask_citizen_id
+from ledger.aging import TITLE, AgingRow, AgingTable
 from messaging import flex
 from sheets.model import Fund, Loan
 
@@ -67,13 +68,15 @@ def due_row(loan: Loan, fund: Fund | None, seq: int, due: dt.date, amount: Decim
 
 
 def overdue_row(loan: Loan, fund: Fund | None, state: Any) -> dict:
+    """A contract of the aging table's overdue rows: in arrears, or marked ผิดสัญญา (maybe with none due yet)."""
     days = state.days_overdue
     late = "ครบกำหนดวันนี้" if days == 0 else f"เกิน {days:,} วัน"
     if state.status_key == "breached":
-        late = "ผิดสัญญา " + late
+        late = "ผิดสัญญา " + late if state.arrears > 0 else "ผิดสัญญา"
+    owed = f"ค้างชำระ {baht(state.arrears)} · " if state.arrears > 0 else ""
     return flex.box([
         flex.text(f"{loan.borrower_name} · {loan.contract_no}", bold=True),
-        flex.text(f"{short_fund(fund, loan.fund_id)} · ค้าง {baht(state.arrears)} · {late}"
+        flex.text(f"{short_fund(fund, loan.fund_id)} · {owed}{late}"
                + (f" · คงค้าง {baht(state.outstanding)}" if state.outstanding != state.arrears else ""),
                size="xs", color=flex.RED),
     ], spacing="none")
@@ -153,9 +156,28 @@ def _status_color(key: str) -> str:
     return {"arrears": flex.RED, "breached": flex.RED, "watch": flex.AMBER, "closed": flex.GREY}.get(key, flex.GREEN)
 
 
+# ---------------------------------------------------------------- the aging table
+
+def aging_lines(table: AgingTable, rows: Sequence[AgingRow] | None = None, *, skip_empty: bool = False,
+                title: bool = True) -> list[dict]:
+    """The aging table (ledger.aging) in the report's words: each row's contracts, then its
+    arrears (ค้างชำระ) and outstanding (คงค้าง). Default rows: all of them and both totals."""
+    chosen = (*table.rows, table.overdue, table.total) if rows is None else tuple(rows)
+    lines = [flex.text(TITLE, size="xs", color=flex.GREY, margin="md")] if title else []
+    for row in chosen:
+        if skip_empty and not row.contracts:
+            continue
+        late = row.key not in ("current", "total") and row.contracts > 0
+        lines.append(flex.field(row.label, f"{row.contracts:,} สัญญา", color=flex.RED if late else None,
+                                bold=row.key in ("overdue", "total")))
+        lines.append(flex.text(f"ค้างชำระ {baht(row.arrears)} · คงค้าง {baht(row.outstanding)}", size="xs",
+                               color=flex.GREY, align="end"))
+    return lines
+
+
 # ---------------------------------------------------------------- a fund's card
 
-def fund_bubble(fund: Fund, summary: Any, quality: Any, loans: int, today: dt.date) -> dict:
+def fund_bubble(fund: Fund, summary: Any, aging: AgingTable, quality: Any, loans: int, today: dt.date) -> dict:
     body: list[dict] = [
         flex.field("รหัสกองทุน", fund.fund_id),
         flex.field("อำเภอ", fund.district or "-"),
@@ -170,12 +192,13 @@ def fund_bubble(fund: Fund, summary: Any, quality: Any, loans: int, today: dt.da
         body.append(flex.field("เงินสดในมือ", baht(fund.cash_on_hand)))
     body += [
         flex.separator(),
-        flex.field("สัญญาทั้งหมด", f"{loans:,} สัญญา (คงค้าง {summary.loans_open:,})"),
-        flex.field("ยอดคงค้าง", baht(summary.outstanding), bold=True),
-        flex.field("ค้างชำระ", f"{baht(summary.arrears)} ({summary.overdue_loans:,} สัญญา)",
-                color=flex.RED if summary.arrears > 0 else None),
+        flex.field("สัญญาทั้งหมด", f"{loans:,} สัญญา (คงค้าง {aging.total.contracts:,})"),
+        flex.field("ยอดคงค้าง", baht(aging.total.outstanding), bold=True),
+        flex.field("ค้างชำระ", f"{baht(aging.overdue.arrears)} ({aging.overdue.contracts:,} สัญญา)",
+                color=flex.RED if aging.overdue.contracts else None),
         flex.field(f"PAR{summary.par_days}", percent(summary.par30),
                 color=flex.RED if summary.par30 > 0 else None),
+        *aging_lines(aging),
         flex.separator(),
     ]
     if quality is None:

@@ -30,9 +30,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Iterable, Literal
+from typing import TYPE_CHECKING, Iterable, Literal
 
 from ledger.core import LedgerState
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Kind = Literal["before_due", "due_today", "overdue"]
 KIND_RANK: dict[str, int] = {"overdue": 0, "due_today": 1, "before_due": 2}
@@ -84,6 +87,30 @@ def triggers_on(day: date, installment_due: date, before_due_days: Iterable[int]
     if overdue_repeat_days > 0 and late > last_listed and (late - last_listed) % overdue_repeat_days == 0:
         return "overdue"
     return None
+
+
+def latest_trigger_days(due: "np.ndarray", first: date, last: date, policy: AlertPolicy) -> "np.ndarray":
+    """Per installment (due dates as ordinals): the ordinal of its latest trigger day in
+    [first, last], or -1. `triggers_on` for every installment and every day of the window at once."""
+    import numpy as np  # here, not at the top: the webhook imports this module and never alerts
+
+    latest = np.full(due.shape, -1, dtype=np.int64)
+    before = np.asarray(sorted(set(policy.before_due_days)), dtype=np.int64)
+    overdue = np.asarray(sorted(set(policy.overdue_days)), dtype=np.int64)
+    last_listed = max(policy.overdue_days, default=0)
+    repeat = policy.overdue_repeat_days
+    for day in range(last.toordinal(), first.toordinal() - 1, -1):   # latest first
+        ahead = due - day                     # days before the due date
+        late = day - due                      # days after it
+        fires = ahead == 0
+        if before.size:
+            fires |= (ahead > 0) & np.isin(ahead, before)
+        if overdue.size:
+            fires |= (late > 0) & np.isin(late, overdue)
+        if repeat > 0:
+            fires |= (late > 0) & (late > last_listed) & ((late - last_listed) % repeat == 0)
+        latest[fires & (latest < 0)] = day
+    return latest
 
 
 def alert_window(run_date: date, last_run_date: date | None, catch_up_days: int) -> tuple[date, date]:

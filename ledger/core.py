@@ -28,7 +28,7 @@ Readings of the spec decided here (the spec leaves them open):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Iterable, Sequence
 
@@ -270,6 +270,45 @@ def portfolio_summary(states: Iterable[LedgerState], bucket_bounds: Sequence[int
         par_days=par_days,
         by_status=by_status,
         by_bucket=by_bucket,
+    )
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """What fell due and was collected in a month, as of a date (the report's arrears part).
+
+    `due_in_month` is what the ledger counts as falling due in the month up to as_of (capped
+    at the loan, as due so far is); `paid_of_due` the part of it the payments so far cover
+    (oldest installment first); `collected_in_month` and `repaid_fiscal_year` the money
+    received from the month's (the fiscal year's) first day up to as_of, whatever it paid for.
+    """
+
+    due_installments: int = 0      # installments due in the month up to as_of that ask for money
+    due_in_month: Decimal = ZERO
+    paid_of_due: Decimal = ZERO
+    collected_in_month: Decimal = ZERO
+    repaid_fiscal_year: Decimal = ZERO
+
+    def add(self, other: "MonthFigures") -> "MonthFigures":
+        return MonthFigures(self.due_installments + other.due_installments,
+                            self.due_in_month + other.due_in_month, self.paid_of_due + other.paid_of_due,
+                            self.collected_in_month + other.collected_in_month,
+                            self.repaid_fiscal_year + other.repaid_fiscal_year)
+
+
+def month_figures(contract: Contract, as_of: date, month_start: date, fiscal_year_start: date) -> MonthFigures:
+    """One contract's month figures, the plain reading: the reference the engine is tested against."""
+    now = ledger(contract, as_of)
+    due_before = ledger(contract, month_start - timedelta(days=1)).due_so_far
+    due_in_month = now.due_so_far - due_before
+    received = [p for p in contract.payments if p.paid_date <= as_of]
+    return MonthFigures(
+        due_installments=sum(1 for inst in effective_schedule(contract)
+                             if month_start <= inst.due_date <= as_of and _owed(inst) > 0),
+        due_in_month=due_in_month,
+        paid_of_due=min(max(ZERO, now.paid - due_before), due_in_month),
+        collected_in_month=sum((p.amount for p in received if p.paid_date >= month_start), ZERO),
+        repaid_fiscal_year=sum((p.amount for p in received if p.paid_date >= fiscal_year_start), ZERO),
     )
 
 

@@ -10,9 +10,8 @@ and the readings decided here:
   overdue_days, then every overdue_repeat_days). A run considers the trigger days
   in `ledger.alerts.alert_window(run_date, last_run, catch_up_days)`, one item per
   installment (the latest trigger day in the window), for money still owed as of
-  the run date: exactly `ledger.alerts.due_alerts`, computed with array arithmetic
-  over all installments instead of a loop over loans × days (the 80,000-loan
-  province), then the ledger (`ledger.ledger`) for the few loans that can fire.
+  the run date: exactly `ledger.alerts.due_alerts`, given for the whole province at
+  once by the ledger engine (`ledger.engine`, built from the dataset by `sheets.book`).
 - The LAST RUN is read from the alert log: the latest run date (on or before this
   run date) with at least one item row logged ส่งแล้ว on a digest day. A run that
   sent nothing (LINE down, nobody linked) does not count, so the next run still
@@ -52,11 +51,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable, NamedTuple
 
-import numpy as np
-
-from ledger import AlertPolicy, LedgerState, Trigger, alert_window, ledger, ledger_options, triggers_on
+from ledger import AlertPolicy, Trigger, alert_window, ledger_options
 from reminders.digest import DigestItem, village_label
 from core.schema import DISTRICT_ROLE
+from sheets.book import book_of
 
 ITEM_KINDS = ("before_due", "due_today", "overdue")
 Key = tuple[str, str, Any, str, Any]          # officer, contract, seq, kind, days
@@ -205,12 +203,8 @@ class RunPlan:
 class PlanContext:
     """A dataset prepared for planning runs on any date (built once, reused by the simulation).
 
-    Every installment of every readable loan is held in arrays (due date, amount owed,
-    what the earlier installments of its contract owe before it) and every payment too
-    (date, amount), in satang. `ledger_arrays(day)` is then the ledger of the whole
-    province as of `day` in a few array operations: the same rules as `ledger.ledger`
-    (payments cover installments in due-date order; the total paid is never below 0;
-    a zero or negative installment asks for nothing), checked against it in the tests.
+    Every readable loan is in one ledger engine book (`sheets.book.book_of`): `book.at(day)`
+    is the ledger of the whole province as of any day, `ledger.core`'s rules exactly.
     """
 
     def __init__(self, ds: Any, config: Any) -> None:
@@ -219,57 +213,11 @@ class PlanContext:
         self.digest_weekdays = frozenset(config.alerts.digest_weekdays)
         self.province_daily = bool(config.alerts.province_daily)
         self.ledger_options = ledger_options(config)
-        self.loans = [loan for loan in ds.readable_loans()]
-        self.index_of = {loan.contract_no: i for i, loan in enumerate(self.loans)}
-        self._contracts: dict[int, Any] = {}
+        self.book = book_of(ds, self.ledger_options)
+        self.loans = self.book.loans
         self._fund_recipients: dict[str, tuple[str, ...]] = {}
         self.staff = tuple(o.officer_id for o in ds.active_officers() if o.role != DISTRICT_ROLE)
         self.linked = {o for o in ds.officers if ds.line_user(o)}
-        # Per installment: its loan, due date, seq and amount; per payment: loan, date, amount.
-        loan_index: list[int] = []
-        due: list[int] = []
-        seqs: list[int] = []
-        inst_amount: list[Decimal] = []
-        pay_loan: list[int] = []
-        pay_day: list[int] = []
-        pay_amount: list[Decimal] = []
-        counts: list[int] = []
-        installments, payments = ds.installments, ds.payments
-        for i, loan in enumerate(self.loans):
-            schedule = installments.get(loan.contract_no)   # sorted by (due date, seq)
-            if schedule:
-                loan_index += [i] * len(schedule)
-                due += [inst.due_date.toordinal() for inst in schedule]
-                seqs += [inst.seq for inst in schedule]
-                inst_amount += [inst.amount for inst in schedule]
-                counts.append(len(schedule))
-            else:  # one installment: the whole amount on the contract's due date
-                loan_index.append(i)
-                due.append(loan.due_date.toordinal())
-                seqs.append(1)
-                inst_amount.append(loan.amount)
-                counts.append(1)
-            paid = payments.get(loan.contract_no)
-            if paid:
-                pay_loan += [i] * len(paid)
-                pay_day += [p.paid_date.toordinal() for p in paid]
-                pay_amount += [p.amount for p in paid]
-        self.installment_count = counts
-        self.inst_loan = np.asarray(loan_index, dtype=np.int64)
-        self.inst_due = np.asarray(due, dtype=np.int64)
-        self.inst_seq = seqs
-        # A zero or negative installment asks for nothing (as ledger._owed).
-        self.inst_owed = np.maximum(_satang_array(inst_amount), 0)
-        # What the contract's earlier installments owe before each one (coverage is oldest first).
-        cumulative = np.cumsum(self.inst_owed)
-        first_of_loan = np.r_[0, np.flatnonzero(np.diff(self.inst_loan)) + 1] if len(loan_index) else np.zeros(0, np.int64)
-        loan_start = np.repeat(cumulative[first_of_loan] - self.inst_owed[first_of_loan],
-                               np.diff(np.r_[first_of_loan, len(loan_index)]))
-        self.inst_before = cumulative - self.inst_owed - loan_start
-        self.loan_amount = _satang_array([loan.amount for loan in self.loans])
-        self.pay_loan = np.asarray(pay_loan, dtype=np.int64)
-        self.pay_day = np.asarray(pay_day, dtype=np.int64)
-        self.pay_amount = _satang_array(pay_amount)
         self.unreadable_by_officer = self._count_unreadable()
 
     # -- who -------------------------------------------------------------
@@ -294,78 +242,16 @@ class PlanContext:
         return dict(counts)
 
     # -- what ------------------------------------------------------------
-    def contract(self, loan_index: int) -> Any:
-        found = self._contracts.get(loan_index)
-        if found is None:
-            found = self._contracts[loan_index] = self.ds.contract(self.loans[loan_index])
-        return found
-
-    def state(self, loan_index: int, as_of: dt.date) -> LedgerState:
-        """The ledger (ledger.ledger) of one loan."""
-        return ledger(self.contract(loan_index), as_of, **self.ledger_options)
-
-    def ledger_arrays(self, day: dt.date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(paid per loan, outstanding per loan, remaining per installment) as of day, in satang."""
-        known = self.pay_day <= day.toordinal()
-        paid = np.bincount(self.pay_loan[known], weights=self.pay_amount[known],
-                           minlength=len(self.loans)).round().astype(np.int64)
-        paid = np.maximum(paid, 0)
-        outstanding = np.maximum(self.loan_amount - paid, 0)
-        covered = np.clip(paid[self.inst_loan] - self.inst_before, 0, self.inst_owed)
-        return paid, outstanding, self.inst_owed - covered
-
     def digest_item(self, loan_index: int, seq: int, due_date: dt.date, amount: Decimal) -> DigestItem:
         loan = self.loans[loan_index]
         fund = self.ds.funds.get(loan.fund_id)
         village = village_label(fund.village_name, fund.village_no) if fund else ""
-        return DigestItem(loan.contract_no, seq, self.installment_count[loan_index], loan.borrower_name,
+        return DigestItem(loan.contract_no, seq, self.book.engine.installment_count(loan_index), loan.borrower_name,
                           village, amount, due_date)
 
-    def latest_trigger_days(self, first: dt.date, last: dt.date) -> np.ndarray:
-        """Per installment: the ordinal of its latest trigger day in [first, last], or -1."""
-        p = self.policy
-        due = self.inst_due
-        latest = np.full(due.shape, -1, dtype=np.int64)
-        before = np.asarray(sorted(set(p.before_due_days)), dtype=np.int64)
-        overdue = np.asarray(sorted(set(p.overdue_days)), dtype=np.int64)
-        last_listed = max(p.overdue_days, default=0)
-        repeat = p.overdue_repeat_days
-        for day in range(last.toordinal(), first.toordinal() - 1, -1):
-            n = due - day                        # days before the due date
-            late = -n
-            fires = n == 0
-            if before.size:
-                fires |= np.isin(n, before)
-            if overdue.size:
-                fires |= np.isin(late, overdue)
-            if repeat > 0:
-                fires |= (late > last_listed) & ((late - last_listed) % repeat == 0)
-            latest[fires & (latest < 0)] = day
-        return latest
-
     def triggers(self, run_date: dt.date, first: dt.date, last: dt.date) -> list[tuple[int, Trigger]]:
-        """(loan index, Trigger) for the window: what ledger.alerts.due_alerts gives, in array arithmetic."""
-        latest = self.latest_trigger_days(first, last)
-        _paid, outstanding, remaining = self.ledger_arrays(run_date)
-        owing = outstanding[self.inst_loan]
-        hits = np.nonzero((latest >= 0) & (remaining > 0) & (owing > 0))[0]
-        p = self.policy
-        out: list[tuple[int, Trigger]] = []
-        for k in hits.tolist():
-            loan_index = int(self.inst_loan[k])
-            day = dt.date.fromordinal(int(latest[k]))
-            due = dt.date.fromordinal(int(self.inst_due[k]))
-            kind = triggers_on(day, due, p.before_due_days, p.overdue_days, p.overdue_repeat_days)
-            amount = Decimal(int(min(remaining[k], owing[k]))).scaleb(-2)
-            out.append((loan_index, Trigger(
-                contract_no=self.loans[loan_index].contract_no, seq=self.inst_seq[k], due_date=due,
-                kind=kind, trigger_date=day, days=abs((due - day).days), amount=amount)))
-        return out
-
-
-def _satang_array(amounts: list[Decimal]) -> np.ndarray:
-    """Baht amounts as whole satang (sheets.readers.read_amount quantizes to 0.01, so this is exact)."""
-    return np.rint(np.asarray(amounts, dtype=np.float64) * 100).astype(np.int64)
+        """(loan index, Trigger) for the window: what ledger.alerts.due_alerts gives (ledger.engine)."""
+        return self.book.at(run_date).triggers(first, last, self.policy)
 
 
 # ---------------------------------------------------------------- one run
@@ -381,7 +267,6 @@ def plan_run(ctx: PlanContext, run_date: dt.date, log: AlertLog, force_digest: b
     window = alert_window(run_date, last_run, ctx.policy.catch_up_days) if digest_day else None
     plan = RunPlan(run_date, digest_day, window, last_run, unreadable_rows=len(ds.unreadable),
                    unreadable_by_officer=dict(ctx.unreadable_by_officer))
-    states: dict[int, LedgerState] = {}
     # officer -> (contract, seq) -> (urgency order, item): one item per installment per run
     per_officer: dict[str, dict[tuple[str, Any], tuple[tuple, PlannedItem]]] = defaultdict(dict)
     rank = {"overdue": 0, "due_today": 1, "before_due": 2}
@@ -416,23 +301,19 @@ def plan_run(ctx: PlanContext, run_date: dt.date, log: AlertLog, force_digest: b
     pending = log.pending()
     if pending:
         for (officer_id, contract_no, seq), (kind, days) in sorted(pending.items(), key=str):
-            loan_index = ctx.index_of.get(contract_no)
-            if loan_index is None or (contract_no, seq) in per_officer.get(officer_id, {}):
+            index = ctx.book.index(contract_no)
+            if index is None or (contract_no, seq) in per_officer.get(officer_id, {}):
                 continue
-            if officer_id not in ctx.recipients_of_fund(ctx.loans[loan_index].fund_id):
+            if officer_id not in ctx.recipients_of_fund(ctx.loans[index].fund_id):
                 continue  # no longer this officer's loan
-            state = states.get(loan_index)
-            if state is None:
-                state = states[loan_index] = ctx.state(loan_index, run_date)
-            if state.status_key == "closed" or state.outstanding <= 0:
-                continue
-            inst = next((s for s in state.installments if s.seq == seq and s.remaining > 0), None)
-            if inst is None:
-                continue
+            day = ctx.book.at(run_date)
+            k = day.unpaid_installment(index, seq)
+            if k is None:
+                continue  # paid since, or the contract is closed
+            inst = day.installment(k)
             trig = Trigger(contract_no, inst.seq, inst.due_date, kind,
-                           trigger_day_of(inst.due_date, kind, days), int(days or 0),
-                           min(inst.remaining, state.outstanding))
-            item = ctx.digest_item(loan_index, inst.seq, inst.due_date, trig.amount)
+                           trigger_day_of(inst.due_date, kind, days), int(days or 0), day.still_owed_on(k))
+            item = ctx.digest_item(index, inst.seq, inst.due_date, trig.amount)
             per_officer[officer_id][(contract_no, seq)] = (
                 order(item), PlannedItem(officer_id, trig, item, retry=True))
 

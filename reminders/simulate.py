@@ -37,16 +37,13 @@ import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, Callable
 
 from core.thai import THAI_WEEKDAYS, date_th, month_th
-import numpy as np
 
 from reminders.plan import AlertLog, PlanContext, plan_run
 from sheets.recipients import monthly_recipients
 
-ZERO = Decimal(0)
 LATE_DAYS = 7
 
 
@@ -226,22 +223,19 @@ def _run_naive(ctx: PlanContext, start: dt.date, end: dt.date, first: dt.date, l
                linked: set[str], result: SimulationResult, alerted: dict) -> None:
     """Every day, every overdue loan (days overdue > 0) to its linked officers."""
     recipients = [tuple(o for o in ctx.recipients_of_fund(loan.fund_id) if o in linked) for loan in ctx.loans]
-    reachable = np.asarray([bool(r) for r in recipients] or [False], dtype=bool)[: len(ctx.loans)]
+    seqs = ctx.book.engine.inst_seq.tolist()
     day = start
     while day <= end:
-        paid, outstanding, remaining = ctx.ledger_arrays(day)
-        due_before = ctx.inst_due < day.toordinal()
-        # Days overdue > 0 exactly when the payments do not cover what fell due before today.
-        owed_before = np.bincount(ctx.inst_loan[due_before], weights=ctx.inst_owed[due_before],
-                                  minlength=len(ctx.loans)).round().astype(np.int64)
-        overdue = (outstanding > 0) & (paid < owed_before) & reachable
+        balances = ctx.book.at(day)
+        overdue = {i for i in balances.late_contracts() if recipients[i]}
         items: dict[str, int] = defaultdict(int)
-        for i in np.nonzero(overdue)[0].tolist():
+        for i in sorted(overdue):
             for officer_id in recipients[i]:
                 items[officer_id] += 1
-        told = due_before & (remaining > 0) & overdue[ctx.inst_loan]
-        for k in np.nonzero(told)[0].tolist():
-            alerted[(ctx.loans[int(ctx.inst_loan[k])].contract_no, ctx.inst_seq[k])].append(day)
+        for k in balances.late_installments():   # what the message names
+            i = balances.contract_of(k)
+            if i in overdue:
+                alerted[(ctx.loans[i].contract_no, seqs[k])].append(day)
         for officer_id, count in sorted(items.items()):
             _count_push(result, day, officer_id, count, first, last)
         day += dt.timedelta(days=1)
@@ -249,37 +243,43 @@ def _run_naive(ctx: PlanContext, start: dt.date, end: dt.date, first: dt.date, l
 
 def _coverage(ctx: PlanContext, first: dt.date, last: dt.date, linked: set[str],
               alerted: dict[tuple[str, int], list[dt.date]], result: SimulationResult) -> None:
-    """The four coverage figures, from the ledger (ledger.ledger) on the eve and a week after each due date."""
-    lo, hi = first.toordinal(), last.toordinal()
-    due_in_month = np.nonzero((ctx.inst_due >= lo) & (ctx.inst_due <= hi))[0].tolist()
-    for k in due_in_month:
-        loan_index = int(ctx.inst_loan[k])
-        loan, seq = ctx.loans[loan_index], ctx.inst_seq[k]
-        due = dt.date.fromordinal(int(ctx.inst_due[k]))
-        if _owed_on(ctx, loan_index, seq, due - dt.timedelta(days=1)) <= 0:
+    """The four coverage figures, from the ledger on the eve and a week after each due date."""
+    month = ctx.book.at(first)
+    due = {k: month.installment(k) for k in month.due_on(first, last)}
+    owed_on_eve = _still_owed(ctx, {k: inst.due_date - dt.timedelta(days=1) for k, inst in due.items()})
+    owed_later = _still_owed(ctx, {k: inst.due_date + dt.timedelta(days=LATE_DAYS) for k, inst in due.items()})
+    for k, inst in due.items():
+        loan = ctx.loans[month.contract_of(k)]
+        if not owed_on_eve[k]:
             continue  # paid in full before its due date: nothing to remind
         if not any(o in linked for o in ctx.recipients_of_fund(loan.fund_id)):
             result.unreachable += 1
             continue
-        days = alerted.get((loan.contract_no, seq), [])
-        name = f"{loan.contract_no}#{seq}"
+        days = alerted.get((loan.contract_no, inst.seq), [])
+        name = f"{loan.contract_no}#{inst.seq}"
         result.installments_due += 1
-        if any(d <= due for d in days):
+        if any(d <= inst.due_date for d in days):
             result.alerted_by_due_date += 1
         elif len(result.missed_before) < 20:
             result.missed_before.append(name)
-        if _owed_on(ctx, loan_index, seq, due + dt.timedelta(days=LATE_DAYS)) <= 0:
+        if not owed_later[k]:
             continue
         result.overdue_unpaid += 1
-        if any(d > due for d in days):
+        if any(d > inst.due_date for d in days):
             result.alerted_after_due += 1
         elif len(result.missed_after) < 20:
             result.missed_after.append(name)
 
 
-def _owed_on(ctx: PlanContext, loan_index: int, seq: int, day: dt.date) -> Decimal:
-    """What is still to pay on an installment as of day (0 when the contract is closed)."""
-    state = ctx.state(loan_index, day)
-    if state.outstanding <= 0:
-        return ZERO
-    return next((s.remaining for s in state.installments if s.seq == seq), ZERO)
+def _still_owed(ctx: PlanContext, days: dict[int, dt.date]) -> dict[int, bool]:
+    """Installment -> something is still to pay on it as of its day (never once its contract is
+    closed). Each day's ledger is computed once for all the installments looked at that day."""
+    by_day: dict[dt.date, list[int]] = defaultdict(list)
+    for k, day in days.items():
+        by_day[day].append(k)
+    owed: dict[int, bool] = {}
+    for day in sorted(by_day):
+        still = ctx.book.at(day).still_owed()
+        for k in by_day[day]:
+            owed[k] = bool(still[k] > 0)
+    return owed

@@ -21,7 +21,8 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from core.thai import date_th, month_th
-from report.monthly import MonthlyReport, build_report, default_month, month_bounds, report_as_of
+from report.monthly import MonthlyReport, build_report
+from report.months import default_month, month_bounds, report_as_of
 from report.notify import MonthlyPushes, send_monthly_summaries
 from report.snapshots import latest, parse_snapshots, snapshot_records
 from report.write import report_sheet, summary_text, write_meeting_file

@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any, Sequence
 
 from core.thai import baht, date_th, month_th
+from ledger.aging import TITLE, AgingTable
 from messaging import flex
 from messaging.base import Messenger, retry_key_for
 from messaging.delivery import CircuitBreaker, alert_log_row, append_alert_log, deliver
@@ -66,6 +67,18 @@ def _line(label: str, value: str, change: tuple[str, str] | None = None) -> dict
     return flex.box(contents, layout="horizontal")
 
 
+def _aging_lines(table: AgingTable) -> list[dict[str, Any]]:
+    """The aging table (ledger.aging), in its own words: each row's contracts, then its arrears
+    (ค้างชำระ) and outstanding (คงค้าง); the headlines above are its overdue total."""
+    lines: list[dict[str, Any]] = [{"type": "text", "text": TITLE, "size": "xs", "color": GREY, "wrap": True,
+                                    "margin": "md"}]
+    for r in (*table.rows, table.overdue, table.total):
+        lines.append(_line(r.label, f"{r.contracts:,} สัญญา"))
+        lines.append({"type": "text", "text": f"ค้างชำระ {baht(r.arrears)} · คงค้าง {baht(r.outstanding)}",
+                      "size": "xs", "color": GREY, "align": "end", "wrap": True})
+    return lines
+
+
 def _scope_words(scope: str, province: str) -> str:
     return f"จังหวัด{province} (ทุกอำเภอ)" if scope == PROVINCE else f"อำเภอ{scope}"
 
@@ -77,13 +90,15 @@ def summary_flex(report: MonthlyReport, scope: str, province: str = "ตรา�
     if row is None:
         raise KeyError(scope)
     ch = row["change"]
+    aging = report.aging[scope]
     month = month_th(report.year, report.month)
     body: list[dict[str, Any]] = [
         _line("กองทุน", f"{row['funds']:,} กองทุน"),
         _line("สัญญาคงค้าง", f"{row['loans_open']:,} สัญญา", _change(ch["loans_open"], None)),
         _line("ยอดเงินคงค้าง", baht(row["outstanding"]), _change(ch["outstanding"], None)),
-        _line("ยอดค้างชำระ", baht(row["arrears"]), _change(ch["arrears"], False)),
-        _line("สัญญาค้างชำระ", f"{row['overdue_loans']:,} สัญญา", _change(ch["overdue_loans"], False)),
+        _line("ยอดค้างชำระ", baht(aging.overdue.arrears), _change(ch["arrears"], False)),
+        _line("สัญญาค้างชำระ", f"{aging.overdue.contracts:,} สัญญา", _change(ch["overdue_loans"], False)),
+        *_aging_lines(aging),
         _line("PAR30", _pct(row["par30"]), _change(ch["par30"], False, " จุด")),
         flex.separator(),
         _line("ครบกำหนดในเดือน", baht(row["due_in_month"])),

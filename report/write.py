@@ -2,9 +2,11 @@
 
 The tab and the file hold the same tables: form 26(2) by district with the province
 row "รวม" (the tab's filter sits on the district rows, "รวม" stays below it), the
-arrears columns, data quality and the change from the previous month; then form
-26(1), one row per fund. Charts: arrears by district, and the outstanding of
-overdue loans by days overdue (stacked).
+month's collection, data quality and the change from the previous month; the aging
+table by district (`ledger.aging`: its title, its row words, each row's contracts,
+arrears and outstanding, the province's table as the รวม row); then form 26(1), one
+row per fund. Charts: arrears by district, and the outstanding of the overdue rows of
+the aging table (the buckets and ผิดสัญญา, stacked).
 """
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from typing import Any, Sequence
 
 from core.config import ROOT
 from core.thai import baht, date_th, month_th
-from report.monthly import FUND_COLUMNS, PROVINCE, Col, MonthlyReport, bucket_key, bucket_words
+from ledger.aging import TITLE, AgingRow, AgingTable
+from report.columns import AGING_FIGURES, FUND_COLUMNS, Col, aging_columns
+from report.monthly import PROVINCE, MonthlyReport
 from sheets.report_layout import ChartSpec, ReportSheet, ReportTable
 
 
@@ -57,14 +61,30 @@ def fund_table(report: MonthlyReport, caption: str = "", filter_: bool = False) 
                      for c, w in zip(FUND_COLUMNS, _widths(FUND_COLUMNS))))
 
 
+def _aging_values(name: str, table: AgingTable) -> tuple[Any, ...]:
+    rows: tuple[AgingRow, ...] = (*table.rows, table.overdue, table.total)
+    return (name, *(getattr(row, figure) for row in rows for figure, _, _ in AGING_FIGURES))
+
+
+def aging_table(report: MonthlyReport) -> ReportTable:
+    """The aging table by district (ledger.aging), the province's table as the total row."""
+    cols = aging_columns(report.bucket_bounds)
+    return ReportTable(
+        key="aging", header=tuple(c.header for c in cols),
+        rows=tuple(_aging_values(d["district"], report.aging[d["district"]]) for d in report.districts),
+        formats=tuple(c.fmt for c in cols), total=_aging_values(PROVINCE, report.aging[PROVINCE]),
+        caption=f"{TITLE} รายอำเภอ", widths=_widths(cols))
+
+
 def charts(report: MonthlyReport) -> tuple[ChartSpec, ...]:
     keys = [c.key for c in report.district_columns]
-    overdue = [keys.index(f"outstanding_{bucket_key(label)}") for label in report.bucket_labels]
+    aging = [c.key for c in aging_columns(report.bucket_bounds)]
+    overdue_rows = report.aging[PROVINCE].rows[1:]     # the buckets, then ผิดสัญญา
     return (
         ChartSpec(f"ยอดค้างชำระรายอำเภอ {month_th(report.year, report.month)}", "districts", 0,
                   (keys.index("arrears"),)),
-        ChartSpec("ยอดคงค้างของสัญญาค้างชำระ แยกตามระยะเวลาค้าง", "districts", 0,
-                  tuple(overdue) + (keys.index("breached_outstanding"),), stacked=True),
+        ChartSpec("ยอดคงค้างของสัญญาค้างชำระ แยกตามระยะเวลาค้างชำระ (รวมผิดสัญญา)", "aging", 0,
+                  tuple(aging.index(f"{row.key}_outstanding") for row in overdue_rows), stacked=True),
     )
 
 
@@ -80,6 +100,7 @@ def title_lines(report: MonthlyReport, province: str, what: str) -> tuple[str, .
 
 LEGEND = (
     "PAR30 = ยอดคงค้างของสัญญาที่ค้างเกิน 30 วันหรือผิดสัญญา ÷ ยอดคงค้างทั้งหมด; "
+    "สัญญาค้างชำระ = สัญญาในทุกช่วงค้างชำระรวมสัญญาผิดสัญญา (ตาราง " + TITLE + "); "
     "อัตราการเก็บ = ชำระแล้วจากยอดครบกำหนดในเดือน ÷ ยอดครบกำหนดในเดือน; "
     "แถว รวม = ผลรวมของทุกอำเภอ (อัตราคำนวณจากผลรวม); ▲▼ = เปลี่ยนจากเดือนก่อน (จากแท็บ สรุปรายเดือน)",
     "รายละเอียดวิธีคำนวณทุกคอลัมน์: docs/report.md",
@@ -90,7 +111,7 @@ def report_sheet(report: MonthlyReport, province: str = "ตราด") -> Repor
     """The รายงานประจำเดือน tab: 26(2) with charts, then 26(1)."""
     return ReportSheet(
         title_lines=title_lines(report, province, "แบบ 26(2) รายอำเภอ"),
-        tables=(district_table(report),
+        tables=(district_table(report), aging_table(report),
                 fund_table(report, caption=f"แบบ 26(1) รายกองทุน ({len(report.funds)} กองทุน)")),
         charts=charts(report), notes=tuple(report.notes) + LEGEND)
 
@@ -100,7 +121,8 @@ def meeting_sheets(report: MonthlyReport, province: str = "ตราด") -> lis
     return [
         ("แบบ 26(2) รายอำเภอ", ReportSheet(
             title_lines=title_lines(report, province, "แบบ 26(2) รายอำเภอ"),
-            tables=(district_table(report),), charts=charts(report), notes=tuple(report.notes) + LEGEND)),
+            tables=(district_table(report), aging_table(report)), charts=charts(report),
+            notes=tuple(report.notes) + LEGEND)),
         ("แบบ 26(1) รายกองทุน", ReportSheet(
             title_lines=title_lines(report, province, "แบบ 26(1) รายกองทุน"),
             tables=(fund_table(report, filter_=True),), notes=LEGEND[:1], freeze_columns=1)),
@@ -144,6 +166,7 @@ def _arrow(delta: Any, unit: str = "") -> str:
 def summary_text(report: MonthlyReport, province: str = "ตราด") -> str:
     p = report.province
     ch = p["change"]
+    aging = report.aging[PROVINCE]
     lines = list(title_lines(report, province, "สรุป"))
     lines += [
         "",
@@ -159,10 +182,9 @@ def summary_text(report: MonthlyReport, province: str = "ตราด") -> str:
         f"รับชำระในเดือน {baht(p['collected_in_month'])}{_arrow(ch['collected_in_month'])}",
         f"ยอดค้างชำระ {baht(p['arrears'])}{_arrow(ch['arrears'])} จาก {p['overdue_loans']:,} สัญญา"
         f"{_arrow(ch['overdue_loans'])} · PAR30 {_pct(p['par30'])}{_arrow(ch['par30'], ' จุด')}",
-        "ค้างชำระตามระยะเวลา: " + ", ".join(
-            f"{bucket_words(label)} {p['loans_' + bucket_key(label)]:,} สัญญา "
-            f"{baht(p['outstanding_' + bucket_key(label)])}" for label in report.bucket_labels)
-        + f", ผิดสัญญา {p['breached_loans']:,} สัญญา {baht(p['breached_outstanding'])}",
+        f"{TITLE} (สัญญา · ค้างชำระ · คงค้าง):",
+        *(f"  {row.label}: {row.contracts:,} สัญญา · ค้างชำระ {baht(row.arrears)} · คงค้าง {baht(row.outstanding)}"
+          for row in (*aging.rows, aging.overdue, aging.total)),
         f"ตัวชี้วัด 9.1: {p['funds_ok']:,} จาก {p['funds']:,} กองทุน ({_pct(p['indicator_9_1'])})"
         f"{_arrow(ch['indicator_9_1'], ' จุด')}"
         + (f" · แถวที่อ่านไม่ได้ {p['unreadable_rows']:,} แถว" if p["unreadable_rows"] else ""),
@@ -181,5 +203,5 @@ def summary_text(report: MonthlyReport, province: str = "ตราด") -> str:
     return "\n".join(lines)
 
 
-__all__ = ["PROVINCE", "charts", "default_out_path", "district_table", "fund_table", "meeting_sheets",
-           "report_sheet", "summary_text", "write_meeting_file"]
+__all__ = ["PROVINCE", "aging_table", "charts", "default_out_path", "district_table", "fund_table",
+           "meeting_sheets", "report_sheet", "summary_text", "write_meeting_file"]

@@ -146,19 +146,20 @@ def _fund_quality(fund: Fund, has_loans: bool, quality_cfg: Any, today: dt.date)
 
 
 def _overpayment_problems(ds: Dataset) -> list[Problem]:
-    """Paid above the loan amount is an error (spec: ledger-and-alerts.md)."""
+    """Paid above the loan amount is an error (spec: ledger-and-alerts.md): every payment typed,
+    whatever its date (one dated in the future is reported too, on its own)."""
+    from sheets.book import book_of  # numpy: only when a check runs
+
+    loans = [ds.loans[contract_no] for contract_no in ds.payments if ds.loans[contract_no].amount is not None]
+    balances = book_of(ds, loans=loans, schedules=False).at(dt.date.max)
     problems = []
-    for contract_no, payments in ds.payments.items():
-        loan = ds.loans[contract_no]
-        if loan.amount is None:
-            continue
-        paid = sum(p.amount for p in payments)
-        if paid > loan.amount:
-            last = max(payments, key=lambda p: (p.paid_date, p.row))
-            problems.append(Problem(
-                PAYMENTS.title, last.row, contract_no, "amount", PAYMENTS.column("amount").header,
-                "error", f"ชำระรวม {paid:,.2f} บาท เกินเงินยืม {loan.amount:,.2f} บาท "
-                         f"(เกิน {paid - loan.amount:,.2f} บาท)", loan.fund_id if loan.fund_id in ds.funds else None))
+    for i in balances.overpaid_contracts():
+        loan, state = loans[i], balances.state(i)
+        last = max(ds.payments[loan.contract_no], key=lambda p: (p.paid_date, p.row))
+        problems.append(Problem(
+            PAYMENTS.title, last.row, loan.contract_no, "amount", PAYMENTS.column("amount").header,
+            "error", f"ชำระรวม {state.paid:,.2f} บาท เกินเงินยืม {loan.amount:,.2f} บาท "
+                     f"(เกิน {state.overpaid:,.2f} บาท)", loan.fund_id if loan.fund_id in ds.funds else None))
     return problems
 
 

@@ -90,8 +90,9 @@ def read_dataset(store, layout: Layout, today: dt.date, max_term_years: int = 3,
 
 
 def ledger_states(ds: Dataset, as_of: dt.date, config: Any) -> dict[str, LedgerState]:
-    """The ledger of every readable loan as of a date (contract_no -> state)."""
-    from ledger import ledger, ledger_options
+    """The ledger of every readable loan as of a date (contract_no -> state), from the ledger engine."""
+    from ledger import ledger_options
+    from sheets.book import book_of
 
-    options = ledger_options(config)
-    return {loan.contract_no: ledger(ds.contract(loan), as_of, **options) for loan in ds.readable_loans()}
+    balances = book_of(ds, ledger_options(config)).at(as_of)
+    return {no: balances.state(i) for i, no in enumerate(balances.book.keys)}

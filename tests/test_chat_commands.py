@@ -211,13 +211,18 @@ def test_due_for_the_province(chat):
 
 def test_overdue_longest_first_with_totals(chat):
     text = chat.text(USER_OF01, "ค้างชำระ")
-    assert "2 สัญญา ค้างรวม 11,000 บาท" in text
+    assert "2 สัญญา ค้างชำระรวม 11,000 บาท" in text
     assert text.index("F1-002") < text.index("F2-001")
-    assert "เกินกำหนด 1-30 วัน: 1 สัญญา 5,000 บาท" in text and "31-90 วัน: 1 สัญญา 6,000 บาท" in text
+    # The aging table's overdue rows (ledger.aging), in the report's words.
+    assert "ค้างชำระ 1–30 วัน  1 สัญญา\nค้างชำระ 5,000 บาท · คงค้าง 5,000 บาท" in text
+    assert "ค้างชำระ 31–90 วัน  1 สัญญา\nค้างชำระ 6,000 บาท · คงค้าง 6,000 บาท" in text
     province = chat.text(USER_PV01, "overdue")
     assert province.index("F3-001") < province.index("F1-002") < province.index("F2-001")
-    assert "ผิดสัญญา เกิน 240 วัน" in province and "3 สัญญา ค้างรวม 26,000 บาท" in province
-    assert "1 สัญญา ค้างรวม 15,000 บาท" in chat.text(USER_PV01, "ค้างชำระ อ.เขาสมิง")
+    assert "ผิดสัญญา เกิน 240 วัน" in province and "3 สัญญา ค้างชำระรวม 26,000 บาท" in province
+    # F3-001 is 240 days late but marked ผิดสัญญา: on its own line, never in the over-90 bucket.
+    assert "ผิดสัญญา  1 สัญญา\nค้างชำระ 15,000 บาท · คงค้าง 15,000 บาท" in province
+    assert "เกิน 90 วัน" not in province
+    assert "1 สัญญา ค้างชำระรวม 15,000 บาท" in chat.text(USER_PV01, "ค้างชำระ อ.เขาสมิง")
 
 
 def test_long_lists_say_what_was_left_out_and_page(sheets_fake, line_fake):
@@ -343,10 +348,16 @@ def test_pay_warns_about_a_payment_that_looks_the_same(chat):
 def test_summary_for_a_district_and_for_the_province(chat):
     district = chat.text(USER_OF01, "สรุป")
     for part in ("สรุป อ.เมืองตราด", "2 กองทุน", "3 จาก 4 สัญญา", "21,000 บาท", "11,000 บาท (2 สัญญา)",
-                 "เกินกำหนด 1-30 วัน  1 สัญญา 5,000 บาท", "PAR30  28.6%", "1/2 กองทุน"):
+                 "สัญญาคงค้างตามระยะเวลาค้างชำระ", "ไม่ค้างชำระ  1 สัญญา\nค้างชำระ 0 บาท · คงค้าง 10,000 บาท",
+                 "ค้างชำระ 1–30 วัน  1 สัญญา\nค้างชำระ 5,000 บาท · คงค้าง 5,000 บาท",
+                 "ผิดสัญญา  0 สัญญา", "รวมสัญญาคงค้าง  3 สัญญา\nค้างชำระ 11,000 บาท · คงค้าง 21,000 บาท",
+                 "PAR30  28.6%", "1/2 กองทุน"):
         assert part in district, part
     province = chat.text(USER_PV01, "summary")
-    for part in ("สรุป จังหวัดตราด", "45,000 บาท", "26,000 บาท (3 สัญญา)", "ผิดสัญญา  1 สัญญา 15,000 บาท",
+    for part in ("สรุป จังหวัดตราด", "45,000 บาท", "26,000 บาท (3 สัญญา)",
+                 "ผิดสัญญา  1 สัญญา\nค้างชำระ 15,000 บาท · คงค้าง 15,000 บาท",
+                 "ค้างชำระเกิน 90 วัน  0 สัญญา",
+                 "รวมค้างชำระ (รวมผิดสัญญา)  3 สัญญา\nค้างชำระ 26,000 บาท · คงค้าง 26,000 บาท",
                  "PAR30  46.7%", "แถวที่อ่านไม่ได้  2 แถว", "อ.เขาสมิง: 24,000 / 15,000 / 62.5%"):
         assert part in province, part
 

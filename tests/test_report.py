@@ -15,12 +15,14 @@ from core.config import Config
 from core.geo import district_names
 from messaging.base import MAX_ALT_TEXT, MAX_BUBBLE_BYTES, json_size
 from report.job import run_monthly_report
-from report.monthly import (PROVINCE, build_report, default_month, fiscal_year_be, fiscal_year_start,
-                            loan_frame, month_bounds, parse_month, report_as_of)
+from ledger import ledger, ledger_options
+from ledger.aging import AgingTable, aging_table
+from report.monthly import PROVINCE, build_report
+from report.months import default_month, fiscal_year_be, fiscal_year_start, month_bounds, parse_month, report_as_of
 from report.notify import monthly_recipients, monthly_targets, summary_flex
 from report.snapshots import latest, parse_snapshots, snapshot_records
 from report.write import write_meeting_file
-from sheets.model import ledger_states, load_dataset
+from sheets.model import load_dataset
 from core.schema import TABS
 from sheets.store import Layout, Table
 from tests.conftest import SPREADSHEET_ID
@@ -68,10 +70,19 @@ ZERO_DISTRICT = {
     "loans_open": 0, "outstanding": D(0), "bank_balance": D(0), "cash_on_hand": D(0), "total_money": D(0),
     "repaid_fiscal_year": D(0), "due_installments": 0, "due_in_month": D(0), "paid_of_due": D(0),
     "collection_rate": None, "collected_in_month": D(0), "arrears": D(0), "overdue_loans": 0,
-    "loans_1_30": 0, "outstanding_1_30": D(0), "loans_31_90": 0, "outstanding_31_90": D(0),
-    "loans_over_90": 0, "outstanding_over_90": D(0), "breached_loans": 0, "breached_outstanding": D(0),
     "at_risk_outstanding": D(0), "par30": 0.0, "funds_ok": 0, "indicator_9_1": None, "unreadable_rows": 0,
 }
+AGING_KEYS = ("current", "1_30", "31_90", "over_90", "breached", "overdue", "total")
+
+
+def aging_rows(table: AgingTable) -> dict[str, tuple[int, Decimal, Decimal]]:
+    """Every row of an aging table and its two totals: key -> (contracts, arrears, outstanding)."""
+    rows = (*table.rows, table.overdue, table.total)
+    assert tuple(r.key for r in rows) == AGING_KEYS
+    return {r.key: (r.contracts, r.arrears, r.outstanding) for r in rows}
+
+
+NO_AGING = {key: (0, D(0), D(0)) for key in AGING_KEYS}
 
 
 # -- every figure of October 2026, by hand --------------------------------------------------
@@ -88,7 +99,8 @@ def test_october_2026_every_figure_by_hand(config: Config) -> None:
       F2-001 fund 230102-03   5,000 due 25 Nov 2026: outstanding 5,000, nothing due yet.
       F2-002 fund 230102-03   8,000 paid in full on 28 Jun 2026: closed.
       F3-001 fund 230301-02  20,000 due 31 Mar 2026, ผิดสัญญา, paid 5,000 (1 Feb): outstanding 15,000,
-             arrears 15,000, 214 days overdue -> the breached column (not a days bucket), PAR30.
+             arrears 15,000, 214 days overdue -> the ผิดสัญญา row of the aging table (not a days
+             bucket), PAR30; it counts in สัญญาค้างชำระ.
       F3-003 fund 230301-02   9,000 due 26 Jan 2027: outstanding 9,000, nothing due.
     Funds: each 120 households, 30 target, bank 150,000, cash 2,500 (GOOD_DOCS).
     Indicator 9.1 as of 31 Oct: 230101-01 passes; 230102-03 lacks the bank book copy; 230301-02's bank
@@ -110,10 +122,7 @@ def test_october_2026_every_figure_by_hand(config: Config) -> None:
         "due_installments": 1, "due_in_month": D("4000"), "paid_of_due": D("2000"),
         "collection_rate": 0.5,                  # 2,000 / 4,000
         "collected_in_month": D("2000"),
-        "arrears": D("2000"), "overdue_loans": 1,
-        "loans_1_30": 1, "outstanding_1_30": D("6000"),      # F1-002, 5 days
-        "loans_31_90": 0, "outstanding_31_90": D(0), "loans_over_90": 0, "outstanding_over_90": D(0),
-        "breached_loans": 0, "breached_outstanding": D(0),
+        "arrears": D("2000"), "overdue_loans": 1,                # F1-002
         "at_risk_outstanding": D(0), "par30": 0.0,
         "funds_ok": 1, "indicator_9_1": 0.5, "unreadable_rows": 0,
     }
@@ -124,10 +133,7 @@ def test_october_2026_every_figure_by_hand(config: Config) -> None:
         "bank_balance": D("150000"), "cash_on_hand": D("2500"), "total_money": D("152500"),
         "repaid_fiscal_year": D(0), "due_installments": 0, "due_in_month": D(0), "paid_of_due": D(0),
         "collection_rate": None,                 # nothing fell due
-        "collected_in_month": D(0), "arrears": D("15000"), "overdue_loans": 1,
-        "loans_1_30": 0, "outstanding_1_30": D(0), "loans_31_90": 0, "outstanding_31_90": D(0),
-        "loans_over_90": 0, "outstanding_over_90": D(0),     # F3-001 is breached: its own column
-        "breached_loans": 1, "breached_outstanding": D("15000"),
+        "collected_in_month": D(0), "arrears": D("15000"), "overdue_loans": 1,   # F3-001, breached
         "at_risk_outstanding": D("15000"), "par30": 0.625,   # 15,000 / 24,000
         "funds_ok": 0, "indicator_9_1": 0.0,
         "unreadable_rows": 1,                    # F3-002
@@ -143,13 +149,29 @@ def test_october_2026_every_figure_by_hand(config: Config) -> None:
         "cash_on_hand": D("7500"), "total_money": D("457500"), "repaid_fiscal_year": D("2000"),
         "due_installments": 1, "due_in_month": D("4000"), "paid_of_due": D("2000"), "collection_rate": 0.5,
         "collected_in_month": D("2000"), "arrears": D("17000"), "overdue_loans": 2,
-        "loans_1_30": 1, "outstanding_1_30": D("6000"), "loans_31_90": 0, "outstanding_31_90": D(0),
-        "loans_over_90": 0, "outstanding_over_90": D(0), "breached_loans": 1, "breached_outstanding": D("15000"),
         "at_risk_outstanding": D("15000"),
         "par30": 15000 / 45000,                  # from the sums, not the districts' 0 + 0.625
         "funds_ok": 1, "indicator_9_1": 1 / 3, "unreadable_rows": 1,
     })
     assert all(v is None for row in r.rows() for v in row["change"].values())   # no snapshot yet
+    # The aging table (ledger.aging): current, the buckets, ผิดสัญญา on its own line, then the totals.
+    assert aging_rows(r.aging["เมืองตราด"]) == {
+        "current": (2, D(0), D("15000")),        # F1-001 10,000 + F2-001 5,000
+        "1_30": (1, D("2000"), D("6000")),       # F1-002, 5 days
+        "31_90": (0, D(0), D(0)), "over_90": (0, D(0), D(0)), "breached": (0, D(0), D(0)),
+        "overdue": (1, D("2000"), D("6000")), "total": (3, D("2000"), D("21000"))}
+    assert aging_rows(r.aging["เขาสมิง"]) == {
+        "current": (1, D(0), D("9000")),         # F3-003
+        "1_30": (0, D(0), D(0)), "31_90": (0, D(0), D(0)),
+        "over_90": (0, D(0), D(0)),              # F3-001 is 214 days late but breached: its own line
+        "breached": (1, D("15000"), D("15000")),
+        "overdue": (1, D("15000"), D("15000")), "total": (2, D("15000"), D("24000"))}
+    assert aging_rows(r.aging[PROVINCE]) == {
+        "current": (3, D(0), D("24000")), "1_30": (1, D("2000"), D("6000")), "31_90": (0, D(0), D(0)),
+        "over_90": (0, D(0), D(0)), "breached": (1, D("15000"), D("15000")),
+        "overdue": (2, D("17000"), D("21000")), "total": (5, D("17000"), D("45000"))}
+    assert all(aging_rows(r.aging[d["district"]]) == NO_AGING for d in r.districts
+               if d["district"] not in ("เมืองตราด", "เขาสมิง"))
     # The payment to the unknown contract XX-999 belongs to no fund: a note, not a district's row.
     assert r.notes == ["แถวที่อ่านไม่ได้และไม่ทราบกองทุน 1 แถว ไม่ได้นับในรายงาน (ดูแท็บ ตรวจสอบข้อมูล)"]
 
@@ -250,9 +272,8 @@ def demo_ds():
 
 SUMMED = ("subdistricts", "funds", "households_total", "households_target", "borrowers", "loans_open",
           "outstanding", "bank_balance", "cash_on_hand", "total_money", "repaid_fiscal_year", "due_installments",
-          "due_in_month", "paid_of_due", "collected_in_month", "arrears", "overdue_loans", "loans_1_30",
-          "outstanding_1_30", "loans_31_90", "outstanding_31_90", "loans_over_90", "outstanding_over_90",
-          "breached_loans", "breached_outstanding", "at_risk_outstanding", "funds_ok", "unreadable_rows")
+          "due_in_month", "paid_of_due", "collected_in_month", "arrears", "overdue_loans",
+          "at_risk_outstanding", "funds_ok", "unreadable_rows")
 
 
 def test_province_is_the_sum_of_districts_and_districts_the_sum_of_funds(config: Config, demo_ds) -> None:
@@ -270,29 +291,39 @@ def test_province_is_the_sum_of_districts_and_districts_the_sum_of_funds(config:
         for key in ("outstanding", "arrears", "loans_open", "collected_in_month", "repaid_fiscal_year",
                     "bank_balance", "borrowers", "at_risk_outstanding"):
             assert d[key] == sum(f[key] for f in funds), (d["district"], key)
-    # every loan bucket adds up to the overdue loans (breached ones with arrears have their own column)
-    assert p["loans_1_30"] + p["loans_31_90"] + p["loans_over_90"] <= p["overdue_loans"] \
-        <= p["loans_1_30"] + p["loans_31_90"] + p["loans_over_90"] + p["breached_loans"]
+        assert d["overdue_loans"] == sum(f["overdue_loans"] for f in funds), d["district"]
+        assert r.aging[d["district"]].breached.contracts == sum(f["breached_loans"] for f in funds), d["district"]
+    # The headlines are the aging table's, and the province's table is the sum of the districts'.
+    for row in r.rows():
+        table = r.aging[row["district"]]
+        assert (row["loans_open"], row["outstanding"], row["arrears"]) == \
+            (table.total.contracts, table.total.outstanding, table.total.arrears)
+        assert (row["overdue_loans"], row["arrears"]) == (table.overdue.contracts, table.overdue.arrears)
+        assert table.overdue.contracts == sum(b.contracts for b in table.buckets) + table.breached.contracts
+    for key in AGING_KEYS:
+        assert aging_rows(r.aging[PROVINCE])[key] == tuple(
+            sum(x) for x in zip(*(aging_rows(r.aging[d["district"]])[key] for d in r.districts))), key
+    assert sum(f["breached_loans"] for f in r.funds) == r.aging[PROVINCE].breached.contracts > 0
 
 
 @pytest.mark.parametrize("as_of", [dt.date(2026, 1, 1), dt.date(2026, 9, 30), dt.date(2026, 10, 1),
                                    dt.date(2026, 10, 31), TODAY, dt.date(2027, 2, 28)])
-def test_vectorised_figures_equal_the_ledger_loan_by_loan(config: Config, demo_ds, as_of: dt.date) -> None:
-    states = {no: s for no, s in ledger_states(demo_ds, as_of, config).items()
-              if demo_ds.loans[no].loan_date is None or demo_ds.loans[no].loan_date <= as_of}  # made by then
-    frame = loan_frame(demo_ds, as_of, as_of.replace(day=1), fiscal_year_start(as_of))
-    labels = ("1-30", "31-90", "90+")
-    assert len(frame) == len(states)
-    for rec in frame.itertuples():
-        s = states[rec.contract_no]
-        bucket = -1 if s.bucket is None or s.status_key == "breached" else labels.index(s.bucket)
-        assert (rec.outstanding, rec.arrears, rec.paid, rec.due_so_far, rec.days_overdue, bool(rec.at_risk),
-                rec.bucket) == (int(s.outstanding * 100), int(s.arrears * 100), int(s.paid * 100),
-                                int(s.due_so_far * 100), s.days_overdue, s.at_risk, bucket), rec.contract_no
-    if as_of.day == monthrange_last(as_of):
-        r = build_report(demo_ds, config, as_of.year, as_of.month)
-        assert r.province["outstanding"] == sum((s.outstanding for s in states.values()), D(0))
-        assert r.province["arrears"] == sum((s.arrears for s in states.values()), D(0))
+def test_the_report_figures_are_the_ledgers_loan_by_loan(config: Config, demo_ds, as_of: dt.date) -> None:
+    """The report's loans (the ledger engine) against ledger.ledger, every loan and every field."""
+    options = ledger_options(config)
+    states = {loan.contract_no: ledger(demo_ds.contract(loan), as_of, **options) for loan in demo_ds.readable_loans()}
+    r = build_report(demo_ds, config, as_of.year, as_of.month, as_of)
+    day = r.loans
+    assert day is not None and list(day.book.keys) == list(states)
+    for i, no in enumerate(day.book.keys):
+        assert day.state(i) == states[no], no
+    made = [s for no, s in states.items()
+            if demo_ds.loans[no].loan_date is None or demo_ds.loans[no].loan_date <= as_of]   # made by then
+    assert len(made) < len(states) or as_of >= dt.date(2026, 10, 31)
+    assert r.province["outstanding"] == sum((s.outstanding for s in made), D(0))
+    assert r.province["arrears"] == sum((s.arrears for s in made), D(0))
+    assert r.province["at_risk_outstanding"] == sum((s.outstanding for s in made if s.at_risk), D(0))
+    assert r.aging[PROVINCE] == aging_table(made, options["bucket_bounds"])
 
 
 def monthrange_last(day: dt.date) -> int:
@@ -332,11 +363,11 @@ def boundary_data() -> dict[str, list[dict[str, Any]]]:
     # 31 Dec: 2,500 due that day, 1,000 paid that day -> arrears 1,500, 0 days late (bucket 1-30)
     ((2026, 12), 2570, {"due_installments": 1, "due_in_month": D(2500), "paid_of_due": D(1000),
                         "collected_in_month": D(1000), "repaid_fiscal_year": D(3500), "arrears": D(1500),
-                        "loans_1_30": 1, "at_risk_outstanding": D(0)}),
+                        "aging_1_30": 1, "at_risk_outstanding": D(0)}),
     # 1 Jan: the 31 Dec installment is 31 days late on 31 Jan -> 31-90 and PAR30; the year goes on
     ((2027, 1), 2570, {"due_installments": 1, "due_in_month": D(2500), "paid_of_due": D(0),
                        "collected_in_month": D(1000), "repaid_fiscal_year": D(4500), "arrears": D(3000),
-                       "loans_31_90": 1, "at_risk_outstanding": D(3000), "par30": 1.0}),
+                       "aging_31_90": 1, "at_risk_outstanding": D(3000), "par30": 1.0}),
     # leap February 2028: due and paid on the 29th, inside February
     ((2028, 2), 2571, {"due_installments": 1, "due_in_month": D(5000), "paid_of_due": D(5000),
                        "collection_rate": 1.0, "collected_in_month": D(5000), "repaid_fiscal_year": D(5000)}),
@@ -349,6 +380,10 @@ def test_month_and_fiscal_year_boundaries(config: Config, month, fy, figures) ->
     assert r.fiscal_year == fy and r.as_of == month_bounds(*month)[1]
     row = r.district("เมืองตราด")
     for key, want in figures.items():
+        if key.startswith("aging_"):   # the contracts of an aging row
+            assert aging_rows(r.aging["เมืองตราด"])[key[6:]][0] == want, key
+            assert aging_rows(r.aging[PROVINCE])[key[6:]][0] == want, key
+            continue
         assert row[key] == want, key
         assert r.province[key] == want, key
 
@@ -401,7 +436,7 @@ def test_rerun_does_not_duplicate_snapshots_and_a_correction_wins(config: Config
     assert sheet["A3"].value == "อำเภอ" and sheet["A11"].value == "รวม"
     assert sheet.freeze_panes == "B4" and sheet.auto_filter.ref.startswith("A3:")
     assert len(sheet._charts) == 2
-    assert [row[0].value for row in sheet.iter_rows()].count("รวม") == 1
+    assert [row[0].value for row in sheet.iter_rows()].count("รวม") == 2   # 26(2)'s and the aging table's
 
 
 def test_a_month_not_yet_ended_is_not_snapshotted(config: Config, tmp_path: Path, tiny_store) -> None:
@@ -456,7 +491,7 @@ def test_google_one_read_batched_writes_valid_formatting_and_charts(
     tab = sheets_fake.sheet(SPREADSHEET_ID, "รายงานประจำเดือน")
     assert (tab.frozen_row_count, tab.grid.get("frozenColumnCount")) == (3, 1)
     assert tab.basic_filter == {"range": {"sheetId": tab.sheet_id, "startRowIndex": 2, "endRowIndex": 10,
-                                          "startColumnIndex": 0, "endColumnIndex": 39}}
+                                          "startColumnIndex": 0, "endColumnIndex": 31}}
     assert len(tab.charts) == 2
     spec = tab.charts[0]["spec"]["basicChart"]
     assert spec["chartType"] == "COLUMN" and spec["headerCount"] == 1

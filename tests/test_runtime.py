@@ -138,6 +138,6 @@ def test_cli_chat_as_an_officer_uses_the_webhooks_runtime(tmp_path, capsys):
     assert main(["chat", "--as", "OF-01", "--store", str(tmp_path / "tiny.xlsx"), "--date", "2026-11-26",
                  "--say", "ค้างชำระ", "--say", "1"]) == 0
     out = capsys.readouterr().out
-    assert "คุณ> ค้างชำระ" in out and "F1-002" in out and "ค้างรวม 11,000 บาท" in out
+    assert "คุณ> ค้างชำระ" in out and "F1-002" in out and "ค้างชำระรวม 11,000 บาท" in out
     assert "คุณ> ครบกำหนด" in out and "3 ธ.ค. 2569 (อีก 7 วัน)" in out   # button 1, on the --date day
     assert "ขออภัย" not in out
