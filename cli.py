@@ -155,11 +155,10 @@ def _report_args(p: argparse.ArgumentParser) -> None:
                    help="เดือนของรายงาน YYYY-MM เช่น 2026-10 (ค่าเริ่มต้น: เดือนที่เพิ่งจบ นับจาก --date)")
     p.add_argument("--out", type=Path, default=None,
                    help="ไฟล์ .xlsx สำหรับการประชุม (ค่าเริ่มต้น: data/reports/report-YYYY-MM.xlsx)")
-    p.add_argument("--no-push", action="store_true", help="ไม่ส่งสรุปทาง LINE")
 
 
 @command("report", "รายงานประจำเดือน (แบบ 26(2) รายอำเภอ, 26(1) รายกองทุน, ค้างชำระ, PAR30, ตัวชี้วัด 9.1): "
-                   "เขียนแท็บ ไฟล์ .xlsx และส่งสรุปทาง LINE", _report_args)
+                   "เขียนแท็บและไฟล์ .xlsx (สรุปทาง LINE ไปกับ remind)", _report_args)
 def cmd_report(args: argparse.Namespace, config: Config) -> int:
     from report.job import run_monthly_report
     from sheets.open import open_store
@@ -167,17 +166,8 @@ def cmd_report(args: argparse.Namespace, config: Config) -> int:
     today = run_date(args, config)
     year, month = args.month or (None, None)
     store = open_store(args.store, config)
-    messenger = None
-    if not args.no_push:
-        from messaging.factory import make_messenger
-        from messaging.outbox import OutboxMessenger
-
-        messenger = make_messenger(config)
-        if isinstance(messenger, OutboxMessenger) and args.json:
-            messenger.stream = sys.stderr  # keep stdout for the JSON
     try:
-        run = run_monthly_report(store, config, today, year=year, month=month, out=args.out,
-                                 push=not args.no_push, messenger=messenger, progress=progress)
+        run = run_monthly_report(store, config, today, year=year, month=month, out=args.out, progress=progress)
     except ValueError as exc:  # a month that has not started yet
         print(f"ทำรายงานไม่ได้: {exc}", file=sys.stderr)
         return 2
@@ -234,19 +224,22 @@ def cmd_remind(args: argparse.Namespace, config: Config) -> int:
     from messaging.factory import make_messenger
     from messaging.outbox import OutboxMessenger
     from reminders.job import run_reminders
-    from sheets.open import open_store
+    from report.job import sheet_link
+    from report.notify import MonthlySummaries
+    from sheets.open import open_claims, open_store
 
     store = open_store(args.store, config)
     messenger = make_messenger(config)
     if isinstance(messenger, OutboxMessenger) and args.json:
         messenger.stream = sys.stderr  # keep stdout for the JSON
     summary = run_reminders(store, messenger, config, run_date(args, config), now_in(config.timezone),
-                            dry_run=args.dry_run, progress=progress, force_digest=args.digest)
+                            claims=open_claims(config), dry_run=args.dry_run, progress=progress,
+                            force_digest=args.digest, attachments=MonthlySummaries(sheet_link(store)))
     if args.json:
         print_json(summary.as_json())
     else:
         print(summary.as_text())
-    return 4 if summary.failed_officers else 0
+    return summary.exit_code  # 4 a push failed or got no answer, 5 a required column is missing, 6 busy
 
 
 def _simulate_args(p: argparse.ArgumentParser) -> None:

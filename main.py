@@ -61,17 +61,16 @@ def line_webhook(request):
 def monthly_report(request):
     """The month's report (HTTP, for Cloud Scheduler on the 1st at 07:00): docs/report.md.
 
-    Optional query or JSON: month=YYYY-MM, date=YYYY-MM-DD (the run date), push=false.
-    Writes the รายงานประจำเดือน tab and the สรุปรายเดือน rows, pushes the LINE summaries
-    (once per month), answers the report as JSON. Store or config errors: 500 with a
-    short JSON error; a bad parameter: 400.
+    Optional query or JSON: month=YYYY-MM, date=YYYY-MM-DD (the run date).
+    Writes the รายงานประจำเดือน tab and the สรุปรายเดือน rows, answers the report as JSON;
+    pushes nothing (the month's LINE summary rides in send_reminders' push of the day).
+    Store or config errors: 500 with a short JSON error; a bad parameter: 400.
     """
     import datetime as dt
     import logging
 
     from core.config import ConfigError
     from core.thai import today_in
-    from messaging.base import MessengerError
     from report.job import run_monthly_report
     from report.monthly import parse_month
     from sheets.store import StoreError
@@ -84,14 +83,12 @@ def monthly_report(request):
         run_date = dt.date.fromisoformat(given["date"]) if given.get("date") else None
     except (ValueError, TypeError) as exc:
         return answer({"error": f"พารามิเตอร์ไม่ถูกต้อง: {exc}"}, 400)
-    push = str(given.get("push", "true")).lower() not in ("false", "0", "no")
     warm = _warm()
     try:
         config, store = warm.jobs()
-        # No messenger passed: the run makes its own when it pushes (LINE stopping one run stops no other).
         run = run_monthly_report(store, config, run_date or today_in(config.timezone),
-                                 year=month[0], month=month[1], out=False, push=push)
-    except (ConfigError, StoreError, MessengerError, OSError) as exc:
+                                 year=month[0], month=month[1], out=False)
+    except (ConfigError, StoreError, OSError) as exc:
         log.error("monthly_report failed: %s", exc)
         warm.forget_jobs()  # set up again on the next call
         return answer({"error": str(exc)[:500]}, 500)
@@ -105,9 +102,14 @@ def send_reminders(request):
 
     GET or POST; deployed without unauthenticated access (Cloud Run IAM checks the
     scheduler's OIDC token, not this code). Optional query: date=YYYY-MM-DD (the run
-    date, default today in config.timezone), dry_run=1. Answers the run's JSON
-    summary (200); a bad parameter: 400; store, config or LINE set-up errors: 500
-    with a short JSON error. A new messenger per call: a 429 stops only its own run.
+    date, default today in config.timezone), dry_run=1. Answers the run's JSON summary:
+    200 done; 409 the day is being sent by another run (nothing done; Cloud Scheduler's
+    retry comes back later); 503 a push got no answer (its rows stay รอส่ง: the scheduler's
+    retry resolves it by its retry key within LINE's 24 hours); 500 with "error",
+    "message" and "errors" when a required column is missing (the administrator is told on
+    LINE once a day), or for store, config or LINE set-up errors; a bad parameter: 400.
+    A new messenger per call: a 429 stops only its own run. The month's summary rides in
+    the day's push (report.notify.MonthlySummaries).
     """
     import datetime as dt
     import logging
@@ -117,6 +119,9 @@ def send_reminders(request):
     from messaging.base import MessengerError
     from messaging.factory import make_messenger
     from reminders.job import run_reminders
+    from report.job import sheet_link
+    from report.notify import MonthlySummaries
+    from sheets.open import open_claims
     from sheets.store import StoreError
 
     log = logging.getLogger("kkc.reminders")
@@ -131,15 +136,21 @@ def send_reminders(request):
     try:
         config, store = warm.jobs()
         summary = run_reminders(store, make_messenger(config), config, run_date or today_in(config.timezone),
-                                now_in(config.timezone), dry_run=dry_run)
+                                now_in(config.timezone), claims=open_claims(config), dry_run=dry_run,
+                                attachments=MonthlySummaries(sheet_link(store)))
     except (ConfigError, StoreError, MessengerError) as exc:
         log.error("send_reminders failed: %s", exc)
         warm.forget_jobs()  # set up again on the next call
         return answer({"error": type(exc).__name__, "message": str(exc)[:500]}, 500)
     body = summary.as_json()
-    log.info("send_reminders %s: %d pushes, %d items, failed %s", body["date"], body["pushes"], body["items"],
-             body["failed_officers"])
-    return answer(body, 200)
+    if summary.errors:
+        message = "; ".join(e.message for e in summary.errors)
+        log.error("send_reminders %s blocked: %s", body["date"], message)
+        return answer({"error": "MissingColumn", "message": message[:500], **body}, summary.http_status)
+    log.info("send_reminders %s: %d pushes, %d items, failed %s, unknown %s%s", body["date"], body["pushes"],
+             body["items"], body["failed_officers"], body["unknown_officers"],
+             " (another run holds the day)" if summary.busy else "")
+    return answer(body, summary.http_status)
 
 
 if __name__ == "__main__":

@@ -58,13 +58,18 @@ def run_check_task(args: argparse.Namespace, config: Any, store: Any, today: dt.
 
 @task("remind")
 def run_remind_task(args: argparse.Namespace, config: Any, store: Any, today: dt.date) -> dict[str, Any]:
-    """One daily alert run: read, plan, push through LINE (the fake), one append."""
+    """One daily alert run: the day's turn, read, plan, push through LINE (the fake), the log written ahead."""
+    import tempfile
+
     from core.thai import now_in
     from messaging.factory import make_messenger
     from reminders.job import run_reminders
+    from sheets.claims import FileClaims
 
     t0 = time.perf_counter()
-    summary = run_reminders(store, make_messenger(config), config, today, now_in(config.timezone))
+    with tempfile.TemporaryDirectory() as claims_dir:
+        summary = run_reminders(store, make_messenger(config), config, today, now_in(config.timezone),
+                                claims=FileClaims(claims_dir))
     body = summary.as_json()
     return {"seconds": {"total": time.perf_counter() - t0, **body.get("timings", {})},
             "cpu": body.get("cpu_timings", {}),

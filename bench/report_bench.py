@@ -4,8 +4,8 @@
 
 For each scale (the Trat demo, 11,000 and 80,000 loans from sheets.demo) the demo
 tables are loaded into the Sheets v4 fake; the whole report job (one read, parse,
-compute, the formatted tab, the snapshots, the meeting .xlsx, the LINE summaries to
-an in-memory messenger) runs in a FRESH child process, which reports its step
+compute, the formatted tab, the snapshots, the meeting .xlsx; the LINE summaries ride
+in the alert run's pushes, see bench/alerts_bench.py) runs in a FRESH child process, which reports its step
 times and peak memory (VmHWM: the whole process, interpreter included; and
 tracemalloc's peak of the compute step alone). The parent counts the requests the
 fake saw. The Trat demo is also measured on the .xlsx backend (what `make demo` does).
@@ -30,25 +30,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import ROOT, SEED, SPREADSHEET_ID, TODAY, demo_workbook, loaded_sheets_fake, scales  # noqa: E402
 
 RUN_DATE = TODAY  # the report of the month that has just ended (October 2026)
-
-
-class CountingMessenger:
-    """Stands in for LINE: accepts every push, counts them."""
-
-    description = "bench messenger"
-    stopped = False
-
-    def __init__(self) -> None:
-        self.pushes = 0
-
-    def push(self, to: str, messages: list[dict], retry_key: str) -> Any:
-        from messaging.base import PushResult
-
-        self.pushes += 1
-        return PushResult("sent", "bench", 200, None, 1)
-
-    def reply(self, reply_token: str, messages: list[dict]) -> None:  # pragma: no cover
-        pass
 
 
 def child(args: argparse.Namespace) -> dict[str, Any]:
@@ -82,17 +63,16 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
             tracemalloc.stop()
 
     job_module.build_report = traced_build if args.trace else real_build
-    messenger = CountingMessenger()
     with tempfile.TemporaryDirectory() as tmp:
         started, cpu = time.perf_counter(), time.process_time()
-        run = run_monthly_report(store, config, args.date, out=Path(tmp) / "report.xlsx", messenger=messenger)
+        run = run_monthly_report(store, config, args.date, out=Path(tmp) / "report.xlsx")
         total, cpu = time.perf_counter() - started, time.process_time() - cpu
     return {"seconds": {**run.timings, "total": round(total, 3)}, "cpu_seconds": round(cpu, 3),
             "cpu_steps": run.cpu_timings,
             "peak_mb": round(peak_rss_mb(), 1),
             **{k: round(v, 1) for k, v in traced.items()},
             "loans": int(len(run.report.loans)) if run.report.loans is not None else 0,
-            "funds": len(run.report.funds), "pushes": messenger.pushes, "snapshot_rows": run.snapshot_rows}
+            "funds": len(run.report.funds), "snapshot_rows": run.snapshot_rows}
 
 
 def measure(store: str, api_url: str | None = None, trace: bool = False) -> dict[str, Any]:
@@ -124,7 +104,6 @@ def run(quick: bool = False, only: str | None = None) -> list[dict[str, Any]]:
             fake.reset_requests()
             rerun = measure(f"gsheet:{SPREADSHEET_ID}", fake.url, trace=True)
             result["rerun_requests"] = len(fake.kinds())
-            result["rerun_pushes"] = rerun["pushes"]
             result["compute_peak_mb"] = rerun.get("compute_peak_mb")
         rows.append({"scale": label, "backend": "Google (fake on loopback)", **result})
         print(format_row(rows[-1]), flush=True)
@@ -144,7 +123,7 @@ def format_row(row: dict[str, Any]) -> str:
     compute_peak = f" (compute {row['compute_peak_mb']:.0f} MB)" if row.get("compute_peak_mb") else ""
     return (f"{row['scale']:<34} {row['backend']:<27} total {s['total']:.2f} s "
             f"(cpu {row['cpu_seconds']:.2f} s) [{steps}] "
-            f"peak {row['peak_mb']:.0f} MB{compute_peak}{requests} · pushes {row['pushes']}\n"
+            f"peak {row['peak_mb']:.0f} MB{compute_peak}{requests}\n"
             f"{'':<62} cpu by step [{cpu}]")
 
 

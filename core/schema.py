@@ -61,8 +61,11 @@ POSITIONS = ("ประธาน", "เลขานุการ", "กรรม�
 
 # Alert log words (Thai in the sheet, English kinds in code and JSON).
 ALERT_KINDS = {"before_due": "ก่อนครบกำหนด", "due_today": "ครบกำหนดวันนี้",
-               "overdue": "เกินกำหนด", "monthly_summary": "สรุปรายเดือน"}
-ALERT_STATUSES = {"sent": "ส่งแล้ว", "failed": "ล้มเหลว", "no-line-account": "ไม่มีบัญชี LINE"}
+               "overdue": "เกินกำหนด", "monthly_summary": "สรุปรายเดือน",
+               "run_blocked": "แจ้งผู้ดูแลระบบ"}
+# "pending" (รอส่ง) is written ahead of a push with its retry key; the push's answer appends the outcome.
+ALERT_STATUSES = {"sent": "ส่งแล้ว", "failed": "ล้มเหลว", "no-line-account": "ไม่มีบัญชี LINE",
+                  "pending": "รอส่ง"}
 
 _col = Column  # short, for the table below
 

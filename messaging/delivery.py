@@ -1,31 +1,46 @@
-"""The one delivery path of every push (the daily digest, the monthly summary) and its log rows.
+"""The one delivery path of every push (the daily digest, the monthly summary riding in it, the
+admin's alert) and its บันทึกการแจ้งเตือน rows, written ahead.
 
     breaker = CircuitBreaker()
-    outcome = deliver(messenger, line_user, messages, retry_key, breaker)   # never raises
-    rows.append(alert_log_row(run_date, officer_id, "overdue", outcome, sent_at, ...))
-    append_alert_log(store, rows, pushed=n)                                # one append
+    pushes = [Push(officer_id, line_user, retry_key, messages, items, run_date), ...]
+    outcomes = push_recorded(store, messenger, pushes, started_at=now, breaker=breaker)
 
-`deliver` returns what happened (sent / already delivered / failed / no LINE account, with the
-reason in Thai) whatever LINE, the network or the messenger does, so one recipient's trouble
-never stops the others and never loses the log rows of the pushes already made. Building a log
-row and appending rows are separate steps on purpose: the next step is a write-ahead log
-(rows recorded as pending with their retry key before the push, marked sent or failed after).
+Write-ahead: every item of every push is appended as รอส่ง (pending, with the push's retry
+key and the time) in ONE append before the first push; then each push is made; then the
+outcomes (ส่งแล้ว / ล้มเหลว) in ONE more append. The tab is append-only: a reader takes the
+latest row per item and retry key (`reminders.plan.AlertLog`). So whatever fails, the log
+says what may have been sent:
+
+- the first append fails: nothing is pushed (an item in no recorded push is never sent);
+- a push gets no answer at all (timeouts, the connection lost): its outcome is unknown, so
+  no outcome row is written and its rows stay รอส่ง; the next run resolves it with the same
+  retry key, carrying exactly the recorded items (LINE's 409 = it was delivered);
+- the last append fails after the pushes: the rows stay รอส่ง, resolved the same way.
+
+`deliver` returns what happened (sent / already delivered / failed / no LINE account, with
+the reason in Thai) whatever LINE, the network or the messenger does, so one recipient's
+trouble never stops the others.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, Sequence
 
 from core.schema import ALERT_KINDS, ALERT_STATUSES
 from messaging.base import Messenger, PushResult
 from sheets.store import StoreError
 
+if TYPE_CHECKING:
+    from sheets.records import Dataset
+    from sheets.store import Table
+
 SENT = "sent"
 ALREADY_DELIVERED = "already-delivered"
 FAILED = "failed"
 NO_LINE_ACCOUNT = "no-line-account"
+PENDING = "pending"
 
 NO_LINE_DETAIL = "ยังไม่ได้ผูกบัญชี LINE: ให้เจ้าหน้าที่พิมพ์รหัสลงทะเบียนในแชต"
 STOPPED_DETAIL = ("หยุดส่งในรอบนี้เพราะ LINE ตอบ 429 (โควตาหรือจำนวนคำขอเกินกำหนด) "
@@ -35,6 +50,9 @@ STOPPED_DETAIL = ("หยุดส่งในรอบนี้เพราะ 
 UNREACHABLE_LIMIT = 3
 UNREACHABLE_DETAIL = ("ไม่ได้ส่งในรอบนี้: ติดต่อ LINE ไม่ได้ติดต่อกัน {n} คน จะส่งในรอบถัดไป "
                       "(not tried: LINE was unreachable for {n} officers in a row)")
+PENDING_DETAIL = "รอผลการส่ง (written ahead of the push)"
+UNKNOWN_DETAIL = ("ไม่ทราบผล: LINE ไม่ตอบ จะยืนยันด้วย retry key เดิมในรอบถัดไป "
+                  "(no answer: resolved by the same retry key on the next run)")
 MAX_DETAIL = 500  # characters of the log's รายละเอียด cell
 
 
@@ -57,8 +75,15 @@ class Delivery:
         return self.status in (SENT, ALREADY_DELIVERED)
 
     @property
+    def unknown(self) -> bool:
+        """Tried without any answer: LINE may have taken it. Only its retry key can tell."""
+        return self.status == FAILED and self.tried and self.unreachable
+
+    @property
     def log_status(self) -> str:
-        """The key of ALERT_STATUSES this delivery is logged with."""
+        """The key of ALERT_STATUSES this delivery is logged with (PENDING while unknown)."""
+        if self.unknown:
+            return PENDING
         return SENT if self.delivered else self.status
 
 
@@ -110,36 +135,153 @@ def _from_push(push: PushResult, retry_key: str) -> Delivery:
                     http_status=push.http_status, request_id=push.request_id)
 
 
-# ---------------------------------------------------------------- บันทึกการแจ้งเตือน
+# ---------------------------------------------------------------- what a push carries
 
-def alert_log_row(run_date: dt.date, officer_id: str, kind: str, delivery: Delivery,
-                  sent_at: dt.datetime | None, *, contract_no: str = "", seq: int | None = None,
-                  days: int | None = None, amount: Decimal | None = None, detail: str = "") -> dict[str, Any]:
-    """One row of บันทึกการแจ้งเตือน: the item, then the delivery's status, retry key and reason.
+@dataclass(frozen=True)
+class LoggedItem:
+    """One thing a push tells an officer, as its บันทึกการแจ้งเตือน row names it.
 
-    `kind` is a key of ALERT_KINDS; the time is written only when the message was delivered.
+    `kind` is a key of ALERT_KINDS. An installment is named by contract, seq, kind and days; a
+    monthly summary or an admin alert by its kind and the first word of its detail (the month,
+    the day).
     """
-    text = " · ".join(part for part in (detail, delivery.reason) if part)
+
+    kind: str
+    contract_no: str = ""
+    seq: int | None = None
+    days: int | None = None
+    amount: Decimal | None = None
+    detail: str = ""
+
+    @property
+    def ident(self) -> tuple[Any, ...]:
+        """What makes two rows the same item (with the officer and the retry key)."""
+        if self.contract_no:
+            return (self.kind, self.contract_no, self.seq, self.days)
+        return (self.kind, self.detail.split(" ", 1)[0])
+
+
+@dataclass
+class Push:
+    """One recorded push: its retry key identifies exactly these items, for ever."""
+
+    officer_id: str
+    line_user: str
+    retry_key: str
+    messages: list[dict]
+    items: list[LoggedItem]
+    run_date: dt.date                 # the day it was recorded (an earlier one when it is resolved)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A message that rides in an officer's push of the day (the monthly summary), with its log item."""
+
+    officer_id: str
+    messages: tuple[dict, ...]
+    item: LoggedItem
+
+
+class Attachments(Protocol):
+    """What else travels in the day's pushes (report.notify.MonthlySummaries), decided after the
+    alert run's one read: `tabs` are read in the same request."""
+
+    tabs: tuple[str, ...]
+
+    def for_run(self, tables: Mapping[str, Table], ds: Dataset, run_date: dt.date,
+                config: Any) -> list[Attachment]: ...
+
+
+# ---------------------------------------------------------------- บันทึกการแจ้งเตือน rows
+
+def log_row(run_date: dt.date, officer_id: str, item: LoggedItem, status: str, retry_key: str = "",
+            at: dt.datetime | None = None, reason: str = "") -> dict[str, Any]:
+    """One row of บันทึกการแจ้งเตือน: the item, then its status (a key of ALERT_STATUSES), retry key,
+    time (the push's start for a pending row, the delivery for a sent one) and reason."""
+    text = " · ".join(part for part in (item.detail, reason) if part)
     return {
-        "run_date": run_date, "sent_at": sent_at if delivery.delivered else None, "officer_id": officer_id,
-        "contract_no": contract_no, "seq": seq, "kind": ALERT_KINDS[kind], "days": days, "amount": amount,
-        "retry_key": delivery.retry_key, "status": ALERT_STATUSES[delivery.log_status],
-        "detail": text[:MAX_DETAIL],
+        "run_date": run_date, "sent_at": at, "officer_id": officer_id, "contract_no": item.contract_no,
+        "seq": item.seq, "kind": ALERT_KINDS[item.kind], "days": item.days, "amount": item.amount,
+        "retry_key": retry_key, "status": ALERT_STATUSES[status], "detail": text[:MAX_DETAIL],
     }
+
+
+def pending_rows(push: Push, started_at: dt.datetime) -> list[dict[str, Any]]:
+    """The push's items, written ahead: รอส่ง with its retry key and the time it is handed to LINE."""
+    return [log_row(push.run_date, push.officer_id, item, PENDING, push.retry_key, started_at, PENDING_DETAIL)
+            for item in push.items]
+
+
+def outcome_rows(run_date: dt.date, officer_id: str, items: Sequence[LoggedItem], delivery: Delivery,
+                 at: dt.datetime | None) -> list[dict[str, Any]]:
+    """The items' outcome; none while it is unknown (the pending rows stand until resolved)."""
+    if delivery.unknown:
+        return []
+    when = at if delivery.delivered else None
+    return [log_row(run_date, officer_id, item, delivery.log_status, delivery.retry_key, when, delivery.reason)
+            for item in items]
 
 
 class AlertLogStore(Protocol):
     def append(self, tab_key: str, records: Sequence[dict[str, Any]]) -> Any: ...
 
 
-def append_alert_log(store: AlertLogStore, rows: Sequence[dict[str, Any]], pushed: int) -> None:
-    """Append the rows in one request; on failure say how many pushes went out and that a rerun is safe."""
-    if not rows:
-        return
-    try:
-        store.append("alert_log", list(rows))
-    except StoreError as exc:
-        raise StoreError(f"ส่งข้อความแล้ว {pushed:,} ข้อความ แต่บันทึกการแจ้งเตือนไม่สำเร็จ: {exc} "
-                         f"— เรียกรอบนี้ซ้ำภายใน 24 ชั่วโมงได้ LINE จะไม่ส่งซ้ำ "
-                         f"(a rerun within 24 hours is safe: same retry keys)") from exc
+@dataclass
+class PushOutcome:
+    push: Push
+    delivery: Delivery
 
+
+@dataclass
+class RecordedRun:
+    """What push_recorded did: each push's outcome and the rows written (ahead, then outcomes)."""
+
+    outcomes: list[PushOutcome] = field(default_factory=list)
+    rows_ahead: int = 0
+    rows_after: int = 0
+
+
+def push_recorded(store: AlertLogStore, messenger: Messenger, pushes: Sequence[Push], *,
+                  started_at: dt.datetime, breaker: CircuitBreaker, first_rows: Sequence[dict[str, Any]] = (),
+                  before_push: Callable[[Push], None] | None = None) -> RecordedRun:
+    """Write the pushes' items ahead (with `first_rows`, in one append), push, append the outcomes.
+
+    `first_rows` are rows of this run that need no push (outcomes of pushes resolved earlier in
+    the run, items for officers without LINE, deferred items): they go in the first append.
+    Whatever stops the loop, the outcomes of the pushes already made are appended (the others
+    stay รอส่ง and are resolved by the next run). StoreError when an append fails, saying what
+    was sent.
+    """
+    done = RecordedRun()
+    ahead = list(first_rows)
+    for push in pushes:
+        ahead.extend(pending_rows(push, started_at))
+    if ahead:
+        try:
+            store.append("alert_log", ahead)
+        except StoreError as exc:
+            raise StoreError(f"บันทึกการแจ้งเตือนล่วงหน้าไม่สำเร็จ จึงยังไม่ได้ส่งข้อความใด: {exc} "
+                             f"— เรียกรอบนี้ซ้ำได้ (the alert log could not be written ahead of the pushes: "
+                             f"nothing was sent; a rerun is safe)") from exc
+    done.rows_ahead = len(ahead)
+    after: list[dict[str, Any]] = []
+    try:
+        for push in pushes:
+            if before_push is not None:
+                before_push(push)
+            delivery = deliver(messenger, push.line_user, push.messages, push.retry_key, breaker)
+            done.outcomes.append(PushOutcome(push, delivery))
+            after.extend(outcome_rows(push.run_date, push.officer_id, push.items, delivery, started_at))
+    finally:
+        # Whatever stops the loop, the outcomes of the pushes already made are appended.
+        if after:
+            delivered = sum(o.delivery.delivered for o in done.outcomes)
+            try:
+                store.append("alert_log", after)
+            except StoreError as exc:
+                raise StoreError(f"ส่งข้อความแล้ว {delivered:,} ข้อความ แต่บันทึกการแจ้งเตือนไม่สำเร็จ: {exc} "
+                                 f"— รายการยังเป็น รอส่ง ในบันทึก เรียกรอบนี้ซ้ำภายใน 24 ชั่วโมง ระบบจะยืนยันกับ LINE "
+                                 f"ด้วย retry key เดิม (409 = ส่งถึงแล้ว) ไม่ส่งซ้ำ (pushes made, outcomes not "
+                                 f"logged: a rerun within 24 hours resolves them by their retry keys)") from exc
+            done.rows_after = len(after)
+    return done

@@ -1,21 +1,36 @@
-"""The daily alert run: read once, plan, one push per officer, append the log once.
+"""The daily alert run: the day's turn, one read, resolve what is pending, plan, one push per
+officer, the log written ahead.
 
-    summary = run_reminders(store, messenger, config, run_date, now)
+    summary = run_reminders(store, messenger, config, run_date, now, claims=claims,
+                            attachments=MonthlySummaries(link))
 
-Sheets requests per run: one batch read of the data tabs (alert log included) and,
-when anything happened, one append of every log row to บันทึกการแจ้งเตือน.
-LINE requests: one push per officer with something new (plus the messenger's
-own bounded retries with the same X-Line-Retry-Key).
+1. THE TURN (`reminders.turn`): only one run per day sends. A run that finds the day's turn
+   held by a live run sends nothing and says so (`busy`; HTTP 409, exit 6).
+2. ONE READ of the data tabs and the alert log (values.batchGet on Google), with the tabs the
+   attachments need (the monthly summary's committee and snapshots).
+3. A REQUIRED COLUMN MISSING from one of those tabs stops the run (`reminders.blocked`):
+   "errors" in the JSON (HTTP 500, exit 5) and one LINE alert a day to the administrator.
+4. RESOLVE the pushes the log holds as รอส่ง with no outcome (an answer lost, a log append
+   that failed): pushed again with THEIR retry key, carrying exactly their recorded items;
+   LINE's 409 means it was delivered then. LINE remembers a key for 24 hours, so a push
+   recorded more than `RESOLVE_WINDOW` ago cannot be resolved that way: its items are logged
+   ล้มเหลว and go out in this run's digest (a repeat is possible there, a loss is not).
+5. PLAN (`reminders.plan`) and push: one push per officer with something new, the monthly
+   summary riding in it as a second message object (`messaging.delivery.Attachment`); an
+   officer who got (or may have got) a push today gets nothing more today: the new items are
+   logged ล้มเหลว "เลื่อนไปรอบถัดไป" and go out with the next run's push.
+6. THE LOG, written ahead (`messaging.delivery.push_recorded`): one append before the pushes
+   (their items as รอส่ง with their retry keys, and the rows that need no push), one append
+   of the outcomes after. A push without any answer keeps its รอส่ง rows (outcome unknown,
+   HTTP 503 / exit 4: call again today and it is resolved by its key).
 
-The rules (window, dedup, failed items, digest days, unreadable rows) are
-documented in `reminders.plan`; what the officer reads is `reminders.digest`.
+Sheets requests: 1 read, then 1 append before the pushes and 1 after (one more than a log
+written after the pushes: the price of never having to guess); a run with nothing to push
+and nothing to log: the read only. LINE: one push per officer with something new (plus the
+messenger's bounded retries with the same key) and one per push being resolved.
 
-One push per officer per run date: the retry key is derived from (run date,
-LINE user), so a retried request is never delivered twice and a second push
-on the same day would be refused by LINE as a repeat (409). When an officer
-already got this date's push and a re-run finds something new for them (data
-typed in between), the new items are logged ล้มเหลว with the detail "เลื่อนไป
-รอบถัดไป" and go out with the next run's push.
+The rules (window, dedup, failed items, digest days, unreadable rows) are documented in
+`reminders.plan`; what the officer reads is `reminders.digest`.
 """
 from __future__ import annotations
 
@@ -24,15 +39,22 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
+from core.schema import TABS
 from core.thai import THAI_WEEKDAYS, date_th
-from messaging.base import Messenger, retry_key_for
-from messaging.delivery import CircuitBreaker, Delivery, alert_log_row, append_alert_log, deliver, not_sent
+from messaging.base import Messenger
+from messaging.delivery import (ALREADY_DELIVERED, NO_LINE_ACCOUNT, NO_LINE_DETAIL, PENDING, SENT, Attachment,
+                                Attachments, CircuitBreaker, Delivery, LoggedItem, Push, StoreError, deliver,
+                                not_sent, outcome_rows, push_recorded)
+from reminders.blocked import MissingColumn, admin_pushes, missing_columns
 from reminders.digest import Digest, digest_text, render_digest
-from reminders.plan import AlertLog, PlanContext, PlannedItem, RecipientPlan, next_digest_day, plan_run
-from sheets.model import read_dataset
+from reminders.plan import (ITEM_KINDS, AlertLog, OpenPush, PlanContext, PlannedItem, RecipientPlan,
+                            next_digest_day, plan_run)
+from reminders.turn import take_turn
+from sheets.claims import Claims
+from sheets.model import load_dataset
 from sheets.store import Layout
 
 ProgressFn = Callable[[str], None]
@@ -40,30 +62,58 @@ ProgressFn = Callable[[str], None]
 # The tabs an alert run reads, in one batch (the committee is not needed).
 ALERT_TABS = ("funds", "loans", "installments", "payments", "officers", "line_links", "alert_log")
 
+# LINE keeps an accepted retry key 24 hours; a little less, for clocks and slow runs.
+RESOLVE_WINDOW = dt.timedelta(hours=23)
+
+# Exit codes of `remind` (cli.py) and the HTTP answers of send_reminders (main.py).
+EXIT_OK, EXIT_PUSH_FAILED, EXIT_BLOCKED, EXIT_BUSY = 0, 4, 5, 6
+
 DEFERRED_DETAIL = ("เลื่อนไปรอบถัดไป: วันนี้ส่งถึงเจ้าหน้าที่คนนี้แล้ว (ส่งได้วันละครั้งต่อคน) "
                    "(deferred: this officer's push for the day was already sent)")
+EXPIRED_DETAIL = ("ไม่ทราบว่าส่งถึงหรือไม่ และเกินเวลาที่ LINE จำ retry key (24 ชั่วโมง) จึงส่งอีกครั้งในรอบถัดไป "
+                  "(outcome unknown past LINE's retry-key window: sent again)")
+NOT_CARRIED_DETAIL = ("ไม่ได้อยู่ในข้อความที่ส่งซ้ำ (ไม่พบในชีตแล้ว) "
+                      "(not in the resent push: no longer in the sheet)")
 
 
 @dataclass
 class RecipientResult:
     officer_id: str
     name: str
-    status: str                      # sent / dry-run / failed / no-line-account
+    status: str                      # sent / dry-run / failed / no-line-account / unknown
     items: list[PlannedItem]
     unreadable: int = 0
-    shown: int = 0                   # items shown in the carousel (the rest is "และอีก N รายการ")
+    lines: int = 0                   # contracts in the digest (one line each)
+    shown: int = 0                   # lines shown in the carousel (the rest is "และอีก N รายการ")
     detail: str = ""
     retry_key: str = ""
+    monthly_summary: bool = False    # the month's summary rides in this push
     text: str = ""                   # the digest as plain text (dry run only)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "officer_id": self.officer_id, "name": self.name, "status": self.status,
-            "unreadable": self.unreadable, "shown": self.shown,
-            "more": max(0, len(self.items) - self.shown) if self.status in ("sent", "dry-run", "failed") else 0,
-            "detail": self.detail, "retry_key": self.retry_key,
+            "unreadable": self.unreadable, "lines": self.lines, "shown": self.shown,
+            "more": max(0, self.lines - self.shown) if self.status in ("sent", "dry-run", "failed", "unknown") else 0,
+            "monthly_summary": self.monthly_summary, "detail": self.detail, "retry_key": self.retry_key,
             "items": [_item_json(p) for p in self.items],
         }
+
+
+@dataclass
+class ResolvedPush:
+    """A push found รอส่ง in the log and settled by this run."""
+
+    officer_id: str
+    retry_key: str
+    run_date: dt.date                # the day it was recorded
+    items: int
+    status: str                      # already-delivered / sent / failed / unknown / expired / dry-run
+    detail: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"officer_id": self.officer_id, "retry_key": self.retry_key, "run_date": self.run_date.isoformat(),
+                "items": self.items, "status": self.status, "detail": self.detail}
 
 
 def _number(amount: Decimal) -> int | float:
@@ -81,21 +131,26 @@ def _item_json(p: PlannedItem) -> dict[str, Any]:
 class RunSummary:
     date: dt.date
     dry_run: bool
-    digest_day: bool
-    window: tuple[dt.date, dt.date] | None
-    last_run: dt.date | None
     messenger: str
+    digest_day: bool = False
+    window: tuple[dt.date, dt.date] | None = None
+    last_run: dt.date | None = None
     recipients: list[RecipientResult] = field(default_factory=list)
+    resolved: list[ResolvedPush] = field(default_factory=list)
     already_sent: int = 0
     already_logged_no_line: int = 0
+    in_open_push: int = 0
     without_officer: int = 0
     unreadable_rows: int = 0
     unreadable_by_officer: dict[str, int] = field(default_factory=dict)
     log_rows: int = 0
     stopped: str = ""                # LINE's 429 message when the run stopped pushing
     next_digest_day: dt.date | None = None
+    errors: list[MissingColumn] = field(default_factory=list)    # required columns missing: the run stopped
+    admin_alerts: list[dict[str, str]] = field(default_factory=list)
+    busy: dict[str, Any] = field(default_factory=dict)          # the live run holding the day's turn
     seconds: float = 0.0
-    timings: dict[str, float] = field(default_factory=dict)   # read / plan / send / log
+    timings: dict[str, float] = field(default_factory=dict)   # read / plan / send (with the log)
     cpu_timings: dict[str, float] = field(default_factory=dict)  # CPU seconds of this process: same steps
 
     # -- counts ------------------------------------------------------------
@@ -104,8 +159,8 @@ class RunSummary:
 
     @property
     def pushes(self) -> int:
-        """Pushes made (or, in a dry run, that would be made)."""
-        return len(self._with("sent", "dry-run"))
+        """Pushes delivered by this run (in a dry run: that would be made), resolutions included."""
+        return len(self._with("sent", "dry-run")) + sum(r.status == "sent" for r in self.resolved)
 
     @property
     def items(self) -> int:
@@ -119,6 +174,30 @@ class RunSummary:
     def failed_officers(self) -> list[str]:
         return [r.officer_id for r in self._with("failed")]
 
+    @property
+    def unknown_officers(self) -> list[str]:
+        """Pushes without any answer: resolved by their retry keys on the next run (call again today)."""
+        return ([r.officer_id for r in self._with("unknown")]
+                + [r.officer_id for r in self.resolved if r.status == "unknown"])
+
+    @property
+    def exit_code(self) -> int:
+        if self.busy:
+            return EXIT_BUSY
+        if self.errors:
+            return EXIT_BLOCKED
+        return EXIT_PUSH_FAILED if self.failed_officers or self.unknown_officers else EXIT_OK
+
+    @property
+    def http_status(self) -> int:
+        """send_reminders' answer: 500 blocked, 409 another run holds the day, 503 outcome unknown
+        (Cloud Scheduler's retry then resolves it within LINE's 24 hours), else 200."""
+        if self.errors:
+            return 500
+        if self.busy:
+            return 409
+        return 503 if self.unknown_officers else 200
+
     def as_json(self) -> dict[str, Any]:
         return {
             "date": self.date.isoformat(),
@@ -127,6 +206,9 @@ class RunSummary:
             "window": [d.isoformat() for d in self.window] if self.window else None,
             "last_run": self.last_run.isoformat() if self.last_run else None,
             "messenger": self.messenger,
+            "errors": [e.as_json() for e in self.errors],
+            "admin_alerts": list(self.admin_alerts),
+            "busy": dict(self.busy),
             "pushes": self.pushes,
             "items": self.items,
             "items_sent": sum(len(r.items) for r in self._with("sent")),
@@ -134,13 +216,16 @@ class RunSummary:
             "items_no_line": sum(len(r.items) for r in self._with("no-line-account")),
             "already_sent": self.already_sent,
             "already_logged_no_line": self.already_logged_no_line,
+            "in_open_push": self.in_open_push,
             "without_officer": self.without_officer,
             "unreadable_rows": self.unreadable_rows,
             "unreadable_by_officer": dict(sorted(self.unreadable_by_officer.items())),
             "unlinked_officers": self.unlinked_officers,
             "failed_officers": self.failed_officers,
+            "unknown_officers": self.unknown_officers,
             "stopped": self.stopped,
             "log_rows": self.log_rows,
+            "resolved": [r.as_json() for r in self.resolved],
             "seconds": round(self.seconds, 3),
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "cpu_timings": {k: round(v, 4) for k, v in self.cpu_timings.items()},
@@ -152,6 +237,16 @@ class RunSummary:
         title = f"รอบแจ้งเตือนวันที่ {date_th(self.date)}"
         if self.dry_run:
             title += " (ทดลอง: ไม่ได้ส่งและไม่ได้บันทึก)"
+        if self.busy:
+            started = str(self.busy.get("started", ""))
+            return (f"{title}\nวันนี้มีรอบแจ้งเตือนอีกรอบกำลังส่งอยู่ (เริ่มเมื่อ {started}) รอบนี้จึงไม่ส่งและไม่บันทึกอะไร "
+                    f"(the day is already being sent by another run)")
+        if self.errors:
+            lines = [title, "ส่งไม่ได้: ชีตขาดคอลัมน์ที่จำเป็น (the run stopped: required columns are missing)"]
+            lines += [f"  • {e.message}" for e in self.errors]
+            for alert in self.admin_alerts:
+                lines.append(f"แจ้งผู้ดูแลระบบ {alert['officer_id']}: {alert['status']} {alert['detail']}".rstrip())
+            return "\n".join(lines)
         lines = [title, f"ช่องทาง: {self.messenger}"]
         if not self.digest_day:
             lines.append("วันนี้ไม่ใช่วันส่งสรุป (alerts.digest_weekdays): ส่งเฉพาะรายการที่ส่งไม่สำเร็จรอบก่อน")
@@ -163,6 +258,12 @@ class RunSummary:
             first, last = self.window
             span = date_th(last) if first == last else f"{date_th(first)} – {date_th(last)}"
             lines.append(f"วันที่ถึงรอบแจ้งเตือนที่พิจารณา: {span}")
+        if self.resolved:
+            words = {"already-delivered": "ส่งถึงแล้วตั้งแต่รอบก่อน (LINE 409)", "sent": "ส่งแล้วในรอบนี้",
+                     "failed": "ส่งไม่สำเร็จ", "unknown": "ยังไม่ทราบผล", "expired": "เกิน 24 ชั่วโมง ส่งใหม่",
+                     "dry-run": "จะยืนยันด้วย retry key เดิม"}
+            lines.append(f"ข้อความที่ค้างสถานะ รอส่ง จากรอบก่อน {len(self.resolved):,} ข้อความ:")
+            lines += [f"  • {r.officer_id}: {words[r.status]} ({r.items:,} รายการ)" for r in self.resolved]
         verb = "จะส่ง" if self.dry_run else "ส่งแล้ว"
         lines.append(f"{verb} {self.pushes:,} ข้อความ ถึงเจ้าหน้าที่ {self.pushes:,} คน รวม "
                      f"{sum(len(r.items) for r in self._with('sent', 'dry-run')):,} รายการ")
@@ -171,11 +272,12 @@ class RunSummary:
         if not self.recipients:
             lines.append("ไม่มีรายการใหม่ที่ต้องแจ้ง")
         status_words = {"sent": "ส่งแล้ว", "dry-run": "จะส่ง", "failed": "ส่งไม่สำเร็จ",
-                        "no-line-account": "ยังไม่ผูกบัญชี LINE"}
+                        "no-line-account": "ยังไม่ผูกบัญชี LINE", "unknown": "ยังไม่ทราบผล (LINE ไม่ตอบ)"}
         for r in self.recipients:
             extra = f" · ข้อมูล {r.unreadable:,} แถวต้องแก้ไข" if r.unreadable else ""
+            extra += " · พร้อมสรุปรายเดือน" if r.monthly_summary else ""
             lines.append(f"  • {r.officer_id} {r.name}: {status_words[r.status]} {len(r.items):,} รายการ{extra}"
-                         + (f" — {r.detail}" if r.status == "failed" and r.detail else ""))
+                         + (f" — {r.detail}" if r.status in ("failed", "unknown") and r.detail else ""))
         if self.unlinked_officers:
             lines.append("เจ้าหน้าที่ที่มีรายการแต่ยังไม่ผูกบัญชี LINE: " + ", ".join(self.unlinked_officers)
                          + " (ให้พิมพ์รหัสลงทะเบียนในแชต LINE ของระบบ)")
@@ -183,6 +285,9 @@ class RunSummary:
             lines.append(f"หยุดส่ง: {self.stopped}")
         if self.failed_officers:
             lines.append("รายการที่ส่งไม่สำเร็จจะส่งอีกครั้งในรอบถัดไป")
+        if self.unknown_officers:
+            lines.append("ข้อความที่ LINE ไม่ตอบยังเป็น รอส่ง: เรียกรอบนี้ซ้ำภายในวันนี้ ระบบจะยืนยันด้วย retry key เดิม "
+                         "(ไม่ส่งซ้ำ)")
         if self.without_officer:
             lines.append(f"ไม่มีเจ้าหน้าที่รับผิดชอบ {self.without_officer:,} รายการ "
                          f"(ตรวจคอลัมน์เจ้าหน้าที่ผู้รับผิดชอบในแท็บกองทุน และเจ้าหน้าที่ของอำเภอ)")
@@ -199,85 +304,272 @@ class RunSummary:
 
 # ---------------------------------------------------------------- the run
 
-def run_reminders(store: Any, messenger: Messenger, config: Any, run_date: dt.date, now: dt.datetime,
-                  dry_run: bool = False, progress: ProgressFn | None = None,
-                  force_digest: bool = False) -> RunSummary:
-    """Run the alert job for run_date. Dry run: compute and return, send and write nothing.
+def run_reminders(store: Any, messenger: Messenger, config: Any, run_date: dt.date, now: dt.datetime, *,
+                  claims: Claims, dry_run: bool = False, progress: ProgressFn | None = None,
+                  force_digest: bool = False, attachments: Attachments | None = None) -> RunSummary:
+    """Run the alert job for run_date. Dry run: compute and return, send and write nothing (no turn taken).
 
-    `force_digest`: send the digest today even when it is not one of alerts.digest_weekdays.
+    `claims`: where the day's turn is claimed (sheets.open.open_claims). `attachments`: what else
+    rides in the day's pushes (report.notify.MonthlySummaries). `force_digest`: send the digest
+    today even when it is not one of alerts.digest_weekdays.
     """
-    say = progress or (lambda _m: None)
-    started, cpu_started = time.perf_counter(), time.process_time()
-    say(f"อ่านข้อมูลจาก {getattr(store, 'description', store)} ...")
-    ds = read_dataset(store, Layout(config), run_date, config.rules.max_term_years, tabs=ALERT_TABS)
-    timings = {"read": time.perf_counter() - started}
-    ctx = PlanContext(ds, config)
-    log = AlertLog.from_entries(ds.alert_log, ctx.digest_weekdays)
-    plan = plan_run(ctx, run_date, log, force_digest)
-    timings["plan"] = time.perf_counter() - started - timings["read"]
-    cpu_planned = time.process_time()
-    say(f"พบ {plan.items:,} รายการใหม่ สำหรับเจ้าหน้าที่ {len(plan.recipients):,} คน")
-
-    summary = RunSummary(run_date, dry_run, plan.digest_day, plan.window, plan.last_run,
-                         getattr(messenger, "description", type(messenger).__name__),
-                         already_sent=plan.already_sent,
-                         already_logged_no_line=plan.already_logged_no_line,
-                         without_officer=plan.without_officer, unreadable_rows=plan.unreadable_rows,
-                         unreadable_by_officer=plan.unreadable_by_officer)
-    if not plan.digest_day:
-        summary.next_digest_day = next_digest_day(run_date, config.alerts.digest_weekdays)
-    sent_at = _local_naive(now, config.timezone)
-    per_bubble = config.alerts.items_per_bubble
-    breaker = CircuitBreaker()
-    rows: list[dict[str, Any]] = []
+    summary = RunSummary(run_date, dry_run, getattr(messenger, "description", type(messenger).__name__))
+    turn = None
+    if not dry_run:
+        turn = take_turn(claims, run_date, now)
+        if turn.busy:
+            summary.busy = turn.busy
+            return summary
     try:
-        for rp in plan.recipients:
-            result, delivery = _deliver(rp, messenger, breaker, run_date, per_bubble, dry_run, say)
-            summary.recipients.append(result)
-            if delivery is not None:
-                if delivery.stopped and not summary.stopped:
-                    summary.stopped = delivery.reason
-                rows.extend(_log_rows(result, delivery, run_date, sent_at))
+        _Run(store, messenger, config, run_date, now, claims, summary, progress, attachments).run(force_digest)
     finally:
-        # Whatever stops the loop, the rows of the pushes already made are appended.
-        timings["send"] = time.perf_counter() - started - timings["read"] - timings["plan"]
-        cpu_sent = time.process_time()
-        if rows:
-            say(f"บันทึก {len(rows):,} แถวลงแท็บ บันทึกการแจ้งเตือน ...")
-            append_alert_log(store, rows, pushed=summary.pushes)
-    summary.log_rows = len(rows)
-    summary.seconds = time.perf_counter() - started
-    timings["log"] = summary.seconds - timings["read"] - timings["plan"] - timings["send"]
-    summary.timings = timings
-    summary.cpu_timings = {"read_plan": cpu_planned - cpu_started, "send": cpu_sent - cpu_planned,
-                           "log": time.process_time() - cpu_sent}
+        if turn is not None:
+            turn.release()
     return summary
 
 
-def _deliver(rp: RecipientPlan, messenger: Messenger, breaker: CircuitBreaker, run_date: dt.date, per_bubble: int,
-             dry_run: bool, say: ProgressFn) -> tuple[RecipientResult, Delivery | None]:
-    """One officer's digest and its delivery (None in a dry run: nothing sent, nothing logged)."""
-    result = RecipientResult(rp.officer_id, rp.name, "", rp.items, rp.unreadable)
-    if rp.line_user is None:
-        delivery = deliver(messenger, None, [], "")  # no LINE account: nothing is pushed
-        result.status, result.detail = delivery.status, delivery.reason
-        return result, None if dry_run else delivery
-    digest = Digest(run_date, [p.digest_item for p in rp.items], rp.unreadable)
-    rendered = render_digest(digest, per_bubble)
-    result.shown = len(rendered.shown)
-    result.retry_key = retry_key_for(run_date, rp.line_user)
-    if dry_run:
-        result.status, result.text = "dry-run", digest_text(digest, per_bubble)
-        return result, None
-    if rp.pushed_today:
-        delivery = not_sent(DEFERRED_DETAIL, result.retry_key)
-    else:
-        if not (messenger.stopped or breaker.open):
-            say(f"ส่งถึง {rp.officer_id} ({len(rp.items):,} รายการ) ...")
-        delivery = deliver(messenger, rp.line_user, rendered.messages, result.retry_key, breaker)
-    result.status = "sent" if delivery.delivered else delivery.status
-    result.detail = delivery.reason
-    return result, delivery
+class _Run:
+    """One run's steps, sharing the store, the messenger, the log and the summary."""
+
+    def __init__(self, store: Any, messenger: Messenger, config: Any, run_date: dt.date, now: dt.datetime,
+                 claims: Claims, summary: RunSummary, progress: ProgressFn | None,
+                 attachments: Attachments | None) -> None:
+        self.store, self.messenger, self.config, self.run_date = store, messenger, config, run_date
+        self.claims, self.summary, self.attachments = claims, summary, attachments
+        self.say = progress or (lambda _m: None)
+        self.sent_at = _local_naive(now, config.timezone)
+        self.now = now
+        self.per_bubble = config.alerts.items_per_bubble
+        self.breaker = CircuitBreaker()
+        self.first_rows: list[dict[str, Any]] = []   # rows that need no push: in the first append
+
+    def run(self, force_digest: bool) -> None:
+        summary, say, config = self.summary, self.say, self.config
+        started, cpu_started = time.perf_counter(), time.process_time()
+        say(f"อ่านข้อมูลจาก {getattr(self.store, 'description', self.store)} ...")
+        extra_tabs = tuple(t for t in (self.attachments.tabs if self.attachments else ()) if t not in ALERT_TABS)
+        tables = self.store.read(ALERT_TABS + extra_tabs)
+        ds = load_dataset(tables, Layout(config), self.run_date, config.rules.max_term_years)
+        timings = summary.timings
+        timings["read"] = time.perf_counter() - started
+        summary.errors = missing_columns(ds, [TABS[t].title for t in ALERT_TABS])
+        if summary.errors:
+            say("ชีตขาดคอลัมน์ที่จำเป็น: " + "; ".join(e.message for e in summary.errors))
+            if not summary.dry_run:
+                self.alert_admins(ds)
+            summary.seconds = time.perf_counter() - started
+            return
+
+        ctx = PlanContext(ds, config)
+        log = AlertLog.from_entries(ds.alert_log, ctx.digest_weekdays)
+        extras = {a.officer_id: a for a in (self.attachments.for_run(tables, ds, self.run_date, config)
+                                             if self.attachments else [])}
+        del tables  # the raw cells are no longer needed: lowers the peak memory at 80,000 loans
+        self.resolve(ctx, log, extras)
+        plan = plan_run(ctx, self.run_date, log, force_digest)
+        timings["plan"] = time.perf_counter() - started - timings["read"]
+        cpu_planned = time.process_time()
+        summary.digest_day, summary.window, summary.last_run = plan.digest_day, plan.window, plan.last_run
+        summary.already_sent, summary.already_logged_no_line = plan.already_sent, plan.already_logged_no_line
+        summary.in_open_push, summary.without_officer = plan.in_open_push, plan.without_officer
+        summary.unreadable_rows, summary.unreadable_by_officer = plan.unreadable_rows, plan.unreadable_by_officer
+        if not plan.digest_day:
+            summary.next_digest_day = next_digest_day(self.run_date, config.alerts.digest_weekdays)
+        say(f"พบ {plan.items:,} รายการใหม่ สำหรับเจ้าหน้าที่ {len(plan.recipients):,} คน")
+
+        recipients = list(plan.recipients)
+        planned = {rp.officer_id for rp in recipients}
+        for officer_id, extra in extras.items():
+            if officer_id not in planned and not log.in_open_push(officer_id, extra.item.ident) \
+                    and not log.sent_item(officer_id, extra.item.ident):
+                officer = ds.officers.get(officer_id)
+                recipients.append(RecipientPlan(officer_id, officer.name if officer else officer_id,
+                                                ds.line_user(officer_id), [], 0,
+                                                log.pushed_on(officer_id, self.run_date)))
+        recipients.sort(key=lambda rp: rp.officer_id)
+        pushes: list[tuple[RecipientResult, Push]] = []
+        for rp in recipients:
+            extra = extras.get(rp.officer_id)
+            if extra is not None and (log.in_open_push(rp.officer_id, extra.item.ident)
+                                      or log.sent_item(rp.officer_id, extra.item.ident)):
+                extra = None  # carried by a push being resolved, or delivered by it
+            result, push = self.prepare(rp, extra, log)
+            summary.recipients.append(result)
+            if push is not None:
+                pushes.append((result, push))
+        if summary.dry_run:
+            timings["send"] = 0.0
+            summary.seconds = time.perf_counter() - started
+            return
+
+        cpu_sent = time.process_time()
+        by_key = {push.retry_key: result for result, push in pushes}
+
+        def before_push(push: Push) -> None:
+            if not (self.messenger.stopped or self.breaker.open):
+                say(f"ส่งถึง {push.officer_id} ({len(push.items):,} รายการ) ...")
+
+        if pushes or self.first_rows:
+            say(f"บันทึกล่วงหน้า {len(self.first_rows) + sum(len(p.items) for _, p in pushes):,} แถว "
+                f"ลงแท็บ บันทึกการแจ้งเตือน แล้วส่ง ...")
+        try:
+            recorded = push_recorded(self.store, self.messenger, [p for _, p in pushes], started_at=self.sent_at,
+                                     breaker=self.breaker, first_rows=self.first_rows, before_push=before_push)
+        finally:
+            timings["send"] = time.perf_counter() - started - timings["read"] - timings["plan"]
+        for outcome in recorded.outcomes:
+            result, delivery = by_key[outcome.push.retry_key], outcome.delivery
+            result.status = "sent" if delivery.delivered else "unknown" if delivery.unknown else delivery.status
+            result.detail = delivery.reason if not delivery.unknown else f"{delivery.reason} · {_UNKNOWN}"
+            if delivery.stopped and not summary.stopped:
+                summary.stopped = delivery.reason
+        summary.log_rows = recorded.rows_ahead + recorded.rows_after
+        summary.seconds = time.perf_counter() - started
+        summary.cpu_timings = {"read_plan": cpu_planned - cpu_started, "send": time.process_time() - cpu_sent}
+
+    # -- 3: a required column missing ---------------------------------------------------
+    def alert_admins(self, ds: Any) -> None:
+        pushes, taken, already = admin_pushes(ds, self.claims, self.run_date, self.summary.errors, self.now)
+        alerts = self.summary.admin_alerts
+        alerts += [{"officer_id": o, "status": "already-alerted", "detail": "แจ้งแล้ววันนี้"} for o in already]
+        if not pushes:
+            return
+        try:
+            recorded = push_recorded(self.store, self.messenger, pushes, started_at=self.sent_at,
+                                     breaker=self.breaker)
+        except StoreError as exc:
+            for key in taken:  # nothing was pushed if the first append failed: the next run may try again
+                self.claims.release(key)
+            alerts += [{"officer_id": p.officer_id, "status": "failed", "detail": str(exc)[:300]} for p in pushes]
+            return
+        for outcome in recorded.outcomes:
+            d = outcome.delivery
+            alerts.append({"officer_id": outcome.push.officer_id,
+                           "status": "sent" if d.delivered else "unknown" if d.unknown else d.status,
+                           "detail": d.reason})
+        self.summary.log_rows = recorded.rows_ahead + recorded.rows_after
+
+    # -- 4: what the log holds as รอส่ง -------------------------------------------------
+    def resolve(self, ctx: PlanContext, log: AlertLog, extras: dict[str, Attachment]) -> None:
+        """Settle every open push: by its retry key when LINE still knows it, else as failed."""
+        now_local = self.sent_at
+        for open_push in log.open_pushes():
+            user = ctx.ds.line_user(open_push.officer_id)
+            recorded_at = open_push.started_at
+            fresh = (recorded_at is not None and now_local - recorded_at < RESOLVE_WINDOW) or \
+                (recorded_at is None and open_push.run_date == self.run_date)
+            if not fresh or user is None:
+                detail = EXPIRED_DETAIL if user is not None else NO_LINE_DETAIL
+                self.settle(log, open_push, list(open_push.items.values()), not_sent(detail, open_push.retry_key),
+                            open_push.run_date)
+                self.summary.resolved.append(ResolvedPush(open_push.officer_id, open_push.retry_key,
+                                                          open_push.run_date, len(open_push.items), "expired", detail))
+                continue
+            push, left_out = self.rebuild(ctx, open_push, user, extras)
+            if self.summary.dry_run:
+                self.summary.resolved.append(ResolvedPush(open_push.officer_id, open_push.retry_key,
+                                                          open_push.run_date, len(open_push.items), "dry-run"))
+                continue
+            if push is None:
+                self.settle(log, open_push, left_out, not_sent(NOT_CARRIED_DETAIL, open_push.retry_key),
+                            open_push.run_date)
+                self.summary.resolved.append(ResolvedPush(open_push.officer_id, open_push.retry_key,
+                                                          open_push.run_date, len(left_out), "failed",
+                                                          NOT_CARRIED_DETAIL))
+                continue
+            self.say(f"ยืนยันข้อความที่ค้าง รอส่ง ถึง {open_push.officer_id} ด้วย retry key เดิม ...")
+            delivery = deliver(self.messenger, user, push.messages, push.retry_key, self.breaker)
+            status = ("already-delivered" if delivery.status == ALREADY_DELIVERED else "sent" if delivery.delivered
+                      else "unknown" if delivery.unknown else "failed")
+            self.summary.resolved.append(ResolvedPush(open_push.officer_id, open_push.retry_key,
+                                                      open_push.run_date, len(open_push.items), status,
+                                                      delivery.reason))
+            if delivery.unknown:
+                continue  # still open: the next run tries again (its officer counts as pushed today)
+            if delivery.status == ALREADY_DELIVERED:
+                # The first push carried every recorded item, on the day it was recorded.
+                self.settle(log, open_push, list(open_push.items.values()), delivery, open_push.run_date)
+            elif delivery.status == SENT:
+                self.settle(log, open_push, push.items, delivery, self.run_date)
+                self.settle(log, open_push, left_out, not_sent(NOT_CARRIED_DETAIL, push.retry_key), self.run_date)
+            else:
+                self.settle(log, open_push, list(open_push.items.values()), delivery, open_push.run_date)
+
+    def rebuild(self, ctx: PlanContext, open_push: OpenPush, user: str,
+                extras: dict[str, Attachment]) -> tuple[Push | None, list[LoggedItem]]:
+        """The recorded push again, carrying exactly its items (those the sheet still has)."""
+        carried: list[LoggedItem] = []
+        left_out: list[LoggedItem] = []
+        digest_items = []
+        extra_messages: list[dict] = []
+        for item in open_push.items.values():
+            if item.kind in ITEM_KINDS and item.contract_no and item.seq is not None:
+                shown = ctx.recorded_item(item.contract_no, item.seq, item.amount or Decimal(0))
+                if shown is not None:
+                    digest_items.append(shown)
+                    carried.append(item)
+                    continue
+            elif item.kind == "monthly_summary":
+                extra = extras.get(open_push.officer_id)
+                if extra is not None and extra.item.ident == item.ident:
+                    extra_messages.extend(extra.messages)
+                    carried.append(item)
+                    continue
+            left_out.append(item)  # an admin alert is never sent twice a day (its claim); gone from the sheet
+        if not carried:
+            return None, left_out
+        messages = list(extra_messages)
+        if digest_items:
+            messages += render_digest(Digest(open_push.run_date, digest_items), self.per_bubble).messages
+        return Push(open_push.officer_id, user, open_push.retry_key, messages, carried, open_push.run_date), left_out
+
+    def settle(self, log: AlertLog, open_push: OpenPush, items: Sequence[LoggedItem], delivery: Delivery,
+               run_date: dt.date) -> None:
+        """Log the outcome of items of an open push (first append) and fold it into the log read."""
+        if not items:
+            return
+        self.first_rows.extend(outcome_rows(run_date, open_push.officer_id, items, delivery, self.sent_at))
+        for item in items:
+            log.add(run_date, open_push.officer_id, item.contract_no, item.seq, item.kind, item.days,
+                    delivery.log_status, delivery.retry_key, self.sent_at if delivery.delivered else None,
+                    item.amount, item.detail)
+
+    # -- 5: the officer's push of the day ------------------------------------------------
+    def prepare(self, rp: RecipientPlan, extra: Attachment | None,
+                log: AlertLog) -> tuple[RecipientResult, Push | None]:
+        """One officer's result, and the push to make (None: no LINE account, deferred, dry run)."""
+        result = RecipientResult(rp.officer_id, rp.name, "", rp.items, rp.unreadable,
+                                 monthly_summary=extra is not None)
+        items = _logged_items(rp.items, self.run_date) + ([extra.item] if extra is not None else [])
+        if rp.line_user is None:
+            result.status, result.detail = NO_LINE_ACCOUNT, NO_LINE_DETAIL
+            if not self.summary.dry_run:
+                self.first_rows.extend(outcome_rows(self.run_date, rp.officer_id, items,
+                                                    Delivery(NO_LINE_ACCOUNT, NO_LINE_DETAIL), None))
+            return result, None
+        digest = Digest(self.run_date, [p.digest_item for p in rp.items], rp.unreadable)
+        messages = list(extra.messages) if extra is not None else []
+        if rp.items:
+            rendered = render_digest(digest, self.per_bubble)
+            result.lines, result.shown = len(rendered.shown) + len(rendered.hidden), len(rendered.shown)
+            messages += rendered.messages
+        result.retry_key = log.next_key(rp.officer_id, self.run_date, rp.line_user)
+        if self.summary.dry_run:
+            result.status = "dry-run"
+            result.text = digest_text(digest, self.per_bubble) if rp.items else ""
+            if extra is not None:
+                result.text = (result.text + "\n\n" if result.text else "") + "(พร้อมสรุปรายเดือน)"
+            return result, None
+        if rp.pushed_today:
+            result.status, result.detail, result.retry_key = "failed", DEFERRED_DETAIL, ""
+            self.first_rows.extend(outcome_rows(self.run_date, rp.officer_id, items, not_sent(DEFERRED_DETAIL),
+                                                None))
+            return result, None
+        return result, Push(rp.officer_id, rp.line_user, result.retry_key, messages, items, self.run_date)
+
+
+_UNKNOWN = ("ยังเป็น รอส่ง: รอบถัดไปจะยืนยันด้วย retry key เดิม "
+            "(still pending: the next run resolves it by the same retry key)")
 
 
 @lru_cache(maxsize=4096)
@@ -285,21 +577,18 @@ def _date_th(day: dt.date) -> str:
     return date_th(day)
 
 
-def _log_rows(result: RecipientResult, delivery: Delivery, run_date: dt.date,
-              sent_at: dt.datetime) -> list[dict[str, Any]]:
-    """One บันทึกการแจ้งเตือน row per item of the officer's digest."""
-    rows = []
-    for p in result.items:
+def _logged_items(planned: Iterable[PlannedItem], run_date: dt.date) -> list[LoggedItem]:
+    """One บันทึกการแจ้งเตือน item per installment of the officer's digest."""
+    items = []
+    for p in planned:
         t = p.trigger
         detail = f"ครบกำหนด {_date_th(t.due_date)}"
         if t.trigger_date != run_date:
             detail += f" · ถึงรอบแจ้งเมื่อ {_date_th(t.trigger_date)}"
         if p.retry:
             detail += " · ส่งซ้ำหลังส่งไม่สำเร็จ"
-        rows.append(alert_log_row(run_date, result.officer_id, t.kind, delivery, sent_at,
-                                  contract_no=t.contract_no, seq=t.seq, days=t.days, amount=t.amount,
-                                  detail=detail))
-    return rows
+        items.append(LoggedItem(t.kind, t.contract_no, t.seq, t.days, t.amount, detail))
+    return items
 
 
 def _local_naive(now: dt.datetime, timezone: str) -> dt.datetime:
@@ -307,3 +596,7 @@ def _local_naive(now: dt.datetime, timezone: str) -> dt.datetime:
     if now.tzinfo is not None:
         now = now.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
     return now.replace(microsecond=0)
+
+
+__all__ = ["ALERT_TABS", "DEFERRED_DETAIL", "EXIT_BLOCKED", "EXIT_BUSY", "EXIT_OK", "EXIT_PUSH_FAILED",
+           "PENDING", "RESOLVE_WINDOW", "RecipientResult", "ResolvedPush", "RunSummary", "run_reminders"]

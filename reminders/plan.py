@@ -27,6 +27,12 @@ and the readings decided here:
   a failed push used no quota) while the installment is still owed and the officer
   still responsible for it. When a newer trigger of the same installment is in
   the same run, that one goes out instead (one item per installment per run).
+- WRITE-AHEAD (messaging.delivery): an item written รอส่ง with its push's retry key
+  and no outcome after it is in an OPEN push. It is not planned again while the push
+  is open (the job resolves the push by its retry key first, carrying exactly its
+  items), and an open push of the run date counts as that officer's push of the day.
+- ONE PUSH PER OFFICER PER DAY: anything logged ส่งแล้ว to the officer on the run
+  date (a digest, the monthly summary, an admin alert) or an open push of that date.
 - NO LINE ACCOUNT: an officer with items but no linked LINE account gets the
   items logged once as ไม่มีบัญชี LINE (the same item is not logged again) and is
   listed in the run's `unlinked_officers` whenever they have something new.
@@ -51,9 +57,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable, NamedTuple
 
+from core.schema import ALERT_KINDS, DISTRICT_ROLE
 from ledger import AlertPolicy, Trigger, alert_window, ledger_options
+from messaging.base import retry_key_for
+from messaging.delivery import LoggedItem
 from reminders.digest import DigestItem, village_label
-from core.schema import DISTRICT_ROLE
 from sheets.book import book_of
 
 ITEM_KINDS = ("before_due", "due_today", "overdue")
@@ -86,16 +94,37 @@ def next_digest_day(day: dt.date, weekdays: Iterable[int]) -> dt.date:
 
 # ---------------------------------------------------------------- the alert log
 
+@dataclass
+class OpenPush:
+    """A recorded push without an outcome yet: written ahead (รอส่ง), then its answer was lost or
+    the append of its outcome failed. Only its retry key can tell whether LINE took it."""
+
+    officer_id: str
+    retry_key: str
+    run_date: dt.date
+    started_at: dt.datetime | None          # when it was handed to LINE (local time, as logged)
+    items: dict[tuple[Any, ...], LoggedItem] = field(default_factory=dict)
+
+
 class AlertLog:
-    """The alert log as a run needs it. Rows are added in the order they were written."""
+    """The alert log as a run needs it. Rows are added in the order they were written.
+
+    Append-only: the latest row of an item under a retry key is its status. A รอส่ง row opens
+    the item in its push (`open_pushes`); an outcome row under any key closes it, and so does a
+    later รอส่ง row of the same item under another key (a newer push carries it).
+    """
 
     def __init__(self, digest_weekdays: Iterable[int] = ()) -> None:
         self.digest_weekdays = frozenset(digest_weekdays)
         self._sent: dict[Key, dt.date] = {}        # item -> latest run date logged sent
         self._no_line: dict[Key, dt.date] = {}     # item -> latest run date logged no-line
         self._run_dates: set[dt.date] = set()      # digest-day run dates with a sent item
-        self._pushed: set[tuple[str, dt.date]] = set()   # (officer, run date) with a sent item
+        self._pushed: set[tuple[str, dt.date]] = set()   # (officer, run date) with anything sent
         self._pending: dict[tuple[str, str, Any], tuple[str, Any]] = {}  # failed, not sent since
+        self._sent_other: set[tuple[str, tuple[Any, ...]]] = set()  # (officer, ident): summaries, admin alerts
+        self._open: dict[str, OpenPush] = {}       # retry key -> push still without an outcome
+        self._open_item: dict[tuple[str, tuple[Any, ...]], str] = {}   # (officer, ident) -> its open key
+        self._day_keys: dict[tuple[str, dt.date], set[str]] = defaultdict(set)  # pushes recorded per day
         self.rows = 0
 
     @classmethod
@@ -103,20 +132,38 @@ class AlertLog:
         """From sheets.model.AlertLogEntry rows (sheet order)."""
         log = cls(digest_weekdays)
         for e in sorted(entries, key=lambda e: e.row):
-            log.add(e.run_date, e.officer_id, e.contract_no, e.seq, e.kind, e.days, e.status)
+            log.add(e.run_date, e.officer_id, e.contract_no, e.seq, e.kind, e.days, e.status,
+                    e.retry_key, e.sent_at, e.amount, e.detail)
         return log
 
     def add(self, run_date: dt.date, officer_id: str, contract_no: str, seq: Any, kind: str,
-            days: Any, status: str) -> None:
+            days: Any, status: str, retry_key: str = "", sent_at: dt.datetime | None = None,
+            amount: Decimal | None = None, detail: str = "") -> None:
         self.rows += 1
+        if kind not in ALERT_KINDS:
+            return  # a hand-typed note plays no part
+        item = LoggedItem(kind, contract_no, seq, days, amount, detail)
+        if retry_key:
+            self._day_keys[(officer_id, run_date)].add(retry_key)
+        self._close(officer_id, item.ident)
+        if status == "pending":
+            push = self._open.get(retry_key)
+            if push is None:
+                push = self._open[retry_key] = OpenPush(officer_id, retry_key, run_date, sent_at)
+            push.items[item.ident] = item
+            self._open_item[(officer_id, item.ident)] = retry_key
+            return
+        if status == "sent":
+            self._pushed.add((officer_id, run_date))
         if kind not in ITEM_KINDS or not contract_no:
-            return  # monthly summaries and hand-typed notes play no part
+            if status == "sent":
+                self._sent_other.add((officer_id, item.ident))
+            return  # monthly summaries and admin alerts play no part in the digest's rules
         key: Key = (officer_id, contract_no, seq, kind, days)
         installment = (officer_id, contract_no, seq)
         if status == "sent":
             if self._sent.get(key, dt.date.min) < run_date:
                 self._sent[key] = run_date
-            self._pushed.add((officer_id, run_date))
             if not self.digest_weekdays or run_date.isoweekday() in self.digest_weekdays:
                 self._run_dates.add(run_date)
             self._pending.pop(installment, None)
@@ -125,6 +172,15 @@ class AlertLog:
         elif status == "no-line-account":
             if self._no_line.get(key, dt.date.min) < run_date:
                 self._no_line[key] = run_date
+
+    def _close(self, officer_id: str, ident: tuple[Any, ...]) -> None:
+        """A newer row of the item: the open push that held it no longer speaks for it."""
+        key = self._open_item.pop((officer_id, ident), None)
+        if key is not None:
+            push = self._open[key]
+            push.items.pop(ident, None)
+            if not push.items:
+                del self._open[key]
 
     @property
     def has_sent(self) -> bool:
@@ -142,16 +198,42 @@ class AlertLog:
     def sent(self, key: Key, trigger_day: dt.date) -> bool:
         return self._sent.get(key, dt.date.min) >= trigger_day
 
+    def sent_item(self, officer_id: str, ident: tuple[Any, ...]) -> bool:
+        """A summary or an admin alert (by its LoggedItem.ident) logged sent to the officer."""
+        return (officer_id, ident) in self._sent_other
+
     def logged_no_line(self, key: Key, trigger_day: dt.date) -> bool:
         return self._no_line.get(key, dt.date.min) >= trigger_day
 
     def pushed_on(self, officer_id: str, run_date: dt.date) -> bool:
-        """The officer already got this run date's push (one push per officer per day)."""
-        return (officer_id, run_date) in self._pushed
+        """The officer got this run date's push, or may have (a push of the day still without an
+        outcome): one push per officer per day."""
+        if (officer_id, run_date) in self._pushed:
+            return True
+        return any(p.officer_id == officer_id and p.run_date == run_date for p in self._open.values())
 
     def pending(self) -> dict[tuple[str, str, Any], tuple[str, Any]]:
         """(officer, contract, seq) -> (kind, days) of failed items not sent since."""
         return dict(self._pending)
+
+    def open_pushes(self) -> list[OpenPush]:
+        """Recorded pushes with items still without an outcome, oldest first."""
+        return list(self._open.values())
+
+    def in_open_push(self, officer_id: str, ident: tuple[Any, ...]) -> bool:
+        """The item is carried by a push still without an outcome (it must not go out again now)."""
+        return (officer_id, ident) in self._open_item
+
+    def next_key(self, officer_id: str, run_date: dt.date, line_user: str) -> str:
+        """The retry key of the officer's next recorded push of the day: `retry_key_for(run date,
+        LINE user)` for the first, then a new one per push (a key names exactly one push's items)."""
+        taken = self._day_keys.get((officer_id, run_date), set())
+        key = retry_key_for(run_date, line_user)
+        n = 1
+        while key in taken:
+            n += 1
+            key = retry_key_for(run_date, line_user, f"digest-{n}")
+        return key
 
 
 # ---------------------------------------------------------------- plan types
@@ -190,6 +272,7 @@ class RunPlan:
     already_sent: int = 0            # items skipped: already logged sent
     already_logged_no_line: int = 0  # items skipped: already logged for an unlinked officer
     without_officer: int = 0         # triggers of funds nobody is responsible for
+    in_open_push: int = 0            # items skipped: carried by a push still without an outcome
     unreadable_rows: int = 0
     unreadable_by_officer: dict[str, int] = field(default_factory=dict)
 
@@ -249,6 +332,20 @@ class PlanContext:
         return DigestItem(loan.contract_no, seq, self.book.engine.installment_count(loan_index), loan.borrower_name,
                           village, amount, due_date)
 
+    def recorded_item(self, contract_no: str, seq: int, amount: Decimal) -> DigestItem | None:
+        """A logged installment as the digest shows it, paid since or not (None: no such contract
+        or installment in the sheet any more): what a push resolved by its retry key carries."""
+        index = self.book.index(contract_no)
+        if index is None:
+            return None
+        engine = self.book.engine
+        lo, hi = int(engine.inst_start[index]), int(engine.inst_end[index])
+        for position, number in enumerate(engine.inst_seq[lo:hi].tolist(), start=lo):
+            if number == seq:
+                due = dt.date.fromordinal(int(engine.inst_due[position]))
+                return self.digest_item(index, seq, due, amount)
+        return None
+
     def triggers(self, run_date: dt.date, first: dt.date, last: dt.date) -> list[tuple[int, Trigger]]:
         """(loan index, Trigger) for the window: what ledger.alerts.due_alerts gives (ledger.engine)."""
         return self.book.at(run_date).triggers(first, last, self.policy)
@@ -275,7 +372,7 @@ def plan_run(ctx: PlanContext, run_date: dt.date, log: AlertLog, force_digest: b
         """Longest overdue first, then due today, then soonest due (as ledger.urgency_sort)."""
         return (rank[item.kind(run_date)], item.due_date, item.contract_no, item.seq)
 
-    any_sent, any_no_line = log.has_sent, log.has_no_line
+    any_sent, any_no_line, any_open = log.has_sent, log.has_no_line, bool(log.open_pushes())
     if window is not None:
         for loan_index, trig in ctx.triggers(run_date, window[0], window[1]):
             officers = ctx.recipients_of_fund(ctx.loans[loan_index].fund_id)
@@ -286,11 +383,15 @@ def plan_run(ctx: PlanContext, run_date: dt.date, log: AlertLog, force_digest: b
             rest = (trig.contract_no, trig.seq, trig.kind, trig.days)
             place = (trig.contract_no, trig.seq)
             sort_key = order(item)
+            ident = (trig.kind, trig.contract_no, trig.seq, trig.days)
             for officer_id in officers:
                 key = (officer_id, *rest)
                 if any_sent and log.sent(key, trig.trigger_date):
                     plan.already_sent += 1
                     continue
+                if any_open and log.in_open_push(officer_id, ident):
+                    plan.in_open_push += 1
+                    continue  # carried by a push still without an outcome: resolved by its retry key
                 if any_no_line and officer_id not in ctx.linked and log.logged_no_line(key, trig.trigger_date):
                     plan.already_logged_no_line += 1
                     continue
@@ -303,6 +404,8 @@ def plan_run(ctx: PlanContext, run_date: dt.date, log: AlertLog, force_digest: b
         for (officer_id, contract_no, seq), (kind, days) in sorted(pending.items(), key=str):
             index = ctx.book.index(contract_no)
             if index is None or (contract_no, seq) in per_officer.get(officer_id, {}):
+                continue
+            if any_open and log.in_open_push(officer_id, (kind, contract_no, seq, days)):
                 continue
             if officer_id not in ctx.recipients_of_fund(ctx.loans[index].fund_id):
                 continue  # no longer this officer's loan

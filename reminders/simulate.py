@@ -9,8 +9,10 @@ with a later date is not yet known). The alert log is kept in memory: it starts 
 the real log's rows dated before the month when there are any, otherwise empty with
 a WARM-UP of `catch_up_days` days simulated before the month (so that installments
 due on the 1st had their chance to be alerted in the month before, as in real
-life). The monthly summary pushed on the 1st (docs/report.md) is counted too: it
-uses the same quota. A TAIL of `tail_days` days after the month is simulated as well so that an
+life). The monthly summary sent on the 1st (report.notify) is counted too, as the
+alert run sends it: inside the officer's push of that day when there is one (no
+extra push), else as that day's one push. `max_pushes_per_officer_day` is the
+largest number of pushes any officer gets in one day: 1 (the README's promise). A TAIL of `tail_days` days after the month is simulated as well so that an
 installment due on the 30th can be followed up. Pushes and items are counted for
 the month's own days only; coverage looks at every simulated day.
 
@@ -53,11 +55,13 @@ class SimulationResult:
     month: int
     policy: str                                  # "default" (config) or "naive"
     quota: int
-    pushes: int = 0                              # digests + monthly summaries
+    pushes: int = 0                              # digests + monthly summaries pushed on their own
     items: int = 0
-    monthly_summary_pushes: int = 0              # the month's summary on the 1st (report.notify)
+    monthly_summaries: int = 0                   # the month's summaries sent on the 1st (report.notify)
+    monthly_summary_pushes: int = 0              # of those, pushed alone (the officer had no digest that day)
     per_day: dict[str, int] = field(default_factory=dict)       # ISO date -> pushes
     per_officer: dict[str, int] = field(default_factory=dict)   # officer id -> pushes
+    per_officer_day: dict[tuple[str, str], int] = field(default_factory=dict)  # (ISO date, officer) -> pushes
     installments_due: int = 0
     alerted_by_due_date: int = 0
     overdue_unpaid: int = 0
@@ -76,6 +80,11 @@ class SimulationResult:
         return self.pushes <= self.quota
 
     @property
+    def max_pushes_per_officer_day(self) -> int:
+        """The most pushes any officer gets on one day of the month."""
+        return max(self.per_officer_day.values(), default=0)
+
+    @property
     def full_coverage(self) -> bool:
         return (self.alerted_by_due_date == self.installments_due
                 and self.alerted_after_due == self.overdue_unpaid)
@@ -85,7 +94,9 @@ class SimulationResult:
             "month": f"{self.year:04d}-{self.month:02d}", "policy": self.policy,
             "pushes": self.pushes, "quota": self.quota, "within_quota": self.within_quota,
             "digest_pushes": self.pushes - self.monthly_summary_pushes,
+            "monthly_summaries": self.monthly_summaries,
             "monthly_summary_pushes": self.monthly_summary_pushes, "items": self.items,
+            "max_pushes_per_officer_day": self.max_pushes_per_officer_day,
             "installments_due": self.installments_due, "alerted_by_due_date": self.alerted_by_due_date,
             "overdue_unpaid": self.overdue_unpaid, "alerted_after_due": self.alerted_after_due,
             "full_coverage": self.full_coverage, "unreachable": self.unreachable,
@@ -105,8 +116,9 @@ class SimulationResult:
         verdict = "อยู่ในโควตา" if self.within_quota else "เกินโควตา"
         lines.append(f"ข้อความ push ทั้งเดือน {self.pushes:,} จากโควตา {self.quota:,} ({verdict}) "
                      f"รวม {self.items:,} รายการ · เจ้าหน้าที่ที่ผูก LINE {self.linked_officers:,} คน")
-        if self.monthly_summary_pushes:
-            lines.append(f"  (รวมสรุปรายเดือนวันที่ 1 จำนวน {self.monthly_summary_pushes:,} ข้อความ)")
+        if self.monthly_summaries:
+            lines.append(f"  (สรุปรายเดือนวันที่ 1 จำนวน {self.monthly_summaries:,} ฉบับ ไปกับข้อความแจ้งเตือนของวันนั้น; "
+                         f"ส่งแยกเฉพาะคนที่ไม่มีรายการ {self.monthly_summary_pushes:,} ข้อความ)")
         lines.append(f"งวดที่ครบกำหนดในเดือนและยังค้างก่อนวันครบกำหนด {self.installments_due:,} งวด: "
                      f"แจ้งก่อนหรือในวันครบกำหนด {self.alerted_by_due_date:,} งวด "
                      f"({_share(self.alerted_by_due_date, self.installments_due)})")
@@ -121,7 +133,8 @@ class SimulationResult:
                 f"{date_th(dt.date.fromisoformat(d))} {n:,} ข้อความ" for d, n in busiest))
         if self.per_officer:
             top = max(self.per_officer.values())
-            lines.append(f"ต่อเจ้าหน้าที่: สูงสุด {top:,} ข้อความในเดือน")
+            lines.append(f"ต่อเจ้าหน้าที่: สูงสุด {top:,} ข้อความในเดือน "
+                         f"และไม่เกิน {self.max_pushes_per_officer_day:,} ข้อความต่อวัน")
         if self.missed_before or self.missed_after:
             lines.append("ตัวอย่างงวดที่ไม่ได้แจ้ง: " + ", ".join((self.missed_before + self.missed_after)[:5]))
         return "\n".join(lines)
@@ -175,10 +188,12 @@ def simulate_month(store_or_dataset: Any, config: Any, year: int, month: int, *,
 
 
 def _count_monthly_summaries(ds: Any, config: Any, first: dt.date, result: SimulationResult) -> None:
-    """The month's summary pushed on the 1st (docs/report.md): one push per recipient, on the same quota."""
+    """The month's summary on the 1st: inside the officer's push of that day, or that day's one push."""
     for officer_id in monthly_recipients(ds, config):
-        _count_push(result, first, officer_id, 0, first, first)
-        result.monthly_summary_pushes += 1
+        result.monthly_summaries += 1
+        if (first.isoformat(), officer_id) not in result.per_officer_day:
+            _count_push(result, first, officer_id, 0, first, first)
+            result.monthly_summary_pushes += 1
 
 
 def _dataset(source: Any, config: Any, today: dt.date, say: Callable[[str], None]) -> Any:
@@ -200,6 +215,8 @@ def _count_push(result: SimulationResult, day: dt.date, officer_id: str, items: 
         result.items += items
         result.per_day[day.isoformat()] += 1
         result.per_officer[officer_id] = result.per_officer.get(officer_id, 0) + 1
+        slot = (day.isoformat(), officer_id)
+        result.per_officer_day[slot] = result.per_officer_day.get(slot, 0) + 1
 
 
 def _run_policy(ctx: PlanContext, log: AlertLog, start: dt.date, end: dt.date, first: dt.date,

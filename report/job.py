@@ -7,9 +7,10 @@
 3. the รายงานประจำเดือน tab rewritten, formatted, with its charts (Store.write_report);
 4. สรุปรายเดือน: the month's rows appended where the figures changed (report.snapshots);
    only once the month has ended (a report "so far" is not the month's figure);
-5. the meeting .xlsx (when `out` is not False);
-6. the LINE summaries (report.notify), only for the month that has just ended
-   (the scheduled run on the 1st, or a rerun later that month), never for older months.
+5. the meeting .xlsx (when `out` is not False).
+
+No LINE push here: the month's summary rides in each recipient's alert push of the day
+(report.notify.MonthlySummaries, sent by the alert run), so nobody gets two pushes on the 1st.
 """
 from __future__ import annotations
 
@@ -23,7 +24,6 @@ from zoneinfo import ZoneInfo
 from core.thai import date_th, month_th
 from report.monthly import MonthlyReport, build_report
 from report.months import default_month, month_bounds, report_as_of
-from report.notify import MonthlyPushes, send_monthly_summaries
 from report.snapshots import latest, parse_snapshots, snapshot_records
 from report.write import report_sheet, summary_text, write_meeting_file
 from sheets.model import load_dataset
@@ -32,6 +32,8 @@ from sheets.store import Layout
 
 ProgressFn = Callable[[str], None]
 REPORT_TABS: tuple[str, ...] = DATA_TABS + ("snapshots",)
+LINE_NOTE = ("สรุปเดือนที่เพิ่งจบส่งทาง LINE ไปกับข้อความแจ้งเตือนประจำวัน (remind) ของผู้รับแต่ละคน "
+             "วันละไม่เกินหนึ่งข้อความ (the summary rides in each recipient's alert push of the day)")
 
 
 @dataclass
@@ -41,8 +43,6 @@ class MonthlyRun:
     snapshot_rows: int = 0
     snapshot_note: str = ""
     out_path: Path | None = None
-    pushes: MonthlyPushes | None = None
-    push_note: str = ""
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)       # wall seconds per step
     cpu_timings: dict[str, float] = field(default_factory=dict)   # CPU seconds of this process per step
@@ -52,7 +52,7 @@ class MonthlyRun:
         out["run"] = {
             "store": self.store, "tab": "รายงานประจำเดือน", "snapshot_rows": self.snapshot_rows,
             "snapshot_note": self.snapshot_note, "file": str(self.out_path) if self.out_path else None,
-            "line": self.pushes.as_json() if self.pushes else None, "line_note": self.push_note,
+            "line_note": LINE_NOTE,
             "seconds": round(self.seconds, 3), "timings": self.timings,
         }
         return out
@@ -64,15 +64,7 @@ class MonthlyRun:
                      + (f" ({self.snapshot_note})" if self.snapshot_note else ""))
         if self.out_path:
             lines.append(f"ไฟล์สำหรับการประชุม: {self.out_path}")
-        if self.pushes is not None:
-            p = self.pushes
-            lines.append(f"LINE: ส่งสรุป {p.pushed} คน, ส่งไปแล้วก่อนหน้า {p.count('already-sent')} คน, "
-                         f"ไม่สำเร็จ {p.count('failed')} คน, ยังไม่ผูก LINE {p.count('no-line-account')} คน")
-            for s in p.sends:
-                if s.status in ("failed", "no-line-account"):
-                    lines.append(f"  - {s.officer_id} ({s.scope}): {s.detail}")
-        elif self.push_note:
-            lines.append(f"LINE: {self.push_note}")
+        lines.append(f"LINE: {LINE_NOTE}")
         lines.append(f"ใช้เวลา {self.seconds:.1f} วินาที")
         return "\n".join(lines)
 
@@ -90,10 +82,9 @@ def local_naive(now: dt.datetime, timezone: str) -> dt.datetime:
 
 
 def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int | None = None,
-                       month: int | None = None, out: Path | str | bool | None = None, push: bool = True,
-                       messenger: Any = None, now: dt.datetime | None = None,
-                       progress: ProgressFn | None = None) -> MonthlyRun:
-    """Make, write and send the month's report. `out`: a path, None (the default path) or False (no file)."""
+                       month: int | None = None, out: Path | str | bool | None = None,
+                       now: dt.datetime | None = None, progress: ProgressFn | None = None) -> MonthlyRun:
+    """Make and write the month's report. `out`: a path, None (the default path) or False (no file)."""
     say = progress or (lambda _m: None)
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -129,7 +120,7 @@ def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int 
     t = lap("compute", t)
     run = MonthlyRun(report, getattr(store, "description", str(store)))
 
-    with store.batch():  # the tab, the snapshots and the alert log: one save on a workbook
+    with store.batch():  # the tab and the snapshots: one save on a workbook
         say("เขียนแท็บ รายงานประจำเดือน ...")
         store.write_report("report", report_sheet(report, province))
         t = lap("write_tab", t)
@@ -146,20 +137,7 @@ def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int 
         if out is not False:
             say("เขียนไฟล์สำหรับการประชุม ...")
             run.out_path = write_meeting_file(report, None if out in (None, True) else Path(str(out)), province)
-            t = lap("file", t)
-        if not push:
-            run.push_note = "ไม่ส่ง (--no-push)"
-        elif (year, month) != default_month(run_date):
-            run.push_note = (f"ไม่ส่ง: ส่งสรุปทาง LINE เฉพาะเดือนที่เพิ่งจบ "
-                             f"({month_th(*default_month(run_date))})")
-        else:
-            if messenger is None:
-                from messaging.factory import make_messenger
-
-                messenger = make_messenger(config)
-            say("ส่งสรุปทาง LINE ...")
-            run.pushes = send_monthly_summaries(ds, report, messenger, store, stamp, province, sheet_link(store))
-            lap("line", t)
+            lap("file", t)
     run.seconds = time.perf_counter() - started
     run.timings = timings
     run.cpu_timings = cpu_timings

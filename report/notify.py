@@ -1,39 +1,40 @@
-"""The monthly summary on LINE: one Flex bubble per recipient, sent once per month.
+"""The monthly summary on LINE: one Flex bubble per recipient, once per month, riding in
+that day's alert push (at most one push per officer per day, the 1st included).
 
 Who: every active provincial officer (role จังหวัด) gets the province's summary with a
 line per district; every active district officer (role อำเภอ) gets their district's.
-Only officers with a linked LINE account receive; the others are reported by the run
-(status no-line-account) so that the administrator can chase them.
+Only officers with a linked LINE account receive (`sheets.recipients.monthly_targets`).
 
-Once per month, whatever the reruns:
+How: this module only builds. `MonthlySummaries` is the alert run's attachment source
+(`messaging.delivery.Attachments`): given the run's one read, it returns the summary of the
+month that has just ended for each recipient not yet logged ส่งแล้ว for that month, and
+the alert run (reminders.job) puts it in the officer's push of the day as a second message
+object beside the digest (or alone, when the officer has nothing else that day). So the
+summary goes through the one delivery path: written ahead in บันทึกการแจ้งเตือน (kind
+สรุปรายเดือน, contract blank, the detail starting with the month "2026-10 ..."), resolved by
+its retry key when an answer is lost, sent again on the next run when it failed, never twice.
 
-- the push carries X-Line-Retry-Key = retry_key_for(first day of the report month,
-  LINE user, "monthly"): a repeat within LINE's 24 hours is refused (409) and counts
-  as already sent;
-- every push is logged in บันทึกการแจ้งเตือน with kind สรุปรายเดือน, contract blank, the
-  detail starting with the month ("2026-10 ..."); a recipient with a ส่งแล้ว row for
-  the month (same retry key or same month in the detail) is not sent again. A failed
-  push is logged ล้มเหลว and goes out on the next run.
-
-`monthly_recipients(ds, config)` is what the alert job's month simulation counts:
-one push per listed officer on the 1st of the month.
+`monthly_recipients(ds, config)` is what the alert job's month simulation counts: one
+summary per listed officer on the 1st, inside that day's push.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any, Mapping
 
 from core.thai import baht, date_th, month_th
 from ledger.aging import TITLE, AgingTable
 from messaging import flex
-from messaging.base import Messenger, retry_key_for
-from messaging.delivery import CircuitBreaker, alert_log_row, append_alert_log, deliver
-from report.monthly import PROVINCE, MonthlyReport
+from messaging.base import retry_key_for
+from messaging.delivery import Attachment, LoggedItem
+from report.monthly import PROVINCE, MonthlyReport, build_report
+from report.months import default_month, month_bounds, month_key, report_as_of
+from report.snapshots import latest, parse_snapshots
+from sheets.records import Dataset
 from sheets.recipients import MonthlyRecipient, monthly_recipients, monthly_targets
+from sheets.store import Layout, Table
 
-PURPOSE = "monthly"
 RED, GREEN, GREY, DARK = flex.RED, "#2E7D32", flex.GREY, flex.DARK
 
 
@@ -126,83 +127,65 @@ def summary_flex(report: MonthlyReport, scope: str, province: str = "ตรา�
     return flex.flex_message(alt, bubble)
 
 
-# -- sending -----------------------------------------------------------------------------
-@dataclass
-class MonthlySend:
-    officer_id: str
-    scope: str
-    status: str               # sent / already-sent / failed / no-line-account
-    detail: str = ""
-    retry_key: str = ""
-
-    def as_json(self) -> dict[str, Any]:
-        return {"officer_id": self.officer_id, "scope": self.scope, "status": self.status,
-                "detail": self.detail, "retry_key": self.retry_key}
+# -- riding in the day's push ------------------------------------------------------------
+OLD_PURPOSE = "monthly"  # the retry-key purpose of the summaries once pushed on their own
 
 
-@dataclass
-class MonthlyPushes:
-    month: str
-    sends: list[MonthlySend] = field(default_factory=list)
-    log_rows: int = 0
-
-    @property
-    def pushed(self) -> int:
-        return sum(s.status == "sent" for s in self.sends)
-
-    def count(self, status: str) -> int:
-        return sum(s.status == status for s in self.sends)
-
-    def as_json(self) -> dict[str, Any]:
-        return {"month": self.month, "pushed": self.pushed, "already_sent": self.count("already-sent"),
-                "failed": self.count("failed"), "no_line_account": self.count("no-line-account"),
-                "log_rows": self.log_rows, "recipients": [s.as_json() for s in self.sends]}
-
-
-def _already_sent(ds: Any, officer_id: str, month: str, key: str) -> bool:
-    kind = "monthly_summary"
-    return any(e.kind == kind and e.status == "sent" and e.officer_id == officer_id
-               and (e.retry_key == key or (e.detail or "").startswith(month + " "))
+def _already_sent(ds: Any, officer_id: str, line_user: str, month_key: str, month_start: dt.date) -> bool:
+    """A ส่งแล้ว summary row for the month (by its detail, or the retry key of a summary pushed alone)."""
+    old_key = retry_key_for(month_start, line_user, OLD_PURPOSE)
+    return any(e.kind == "monthly_summary" and e.status == "sent" and e.officer_id == officer_id
+               and ((e.detail or "").startswith(month_key + " ") or e.retry_key == old_key)
                for e in ds.alert_log)
 
 
-def send_monthly_summaries(ds: Any, report: MonthlyReport, messenger: Messenger, store: Any,
-                           sent_at: dt.datetime, province: str = "ตราด", link: str | None = None,
-                           targets: Sequence[MonthlyRecipient] | None = None) -> MonthlyPushes:
-    """Push each recipient's summary once per month and log every push (one append, even after a failure)."""
-    result = MonthlyPushes(report.month_key)
-    rows: list[dict[str, Any]] = []
-    breaker = CircuitBreaker()
-    month_start = report.month_start
-    try:
-        for target in (monthly_targets(ds) if targets is None else targets):
-            if target.line_user is None:
-                result.sends.append(MonthlySend(target.officer_id, target.scope, "no-line-account",
-                                                "ยังไม่ได้ผูกบัญชี LINE"))
-                continue
-            key = retry_key_for(month_start, target.line_user, PURPOSE)
-            if _already_sent(ds, target.officer_id, report.month_key, key):
-                result.sends.append(MonthlySend(target.officer_id, target.scope, "already-sent",
-                                                "ส่งสรุปเดือนนี้แล้ว", key))
-                continue
-            row = report.district(target.scope)
-            if row is None:
-                result.sends.append(MonthlySend(target.officer_id, target.scope, "failed",
-                                                f"ไม่พบอำเภอ {target.scope} ในรายงาน", key))
-                continue
-            message = summary_flex(report, target.scope, province, link)
-            delivery = deliver(messenger, target.line_user, [message], key, breaker)
-            status = "sent" if delivery.delivered else "failed"
-            result.sends.append(MonthlySend(target.officer_id, target.scope, status, delivery.reason, key))
-            rows.append(alert_log_row(report.run_date, target.officer_id, "monthly_summary", delivery, sent_at,
-                                      amount=row["arrears"],
-                                      detail=f"{report.month_key} สรุปรายเดือน {_scope_words(target.scope, province)}"))
-    finally:
-        # Whatever stops the loop, the rows of the pushes already made are appended.
-        append_alert_log(store, rows, pushed=result.pushed)
-    result.log_rows = len(rows)
-    return result
+def summary_item(month_key: str, scope: str, arrears: Decimal, province: str) -> LoggedItem:
+    """The summary's บันทึกการแจ้งเตือน item: its detail starts with the month (what makes it once a month)."""
+    return LoggedItem("monthly_summary", amount=arrears,
+                      detail=f"{month_key} สรุปรายเดือน {_scope_words(scope, province)}")
 
 
-__all__ = ["MonthlyPushes", "MonthlyRecipient", "MonthlySend", "monthly_recipients", "monthly_targets",
-           "send_monthly_summaries", "summary_flex"]
+def monthly_attachments(ds: Dataset, snapshots: Table | None, config: Any, run_date: dt.date,
+                        link: str | None = None) -> list[Attachment]:
+    """The summary of the month that has just ended, for each recipient not yet sent it this month.
+
+    The report is computed only when someone is due (most days: nobody)."""
+    year, month = default_month(run_date)
+    due = []
+    for target in monthly_targets(ds):
+        if target.line_user is None:
+            continue
+        if not _already_sent(ds, target.officer_id, target.line_user, month_key(year, month),
+                             month_bounds(year, month)[0]):
+            due.append(target)
+    if not due:
+        return []
+    layout = Layout(config)
+    report = build_report(ds, config, year, month, report_as_of(year, month, run_date),
+                          latest(parse_snapshots(snapshots, layout)), run_date=run_date)
+    province = config.province
+    out = []
+    for target in due:
+        row = report.district(target.scope)
+        if row is None:
+            continue  # a district the report does not know (typed wrong in เจ้าหน้าที่): nothing to send
+        out.append(Attachment(target.officer_id, (summary_flex(report, target.scope, province, link),),
+                              summary_item(report.month_key, target.scope, row["arrears"], province)))
+    return out
+
+
+class MonthlySummaries:
+    """The month's summaries as the alert run's attachments (messaging.delivery.Attachments)."""
+
+    tabs: tuple[str, ...] = ("committee", "snapshots")   # besides the alert run's own tabs
+
+    def __init__(self, link: str | None = None) -> None:
+        self.link = link  # the sheet's address, for the summary's "เปิดรายงาน" button
+
+    def for_run(self, tables: Mapping[str, Table], ds: Dataset, run_date: dt.date,
+                config: Any) -> list[Attachment]:
+        return monthly_attachments(ds, tables.get("snapshots"), config, run_date, self.link)
+
+
+__all__ = ["MonthlyRecipient", "MonthlySummaries", "monthly_attachments", "monthly_recipients", "monthly_targets",
+           "summary_flex", "summary_item"]

@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.config import ROOT, Config
 from sheets.store import Layout, Store, StoreError
+
+if TYPE_CHECKING:
+    from sheets.claims import Claims
+    from sheets.credentials import TokenSource
 
 
 def resolve_store_spec(spec: str | None, config: Config) -> str:
@@ -32,3 +37,29 @@ def open_store(spec: str | None, config: Config) -> Store:
         raise StoreError(f"ที่เก็บข้อมูล '{spec}' ต้องเป็นไฟล์ .xlsx หรือ gsheet:<รหัส> "
                          f"(store must be an .xlsx path or gsheet:<id>)")
     return WorkbookStore(path, layout)
+
+
+def open_claims(config: Config, tokens: TokenSource | None = None) -> Claims:
+    """The claims of this deployment (sheets.claims): a Cloud Storage bucket shared by every
+    instance when `claims.bucket` is set (KKC_CLAIMS_BUCKET), else files in `claims.directory`
+    (the embedded default, one machine)."""
+    import os
+
+    from sheets.claims import FileClaims, StorageClaims
+
+    settings = config.claims
+    if not settings.bucket:
+        directory = Path(settings.directory)
+        return FileClaims(directory if directory.is_absolute() else ROOT / directory)
+    from sheets.cloud_storage import RetryPolicy, StorageClient
+    from sheets.credentials import token_source_from_env
+
+    source = tokens if tokens is not None else token_source_from_env(os.environ)
+    storage = config.storage
+
+    def token() -> str:
+        return source.headers().get("Authorization", "").removeprefix("Bearer ")
+
+    client = StorageClient(token, api_url=storage.api_url, timeout_seconds=storage.timeout_seconds,
+                           retry=RetryPolicy(storage.max_tries, storage.backoff_seconds, storage.backoff_max_seconds))
+    return StorageClaims(client, settings.bucket, settings.prefix)

@@ -6,18 +6,17 @@ import datetime as dt
 import socket
 import uuid
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
-from messaging.base import retry_key_for
-from messaging.delivery import (ALREADY_DELIVERED, FAILED, NO_LINE_ACCOUNT, NO_LINE_DETAIL, SENT, STOPPED_DETAIL,
-                                UNREACHABLE_LIMIT, CircuitBreaker, Delivery, alert_log_row, append_alert_log,
-                                deliver, not_sent)
+from messaging.delivery import (ALREADY_DELIVERED, FAILED, NO_LINE_ACCOUNT, NO_LINE_DETAIL, PENDING, SENT,
+                                STOPPED_DETAIL, UNREACHABLE_LIMIT, CircuitBreaker, Delivery, LoggedItem, Push,
+                                deliver, not_sent, outcome_rows, pending_rows, push_recorded)
 from messaging.line import RATE_LIMIT_DETAIL, LineClient
 from messaging.outbox import OutboxMessenger
 from sheets.store import Layout, StoreError
-from tests.conftest import SPREADSHEET_ID, make_config
+from tests.conftest import SPREADSHEET_ID
 from tests.fakes.line_api import DEFAULT_TOKEN
 from tests.sheetdata import TODAY, USER_OF01, USER_OF02, as_tables, tiny_province
 
@@ -107,20 +106,29 @@ def test_any_answer_from_line_closes_the_breaker_again(line_fake):
 
 def test_log_row_takes_status_key_and_reason_from_the_delivery():
     sent = Delivery(SENT, "ส่งแล้ว (sent)", "k-1", tried=True)
-    row = alert_log_row(TODAY, "OF-01", "overdue", sent, NOW, contract_no="F1-002", seq=2, days=30,
-                        amount=Decimal("2000"), detail="ครบกำหนด 26 ต.ค. 2569")
+    item = LoggedItem("overdue", "F1-002", 2, 30, Decimal("2000"), "ครบกำหนด 26 ต.ค. 2569")
+    [row] = outcome_rows(TODAY, "OF-01", [item], sent, NOW)
     assert row == {"run_date": TODAY, "sent_at": NOW, "officer_id": "OF-01", "contract_no": "F1-002", "seq": 2,
                    "kind": "เกินกำหนด", "days": 30, "amount": Decimal("2000"), "retry_key": "k-1",
                    "status": "ส่งแล้ว", "detail": "ครบกำหนด 26 ต.ค. 2569 · ส่งแล้ว (sent)"}
-    repeat = alert_log_row(TODAY, "OF-01", "before_due", Delivery(ALREADY_DELIVERED, "ส่งไปแล้ว", "k-1"), NOW)
+    [repeat] = outcome_rows(TODAY, "OF-01", [LoggedItem("before_due")], Delivery(ALREADY_DELIVERED, "ส่งไปแล้ว", "k-1"),
+                            NOW)
     assert (repeat["status"], repeat["sent_at"], repeat["kind"], repeat["detail"]) == (
         "ส่งแล้ว", NOW, "ก่อนครบกำหนด", "ส่งไปแล้ว")
-    failed = alert_log_row(TODAY, "PV-01", "monthly_summary", not_sent("เลื่อนไปรอบถัดไป", "k-2"), NOW,
-                           detail="2026-10 สรุปรายเดือน " + "ก" * 600)
+    summary = LoggedItem("monthly_summary", detail="2026-10 สรุปรายเดือน " + "ก" * 600)
+    [failed] = outcome_rows(TODAY, "PV-01", [summary], not_sent("เลื่อนไปรอบถัดไป", "k-2"), NOW)
     assert (failed["status"], failed["sent_at"], failed["kind"]) == ("ล้มเหลว", None, "สรุปรายเดือน")
     assert len(failed["detail"]) == 500 and failed["contract_no"] == "" and failed["seq"] is None
-    no_line = alert_log_row(TODAY, "OF-03", "due_today", Delivery(NO_LINE_ACCOUNT, NO_LINE_DETAIL), NOW)
+    [no_line] = outcome_rows(TODAY, "OF-03", [LoggedItem("due_today")], Delivery(NO_LINE_ACCOUNT, NO_LINE_DETAIL), NOW)
     assert (no_line["status"], no_line["sent_at"], no_line["retry_key"]) == ("ไม่มีบัญชี LINE", None, "")
+    # No answer at all: the outcome is unknown, so no outcome row (the pending row stands).
+    lost = Delivery(FAILED, "ติดต่อ LINE ไม่ได้", "k-3", tried=True, unreachable=True)
+    assert lost.unknown and lost.log_status == PENDING and outcome_rows(TODAY, "OF-01", [item], lost, NOW) == []
+    # Written ahead: รอส่ง, with the push's retry key and the time it is handed to LINE.
+    push = Push("OF-01", USER_OF01, "k-4", TEXT, [item, summary], TODAY)
+    ahead = pending_rows(push, NOW)
+    assert [(r["status"], r["retry_key"], r["sent_at"]) for r in ahead] == [("รอส่ง", "k-4", NOW)] * 2
+    assert item.ident == ("overdue", "F1-002", 2, 30) and summary.ident == ("monthly_summary", "2026-10")
 
 
 def load_province(sheets_fake: Any) -> None:
@@ -129,42 +137,50 @@ def load_province(sheets_fake: Any) -> None:
     sheets_fake.reset_requests()
 
 
-def test_rows_are_appended_in_one_request_and_a_failure_says_a_rerun_is_safe(sheets_fake, google_store):
+def log_statuses(sheets_fake: Any) -> list[tuple[str, str]]:
+    return [(r[2], r[9]) for r in sheets_fake.rows(SPREADSHEET_ID, "บันทึกการแจ้งเตือน")[1:]]
+
+
+def test_items_are_written_ahead_in_one_append_and_the_outcomes_in_one_more(sheets_fake, google_store,
+                                                                            line_messenger, line_fake):
     load_province(sheets_fake)
-    append_alert_log(google_store, [], pushed=0)
-    assert sheets_fake.count() == 0                                   # nothing to log: no request
-    rows = [alert_log_row(TODAY, "OF-01", "overdue", Delivery(SENT, "ส่งแล้ว", "k"), NOW, contract_no=f"C-{n}")
-            for n in range(3)]
-    append_alert_log(google_store, rows, pushed=1)
-    assert sheets_fake.count("values.append") == 1                    # every row in one append
-    logged = sheets_fake.rows(SPREADSHEET_ID, "บันทึกการแจ้งเตือน")[1:]
-    assert [r[3] for r in logged] == ["C-0", "C-1", "C-2"] and {r[9] for r in logged} == {"ส่งแล้ว"}
+    items = [LoggedItem("overdue", f"C-{n}", 1, 1) for n in range(3)]
+    pushes = [Push("OF-01", USER_OF01, key(), TEXT, items[:2], TODAY), Push("OF-02", USER_OF02, key(), TEXT,
+                                                                            items[2:], TODAY)]
+    nothing = push_recorded(google_store, line_messenger, [], started_at=NOW, breaker=CircuitBreaker())
+    assert sheets_fake.count() == 0 and nothing.outcomes == []            # nothing to log: no request
+    done = push_recorded(google_store, line_messenger, pushes, started_at=NOW, breaker=CircuitBreaker())
+    # the tab's header row once (an alert run has it from its read), then: ahead, and the outcomes
+    assert sheets_fake.kinds() == ["values.get", "values.append", "values.append"]
+    assert (done.rows_ahead, done.rows_after) == (3, 3)
+    assert log_statuses(sheets_fake) == [("OF-01", "รอส่ง")] * 2 + [("OF-02", "รอส่ง")] + \
+        [("OF-01", "ส่งแล้ว")] * 2 + [("OF-02", "ส่งแล้ว")]
+    assert [o.delivery.status for o in done.outcomes] == [SENT, SENT] and len(line_fake.deliveries) == 2
+
+
+def test_a_failed_append_ahead_sends_nothing(sheets_fake, google_store, line_messenger, line_fake):
+    load_province(sheets_fake)
     sheets_fake.fail_always(503)
-    with pytest.raises(StoreError, match="ส่งข้อความแล้ว 2 ข้อความ แต่บันทึกการแจ้งเตือนไม่สำเร็จ") as caught:
-        append_alert_log(google_store, rows, pushed=2)
-    assert "24 ชั่วโมง" in str(caught.value)
+    push = Push("OF-01", USER_OF01, key(), TEXT, [LoggedItem("overdue", "C-1", 1, 1)], TODAY)
+    with pytest.raises(StoreError, match="ยังไม่ได้ส่งข้อความใด"):
+        push_recorded(google_store, line_messenger, [push], started_at=NOW, breaker=CircuitBreaker())
+    assert line_fake.requests == []                                       # an unrecorded item is never sent
     sheets_fake.clear_faults()
 
 
-def test_monthly_summary_failing_half_way_keeps_the_rows_of_pushes_made(sheets_fake, google_store, line_messenger,
-                                                                         line_fake):
-    """An error after the first push (here: in the list of recipients) still logs that push."""
-    from report.monthly import build_report
-    from report.notify import send_monthly_summaries
-    from sheets.model import load_dataset
-    from sheets.recipients import monthly_targets
-
+def test_a_failed_append_after_the_pushes_says_what_was_sent_and_that_a_rerun_resolves_it(
+        sheets_fake, google_store, line_messenger, line_fake):
     load_province(sheets_fake)
-    ds = load_dataset(as_tables(tiny_province()), Layout(), TODAY)
-    report = build_report(ds, make_config(), 2026, 10)
+    pushes = [Push(f"OF-0{n}", user, key(), TEXT, [LoggedItem("overdue", f"C-{n}", 1, 1)], TODAY)
+              for n, user in ((1, USER_OF01), (2, USER_OF02))]
 
-    def first_then_broken() -> Iterator[Any]:
-        yield monthly_targets(ds)[0]
-        raise RuntimeError("the recipients list broke")
+    def fail_from_now_on(push: Push) -> None:
+        sheets_fake.fail_always(503, kind="values.append")               # the pending rows are in already
 
-    with pytest.raises(RuntimeError):
-        send_monthly_summaries(ds, report, line_messenger, google_store, NOW, targets=first_then_broken())
-    [delivered] = line_fake.deliveries
-    [row] = sheets_fake.rows(SPREADSHEET_ID, "บันทึกการแจ้งเตือน")[1:]
-    assert row[2] == monthly_targets(ds)[0].officer_id and row[9] == "ส่งแล้ว"
-    assert row[8] == retry_key_for(report.month_start, delivered.to, "monthly")
+    with pytest.raises(StoreError, match="ส่งข้อความแล้ว 2 ข้อความ แต่บันทึกการแจ้งเตือนไม่สำเร็จ") as caught:
+        push_recorded(google_store, line_messenger, pushes, started_at=NOW, breaker=CircuitBreaker(),
+                      before_push=fail_from_now_on)
+    assert "24 ชั่วโมง" in str(caught.value) and "retry key เดิม" in str(caught.value)
+    assert len(line_fake.deliveries) == 2
+    sheets_fake.clear_faults()
+    assert log_statuses(sheets_fake) == [("OF-01", "รอส่ง"), ("OF-02", "รอส่ง")]   # what the rerun resolves

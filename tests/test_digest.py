@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from messaging.base import MAX_ALT_TEXT, MAX_BUBBLE_BYTES, MAX_BUBBLES, MAX_CAROUSEL_BYTES, json_size, messages_to_text
-from reminders.digest import (Digest, DigestItem, alt_text, counts_line, digest_messages, digest_text,
-                              render_digest, village_label)
+from reminders.digest import (Digest, DigestItem, alt_text, card_postback, counts_line, digest_messages,
+                              digest_text, render_digest, seq_label, village_label)
 from tests.fakes.line_api import validate_request
 
 RUN = dt.date(2026, 11, 26)   # 26 พ.ย. 2569
@@ -47,7 +47,7 @@ MIXED = [
 
 def test_items_most_urgent_first_with_counts_by_kind():
     digest = Digest(RUN, list(MIXED), unreadable=0)
-    assert [i.contract_no for i in digest.sorted_items()] == ["O-31", "O-1", "T-0", "B-1", "B-7"]
+    assert [line.contract_no for line in digest.lines()] == ["O-31", "O-1", "T-0", "B-1", "B-7"]
     assert counts_line(digest.counts()) == "เกินกำหนด 2 · ครบกำหนดวันนี้ 1 · ใกล้ครบกำหนด 2"
 
     messages = digest_messages(digest)
@@ -142,3 +142,63 @@ def test_village_label():
     assert village_label("บ้านบางพระ", 1) == "บ้านบางพระ หมู่ 1"
     assert village_label("  หนองเสม็ด ", 3) == "บ้านหนองเสม็ด หมู่ 3"
     assert village_label("บ้านเขาสมิง", None) == "บ้านเขาสมิง"
+
+
+# -- one line per contract (issue 10): at a glance, and each line opens the borrower's card --------
+def six_installments(no: str = "C-6", first_due: int = -75, name: str = "นางหก ผ่อนนาน") -> list[DigestItem]:
+    """Installments 1/6 to 6/6 of one contract, a month apart: three overdue, one due today, two ahead."""
+    return [item(no, day(first_due + 25 * k), "1000", seq=k + 1, of=6, name=name) for k in range(6)]
+
+
+def test_a_contract_is_one_line_its_installments_summed_the_oldest_date_shown():
+    digest = Digest(RUN, six_installments() + [item("O-1", day(-1), "5000")])
+    [contract, other] = digest.lines()
+    assert contract.contract_no == "C-6" and other.contract_no == "O-1"      # 75 days overdue first
+    assert [i.seq for i in contract.items] == [1, 2, 3, 4, 5, 6] and contract.amount == Decimal("6000")
+    assert contract.due_date == day(-75) and contract.kind(RUN) == "overdue"
+    assert digest.counts() == {"overdue": 2, "due_today": 0, "before_due": 0}  # contracts, not installments
+    text = digest_text(digest)
+    assert text.count("C-6") == 1 and text.count("นางหก ผ่อนนาน") == 1
+    assert "สัญญา C-6 งวดที่ 1–6/6" in text
+    assert "ชำระรวม 6,000 บาท (6 งวด) · งวดแรกครบกำหนด 12 ก.ย. 2569 (เกินกำหนด 75 วัน)" in text
+    assert "ชำระ 5,000 บาท · ครบกำหนด 25 พ.ย. 2569 (เกินกำหนด 1 วัน)" in text
+    # The 8-line bubble that held six installments of one borrower now holds two contracts.
+    rendered = render_digest(digest, 8)
+    assert [line.contract_no for line in rendered.shown] == ["C-6", "O-1"] and not rendered.hidden
+    assert accepted_by_line(rendered.messages) == []
+
+
+def test_the_most_urgent_contract_first_judged_by_its_oldest_installment():
+    items = [item("SOON", day(2)), item("LATE", day(20), seq=2, of=2), item("LATE", day(-3), seq=1, of=2),
+             item("TODAY", day(0)), item("LATER", day(-1))]
+    lines = Digest(RUN, items).lines()
+    assert [line.contract_no for line in lines] == ["LATE", "LATER", "TODAY", "SOON"]
+    assert [i.seq for i in lines[0].items] == [1, 2]
+    assert seq_label([5, 1, 2, 3]) == "1–3, 5" and seq_label([2]) == "2" and seq_label([2, 4]) == "2, 4"
+
+
+def test_each_line_asks_the_chat_for_the_borrowers_card():
+    messages = digest_messages(Digest(RUN, six_installments() + [item("230101-13/2568/01", day(3))]))
+    lines = [c for b in bubbles(messages) for c in b["body"]["contents"] if c.get("action")]
+    assert len(lines) == 2
+    for line in lines:
+        action = line["action"]
+        contract = "C-6" if "C-6" in json.dumps(line, ensure_ascii=False) else "230101-13/2568/01"
+        assert action["type"] == "postback" and action["data"] == card_postback(contract)
+        assert action["displayText"] == f"ค้นหา {contract}" and len(action["data"]) <= 300
+    assert accepted_by_line(messages) == []
+    assert "แตะที่รายการเพื่อดูข้อมูลสัญญา" in messages_to_text(messages)
+
+
+def test_a_tapped_line_opens_the_borrowers_card_in_the_chat(sheets_fake, line_fake):
+    """The digest's postback, signed and sent to the webhook as LINE would: the card of that contract."""
+    from tests.chat_support import Webhook, load_province, make_runtime
+    from tests.sheetdata import USER_OF01
+
+    load_province(sheets_fake)
+    hook = Webhook(make_runtime(sheets_fake, line_fake), line_fake)
+    [line] = Digest(RUN, [item("F1-002", day(-31), "2000", seq=2, of=3)]).lines()
+    answer = hook.tap(USER_OF01, card_postback(line.contract_no))
+    text = messages_to_text(answer)
+    assert "นางสอง ทดสอบ" in text and "F1-002" in text and "ไม่เข้าใจ" not in text
+    assert answer[0]["type"] == "flex"

@@ -4,8 +4,8 @@ For the demo province and for a random data set, on several dates, every channel
 the real code from the same sheet: the chat's สรุป (reply dicts from the conversation the
 webhook runs), `report --json` with the รายงานประจำเดือน tab and the meeting .xlsx the same
 run writes (read back: the tab from the Sheets fake or the workbook, the file with openpyxl),
-and the LINE monthly summary (pushed to the outbox when the month has just ended, else the
-message such a push would carry). Each must hold exactly the aging table that the
+and the LINE monthly summary (pushed to the outbox by the next morning's alert run, riding in
+each recipient's push, when the month has just ended; else the message such a push would carry). Each must hold exactly the aging table that the
 per-contract reference gives (`ledger.core.ledger` for each loan made by the date, then
 `ledger.aging.aging_table`): every row's contracts, arrears and outstanding, and both totals.
 """
@@ -213,7 +213,10 @@ def test_every_channel_shows_the_same_aging_table(case, day, tmp_path, capsys, m
                                                   google_store_factory, line_fake, random_workbook):
     from cli import main, print_json
     from messaging.outbox import OutboxMessenger
+    from reminders.job import run_reminders
     from report.job import run_monthly_report
+    from report.notify import MonthlySummaries
+    from sheets.claims import FileClaims
 
     month_end = (day + dt.timedelta(days=1)).day == 1
     run_date = day + dt.timedelta(days=1) if month_end else day
@@ -231,17 +234,19 @@ def test_every_channel_shows_the_same_aging_table(case, day, tmp_path, capsys, m
     want = reference(ds, states)
     assert want[PROVINCE][LABEL_TOTAL][0] > 0 and want[PROVINCE][LABEL_OVERDUE][0] > 0
 
-    # report --json, the tab and the meeting file it writes, the LINE summaries it pushes
+    # report --json, the tab and the meeting file it writes
     outbox, meeting = tmp_path / "outbox.jsonl", tmp_path / "meeting.xlsx"
     if case == "demo":
         run = run_monthly_report(store, config, run_date, year=day.year, month=day.month, out=meeting,
-                                 messenger=OutboxMessenger(outbox, echo=False), now=dt.datetime(2026, 12, 1, 7))
+                                 now=dt.datetime(2026, 12, 1, 7))
         print_json(run.as_json())                       # what `report --json` prints
         tab = sheets_fake.rows(SPREADSHEET_ID, "รายงานประจำเดือน")
     else:
         workbook = tmp_path / "smart-data.xlsx"
         shutil.copy(random_workbook, workbook)
         monkeypatch.setenv("KKC_OUTBOX", str(outbox))
+        monkeypatch.setenv("KKC_CLAIMS_DIR", str(tmp_path / "claims"))
+        monkeypatch.delenv("KKC_CLAIMS_BUCKET", raising=False)
         monkeypatch.delenv("LINE_CHANNEL_ACCESS_TOKEN", raising=False)
         assert main(["report", "--store", str(workbook), "--date", run_date.isoformat(),
                      "--month", f"{day.year}-{day.month:02d}", "--out", str(meeting), "--json"]) == 0
@@ -257,15 +262,24 @@ def test_every_channel_shows_the_same_aging_table(case, day, tmp_path, capsys, m
     assert sheet_figures(tab) == expected
     assert sheet_figures(xlsx_values(meeting, "แบบ 26(2) รายอำเภอ")) == expected
 
-    # the LINE monthly summary of each recipient's scope
+    # the LINE monthly summary of each recipient's scope, as the next morning's alert run pushes it
+    # (riding in the day's push; the report job pushes nothing)
+    assert not outbox.exists()
     targets = [t for t in monthly_targets(ds) if t.line_user]
     if month_end:
+        if case == "demo":
+            run_reminders(store, OutboxMessenger(outbox, echo=False), config, run_date,
+                          dt.datetime.combine(run_date, dt.time(8)), claims=FileClaims(tmp_path / "claims"),
+                          attachments=MonthlySummaries())
+        else:
+            main(["remind", "--store", str(workbook), "--date", run_date.isoformat(), "--json"])
+            capsys.readouterr()
         pushes = [json.loads(line) for line in outbox.read_text(encoding="utf-8").splitlines()]
         scope_of = {t.line_user: t.scope for t in targets}
-        assert sorted(p["to"] for p in pushes) == sorted(scope_of)
-        messages = [(scope_of[p["to"]], p["messages"][0]) for p in pushes]
-    else:
-        assert not outbox.exists()                      # a month so far is never pushed
+        summaries = [(p["to"], m) for p in pushes for m in p["messages"] if m["altText"].startswith("สรุป กข.คจ.")]
+        assert sorted(to for to, _ in summaries) == sorted(scope_of)
+        messages = [(scope_of[to], message) for to, message in summaries]
+    else:                                               # a month so far is never pushed
         report = build_report(ds, config, day.year, day.month, day, run_date=run_date)
         messages = [(t.scope, summary_flex(report, t.scope)) for t in targets]
     assert PROVINCE in {scope for scope, _ in messages} and len(messages) >= 3

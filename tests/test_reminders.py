@@ -29,6 +29,7 @@ from messaging.base import messages_to_text, retry_key_for
 from messaging.line import LineClient
 from reminders.job import DEFERRED_DETAIL, run_reminders
 from reminders.plan import AlertLog, PlanContext
+from sheets.claims import FileClaims
 from sheets.model import load_dataset
 from sheets.store import Layout
 from tests.conftest import SPREADSHEET_ID, make_config
@@ -59,9 +60,15 @@ def new_messenger(cfg) -> LineClient:
     return LineClient.from_config(cfg, DEFAULT_TOKEN, env={}, sleep=lambda s: None)
 
 
-def run(store, cfg, day=TODAY, messenger=None, **kw):
+@pytest.fixture
+def claims(tmp_path) -> FileClaims:
+    """Where the runs of one test claim the day's turn (sheets.claims; the deployed runs use a bucket)."""
+    return FileClaims(tmp_path / "claims")
+
+
+def run(store, cfg, claims, day=TODAY, messenger=None, **kw):
     return run_reminders(store, messenger or new_messenger(cfg), cfg, day,
-                         dt.datetime.combine(day, dt.time(8, 0)), **kw)
+                         dt.datetime.combine(day, dt.time(8, 0)), claims=claims, **kw)
 
 
 def items_of(summary, officer_id: str) -> list[tuple]:
@@ -75,13 +82,26 @@ def log_rows(fake) -> list[dict]:
     return [dict(zip(header, r)) for r in rows[1:]]
 
 
+def final_rows(fake) -> list[dict]:
+    """The log as its reader takes it: the latest row of each item under each retry key (the tab
+    is append-only: a push's items are written รอส่ง ahead, its outcome appended after)."""
+    latest: dict[tuple, dict] = {}
+    for row in log_rows(fake):
+        item = (row["รหัสเจ้าหน้าที่"], row["เลขที่สัญญา"], row["งวดที่"], row["ประเภท"], row["จำนวนวัน"],
+                row["retry key"])
+        latest.pop(item, None)
+        latest[item] = row
+    return list(latest.values())
+
+
 # -- one run --------------------------------------------------------------------------
-def test_first_run_one_push_per_officer_one_read_one_append(sheets_fake, line_fake, google_store, cfg):
+def test_first_run_one_push_per_officer_one_read_two_appends(sheets_fake, line_fake, google_store, cfg, claims):
     load_province(sheets_fake)
-    summary = run(google_store, cfg)
+    summary = run(google_store, cfg, claims)
     out = summary.as_json()
 
-    assert sheets_fake.kinds() == ["values.batchGet", "values.append"]      # 1 read + 1 append
+    # 1 read, 1 append ahead of the pushes (รอส่ง), 1 append of the outcomes
+    assert sheets_fake.kinds() == ["values.batchGet", "values.append", "values.append"]
     assert len(line_fake.requests_to("/v2/bot/message/push")) == 2          # one per officer with news
     assert [d.to for d in line_fake.deliveries] == [USER_OF01, USER_OF02]
     assert out["date"] == "2026-11-26" and out["pushes"] == 2 and out["items"] == 6
@@ -97,71 +117,81 @@ def test_first_run_one_push_per_officer_one_read_one_append(sheets_fake, line_fa
     assert first == {"contract_no": "F1-002", "seq": 2, "kind": "overdue", "days": 30, "amount": 2000,
                      "due_date": "2026-10-26", "trigger_date": "2026-11-25", "retry": False}
 
-    # What OF-01 reads: most urgent first, Thai dates, amounts.
+    # What OF-01 reads: one line per contract, most urgent first, Thai dates, amounts summed.
     text = messages_to_text(line_fake.pushes_to(USER_OF01)[0].messages)
-    assert "เกินกำหนด 2 · ครบกำหนดวันนี้ 1 · ใกล้ครบกำหนด 1" in text
-    assert text.index("F1-002 งวดที่ 2/3") < text.index("F2-001") < text.index("F1-002 งวดที่ 3/3") < text.index("F1-001")
+    assert "เกินกำหนด 2 · ใกล้ครบกำหนด 1" in text                       # 3 contracts
+    assert text.index("F1-002 งวดที่ 2–3/3") < text.index("F2-001") < text.index("F1-001")
+    assert "ชำระรวม 6,000 บาท (2 งวด) · งวดแรกครบกำหนด 26 ต.ค. 2569 (เกินกำหนด 31 วัน)" in text
     assert "ชำระ 10,000 บาท · ครบกำหนด 3 ธ.ค. 2569 (อีก 7 วัน)" in text
     assert line_fake.deliveries[0].retry_key == retry_key_for(TODAY, USER_OF01)
+    assert out["recipients"][0]["lines"] == 3 and out["recipients"][0]["shown"] == 3
 
-    # The log: one row per item, Thai words, retry key and time on the sent ones.
+    # The log, written ahead: the first append holds the items of both pushes as รอส่ง (with
+    # their retry keys and the time they went to LINE) and OF-03's ไม่มีบัญชี LINE row; the
+    # second the outcomes. One row per item each time; Thai words.
     rows = log_rows(sheets_fake)
-    assert len(rows) == 6
-    assert {r["สถานะ"] for r in rows} == {"ส่งแล้ว", "ไม่มีบัญชี LINE"}
-    sent = [r for r in rows if r["รหัสเจ้าหน้าที่"] == "OF-01"]
+    assert len(rows) == 6 + 5
+    ahead, after = rows[:6], rows[6:]
+    assert [(r["รหัสเจ้าหน้าที่"], r["สถานะ"]) for r in ahead] == (
+        [("OF-03", "ไม่มีบัญชี LINE")] + [("OF-01", "รอส่ง")] * 4 + [("OF-02", "รอส่ง")])
+    assert all(r["เวลาส่ง"] for r in ahead[1:]) and not ahead[0]["เวลาส่ง"]
+    assert [(r["รหัสเจ้าหน้าที่"], r["สถานะ"]) for r in after] == [("OF-01", "ส่งแล้ว")] * 4 + [("OF-02", "ส่งแล้ว")]
+    final = final_rows(sheets_fake)
+    assert {r["สถานะ"] for r in final} == {"ส่งแล้ว", "ไม่มีบัญชี LINE"} and len(final) == 6
+    sent = [r for r in final if r["รหัสเจ้าหน้าที่"] == "OF-01"]
     assert [r["ประเภท"] for r in sent] == ["เกินกำหนด", "เกินกำหนด", "ครบกำหนดวันนี้", "ก่อนครบกำหนด"]
     assert all(r["retry key"] == retry_key_for(TODAY, USER_OF01) and r["เวลาส่ง"] for r in sent)
-    [no_line] = [r for r in rows if r["รหัสเจ้าหน้าที่"] == "OF-03"]
+    [no_line] = [r for r in final if r["รหัสเจ้าหน้าที่"] == "OF-03"]
     assert no_line["สถานะ"] == "ไม่มีบัญชี LINE" and not no_line["เวลาส่ง"]
 
 
-def test_second_run_the_same_day_pushes_nothing(sheets_fake, line_fake, google_store, cfg):
+def test_second_run_the_same_day_pushes_nothing(sheets_fake, line_fake, google_store, cfg, claims):
     load_province(sheets_fake)
-    run(google_store, cfg)
+    run(google_store, cfg, claims)
     sheets_fake.reset_requests()
 
-    again = run(google_store, cfg).as_json()
+    again = run(google_store, cfg, claims).as_json()
     assert again["pushes"] == 0 and again["items"] == 0 and again["recipients"] == []
     # Today's window holds 4 items already sent (F2-001 twice, F1-002#3, F1-001) and
     # OF-03's item already logged as "no LINE account" (not logged again).
     assert again["already_sent"] == 4 and again["already_logged_no_line"] == 1
     assert len(line_fake.deliveries) == 2
     assert sheets_fake.kinds() == ["values.batchGet"]     # nothing new: nothing appended
-    assert len(log_rows(sheets_fake)) == 6
+    assert len(log_rows(sheets_fake)) == 11 and len(final_rows(sheets_fake)) == 6
 
 
-def test_retries_after_a_500_and_a_timeout_deliver_exactly_once(sheets_fake, line_fake, google_store, cfg):
+def test_retries_after_a_500_and_a_timeout_deliver_exactly_once(sheets_fake, line_fake, google_store, cfg, claims):
     load_province(sheets_fake)
     line_fake.fail_next(500)          # OF-01's first try
     line_fake.delay_next(1.0)         # OF-01's second try reaches LINE, the answer comes too late
-    summary = run(google_store, cfg).as_json()
+    summary = run(google_store, cfg, claims).as_json()
 
     assert summary["pushes"] == 2 and summary["failed_officers"] == []
     assert len(line_fake.pushes_to(USER_OF01)) == 1 and len(line_fake.pushes_to(USER_OF02)) == 1
     tries = [r.status for r in line_fake.requests_to("/v2/bot/message/push")
              if r.retry_key == retry_key_for(TODAY, USER_OF01)]
     assert tries == [500, 200, 409]   # same key every time; the third try learns it was delivered
-    assert all(r["สถานะ"] == "ส่งแล้ว" for r in log_rows(sheets_fake) if r["รหัสเจ้าหน้าที่"] == "OF-01")
+    assert all(r["สถานะ"] == "ส่งแล้ว" for r in final_rows(sheets_fake) if r["รหัสเจ้าหน้าที่"] == "OF-01")
 
 
 @pytest.mark.parametrize("fault", ["500-for-ever", "400"])
 def test_a_failed_officer_does_not_stop_the_others_and_is_served_next_run(
-        sheets_fake, line_fake, google_store, cfg, fault):
+        sheets_fake, line_fake, google_store, cfg, fault, claims):
     load_province(sheets_fake)
     if fault == "400":
         line_fake.fail_next(400, message="The request body has 1 error(s)")
     else:
         line_fake.fail_next(500, times=cfg.line.max_tries)
-    first = run(google_store, cfg).as_json()
+    first = run(google_store, cfg, claims).as_json()
     assert first["failed_officers"] == ["OF-01"] and first["pushes"] == 1
     assert [d.to for d in line_fake.deliveries] == [USER_OF02]
-    failed = [r for r in log_rows(sheets_fake) if r["รหัสเจ้าหน้าที่"] == "OF-01"]
+    failed = [r for r in final_rows(sheets_fake) if r["รหัสเจ้าหน้าที่"] == "OF-01"]
     assert len(failed) == 4 and {r["สถานะ"] for r in failed} == {"ล้มเหลว"}
     assert not any(r["เวลาส่ง"] for r in failed)
 
     # Next day: OF-01's four items go out (one has a fresher trigger: F1-002#3 is 1 day
     # overdue on 27 Nov), OF-02 has nothing new and gets nothing.
-    second = run(google_store, cfg, day=TODAY + dt.timedelta(days=1)).as_json()
+    second = run(google_store, cfg, claims, day=TODAY + dt.timedelta(days=1)).as_json()
     assert [r["officer_id"] for r in second["recipients"]] == ["OF-01"]
     assert sorted(items_of_json(second, "OF-01")) == [("F1-001", 1, "before_due", 7, True),
                                                       ("F1-002", 2, "overdue", 30, True),
@@ -170,13 +200,14 @@ def test_a_failed_officer_does_not_stop_the_others_and_is_served_next_run(
     assert [d.to for d in line_fake.deliveries] == [USER_OF02, USER_OF01]
 
     # And then it is over: a third run that day sends nothing.
-    third = run(google_store, cfg, day=TODAY + dt.timedelta(days=1)).as_json()
+    third = run(google_store, cfg, claims, day=TODAY + dt.timedelta(days=1)).as_json()
     assert third["pushes"] == 0 and len(line_fake.deliveries) == 2
 
 
-def test_a_run_stopped_half_way_keeps_the_log_of_the_pushes_made(sheets_fake, line_fake, google_store, cfg):
-    """Whatever stops a run after OF-01's push (here its progress line for OF-02), OF-01's rows are
-    appended; the rerun sends OF-02 only."""
+def test_a_run_stopped_half_way_keeps_the_log_of_the_pushes_made(sheets_fake, line_fake, google_store, cfg, claims):
+    """Whatever stops a run after OF-01's push (here its progress line for OF-02), OF-01's outcome
+    is appended; OF-02's push, recorded ahead, stays รอส่ง and the rerun makes it with its own
+    retry key (LINE had never taken it: delivered now, once)."""
     load_province(sheets_fake)
 
     def progress(message: str) -> None:
@@ -184,13 +215,17 @@ def test_a_run_stopped_half_way_keeps_the_log_of_the_pushes_made(sheets_fake, li
             raise RuntimeError("the function was stopped")
 
     with pytest.raises(RuntimeError):
-        run(google_store, cfg, progress=progress)
+        run(google_store, cfg, claims, progress=progress)
     assert [d.to for d in line_fake.deliveries] == [USER_OF01]
-    rows = log_rows(sheets_fake)
-    assert [(r["รหัสเจ้าหน้าที่"], r["สถานะ"]) for r in rows] == [("OF-01", "ส่งแล้ว")] * 4
-    again = run(google_store, cfg).as_json()
-    assert [r["officer_id"] for r in again["recipients"] if r["status"] == "sent"] == ["OF-02"]
+    rows = final_rows(sheets_fake)
+    assert sorted((r["รหัสเจ้าหน้าที่"], r["สถานะ"]) for r in rows) == (
+        [("OF-01", "ส่งแล้ว")] * 4 + [("OF-02", "รอส่ง"), ("OF-03", "ไม่มีบัญชี LINE")])
+    again = run(google_store, cfg, claims).as_json()
+    assert [(r["officer_id"], r["status"]) for r in again["resolved"]] == [("OF-02", "sent")]
+    assert again["pushes"] == 1 and again["recipients"] == []
     assert [d.to for d in line_fake.deliveries] == [USER_OF01, USER_OF02]
+    assert line_fake.deliveries[1].retry_key == retry_key_for(TODAY, USER_OF02)
+    assert {r["สถานะ"] for r in final_rows(sheets_fake) if r["รหัสเจ้าหน้าที่"] != "OF-03"} == {"ส่งแล้ว"}
 
 
 def items_of_json(summary: dict, officer_id: str) -> list[tuple]:
@@ -200,10 +235,10 @@ def items_of_json(summary: dict, officer_id: str) -> list[tuple]:
 
 @pytest.mark.parametrize("monthly", [False, True])
 def test_429_stops_the_rest_with_a_clear_message_and_they_go_out_next_run(
-        sheets_fake, line_fake, google_store, cfg, monthly):
+        sheets_fake, line_fake, google_store, cfg, monthly, claims):
     load_province(sheets_fake)
     line_fake.rate_limit_next(monthly=monthly)
-    first = run(google_store, cfg).as_json()
+    first = run(google_store, cfg, claims).as_json()
 
     assert len(line_fake.requests_to("/v2/bot/message/push")) == 1      # nobody after the 429
     assert first["pushes"] == 0 and first["failed_officers"] == ["OF-01", "OF-02"]
@@ -211,9 +246,9 @@ def test_429_stops_the_rest_with_a_clear_message_and_they_go_out_next_run(
     assert word in first["stopped"]
     details = {r["officer_id"]: r["detail"] for r in first["recipients"]}
     assert word in details["OF-01"] and "LINE ตอบ 429" in details["OF-02"]
-    assert {r["สถานะ"] for r in log_rows(sheets_fake) if r["รหัสเจ้าหน้าที่"] != "OF-03"} == {"ล้มเหลว"}
+    assert {r["สถานะ"] for r in final_rows(sheets_fake) if r["รหัสเจ้าหน้าที่"] != "OF-03"} == {"ล้มเหลว"}
 
-    second = run(google_store, cfg, day=TODAY + dt.timedelta(days=1)).as_json()
+    second = run(google_store, cfg, claims, day=TODAY + dt.timedelta(days=1)).as_json()
     assert second["pushes"] == 2 and second["failed_officers"] == []
     assert [d.to for d in line_fake.deliveries] == [USER_OF01, USER_OF02]
     # Nothing was sent on the 26th, so the 27th still looks back over the catch-up days.
@@ -221,11 +256,11 @@ def test_429_stops_the_rest_with_a_clear_message_and_they_go_out_next_run(
     assert [i[:4] for i in items_of_json(second, "OF-02")] == [("F2-001", 1, "overdue", 1)]
 
 
-def test_catch_up_after_a_missed_day(sheets_fake, line_fake, google_store, cfg):
+def test_catch_up_after_a_missed_day(sheets_fake, line_fake, google_store, cfg, claims):
     load_province(sheets_fake)
-    run(google_store, cfg)                               # 26 Nov
+    run(google_store, cfg, claims)                               # 26 Nov
     # No run on 27 Nov, when F1-002 seq 3 became 1 day overdue.
-    out = run(google_store, cfg, day=dt.date(2026, 11, 28)).as_json()
+    out = run(google_store, cfg, claims, day=dt.date(2026, 11, 28)).as_json()
     assert out["last_run"] == "2026-11-26" and out["window"] == ["2026-11-27", "2026-11-28"]
     [r] = out["recipients"]
     assert r["officer_id"] == "OF-01" and r["status"] == "sent"
@@ -238,38 +273,38 @@ def test_catch_up_after_a_missed_day(sheets_fake, line_fake, google_store, cfg):
     assert "ถึงรอบแจ้งเมื่อ 27 พ.ย. 2569" in detail
 
 
-def test_nothing_is_sent_to_an_officer_with_nothing_new(sheets_fake, line_fake, google_store, cfg):
+def test_nothing_is_sent_to_an_officer_with_nothing_new(sheets_fake, line_fake, google_store, cfg, claims):
     load_province(sheets_fake)
-    run(google_store, cfg)
-    out = run(google_store, cfg, day=TODAY + dt.timedelta(days=1)).as_json()
+    run(google_store, cfg, claims)
+    out = run(google_store, cfg, claims, day=TODAY + dt.timedelta(days=1)).as_json()
     assert [r["officer_id"] for r in out["recipients"]] == ["OF-01"]   # F1-002#3 is 1 day overdue
     assert len(line_fake.pushes_to(USER_OF02)) == 1                     # only the first day's
     assert out["pushes"] == 1
 
 
 def test_an_officer_already_pushed_today_gets_new_items_on_the_next_run(sheets_fake, line_fake, google_store,
-                                                                        cfg):
+                                                                        cfg, claims):
     data = tiny_province()
     load_province(sheets_fake, data)
-    run(google_store, cfg)
+    run(google_store, cfg, claims)
     # Someone types a loan due in 7 days after the morning run; the job is run again.
     data["loans"].append({"contract_no": "F1-009", "fund_id": "230101-01", "borrower_name": "นายเก้า ทดสอบ",
                           "loan_date": dt.date(2026, 6, 1), "amount": 3000, "due_date": dt.date(2026, 12, 3)})
     loans = as_tables(data)["loans"]
     sheets_fake.set_rows(SPREADSHEET_ID, loans.title, [loans.header] + loans.rows)
-    again = run(google_store, cfg).as_json()
+    again = run(google_store, cfg, claims).as_json()
     [r] = again["recipients"]
     assert r["officer_id"] == "OF-01" and r["status"] == "failed" and r["detail"] == DEFERRED_DETAIL
     assert len(line_fake.pushes_to(USER_OF01)) == 1                      # one push per officer per day
-    nxt = run(google_store, cfg, day=TODAY + dt.timedelta(days=1)).as_json()
+    nxt = run(google_store, cfg, claims, day=TODAY + dt.timedelta(days=1)).as_json()
     assert ("F1-009", 1, "before_due", 7, True) in items_of_json(nxt, "OF-01")
     assert len(line_fake.pushes_to(USER_OF01)) == 2
 
 
 # -- unreadable rows ----------------------------------------------------------------------
-def test_unreadable_row_counts_for_its_funds_officer(sheets_fake, line_fake, google_store, cfg):
+def test_unreadable_row_counts_for_its_funds_officer(sheets_fake, line_fake, google_store, cfg, claims):
     load_province(sheets_fake)
-    out = run(google_store, cfg).as_json()
+    out = run(google_store, cfg, claims).as_json()
     # Row 7 of ลูกหนี้ (F3-002) belongs to fund 230301-02: OF-03, who has no LINE account.
     assert out["unreadable_by_officer"] == {"OF-03": 1, "PV-01": 1}
     [of03] = [r for r in out["recipients"] if r["officer_id"] == "OF-03"]
@@ -279,12 +314,12 @@ def test_unreadable_row_counts_for_its_funds_officer(sheets_fake, line_fake, goo
         assert "แถวต้องแก้ไข" not in json.dumps(line_fake.pushes_to(user)[0].messages, ensure_ascii=False)
 
 
-def test_unreadable_row_reaches_a_linked_officer_in_their_digest(sheets_fake, line_fake, google_store, cfg):
+def test_unreadable_row_reaches_a_linked_officer_in_their_digest(sheets_fake, line_fake, google_store, cfg, claims):
     data = tiny_province()
     data["line_links"].append({"linked_at": dt.datetime(2026, 11, 1, 9, 0), "officer_id": "OF-03",
                                "line_user_id": "U" + "e" * 32, "display_name": "Manee"})
     load_province(sheets_fake, data)
-    out = run(google_store, cfg).as_json()
+    out = run(google_store, cfg, claims).as_json()
     assert out["unlinked_officers"] == []
     [of03] = [r for r in out["recipients"] if r["officer_id"] == "OF-03"]
     assert of03["status"] == "sent" and of03["unreadable"] == 1
@@ -295,23 +330,23 @@ def test_unreadable_row_reaches_a_linked_officer_in_their_digest(sheets_fake, li
     assert line_fake.pushes_to(USER_PV01) == []
 
 
-def test_province_daily_sends_provincial_staff_every_item(sheets_fake, line_fake, google_store, cfg):
+def test_province_daily_sends_provincial_staff_every_item(sheets_fake, line_fake, google_store, cfg, claims):
     load_province(sheets_fake)
     daily = make_config({"line.api_url": line_fake.url, "line.timeout_seconds": 0.5,
                          "alerts.digest_weekdays": [], "alerts.province_daily": True})
-    out = run(google_store, daily).as_json()
+    out = run(google_store, daily, claims).as_json()
     [pv] = [r for r in out["recipients"] if r["officer_id"] == "PV-01"]
     assert pv["status"] == "sent" and len(pv["items"]) == 5 and pv["unreadable"] == 2
     assert "ข้อมูล 2 แถวต้องแก้ไข" in messages_to_text(line_fake.pushes_to(USER_PV01)[0].messages)
 
 
 # -- privacy, dry run, digest days ----------------------------------------------------------
-def test_no_citizen_id_in_any_message_or_log_row(sheets_fake, line_fake, google_store, cfg):
+def test_no_citizen_id_in_any_message_or_log_row(sheets_fake, line_fake, google_store, cfg, claims):
     data = tiny_province()
     data["line_links"].append({"linked_at": dt.datetime(2026, 11, 1, 9, 0), "officer_id": "OF-03",
                                "line_user_id": "U" + "e" * 32, "display_name": "Manee"})
     load_province(sheets_fake, data)
-    run(google_store, cfg)
+    run(google_store, cfg, claims)
     sent = json.dumps([d.messages for d in line_fake.deliveries], ensure_ascii=False)
     logged = json.dumps(log_rows(sheets_fake), ensure_ascii=False, default=str)
     for cid in CITIZEN_IDS:
@@ -319,9 +354,9 @@ def test_no_citizen_id_in_any_message_or_log_row(sheets_fake, line_fake, google_
     assert "นายหนึ่ง ทดสอบ" in sent          # the borrower's name is what identifies them
 
 
-def test_dry_run_writes_nothing_and_sends_nothing(sheets_fake, line_fake, google_store, cfg):
+def test_dry_run_writes_nothing_and_sends_nothing(sheets_fake, line_fake, google_store, cfg, claims):
     load_province(sheets_fake)
-    summary = run(google_store, cfg, dry_run=True)
+    summary = run(google_store, cfg, claims, dry_run=True)
     out = summary.as_json()
     assert sheets_fake.kinds() == ["values.batchGet"]
     assert line_fake.requests == []
@@ -333,15 +368,15 @@ def test_dry_run_writes_nothing_and_sends_nothing(sheets_fake, line_fake, google
     assert len(log_rows(sheets_fake)) == 0
 
 
-def test_digest_weekdays_batch_the_days_between(sheets_fake, line_fake, google_store):
+def test_digest_weekdays_batch_the_days_between(sheets_fake, line_fake, google_store, claims):
     # Monday and Thursday digests; 26 Nov 2026 is a Thursday.
     cfg = make_config({"line.api_url": line_fake.url, "line.timeout_seconds": 0.5,
                        "alerts.digest_weekdays": [1, 4]})
     load_province(sheets_fake)
-    assert run(google_store, cfg).as_json()["pushes"] == 2                     # Thu 26
-    friday = run(google_store, cfg, day=dt.date(2026, 11, 27)).as_json()
+    assert run(google_store, cfg, claims).as_json()["pushes"] == 2                     # Thu 26
+    friday = run(google_store, cfg, claims, day=dt.date(2026, 11, 27)).as_json()
     assert friday["digest_day"] is False and friday["pushes"] == 0 and friday["window"] is None
-    monday = run(google_store, cfg, day=dt.date(2026, 11, 30)).as_json()
+    monday = run(google_store, cfg, claims, day=dt.date(2026, 11, 30)).as_json()
     assert monday["window"] == ["2026-11-27", "2026-11-30"]                    # Fri-Mon caught up
     assert [i[:4] for i in items_of_json(monday, "OF-01")] == [("F1-002", 3, "overdue", 1)]
     assert len(line_fake.deliveries) == 3
@@ -349,17 +384,17 @@ def test_digest_weekdays_batch_the_days_between(sheets_fake, line_fake, google_s
 
 
 
-def test_failed_items_go_out_the_next_day_even_between_digest_days(sheets_fake, line_fake, google_store):
+def test_failed_items_go_out_the_next_day_even_between_digest_days(sheets_fake, line_fake, google_store, claims):
     cfg = make_config({"line.api_url": line_fake.url, "line.timeout_seconds": 0.5,
                        "alerts.digest_weekdays": [1, 4]})
     load_province(sheets_fake)
     line_fake.rate_limit_next(monthly=True)
-    assert run(google_store, cfg).as_json()["failed_officers"] == ["OF-01", "OF-02"]     # Thu 26
-    friday = run(google_store, cfg, day=dt.date(2026, 11, 27)).as_json()
+    assert run(google_store, cfg, claims).as_json()["failed_officers"] == ["OF-01", "OF-02"]     # Thu 26
+    friday = run(google_store, cfg, claims, day=dt.date(2026, 11, 27)).as_json()
     assert friday["digest_day"] is False and friday["pushes"] == 2                      # a failed push used no quota
     assert all(i["retry"] for r in friday["recipients"] for i in r["items"])
     # Monday still catches up Friday to Monday: the retries on Friday were not a digest run.
-    monday = run(google_store, cfg, day=dt.date(2026, 11, 30)).as_json()
+    monday = run(google_store, cfg, claims, day=dt.date(2026, 11, 30)).as_json()
     assert monday["window"][1] == "2026-11-30" and monday["window"][0] <= "2026-11-27"
     assert [i[:4] for i in items_of_json(monday, "OF-01")] == [("F1-002", 3, "overdue", 1)]
     assert len(line_fake.deliveries) == 3
@@ -369,8 +404,9 @@ def test_failed_items_go_out_the_next_day_even_between_digest_days(sheets_fake, 
 def test_workbook_and_outbox_run_twice_sends_once(tmp_path, outbox_messenger):
     store = write_workbook(tmp_path / "w.xlsx")
     cfg = make_config({"alerts.digest_weekdays": []})
-    first = run_reminders(store, outbox_messenger, cfg, TODAY, NOW).as_json()
-    second = run_reminders(store, outbox_messenger, cfg, TODAY, NOW).as_json()
+    claims = FileClaims(tmp_path / "claims")
+    first = run_reminders(store, outbox_messenger, cfg, TODAY, NOW, claims=claims).as_json()
+    second = run_reminders(store, outbox_messenger, cfg, TODAY, NOW, claims=claims).as_json()
     assert first["pushes"] == 2 and second["pushes"] == 0 and second["already_sent"] == 4
     lines = (tmp_path / "outbox.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
@@ -447,6 +483,8 @@ def function_client(tmp_path, monkeypatch):
     write_workbook(tmp_path / "smart-data.xlsx")
     monkeypatch.setenv("KKC_STORE", str(tmp_path / "smart-data.xlsx"))
     monkeypatch.setenv("KKC_OUTBOX", str(tmp_path / "outbox.jsonl"))
+    monkeypatch.setenv("KKC_CLAIMS_DIR", str(tmp_path / "claims"))
+    monkeypatch.delenv("KKC_CLAIMS_BUCKET", raising=False)
     monkeypatch.delenv("LINE_CHANNEL_ACCESS_TOKEN", raising=False)
     monkeypatch.delenv("KKC_CONFIG", raising=False)
     monkeypatch.setenv("FUNCTION_TARGET", "send_reminders")  # create_app sets it; put back after the test
@@ -456,18 +494,25 @@ def function_client(tmp_path, monkeypatch):
 
 
 def test_send_reminders_answers_the_runs_json_summary(function_client, tmp_path, monkeypatch):
+    """The digests, with October's summary riding in them (the summary has not gone out this
+    month): OF-01 and OF-02 get both in one push, PV-01 (no daily items) the summary alone."""
     monkeypatch.setenv("KKC_TIMEZONE", "Asia/Bangkok")
     dry = function_client.get("/?date=2026-11-26&dry_run=1")
     assert dry.status_code == 200
     body = dry.get_json()
-    assert body["date"] == "2026-11-26" and body["dry_run"] is True and body["pushes"] == 2
+    assert body["date"] == "2026-11-26" and body["dry_run"] is True and body["pushes"] == 3
+    assert {r["officer_id"]: r["monthly_summary"] for r in body["recipients"]} == {
+        "OF-01": True, "OF-02": True, "OF-03": False, "PV-01": True}
     assert not (tmp_path / "outbox.jsonl").exists()
 
     sent = function_client.post("/?date=2026-11-26")
-    assert sent.status_code == 200 and sent.get_json()["pushes"] == 2
-    assert len((tmp_path / "outbox.jsonl").read_text(encoding="utf-8").splitlines()) == 2
+    assert sent.status_code == 200 and sent.get_json()["pushes"] == 3
+    pushes = [json.loads(line) for line in (tmp_path / "outbox.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted(len(p["messages"]) for p in pushes) == [1, 2, 2]     # summary (+ digest): one push each
+    assert all("ตุลาคม 2569" in p["messages"][0]["altText"] for p in pushes)
     again = function_client.post("/", json={"date": "2026-11-26"})
     assert again.get_json()["pushes"] == 0 and again.get_json()["already_sent"] == 4
+    assert (tmp_path / "claims").is_dir()                                # the day's turn was claimed there
 
 
 def test_send_reminders_errors_are_short_json(function_client, tmp_path, monkeypatch):
@@ -493,12 +538,18 @@ def test_unreachable_line_is_tried_for_three_officers_then_the_rest_wait(sheets_
         closed_url = gone.url  # nothing listens there once the fake has stopped
     cfg = make_config({"sheets.api_url": sheets_fake.url, "line.api_url": closed_url,
                        "line.timeout_seconds": 0.5, "line.max_tries": 2})
-    summary = run_reminders(google_store, new_messenger(cfg), cfg, TODAY, NOW, force_digest=True)
+    summary = run_reminders(google_store, new_messenger(cfg), cfg, TODAY, NOW, force_digest=True,
+                            claims=FileClaims(tmp_path / "claims"))
     linked = [r for r in summary.recipients if r.status != "no-line-account"]
-    assert len(linked) > UNREACHABLE_LIMIT and all(r.status == "failed" for r in linked)
+    assert len(linked) > UNREACHABLE_LIMIT
     tried, waited = linked[:UNREACHABLE_LIMIT], linked[UNREACHABLE_LIMIT:]
+    # No answer at all: LINE may have taken those three, so their rows stay รอส่ง (resolved by
+    # their retry keys next run); the others were never tried: ล้มเหลว, sent next run.
+    assert all(r.status == "unknown" for r in tried) and all(r.status == "failed" for r in waited)
     assert all("ติดต่อ LINE ไม่ได้" in r.detail and "2 ครั้ง" in r.detail for r in tried)
     assert all("ไม่ได้ส่งในรอบนี้" in r.detail for r in waited)
-    logged = sheets_fake.rows(SPREADSHEET_ID, LOG_TAB)[1:]
-    statuses = {row[9] for row in logged}
-    assert statuses <= {"ล้มเหลว", "ไม่มีบัญชี LINE"} and len(logged) == summary.items
+    assert summary.exit_code == 4 and summary.http_status == 503
+    final = final_rows(sheets_fake)
+    assert {r["สถานะ"] for r in final} == {"รอส่ง", "ล้มเหลว", "ไม่มีบัญชี LINE"} and len(final) == summary.items
+    pending = {r["รหัสเจ้าหน้าที่"] for r in final if r["สถานะ"] == "รอส่ง"}
+    assert pending == {r.officer_id for r in tried}

@@ -13,7 +13,7 @@ import pytest
 
 from core.config import Config
 from core.geo import district_names
-from messaging.base import MAX_ALT_TEXT, MAX_BUBBLE_BYTES, json_size
+from messaging.base import MAX_ALT_TEXT, MAX_BUBBLE_BYTES, json_size, retry_key_for
 from report.job import run_monthly_report
 from ledger import ledger, ledger_options
 from ledger.aging import AgingTable, aging_table
@@ -417,13 +417,13 @@ def snapshot_rows(path: Path) -> list[tuple]:
 def test_rerun_does_not_duplicate_snapshots_and_a_correction_wins(config: Config, tmp_path: Path, tiny_store) -> None:
     store = tiny_store
     now = dt.datetime(2026, 11, 26, 8, 0)
-    run = run_monthly_report(store, config, TODAY, out=tmp_path / "r.xlsx", push=False, now=now)
+    run = run_monthly_report(store, config, TODAY, out=tmp_path / "r.xlsx", now=now)
     assert (run.report.month_key, run.snapshot_rows) == ("2026-10", 8)
-    again = run_monthly_report(store, config, TODAY, out=False, push=False, now=now + dt.timedelta(hours=1))
+    again = run_monthly_report(store, config, TODAY, out=False, now=now + dt.timedelta(hours=1))
     assert again.snapshot_rows == 0 and len(snapshot_rows(store.path)) == 8
     # A receipt typed late: F2-001 paid 5,000 on 20 Oct -> เมืองตราด and รวม change, nothing else.
     store.append("payments", [{"contract_no": "F2-001", "paid_date": dt.date(2026, 10, 20), "amount": 5000}])
-    third = run_monthly_report(store, config, TODAY, out=False, push=False, now=now + dt.timedelta(hours=2))
+    third = run_monthly_report(store, config, TODAY, out=False, now=now + dt.timedelta(hours=2))
     assert third.snapshot_rows == 2
     rows = snapshot_rows(store.path)
     assert len(rows) == 10 and {r[2] for r in rows[-2:]} == {"เมืองตราด", "รวม"}
@@ -441,7 +441,7 @@ def test_rerun_does_not_duplicate_snapshots_and_a_correction_wins(config: Config
 
 def test_a_month_not_yet_ended_is_not_snapshotted(config: Config, tmp_path: Path, tiny_store) -> None:
     store = tiny_store
-    run = run_monthly_report(store, config, TODAY, year=2026, month=11, out=False, push=False)
+    run = run_monthly_report(store, config, TODAY, year=2026, month=11, out=False)
     assert run.report.as_of == TODAY and run.snapshot_rows == 0 and snapshot_rows(store.path) == []
     assert "ยังไม่จบ" in run.snapshot_note
 
@@ -474,10 +474,10 @@ def seed_fake(fake, data: dict[str, list[dict[str, Any]]] | None = None) -> None
 
 
 def test_google_one_read_batched_writes_valid_formatting_and_charts(
-        google_store_factory, sheets_fake, line_messenger, line_fake, config: Config, tmp_path: Path) -> None:
+        google_store_factory, sheets_fake, line_fake, config: Config, tmp_path: Path) -> None:
     seed_fake(sheets_fake)
     store = google_store_factory()
-    run = run_monthly_report(store, config, TODAY, out=tmp_path / "r.xlsx", messenger=line_messenger)
+    run = run_monthly_report(store, config, TODAY, out=tmp_path / "r.xlsx")
     assert sheets_fake.kinds() == [
         "values.batchGet",                     # THE read: data tabs + สรุปรายเดือน
         "values.clear", "spreadsheets.batchUpdate",   # the report tab did not exist yet: added
@@ -485,8 +485,7 @@ def test_google_one_read_batched_writes_valid_formatting_and_charts(
         "spreadsheets.get",                    # fields-limited: the tab's id and old charts
         "spreadsheets.batchUpdate",            # formats, frozen header, filter, column widths, charts
         "values.append",                       # สรุปรายเดือน: 8 rows at once
-        "values.append",                       # บันทึกการแจ้งเตือน: one row per push, at once
-    ]
+    ]                                          # no LINE push: the summary rides in the alert run's
     assert sheets_fake.count("values.batchGet", "values.get") == 1
     tab = sheets_fake.sheet(SPREADSHEET_ID, "รายงานประจำเดือน")
     assert (tab.frozen_row_count, tab.grid.get("frozenColumnCount")) == (3, 1)
@@ -503,58 +502,88 @@ def test_google_one_read_batched_writes_valid_formatting_and_charts(
     values = sheets_fake.rows(SPREADSHEET_ID, "รายงานประจำเดือน")
     assert values[10][0] == "รวม" and values[10][7] == 45000
     assert len(sheets_fake.rows(SPREADSHEET_ID, "สรุปรายเดือน")) == 1 + 8
-    assert run.pushes is not None and run.pushes.pushed == 3
+    assert line_fake.requests == [] and "remind" in run.as_json()["run"]["line_note"]
 
-    # Rerun: the old charts are deleted first (still two), nothing appended, nothing sent again.
+    # Rerun: the old charts are deleted first (still two), nothing appended.
     sheets_fake.reset_requests()
-    rerun = run_monthly_report(google_store_factory(), config, TODAY, out=False, messenger=line_messenger)
+    rerun = run_monthly_report(google_store_factory(), config, TODAY, out=False)
     assert sheets_fake.kinds() == ["values.batchGet", "values.clear", "values.update", "spreadsheets.get",
                                    "spreadsheets.batchUpdate"]
     assert len(sheets_fake.sheet(SPREADSHEET_ID, "รายงานประจำเดือน").charts) == 2
-    assert rerun.snapshot_rows == 0 and rerun.pushes.pushed == 0 and rerun.pushes.count("already-sent") == 3
-    assert len(line_fake.deliveries) == 3
+    assert rerun.snapshot_rows == 0 and line_fake.requests == []
     # sheets_fake's teardown asserts fake.violations == []: every request valid per the discovery document
 
 
-# -- LINE ------------------------------------------------------------------------------------------
+# -- LINE: the summary rides in the alert run's push of the day -------------------------------------
+def alert_run(store: Any, messenger: Any, config: Config, tmp_path: Path, day: dt.date = TODAY) -> Any:
+    """The day's alert run as main.send_reminders makes it, with the month's summaries attached."""
+    from reminders.job import run_reminders
+    from report.notify import MonthlySummaries
+    from sheets.claims import FileClaims
+
+    return run_reminders(store, messenger, config, day, dt.datetime.combine(day, dt.time(8, 0)),
+                         claims=FileClaims(tmp_path / "claims"), attachments=MonthlySummaries())
+
+
+def summary_rows(store: Any) -> list[list[Any]]:
+    return [row for row in store.read(["alert_log"])["alert_log"].rows if "สรุปรายเดือน" in row]
+
+
 def test_line_summary_to_province_and_district_officers_once(
         line_messenger, line_fake, config: Config, tmp_path: Path, tiny_store) -> None:
     store = tiny_store
-    run = run_monthly_report(store, config, TODAY, out=False, messenger=line_messenger)
+    run = alert_run(store, line_messenger, config, tmp_path)
     # PV-01 (province), OF-01 and OF-02 (เมืองตราด); OF-03 has no LINE; OF-04 is inactive.
-    assert {(s.officer_id, s.scope, s.status) for s in run.pushes.sends} == {
-        ("PV-01", "รวม", "sent"), ("OF-01", "เมืองตราด", "sent"), ("OF-02", "เมืองตราด", "sent"),
-        ("OF-03", "เขาสมิง", "no-line-account")}
+    assert {r.officer_id: (r.status, r.monthly_summary) for r in run.recipients} == {
+        "PV-01": ("sent", True), "OF-01": ("sent", True), "OF-02": ("sent", True),
+        "OF-03": ("no-line-account", False)}
     assert line_fake.violations == []
     assert sorted(d.to for d in line_fake.deliveries) == sorted([USER_PV01, USER_OF01, USER_OF02])
     province = next(d for d in line_fake.deliveries if d.to == USER_PV01).messages[0]
     assert province["type"] == "flex" and "ตุลาคม 2569" in province["altText"]
     texts = json.dumps(province, ensure_ascii=False)
     assert "17,000 บาท" in texts and "33.3%" in texts and "เขาสมิง" in texts   # province arrears, PAR30
-    log = store.read(["alert_log"])["alert_log"]
-    assert len(log.rows) == 3 and all("สรุปรายเดือน" in row for row in log.rows)
+    # A district officer's one push of the day: the summary of their district, then the digest.
+    district = next(d for d in line_fake.deliveries if d.to == USER_OF01).messages
+    assert len(district) == 2 and "อำเภอเมืองตราด" in district[0]["altText"] and "แจ้งเตือนลูกหนี้" in district[1]["altText"]
+    rows = summary_rows(store)
+    assert [r[9] for r in rows] == ["รอส่ง"] * 3 + ["ส่งแล้ว"] * 3          # written ahead, then sent
+    assert all(str(r[10]).startswith("2026-10 สรุปรายเดือน") for r in rows)
     # Rerun the same day, and again the next day: never sent twice.
-    run_monthly_report(store, config, TODAY, out=False, messenger=line_messenger)
-    run_monthly_report(store, config, TODAY + dt.timedelta(days=1), out=False, messenger=line_messenger)
-    assert len(line_fake.deliveries) == 3 and len(store.read(["alert_log"])["alert_log"].rows) == 3
+    alert_run(store, line_messenger, config, tmp_path)
+    alert_run(store, line_messenger, config, tmp_path, TODAY + dt.timedelta(days=1))
+    summaries = [m for d in line_fake.deliveries for m in d.messages if m["altText"].startswith("สรุป กข.คจ.")]
+    assert len(summaries) == 3
+    assert len(summary_rows(store)) == 6
 
 
 def test_a_failed_push_is_logged_failed_and_sent_on_the_next_run(
         line_messenger, line_fake, config: Config, tmp_path: Path, tiny_store) -> None:
     store = tiny_store
-    line_fake.fail_next(400)
-    first = run_monthly_report(store, config, TODAY, out=False, messenger=line_messenger)
-    assert first.pushes.count("failed") == 1 and first.pushes.pushed == 2
-    second = run_monthly_report(store, config, TODAY, out=False, messenger=line_messenger)
-    assert second.pushes.pushed == 1 and len(line_fake.deliveries) == 3
+    line_fake.fail_next(400)                       # OF-01's push: its digest and its summary
+    first = alert_run(store, line_messenger, config, tmp_path)
+    assert first.failed_officers == ["OF-01"] and first.pushes == 2
+    second = alert_run(store, line_messenger, config, tmp_path)
+    assert [r.officer_id for r in second.recipients] == ["OF-01"] and second.recipients[0].monthly_summary
+    assert second.pushes == 1 and len(line_fake.deliveries) == 3
+    assert len(line_fake.deliveries[-1].messages) == 2                       # summary + digest, one push
+    assert line_fake.deliveries[-1].retry_key != retry_key_for(TODAY, USER_OF01)   # a new push: a new key
 
 
-def test_no_push_for_an_older_month_or_with_no_push(config: Config, outbox_messenger, tiny_store) -> None:
+def test_the_report_never_pushes_and_only_the_month_just_ended_rides_in_the_alerts(
+        config: Config, outbox_messenger, tiny_store) -> None:
+    from report.notify import monthly_attachments
+
     store = tiny_store
-    old = run_monthly_report(store, config, TODAY, year=2026, month=9, out=False, messenger=outbox_messenger)
-    off = run_monthly_report(store, config, TODAY, out=False, push=False, messenger=outbox_messenger)
-    assert old.pushes is None and "เฉพาะเดือนที่เพิ่งจบ" in old.push_note
-    assert off.pushes is None and not outbox_messenger.path.exists()
+    old = run_monthly_report(store, config, TODAY, year=2026, month=9, out=False)
+    this = run_monthly_report(store, config, TODAY, out=False)
+    assert not outbox_messenger.path.exists() and "remind" in old.as_text() and "remind" in this.as_text()
+    ds = dataset()
+    november = monthly_attachments(ds, None, config, TODAY)
+    assert {a.officer_id for a in november} == {"PV-01", "OF-01", "OF-02"}
+    assert {a.item.detail.split(" ")[0] for a in november} == {"2026-10"}
+    assert {a.item.detail.split(" ")[0] for a in monthly_attachments(ds, None, config, dt.date(2026, 12, 1))} == \
+        {"2026-11"}
 
 
 def test_flex_fits_line_limits_and_recipients_are_counted(config: Config) -> None:
@@ -575,17 +604,16 @@ def test_cli_report_json_and_text(tmp_path: Path, capsys: pytest.CaptureFixture[
     monkeypatch.delenv("LINE_CHANNEL_ACCESS_TOKEN", raising=False)
     store = tiny_store
     out = tmp_path / "meeting.xlsx"
-    # Pushes go to the outbox (no LINE token): stdout stays one JSON object.
+    # Nothing is pushed (the summary rides in `remind`): stdout is one JSON object.
     assert main(["report", "--store", str(store.path), "--date", "2026-11-26", "--out", str(out), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["month"] == "2026-10" and data["province"]["arrears"] == 17000.0 and out.exists()
-    assert data["run"]["line"]["pushed"] == 3 and (tmp_path / "outbox.jsonl").exists()
+    assert "remind" in data["run"]["line_note"] and not (tmp_path / "outbox.jsonl").exists()
     assert main(["report", "--store", str(store.path), "--date", "2026-11-26", "--month", "2026-09",
-                 "--out", str(out), "--no-push"]) == 0
+                 "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "ประจำเดือน กันยายน 2569" in text and "ปีงบประมาณ 2569" in text
-    assert main(["report", "--store", str(store.path), "--date", "2026-11-26", "--month", "2027-01",
-                 "--no-push"]) == 2
+    assert main(["report", "--store", str(store.path), "--date", "2026-11-26", "--month", "2027-01"]) == 2
 
 
 def test_cloud_function_answers_json_and_500_on_store_errors(tmp_path: Path, monkeypatch, tiny_store) -> None:

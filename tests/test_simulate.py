@@ -10,8 +10,10 @@ The tiny province in November 2026 (tests/sheetdata.py), by hand:
   on Mon 30.
 - the naive bot: OF-01 has an overdue loan every day of November (F1-002, since 27 Oct):
   30 pushes; OF-02 only from 26 Nov (F2-001): 5; OF-03 is not linked: 35 in all.
-- both count the month's summary pushed on the 1st (report.notify.monthly_recipients:
-  PV-01, OF-01, OF-02): 3 more.
+- both count the month's summary sent on the 1st (report.notify.monthly_recipients:
+  PV-01, OF-01, OF-02), inside that day's push of the officer when there is one: the 1st
+  is a Sunday, so with the default policy all 3 go alone (3 more pushes); the naive bot
+  pushes OF-01 that day, so OF-01's summary rides in it and only 2 more are pushed.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import pytest
 
 import cli
 from reminders.simulate import simulate_month
+from sheets.recipients import monthly_recipients
 from sheets.model import load_dataset
 from sheets.store import Layout, Table
 from tests.conftest import SPREADSHEET_ID, make_config
@@ -132,6 +135,27 @@ def test_demo_month_fits_the_free_quota_with_full_coverage_and_the_naive_bot_doe
     assert tuned.monthly_summary_pushes > 0
     # At most the month's Mondays and Thursdays, plus the monthly summary.
     assert max(tuned.per_officer.values()) <= 10 + 1
+    assert tuned.max_pushes_per_officer_day == 1
+
+
+def test_one_push_per_officer_per_day_over_a_month_whose_1st_is_a_digest_day():
+    """February 2027 begins on a Monday (a digest day): every officer with a digest that day gets
+    the month's summary inside it, so nobody gets two pushes on the 1st (the count was 43
+    pushes to 21 people there before the summary rode in the digest)."""
+    ds = demo_dataset()
+    result = simulate_month(ds, make_config(), 2027, 2)
+    out = result.as_json()
+    assert dt.date(2027, 2, 1).isoweekday() == 1
+    assert out["max_pushes_per_officer_day"] == 1
+    assert all(n == 1 for n in result.per_officer_day.values())
+    recipients = out["monthly_summaries"]
+    riding = recipients - out["monthly_summary_pushes"]
+    assert riding > 10                                     # summaries inside that day's digest
+    on_the_1st = [officer for (day, officer) in result.per_officer_day if day == "2027-02-01"]
+    assert out["per_day"]["2027-02-01"] == len(on_the_1st) == len(set(on_the_1st))
+    # every recipient of the summary is pushed that day, once: with its digest or with the summary alone
+    assert set(monthly_recipients(ds)) <= set(on_the_1st) and recipients == len(monthly_recipients(ds))
+    assert "ไม่เกิน 1 ข้อความต่อวัน" in result.as_text()
 
 
 # -- the commands -------------------------------------------------------------------------------
@@ -150,19 +174,23 @@ def test_simulate_command_text_compares_with_the_naive_bot(tmp_path, capsys):
     write_workbook(tmp_path / "w.xlsx")
     assert cli.main(["simulate", "--month", "2026-11", "--store", str(tmp_path / "w.xlsx")]) == 0
     text = capsys.readouterr().out
-    assert "จากโควตา 300" in text and "เทียบกับบอตแบบง่าย" in text and "38 ข้อความ" in text   # 35 + 3 summaries
+    assert "จากโควตา 300" in text and "เทียบกับบอตแบบง่าย" in text
+    assert "37 ข้อความ" in text   # 35 + 2 summaries alone (OF-01's rides in its push of the 1st)
+    assert "ไม่เกิน 1 ข้อความต่อวัน" in text
 
 
 @pytest.mark.parametrize("dry_run", [True, False])
 def test_remind_command(tmp_path, capsys, monkeypatch, dry_run):
     monkeypatch.setenv("KKC_OUTBOX", str(tmp_path / "outbox.jsonl"))
+    monkeypatch.setenv("KKC_CLAIMS_DIR", str(tmp_path / "claims"))
     monkeypatch.delenv("LINE_CHANNEL_ACCESS_TOKEN", raising=False)
     write_workbook(tmp_path / "w.xlsx")
     argv = ["remind", "--store", str(tmp_path / "w.xlsx"), "--date", "2026-11-26", "--json"]
     assert cli.main(argv + (["--dry-run"] if dry_run else [])) == 0
     captured = capsys.readouterr()
     out = json.loads(captured.out)                  # the outbox echo went to stderr
-    assert out["pushes"] == 2 and out["unlinked_officers"] == ["OF-03"]
+    # OF-01, OF-02: digest + October's summary in one push each; PV-01: the summary alone
+    assert out["pushes"] == 3 and out["unlinked_officers"] == ["OF-03"]
     assert (tmp_path / "outbox.jsonl").exists() is not dry_run
     assert cli.main(["remind", "--store", str(tmp_path / "w.xlsx"), "--date", "2026-11-26"]) == 0
     text = capsys.readouterr().out
