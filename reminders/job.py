@@ -149,6 +149,7 @@ class RunSummary:
     errors: list[MissingColumn] = field(default_factory=list)    # required columns missing: the run stopped
     admin_alerts: list[dict[str, str]] = field(default_factory=list)
     busy: dict[str, Any] = field(default_factory=dict)          # the live run holding the day's turn
+    attachment_error: str = ""       # the monthly summary could not be made: the digests went without it
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)   # read / plan / send (with the log)
     cpu_timings: dict[str, float] = field(default_factory=dict)  # CPU seconds of this process: same steps
@@ -209,6 +210,7 @@ class RunSummary:
             "errors": [e.as_json() for e in self.errors],
             "admin_alerts": list(self.admin_alerts),
             "busy": dict(self.busy),
+            "attachment_error": self.attachment_error,
             "pushes": self.pushes,
             "items": self.items,
             "items_sent": sum(len(r.items) for r in self._with("sent")),
@@ -283,6 +285,8 @@ class RunSummary:
                          + " (ให้พิมพ์รหัสลงทะเบียนในแชต LINE ของระบบ)")
         if self.stopped:
             lines.append(f"หยุดส่ง: {self.stopped}")
+        if self.attachment_error:
+            lines.append(f"ทำสรุปรายเดือนไม่สำเร็จ (ส่งเฉพาะแจ้งเตือน): {self.attachment_error}")
         if self.failed_officers:
             lines.append("รายการที่ส่งไม่สำเร็จจะส่งอีกครั้งในรอบถัดไป")
         if self.unknown_officers:
@@ -362,8 +366,7 @@ class _Run:
 
         ctx = PlanContext(ds, config)
         log = AlertLog.from_entries(ds.alert_log, ctx.digest_weekdays)
-        extras = {a.officer_id: a for a in (self.attachments.for_run(tables, ds, self.run_date, config)
-                                             if self.attachments else [])}
+        extras = {a.officer_id: a for a in self.attached(tables, ds)}
         del tables  # the raw cells are no longer needed: lowers the peak memory at 80,000 loans
         self.resolve(ctx, log, extras)
         plan = plan_run(ctx, self.run_date, log, force_digest)
@@ -379,9 +382,9 @@ class _Run:
 
         recipients = list(plan.recipients)
         planned = {rp.officer_id for rp in recipients}
-        for officer_id, extra in extras.items():
-            if officer_id not in planned and not log.in_open_push(officer_id, extra.item.ident) \
-                    and not log.sent_item(officer_id, extra.item.ident):
+        for officer_id, attachment in extras.items():
+            if officer_id not in planned and not log.in_open_push(officer_id, attachment.item.ident) \
+                    and not log.sent_item(officer_id, attachment.item.ident):
                 officer = ds.officers.get(officer_id)
                 recipients.append(RecipientPlan(officer_id, officer.name if officer else officer_id,
                                                 ds.line_user(officer_id), [], 0,
@@ -426,6 +429,17 @@ class _Run:
         summary.log_rows = recorded.rows_ahead + recorded.rows_after
         summary.seconds = time.perf_counter() - started
         summary.cpu_timings = {"read_plan": cpu_planned - cpu_started, "send": time.process_time() - cpu_sent}
+
+    def attached(self, tables: Any, ds: Any) -> list[Attachment]:
+        """What rides in today's pushes; if making it fails, the digests still go (and the run says why)."""
+        if self.attachments is None:
+            return []
+        try:
+            return self.attachments.for_run(tables, ds, self.run_date, self.config)
+        except Exception as exc:  # noqa: BLE001 - the monthly summary's trouble must not stop the alerts
+            self.summary.attachment_error = f"{type(exc).__name__}: {exc}"[:500]
+            self.say(f"ทำสรุปรายเดือนไม่สำเร็จ ส่งเฉพาะแจ้งเตือน: {self.summary.attachment_error}")
+            return []
 
     # -- 3: a required column missing ---------------------------------------------------
     def alert_admins(self, ds: Any) -> None:

@@ -131,12 +131,14 @@ def summary_flex(report: MonthlyReport, scope: str, province: str = "ตรา�
 OLD_PURPOSE = "monthly"  # the retry-key purpose of the summaries once pushed on their own
 
 
-def _already_sent(ds: Any, officer_id: str, line_user: str, month_key: str, month_start: dt.date) -> bool:
-    """A ส่งแล้ว summary row for the month (by its detail, or the retry key of a summary pushed alone)."""
-    old_key = retry_key_for(month_start, line_user, OLD_PURPOSE)
-    return any(e.kind == "monthly_summary" and e.status == "sent" and e.officer_id == officer_id
-               and ((e.detail or "").startswith(month_key + " ") or e.retry_key == old_key)
-               for e in ds.alert_log)
+def _sent_summaries(ds: Dataset) -> tuple[set[tuple[str, str]], set[str]]:
+    """(officer, month) of every ส่งแล้ว summary row, and their retry keys: one pass over the log."""
+    months, keys = set(), set()
+    for e in ds.alert_log:
+        if e.kind == "monthly_summary" and e.status == "sent":
+            months.add((e.officer_id, (e.detail or "").split(" ", 1)[0]))
+            keys.add(e.retry_key)
+    return months, keys
 
 
 def summary_item(month_key: str, scope: str, arrears: Decimal, province: str) -> LoggedItem:
@@ -151,13 +153,11 @@ def monthly_attachments(ds: Dataset, snapshots: Table | None, config: Any, run_d
 
     The report is computed only when someone is due (most days: nobody)."""
     year, month = default_month(run_date)
-    due = []
-    for target in monthly_targets(ds):
-        if target.line_user is None:
-            continue
-        if not _already_sent(ds, target.officer_id, target.line_user, month_key(year, month),
-                             month_bounds(year, month)[0]):
-            due.append(target)
+    key, month_start = month_key(year, month), month_bounds(year, month)[0]
+    sent_months, sent_keys = _sent_summaries(ds)
+    # Sent: a ส่งแล้ว row for the month (its detail), or the key of a summary once pushed on its own.
+    due = [t for t in monthly_targets(ds) if t.line_user is not None and (t.officer_id, key) not in sent_months
+           and retry_key_for(month_start, t.line_user, OLD_PURPOSE) not in sent_keys]
     if not due:
         return []
     layout = Layout(config)
