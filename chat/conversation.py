@@ -24,9 +24,7 @@ import logging
 import threading
 import time
 import urllib.parse
-import uuid
 from collections import defaultdict, deque
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -38,7 +36,6 @@ from chat.context import Ctx, Messages
 from chat.scope import Snapshot, SnapshotCache
 from messaging.webhook import Event, WebhookHandler
 from sheets import readers
-from sheets.model import Officer
 from core.schema import SOURCE_LINE
 
 log = logging.getLogger("kkc.chat")
