@@ -137,7 +137,7 @@ def cmd_check(ctx: Ctx, args: str) -> Messages:
     if unreadable:
         bubbles[-1]["body"]["contents"].append(flex.text(
             f"แถวที่อ่านไม่ได้และไม่ถูกนับในยอดต่าง ๆ: {unreadable:,} แถว", size="xs", color=flex.RED))
-    flat = []
+    flat: list[dict] = []
     for b in bubbles:
         flat.extend(b["contents"] if b.get("type") == "carousel" else [b])
     container = flex.carousel(flat[:flex.MAX_BUBBLES])
