@@ -159,7 +159,7 @@ def _draw_basic(draw: ImageDraw.ImageDraw, centre: tuple[float, float], text: st
 @lru_cache(maxsize=64)
 def _ink_rows(face: ImageFont.FreeTypeFont, char: str) -> tuple[int, int]:
     """The top and bottom of a character's ink, relative to the baseline (getbbox spans the line instead)."""
-    size = face.size * 3
+    size = int(face.size) * 3
     mask = Image.new("L", (size, size))
     ImageDraw.Draw(mask).text((size // 2, size * 2 // 3), char, font=face, fill=255, anchor="ls")
     box = mask.getbbox() or (0, size * 2 // 3, 0, size * 2 // 3)
