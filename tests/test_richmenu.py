@@ -86,7 +86,7 @@ def test_the_menus_hold_the_buttons_the_issue_names(drawn):
     assert labels[OFFICER] == ["ครบกำหนด", "ค้างชำระ", "บันทึกรับชำระ", "ค้นหาลูกหนี้", "สรุป", "ตรวจสอบ", "เมนู"]
     assert labels[PROVINCE] == ["สรุปจังหวัด", "รายอำเภอ", "ตรวจสอบ", "ค้างชำระ", "ค้นหา", "เมนู"]
     assert labels[GUEST] == ["ลงทะเบียน", "วิธีใช้"]
-    # Large buttons: none smaller than a sixth of the full menu's height on its short side.
+    # Large buttons: none shorter or narrower than a quarter of the full menu's height (421 px).
     for d in drawn:
         for button in d.menu.buttons:
             bounds = d.menu.bounds(button)
