@@ -127,7 +127,7 @@ def test_a_missing_required_column_is_one_clear_problem():
     loans.header[index] = "เงิน"
     ds = load_dataset(tables, Layout(), TODAY)
     msgs = [p.message for p in ds.problems if p.tab == "ลูกหนี้"]
-    assert msgs == [str(MissingColumnError("ลูกหนี้", "จำนวนเงินยืม (บาท)"))]
+    assert msgs == [str(MissingColumnError("ลูกหนี้", "จำนวนเงินยืม (บาท)", ("เงิน",)))]
     assert len([u for u in ds.unreadable if u.tab == "ลูกหนี้"]) == 7   # nothing silently dropped
     with pytest.raises(MissingColumnError):
         Layout().positions("loans", Table("ลูกหนี้", ["เลขที่สัญญา"], []))
