@@ -273,6 +273,7 @@ def test_a_header_as_people_leave_it_still_finds_its_column(store: Store, layout
     assert table.header[index] == " ".join(typed.split())   # shown as typed, spaces folded
     assert layout.positions("loans", table) == {c.key: i for i, c in enumerate(TABS["loans"].columns)}
     ds = load_dataset({"loans": table}, layout, dt.date(2026, 1, 20))
+    assert ds.blocking == []
     loan = ds.loans["0012"]
     assert (loan.amount, loan.due_date) == (Decimal("20000.00"), dt.date(2026, 1, 15))
 
