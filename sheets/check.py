@@ -199,8 +199,9 @@ def blocking_lines(report: QualityReport) -> list[str]:
     """The missing columns, one line each: what stops the program, said before anything else."""
     if not report.blocking:
         return []
-    lines = [f"ต้องแก้ก่อน: ขาดคอลัมน์ที่จำเป็น {len(report.blocking)} คอลัมน์ "
-             f"(จนกว่าจะแก้ ระบบส่งแจ้งเตือนไม่ได้ และตัวเลขด้านล่างยังไม่ครบ)"]
+    heading = (f"ต้องแก้ก่อน: ขาดคอลัมน์ที่จำเป็น {len(report.blocking)} คอลัมน์ "
+               f"(จนกว่าจะแก้ ระบบส่งแจ้งเตือนไม่ได้ และตัวเลขด้านล่างยังไม่ครบ)")
+    lines = [heading]
     lines += [f"  {p.message}" for p in report.blocking]
     return lines + [""]
 

@@ -109,11 +109,11 @@ class Layout:
             found.setdefault(header_key(text), index)
         found.pop("", None)
         positions: dict[str, int] = {}
-        lacking = []
+        lacking: list[str] = []
         for col in TABS[tab_key].columns:
-            index = found.get(self._keys[tab_key][col.key])
-            if index is not None:
-                positions[col.key] = index
+            at = found.get(self._keys[tab_key][col.key])
+            if at is not None:
+                positions[col.key] = at
             elif col.required:
                 lacking.append(col.key)
         if not lacking:

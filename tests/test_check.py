@@ -182,7 +182,9 @@ def test_the_cause_is_the_first_line_of_the_check_not_row_9878():
     # Nothing else comes of it: what is left is the demo's own planted problems, or fewer of them.
     clean = load_dataset({k: Table(Layout().title(k), rows[0], rows[1:])
                           for k, rows in demo_tables(TODAY, 2569).items()}, Layout(), TODAY)
-    seen = lambda problems: {(p.tab, p.row, p.field, p.message) for p in problems}  # noqa: E731
+    def seen(problems):
+        return {(p.tab, p.row, p.field, p.message) for p in problems}
+
     assert seen(report.problems[1:]) <= seen(run_check(clean, load_config(env={}), TODAY).problems)
     assert len(report.problems) < 50 and len(rows) < 200
     assert summary_text(report).startswith("ต้องแก้ก่อน: ขาดคอลัมน์ที่จำเป็น 1 คอลัมน์")
