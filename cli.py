@@ -101,7 +101,7 @@ def _check_args(p: argparse.ArgumentParser) -> None:
 
 @command("check", "ตรวจสอบข้อมูล: ครบถ้วน ถูกต้อง เป็นปัจจุบัน รายกองทุน และตัวชี้วัด 9.1", _check_args)
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
-    from sheets.check import quality_tab_rows, run_check, summary_text
+    from sheets.check import blocking_lines, quality_tab_rows, run_check, summary_text
     from sheets.model import read_dataset
     from sheets.store import Layout
     from sheets.open import open_store
@@ -113,6 +113,8 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     if not args.no_write:
         store.rewrite("quality", quality_tab_rows(report))
     if args.json:
+        for line in blocking_lines(report):  # a missing column is said at the console too
+            progress(line)
         print_json(report.as_json())
     else:
         print(summary_text(report))
