@@ -101,7 +101,7 @@ def _check_args(p: argparse.ArgumentParser) -> None:
 
 @command("check", "ตรวจสอบข้อมูล: ครบถ้วน ถูกต้อง เป็นปัจจุบัน รายกองทุน และตัวชี้วัด 9.1", _check_args)
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
-    from sheets.check import quality_tab_rows, run_check, summary_text
+    from sheets.check import blocking_lines, quality_tab_rows, run_check, summary_text
     from sheets.model import read_dataset
     from sheets.store import Layout
     from sheets.open import open_store
@@ -113,6 +113,8 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     if not args.no_write:
         store.rewrite("quality", quality_tab_rows(report))
     if args.json:
+        for line in blocking_lines(report):  # a missing column is said at the console too
+            progress(line)
         print_json(report.as_json())
     else:
         print(summary_text(report))
@@ -208,6 +210,24 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     if args.config:
         env["KKC_CONFIG"] = str(args.config)
     return serve(args.host, args.port, env)
+
+
+def _setup_line_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dry-run", action="store_true",
+                   help="ไม่ส่งอะไรถึง LINE: เขียนรูปและ JSON ของริชเมนูไว้ดูใน data/richmenu/ (หรือ --out)")
+    p.add_argument("--webhook-url", metavar="URL", help="ตั้ง webhook URL ของช่องทาง (line_webhook ที่ deploy แล้ว) "
+                                                        "และให้ LINE ทดสอบเรียก")
+    p.add_argument("--out", type=Path, default=None, help="โฟลเดอร์ของ --dry-run (ค่าเริ่มต้น data/richmenu)")
+
+
+@command("setup-line", "ตั้งค่าช่องทาง LINE หลัง deploy: ริชเมนูตามบทบาท (สร้างใหม่ ลบชุดเก่า ผูกกับเจ้าหน้าที่) "
+                       "webhook URL และดูโควตาข้อความ", _setup_line_args)
+def cmd_setup_line(args: argparse.Namespace, config: Config) -> int:
+    from chat.setup_line import run_setup_line
+
+    return run_setup_line(config, args.store, run_date(args, config), dry_run=args.dry_run,
+                          webhook_url=args.webhook_url, out=args.out or ROOT / "data" / "richmenu",
+                          as_json=args.json, progress=progress)
 
 
 def _remind_args(p: argparse.ArgumentParser) -> None:

@@ -2,7 +2,12 @@
 
 - `chat.conversation`: who is asking (linking, scope), the postbacks, recording payments.
 - `chat.context`: what one command gets (the asker, their scope's view, the config).
-- `chat.commands`: the one command table (Thai words first, English aliases).
+- `chat.registry`: the one command table (Thai words first, English aliases) and `route`;
+  `chat.phrases` reads Thai as people type it.
+- the commands, one module per kind: `chat.start` (help, linking, greetings), `chat.lists`
+  (ครบกำหนด, ค้างชำระ), `chat.places` (which funds a place name means), `chat.search` (ค้นหา),
+  `chat.payments` (ชำระ), `chat.overview` (กองทุน, สรุป, ตรวจสอบ), `chat.talk` (แนะนำ, the rest);
+  `chat.commands` loads them all.
 - `chat.views`: Flex replies within LINE's limits (built with `messaging.flex`).
 - `chat.scope`: the cached, scoped snapshot of the sheet.
 - `chat.terminal`: `python main.py chat` and `python main.py serve`.

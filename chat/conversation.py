@@ -24,21 +24,18 @@ import logging
 import threading
 import time
 import urllib.parse
-import uuid
 from collections import defaultdict, deque
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
 from core.thai import baht, date_th, to_arabic_digits
 from chat import commands
-from messaging import flex
+from messaging import flex, richmenu
 from chat import views
 from chat.context import Ctx, Messages
 from chat.scope import Snapshot, SnapshotCache
 from messaging.webhook import Event, WebhookHandler
 from sheets import readers
-from sheets.model import Officer
 from core.schema import SOURCE_LINE
 
 log = logging.getLogger("kkc.chat")
@@ -90,8 +87,9 @@ class Conversation:
     def __init__(self, config: Any, store: Any, snapshots: SnapshotCache, *,
                  today: Callable[[], dt.date], now: Callable[[], dt.datetime],
                  profile_name: Callable[[str], str] | None = None,
-                 limiter: RegisterLimiter | None = None):
+                 limiter: RegisterLimiter | None = None, menus: richmenu.MenuLinks | None = None):
         self.config, self.store, self.snapshots = config, store, snapshots
+        self.menus = menus  # LINE's rich menu calls (None: no LINE, as in the terminal chat)
         self.today, self.now = today, now
         self.profile_name = profile_name
         self.limiter = limiter or RegisterLimiter(int(config.chat.register_max_tries_per_hour))
@@ -117,6 +115,7 @@ class Conversation:
         ctx = self.context(user_id, event_id, officer_id)
         cmd, args = commands.route(text)
         if ctx.status == "inactive" and (cmd is None or cmd.key != "register"):
+            richmenu.link_menu(self.menus, user_id, richmenu.GUEST)  # deactivated: the default menu again
             return [flex.text_message("บัญชีเจ้าหน้าที่ที่ผูกกับ LINE นี้ถูกปิดการใช้งาน "
                                    "โปรดติดต่อผู้ดูแลระบบจังหวัด")]
         if ctx.status != "linked" and (cmd is None or cmd.linked_only):
@@ -203,6 +202,9 @@ class Conversation:
                                                   "line_user_id": ctx.user_id, "display_name": name}])
                 self.snapshots.invalidate()
                 log.info("LINE account linked to officer %s", officer.officer_id)
+                if link is not None:  # the officer's previous LINE account: back to the default menu
+                    richmenu.link_menu(self.menus, link.line_user_id, richmenu.GUEST)
+        richmenu.link_menu(self.menus, ctx.user_id, richmenu.role_for(officer.sees_all))
         scope = snap.scope_for(officer)
         head = "ผูกบัญชีไว้แล้ว" if already else "ผูกบัญชีเรียบร้อย"
         return [flex.text_message(f"{head}: คุณ{officer.name} ({scope.label})\n"

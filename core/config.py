@@ -50,6 +50,7 @@ DEFAULTS: dict[str, Any] = {
     },
     "line": {
         "api_url": "https://api.line.me",
+        "api_data_url": "https://api-data.line.me",
         "monthly_quota": 300,
         "timeout_seconds": 10.0,
         "max_tries": 3,
@@ -81,6 +82,7 @@ ENV_OVERRIDES: dict[str, str] = {
     "KKC_TIMEZONE": "timezone",
     "KKC_SHEETS_API_URL": "sheets.api_url",
     "KKC_LINE_API_URL": "line.api_url",
+    "KKC_LINE_API_DATA_URL": "line.api_data_url",
     "KKC_LINE_MONTHLY_QUOTA": "line.monthly_quota",
     "KKC_CACHE_SECONDS": "chat.cache_seconds",
     "KKC_STORAGE_API_URL": "storage.api_url",

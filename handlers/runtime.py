@@ -24,6 +24,7 @@ from chat.conversation import Conversation, register_event_handlers
 from chat.scope import SnapshotCache
 from core.config import Config, ConfigError, load_config
 from core.thai import now_in, today_in
+from messaging.richmenu import MenuLinks
 from messaging.signature import SIGNATURE_HEADER, InvalidSignatureError
 from messaging.webhook import EventDeduper, InvalidPayloadError, Outcome, Replier, WebhookHandler, WebhookParser
 from sheets.store import Layout, Store
@@ -86,7 +87,9 @@ def create_runtime(config: Config, store: Store, replier: Replier | None = None,
     get_now = now or (lambda: now_in(zone).replace(tzinfo=None))
     layout = layout or Layout(config)
     snapshots = SnapshotCache(store, config, layout, get_today, max_age=snapshot_seconds, clock=clock)
-    conversation = Conversation(config, store, snapshots, today=get_today, now=get_now, profile_name=profile_name)
+    menus = replier if isinstance(replier, MenuLinks) else None  # LINE's client links rich menus; the outbox cannot
+    conversation = Conversation(config, store, snapshots, today=get_today, now=get_now, profile_name=profile_name,
+                                menus=menus)
     parser = handler = None
     if replier is not None:
         parser = WebhookParser(channel_secret)

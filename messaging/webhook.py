@@ -182,7 +182,8 @@ def parse_payload(body: bytes) -> WebhookPayload:
         raise InvalidPayloadError("body is not JSON") from None
     if not isinstance(data, dict) or not isinstance(data.get("events"), list):
         raise InvalidPayloadError("body has no events list")
-    destination = data.get("destination") if isinstance(data.get("destination"), str) else ""
+    found = data.get("destination")
+    destination = found if isinstance(found, str) else ""
     events = [Event(item) for item in data["events"] if isinstance(item, dict)]
     skipped = len(data["events"]) - len(events)
     if skipped:

@@ -55,10 +55,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable, NamedTuple, cast
 
 from core.schema import ALERT_KINDS, DISTRICT_ROLE
 from ledger import AlertPolicy, Trigger, alert_window, ledger_options
+from ledger.alerts import Kind
 from messaging.base import retry_key_for
 from messaging.delivery import LoggedItem
 from reminders.digest import DigestItem, village_label
@@ -414,7 +415,8 @@ def plan_run(ctx: PlanContext, run_date: dt.date, log: AlertLog, force_digest: b
             if k is None:
                 continue  # paid since, or the contract is closed
             inst = day.installment(k)
-            trig = Trigger(contract_no, inst.seq, inst.due_date, kind,
+            # The log holds only ITEM_KINDS (AlertLog.add drops the rest).
+            trig = Trigger(contract_no, inst.seq, inst.due_date, cast(Kind, kind),
                            trigger_day_of(inst.due_date, kind, days), int(days or 0), day.still_owed_on(k))
             item = ctx.digest_item(index, inst.seq, inst.due_date, trig.amount)
             per_officer[officer_id][(contract_no, seq)] = (

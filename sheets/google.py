@@ -20,7 +20,7 @@ from contextlib import nullcontext
 from typing import Any, Callable, ContextManager, Mapping, Optional, Sequence
 
 from core.config import Config
-from core.schema import normalize_header
+from core.schema import header_key, normalize_header
 from sheets.client import Backoff, SheetsClient, SheetsError, a1_range, column_letters
 from sheets.credentials import TokenSource, token_source_from_env
 from sheets.store import (
@@ -139,15 +139,16 @@ class GoogleStore:
             if header is None:  # someone else created it just now
                 self._headers.pop(title, None)
                 header = self._header_row(title) or []
-            present = set(header)
-            missing = [h for h in wanted if normalize_header(h) not in present]
+            present = {header_key(h) for h in header}
+            missing = [h for h in wanted if header_key(h) not in present]
             if missing:
                 # New columns go after the last header: nothing typed moves.
                 self.client.values_update(self.sheet_id, a1_range(title, f"{column_letters(len(header) + 1)}1"),
                                           params={"valueInputOption": "RAW"}, body={"values": [missing]})
                 header = header + [normalize_header(h) for h in missing]
+        keys = self.layout.column_keys(tab_key, header)
         for record in records:
-            rows.append([to_text_cell(v) for v in ordered_row(header, record, tab_key, self.layout)])
+            rows.append([to_text_cell(v) for v in ordered_row(keys, record)])
         # RAW keeps text as typed ("0012" stays "0012", "=1+1" stays text); INSERT_ROWS never writes over a cell.
         self.client.values_append(self.sheet_id, a1_range(title),
                                   params={"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
@@ -276,8 +277,11 @@ def _template_requests(tpl: TabTemplate, sheet: Mapping[str, Any], header: list[
     grid = props.get("gridProperties", {})
     requests_: list[dict[str, Any]] = []
     actions: list[str] = []
-    present = {h: i for i, h in enumerate(header) if h}
-    missing = [h for h in tpl.headers if normalize_header(h) not in present]
+    present: dict[str, int] = {}
+    for i, h in enumerate(header):
+        if h:
+            present.setdefault(header_key(h), i)  # the first of two alike, as the readers take it
+    missing = [h for h in tpl.headers if header_key(h) not in present]
     if missing:
         first = len(header)
         shortfall = first + len(missing) - grid.get("columnCount", NEW_SHEET_COLUMNS)
@@ -289,7 +293,7 @@ def _template_requests(tpl: TabTemplate, sheet: Mapping[str, Any], header: list[
             "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": first},
             "rows": [{"values": cells}], "fields": "userEnteredValue,userEnteredFormat.textFormat.bold"}})
         for offset, h in enumerate(missing):
-            present[normalize_header(h)] = first + offset
+            present[header_key(h)] = first + offset
             actions.append(f"เพิ่มคอลัมน์ '{h}' ในแท็บ {tpl.title}")
     if created:
         actions.append(f"ตรึงแถวหัวตารางแท็บ {tpl.title}")  # addSheet froze it
@@ -300,7 +304,7 @@ def _template_requests(tpl: TabTemplate, sheet: Mapping[str, Any], header: list[
         actions.append(f"ตรึงแถวหัวตารางแท็บ {tpl.title}")
 
     def cell_below(h: str) -> tuple[Optional[int], dict[str, Any]]:
-        column = present.get(normalize_header(h))
+        column = present.get(header_key(h))
         if column is None:
             return None, {}
         return column, (second_row[column] if column < len(second_row) else {})

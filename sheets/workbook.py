@@ -10,13 +10,14 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import openpyxl
 from python_calamine import CalamineWorkbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.schema import TABS, normalize_header
+from core.schema import TABS, header_key, normalize_header
 from sheets.store import Layout, StoreError, Table, TabTemplate, cell_value, clean_row, ordered_row
 
 NUMBER_FORMATS = {"date": "dd/mm/yyyy", "datetime": "dd/mm/yyyy hh:mm", "amount": "#,##0.00", "int": "0",
@@ -104,9 +105,9 @@ class WorkbookStore:
             return
         with self._editing() as book:
             sheet = self._sheet_with_headers(book, tab_key)
-            header = [normalize_header(c.value) for c in sheet[1]]
+            keys = self.layout.column_keys(tab_key, [c.value for c in sheet[1]])
             for record in records:
-                sheet.append([cell_value(v) for v in ordered_row(header, record, tab_key, self.layout)])
+                sheet.append([cell_value(v) for v in ordered_row(keys, record)])
                 _keep_text(sheet[sheet.max_row])
 
     def _sheet_with_headers(self, book: Workbook, tab_key: str) -> Worksheet:
@@ -117,11 +118,11 @@ class WorkbookStore:
             _style_header(sheet, protect=TABS[tab_key].kind != "people")
             return sheet
         sheet = book[title]
-        present = {normalize_header(c.value) for c in sheet[1] if c.value is not None}
-        missing = [h for h in self.layout.headers(tab_key) if normalize_header(h) not in present]
+        present = {header_key(c.value) for c in sheet[1] if c.value is not None}
+        missing = [h for h in self.layout.headers(tab_key) if header_key(h) not in present]
         col = _last_header_column(sheet)
         for header in missing:  # new columns go after the last one: nothing typed moves
-            col += 1
+            col = _free_header_column(sheet, col + 1)
             sheet.cell(row=1, column=col, value=header).font = HEADER_FONT
         return sheet
 
@@ -177,11 +178,23 @@ def _new_book() -> Workbook:
 
 
 def _last_header_column(sheet: Worksheet) -> int:
+    """The last column the header row uses, a merged header cell's whole width included (a cell
+    a merge covers cannot take a value: a new column goes after the merge)."""
     last = 0
     for cell in sheet[1]:
         if cell.value is not None and str(cell.value).strip():
             last = cell.column
+    for merged in sheet.merged_cells.ranges:
+        if merged.min_row <= 1 <= merged.max_row and merged.min_col <= last < merged.max_col:
+            last = merged.max_col
     return last
+
+
+def _free_header_column(sheet: Worksheet, col: int) -> int:
+    """`col`, or the first column after it whose header cell no merge covers."""
+    while isinstance(sheet.cell(row=1, column=col), MergedCell):
+        col += 1
+    return col
 
 
 def _keep_text(cells: Sequence[Any]) -> None:
@@ -208,20 +221,23 @@ def _apply_template(book: Workbook, tpl: TabTemplate) -> list[str]:
         actions.append(f"สร้างแท็บ {tpl.title}")
     else:
         sheet = book[tpl.title]
-    present = {normalize_header(c.value): c.column for c in sheet[1] if c.value is not None}
+    present: dict[str, int] = {}
+    for cell in sheet[1]:
+        if cell.value is not None:
+            present.setdefault(header_key(cell.value), cell.column)  # the first of two alike
     col = _last_header_column(sheet)
     for header in tpl.headers:
-        if normalize_header(header) not in present:
-            col += 1
+        if header_key(header) not in present:
+            col = _free_header_column(sheet, col + 1)
             sheet.cell(row=1, column=col, value=header)
-            present[normalize_header(header)] = col
+            present[header_key(header)] = col
             actions.append(f"เพิ่มคอลัมน์ '{header}' ในแท็บ {tpl.title}")
     if sheet.freeze_panes != "A2":
         actions.append(f"ตรึงแถวหัวตารางแท็บ {tpl.title}")
     _style_header(sheet, protect=tpl.protect)
     existing = {str(dv.sqref) for dv in sheet.data_validations.dataValidation}
     for header, values in tpl.dropdowns.items():
-        letter = get_column_letter(present[normalize_header(header)])
+        letter = get_column_letter(present[header_key(header)])
         ref = f"{letter}2:{letter}5000"
         if ref in existing:
             continue
@@ -233,7 +249,7 @@ def _apply_template(book: Workbook, tpl: TabTemplate) -> list[str]:
         sheet.add_data_validation(dv)
         actions.append(f"ใส่รายการเลือกคอลัมน์ '{header}' แท็บ {tpl.title}")
     for header, kind in tpl.formats.items():
-        column = present[normalize_header(header)]
+        column = present[header_key(header)]
         fmt = NUMBER_FORMATS.get(kind)
         if fmt:
             # Formats only change how a value shows, never the value a person typed.

@@ -74,3 +74,11 @@ def test_the_cycle_finder_finds_a_cycle(tmp_path: Path, monkeypatch) -> None:
     (pkg / "b.py").write_text("from loopy import a\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     assert _cycles(grimp.build_graph("loopy")) == [["loopy.a", "loopy.b"]]
+
+
+def test_types() -> None:
+    # mypy on the library packages (mypy.ini names them and the untyped libraries).
+    mypy = Path(sys.executable).with_name("mypy")
+    result = subprocess.run([str(mypy), "--config-file", str(ROOT / "mypy.ini"), "--no-incremental"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr

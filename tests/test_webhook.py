@@ -337,7 +337,7 @@ from functions_framework import create_app
 
 def heavy(names):
     return sorted(m for m in names if m.split(".")[0] in {"linebot", "gspread", "openpyxl", "pandas", "requests",
-                                                          "jsonschema", "numpy", "googleapiclient"}
+                                                          "jsonschema", "numpy", "googleapiclient", "PIL", "fontpkg"}
                   or m.startswith(("google.auth", "google.oauth2")))
 
 app = create_app(target="line_webhook", source=os.path.join(os.environ["ROOT"], "main.py"))

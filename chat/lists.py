@@ -1,0 +1,136 @@
+"""The due and overdue lists (ครบกำหนด, ค้างชำระ): paged, narrowed to a place, most urgent first."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from core.thai import baht, date_th, to_arabic_digits
+from messaging import flex
+from chat import views
+from chat.context import Ctx, Messages
+from chat.places import narrow, only_funds
+from chat.registry import command
+
+
+_DAYS = re.compile(r"^(\d{1,3})(?:\s*วัน)?(?:\s+(.*))?$")
+
+
+def days_and_rest(args: str, default: int) -> tuple[int | None, str]:
+    text = to_arabic_digits(args).strip()
+    if not text:
+        return default, ""
+    match = _DAYS.match(text)
+    if match:
+        return int(match.group(1)), (match.group(2) or "").strip()
+    return default, args.strip()
+
+
+PAGE_BUBBLES = 3   # a page of a list: at most 3 bubbles of `chat.list_limit` rows
+
+
+_PAGE = re.compile(r"(?:หน้า|page)\s*(\d+)", re.IGNORECASE)
+
+
+def page_and_rest(args: str) -> tuple[int, str]:
+    text = to_arabic_digits(args)
+    match = _PAGE.search(text)
+    if not match:
+        return 1, args.strip()
+    return max(1, int(match.group(1))), (text[:match.start()] + text[match.end():]).strip()
+
+
+def list_reply(ctx: Ctx, *, title: str, where: str, rows: list[dict], top: list[dict], page: int,
+                again: str, alt: str, color: str, quick_first: str) -> Messages:
+    """One page of a long list, ending with what was left out and how to see it or narrow it."""
+    per_page = ctx.list_limit * PAGE_BUBBLES
+    pages = max(1, -(-len(rows) // per_page))
+    if page > pages:
+        return [flex.text_message(f"{title} ({where}) มี {len(rows):,} รายการ {pages} หน้า "
+                               f"พิมพ์ {again} หน้า {pages}", quick=views.main_quick(again))]
+    start = (page - 1) * per_page
+    chunk = rows[start:start + per_page]
+
+    def note(shown: int) -> str | None:
+        left = len(rows) - start - shown
+        if left <= 0:
+            return None
+        narrow = "<รหัสกองทุน/ชื่อหมู่บ้าน" + ("/อำเภอ" if ctx.view.scope.province_wide else "") + ">"
+        return (f"และอีก {left:,} รายการ — พิมพ์ {again} หน้า {page + 1} เพื่อดูต่อ "
+                f"หรือ {again.split()[0]} {narrow} เพื่อดูให้แคบลง")
+
+    sub = where + (f" · หน้า {page}/{pages}" if pages > 1 else "")
+    container, shown = flex.paged_list(title, chunk, per_bubble=ctx.list_limit, subtitle=sub,
+                                    top=top if page == 1 else [], note=note, color=color,
+                                    max_bubbles=PAGE_BUBBLES)
+    more = start + shown < len(rows)
+    quick = ([flex.message_action(f"หน้า {page + 1}", f"{again} หน้า {page + 1}")] if more else []) + \
+        views.main_quick(quick_first)
+    return [flex.flex_message(alt, container, quick=quick[:flex.MAX_QUICK_REPLIES])]
+
+
+@command("due", "ครบกำหนด", "due", usage="ครบกำหนด [วัน] [กองทุน]",
+         summary="งวดที่ครบกำหนดภายใน N วัน (ค่าเริ่มต้น 7 วัน)")
+def cmd_due(ctx: Ctx, args: str) -> Messages:
+    page, args = page_and_rest(args)
+    days, rest = days_and_rest(args, 7)
+    if days is None or not 0 <= days <= 366:
+        return [flex.text_message("จำนวนวันต้องเป็น 0–366 เช่น ครบกำหนด 30", quick=views.main_quick())]
+    only, label, refusal = narrow(ctx, rest)
+    if refusal:
+        return refusal
+    view, today = ctx.view, ctx.today
+    day = view.ledger
+    due = day.due_between(today, today + dt.timedelta(days=days), only_funds(view, only))
+    items = []
+    for k in due:
+        i, inst = day.contract_of(k), day.installment(k)
+        loan = view.loan_at(i)
+        items.append((inst.due_date, loan.borrower_name, loan, inst, (inst.due_date - today).days,
+                      view.book.engine.installment_count(i) > 1))
+    items.sort(key=lambda t: (t[0], t[1], t[2].contract_no, t[3].seq))
+    where = label or view.scope.label
+    title = f"ครบกำหนดภายใน {days} วัน" if days else "ครบกำหนดวันนี้"
+    if not items:
+        return [flex.text_message(f"{title} ({where}): ไม่มีงวดที่ต้องชำระ", quick=views.main_quick("ค้างชำระ"))]
+    total = day.remaining_total(due)
+    per_page = ctx.list_limit * PAGE_BUBBLES
+    first = (page - 1) * per_page
+    rows = [views.due_row(loan, view.ds.funds.get(loan.fund_id), inst.seq, due, inst.remaining, left, several)
+            if first <= i < first + per_page else {}
+            for i, (due, _, loan, inst, left, several) in enumerate(items)]
+    top = [flex.text(f"{len(items):,} งวด รวม {baht(total)}", bold=True),
+           flex.text(f"ถึงวันที่ {date_th(today + dt.timedelta(days=days))}", size="xs", color=flex.GREY)]
+    again = " ".join(x for x in ("ครบกำหนด", str(days), rest) if x)
+    return list_reply(ctx, title=title, where=where, rows=rows, top=top, page=page, again=again,
+                       alt=f"{title} {where}: {len(items):,} งวด รวม {baht(total)}", color=flex.GREEN,
+                       quick_first="ค้างชำระ")
+
+
+@command("overdue", "ค้างชำระ", "เกินกำหนด", "overdue", usage="ค้างชำระ [กองทุน]",
+         summary="สัญญาที่ค้างชำระ เกินกำหนดนานที่สุดก่อน พร้อมยอดรวม")
+def cmd_overdue(ctx: Ctx, args: str) -> Messages:
+    page, args = page_and_rest(args)
+    only, label, refusal = narrow(ctx, args.strip())
+    if refusal:
+        return refusal
+    view = ctx.view
+    day, where = view.ledger, only_funds(view, only)
+    # The aging table's overdue rows, contract by contract: in arrears, or marked ผิดสัญญา.
+    items = [(view.loan_at(i), day.state(i)) for i in day.overdue(where)]
+    items.sort(key=lambda p: (-p[1].days_overdue, -p[1].arrears, p[0].contract_no))
+    where_label = label or view.scope.label
+    if not items:
+        return [flex.text_message(f"ค้างชำระ ({where_label}): ไม่มีสัญญาค้างชำระ", quick=views.main_quick("ครบกำหนด"))]
+    table = day.aging(where)
+    overdue = table.overdue
+    top = [flex.text(f"{overdue.contracts:,} สัญญา ค้างชำระรวม {baht(overdue.arrears)}", bold=True, color=flex.RED),
+           flex.text(f"ยอดคงค้างของสัญญาเหล่านี้ {baht(overdue.outstanding)}", size="xs", color=flex.GREY),
+           *views.aging_lines(table, table.rows[1:], skip_empty=True)]
+    per_page = ctx.list_limit * PAGE_BUBBLES
+    first = (page - 1) * per_page
+    rows = [views.overdue_row(loan, view.ds.funds.get(loan.fund_id), state) if first <= i < first + per_page else {}
+            for i, (loan, state) in enumerate(items)]
+    again = " ".join(x for x in ("ค้างชำระ", args.strip()) if x)
+    return list_reply(ctx, title="ค้างชำระ", where=where_label, rows=rows, top=top, page=page, again=again,
+                       alt=f"ค้างชำระ {where_label}: {overdue.contracts:,} สัญญา รวม {baht(overdue.arrears)}",
+                       color=flex.RED, quick_first="ครบกำหนด")

@@ -1,0 +1,145 @@
+"""The state of an area or a fund: สรุป, the fund card (กองทุน) and the data check (ตรวจสอบ)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from core.thai import baht, date_th
+from messaging import flex
+from chat import views
+from chat.context import Ctx, Messages
+from chat.places import match_funds, not_found_fund, only_funds
+from chat.registry import command
+
+
+@command("fund", "กองทุน", "fund", usage="กองทุน <รหัสหรือชื่อหมู่บ้าน>",
+         summary="สถานะกองทุน: เงินทุน เงินฝาก ยอดคงค้าง ค้างชำระ PAR30 ข้อมูลที่ขาด")
+def cmd_fund(ctx: Ctx, args: str) -> Messages:
+    view = ctx.view
+    if not args:
+        return [flex.text_message("พิมพ์ กองทุน ตามด้วยรหัสกองทุนหรือชื่อหมู่บ้าน เช่น กองทุน บางพระ",
+                               quick=views.quick(*[f"กองทุน {f.fund_id}" for f in view.funds[:8]], "เมนู"))]
+    funds = match_funds(view, args)
+    if not funds:
+        return not_found_fund(args)
+    if len(funds) > 1:
+        lines = [f"{f.fund_id} {views.fund_label(f)}" for f in funds[:20]]
+        more = f"\nและอีก {len(funds) - 20} กองทุน พิมพ์ชื่อให้ละเอียดขึ้น" if len(funds) > 20 else ""
+        return [flex.text_message(f"พบ {len(funds)} กองทุน เลือกกองทุนที่ต้องการ:\n" + "\n".join(lines) + more,
+                               quick=views.quick(*[f"กองทุน {f.fund_id}" for f in funds[:12]], "เมนู"))]
+    fund = funds[0]
+    where = only_funds(view, {fund.fund_id})
+    summary, aging = view.ledger.summary(where), view.ledger.aging(where)
+    loans = sum(1 for loan in view.loans if loan.fund_id == fund.fund_id)
+    quality = view.quality.fund(fund.fund_id)
+    bubble = views.fund_bubble(fund, summary, aging, quality, loans, ctx.today)
+    alt = (f"กองทุน {fund.village_name} ({fund.fund_id}): คงค้าง {baht(aging.total.outstanding)} "
+           f"ค้างชำระ {baht(aging.overdue.arrears)} PAR{summary.par_days} {views.percent(summary.par30)}")
+    return [flex.flex_message(alt, bubble, quick=views.quick(f"ค้างชำระ {fund.fund_id}", f"ครบกำหนด 30 {fund.fund_id}",
+                                                      "ตรวจสอบ", "สรุป", "เมนู", fills=(views.FILL_FIND,)))]
+
+
+@command("summary", "สรุป", "summary", usage="สรุป",
+         summary="ภาพรวมพื้นที่: กองทุน สัญญา ยอดคงค้าง ค้างชำระตามช่วง PAR30 คุณภาพข้อมูล")
+def cmd_summary(ctx: Ctx, args: str) -> Messages:
+    view = ctx.view
+    if "summary" not in view.memo:  # the same for everyone in this scope until the next read
+        view.memo["summary"] = _summary(ctx, view)
+    return view.memo["summary"]
+
+
+def _summary(ctx: Ctx, view: Any) -> Messages:
+    par_days = ctx.config.ledger.par_days
+    day = view.ledger
+    summary, aging = day.summary(), day.aging()
+    quality = view.quality
+    funds_total = len(view.funds)
+    funds_ok = sum(1 for f in quality.funds if f.ok and view.scope.allows_fund(f.fund_id))
+    due7 = day.due_between(ctx.today, ctx.today + dt.timedelta(days=7))
+    body: list[dict] = [
+        flex.field("กองทุน", f"{funds_total:,} กองทุน"),
+        flex.field("สัญญาคงค้าง", f"{aging.total.contracts:,} จาก {summary.contracts:,} สัญญา"),
+        flex.field("ยอดคงค้าง", baht(aging.total.outstanding), bold=True),
+        flex.field("ค้างชำระ", f"{baht(aging.overdue.arrears)} ({aging.overdue.contracts:,} สัญญา)", color=flex.RED,
+                   bold=True),
+        *views.aging_lines(aging),
+        flex.field(f"PAR{par_days}", views.percent(summary.par30), bold=True, color=flex.RED if summary.par30 else None),
+        flex.field("ครบกำหนด 7 วัน", f"{len(due7):,} งวด {baht(day.remaining_total(due7))}"),
+        flex.separator(),
+        flex.field("ข้อมูลครบ ถูกต้อง เป็นปัจจุบัน", f"{funds_ok:,}/{funds_total:,} กองทุน "
+                f"({views.percent(funds_ok / funds_total) if funds_total else '-'})"),
+    ]
+    unreadable = view.unreadable_rows()
+    if unreadable:
+        body.append(flex.field("แถวที่อ่านไม่ได้", f"{unreadable:,} แถว (พิมพ์ ตรวจสอบ)", color=flex.RED))
+    if view.scope.province_wide:
+        body += [flex.separator(), flex.text("รายอำเภอ (คงค้าง / ค้างชำระ / PAR30)", size="xs", color=flex.GREY)]
+        from ledger.engine import Grouping
+
+        districts = [view.ds.district_of(loan.fund_id) or "-" for loan in view.book.loans]
+        groups = Grouping(districts, sorted(set(districts)))
+        tables, parts = day.aging_by(groups), day.summary_by(groups)
+        for district in groups.names:
+            table = tables[district]
+            body.append(flex.text(f"อ.{district}: {baht(table.total.outstanding, unit=False)} / "
+                               f"{baht(table.overdue.arrears, unit=False)} / {views.percent(parts[district].par30)}",
+                               size="xs"))
+    bubble = flex.bubble(f"สรุป {view.scope.label}", body, subtitle=f"ณ {date_th(ctx.today)}")
+    alt = (f"สรุป {view.scope.label}: คงค้าง {baht(aging.total.outstanding)} ค้างชำระ {baht(aging.overdue.arrears)} "
+           f"PAR{par_days} {views.percent(summary.par30)}")
+    return [flex.flex_message(alt, bubble, quick=views.main_quick("ค้างชำระ", "ครบกำหนด", "ตรวจสอบ"))]
+
+
+@command("check", "ตรวจสอบ", "check", usage="ตรวจสอบ",
+         summary="ปัญหาข้อมูลในกองทุนของท่าน เรียงจากมากไปน้อย")
+def cmd_check(ctx: Ctx, args: str) -> Messages:
+    view = ctx.view
+    report = view.quality
+    scope = view.scope
+    funds = [f for f in report.worst_first() if scope.allows_fund(f.fund_id)]
+    bad = [f for f in funds if not f.ok]
+    problems = [p for p in report.problems if p.level == "error"
+                and ((p.fund_id and scope.allows_fund(p.fund_id)) or (not p.fund_id and scope.province_wide))]
+    limit = ctx.list_limit
+    ok = len(funds) - len(bad)
+    first: list[dict] = [flex.text(f"ผ่านครบ {ok:,} จาก {len(funds):,} กองทุน", bold=True,
+                                color=flex.GREEN if not bad else flex.RED)]
+    rows = []
+    for f in bad:
+        flags = [name for name, good in (("ไม่ครบถ้วน", f.complete), ("มีข้อผิดพลาด", f.correct),
+                                         ("ไม่เป็นปัจจุบัน", f.current)) if not good]
+        detail = "; ".join(f.missing + f.stale)
+        rows.append(flex.box([
+            flex.text(f"{f.fund_id} {f.village}", bold=True),
+            flex.text(", ".join(flags) + (f" (ผิดพลาด {f.errors:,} จุด)" if f.errors else ""), size="xs", color=flex.RED),
+            *([flex.text(flex.clip(detail, 300), size="xs", color=flex.GREY)] if detail else []),
+        ], spacing="none"))
+    bubbles = []
+    if rows:
+        container, _ = flex.paged_list("ตรวจสอบข้อมูล", rows[:limit], per_bubble=limit, subtitle=scope.label,
+                                    top=first)
+        bubbles.append(container)
+    else:
+        bubbles.append(flex.bubble("ตรวจสอบข้อมูล", first + [flex.text("ทุกกองทุนข้อมูลครบถ้วน ถูกต้อง เป็นปัจจุบัน")],
+                                subtitle=scope.label))
+    if len(bad) > limit:
+        bubbles[0]["body"]["contents"].append(flex.text(
+            f"และอีก {len(bad) - limit:,} กองทุน — พิมพ์ กองทุน <รหัส> หรือดูทั้งหมดในแท็บ ตรวจสอบข้อมูล",
+            size="xs", color=flex.AMBER))
+    if problems:
+        lines = [flex.text(flex.clip(f"{p.tab} แถว {p.row} {p.header}: {p.message}" if p.row else
+                               f"{p.tab}: {p.message}", 200), size="xs") for p in problems[:limit]]
+        if len(problems) > limit:
+            lines.append(flex.text(f"และอีก {len(problems) - limit:,} รายการ — ดูทั้งหมดในแท็บ ตรวจสอบข้อมูล",
+                                size="xs", color=flex.AMBER))
+        bubbles.append(flex.bubble("ข้อผิดพลาดที่ต้องแก้", lines, subtitle=f"{len(problems):,} จุด", color=flex.RED))
+    unreadable = view.unreadable_rows()
+    if unreadable:
+        bubbles[-1]["body"]["contents"].append(flex.text(
+            f"แถวที่อ่านไม่ได้และไม่ถูกนับในยอดต่าง ๆ: {unreadable:,} แถว", size="xs", color=flex.RED))
+    flat: list[dict] = []
+    for b in bubbles:
+        flat.extend(b["contents"] if b.get("type") == "carousel" else [b])
+    container = flex.carousel(flat[:flex.MAX_BUBBLES])
+    alt = f"ตรวจสอบข้อมูล {scope.label}: ผ่าน {ok:,}/{len(funds):,} กองทุน ข้อผิดพลาด {len(problems):,} จุด"
+    return [flex.flex_message(alt, container, quick=views.quick(*[f"กองทุน {f.fund_id}" for f in bad[:5]], "สรุป", "เมนู"))]

@@ -1,0 +1,110 @@
+"""Recording a repayment (ชำระ): what was typed, checked against the ledger, then a confirm card."""
+from __future__ import annotations
+
+import datetime as dt
+import urllib.parse
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from core.thai import baht, date_th
+from messaging import flex
+from chat import views
+from chat.context import Ctx, Messages
+from sheets import readers
+from chat.registry import command
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    contract_no: str
+    amount: Decimal
+    paid_date: dt.date
+    ref: str
+
+    def postback(self) -> str:
+        return urllib.parse.urlencode({"a": "pay", "r": self.ref, "c": self.contract_no,
+                                       "m": f"{self.amount:.2f}", "d": self.paid_date.isoformat()})
+
+    @classmethod
+    def from_postback(cls, fields: dict[str, str]) -> "PaymentRequest":
+        amount = Decimal(fields["m"])
+        if not amount.is_finite() or not fields["r"].startswith("LINE-"):
+            raise ValueError("not a payment button of ours")
+        return cls(fields["c"], amount, dt.date.fromisoformat(fields["d"]), fields["r"])
+
+
+PAY_USAGE = "พิมพ์ ชำระ <เลขที่สัญญา> <จำนวนเงิน> [วันที่] เช่น ชำระ 230101-01/2569/03 1,500 หรือ ชำระ 230101-01/2569/03 1500 15/1/69"
+
+
+def parse_pay(args: str, today: dt.date) -> tuple[str, Decimal, dt.date] | str:
+    """(contract, amount, date) or the Thai reason the text cannot be read."""
+    parts = args.split()
+    if len(parts) < 2:
+        return PAY_USAGE
+    contract, amount_text, rest = parts[0], parts[1], parts[2:]
+    if rest and rest[0] in ("บาท", "฿"):
+        rest = rest[1:]
+    try:
+        amount = readers.read_amount(amount_text)
+    except readers.CellError:
+        return f"อ่านจำนวนเงินไม่ได้ (พิมพ์ตัวเลข เช่น 1,500)\n{PAY_USAGE}"
+    if amount <= 0:
+        return "จำนวนเงินต้องมากกว่า 0 บาท"
+    paid_date = today
+    if rest:
+        try:
+            paid_date = readers.read_date(" ".join(rest))
+        except readers.CellError:
+            return f"อ่านวันที่ชำระไม่ได้ ({readers.DATE_HINT} หรือไม่ใส่ = วันนี้)"
+    return contract, amount, paid_date
+
+
+def check_payment(ctx: Ctx, contract: str, amount: Decimal, paid_date: dt.date,
+                  view: Any = None) -> tuple[Any, Any] | str:
+    """(loan, state) when the payment may be recorded, else the Thai refusal."""
+    view = view or ctx.view
+    loan = view.loan(contract) or next((l for l in view.loans if l.contract_no.lower() == contract.lower()), None)
+    if loan is None:
+        # Unknown and out-of-area get the same words: nothing about other districts.
+        return "ไม่พบเลขที่สัญญานี้ในพื้นที่ของท่าน ตรวจเลขที่สัญญา หรือพิมพ์ ค้นหา <ชื่อ>"
+    state = view.states.get(loan.contract_no)
+    if state is None:
+        return (f"สัญญา {loan.contract_no} มีข้อมูลที่อ่านไม่ได้ (จำนวนเงินหรือวันครบกำหนด) "
+                "จึงยังบันทึกรับชำระทาง LINE ไม่ได้ โปรดแก้ในแท็บลูกหนี้ก่อน")
+    if amount <= 0:
+        return "จำนวนเงินต้องมากกว่า 0 บาท"
+    if paid_date > ctx.today:
+        return f"วันที่ชำระ {date_th(paid_date)} อยู่ในอนาคต บันทึกได้เฉพาะเงินที่รับแล้ว"
+    if loan.loan_date and paid_date < loan.loan_date:
+        return f"วันที่ชำระ {date_th(paid_date)} อยู่ก่อนวันที่รับเงินยืม ({date_th(loan.loan_date)})"
+    if state.outstanding <= 0:
+        return f"สัญญา {loan.contract_no} ({loan.borrower_name}) ชำระครบแล้ว ไม่มียอดคงค้าง"
+    if amount > state.outstanding:
+        return (f"จำนวนเงิน {baht(amount)} มากกว่ายอดคงค้าง {baht(state.outstanding)} "
+                f"ของสัญญา {loan.contract_no} โปรดตรวจสอบจำนวนเงิน")
+    return loan, state
+
+
+@command("pay", "ชำระ", "รับชำระ", "บันทึกชำระ", "pay", usage="ชำระ <เลขที่สัญญา> <จำนวน> [วันที่]",
+         summary="บันทึกรับชำระ (ยืนยันก่อนบันทึก)")
+def cmd_pay(ctx: Ctx, args: str) -> Messages:
+    parsed = parse_pay(args, ctx.today)
+    if isinstance(parsed, str):
+        return [flex.text_message(parsed, quick=views.main_quick())]
+    contract, amount, paid_date = parsed
+    checked = check_payment(ctx, contract, amount, paid_date)
+    if isinstance(checked, str):
+        return [flex.text_message(checked, quick=views.main_quick())]
+    loan, state = checked
+    request = PaymentRequest(loan.contract_no, amount, paid_date, ctx.payment_ref())
+    confirm = flex.postback_action("ยืนยันบันทึก", request.postback(), "ยืนยันบันทึกรับชำระ")
+    cancel = flex.postback_action("ยกเลิก", urllib.parse.urlencode({"a": "cancel", "r": request.ref}), "ยกเลิก")
+    same = [p for p in ctx.view.ds.payments.get(loan.contract_no, [])
+            if p.amount == amount and p.paid_date == paid_date]
+    warning = (f"มีรายการรับชำระ {baht(amount)} วันที่ {date_th(paid_date)} ของสัญญานี้ในชีตอยู่แล้ว "
+               "ตรวจสอบว่าไม่ใช่รายการซ้ำ") if same else None
+    bubble = views.payment_confirm_bubble(loan, ctx.view.ds.funds.get(loan.fund_id), amount, paid_date,
+                                      state.outstanding, confirm, cancel, warning)
+    alt = f"ยืนยันบันทึกรับชำระ {baht(amount)} สัญญา {loan.contract_no} วันที่ {date_th(paid_date)}"
+    return [flex.flex_message(alt, bubble)]
