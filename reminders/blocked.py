@@ -10,7 +10,6 @@ once per administrator per day whatever the retries (a claim per administrator a
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -21,10 +20,6 @@ from messaging.base import retry_key_for
 from messaging.delivery import LoggedItem, Push
 from sheets.claims import Claims
 from sheets.records import Dataset, Officer
-
-# The header named in sheets.store.MissingColumnError's message ("... ไม่มีคอลัมน์ '<header>' ...").
-_HEADER_IN_MESSAGE = re.compile(r"คอลัมน์ '([^']*)'")
-
 
 @dataclass(frozen=True)
 class MissingColumn:
@@ -39,26 +34,10 @@ class MissingColumn:
 
 
 def missing_columns(ds: Dataset, tab_titles: Iterable[str]) -> list[MissingColumn]:
-    """The required columns missing from these tabs.
-
-    From `Dataset.blocking` (one problem per missing column, issue 9) when the dataset has it;
-    until then from the one row-1 problem without a column that sheets.parse.tab.open_tab
-    records for a tab it cannot read (its message names the header).
-    """
+    """The required columns missing from these tabs (`Dataset.blocking`: one problem per column,
+    naming the header looked for, after the tolerant matching of sheets.store.Layout)."""
     titles = set(tab_titles)
-    blocking = getattr(ds, "blocking", None)
-    if blocking is None:
-        blocking = [p for p in ds.problems if p.row == 1 and not p.field and p.level == "error"]
-    found = []
-    for problem in blocking:
-        if problem.tab not in titles:
-            continue
-        header = problem.header
-        if not header:
-            match = _HEADER_IN_MESSAGE.search(problem.message)
-            header = match.group(1) if match else ""
-        found.append(MissingColumn(problem.tab, header, problem.message))
-    return found
+    return [MissingColumn(p.tab, p.header, p.message) for p in ds.blocking if p.tab in titles]
 
 
 def admins(ds: Dataset) -> list[Officer]:
