@@ -17,23 +17,33 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             env = {"LINE_CHANNEL_ACCESS_TOKEN": DEFAULT_TOKEN}
             first = probe("remind", f"gsheet:{SPREADSHEET_ID}", api_url=sheets.url,
                           extra=["--line-url", line.url], env=env)
-            first.update(sheets_requests=len(sheets.requests), sheets_kinds=sorted(set(sheets.kinds())),
+            first.update(sheets_requests=len(sheets.requests), sheets_kinds=sheets.kinds(),
                          line_requests=len(line.requests), deliveries=len(line.deliveries))
             sheets.reset_requests()
             before = len(line.requests)
             again = probe("remind", f"gsheet:{SPREADSHEET_ID}", api_url=sheets.url,
                           extra=["--line-url", line.url], env=env)
-            again.update(sheets_requests=len(sheets.requests), line_requests=len(line.requests) - before)
+            again.update(sheets_requests=len(sheets.requests), sheets_kinds=sheets.kinds(),
+                         line_requests=len(line.requests) - before)
+        # The same first run with no monthly summary due (every day but the first of a month):
+        # what the write-ahead log costs against a log written after the pushes.
+        with loaded_sheets_fake(demo_tables(TODAY, SEED, scale)) as sheets, LineFake(quota=10**6) as line:
+            plain = probe("remind", f"gsheet:{SPREADSHEET_ID}", api_url=sheets.url,
+                          extra=["--line-url", line.url, "--no-summary"], env=env)
+            plain.update(sheets_requests=len(sheets.requests), sheets_kinds=sheets.kinds(),
+                         line_requests=len(line.requests), deliveries=len(line.deliveries))
         rows.append({"scale": label, "run": "first run today", **first})
         rows.append({"scale": label, "run": "second run, same day", **again})
-        for row in rows[-2:]:
+        rows.append({"scale": label, "run": "first run, no summary due", **plain})
+        for row in rows[-3:]:
             # Our own CPU per push: the send step (digest, JSON body, HTTP, log rows) over the pushes.
             row["cpu_ms_per_push"] = 1000 * row["cpu"].get("send", 0.0) / max(1, row["pushes"])
-            print(f"{row['scale']:<34} {row['run']:<22} {row['seconds']['total']:.2f}s "
+            print(f"{row['scale']:<34} {row['run']:<26} {row['seconds']['total']:.2f}s "
                   f"(cpu {row['cpu_seconds']:.2f}s, {row['cpu_ms_per_push']:.1f} ms/push) "
                   f"peak {row['peak_mb']:.0f} MB  "
                   f"sheets {row['sheets_requests']} req  line {row['line_requests']} req  "
-                  f"pushes {row['pushes']} items {row['items']}", flush=True)
+                  f"pushes {row['pushes']} (summaries in them {row.get('summaries', 0)}) items {row['items']} "
+                  f"sheets kinds {row.get('sheets_kinds', '')}", flush=True)
     rows.extend(_simulation(TRAT))
     return rows
 

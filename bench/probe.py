@@ -64,16 +64,19 @@ def run_remind_task(args: argparse.Namespace, config: Any, store: Any, today: dt
     from core.thai import now_in
     from messaging.factory import make_messenger
     from reminders.job import run_reminders
+    from report.notify import MonthlySummaries
     from sheets.claims import FileClaims
 
     t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory() as claims_dir:
+    attachments = None if "--no-summary" in args.rest else MonthlySummaries()
+    with tempfile.TemporaryDirectory() as claims_dir:  # as main.send_reminders runs it: the turn, the summaries
         summary = run_reminders(store, make_messenger(config), config, today, now_in(config.timezone),
-                                claims=FileClaims(claims_dir))
+                                claims=FileClaims(claims_dir), attachments=attachments)
     body = summary.as_json()
     return {"seconds": {"total": time.perf_counter() - t0, **body.get("timings", {})},
             "cpu": body.get("cpu_timings", {}),
             "pushes": body["pushes"], "items": body["items"],
+            "summaries": sum(r["monthly_summary"] for r in body["recipients"] if r["status"] == "sent"),
             "already_sent": body["already_sent"]}
 
 
