@@ -222,6 +222,10 @@ def outcome_rows(run_date: dt.date, officer_id: str, items: Sequence[LoggedItem]
             for item in items]
 
 
+class WriteAheadError(StoreError):
+    """The items could not be written ahead of the pushes: nothing was pushed."""
+
+
 class AlertLogStore(Protocol):
     def append(self, tab_key: str, records: Sequence[dict[str, Any]]) -> Any: ...
 
@@ -250,7 +254,7 @@ def push_recorded(store: AlertLogStore, messenger: Messenger, pushes: Sequence[P
     the run, items for officers without LINE, deferred items): they go in the first append.
     Whatever stops the loop, the outcomes of the pushes already made are appended (the others
     stay รอส่ง and are resolved by the next run). StoreError when an append fails, saying what
-    was sent.
+    was sent (WriteAheadError: the first append, so nothing).
     """
     done = RecordedRun()
     ahead = list(first_rows)
@@ -260,7 +264,7 @@ def push_recorded(store: AlertLogStore, messenger: Messenger, pushes: Sequence[P
         try:
             store.append("alert_log", ahead)
         except StoreError as exc:
-            raise StoreError(f"บันทึกการแจ้งเตือนล่วงหน้าไม่สำเร็จ จึงยังไม่ได้ส่งข้อความใด: {exc} "
+            raise WriteAheadError(f"บันทึกการแจ้งเตือนล่วงหน้าไม่สำเร็จ จึงยังไม่ได้ส่งข้อความใด: {exc} "
                              f"— เรียกรอบนี้ซ้ำได้ (the alert log could not be written ahead of the pushes: "
                              f"nothing was sent; a rerun is safe)") from exc
     done.rows_ahead = len(ahead)

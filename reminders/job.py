@@ -46,7 +46,7 @@ from core.schema import TABS
 from core.thai import THAI_WEEKDAYS, date_th
 from messaging.base import Messenger
 from messaging.delivery import (ALREADY_DELIVERED, NO_LINE_ACCOUNT, NO_LINE_DETAIL, PENDING, SENT, Attachment,
-                                Attachments, CircuitBreaker, Delivery, LoggedItem, Push, StoreError, deliver,
+                                Attachments, CircuitBreaker, Delivery, LoggedItem, Push, WriteAheadError, deliver,
                                 not_sent, outcome_rows, push_recorded)
 from reminders.blocked import MissingColumn, admin_pushes, missing_columns
 from reminders.digest import Digest, digest_text, render_digest
@@ -55,7 +55,7 @@ from reminders.plan import (ITEM_KINDS, AlertLog, OpenPush, PlanContext, Planned
 from reminders.turn import take_turn
 from sheets.claims import Claims
 from sheets.model import load_dataset
-from sheets.store import Layout
+from sheets.store import Layout, StoreError
 
 ProgressFn = Callable[[str], None]
 
@@ -149,6 +149,7 @@ class RunSummary:
     errors: list[MissingColumn] = field(default_factory=list)    # required columns missing: the run stopped
     admin_alerts: list[dict[str, str]] = field(default_factory=list)
     busy: dict[str, Any] = field(default_factory=dict)          # the live run holding the day's turn
+    turn_error: str = ""             # the day's turn could not be given back (the next run waits LEASE)
     attachment_error: str = ""       # the monthly summary could not be made: the digests went without it
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)   # read / plan / send (with the log)
@@ -210,6 +211,7 @@ class RunSummary:
             "errors": [e.as_json() for e in self.errors],
             "admin_alerts": list(self.admin_alerts),
             "busy": dict(self.busy),
+            "turn_error": self.turn_error,
             "attachment_error": self.attachment_error,
             "pushes": self.pushes,
             "items": self.items,
@@ -329,6 +331,7 @@ def run_reminders(store: Any, messenger: Messenger, config: Any, run_date: dt.da
     finally:
         if turn is not None:
             turn.release()
+            summary.turn_error = turn.release_error
     return summary
 
 
@@ -453,10 +456,13 @@ class _Run:
         try:
             recorded = push_recorded(self.store, self.messenger, pushes, started_at=self.sent_at,
                                      breaker=self.breaker)
-        except StoreError as exc:
-            for key in taken:  # nothing was pushed if the first append failed: the next run may try again
+        except WriteAheadError as exc:
+            for key in taken:  # nothing was pushed: the next run may try again today
                 self.claims.release(key)
             alerts += [{"officer_id": p.officer_id, "status": "failed", "detail": str(exc)[:300]} for p in pushes]
+            return
+        except StoreError as exc:  # pushed, the outcome not logged: the claims keep it to once today
+            alerts += [{"officer_id": p.officer_id, "status": "unknown", "detail": str(exc)[:300]} for p in pushes]
             return
         for outcome in recorded.outcomes:
             d = outcome.delivery

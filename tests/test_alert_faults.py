@@ -411,6 +411,18 @@ def test_a_missing_due_date_column_stops_the_run_and_tells_the_admin_once_a_day(
     assert [d.to for d in line_fake.deliveries] == [USER_PV01, USER_PV01]
 
 
+def test_an_admin_alert_that_could_not_be_written_ahead_is_tried_again_the_same_day(
+        sheets_fake, line_fake, google_store, tmp_path):
+    cfg = config_for(sheets_fake, line_fake)
+    load_tables(sheets_fake, without_column(tiny_province(), "loans", "วันครบกำหนดชำระ"))
+    claims = FileClaims(tmp_path / "claims")
+    sheets_fake.fail_next(503, times=cfg.sheets.max_tries, kind="values.append")
+    first = run(google_store, cfg, claims)
+    assert first.admin_alerts[0]["status"] == "failed" and line_fake.deliveries == []   # nothing unrecorded
+    again = run(google_store, cfg, claims, at=dt.time(8, 10))
+    assert again.admin_alerts[0]["status"] == "sent" and [d.to for d in line_fake.deliveries] == [USER_PV01]
+
+
 def test_the_administrator_is_told_rather_than_the_provincial_staff(sheets_fake, line_fake, google_store, tmp_path):
     data = tiny_province()
     data["officers"].append({"officer_id": "AD-01", "name": "ผู้ดูแล ระบบ", "district": "", "role": "ผู้ดูแลระบบ",

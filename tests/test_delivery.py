@@ -12,7 +12,7 @@ import pytest
 
 from messaging.delivery import (ALREADY_DELIVERED, FAILED, NO_LINE_ACCOUNT, NO_LINE_DETAIL, PENDING, SENT,
                                 STOPPED_DETAIL, UNREACHABLE_LIMIT, CircuitBreaker, Delivery, LoggedItem, Push,
-                                deliver, not_sent, outcome_rows, pending_rows, push_recorded)
+                                WriteAheadError, deliver, not_sent, outcome_rows, pending_rows, push_recorded)
 from messaging.line import RATE_LIMIT_DETAIL, LineClient
 from messaging.outbox import OutboxMessenger
 from sheets.store import Layout, StoreError
@@ -162,7 +162,7 @@ def test_a_failed_append_ahead_sends_nothing(sheets_fake, google_store, line_mes
     load_province(sheets_fake)
     sheets_fake.fail_always(503)
     push = Push("OF-01", USER_OF01, key(), TEXT, [LoggedItem("overdue", "C-1", 1, 1)], TODAY)
-    with pytest.raises(StoreError, match="ยังไม่ได้ส่งข้อความใด"):
+    with pytest.raises(WriteAheadError, match="ยังไม่ได้ส่งข้อความใด"):
         push_recorded(google_store, line_messenger, [push], started_at=NOW, breaker=CircuitBreaker())
     assert line_fake.requests == []                                       # an unrecorded item is never sent
     sheets_fake.clear_faults()
