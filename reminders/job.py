@@ -279,8 +279,10 @@ class RunSummary:
                         "no-line-account": "ยังไม่ผูกบัญชี LINE", "unknown": "ยังไม่ทราบผล (LINE ไม่ตอบ)"}
         for r in self.recipients:
             extra = f" · ข้อมูล {r.unreadable:,} แถวต้องแก้ไข" if r.unreadable else ""
-            extra += " · พร้อมสรุปรายเดือน" if r.monthly_summary else ""
-            lines.append(f"  • {r.officer_id} {r.name}: {status_words[r.status]} {len(r.items):,} รายการ{extra}"
+            what = f"{len(r.items):,} รายการ" + (" พร้อมสรุปรายเดือน" if r.monthly_summary else "")
+            if r.monthly_summary and not r.items:
+                what = "สรุปรายเดือน"
+            lines.append(f"  • {r.officer_id} {r.name}: {status_words[r.status]} {what}{extra}"
                          + (f" — {r.detail}" if r.status in ("failed", "unknown") and r.detail else ""))
         if self.unlinked_officers:
             lines.append("เจ้าหน้าที่ที่มีรายการแต่ยังไม่ผูกบัญชี LINE: " + ", ".join(self.unlinked_officers)
