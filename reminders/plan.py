@@ -143,22 +143,24 @@ class AlertLog:
         self.rows += 1
         if kind not in ALERT_KINDS:
             return  # a hand-typed note plays no part
-        item = LoggedItem(kind, contract_no, seq, days, amount, detail)
+        # LoggedItem.ident, without making a LoggedItem for every row (a log holds hundreds of thousands)
+        ident = (kind, contract_no, seq, days) if contract_no else (kind, (detail or "").split(" ", 1)[0])
         if retry_key:
             self._day_keys[(officer_id, run_date)].add(retry_key)
-        self._close(officer_id, item.ident)
+        if self._open_item:
+            self._close(officer_id, ident)
         if status == "pending":
             push = self._open.get(retry_key)
             if push is None:
                 push = self._open[retry_key] = OpenPush(officer_id, retry_key, run_date, sent_at)
-            push.items[item.ident] = item
-            self._open_item[(officer_id, item.ident)] = retry_key
+            push.items[ident] = LoggedItem(kind, contract_no, seq, days, amount, detail)
+            self._open_item[(officer_id, ident)] = retry_key
             return
         if status == "sent":
             self._pushed.add((officer_id, run_date))
         if kind not in ITEM_KINDS or not contract_no:
             if status == "sent":
-                self._sent_other.add((officer_id, item.ident))
+                self._sent_other.add((officer_id, ident))
             return  # monthly summaries and admin alerts play no part in the digest's rules
         key: Key = (officer_id, contract_no, seq, kind, days)
         installment = (officer_id, contract_no, seq)
