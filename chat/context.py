@@ -4,10 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from chat.scope import Scope, ScopeView, Snapshot
 from sheets.model import Officer
+from core.config import Config
 
 Messages = list[dict]
 
@@ -32,7 +33,7 @@ class Ctx:
     event_id: str
     today: dt.date
     now: dt.datetime
-    config: Any
+    config: Config
 
     @property
     def view(self) -> ScopeView:

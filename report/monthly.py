@@ -60,6 +60,7 @@ from report.trend import RATIO_KEYS, Snapshot, changes, index_snapshots, latest
 from sheets.book import book_of
 from sheets.check import QualityReport, run_check
 from sheets.model import Dataset, Fund
+from core.config import Config
 
 PROVINCE = PROVINCE_TOTAL
 NO_DISTRICT = "(ไม่ระบุอำเภอ)"
@@ -187,7 +188,7 @@ def _ratio(num: Any, den: Any) -> float | None:
 
 
 # -- the report ---------------------------------------------------------------------------
-def build_report(ds: Dataset, config: Any, year: int, month: int, as_of: dt.date | None = None,
+def build_report(ds: Dataset, config: Config, year: int, month: int, as_of: dt.date | None = None,
                  snapshots: Iterable[Snapshot] | Mapping[tuple[str, str], Snapshot] | None = None,
                  quality: QualityReport | None = None, run_date: dt.date | None = None) -> MonthlyReport:
     """The report of one month. `snapshots`: what สรุปรายเดือน holds (for the change from the

@@ -23,6 +23,7 @@ from core.config import Config
 from core.schema import header_key, normalize_header
 from sheets.client import Backoff, SheetsClient, SheetsError, a1_range, column_letters
 from sheets.credentials import TokenSource, token_source_from_env
+from sheets.report_layout import ReportSheet
 from sheets.store import (
     Layout, StoreError, Table, TabTemplate, batch_read, header_of, ordered_row, to_text_cell,
 )
@@ -240,7 +241,7 @@ class GoogleStore:
         return found
 
     # -- the monthly report (sheets.report_layout) -------------------------
-    def write_report(self, tab_key: str, report: Any) -> None:
+    def write_report(self, tab_key: str, report: ReportSheet) -> None:
         """Values (clear + update, as rewrite), one fields-limited get, one formatting batchUpdate."""
         from sheets.report_layout import GOOGLE_META_FIELDS, google_requests, place
 

@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.schema import TABS, header_key, normalize_header
 from sheets.store import Layout, StoreError, Table, TabTemplate, cell_value, clean_row, ordered_row
+from sheets.report_layout import ReportSheet
 
 NUMBER_FORMATS = {"date": "dd/mm/yyyy", "datetime": "dd/mm/yyyy hh:mm", "amount": "#,##0.00", "int": "0",
                   "text": "@"}
@@ -142,7 +143,7 @@ class WorkbookStore:
                 actions.extend(_apply_template(book, tpl))
         return actions
 
-    def write_report(self, tab_key: str, report: Any) -> None:
+    def write_report(self, tab_key: str, report: ReportSheet) -> None:
         """The tab replaced (same position) by the formatted report: see render_report."""
         with self._editing() as book:
             sheet = _fresh_sheet(book, self.layout.title(tab_key))
