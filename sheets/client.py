@@ -322,11 +322,12 @@ class SheetsClient:
         operation = Operation("values.get", f"อ่าน {range_name}", f"reading {range_name}")
         return self.request("GET", self._values(spreadsheet_id, range_name), operation, params=params)
 
-    def values_append(self, spreadsheet_id: str, range_name: str, params: Params, body: Mapping[str, Any]) -> Any:
+    def values_append(self, spreadsheet_id: str, range_name: str, params: Params, body: Mapping[str, Any],
+                      *, resend_unanswered: bool = True) -> Any:
         operation = Operation("values.append", f"เพิ่มแถวใน {range_name}", f"appending rows to {range_name}",
                               writes=True)
         return self.request("POST", self._values(spreadsheet_id, range_name, ":append"), operation,
-                            params=params, body=body)
+                            params=params, body=body, resend_unanswered=resend_unanswered)
 
     def values_update(self, spreadsheet_id: str, range_name: str, params: Optional[Params] = None,
                       body: Optional[Mapping[str, Any]] = None) -> Any:
