@@ -218,8 +218,9 @@ def answer_webhook(request: WebRequest, runtime: Callable[[], Runtime]) -> WebRe
 
 # ---------------------------------------------------------------- the deployed runtime, from the environment
 
-def runtime_from_env(env: Mapping[str, str] | None = None, config: Config | None = None) -> Runtime:
-    """The runtime of a deployed webhook: settings, store and LINE client from the environment."""
+def runtime_from_env(env: Mapping[str, str] | None = None, config: Config | None = None,
+                     claims: Claims | None = None) -> Runtime:
+    """The runtime of a deployed webhook: settings, store, LINE client and claims from the environment."""
     env = os.environ if env is None else env
     if env.get("K_SERVICE") or env.get("FUNCTION_TARGET"):
         _log_to_stderr()
@@ -235,10 +236,12 @@ def runtime_from_env(env: Mapping[str, str] | None = None, config: Config | None
     layout = Layout(config)
     replier = open_replier(config, env)
     profile_name = replier.profile_name if isinstance(replier, ProfileReader) else None
-    from sheets.open import open_claims
+    if claims is None:
+        from sheets.open import open_claims
 
+        claims = open_claims(config, env)
     return create_runtime(config, open_webhook_store(config, layout, env), replier, channel_secret=secret,
-                          profile_name=profile_name, layout=layout, claims=open_claims(config, env))
+                          profile_name=profile_name, layout=layout, claims=claims)
 
 
 def open_webhook_store(config: Config, layout: Layout, env: Mapping[str, str]) -> Store:

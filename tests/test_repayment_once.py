@@ -13,6 +13,7 @@ import pytest
 
 from chat.conversation import SETTLE_SECONDS
 from sheets.claims import Claims, FileClaims, StorageClaims, claim_name
+from sheets.credentials import StaticToken
 from sheets.open import open_claims
 from tests.chat_support import (TEST_BUDGET_SECONDS, Webhook, load_province, make_runtime, postback_data,
                                 postback_event, text_of)
@@ -69,22 +70,27 @@ def ref_of(data: str) -> str:
 
 
 @pytest.fixture(params=["storage", "directory"])
-def shared_claims(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    """Makes the claims of one more instance: StorageClaims on one bucket, or FileClaims on one directory."""
+def shared_claims(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Claims]]:
+    """Makes the claims of one more instance as the configuration opens them: `claims.bucket` set (one
+    Cloud Storage fake), or `claims.directory` (one directory on this machine)."""
     if request.param == "storage":
         fake = request.getfixturevalue("storage_fake")
-        clients = []
+        config = make_config({"claims.bucket": DEFAULT_BUCKET, "storage.api_url": fake.url,
+                              "storage.backoff_seconds": 0.01, "storage.backoff_max_seconds": 0.05})
+        opened: list[Claims] = []
 
         def make() -> Claims:
-            client = storage_client(fake.url)
-            clients.append(client)
-            return StorageClaims(client, DEFAULT_BUCKET)
+            opened.append(open_claims(config, tokens=StaticToken("test-token")))
+            assert isinstance(opened[-1], StorageClaims)
+            return opened[-1]
 
         yield make
-        for client in clients:
-            client.close()
+        for claims in opened:
+            assert isinstance(claims, StorageClaims)
+            claims.client.close()
     else:
-        yield lambda: FileClaims(tmp_path / "claims")
+        config = make_config({"claims.directory": str(tmp_path / "claims")})
+        yield lambda: open_claims(config)
 
 
 @pytest.fixture

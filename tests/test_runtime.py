@@ -141,3 +141,13 @@ def test_cli_chat_as_an_officer_uses_the_webhooks_runtime(tmp_path, capsys):
     assert "คุณ> ค้างชำระ" in out and "F1-002" in out and "ค้างรวม 11,000 บาท" in out
     assert "คุณ> ครบกำหนด" in out and "3 ธ.ค. 2569 (อีก 7 วัน)" in out   # button 1, on the --date day
     assert "ขออภัย" not in out
+
+
+def test_the_process_has_one_set_of_claims_shared_by_the_webhook_and_the_jobs(google_env, storage_fake):
+    from sheets.claims import StorageClaims
+
+    instance = Instance({**google_env, "KKC_CLAIMS_BUCKET": "kkc-test", "KKC_STORAGE_API_URL": storage_fake.url})
+    claims = instance.claims()
+    assert isinstance(claims, StorageClaims) and claims.bucket == "kkc-test"
+    assert instance.webhook().conversation.claims is claims and instance.claims() is claims
+    assert storage_fake.count() == 0  # opening them asks nothing: the first repayment does
