@@ -327,20 +327,24 @@ class Conversation:
             return _already_recorded(claim.holder, confirmed=claim.in_sheet)
         key = claim.key
         try:
-            snap = claim.snap or self.snapshots.refresh(deadline)  # what every instance has written so far
-        except (Late, StoreError):
-            self._give_back(key)
-            return _not_recorded("อ่านชีตไม่ได้ในเวลา")
-        if request.ref in snap.payment_refs:  # written before the claim (an older version, or an expired claim)
-            return _already_recorded(record, confirmed=True)
-        checked = commands.check_payment(ctx, request.contract_no, request.amount, request.paid_date,
-                                         view=snap.view(ctx.officer))
-        if isinstance(checked, str):
-            self._give_back(key)
-            return [flex.text_message(checked + "\n(ยังไม่ได้บันทึก)", quick=views.main_quick())]
-        if not deadline.enough(WRITE_RESERVE_SECONDS):
-            self._give_back(key)
-            return _not_recorded("ติดต่อชีตไม่ทันเวลา")
+            try:
+                snap = claim.snap or self.snapshots.refresh(deadline)  # what every instance has written so far
+            except (Late, StoreError):
+                self._give_back(key)
+                return _not_recorded("อ่านชีตไม่ได้ในเวลา")
+            if request.ref in snap.payment_refs:  # written before the claim (an older version, an expired claim)
+                return _already_recorded(record, confirmed=True)
+            checked = commands.check_payment(ctx, request.contract_no, request.amount, request.paid_date,
+                                             view=snap.view(ctx.officer))
+            if isinstance(checked, str):
+                self._give_back(key)
+                return [flex.text_message(checked + "\n(ยังไม่ได้บันทึก)", quick=views.main_quick())]
+            if not deadline.enough(WRITE_RESERVE_SECONDS):
+                self._give_back(key)
+                return _not_recorded("ติดต่อชีตไม่ทันเวลา")
+        except Exception:
+            self._give_back(key)  # failed before anything was sent to the sheet: the next tap may record it
+            raise
         loan, state = checked
         row = {"contract_no": loan.contract_no, "paid_date": request.paid_date, "amount": request.amount,
                "recorded_by": ctx.officer.officer_id, "source": SOURCE_LINE, "recorded_at": ctx.now,
@@ -558,7 +562,7 @@ def _number(value: Any) -> float:
 
 def dated(messages: Messages, snap: Snapshot) -> Messages:
     """An answer from an older copy of the sheet, saying how old it is (the quick replies move to the note)."""
-    if not messages or snap.taken_wall is None:
+    if not messages or len(messages) >= 5 or snap.taken_wall is None:  # no room for a sixth message
         return messages
     at = snap.taken_wall
     when = f"{at:%H:%M} น." if at.date() == snap.today else f"{at:%H:%M} น. {date_th(at.date())}"

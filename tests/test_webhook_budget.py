@@ -131,3 +131,12 @@ def test_a_confirm_on_a_cold_instance_with_a_slow_sheet_is_not_recorded(hook, sh
     time.sleep(SLOW * 1.5)
     assert sheets_fake.count("values.append") == 0 and payment_refs(sheets_fake) == []
 
+
+
+def test_a_warm_instance_whose_re_read_fails_answers_from_its_copy_and_says_how_old(hook, sheets_fake, line_fake,
+                                                                                    clock):
+    warm(hook)
+    clock.now += 61
+    sheets_fake.fail_next(503, times=2, kind="values.batchGet")  # both of the webhook's tries
+    answer = answer_to(hook, ask(line_fake, "ค้างชำระ"))
+    assert "F1-002" in answer and "ข้อมูล ณ 10:30 น." in answer and "ขออภัย" not in answer
