@@ -173,7 +173,8 @@ class Conversation:
             messages = self._on_text(turn, user_id, text, event_id, officer_id)
         except SheetLoading:
             messages = [flex.text_message(LOADING)]
-        turn.finish()
+        finally:
+            turn.finish()  # before any answer (an apology too): the animation never starts after it
         return shown(messages)
 
     def _on_text(self, turn: Turn, user_id: str, text: str, event_id: str, officer_id: str | None) -> Messages:
@@ -222,7 +223,8 @@ class Conversation:
         except SheetLoading:
             messages = [flex.text_message(LOADING_NOT_RECORDED if action == "pay" else LOADING,
                                           quick=views.main_quick())]
-        turn.finish()
+        finally:
+            turn.finish()
         return shown(messages)
 
     def _on_postback(self, turn: Turn, user_id: str, fields: dict[str, str], event_id: str,
