@@ -4,7 +4,8 @@ One class for every caller: the daily jobs, the monthly report, init-sheet and t
 webhook all read and write through `GoogleStore` on the one client, `sheets.client.SheetsClient`
 (light enough for the webhook's cold start; its docstring has the figures). They differ in
 patience only: `for_webhook` caps config.yaml's sheets.* settings for LINE's 2-second window
-(at most 5 s per try, 2 tries, waits of at most 0.2 s); `from_config` takes them as they are.
+(at most 5 s per try, 2 tries, waits of at most 0.2 s, and no append resent after a lost answer:
+the repayment's claim decides then); `from_config` takes them as they are.
 
 A load is one values:batchGet of every tab asked (numbers raw, date cells as the text they
 show); a missing tab fails Google's whole batch, so then one fields-limited tab list and a
