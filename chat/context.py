@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
+from chat.budget import Turn
 from chat.scope import Scope, ScopeView, Snapshot
 from sheets.model import Officer
 from core.config import Config
@@ -34,6 +35,7 @@ class Ctx:
     today: dt.date
     now: dt.datetime
     config: Config
+    turn: Turn | None = None    # this event's deadline (None: a new one where a write needs it)
 
     @property
     def view(self) -> ScopeView:

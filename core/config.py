@@ -72,7 +72,7 @@ DEFAULTS: dict[str, Any] = {
     # Atomic "once only" claims (a repayment's ref, the day's alert run): a Cloud Storage bucket
     # shared by every instance when set, else files in `directory` (the embedded default).
     "claims": {"bucket": "", "prefix": "claims/", "directory": "data/claims"},
-    "chat": {"cache_seconds": 60, "list_limit": 10, "register_max_tries_per_hour": 5},
+    "chat": {"cache_seconds": 60, "list_limit": 10, "register_max_tries_per_hour": 5, "budget_seconds": 1.5},
 }
 
 # What differs per deployment can come from the environment.
@@ -264,7 +264,7 @@ def _check_ranges(values: dict[str, Any]) -> None:
     for dotted in ("alerts.overdue_repeat_days", "line.max_tries", "sheets.max_tries",
                    "line.timeout_seconds", "sheets.timeout_seconds",
                    "storage.timeout_seconds", "storage.max_tries", "alerts.items_per_bubble",
-                   "chat.list_limit"):
+                   "chat.list_limit", "chat.budget_seconds"):
         positive(dotted)
     for dotted in ("alerts.before_due_days", "alerts.overdue_days"):
         section, key = dotted.split(".")

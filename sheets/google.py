@@ -4,7 +4,8 @@ One class for every caller: the daily jobs, the monthly report, init-sheet and t
 webhook all read and write through `GoogleStore` on the one client, `sheets.client.SheetsClient`
 (light enough for the webhook's cold start; its docstring has the figures). They differ in
 patience only: `for_webhook` caps config.yaml's sheets.* settings for LINE's 2-second window
-(at most 5 s per try, 2 tries, waits of at most 0.2 s); `from_config` takes them as they are.
+(at most 5 s per try, 2 tries, waits of at most 0.2 s, and no append resent after a lost answer:
+the repayment's claim decides then); `from_config` takes them as they are.
 
 A load is one values:batchGet of every tab asked (numbers raw, date cells as the text they
 show); a missing tab fails Google's whole batch, so then one fields-limited tab list and a
@@ -46,8 +47,9 @@ WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_MAX_TRIES, WEBHOOK_BACKOFF_SECONDS = 5.0, 2, 0.
 class GoogleStore:
     """The Smart Data spreadsheet on Google Sheets."""
 
-    def __init__(self, sheet_id: str, layout: Layout, client: SheetsClient):
+    def __init__(self, sheet_id: str, layout: Layout, client: SheetsClient, *, resend_appends: bool = True):
         self.sheet_id = sheet_id
+        self.resend_appends = resend_appends  # False: an append whose answer was lost is not sent again
         self.layout = layout
         self.client = client
         self.description = f"Google Sheets {sheet_id}"
@@ -76,7 +78,9 @@ class GoogleStore:
         client = SheetsClient(tokens, api_url=settings.api_url,
                               timeout_seconds=min(settings.timeout_seconds, WEBHOOK_TIMEOUT_SECONDS),
                               backoff=backoff, sleep=sleep)
-        return cls(sheet_id, layout, client)
+        # A repayment's append is never resent after a lost answer: the webhook says "not known yet" and
+        # its claim decides (chat.conversation); a resend could write the row twice.
+        return cls(sheet_id, layout, client, resend_appends=False)
 
     @property
     def requests(self) -> int:
@@ -153,7 +157,8 @@ class GoogleStore:
         # RAW keeps text as typed ("0012" stays "0012", "=1+1" stays text); INSERT_ROWS never writes over a cell.
         self.client.values_append(self.sheet_id, a1_range(title),
                                   params={"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
-                                  body={"majorDimension": "ROWS", "values": rows})
+                                  body={"majorDimension": "ROWS", "values": rows},
+                                  resend_unanswered=self.resend_appends)
         self._headers[title] = header
 
     def _add_sheet(self, title: str, columns: int) -> bool:

@@ -506,7 +506,7 @@ def test_no_credentials_at_all_says_how_to_configure(monkeypatch: pytest.MonkeyP
 
 def test_open_store_reaches_the_api_url_from_the_environment(sheets_fake: SheetsFake, layout: Layout,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("sheets.credentials.load_credentials", lambda: TokenCredentials(token="test-token"))
+    monkeypatch.setattr("sheets.credentials.load_credentials", lambda *scopes: TokenCredentials(token="test-token"))
     config = load_config(env={"KKC_SHEETS_API_URL": sheets_fake.url})
 
     store = open_store(f"gsheet:{SPREADSHEET_ID}", config)
