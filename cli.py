@@ -156,6 +156,8 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=None,
                    help="ไฟล์ .xlsx สำหรับการประชุม (ค่าเริ่มต้น: data/reports/report-YYYY-MM.xlsx)")
     p.add_argument("--no-push", action="store_true", help="ไม่ส่งสรุปทาง LINE")
+    p.add_argument("--pdf", nargs="?", const=True, default=False, type=Path, metavar="FILE.pdf",
+                   help="ทำรายงาน PDF สำหรับการประชุมด้วย (ค่าเริ่มต้น: data/reports/report-YYYY-MM.pdf)")
 
 
 @command("report", "รายงานประจำเดือน (แบบ 26(2) รายอำเภอ, 26(1) รายกองทุน, ค้างชำระ, PAR30, ตัวชี้วัด 9.1): "
@@ -177,7 +179,7 @@ def cmd_report(args: argparse.Namespace, config: Config) -> int:
             messenger.stream = sys.stderr  # keep stdout for the JSON
     try:
         run = run_monthly_report(store, config, today, year=year, month=month, out=args.out,
-                                 push=not args.no_push, messenger=messenger, progress=progress)
+                                 push=not args.no_push, messenger=messenger, progress=progress, pdf=args.pdf)
     except ValueError as exc:  # a month that has not started yet
         print(f"ทำรายงานไม่ได้: {exc}", file=sys.stderr)
         return 2
