@@ -190,6 +190,33 @@ def cmd_report(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _collection_args(p: argparse.ArgumentParser) -> None:
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--fund", metavar="ID", help="รหัสกองทุน เช่น 230101-01")
+    which.add_argument("--district", metavar="NAME", help="ทุกกองทุนของอำเภอ เช่น เมืองตราด")
+    p.add_argument("--month", type=_month_arg, default=None, help="เดือน YYYY-MM (ค่าเริ่มต้น: เดือนของ --date)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="ไฟล์ PDF (ค่าเริ่มต้น: data/reports/collection-<กองทุนหรืออำเภอ>-YYYY-MM.pdf)")
+
+
+@command("collection-sheet", "ใบติดตามการรับชำระ (PDF หนึ่งกองทุนต่อหน้า): ผู้ยืมที่ครบกำหนดและค้างชำระในเดือน "
+                             "พร้อมช่องจำนวนเงินที่รับ เลขที่ใบรับเงิน และลายมือชื่อ", _collection_args)
+def cmd_collection_sheet(args: argparse.Namespace, config: Config) -> int:
+    from report.paper import PaperError, run_collection_sheets
+    from sheets.open import open_store
+
+    today = run_date(args, config)
+    year, month = args.month or (today.year, today.month)
+    try:
+        run = run_collection_sheets(open_store(args.store, config), config, today, year, month,
+                                    fund=args.fund, district=args.district, out=args.out)
+    except PaperError as exc:
+        print(f"ทำใบติดตามไม่ได้: {exc}", file=sys.stderr)
+        return 2
+    print_json(run.as_json()) if args.json else print(run.as_text())
+    return 0
+
+
 def _chat_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--as", dest="as_officer", required=True, metavar="OFFICER_ID",
                    help="คุยในฐานะเจ้าหน้าที่รหัสนี้ (เช่น TRT-01) เห็นข้อมูลเท่าที่เจ้าหน้าที่คนนั้นเห็น")

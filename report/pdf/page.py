@@ -186,7 +186,7 @@ class Document(FPDF):
     # -- tables --------------------------------------------------------------------------------
     def table(self, columns: Sequence[Column], rows: Iterable[Sequence[str]], *,
               total: Sequence[str] | None = None, size: float = TABLE, row_height: float = ROW,
-              caption: str = "") -> None:
+              caption: str = "", min_height: float = 0.0) -> None:
         """A bordered table: the header (wrapped, bold, grey) again at the top of every page it
         runs onto, one line per cell (more where a text is wider than its column), the total row bold."""
         def draw_header() -> None:
@@ -208,7 +208,7 @@ class Document(FPDF):
         def draw_row(cells: Sequence[str], bold: bool) -> None:
             self.font(size, bold)
             parts = [self.lines_of(c.width, text) for c, text in zip(columns, cells)]
-            height = max(len(p) for p in parts) * row_height
+            height = max(max(len(p) for p in parts) * row_height, min_height)
             if self.room_left() < height:
                 self.add_page(orientation=self.cur_orientation)
                 draw_header()
@@ -218,8 +218,9 @@ class Document(FPDF):
                 self.set_fill_color(*LIGHT)
             for column, part in zip(columns, parts):
                 self.rect(x, y, column.width, height, style="DF" if bold else "D")
+                top = y + (height - len(part) * row_height) / 2
                 for n, line in enumerate(part):
-                    self.set_xy(x, y + n * row_height)
+                    self.set_xy(x, top + n * row_height)
                     self.text_cell(column.width, row_height, line, align=column.align)
                 x += column.width
             self.set_xy(self.l_margin, y + height)
