@@ -217,6 +217,34 @@ def cmd_collection_sheet(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _notices_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--district", required=True, metavar="NAME", help="อำเภอ เช่น เมืองตราด")
+    p.add_argument("--min-days", type=int, default=None,
+                   help="เกินกำหนดอย่างน้อยกี่วันจึงออกหนังสือ (ค่าเริ่มต้น: notices.min_days ในค่าตั้ง, 30)")
+    p.add_argument("--dry-run", action="store_true", help="แสดงว่าใครจะได้หนังสือ ไม่ทำไฟล์และไม่บันทึก")
+    p.add_argument("--out", type=Path, default=None,
+                   help="ไฟล์ PDF (ค่าเริ่มต้น: data/reports/notices-<อำเภอ>-YYYY-MM-DD.pdf)")
+    p.add_argument("--by", default="", metavar="OFFICER_ID", help="ผู้ออกหนังสือ (บันทึกในแท็บ หนังสือแจ้งเตือน)")
+
+
+@command("notices", "หนังสือแจ้งเตือนผู้ยืมที่ค้างชำระ (PDF หนึ่งฉบับต่อราย) ครั้งที่ 1/2/3 ตามที่ออกไปแล้ว "
+                    "และบันทึกในแท็บ หนังสือแจ้งเตือน", _notices_args)
+def cmd_notices(args: argparse.Namespace, config: Config) -> int:
+    from core.thai import now_in
+    from report.paper import PaperError, run_notices
+    from sheets.open import open_store
+
+    try:
+        run = run_notices(open_store(args.store, config), config, run_date(args, config), now_in(config.timezone),
+                          district=args.district, min_days=args.min_days, dry_run=args.dry_run, out=args.out,
+                          issued_by=args.by)
+    except PaperError as exc:
+        print(f"ออกหนังสือแจ้งเตือนไม่ได้: {exc}", file=sys.stderr)
+        return 2
+    print_json(run.as_json()) if args.json else print(run.as_text())
+    return 0
+
+
 def _chat_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--as", dest="as_officer", required=True, metavar="OFFICER_ID",
                    help="คุยในฐานะเจ้าหน้าที่รหัสนี้ (เช่น TRT-01) เห็นข้อมูลเท่าที่เจ้าหน้าที่คนนั้นเห็น")

@@ -88,11 +88,11 @@ DEFAULTS: dict[str, Any] = {
         "min_days": 30,             # a borrower gets a letter once this many days overdue
         "min_gap_days": 15,         # no second letter to the same contract sooner than this
         "pay_within_days": 15,      # the date the letter asks payment by: issue date + this
-        "what_to_do": ("ขอให้ท่านนำเงินที่ค้างชำระไปชำระคืนต่อคณะกรรมการกองทุน กข.คจ. หมู่บ้าน "
-                       "และรับใบรับคืนเงินยืมทุกครั้ง หากท่านชำระแล้วหรือมีเหตุขัดข้อง "
-                       "โปรดแจ้งคณะกรรมการหรือเจ้าหน้าที่พัฒนาชุมชนอำเภอ"),
-        "final_text": ("หนังสือฉบับนี้เป็นการแจ้งเตือนครั้งที่ {n} หากพ้นกำหนดแล้วท่านยังไม่ชำระ "
-                       "คณะกรรมการจะพิจารณาดำเนินการตามสัญญายืมเงินต่อไป"),
+        # Spaces between phrases are where a line may break (Thai runs its words together).
+        "what_to_do": ("โดยนำเงินไปชำระคืน ต่อคณะกรรมการกองทุน กข.คจ. หมู่บ้าน และรับใบรับคืนเงินยืม ทุกครั้ง "
+                       "หากท่านชำระแล้ว หรือมีเหตุขัดข้อง โปรดแจ้งคณะกรรมการ หรือเจ้าหน้าที่พัฒนาชุมชนอำเภอ"),
+        "final_text": ("หนังสือฉบับนี้ เป็นการแจ้งเตือนครั้งที่ {n} หากพ้นกำหนดแล้ว ท่านยังไม่ชำระ "
+                       "คณะกรรมการจะพิจารณา ดำเนินการตามสัญญายืมเงิน ต่อไป"),
         "final_from": 3,            # from this notice on, the letter adds final_text
     },
 }

@@ -23,6 +23,7 @@ from report.files import StoredFile, pdf_path, store_file
 from sheets.book import book_of
 from sheets.collection import CollectionList, collection_as_of, collection_file_name, collection_lists
 from sheets.model import Dataset, load_dataset
+from sheets.notices import NoticePlan, parse_notices, plan_notices
 from sheets.store import Layout
 
 
@@ -97,4 +98,74 @@ def run_collection_sheets(store: Any, config: Any, run_date: dt.date, year: int,
     return run
 
 
-__all__ = ["CollectionRun", "PaperError", "run_collection_sheets"]
+
+
+# -- notice letters ------------------------------------------------------------------------------
+@dataclass
+class NoticeRun:
+    plan: NoticePlan
+    dry_run: bool
+    file: StoredFile | None = None
+    logged: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {"district": self.plan.district, "as_of": self.plan.as_of.isoformat(), "min_days": self.plan.min_days,
+                "dry_run": self.dry_run, "logged": self.logged, "file": self.file.as_json() if self.file else None,
+                "notices": [{"contract_no": n.loan.contract_no, "fund_id": n.fund.fund_id, "notice_no": n.notice_no,
+                             "letter_no": n.letter_no, "days_overdue": n.state.days_overdue,
+                             "arrears": float(n.state.arrears), "pay_by": n.pay_by.isoformat()}
+                            for n in self.plan.notices],
+                "skipped": [{"contract_no": s.loan.contract_no, "reason": s.reason} for s in self.plan.skipped]}
+
+    def as_text(self) -> str:
+        plan = self.plan
+        head = "จะออก" if self.dry_run else "ออก"
+        lines = [f"หนังสือแจ้งเตือน อำเภอ{plan.district} ณ {date_th(plan.as_of)} (เกินกำหนดตั้งแต่ {plan.min_days} วัน): "
+                 f"{head} {len(plan.notices)} ฉบับ ค้างชำระรวม {plan.arrears:,.2f} บาท"]
+        for n in plan.notices:
+            lines.append(f"  {n.letter_no} · {n.loan.contract_no} {n.loan.borrower_name}: ครั้งที่ {n.notice_no} "
+                         f"เกินกำหนด {n.state.days_overdue} วัน ค้างชำระ {n.state.arrears:,.2f} บาท")
+        for s in plan.skipped:
+            lines.append(f"  ข้าม {s.loan.contract_no} {s.loan.borrower_name}: {s.reason}")
+        if self.dry_run:
+            lines.append("ทดลอง (--dry-run): ไม่ได้ทำไฟล์และไม่ได้บันทึกในแท็บ หนังสือแจ้งเตือน")
+        else:
+            if self.file:
+                lines.append(f"ไฟล์ PDF: {self.file.where}" + (f" ({self.file.note})" if self.file.note else ""))
+            lines.append(f"บันทึกในแท็บ หนังสือแจ้งเตือน {self.logged} แถว")
+        return "\n".join(lines)
+
+
+def run_notices(store: Any, config: Any, run_date: dt.date, now: dt.datetime, *, district: str,
+                min_days: int | None = None, dry_run: bool = False, out: Path | str | bool | None = None,
+                issued_by: str = "") -> NoticeRun:
+    """The district's notice letters as of the run date: a PDF, then one log row per letter."""
+    from report.job import local_naive
+
+    layout = Layout(config)
+    tables = store.read(DATA_TABS + ("notices",))
+    ds = load_dataset(tables, layout, run_date, config.rules.max_term_years)
+    log = parse_notices(tables.get("notices"), layout)
+    name = _district(district, ds)
+    book = book_of(ds, ledger_options(config))
+    settings = config.notices
+    plan = plan_notices(ds, book, book.at(run_date), name, log, min_days=min_days or settings.min_days,
+                        min_gap_days=settings.min_gap_days, pay_within_days=settings.pay_within_days,
+                        ref_prefix=settings.ref_prefix)
+    run = NoticeRun(plan, dry_run)
+    if dry_run or not plan.notices:
+        return run
+    where = pdf_path(out, f"notices-{'-'.join(name.split())}-{run_date.isoformat()}.pdf")
+    if where is not None:
+        from report.pdf.notice import notice_pdf  # fpdf2: only when a PDF is made
+
+        notice_pdf(plan.notices, where, office=config.report.office_name, province=config.province,
+                   texts=settings, made=run_date)
+        run.file = store_file(where, config)
+    stamp = local_naive(now, config.timezone)
+    store.append("notices", [n.record(issued_by or "python main.py notices", stamp) for n in plan.notices])
+    run.logged = len(plan.notices)
+    return run
+
+
+__all__ = ["CollectionRun", "NoticeRun", "PaperError", "run_collection_sheets", "run_notices"]
