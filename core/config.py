@@ -316,6 +316,8 @@ def _check_signatures(signatures: list[Any]) -> None:
     """report.signatures: each a mapping of role, name and position (texts; the role not blank)."""
     for n, item in enumerate(signatures, start=1):
         key = f"report.signatures[{n}]"
+        if not isinstance(item, dict):
+            raise ConfigError(f"ค่าตั้ง '{key}' ต้องเป็นกลุ่มค่า role, name, position (setting '{key}' must be a mapping)")
         unknown = sorted(set(item) - set(SIGNATURE_KEYS))
         if unknown:
             raise ConfigError(f"ไม่รู้จักค่าตั้ง '{key}.{unknown[0]}' ใช้ได้เฉพาะ role, name, position "

@@ -124,3 +124,16 @@ def test_with_a_drive_folder_the_file_stays_local_and_says_so(tmp_path: Path) ->
     stored = store_file(tmp_path / "a.pdf", make_config({"report.drive_folder_id": "FOLDER-1"}))
     assert stored.link is None and "FOLDER-1" in stored.note   # issue 12 uploads; nothing claims a link
     assert store_file(tmp_path / "a.pdf", make_config()).note == ""
+
+
+@pytest.mark.parametrize("signatures, key", [
+    ([{"role": "ผู้รายงาน", "name": "", "position": "", "rank": "x"}], "report.signatures[1].rank"),
+    ([{"role": "", "name": "ก", "position": "ข"}], "report.signatures[1]"),
+    (["ผู้รายงาน"], "report.signatures[1]'"),
+])
+def test_a_bad_signature_setting_is_named(signatures: list, key: str) -> None:
+    from core.config import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        make_config({"report.signatures": signatures})
+    assert f"'{key}" in str(caught.value)

@@ -61,7 +61,7 @@ def collection_pdf(lists: Sequence[CollectionList], funds: Mapping[str, Fund], p
                 for n, line in enumerate(sheet.lines, start=1)]
         total = ("", "รวม", f"{count(len(sheet.lines))} ราย", "", money(sheet.outstanding), money(sheet.carried),
                  money(sheet.in_month), money(sheet.total), "", "", "")
-        doc.table(COLUMNS, rows, total=total, min_height=ROW_HEIGHT)
+        doc.grid(COLUMNS, rows, total=total, min_height=ROW_HEIGHT)
         if not sheet.lines:
             doc.paragraph("ไม่มีผู้ยืมที่ต้องชำระในเดือนนี้", BODY)
         if sheet.not_due:

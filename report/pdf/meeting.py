@@ -88,7 +88,7 @@ def _cover(doc: Document, report: MonthlyReport, province: str, office: str) -> 
     ]
     columns = (Column("รายการ (ทั้งจังหวัด)", 66, "L"), Column("เดือนนี้", 76, "R"),
                Column("เทียบเดือนก่อน", 38, "R"))
-    doc.table(columns, lines, size=14, row_height=7.2, caption="สรุปภาพรวมจังหวัด")
+    doc.grid(columns, lines, size=14, row_height=7.2, caption="สรุปภาพรวมจังหวัด")
     shown = [d for d in report.districts if d["funds"]]
     doc.bar_chart(f"ยอดค้างชำระรายอำเภอ (บาท) และ PAR30 ณ {date_th(report.as_of)}",
                   [d["district"] for d in shown], [d["arrears"] for d in shown],
@@ -107,7 +107,7 @@ def _aging_table(doc: Document, table: AgingTable, caption: str) -> None:
     total = table.total
     columns = (Column("ระยะเวลาค้างชำระ", 80, "L"), Column("สัญญา", 30), Column("ค้างชำระ (บาท)", 45),
                Column("คงค้าง (บาท)", 45))
-    doc.table(columns, rows, total=(total.label, count(total.contracts), money(total.arrears),
+    doc.grid(columns, rows, total=(total.label, count(total.contracts), money(total.arrears),
                                     money(total.outstanding)), size=13, row_height=7, caption=caption)
 
 
@@ -148,14 +148,14 @@ def _form_26_2(doc: Document, report: MonthlyReport) -> None:
     columns = [Column(header, width, "L" if kind == "text" else "R") for _, header, width, kind in _FORM_26_2]
     rows = [[_cell(d, key, kind) for key, _, _, kind in _FORM_26_2] for d in report.districts]
     total = [_cell(report.province, key, kind) for key, _, _, kind in _FORM_26_2]
-    doc.table(columns, rows, total=total)
+    doc.grid(columns, rows, total=total)
 
 
 # -- 3. collection, arrears and quality per district, then the change from last month ----------------
 def _collection(doc: Document, report: MonthlyReport) -> None:
     doc.new_page_if_needed(70)
     doc.ln(2)
-    columns = (Column("อำเภอ", 24, "L"), Column("ยอดครบกำหนด ในเดือน (บาท)", 29),
+    columns: tuple[Column, ...] = (Column("อำเภอ", 24, "L"), Column("ยอดครบกำหนด ในเดือน (บาท)", 29),
                Column("ชำระแล้ว จากยอด ครบกำหนด (บาท)", 29), Column("อัตรา การเก็บ", 18),
                Column("รับชำระ ในเดือน (บาท)", 29), Column("ยอด ค้างชำระ (บาท)", 30),
                Column("สัญญา ค้างชำระ (รวม ผิดสัญญา)", 24), Column("ยอดคงค้าง เสี่ยง PAR30 (บาท)", 29),
@@ -167,7 +167,7 @@ def _collection(doc: Document, report: MonthlyReport) -> None:
                 count(row["overdue_loans"]), money(row["at_risk_outstanding"]), percent(row["par30"]),
                 f"{percent(row['indicator_9_1'])} ({row['funds_ok']}/{row['funds']})", count(row["unreadable_rows"])]
 
-    doc.table(columns, [line(d) for d in report.districts], total=line(report.province),
+    doc.grid(columns, [line(d) for d in report.districts], total=line(report.province),
               caption="การชำระคืน ค้างชำระ และคุณภาพข้อมูล รายอำเภอ")
     compare = (f"เทียบกับเดือน{month_th(*map(int, report.previous_month.split('-')))} (เดือนนี้ − เดือนก่อน)"
                if report.has_previous else "ยังไม่มีข้อมูลเดือนก่อนให้เทียบ (แท็บ สรุปรายเดือน)")
@@ -181,7 +181,7 @@ def _collection(doc: Document, report: MonthlyReport) -> None:
                 signed_money(ch["arrears"]), signed_count(ch["overdue_loans"]), signed_points(_points(ch["par30"])),
                 signed_money(ch["collected_in_month"]), signed_points(_points(ch["indicator_9_1"]))]
 
-    doc.table(columns, [change(d) for d in report.districts], total=change(report.province),
+    doc.grid(columns, [change(d) for d in report.districts], total=change(report.province),
               caption=f"การเปลี่ยนแปลงจากเดือนก่อน: {compare}")
 
 
@@ -208,7 +208,7 @@ def _aging(doc: Document, report: MonthlyReport) -> None:
         return [name, *(count(r.contracts) for r in table.rows), count(table.overdue.contracts),
                 count(table.total.contracts)]
 
-    doc.table(first, [counts(n, report.aging[n]) for n in names], total=counts(PROVINCE, sample),
+    doc.grid(first, [counts(n, report.aging[n]) for n in names], total=counts(PROVINCE, sample),
               caption="รายอำเภอ: จำนวนสัญญา")
     second = [Column("อำเภอ", 30, "L")]
     second += [Column(f"{words} ค้างชำระ (บาท)", 31) for words in bucket_words]
@@ -219,7 +219,7 @@ def _aging(doc: Document, report: MonthlyReport) -> None:
         return [name, *(money(r.arrears) for r in (*table.buckets, table.breached)), money(table.overdue.arrears),
                 money(table.overdue.outstanding), money(table.total.outstanding)]
 
-    doc.table(second, [amounts(n, report.aging[n]) for n in names], total=amounts(PROVINCE, sample),
+    doc.grid(second, [amounts(n, report.aging[n]) for n in names], total=amounts(PROVINCE, sample),
               caption="รายอำเภอ: ยอดเงิน")
 
 
@@ -231,14 +231,14 @@ def _attention(doc: Document, report: MonthlyReport, limit: int) -> None:
     quality = report.quality
     bad = [f for f in quality.worst_first() if not f.ok][:limit] if quality is not None else []
     if bad:
-        columns = (Column("รหัสกองทุน", 26, "L"), Column("หมู่บ้าน", 44, "L"), Column("อำเภอ", 26, "L"),
+        columns: tuple[Column, ...] = (Column("รหัสกองทุน", 26, "L"), Column("หมู่บ้าน", 44, "L"), Column("อำเภอ", 26, "L"),
                    Column("ครบถ้วน", 18, "C"), Column("ถูกต้อง", 16, "C"), Column("เป็น ปัจจุบัน", 20, "C"),
                    Column("ข้อผิด พลาด (จุด)", 20), Column("สิ่งที่ขาดหรือไม่เป็นปัจจุบัน", 97, "L"))
-        rows = [(f.fund_id, _village(villages.get(f.fund_id), f.village), f.district, _yes(f.complete),
+        rows: list[tuple[str, ...]] = [(f.fund_id, _village(villages.get(f.fund_id), f.village), f.district, _yes(f.complete),
                  _yes(f.correct), _yes(f.current), count(f.errors), "; ".join(f.missing + f.stale) or "-")
                 for f in bad]
         total_bad = sum(1 for f in quality.funds if not f.ok) if quality is not None else 0
-        doc.table(columns, rows, caption=f"ก. ข้อมูลยังไม่ผ่านตัวชี้วัด 9.1 ({count(total_bad)} กองทุน"
+        doc.grid(columns, rows, caption=f"ก. ข้อมูลยังไม่ผ่านตัวชี้วัด 9.1 ({count(total_bad)} กองทุน"
                                          f"{'' if total_bad <= limit else f' แสดง {limit} กองทุนแรก'})")
     else:
         doc.paragraph("ก. ข้อมูลทุกกองทุนครบถ้วน ถูกต้อง เป็นปัจจุบัน (ผ่านตัวชี้วัด 9.1)", BODY)
@@ -250,7 +250,7 @@ def _attention(doc: Document, report: MonthlyReport, limit: int) -> None:
         rows = [(f["fund_id"], _village(f, ""), f["district"], money(f["arrears"]), count(f["overdue_loans"]),
                  count(f["breached_loans"]), money(f["outstanding"]), percent(f["par30"]), f["passes_9_1"])
                 for f in owing[:limit]]
-        doc.table(columns, rows, caption=f"ข. ยอดค้างชำระสูงสุด ({count(len(owing))} กองทุนมีค้างชำระ"
+        doc.grid(columns, rows, caption=f"ข. ยอดค้างชำระสูงสุด ({count(len(owing))} กองทุนมีค้างชำระ"
                                          f"{'' if len(owing) <= limit else f' แสดง {limit} กองทุนแรก'})")
     else:
         doc.paragraph("ข. ไม่มีกองทุนที่มียอดค้างชำระ", BODY)
@@ -301,7 +301,7 @@ def _form_26_1(doc: Document, report: MonthlyReport) -> None:
                 for f in funds]
         total = ["รวม", f"{count(len(funds))} กองทุน", *(
             _cell(district, key, kind) for key, _, _, kind in _FORM_26_1[2:-1]), f"{district['funds_ok']}/{len(funds)}"]
-        doc.table(columns, rows, total=total)
+        doc.grid(columns, rows, total=total)
         _aging_table(doc, report.aging[district["district"]], f"{AGING_TITLE} อำเภอ{district['district']}")
 
 

@@ -74,7 +74,7 @@ def _letter(doc: Document, notice: Notice, province: str, texts: Any) -> None:
                   BODY, align="L", after=1)
     columns = (Column("งวดที่", 20, "C"), Column("วันครบกำหนด", 45, "C"), Column("จำนวนเงินงวด (บาท)", 45),
                Column("ยังค้างชำระ (บาท)", 45))
-    doc.table(columns, [(str(i.seq), date_th(i.due_date), money(i.amount), money(i.remaining)) for i in notice.unpaid],
+    doc.grid(columns, [(str(i.seq), date_th(i.due_date), money(i.amount), money(i.remaining)) for i in notice.unpaid],
               total=("", "รวม", "", money(state.arrears)), size=14, row_height=6.8)
     if notice.previous is not None:
         doc.paragraph(f"{INDENT}คณะกรรมการได้มีหนังสือแจ้งเตือนครั้งที่ {notice.previous.notice_no} "

@@ -149,7 +149,7 @@ class Document(FPDF):
             self.set_text_shaping(need)
             self._shaping = need
 
-    def text_cell(self, width: float, height: float, text: str, *, align: str = "L", border: int | str = 0,
+    def text_cell(self, width: float, height: float, text: str, *, align: str = "L", border: str = "",
                   fill: bool = False, next_line: bool = False) -> None:
         """One line of text in a box (the cursor moves right, or to the next line)."""
         self._shape_for(text)
@@ -161,7 +161,8 @@ class Document(FPDF):
         self._shape_for(text)
         if "\n" not in text and self.get_string_width(text) <= width - 2 * self.c_margin:
             return [text]
-        return self.multi_cell(width, 1, text, dry_run=True, output="LINES")
+        lines = self.multi_cell(width, 1, text, dry_run=True, output="LINES")
+        return list(lines) if isinstance(lines, list) else [text]
 
     def paragraph(self, text: str, size: float = BODY, *, bold: bool = False, align: str = "J",
                   indent: float = 0.0, height: float | None = None, after: float = 1.0) -> None:
@@ -181,10 +182,10 @@ class Document(FPDF):
 
     def new_page_if_needed(self, height: float) -> None:
         if self.room_left() < height:
-            self.add_page(orientation=self.cur_orientation)
+            self.add_page(orientation=self.cur_orientation.value)
 
     # -- tables --------------------------------------------------------------------------------
-    def table(self, columns: Sequence[Column], rows: Iterable[Sequence[str]], *,
+    def grid(self, columns: Sequence[Column], rows: Iterable[Sequence[str]], *,
               total: Sequence[str] | None = None, size: float = TABLE, row_height: float = ROW,
               caption: str = "", min_height: float = 0.0) -> None:
         """A bordered table: the header (wrapped, bold, grey) again at the top of every page it
@@ -210,7 +211,7 @@ class Document(FPDF):
             parts = [self.lines_of(c.width, text) for c, text in zip(columns, cells)]
             height = max(max(len(p) for p in parts) * row_height, min_height)
             if self.room_left() < height:
-                self.add_page(orientation=self.cur_orientation)
+                self.add_page(orientation=self.cur_orientation.value)
                 draw_header()
                 self.font(size, bold)
             x, y = self.l_margin, self.get_y()
@@ -243,7 +244,7 @@ class Document(FPDF):
         """Each signer's block side by side: (ลงชื่อ) ...... role / (name or a dotted line) / position."""
         if not people:
             return
-        per_row = min(len(people), 2 if self.cur_orientation == "P" else 3)
+        per_row = min(len(people), 2 if self.cur_orientation.value == "P" else 3)
         width = (self.w - self.l_margin - self.r_margin) / per_row
         line = size * 0.5
         for start in range(0, len(people), per_row):
