@@ -158,6 +158,8 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=None,
                    help="ไฟล์ .xlsx สำหรับการประชุม (ค่าเริ่มต้น: data/reports/report-YYYY-MM.xlsx)")
     p.add_argument("--no-push", action="store_true", help="ไม่ส่งสรุปทาง LINE")
+    p.add_argument("--pdf", nargs="?", const=True, default=False, type=Path, metavar="FILE.pdf",
+                   help="ทำรายงาน PDF สำหรับการประชุมด้วย (ค่าเริ่มต้น: data/reports/report-YYYY-MM.pdf)")
 
 
 @command("report", "รายงานประจำเดือน (แบบ 26(2) รายอำเภอ, 26(1) รายกองทุน, ค้างชำระ, PAR30, ตัวชี้วัด 9.1): "
@@ -179,7 +181,7 @@ def cmd_report(args: argparse.Namespace, config: Config) -> int:
             messenger.stream = sys.stderr  # keep stdout for the JSON
     try:
         run = run_monthly_report(store, config, today, year=year, month=month, out=args.out,
-                                 push=not args.no_push, messenger=messenger, progress=progress)
+                                 push=not args.no_push, messenger=messenger, progress=progress, pdf=args.pdf)
     except ValueError as exc:  # a month that has not started yet
         print(f"ทำรายงานไม่ได้: {exc}", file=sys.stderr)
         return 2
@@ -187,6 +189,61 @@ def cmd_report(args: argparse.Namespace, config: Config) -> int:
         print_json(run.as_json())
     else:
         print(run.as_text(config.province))
+    return 0
+
+
+def _collection_args(p: argparse.ArgumentParser) -> None:
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--fund", metavar="ID", help="รหัสกองทุน เช่น 230101-01")
+    which.add_argument("--district", metavar="NAME", help="ทุกกองทุนของอำเภอ เช่น เมืองตราด")
+    p.add_argument("--month", type=_month_arg, default=None, help="เดือน YYYY-MM (ค่าเริ่มต้น: เดือนของ --date)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="ไฟล์ PDF (ค่าเริ่มต้น: data/reports/collection-<กองทุนหรืออำเภอ>-YYYY-MM.pdf)")
+
+
+@command("collection-sheet", "ใบติดตามการรับชำระ (PDF หนึ่งกองทุนต่อหน้า): ผู้ยืมที่ครบกำหนดและค้างชำระในเดือน "
+                             "พร้อมช่องจำนวนเงินที่รับ เลขที่ใบรับเงิน และลายมือชื่อ", _collection_args)
+def cmd_collection_sheet(args: argparse.Namespace, config: Config) -> int:
+    from report.paper import PaperError, run_collection_sheets
+    from sheets.open import open_store
+
+    today = run_date(args, config)
+    year, month = args.month or (today.year, today.month)
+    try:
+        run = run_collection_sheets(open_store(args.store, config), config, today, year, month,
+                                    fund=args.fund, district=args.district, out=args.out)
+    except PaperError as exc:
+        print(f"ทำใบติดตามไม่ได้: {exc}", file=sys.stderr)
+        return 2
+    print_json(run.as_json()) if args.json else print(run.as_text())
+    return 0
+
+
+def _notices_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--district", required=True, metavar="NAME", help="อำเภอ เช่น เมืองตราด")
+    p.add_argument("--min-days", type=int, default=None,
+                   help="เกินกำหนดอย่างน้อยกี่วันจึงออกหนังสือ (ค่าเริ่มต้น: notices.min_days ในค่าตั้ง, 30)")
+    p.add_argument("--dry-run", action="store_true", help="แสดงว่าใครจะได้หนังสือ ไม่ทำไฟล์และไม่บันทึก")
+    p.add_argument("--out", type=Path, default=None,
+                   help="ไฟล์ PDF (ค่าเริ่มต้น: data/reports/notices-<อำเภอ>-YYYY-MM-DD.pdf)")
+    p.add_argument("--by", default="", metavar="OFFICER_ID", help="ผู้ออกหนังสือ (บันทึกในแท็บ หนังสือแจ้งเตือน)")
+
+
+@command("notices", "หนังสือแจ้งเตือนผู้ยืมที่ค้างชำระ (PDF หนึ่งฉบับต่อราย) ครั้งที่ 1/2/3 ตามที่ออกไปแล้ว "
+                    "และบันทึกในแท็บ หนังสือแจ้งเตือน", _notices_args)
+def cmd_notices(args: argparse.Namespace, config: Config) -> int:
+    from core.thai import now_in
+    from report.paper import PaperError, run_notices
+    from sheets.open import open_store
+
+    try:
+        run = run_notices(open_store(args.store, config), config, run_date(args, config), now_in(config.timezone),
+                          district=args.district, min_days=args.min_days, dry_run=args.dry_run, out=args.out,
+                          issued_by=args.by)
+    except PaperError as exc:
+        print(f"ออกหนังสือแจ้งเตือนไม่ได้: {exc}", file=sys.stderr)
+        return 2
+    print_json(run.as_json()) if args.json else print(run.as_text())
     return 0
 
 

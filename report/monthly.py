@@ -86,6 +86,7 @@ class MonthlyReport:
     notes: list[str] = field(default_factory=list)
     loans: Balances | None = field(default=None, repr=False)      # every loan's ledger as of as_of
     aging: dict[str, AgingTable] = field(default_factory=dict)     # district name / PROVINCE -> table
+    quality: QualityReport | None = field(default=None, repr=False)  # the data check as of as_of (9.1's source)
 
     @property
     def month_key(self) -> str:
@@ -252,7 +253,7 @@ def build_report(ds: Dataset, config: Config, year: int, month: int, as_of: dt.d
     aging[PROVINCE] = day.aging()
     return MonthlyReport(year, month, as_of, run_date, fy_start, fiscal_year_be(as_of), labels,
                          district_columns(), district_rows, province, fund_rows, prev_key,
-                         has_previous, notes, day, aging)
+                         has_previous, notes, day, aging, quality)
 
 
 def _district_row(name: str, funds: Sequence[Fund], loans: GroupFigures, borrowers: Mapping[str, set[str]],

@@ -37,6 +37,9 @@ NUMBER_FORMATS: dict[str, dict[str, str]] = {
     "text": {"type": "TEXT", "pattern": "@"},
 }
 NEW_SHEET_ROWS, NEW_SHEET_COLUMNS = 1000, 26  # what Google gives a new sheet
+# Under the Thai locale Google Sheets shows a date's year in the Buddhist era and reads 15/01/2569
+# typed into a date cell as B.E.: the dd/mm/yyyy patterns above then show what officers type.
+THAI_LOCALE = "th_TH"
 PROTECT_NOTE = "แท็บนี้โปรแกรมเป็นผู้เขียน แก้ด้วยมือเฉพาะเมื่อจำเป็น"
 READ_OPTIONS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "FORMATTED_STRING",
                 "majorDimension": "ROWS"}
@@ -196,15 +199,20 @@ class GoogleStore:
 
     # -- init-sheet ------------------------------------------------------
     def init_template(self, templates: Sequence[TabTemplate]) -> list[str]:
-        """Two reads (tabs and their first two rows) and at most one batchUpdate."""
-        sheets = {s["properties"]["title"]: s for s in self._sheets(
-            "sheets(properties(sheetId,title,gridProperties(rowCount,columnCount,frozenRowCount)),"
-            "protectedRanges(protectedRangeId,range,warningOnly))")}
+        """Two reads (the locale and tabs, their first two rows) and at most one batchUpdate."""
+        answer = self.client.spreadsheets_get(self.sheet_id, params={"fields": (
+            "properties(locale),sheets(properties(sheetId,title,gridProperties(rowCount,columnCount,"
+            "frozenRowCount)),protectedRanges(protectedRangeId,range,warningOnly))")})
+        sheets = {s["properties"]["title"]: s for s in answer.get("sheets", [])}
         in_use = [t.title for t in templates if t.title in sheets]
         top_rows = self._top_rows(in_use) if in_use else {}
         used_ids = {s["properties"].get("sheetId", 0) for s in sheets.values()}
         requests_: list[dict[str, Any]] = []
         actions: list[str] = []
+        if answer.get("properties", {}).get("locale") != THAI_LOCALE:
+            requests_.append({"updateSpreadsheetProperties": {"properties": {"locale": THAI_LOCALE},
+                                                              "fields": "locale"}})
+            actions.append("ตั้งภาษาและภูมิภาคของสเปรดชีตเป็นไทย (th_TH): วันที่แสดงเป็นปี พ.ศ. เช่น 15/01/2569")
         for tpl in templates:
             sheet = sheets.get(tpl.title)
             if sheet is None:
