@@ -62,9 +62,30 @@ def print_json(obj: Any) -> None:
     sys.stdout.write("\n")
 
 
-def progress(message: str) -> None:
-    """Progress goes to stderr so that --json output stays clean."""
-    print(message, file=sys.stderr, flush=True)
+class Progress:
+    """Progress on stderr, so that --json output stays clean. Quiet by default: on a terminal one
+    line that is rewritten in place (long work shows it is moving), nothing when stderr is a file or
+    a pipe; every step on its own line with --verbose."""
+
+    def __init__(self) -> None:
+        self.verbose = False
+        self._shown = 0
+
+    def __call__(self, message: str) -> None:
+        if self.verbose:
+            print(message, file=sys.stderr, flush=True)
+        elif sys.stderr.isatty():
+            line = message[:100]
+            print("\r" + line.ljust(self._shown), end="", file=sys.stderr, flush=True)
+            self._shown = len(line)
+
+    def done(self) -> None:
+        if self._shown:
+            print("\r" + " " * self._shown + "\r", end="", file=sys.stderr, flush=True)
+            self._shown = 0
+
+
+progress = Progress()
 
 
 # -- commands ------------------------------------------------------------------
@@ -176,7 +197,7 @@ def cmd_report(args: argparse.Namespace, config: Config) -> int:
         from messaging.factory import make_messenger
         from messaging.outbox import OutboxMessenger
 
-        messenger = make_messenger(config)
+        messenger = make_messenger(config, echo=args.verbose)
         if isinstance(messenger, OutboxMessenger) and args.json:
             messenger.stream = sys.stderr  # keep stdout for the JSON
     try:
@@ -314,7 +335,7 @@ def cmd_remind(args: argparse.Namespace, config: Config) -> int:
     from sheets.open import open_store
 
     store = open_store(args.store, config)
-    messenger = make_messenger(config)
+    messenger = make_messenger(config, echo=args.verbose)
     if isinstance(messenger, OutboxMessenger) and args.json:
         messenger.stream = sys.stderr  # keep stdout for the JSON
     summary = run_reminders(store, messenger, config, run_date(args, config), now_in(config.timezone),
@@ -397,6 +418,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--config", type=Path, help="ไฟล์ค่าตั้ง (ค่าเริ่มต้น: config.yaml)")
     common.add_argument("--date", type=parse_date, help="วันที่ที่ใช้คำนวณ YYYY-MM-DD (ค่าเริ่มต้น: วันนี้ เวลาไทย)")
     common.add_argument("--json", action="store_true", help="พิมพ์ผลเป็น JSON")
+    common.add_argument("--verbose", "-v", action="store_true",
+                        help="พิมพ์รายละเอียดทั้งหมด เช่น ข้อความที่ส่งแต่ละข้อความ (ค่าเริ่มต้น: สรุปสั้น ๆ)")
     parser = argparse.ArgumentParser(prog="python main.py", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="คำสั่ง")
@@ -412,6 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 0
+    progress.verbose = bool(getattr(args, "verbose", False))
     try:
         config = load_config(args.config)
         return COMMANDS[args.command].run(args, config)
@@ -421,3 +445,5 @@ def main(argv: list[str] | None = None) -> int:
     except StoreError as exc:
         print(f"ที่เก็บข้อมูลมีปัญหา: {exc}", file=sys.stderr)
         return 3
+    finally:
+        progress.done()

@@ -23,8 +23,10 @@ def outbox_path(config: Config) -> Path:
     return path if path.is_absolute() else ROOT / path
 
 
-def make_messenger(config: Config, env: Mapping[str, str] = os.environ, *, webhook: bool = False) -> Messenger:
+def make_messenger(config: Config, env: Mapping[str, str] = os.environ, *, webhook: bool = False,
+                   echo: bool = False) -> Messenger:
+    """`echo`: the outbox also prints each message as readable text (the CLI's --verbose)."""
     token = (env.get(TOKEN_ENV) or "").strip()
     if token:
         return LineClient.from_config(config, token, webhook=webhook)
-    return OutboxMessenger(outbox_path(config), echo=not webhook)
+    return OutboxMessenger(outbox_path(config), echo=echo and not webhook)
