@@ -134,8 +134,8 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     if not args.no_write:
         store.rewrite("quality", quality_tab_rows(report))
     if args.json:
-        for line in blocking_lines(report):  # a missing column is said at the console too
-            progress(line)
+        for line in blocking_lines(report):  # a missing column is said at the console too, always
+            print(line, file=sys.stderr)
         print_json(report.as_json())
     else:
         print(summary_text(report))
