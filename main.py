@@ -86,8 +86,12 @@ def monthly_report(request):
     warm = _warm()
     try:
         config, store = warm.jobs()
+        # The PDF only when it has somewhere to go (a Drive folder): the function's disk is temporary.
+        import tempfile
+
         run = run_monthly_report(store, config, run_date or today_in(config.timezone),
-                                 year=month[0], month=month[1], out=False)
+                                 year=month[0], month=month[1], out=False,
+                                 pdf=tempfile.gettempdir() if config.report.drive_folder_id else False)
     except (ConfigError, StoreError, OSError) as exc:
         log.error("monthly_report failed: %s", exc)
         warm.forget_jobs()  # set up again on the next call
@@ -121,7 +125,6 @@ def send_reminders(request):
     from reminders.job import run_reminders
     from report.job import sheet_link
     from report.notify import MonthlySummaries
-    from sheets.open import open_claims
     from sheets.store import StoreError
 
     log = logging.getLogger("kkc.reminders")
@@ -136,7 +139,7 @@ def send_reminders(request):
     try:
         config, store = warm.jobs()
         summary = run_reminders(store, make_messenger(config), config, run_date or today_in(config.timezone),
-                                now_in(config.timezone), claims=open_claims(config), dry_run=dry_run,
+                                now_in(config.timezone), claims=warm.claims(), dry_run=dry_run,
                                 attachments=MonthlySummaries(sheet_link(store)))
     except (ConfigError, StoreError, MessengerError) as exc:
         log.error("send_reminders failed: %s", exc)

@@ -37,10 +37,11 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Callable, Mapping
 
 from core.http import KeepAlive
 from messaging.base import MAX_MESSAGES, MessengerError, PushResult
+from core.config import Config
 
 TOKEN_ENV = "LINE_CHANNEL_ACCESS_TOKEN"
 
@@ -177,7 +178,7 @@ class LineClient:
         self._stop_detail = QUOTA_DETAIL
 
     @classmethod
-    def from_config(cls, config: Any, token: str | None = None, *, env: Mapping[str, str] | None = None,
+    def from_config(cls, config: Config, token: str | None = None, *, env: Mapping[str, str] | None = None,
                     webhook: bool = False, sleep: Callable[[float], None] = time.sleep) -> "LineClient":
         """From `line.*` settings; the token from the argument or LINE_CHANNEL_ACCESS_TOKEN.
 

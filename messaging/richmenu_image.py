@@ -19,7 +19,6 @@ compress well and the PNG stays far under LINE's 1 MB.
 from __future__ import annotations
 
 import io
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable

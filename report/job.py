@@ -7,10 +7,12 @@
 3. the รายงานประจำเดือน tab rewritten, formatted, with its charts (Store.write_report);
 4. สรุปรายเดือน: the month's rows appended where the figures changed (report.snapshots);
    only once the month has ended (a report "so far" is not the month's figure);
-5. the meeting .xlsx (when `out` is not False).
+5. the meeting .xlsx (when `out` is not False) and the meeting PDF (when `pdf` is given:
+   report.pdf.meeting, kept where report.files.store_file puts it).
 
 No LINE push here: the month's summary rides in each recipient's alert push of the day
-(report.notify.MonthlySummaries, sent by the alert run), so nobody gets two pushes on the 1st.
+(report.notify.MonthlySummaries, sent by the alert run, which says where this PDF is), so
+nobody gets two pushes on the 1st.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from zoneinfo import ZoneInfo
 from core.thai import date_th, month_th
 from report.monthly import MonthlyReport, build_report
 from report.months import default_month, month_bounds, report_as_of
+from report.files import StoredFile, pdf_path, store_file
 from report.snapshots import latest, parse_snapshots, snapshot_records
 from report.write import report_sheet, summary_text, write_meeting_file
 from sheets.model import load_dataset
@@ -43,6 +46,7 @@ class MonthlyRun:
     snapshot_rows: int = 0
     snapshot_note: str = ""
     out_path: Path | None = None
+    pdf: StoredFile | None = None
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)       # wall seconds per step
     cpu_timings: dict[str, float] = field(default_factory=dict)   # CPU seconds of this process per step
@@ -52,6 +56,7 @@ class MonthlyRun:
         out["run"] = {
             "store": self.store, "tab": "รายงานประจำเดือน", "snapshot_rows": self.snapshot_rows,
             "snapshot_note": self.snapshot_note, "file": str(self.out_path) if self.out_path else None,
+            "pdf": self.pdf.as_json() if self.pdf else None,
             "line_note": LINE_NOTE,
             "seconds": round(self.seconds, 3), "timings": self.timings,
         }
@@ -64,6 +69,8 @@ class MonthlyRun:
                      + (f" ({self.snapshot_note})" if self.snapshot_note else ""))
         if self.out_path:
             lines.append(f"ไฟล์สำหรับการประชุม: {self.out_path}")
+        if self.pdf:
+            lines.append(f"รายงาน PDF สำหรับการประชุม: {self.pdf.where}" + (f" ({self.pdf.note})" if self.pdf.note else ""))
         lines.append(f"LINE: {LINE_NOTE}")
         lines.append(f"ใช้เวลา {self.seconds:.1f} วินาที")
         return "\n".join(lines)
@@ -83,8 +90,10 @@ def local_naive(now: dt.datetime, timezone: str) -> dt.datetime:
 
 def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int | None = None,
                        month: int | None = None, out: Path | str | bool | None = None,
-                       now: dt.datetime | None = None, progress: ProgressFn | None = None) -> MonthlyRun:
-    """Make and write the month's report. `out`: a path, None (the default path) or False (no file)."""
+                       now: dt.datetime | None = None, progress: ProgressFn | None = None,
+                       pdf: Path | str | bool = False) -> MonthlyRun:
+    """Make and write the month's report. `out` (the .xlsx) and `pdf`: a path (a directory
+    takes the default name), None or True (data/reports/), False (no file)."""
     say = progress or (lambda _m: None)
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -137,7 +146,17 @@ def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int 
         if out is not False:
             say("เขียนไฟล์สำหรับการประชุม ...")
             run.out_path = write_meeting_file(report, None if out in (None, True) else Path(str(out)), province)
-            lap("file", t)
+            t = lap("file", t)
+        where = pdf_path(pdf, f"report-{report.month_key}.pdf")
+        if where is not None:
+            from report.pdf.meeting import meeting_pdf, signatures_from  # fpdf2: only when a PDF is made
+
+            say("เขียนรายงาน PDF ...")
+            meeting_pdf(report, where, province=province, office=config.report.office_name,
+                        signatures=signatures_from(config.report.signatures),
+                        attention=config.report.attention_funds, made=run_date)
+            run.pdf = store_file(where, config)
+            lap("pdf", t)
     run.seconds = time.perf_counter() - started
     run.timings = timings
     run.cpu_timings = cpu_timings

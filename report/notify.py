@@ -28,6 +28,7 @@ from ledger.aging import TITLE, AgingTable
 from messaging import flex
 from messaging.base import retry_key_for
 from messaging.delivery import Attachment, LoggedItem
+from report.files import StoredFile, pdf_path, store_file
 from report.monthly import PROVINCE, MonthlyReport, build_report
 from report.months import default_month, month_bounds, month_key, report_as_of
 from report.snapshots import latest, parse_snapshots
@@ -85,8 +86,9 @@ def _scope_words(scope: str, province: str) -> str:
 
 
 def summary_flex(report: MonthlyReport, scope: str, province: str = "ตราด",
-                 link: str | None = None) -> dict[str, Any]:
-    """The month's summary for one scope (a district or PROVINCE) as a LINE flex message."""
+                 link: str | None = None, pdf: StoredFile | None = None) -> dict[str, Any]:
+    """The month's summary for one scope (a district or PROVINCE) as a LINE flex message; `pdf`:
+    where the meeting report's PDF is (a button when it has a link, else its place in words)."""
     row = report.district(scope)
     if row is None:
         raise KeyError(scope)
@@ -118,8 +120,12 @@ def summary_flex(report: MonthlyReport, scope: str, province: str = "ตรา�
             if d["funds"]:
                 body.append(_line(d["district"], baht(d["arrears"]), (_pct(d["par30"]), DARK)))
     footer = [flex.text("รายละเอียดทุกกองทุนในแท็บ รายงานประจำเดือน", size="xs", color=GREY)]
+    if pdf is not None and not pdf.link:
+        footer.append(flex.text(f"รายงาน PDF สำหรับการประชุม: {pdf.where}", size="xs", color=GREY, wrap=True))
     if link:
         footer.append(flex.button(flex.uri_action("เปิดรายงาน", link), style="link"))
+    if pdf is not None and pdf.link:
+        footer.append(flex.button(flex.uri_action("เปิดรายงาน PDF", pdf.link), style="link"))
     bubble = flex.bubble(f"สรุป กข.คจ. {month}", body, footer=footer,
                          subtitle=f"{_scope_words(scope, province)} · ข้อมูล ณ {date_th(report.as_of)}")
     alt = (f"สรุป กข.คจ. {month} {_scope_words(scope, province)}: ค้างชำระ {baht(row['arrears'])} "
@@ -164,14 +170,22 @@ def monthly_attachments(ds: Dataset, snapshots: Table | None, config: Any, run_d
     report = build_report(ds, config, year, month, report_as_of(year, month, run_date),
                           latest(parse_snapshots(snapshots, layout)), run_date=run_date)
     province = config.province
+    pdf = meeting_pdf_of(report.month_key, config)
     out = []
     for target in due:
         row = report.district(target.scope)
         if row is None:
             continue  # a district the report does not know (typed wrong in เจ้าหน้าที่): nothing to send
-        out.append(Attachment(target.officer_id, (summary_flex(report, target.scope, province, link),),
+        out.append(Attachment(target.officer_id, (summary_flex(report, target.scope, province, link, pdf),),
                               summary_item(report.month_key, target.scope, row["arrears"], province)))
     return out
+
+
+def meeting_pdf_of(month: str, config: Any) -> StoredFile | None:
+    """The month's meeting PDF when the report job made it where report.files keeps it (so the
+    summary says where it is); None when it has not been made (on this machine)."""
+    where = pdf_path(None, f"report-{month}.pdf")
+    return store_file(where, config) if where is not None and where.exists() else None
 
 
 class MonthlySummaries:
@@ -187,5 +201,5 @@ class MonthlySummaries:
         return monthly_attachments(ds, tables.get("snapshots"), config, run_date, self.link)
 
 
-__all__ = ["MonthlyRecipient", "MonthlySummaries", "monthly_attachments", "monthly_recipients", "monthly_targets",
-           "summary_flex", "summary_item"]
+__all__ = ["MonthlyRecipient", "MonthlySummaries", "meeting_pdf_of", "monthly_attachments", "monthly_recipients",
+           "monthly_targets", "summary_flex", "summary_item"]

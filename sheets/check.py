@@ -9,6 +9,7 @@ from typing import Any
 from core.thai import date_th, mask_id_runs
 from sheets.model import LEVEL_TH, Dataset, Fund, Problem
 from core.schema import FUNDS, PAYMENTS
+from core.config import Config
 
 # What a fund must have to be complete: the four documents of the province's
 # method (4.1) and the fields its form asks for. Column key -> what it is.
@@ -165,7 +166,7 @@ def _overpayment_problems(ds: Dataset) -> list[Problem]:
     return problems
 
 
-def run_check(ds: Dataset, config: Any, today: dt.date) -> QualityReport:
+def run_check(ds: Dataset, config: Config, today: dt.date) -> QualityReport:
     """Every rule of sheet-template.md, summed up per fund."""
     problems = list(ds.problems) + _overpayment_problems(ds)
     funds_with_loans = {loan.fund_id for loan in ds.loans.values()}

@@ -1,13 +1,14 @@
-"""Which store a `--store` / KKC_STORE / config spec means, opened: the one place that knows both backends."""
+"""Which store and which claims a config means, opened: the one place that knows both backends of each."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from core.config import ROOT, Config
 from sheets.store import Layout, Store, StoreError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # opened on first use: a workbook run needs neither HTTP client
     from sheets.claims import Claims
     from sheets.credentials import TokenSource
 
@@ -39,27 +40,35 @@ def open_store(spec: str | None, config: Config) -> Store:
     return WorkbookStore(path, layout)
 
 
-def open_claims(config: Config, tokens: TokenSource | None = None) -> Claims:
-    """The claims of this deployment (sheets.claims): a Cloud Storage bucket shared by every
-    instance when `claims.bucket` is set (KKC_CLAIMS_BUCKET), else files in `claims.directory`
-    (the embedded default, one machine)."""
-    import os
+def open_claims(config: Config, env: Mapping[str, str] | None = None,
+                tokens: "TokenSource | None" = None) -> "Claims":
+    """The configured claims: Cloud Storage objects in `claims.bucket` (every instance of every
+    function shares them) when it is set, else files under `claims.directory` (one machine: the
+    embedded default beside the .xlsx store).
 
-    from sheets.claims import FileClaims, StorageClaims
-
+    The bucket's client is the one Cloud Storage client, with `storage.*` settings and a token of
+    its own carrying the devstorage scope (from the metadata server on Google Cloud, else
+    google-auth; `tokens` for tests)."""
     settings = config.claims
-    if not settings.bucket:
-        directory = Path(settings.directory)
-        return FileClaims(directory if directory.is_absolute() else ROOT / directory)
-    from sheets.cloud_storage import RetryPolicy, StorageClient
-    from sheets.credentials import token_source_from_env
+    if settings.bucket:
+        from sheets.claims import StorageClaims
+        from sheets.cloud_storage import RetryPolicy, StorageClient
+        from sheets.credentials import STORAGE_SCOPES, token_source_from_env
 
-    source = tokens if tokens is not None else token_source_from_env(os.environ)
-    storage = config.storage
+        source = tokens or token_source_from_env(os.environ if env is None else env, scopes=STORAGE_SCOPES)
+        storage = config.storage
+        client = StorageClient(_bearer(source), api_url=storage.api_url, timeout_seconds=storage.timeout_seconds,
+                               retry=RetryPolicy(storage.max_tries, storage.backoff_seconds,
+                                                 storage.backoff_max_seconds))
+        return StorageClaims(client, settings.bucket, settings.prefix)
+    from sheets.claims import FileClaims
 
+    directory = Path(settings.directory)
+    return FileClaims(directory if directory.is_absolute() else ROOT / directory)
+
+
+def _bearer(tokens: "TokenSource") -> Callable[[], str]:
+    """The bare access token of a token source (the Cloud Storage client adds "Bearer " itself)."""
     def token() -> str:
-        return source.headers().get("Authorization", "").removeprefix("Bearer ")
-
-    client = StorageClient(token, api_url=storage.api_url, timeout_seconds=storage.timeout_seconds,
-                           retry=RetryPolicy(storage.max_tries, storage.backoff_seconds, storage.backoff_max_seconds))
-    return StorageClaims(client, settings.bucket, settings.prefix)
+        return tokens.headers().get("Authorization", "").removeprefix("Bearer ").strip()
+    return token

@@ -13,6 +13,7 @@ from typing import Any, Callable, ContextManager, Mapping, Protocol, Sequence
 
 from core.config import Config
 from core.schema import TABS, header_key, normalize_header
+from sheets.report_layout import ReportSheet
 
 
 class StoreError(Exception):
@@ -162,7 +163,7 @@ class Store(Protocol):
     def batch(self) -> ContextManager[None]:
         """Group a job's writes (one load and one save on a workbook; nothing to do on Google)."""
 
-    def write_report(self, tab_key: str, report: Any) -> None:
+    def write_report(self, tab_key: str, report: ReportSheet) -> None:
         """Replace a generated tab with a formatted report (a sheets.report_layout.ReportSheet):
         tables with number formats, the header frozen, a filter, native charts."""
 

@@ -14,14 +14,13 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.schema import TABS, header_key, normalize_header
 from sheets.store import Layout, StoreError, Table, TabTemplate, cell_value, clean_row, ordered_row
+from sheets.report_layout import ReportSheet
+from sheets.xlsx_style import NUMBER_FORMATS, dropdown, dropdown_ref, has_print_setup, set_print_setup
 
-NUMBER_FORMATS = {"date": "dd/mm/yyyy", "datetime": "dd/mm/yyyy hh:mm", "amount": "#,##0.00", "int": "0",
-                  "text": "@"}
 HEADER_FONT = Font(bold=True)
 PROGRAM_FILL = PatternFill("solid", fgColor="EEEEEE")
 
@@ -106,9 +105,11 @@ class WorkbookStore:
         with self._editing() as book:
             sheet = self._sheet_with_headers(book, tab_key)
             keys = self.layout.column_keys(tab_key, [c.value for c in sheet[1]])
+            date_formats = _date_formats(keys, tab_key)
             for record in records:
                 sheet.append([cell_value(v) for v in ordered_row(keys, record)])
                 _keep_text(sheet[sheet.max_row])
+                _show_dates(sheet[sheet.max_row], date_formats)
 
     def _sheet_with_headers(self, book: Workbook, tab_key: str) -> Worksheet:
         title = self.layout.title(tab_key)
@@ -142,7 +143,7 @@ class WorkbookStore:
                 actions.extend(_apply_template(book, tpl))
         return actions
 
-    def write_report(self, tab_key: str, report: Any) -> None:
+    def write_report(self, tab_key: str, report: ReportSheet) -> None:
         """The tab replaced (same position) by the formatted report: see render_report."""
         with self._editing() as book:
             sheet = _fresh_sheet(book, self.layout.title(tab_key))
@@ -206,6 +207,19 @@ def _keep_text(cells: Sequence[Any]) -> None:
             cell.data_type = "s"
 
 
+def _date_formats(keys: Sequence[str | None], tab_key: str) -> dict[int, str]:
+    """Column index -> the B.E. number format, for the tab's date and date-time columns."""
+    kinds = {c.key: c.kind for c in TABS[tab_key].columns if c.kind in ("date", "datetime")}
+    return {i: NUMBER_FORMATS[kinds[k]] for i, k in enumerate(keys) if k in kinds}
+
+
+def _show_dates(cells: Sequence[Any], formats: Mapping[int, str]) -> None:
+    """An appended date shows as the tab's other dates do, in B.E. (openpyxl would show it ISO, C.E.)."""
+    for i, fmt in formats.items():
+        if i < len(cells) and cells[i].value is not None:
+            cells[i].number_format = fmt
+
+
 def _style_header(sheet: Worksheet, protect: bool) -> None:
     sheet.freeze_panes = "A2"
     for cell in sheet[1]:
@@ -237,16 +251,10 @@ def _apply_template(book: Workbook, tpl: TabTemplate) -> list[str]:
     _style_header(sheet, protect=tpl.protect)
     existing = {str(dv.sqref) for dv in sheet.data_validations.dataValidation}
     for header, values in tpl.dropdowns.items():
-        letter = get_column_letter(present[header_key(header)])
-        ref = f"{letter}2:{letter}5000"
-        if ref in existing:
+        column = present[header_key(header)]
+        if dropdown_ref(column) in existing:
             continue
-        # An inline list is limited to 255 characters; Thai names fit.
-        dv = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True,
-                            errorStyle="warning", showErrorMessage=True,
-                            error="ค่านี้ไม่อยู่ในรายการ", errorTitle="ตรวจสอบค่า")
-        dv.add(ref)
-        sheet.add_data_validation(dv)
+        sheet.add_data_validation(dropdown(values, column))
         actions.append(f"ใส่รายการเลือกคอลัมน์ '{header}' แท็บ {tpl.title}")
     for header, kind in tpl.formats.items():
         column = present[header_key(header)]
@@ -259,6 +267,9 @@ def _apply_template(book: Workbook, tpl: TabTemplate) -> list[str]:
         sheet.column_dimensions[get_column_letter(column)].width = 16 if kind != "text" else 22
     if tpl.protect and sheet.sheet_properties.tabColor is None:
         sheet.sheet_properties.tabColor = "999999"
+    if not has_print_setup(sheet):
+        set_print_setup(sheet)
+        actions.append(f"ตั้งค่าการพิมพ์แท็บ {tpl.title} (A4 แนวนอน พอดีความกว้าง พิมพ์หัวตารางซ้ำทุกหน้า)")
     return actions
 
 
