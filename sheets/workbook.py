@@ -107,7 +107,9 @@ class WorkbookStore:
             header = [normalize_header(c.value) for c in sheet[1]]
             for record in records:
                 sheet.append([cell_value(v) for v in ordered_row(header, record, tab_key, self.layout)])
-                _keep_text(sheet[sheet.max_row])
+                # The row just appended; sheet[sheet.max_row] scans every cell twice (quadratic on an import).
+                row = sheet._current_row
+                _keep_text(next(sheet.iter_rows(min_row=row, max_row=row, max_col=len(header))))
 
     def _sheet_with_headers(self, book: Workbook, tab_key: str) -> Worksheet:
         title = self.layout.title(tab_key)
