@@ -112,7 +112,7 @@ def test_the_dry_run_shows_the_difference_and_writes_nothing(seeded: Store, conf
     capital = next(d for d in report["differences"] if d["key"] == "230107-05" and d["column"] == "เงินทุน (บาท)")
     assert capital["in_sheet"] == "280,000 บาท" and capital["in_file"] == "285,000 บาท"
     # Rows it could not read, with their row and column.
-    unreadable = {(u["file"], u["row"], u["column"]): u for u in report["unreadable"]}
+    unreadable = {(u["file"], u["row"], u["column"]): u for u in report["issues"]}
     bad_id = unreadable[("register-nongbua.xlsx", 8, "C")]
     assert bad_id["row_kept"] and "หลักตรวจสอบไม่ตรง" in bad_id["message"] and bad_id["header"] == "เลขบัตร ปชช."
     bad_date = unreadable[("register-nongbua.xlsx", 9, "D")]
@@ -259,7 +259,7 @@ def test_an_unsure_match_stops_and_the_mapping_file_round_trips(seeded: Store, c
     assert loans["นายสมหมาย ใจงาม"]["phone"] == "0812345678"
     assert sorted((p["record"]["contract_no"], p["record"]["amount"]) for p in report["new_payments"]) == [
         ("230304-02/2568/01", 2000), ("230305-03/2568/01", 6000)]
-    lost = next(u for u in report["unreadable"] if u["row"] == 7)
+    lost = next(u for u in report["issues"] if u["row"] == 7)
     assert "ไม่พบตำบล \"ไม่มีจริง\" ในอำเภอเขาสมิง" in lost["message"] and not lost["row_kept"]
     assert all(c["state"] == "mapped" for c in report["sheets"][0]["columns"])
 

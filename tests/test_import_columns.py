@@ -153,6 +153,19 @@ def test_subtotals_and_a_grand_total_are_checked(matcher: Matcher) -> None:
     assert [(s.row, why) for s, why in read.skipped] == [(5, "หัวตารางซ้ำ (หน้าใหม่ของเอกสารพิมพ์)")]
 
 
+def test_a_row_numbering_the_columns_is_skipped(matcher: Matcher) -> None:
+    rows: list[list[object]] = [["ชื่อผู้ยืม", "วันที่ยืม", "ยอดยืม", "วันครบกำหนด"], ["(1)", "(2)", "(3)", "(4)"],
+                                [1, 2, 3, 4], ["นายก", "1/1/68", 1000, "1/1/69"]]
+    grid = Grid("f.xlsx", "s", rows)
+    guess = find_header(grid, matcher)
+    assert guess is not None
+
+    read = read_rows(grid, guess, Place("เมืองตราด", "วังกระแจะ", 5))
+
+    assert [s.row for s, _ in read.skipped] == [2, 3] and [loan.borrower_name for loan in read.loans] == ["นายก"]
+    assert read.issues == []
+
+
 def test_the_mapping_file_is_yaml_that_reads_back(matcher: Matcher, tmp_path) -> None:
     rows: list[list[object]] = [["ชื่อผู้ยืม", "วันที่ยืม", "ยอดยืม", "วันครบกำหนด", "วันที่"],
                                 ["นายก", "1/1/68", 1000, "1/1/69", "1/6/68"]]
@@ -166,7 +179,8 @@ def test_the_mapping_file_is_yaml_that_reads_back(matcher: Matcher, tmp_path) ->
     assert entry["columns"] == {"A": "borrower_name", "B": "loan_date", "C": "amount", "D": "due_date", "E": "?"}
     assert entry["header_rows"] == [1] and entry["place"]["village_no"] == 5
     path = tmp_path / "m.yaml"
-    path.write_text(text.replace('E: "?"', "E: paid_date"), encoding="utf-8")
+    path.write_text(text.replace('E: "?"', "E: paid_date").replace("village_no: 5", 'village_no: "๕"'),
+                    encoding="utf-8")
     mapped = read_mapping(path).get(grid.file, grid.sheet)
     assert mapped is not None and mapped.place == Place("เมืองตราด", "", 5, "หนองบัว")
     again = mapped.guess(grid)

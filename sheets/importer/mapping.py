@@ -27,6 +27,7 @@ from typing import Any, Optional
 
 import yaml
 
+from sheets import readers
 from sheets.importer.columns import FIELDS, ColumnMatch, HeaderGuess, Kind, column_index, column_letter, settle
 from sheets.importer.grid import Grid, ImportFileError
 from sheets.importer.titles import Place
@@ -135,11 +136,15 @@ def _sheet(entry: Any, where: str) -> SheetMapping:
     place_entry = entry.get("place") or {}
     if not isinstance(place_entry, dict):
         raise MappingError(f"{where}: place ต้องเป็นกลุ่มค่า district / subdistrict / village_no / village_name")
-    number = place_entry.get("village_no")
-    if number not in (None, "") and (not isinstance(number, int) or isinstance(number, bool)):
-        raise MappingError(f"{where}: place.village_no ต้องเป็นตัวเลข (got {number!r})")
+    number: Optional[int] = None
+    if place_entry.get("village_no") not in (None, ""):
+        try:
+            number = readers.read_int(place_entry["village_no"])
+        except readers.CellError:
+            raise MappingError(f"{where}: place.village_no ต้องเป็นตัวเลข "
+                               f"(got {place_entry['village_no']!r})") from None
     place = Place(str(place_entry.get("district") or ""), str(place_entry.get("subdistrict") or ""),
-                  number if isinstance(number, int) else None, str(place_entry.get("village_name") or ""))
+                  number, str(place_entry.get("village_name") or ""))
     return SheetMapping(kind, rows, columns, place, str(place_entry.get("fund_id") or "").strip())
 
 

@@ -11,7 +11,7 @@ from typing import Any, Optional, Sequence
 
 from core.thai import baht, date_th, mask_citizen_id
 from sheets.importer.apply import Written
-from sheets.importer.columns import FIELDS, IGNORE, ColumnMatch
+from sheets.importer.columns import FIELDS, IGNORE, SURE, ColumnMatch
 from sheets.importer.plan import ImportPlan, NewRow, SheetReport
 from sheets.importer.titles import Place
 
@@ -25,7 +25,8 @@ def _field_words(match: ColumnMatch) -> str:
     if match.state == "mapped":
         return f"{words} (จากไฟล์จับคู่)"
     if match.state == "unsure":
-        return f"? ไม่แน่ใจ ({match.confidence:.0%}): {match.why}"
+        sureness = f" ({match.confidence:.0%})" if 0 < match.confidence < SURE or match.alternative else ""
+        return f"? ไม่แน่ใจ{sureness}: {match.why}"
     return f"{words} (แน่ใจ {match.confidence:.0%})"
 
 
@@ -35,8 +36,8 @@ def _sheet_lines(report: SheetReport) -> list[str]:
     kind = "ทะเบียนลูกหนี้" if guess.kind == "register" else "แบบ 26(1) รายหมู่บ้าน"
     header_rows = "–".join(str(n) for n in sorted({guess.first_row + 1, guess.last_row + 1}))
     place = rows.place.describe() if rows.place.known else "หมู่บ้านจากคอลัมน์ในแต่ละแถว"
-    lines = [f"• {rows.file} แผ่น \"{rows.sheet}\": {kind} หัวตารางแถว {header_rows}, ข้อมูล {rows.data_rows} แถว — "
-             f"{place}"]
+    counted = "ยังไม่อ่านแถว (รอไฟล์จับคู่)" if guess.blocked else f"ข้อมูล {rows.data_rows} แถว"
+    lines = [f"• {rows.file} แผ่น \"{rows.sheet}\": {kind} หัวตารางแถว {header_rows}, {counted} — {place}"]
     lines.append("  คอลัมน์:")
     for match in guess.columns:
         if match.field == IGNORE and match.state == "sure":
@@ -94,6 +95,8 @@ def as_text(plan: ImportPlan, *, store: str, dry_run: bool, written: Optional[Wr
         lines += [""] + _issue_lines(plan)
         return "\n".join(lines).rstrip() + "\n"
     lines += _listed("กองทุนใหม่", [_row_words(r) for r in plan.new_funds])
+    if any(not r.record.get("capital") for r in plan.new_funds):
+        lines.append("  (ทะเบียนไม่มีเงินทุนและข้อมูลบัญชีของกองทุน: กรอกในแท็บ กองทุน เอง แล้วตรวจด้วย check)")
     lines += _listed("สัญญาใหม่", [_row_words(r) for r in plan.new_loans])
     lines += _listed("เลขที่สัญญาที่สร้างให้ตามกฎของแม่แบบ (<รหัสกองทุน>/<ปี พ.ศ. ที่ยืม>/<ลำดับ>)",
                      [f"{m.contract_no} {m.borrower_name} ({m.source.describe()})" for m in plan.made_numbers])
@@ -177,7 +180,7 @@ def as_json(plan: ImportPlan, *, store: str, dry_run: bool, written: Optional[Wr
         "in_sheet": {"funds": plan.funds_in_sheet, "loans": plan.loans_in_sheet, "payments": plan.payments_in_sheet},
         "differences": [{"tab": d.tab, "key": d.key, "column": d.header, "in_sheet": d.in_sheet, "in_file": d.in_file,
                          "sheet_row": d.sheet_row, "source": d.source.describe()} for d in plan.differences],
-        "unreadable": [{"source": i.source.describe(), "file": i.source.file, "sheet": i.source.sheet,
+        "issues": [{"source": i.source.describe(), "file": i.source.file, "sheet": i.source.sheet,
                         "row": i.source.row, "column": i.column, "header": i.header, "message": i.message,
                         "level": i.level, "row_kept": i.row_kept} for i in plan.issues],
         "totals": [{"source": t.source.describe(), "column": t.column, "header": t.header,

@@ -205,6 +205,19 @@ def _is_total(row: _Row, name_col: Optional[int]) -> bool:
     return False
 
 
+def _column_numbers(cells: list[Any]) -> bool:
+    """The row under a form's header that numbers its columns: 1, 2, 3 … (or (1), (2) …) and nothing else."""
+    numbers = []
+    for value in cells:
+        if blank(value):
+            continue
+        text = readers.read_text(value).strip("() ")
+        if not text.isdigit():
+            return False
+        numbers.append(int(text))
+    return len(numbers) >= MIN_HEADER_FIELDS and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
 class _Sums:
     """Per column: the sum of the rows since the last totals row, and since the table began."""
 
@@ -260,6 +273,9 @@ def read_rows(grid: Grid, guess: HeaderGuess, place: Place, fund_id: str = "",
             continue
         if sum(1 for col, key in header_keys.items() if squash(row.value(col)) == key) >= MIN_HEADER_FIELDS:
             out.skipped.append((row.source, "หัวตารางซ้ำ (หน้าใหม่ของเอกสารพิมพ์)"))
+            continue
+        if _column_numbers(row.cells):
+            out.skipped.append((row.source, "เลขลำดับคอลัมน์ (1) (2) (3) … ใต้หัวตาราง"))
             continue
         if guess.kind == "register":
             _register_row(row, sums, name_col)
