@@ -26,8 +26,9 @@ id reserved by files.generateIds, a request more per file. We look instead: a cr
 answer was lost (no answer, or a 5xx, which may come after the work) is tried again only when
 the caller says how to find what that try made (`find_existing`: the folder by name and
 parent, an upload by its `ref` in appProperties), a lookup that the folder path and a
-redelivered message need anyway; it runs before each retry and its find is the answer. A create refused outright (429, a rate-limit 403) was not
-done and is simply tried again. Any other answer is final, a 401 too.
+redelivered message need anyway; it runs before each retry and its find is the answer. A
+create refused outright (429, a rate-limit 403) was not done and is simply tried again. Any
+other answer is final, a 401 too.
 """
 from __future__ import annotations
 

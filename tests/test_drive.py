@@ -14,7 +14,6 @@ from sheets.drive import (
     DRIVE_SCOPE, FOLDER_MIME, REF_PROPERTY, DriveClient, DriveError, DriveFile, bearer_token, multipart_body, quote_q,
 )
 from tests.fakes.drive_api import NO_QUOTA_MESSAGE, DriveFake
-from tests.fakes.drive_fixtures import drive_fake, shared_folder  # noqa: F401 (fixtures)
 
 # Bytes that a careless multipart writer would break: CR LF, dashes, a NUL, non-UTF-8.
 PHOTO = b"\xff\xd8\xff\xe0JFIF\r\n--not-a-boundary\r\n\x00\x89PNG\r\n\x1a\n" * 50

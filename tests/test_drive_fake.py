@@ -12,7 +12,6 @@ import pytest
 import requests
 
 from tests.fakes.drive_api import DISCOVERY_PATH, FOLDER, DriveFake, load_discovery, parse_query
-from tests.fakes.drive_fixtures import drive_fake, shared_folder  # noqa: F401 (fixtures)
 
 AUTH = {"Authorization": "Bearer test-token"}
 

@@ -313,8 +313,8 @@ def test_a_file_that_cannot_be_read_is_said_so(workbook_store: WorkbookStore, co
                                                tmp_path: Path) -> None:
     seed(workbook_store, layout)
     (tmp_path / "notes.txt").write_text("x")
-    assert run(workbook_store, config, [tmp_path / "missing.xlsx"]) == (2, f"นำเข้าไม่ได้: ไม่พบไฟล์ "
-                                                                         f"{tmp_path / 'missing.xlsx'} (no such file)\n")
+    missing = tmp_path / "missing.xlsx"
+    assert run(workbook_store, config, [missing]) == (2, f"นำเข้าไม่ได้: ไม่พบไฟล์ {missing} (no such file)\n")
     code, text = run(workbook_store, config, [tmp_path / "notes.txt"])
     assert code == 2 and "รับเฉพาะ .xlsx" in text
 

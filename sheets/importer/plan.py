@@ -432,9 +432,9 @@ def _payment_rows(plan: ImportPlan, ds: Dataset, contract_no: str, item: LoanIn,
         if other_amounts.get(payment.paid_date):
             sheet_amount = other_amounts[payment.paid_date].pop(0)
             row = next((p.row for p in in_sheet if p.paid_date == payment.paid_date and p.amount == sheet_amount), None)
-            plan.differences.append(Difference(layout.title("payments"), contract_no,
-                                               f"{layout.header('payments', 'amount')} วันที่ {date_th(payment.paid_date)}",
-                                               baht(sheet_amount), baht(payment.amount), row, payment.source))
+            header = f"{layout.header('payments', 'amount')} วันที่ {date_th(payment.paid_date)}"
+            plan.differences.append(Difference(layout.title("payments"), contract_no, header, baht(sheet_amount),
+                                               baht(payment.amount), row, payment.source))
             continue
         # The same payment always gets the same ref, so two runs at once still count it once.
         digest = hashlib.sha1(f"{contract_no}|{payment.paid_date}|{payment.amount}|{occurrences[key]}".encode())

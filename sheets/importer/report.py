@@ -56,7 +56,8 @@ def _sheet_lines(report: SheetReport) -> list[str]:
 def _row_words(row: NewRow) -> str:
     r = row.record
     if row.tab == "funds":
-        place = Place(r.get("district") or "", r.get("subdistrict") or "", r.get("village_no"), r.get("village_name") or "")
+        place = Place(r.get("district") or "", r.get("subdistrict") or "", r.get("village_no"),
+                      r.get("village_name") or "")
         return f"{r['fund_id']} {place.describe()}"
     if row.tab == "loans":
         return (f"{r['contract_no']} {r['borrower_name']} ยืม {baht(r['amount'])} "

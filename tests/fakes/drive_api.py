@@ -426,8 +426,9 @@ class DriveFake:
                   reason: Optional[str] = None, after_write: bool = False) -> None:
         """Answer the next `times` requests (of `kind`) with this error (after doing them, if asked).
         A 403 is Drive's rate-limit one (userRateLimitExceeded) unless another reason is given."""
-        self._add_fault(_DriveFault(status, 0.0, times, kind, message or FAULT_MESSAGES.get(status, "Programmed fault."),
-                                    after_write=after_write, reason=reason or self._reason(status)))
+        text = message or FAULT_MESSAGES.get(status, "Programmed fault.")
+        self._add_fault(_DriveFault(status, 0.0, times, kind, text, after_write=after_write,
+                                    reason=reason or self._reason(status)))
 
     def fail_always(self, status: int, kind: Optional[str] = None, message: Optional[str] = None,
                     reason: Optional[str] = None) -> None:
@@ -509,7 +510,8 @@ class DriveFake:
             if fault and fault.status:
                 raise self._fault_error(fault)
         except FakeDriveError as exc:
-            reply = Reply(exc.code, json.dumps(exc.body()).encode(), {"Content-Type": "application/json; charset=UTF-8"})
+            reply = Reply(exc.code, json.dumps(exc.body()).encode(),
+                          {"Content-Type": "application/json; charset=UTF-8"})
         except Exception as exc:  # a bug in the fake: make it loud
             self._violate(f"{kind}: the fake crashed: {type(exc).__name__}: {exc}")
             error = FakeDriveError(500, f"fake crashed: {exc}")

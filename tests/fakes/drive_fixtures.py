@@ -1,8 +1,5 @@
-"""Fixtures for the Google Drive fake: a started fake with a shared drive, and the folder documents go to.
-
-Import them into a test module (`from tests.fakes.drive_fixtures import drive_fake, shared_folder`);
-pytest finds fixtures in the module's namespace.
-"""
+"""Fixtures for the Google Drive fake: a started fake with a shared drive, and the folder documents go to
+(a pytest plugin: tests/conftest.py names it)."""
 from __future__ import annotations
 
 from typing import Iterator
