@@ -153,6 +153,34 @@ def test_subtotals_and_a_grand_total_are_checked(matcher: Matcher) -> None:
     assert [(s.row, why) for s, why in read.skipped] == [(5, "หัวตารางซ้ำ (หน้าใหม่ของเอกสารพิมพ์)")]
 
 
+def test_a_borrower_or_an_occupation_starting_with_ruam_is_no_totals_row(matcher: Matcher) -> None:
+    rows: list[list[object]] = [["ชื่อผู้ยืม", "อาชีพ", "วันที่ยืม", "ยอดยืม", "วันครบกำหนด"],
+                                ["รวมศักดิ์ มีทรัพย์", "รวมกลุ่มทำขนม", "1/1/68", 1000, "1/1/69"],
+                                ["ยอดรวม", None, None, 1000, None]]
+    grid = Grid("f.xlsx", "s", rows)
+    guess = find_header(grid, matcher)
+    assert guess is not None
+
+    read = read_rows(grid, guess, Place("เมืองตราด", "วังกระแจะ", 5))
+
+    assert [loan.borrower_name for loan in read.loans] == ["รวมศักดิ์ มีทรัพย์"]
+    assert [(t.source.row, t.ok) for t in read.totals] == [(3, True)]
+
+
+def test_a_row_without_a_name_still_counts_in_the_total(matcher: Matcher) -> None:
+    rows: list[list[object]] = [["ชื่อผู้ยืม", "วันที่ยืม", "ยอดยืม", "วันครบกำหนด"],
+                                ["นายก", "1/1/68", 1000, "1/1/69"], [None, "1/2/68", 500, "1/2/69"],
+                                ["รวม", None, 1500, None]]
+    grid = Grid("f.xlsx", "s", rows)
+    guess = find_header(grid, matcher)
+    assert guess is not None
+
+    read = read_rows(grid, guess, Place("เมืองตราด", "วังกระแจะ", 5))
+
+    assert [(t.stated, t.ok) for t in read.totals] == [(Decimal(1500), True)]  # the file adds up
+    assert [(i.source.row, i.column, i.message) for i in read.issues] == [(3, "A", "ไม่มีชื่อผู้ยืม")]
+
+
 def test_a_row_numbering_the_columns_is_skipped(matcher: Matcher) -> None:
     rows: list[list[object]] = [["ชื่อผู้ยืม", "วันที่ยืม", "ยอดยืม", "วันครบกำหนด"], ["(1)", "(2)", "(3)", "(4)"],
                                 [1, 2, 3, 4], ["นายก", "1/1/68", 1000, "1/1/69"]]

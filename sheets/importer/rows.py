@@ -196,8 +196,11 @@ class _Row:
                      number, self.text("village_name"))
 
 
-def _is_total(row: _Row, name_col: Optional[int]) -> bool:
-    """A row labelled รวม… whose name cell holds nothing else."""
+def _is_total(row: _Row, name_col: Optional[int], identity: list[int]) -> bool:
+    """A row labelled รวม… whose name cell holds nothing else and that has no date or village number
+    (a borrower named รวมศักดิ์, an occupation รวมกลุ่ม… are data)."""
+    if any(not blank(row.value(col)) for col in identity):
+        return False
     for col, value in enumerate(row.cells):
         if isinstance(value, str) and squash(value).startswith(TOTAL_WORDS):
             name = row.value(name_col)
@@ -225,9 +228,18 @@ class _Sums:
         self.block: dict[int, Decimal] = {}
         self.table: dict[int, Decimal] = {}
 
-    def add(self, col: int, value: Decimal) -> None:
-        self.block[col] = self.block.get(col, Decimal(0)) + value
-        self.table[col] = self.table.get(col, Decimal(0)) + value
+    def add(self, row: _Row, columns: list[int]) -> None:
+        """A data row's figures, as far as they read (a cell that does not is reported by the row's reading)."""
+        for col in columns:
+            raw = row.value(col)
+            if blank(raw):
+                continue
+            try:
+                value = readers.read_amount(raw)
+            except readers.CellError:
+                continue
+            self.block[col] = self.block.get(col, Decimal(0)) + value
+            self.table[col] = self.table.get(col, Decimal(0)) + value
 
     def check(self, row: _Row, columns: list[int], counts: frozenset[int] = frozenset()) -> None:
         for col in columns:
@@ -255,9 +267,11 @@ def read_rows(grid: Grid, guess: HeaderGuess, place: Place, fund_id: str = "",
     if guess.kind == "register":
         summed = [c for key in REGISTER_SUMS for c in guess.columns_of(key)]
         name_col = next(iter(guess.columns_of("borrower_name")), None)
+        identity = guess.columns_of("loan_date") + guess.columns_of("due_date")
     else:
         summed = [c for key in SUMMARY_INTS + SUMMARY_AMOUNTS for c in guess.columns_of(key)]
         name_col = next(iter(guess.columns_of("village_name") or guess.columns_of("fund_id")), None)
+        identity = guess.columns_of("village_no")
     total_rows = len(grid.rows) - guess.last_row - 1
     # A printout repeats its header on every page: the same words in the same columns.
     header_keys = {col: squash(grid.cell(guess.last_row, col)) for col in range(grid.width)
@@ -268,7 +282,7 @@ def read_rows(grid: Grid, guess: HeaderGuess, place: Place, fund_id: str = "",
         row = _Row(grid, index, guess, out)
         if all(blank(v) for v in row.cells):
             continue
-        if _is_total(row, name_col):
+        if _is_total(row, name_col, identity):
             sums.check(row, summed, counts)
             continue
         if sum(1 for col, key in header_keys.items() if squash(row.value(col)) == key) >= MIN_HEADER_FIELDS:
@@ -277,14 +291,14 @@ def read_rows(grid: Grid, guess: HeaderGuess, place: Place, fund_id: str = "",
         if _column_numbers(row.cells):
             out.skipped.append((row.source, "เลขลำดับคอลัมน์ (1) (2) (3) … ใต้หัวตาราง"))
             continue
-        if guess.kind == "register":
-            _register_row(row, sums, name_col)
-        else:
-            _summary_row(row, sums, name_col)
+        data = _register_row(row, name_col) if guess.kind == "register" else _summary_row(row)
+        if data:
+            sums.add(row, summed)
     return out
 
 
-def _register_row(row: _Row, sums: _Sums, name_col: Optional[int]) -> None:
+def _register_row(row: _Row, name_col: Optional[int]) -> bool:
+    """Read one row of a register; False when it is no data row."""
     out = row.out
     amount_col, loan_date_col, due_col = row.col("amount"), row.col("loan_date"), row.col("due_date")
     has_name = not blank(row.value(name_col))
@@ -293,42 +307,40 @@ def _register_row(row: _Row, sums: _Sums, name_col: Optional[int]) -> None:
     if not has_loan:
         # A signature line, a note under the table: not a loan, and listed so that nothing goes unseen.
         out.skipped.append((row.source, "ไม่ใช่แถวข้อมูล (ไม่มีจำนวนเงินหรือวันที่ยืม)"))
-        return
+        return False
     out.data_rows += 1
     if not has_name:
         row.issue(name_col, "ไม่มีชื่อผู้ยืม")
-        return
+        return True
     name = readers.read_text(row.value(name_col))
     loan_date = row.read(loan_date_col, readers.read_date, needed=True)
     amount = row.read(amount_col, readers.read_amount, needed=True)
-    if amount is not None and amount_col is not None:
-        sums.add(amount_col, amount)
-        if amount <= 0:
-            row.issue(amount_col, "จำนวนเงินยืมต้องมากกว่า 0")
+    if amount is not None and amount <= 0:
+        row.issue(amount_col, "จำนวนเงินยืมต้องมากกว่า 0")
     due_date = row.read(due_col, readers.read_date, needed=True)
     if loan_date and due_date and due_date < loan_date:
         row.issue(due_col, "วันครบกำหนดชำระก่อนวันที่รับเงินยืม")
     citizen = row.read(row.col("citizen_id"), readers.read_citizen_id)
     round_no = row.read(row.col("round"), readers.read_int)
     status = row.read(row.col("status"), lambda v: readers.read_choice(v, LOAN_STATUSES))
-    payments = _payments(row, sums)
+    payments = _payments(row)
     balance_col = row.col("balance")
     balance = row.read(balance_col, readers.read_amount)
-    if balance is not None and balance_col is not None:
-        sums.add(balance_col, balance)
+    if balance is not None:
         if amount is not None and balance != amount - sum((p.amount for p in payments), Decimal(0)):
             paid = sum((p.amount for p in payments), Decimal(0))
             row.issue(balance_col, f"ยอดคงเหลือในไฟล์ {balance:,.2f} ไม่เท่ากับยอดยืม {amount:,.2f} − ชำระ "
                                    f"{paid:,.2f} (ยอดคงเหลือในชีตคำนวณจากรับชำระเสมอ)", level="warning")
     if row.fatal or loan_date is None or amount is None or due_date is None or amount <= 0:
-        return
+        return True
     fund_id = row.text("fund_id")
     out.loans.append(LoanIn(row.source, row.place(), fund_id, row.text("contract_no"), name, citizen,
                             row.text("phone"), round_no, row.text("occupation"), loan_date, amount, due_date,
                             status, row.text("note"), payments))
+    return True
 
 
-def _payments(row: _Row, sums: _Sums) -> list[PaymentIn]:
+def _payments(row: _Row) -> list[PaymentIn]:
     """One payment per pair of date and amount columns (left to right); receipts by the same order."""
     dates, amounts = row.guess.columns_of("paid_date"), row.guess.columns_of("paid_amount")
     receipts = row.guess.columns_of("receipt_no")
@@ -337,8 +349,6 @@ def _payments(row: _Row, sums: _Sums) -> list[PaymentIn]:
         if blank(row.value(date_col)) and blank(row.value(amount_col)):
             continue
         paid = row.read(amount_col, readers.read_amount)
-        if paid is not None:
-            sums.add(amount_col, paid)
         if paid == 0:
             continue  # a 0 in the amount column is no payment
         day = row.read(date_col, readers.read_date)
@@ -352,7 +362,8 @@ def _payments(row: _Row, sums: _Sums) -> list[PaymentIn]:
     return found
 
 
-def _summary_row(row: _Row, sums: _Sums, name_col: Optional[int]) -> None:
+def _summary_row(row: _Row) -> bool:
+    """Read one row of a 26(1) summary; False when it is no data row."""
     out = row.out
     place = row.place()
     fund_id = row.text("fund_id")
@@ -360,22 +371,21 @@ def _summary_row(row: _Row, sums: _Sums, name_col: Optional[int]) -> None:
     if not (place.village_name or place.village_no is not None or fund_id) or \
             all(blank(row.value(c)) for c in figure_cols):
         out.skipped.append((row.source, "ไม่ใช่แถวข้อมูล (ไม่มีหมู่บ้านหรือตัวเลข)"))
-        return
+        return False
     out.data_rows += 1
     figures: dict[str, Any] = {}
     for key in SUMMARY_INTS:
         col = row.col(key)
         value = row.read(col, readers.read_int)
-        if value is not None and col is not None:
+        if value is not None:
             figures[key] = value
-            sums.add(col, Decimal(value))
     for key in SUMMARY_AMOUNTS:
         col = row.col(key)
         value = row.read(col, readers.read_amount)
-        if value is not None and col is not None:
+        if value is not None:
             figures[key] = value
-            sums.add(col, value)
     for key in ("bank_name", "bank_account_no"):
         if row.text(key):
             figures[key] = row.text(key)
     out.villages.append(VillageIn(row.source, place, fund_id, figures))
+    return True
