@@ -24,6 +24,7 @@ demo: $(STAMP)
 	$(PY) main.py remind --digest
 	$(PY) main.py simulate
 	$(PY) main.py report
+	$(PY) main.py setup-line --dry-run
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -62,9 +62,30 @@ def print_json(obj: Any) -> None:
     sys.stdout.write("\n")
 
 
-def progress(message: str) -> None:
-    """Progress goes to stderr so that --json output stays clean."""
-    print(message, file=sys.stderr, flush=True)
+class Progress:
+    """Progress on stderr, so that --json output stays clean. Quiet by default: on a terminal one
+    line that is rewritten in place (long work shows it is moving), nothing when stderr is a file or
+    a pipe; every step on its own line with --verbose."""
+
+    def __init__(self) -> None:
+        self.verbose = False
+        self._shown = 0
+
+    def __call__(self, message: str) -> None:
+        if self.verbose:
+            print(message, file=sys.stderr, flush=True)
+        elif sys.stderr.isatty():
+            line = message[:100]
+            print("\r" + line.ljust(self._shown), end="", file=sys.stderr, flush=True)
+            self._shown = len(line)
+
+    def done(self) -> None:
+        if self._shown:
+            print("\r" + " " * self._shown + "\r", end="", file=sys.stderr, flush=True)
+            self._shown = 0
+
+
+progress = Progress()
 
 
 # -- commands ------------------------------------------------------------------
@@ -101,7 +122,7 @@ def _check_args(p: argparse.ArgumentParser) -> None:
 
 @command("check", "ตรวจสอบข้อมูล: ครบถ้วน ถูกต้อง เป็นปัจจุบัน รายกองทุน และตัวชี้วัด 9.1", _check_args)
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
-    from sheets.check import quality_tab_rows, run_check, summary_text
+    from sheets.check import blocking_lines, quality_tab_rows, run_check, summary_text
     from sheets.model import read_dataset
     from sheets.store import Layout
     from sheets.open import open_store
@@ -113,6 +134,8 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     if not args.no_write:
         store.rewrite("quality", quality_tab_rows(report))
     if args.json:
+        for line in blocking_lines(report):  # a missing column is said at the console too, always
+            print(line, file=sys.stderr)
         print_json(report.as_json())
     else:
         print(summary_text(report))
@@ -156,6 +179,8 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=None,
                    help="ไฟล์ .xlsx สำหรับการประชุม (ค่าเริ่มต้น: data/reports/report-YYYY-MM.xlsx)")
     p.add_argument("--no-push", action="store_true", help="ไม่ส่งสรุปทาง LINE")
+    p.add_argument("--pdf", nargs="?", const=True, default=False, type=Path, metavar="FILE.pdf",
+                   help="ทำรายงาน PDF สำหรับการประชุมด้วย (ค่าเริ่มต้น: data/reports/report-YYYY-MM.pdf)")
 
 
 @command("report", "รายงานประจำเดือน (แบบ 26(2) รายอำเภอ, 26(1) รายกองทุน, ค้างชำระ, PAR30, ตัวชี้วัด 9.1): "
@@ -172,12 +197,12 @@ def cmd_report(args: argparse.Namespace, config: Config) -> int:
         from messaging.factory import make_messenger
         from messaging.outbox import OutboxMessenger
 
-        messenger = make_messenger(config)
+        messenger = make_messenger(config, echo=args.verbose)
         if isinstance(messenger, OutboxMessenger) and args.json:
             messenger.stream = sys.stderr  # keep stdout for the JSON
     try:
         run = run_monthly_report(store, config, today, year=year, month=month, out=args.out,
-                                 push=not args.no_push, messenger=messenger, progress=progress)
+                                 push=not args.no_push, messenger=messenger, progress=progress, pdf=args.pdf)
     except ValueError as exc:  # a month that has not started yet
         print(f"ทำรายงานไม่ได้: {exc}", file=sys.stderr)
         return 2
@@ -185,6 +210,61 @@ def cmd_report(args: argparse.Namespace, config: Config) -> int:
         print_json(run.as_json())
     else:
         print(run.as_text(config.province))
+    return 0
+
+
+def _collection_args(p: argparse.ArgumentParser) -> None:
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--fund", metavar="ID", help="รหัสกองทุน เช่น 230101-01")
+    which.add_argument("--district", metavar="NAME", help="ทุกกองทุนของอำเภอ เช่น เมืองตราด")
+    p.add_argument("--month", type=_month_arg, default=None, help="เดือน YYYY-MM (ค่าเริ่มต้น: เดือนของ --date)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="ไฟล์ PDF (ค่าเริ่มต้น: data/reports/collection-<กองทุนหรืออำเภอ>-YYYY-MM.pdf)")
+
+
+@command("collection-sheet", "ใบติดตามการรับชำระ (PDF หนึ่งกองทุนต่อหน้า): ผู้ยืมที่ครบกำหนดและค้างชำระในเดือน "
+                             "พร้อมช่องจำนวนเงินที่รับ เลขที่ใบรับเงิน และลายมือชื่อ", _collection_args)
+def cmd_collection_sheet(args: argparse.Namespace, config: Config) -> int:
+    from report.paper import PaperError, run_collection_sheets
+    from sheets.open import open_store
+
+    today = run_date(args, config)
+    year, month = args.month or (today.year, today.month)
+    try:
+        run = run_collection_sheets(open_store(args.store, config), config, today, year, month,
+                                    fund=args.fund, district=args.district, out=args.out)
+    except PaperError as exc:
+        print(f"ทำใบติดตามไม่ได้: {exc}", file=sys.stderr)
+        return 2
+    print_json(run.as_json()) if args.json else print(run.as_text())
+    return 0
+
+
+def _notices_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--district", required=True, metavar="NAME", help="อำเภอ เช่น เมืองตราด")
+    p.add_argument("--min-days", type=int, default=None,
+                   help="เกินกำหนดอย่างน้อยกี่วันจึงออกหนังสือ (ค่าเริ่มต้น: notices.min_days ในค่าตั้ง, 30)")
+    p.add_argument("--dry-run", action="store_true", help="แสดงว่าใครจะได้หนังสือ ไม่ทำไฟล์และไม่บันทึก")
+    p.add_argument("--out", type=Path, default=None,
+                   help="ไฟล์ PDF (ค่าเริ่มต้น: data/reports/notices-<อำเภอ>-YYYY-MM-DD.pdf)")
+    p.add_argument("--by", default="", metavar="OFFICER_ID", help="ผู้ออกหนังสือ (บันทึกในแท็บ หนังสือแจ้งเตือน)")
+
+
+@command("notices", "หนังสือแจ้งเตือนผู้ยืมที่ค้างชำระ (PDF หนึ่งฉบับต่อราย) ครั้งที่ 1/2/3 ตามที่ออกไปแล้ว "
+                    "และบันทึกในแท็บ หนังสือแจ้งเตือน", _notices_args)
+def cmd_notices(args: argparse.Namespace, config: Config) -> int:
+    from core.thai import now_in
+    from report.paper import PaperError, run_notices
+    from sheets.open import open_store
+
+    try:
+        run = run_notices(open_store(args.store, config), config, run_date(args, config), now_in(config.timezone),
+                          district=args.district, min_days=args.min_days, dry_run=args.dry_run, out=args.out,
+                          issued_by=args.by)
+    except PaperError as exc:
+        print(f"ออกหนังสือแจ้งเตือนไม่ได้: {exc}", file=sys.stderr)
+        return 2
+    print_json(run.as_json()) if args.json else print(run.as_text())
     return 0
 
 
@@ -220,6 +300,24 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     return serve(args.host, args.port, env)
 
 
+def _setup_line_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dry-run", action="store_true",
+                   help="ไม่ส่งอะไรถึง LINE: เขียนรูปและ JSON ของริชเมนูไว้ดูใน data/richmenu/ (หรือ --out)")
+    p.add_argument("--webhook-url", metavar="URL", help="ตั้ง webhook URL ของช่องทาง (line_webhook ที่ deploy แล้ว) "
+                                                        "และให้ LINE ทดสอบเรียก")
+    p.add_argument("--out", type=Path, default=None, help="โฟลเดอร์ของ --dry-run (ค่าเริ่มต้น data/richmenu)")
+
+
+@command("setup-line", "ตั้งค่าช่องทาง LINE หลัง deploy: ริชเมนูตามบทบาท (สร้างใหม่ ลบชุดเก่า ผูกกับเจ้าหน้าที่) "
+                       "webhook URL และดูโควตาข้อความ", _setup_line_args)
+def cmd_setup_line(args: argparse.Namespace, config: Config) -> int:
+    from chat.setup_line import run_setup_line
+
+    return run_setup_line(config, args.store, run_date(args, config), dry_run=args.dry_run,
+                          webhook_url=args.webhook_url, out=args.out or ROOT / "data" / "richmenu",
+                          as_json=args.json, progress=progress)
+
+
 def _remind_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dry-run", action="store_true",
                    help="ทดลอง: แสดงว่าจะส่งอะไรถึงใคร โดยไม่ส่งและไม่บันทึก")
@@ -237,7 +335,7 @@ def cmd_remind(args: argparse.Namespace, config: Config) -> int:
     from sheets.open import open_store
 
     store = open_store(args.store, config)
-    messenger = make_messenger(config)
+    messenger = make_messenger(config, echo=args.verbose)
     if isinstance(messenger, OutboxMessenger) and args.json:
         messenger.stream = sys.stderr  # keep stdout for the JSON
     summary = run_reminders(store, messenger, config, run_date(args, config), now_in(config.timezone),
@@ -339,6 +437,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--config", type=Path, help="ไฟล์ค่าตั้ง (ค่าเริ่มต้น: config.yaml)")
     common.add_argument("--date", type=parse_date, help="วันที่ที่ใช้คำนวณ YYYY-MM-DD (ค่าเริ่มต้น: วันนี้ เวลาไทย)")
     common.add_argument("--json", action="store_true", help="พิมพ์ผลเป็น JSON")
+    common.add_argument("--verbose", "-v", action="store_true",
+                        help="พิมพ์รายละเอียดทั้งหมด เช่น ข้อความที่ส่งแต่ละข้อความ (ค่าเริ่มต้น: สรุปสั้น ๆ)")
     parser = argparse.ArgumentParser(prog="python main.py", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="คำสั่ง")
@@ -354,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 0
+    progress.verbose = bool(getattr(args, "verbose", False))
     try:
         config = load_config(args.config)
         return COMMANDS[args.command].run(args, config)
@@ -363,3 +464,5 @@ def main(argv: list[str] | None = None) -> int:
     except StoreError as exc:
         print(f"ที่เก็บข้อมูลมีปัญหา: {exc}", file=sys.stderr)
         return 3
+    finally:
+        progress.done()

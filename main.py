@@ -89,8 +89,12 @@ def monthly_report(request):
     try:
         config, store = warm.jobs()
         # No messenger passed: the run makes its own when it pushes (LINE stopping one run stops no other).
+        # The PDF only when it has somewhere to go (a Drive folder): the function's disk is temporary.
+        import tempfile
+
         run = run_monthly_report(store, config, run_date or today_in(config.timezone),
-                                 year=month[0], month=month[1], out=False, push=push)
+                                 year=month[0], month=month[1], out=False, push=push,
+                                 pdf=tempfile.gettempdir() if config.report.drive_folder_id else False)
     except (ConfigError, StoreError, MessengerError, OSError) as exc:
         log.error("monthly_report failed: %s", exc)
         warm.forget_jobs()  # set up again on the next call

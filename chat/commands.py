@@ -8,7 +8,7 @@ conversation uses. Where each command lives:
 | ครบกำหนด, ค้างชำระ | chat/lists.py (place names: chat/places.py) |
 | ค้นหา | chat/search.py |
 | ชำระ | chat/payments.py |
-| กองทุน, สรุป, ตรวจสอบ | chat/overview.py |
+| กองทุน, ใบติดตาม, สรุป, ตรวจสอบ | chat/overview.py |
 | แนะนำ, anything else | chat/talk.py |
 
 A new command: a function decorated with `chat.registry.command` in the module it belongs to (or a

@@ -4,10 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
+from chat.budget import Turn
 from chat.scope import Scope, ScopeView, Snapshot
 from sheets.model import Officer
+from core.config import Config
 
 Messages = list[dict]
 
@@ -32,7 +34,8 @@ class Ctx:
     event_id: str
     today: dt.date
     now: dt.datetime
-    config: Any
+    config: Config
+    turn: Turn | None = None    # this event's deadline (None: a new one where a write needs it)
 
     @property
     def view(self) -> ScopeView:

@@ -5,37 +5,56 @@ latest row wins) and the officer is active. Until then the chat gives help and
 the way to link, no data. `python main.py chat --as OFFICER_ID` speaks as an
 officer directly, through the same code.
 
-Writes, each idempotent so that a double tap or a redelivery to another
-(cold) instance records nothing twice:
+Time. Each event is answered within `chat.budget_seconds` (chat.budget): a
+late re-read is answered from the copy the instance has, with how old it is
+("ข้อมูล ณ 10:42 น."); a cold instance that cannot read in time says it is
+still loading; LINE's loading animation shows while the sheet is read.
+
+Writes, each recorded once whatever taps, redeliveries and instances do:
 
 - a repayment: its `ref` (รหัสอ้างอิง) is derived from the webhookEventId of
-  the `ชำระ` message and travels in the confirm button's postback data. Before
-  appending, the sheet is re-read and a ref already in รับชำระ is not written
-  again (and the model counts a ref once even if two instances raced);
+  the `ชำระ` message and travels in the confirm button's postback data. The
+  ref is claimed first (sheets.claims: an atomic create-if-absent shared by
+  every instance); only the winner re-reads the sheet, checks the payment
+  again and appends. A loser writes nothing and says who is recording it and
+  since when (the claim's record). An append that certainly did not happen
+  gives the claim back, so the next tap records it; one whose outcome is not
+  known keeps it: once the holder's time is up (`settled_by` in its record), a
+  later tap re-reads the sheet and records the payment only if the ref is not
+  there (as a new attempt, `<ref>#2`). docs/chat.md has each fault as the
+  officer sees it;
 - a LINE link: not appended again when that officer is already linked to
   that LINE user;
 - feedback: not appended again when the same officer sent the same text in the
   last 24 hours.
+
+Every answer leaves through `shown()`: any 13-digit run in it is masked as a
+citizen id, whatever cell it was typed into.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import threading
 import time
 import urllib.parse
 from collections import defaultdict, deque
-from decimal import Decimal
-from typing import Any, Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
 
-from core.thai import baht, date_th, to_arabic_digits
+from core.thai import baht, date_th, mask_id_runs, polite_name, to_arabic_digits
 from chat import commands
-from messaging import flex
+from messaging import flex, richmenu
 from chat import views
+from chat.budget import Deadline, Late, Turn, within
 from chat.context import Ctx, Messages
-from chat.scope import Snapshot, SnapshotCache
+from chat.scope import SheetLoading, Snapshot, SnapshotCache
 from messaging.webhook import Event, WebhookHandler
 from sheets import readers
+from sheets.claims import Claims, ClaimResult
+from sheets.store import StoreError
 from core.schema import SOURCE_LINE
 
 log = logging.getLogger("kkc.chat")
@@ -44,6 +63,17 @@ PRIVATE_ONLY = ("ขอบคุณที่เชิญ กข.คจ. Care ค
                 "เพื่อคุ้มครองข้อมูลส่วนบุคคลของลูกหนี้ (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล) "
                 "โปรดเพิ่มเพื่อนแล้วพิมพ์ถามในแชตส่วนตัว")
 TEXT_ONLY = "บอตอ่านได้เฉพาะข้อความตัวอักษร พิมพ์ เมนู เพื่อดูคำสั่งที่ใช้ได้"
+LOADING = "กำลังโหลดข้อมูล ลองอีกครั้งในสักครู่"
+LOADING_NOT_RECORDED = "กำลังโหลดข้อมูล ยังไม่ได้บันทึกรับชำระ ลองกดยืนยันอีกครั้งในสักครู่"
+
+# A write is not started with less than this left of the budget: it would most likely end "not known yet".
+WRITE_RESERVE_SECONDS = 0.3
+# After the holder's deadline, how long an append it sent may still take to land in the sheet.
+SETTLE_SECONDS = 60.0
+# Without a budget (the terminal chat) a holder is given this long before its attempt counts as over.
+UNHURRIED_WRITE_SECONDS = 300.0
+# Attempts at one ref (`ref`, `ref#2`, ...) before the officer is sent to the admin.
+MAX_ATTEMPTS = 5
 
 
 class RegisterLimiter:
@@ -81,24 +111,51 @@ class RegisterLimiter:
             self._failures.pop(user, None)
 
 
+@dataclass(frozen=True)
+class PaymentClaim:
+    """How claiming a repayment's ref went: won (`key` is ours) or held by someone (`holder`)."""
+
+    key: str | None            # the claim we won, None when someone else holds the ref
+    holder: dict[str, Any]     # the record of whoever holds it (ours when we won)
+    snap: Snapshot | None      # a read made on the way, if the sheet had to be looked at
+    in_sheet: bool = False     # the sheet holds the ref already
+
+
 class Conversation:
     """Answers one officer's message or button with LINE message dicts."""
 
-    def __init__(self, config: Any, store: Any, snapshots: SnapshotCache, *,
+    def __init__(self, config: Any, store: Any, snapshots: SnapshotCache, *, claims: Claims,
                  today: Callable[[], dt.date], now: Callable[[], dt.datetime],
                  profile_name: Callable[[str], str] | None = None,
-                 limiter: RegisterLimiter | None = None):
-        self.config, self.store, self.snapshots = config, store, snapshots
-        self.today, self.now = today, now
+                 limiter: RegisterLimiter | None = None, budget_seconds: float | None = None,
+                 indicate: Callable[[str], object] | None = None, wall: Callable[[], float] = time.time,
+                 menus: richmenu.MenuLinks | None = None):
+        """`budget_seconds`: chat.budget_seconds when None (math.inf: no hurry); `indicate(chat_id)` shows
+        LINE's loading animation; `wall` is the epoch clock the claims' deadlines are written in;
+        `menus`: LINE's rich menu calls (None: no LINE, as in the terminal chat)."""
+        self.config, self.store, self.snapshots, self.claims = config, store, snapshots, claims
+        self.menus = menus
+        self.today, self.now, self.wall = today, now, wall
         self.profile_name = profile_name
         self.limiter = limiter or RegisterLimiter(int(config.chat.register_max_tries_per_hour))
+        self.budget_seconds = float(config.chat.budget_seconds if budget_seconds is None else budget_seconds)
+        self.indicate = indicate
         self.write_lock = threading.Lock()
-        self.recorded_refs: set[str] = set()
+        self.recorded: dict[str, dict[str, Any]] = {}  # ref -> claim record of repayments this instance wrote
 
     # ------------------------------------------------------------ who is asking
 
-    def context(self, user_id: str, event_id: str = "", officer_id: str | None = None) -> Ctx:
-        snap = self.snapshots.get()
+    def turn(self, user_id: str = "") -> Turn:
+        """A new event's deadline (and its loading animation, in `user_id`'s chat)."""
+        return Turn(Deadline(self.budget_seconds), user_id, self.indicate)
+
+    def context(self, user_id: str, event_id: str = "", officer_id: str | None = None,
+                turn: Turn | None = None) -> Ctx:
+        """Who is asking and what they see (SheetLoading: no copy of the sheet yet, and none in time)."""
+        turn = turn or self.turn(user_id)
+        if self.snapshots.needs_read():
+            turn.a_moment()
+        snap = self.snapshots.get(turn.deadline)
         officer = snap.officer(officer_id) if officer_id else snap.officer_for_user(user_id)
         if officer is None:
             status = "unlinked"
@@ -106,35 +163,55 @@ class Conversation:
             status = "inactive"
         else:
             status = "linked"
-        return Ctx(self, snap, officer, status, user_id, event_id, self.today(), self.now(), self.config)
+        return Ctx(self, snap, officer, status, user_id, event_id, self.today(), self.now(), self.config, turn)
+
+    def _turn_of(self, ctx: Ctx) -> Turn:
+        return ctx.turn if ctx.turn is not None else self.turn(ctx.user_id)
 
     # ------------------------------------------------------------ events
 
     def on_text(self, user_id: str, text: str, event_id: str = "", *, officer_id: str | None = None) -> Messages:
-        ctx = self.context(user_id, event_id, officer_id)
+        turn = self.turn(user_id)
+        try:
+            messages = self._on_text(turn, user_id, text, event_id, officer_id)
+        except SheetLoading:
+            messages = [flex.text_message(LOADING)]
+        finally:
+            turn.finish()  # before any answer (an apology too): the animation never starts after it
+        return shown(messages)
+
+    def _on_text(self, turn: Turn, user_id: str, text: str, event_id: str, officer_id: str | None) -> Messages:
+        ctx = self.context(user_id, event_id, officer_id, turn)
+        current = self.snapshots.is_current(ctx.snap)  # before the command: its own write makes it stale
         cmd, args = commands.route(text)
         if ctx.status == "inactive" and (cmd is None or cmd.key != "register"):
+            richmenu.link_menu(self.menus, user_id, richmenu.GUEST)  # deactivated: the default menu again
             return [flex.text_message("บัญชีเจ้าหน้าที่ที่ผูกกับ LINE นี้ถูกปิดการใช้งาน "
                                    "โปรดติดต่อผู้ดูแลระบบจังหวัด")]
         if ctx.status != "linked" and (cmd is None or cmd.linked_only):
             return commands.link_help()
-        if cmd is None:
-            return commands.unknown(ctx, args)
-        return cmd.run(ctx, args)
+        messages = commands.unknown(ctx, args) if cmd is None else cmd.run(ctx, args)
+        return messages if current else dated(messages, ctx.snap)
 
     def on_follow(self, user_id: str, event_id: str = "") -> Messages:
-        ctx = self.context(user_id, event_id)
+        turn = self.turn(user_id)
+        try:
+            ctx = self.context(user_id, event_id, turn=turn)
+        except SheetLoading:
+            return shown([flex.text_message(LOADING)])
+        finally:
+            turn.finish()
         if ctx.status == "linked" and ctx.officer is not None:
-            return [flex.text_message(f"ยินดีต้อนรับกลับ คุณ{ctx.officer.name} ({ctx.scope.label})\n"
-                                   "พิมพ์ เมนู เพื่อดูสิ่งที่ทำได้", quick=views.main_quick())]
-        return [flex.text_message(
+            return shown([flex.text_message(f"ยินดีต้อนรับกลับ คุณ{ctx.officer.name} ({ctx.scope.label})\n"
+                                            "พิมพ์ เมนู เพื่อดูสิ่งที่ทำได้", quick=views.main_quick())])
+        return shown([flex.text_message(
             "สวัสดีค่ะ ยินดีต้อนรับสู่ กข.คจ. Care จังหวัด" + str(self.config.province) + "\n"
             "บอตสำหรับเจ้าหน้าที่พัฒนาชุมชน: ดูงวดที่ครบกำหนดและค้างชำระ สถานะกองทุน ค้นหาลูกหนี้ "
             "และบันทึกรับชำระเงินยืม กข.คจ.\n\n"
             "เริ่มใช้งาน: พิมพ์ ลงทะเบียน ตามด้วยรหัสลงทะเบียนของท่าน (ขอได้จากผู้ดูแลระบบจังหวัด)\n"
             "เช่น  ลงทะเบียน ABC123\n\n"
             "ข้อมูลลูกหนี้เป็นข้อมูลส่วนบุคคล ใช้เพื่อติดตามการชำระคืนตามหน้าที่เท่านั้น",
-            quick=views.quick("ช่วยเหลือ", fills=(("ลงทะเบียน", "ลงทะเบียน "),)))]
+            quick=views.quick("ช่วยเหลือ", fills=(("ลงทะเบียน", "ลงทะเบียน "),)))])
 
     def on_postback(self, user_id: str, data: str, event_id: str = "", *,
                     officer_id: str | None = None) -> Messages:
@@ -142,7 +219,24 @@ class Conversation:
         action = fields.get("a", "")
         if action == "fill":
             return []  # the keyboard opened pre-typed on the phone; nothing to answer
-        ctx = self.context(user_id, event_id, officer_id)
+        if action == "cmd" and fields.get("t"):
+            return self.on_text(user_id, fields["t"], event_id, officer_id=officer_id)
+        turn = self.turn(user_id)
+        try:
+            messages = self._on_postback(turn, user_id, fields, event_id, officer_id)
+        except SheetLoading:
+            messages = [flex.text_message(LOADING_NOT_RECORDED if action == "pay" else LOADING,
+                                          quick=views.main_quick())]
+        finally:
+            turn.finish()
+        return shown(messages)
+
+    def _on_postback(self, turn: Turn, user_id: str, fields: dict[str, str], event_id: str,
+                     officer_id: str | None) -> Messages:
+        action = fields.get("a", "")
+        if action == "pay":
+            turn.a_moment()  # a claim, a read and an append: the answer takes a moment
+        ctx = self.context(user_id, event_id, officer_id, turn)
         if ctx.status != "linked":
             return commands.link_help()
         if action == "cancel":
@@ -153,8 +247,6 @@ class Conversation:
             except (KeyError, ValueError, ArithmeticError):
                 return [flex.text_message("ปุ่มนี้ใช้ไม่ได้แล้ว โปรดพิมพ์คำสั่ง ชำระ ใหม่", quick=views.main_quick())]
             return self.confirm_payment(ctx, request)
-        if action == "cmd" and fields.get("t"):
-            return self.on_text(user_id, fields["t"], event_id, officer_id=officer_id)
         return [flex.text_message("ปุ่มนี้ใช้ไม่ได้แล้ว พิมพ์ เมนู เพื่อเริ่มใหม่", quick=views.main_quick())]
 
     # ------------------------------------------------------------ linking
@@ -185,87 +277,185 @@ class Conversation:
             return [flex.text_message(f"รหัสเจ้าหน้าที่ {officer.officer_id} ถูกปิดการใช้งาน "
                                    "จึงผูกบัญชีไม่ได้ โปรดติดต่อผู้ดูแลระบบจังหวัด")]
         self.limiter.succeeded(ctx.user_id)
-        with self.write_lock:
-            snap = self.snapshots.refresh()
-            link = snap.base.links.get(officer.officer_id)
-            already = link is not None and link.line_user_id == ctx.user_id
-            if not already:
-                name = ""
-                if self.profile_name is not None:
-                    try:
-                        name = self.profile_name(ctx.user_id)
-                    except Exception:  # noqa: BLE001 - the display name is a nicety
-                        name = ""
-                self.store.append("line_links", [{"linked_at": ctx.now, "officer_id": officer.officer_id,
-                                                  "line_user_id": ctx.user_id, "display_name": name}])
-                self.snapshots.invalidate()
-                log.info("LINE account linked to officer %s", officer.officer_id)
+        turn = self._turn_of(ctx)
+        turn.a_moment()
+        try:
+            with self._writing(turn.deadline):
+                snap = self.snapshots.refresh(turn.deadline)
+                link = snap.base.links.get(officer.officer_id)
+                already = link is not None and link.line_user_id == ctx.user_id
+                if not already:
+                    name = self._display_name(ctx.user_id, turn.deadline)
+                    row = {"linked_at": ctx.now, "officer_id": officer.officer_id, "line_user_id": ctx.user_id,
+                           "display_name": name}
+                    self._append_in_time("line_links", row, turn.deadline)
+                    log.info("LINE account linked to officer %s", officer.officer_id)
+                    if link is not None:  # the officer's previous LINE account: back to the default menu
+                        richmenu.link_menu(self.menus, link.line_user_id, richmenu.GUEST)
+        except Late:
+            return [flex.text_message("ยังผูกบัญชีไม่เสร็จ: Google Sheets ตอบช้า โปรดพิมพ์ ลงทะเบียน ตามด้วยรหัส"
+                                      "อีกครั้งในสักครู่ (ผูกซ้ำไม่เพิ่มแถว)",
+                                      quick=views.quick(fills=(("ลงทะเบียน", "ลงทะเบียน "),)))]
+        richmenu.link_menu(self.menus, ctx.user_id, richmenu.role_for(officer.sees_all))
         scope = snap.scope_for(officer)
         head = "ผูกบัญชีไว้แล้ว" if already else "ผูกบัญชีเรียบร้อย"
         return [flex.text_message(f"{head}: คุณ{officer.name} ({scope.label})\n"
                                "ตอนนี้ถามได้เลย เช่น ครบกำหนด, ค้างชำระ, สรุป หรือพิมพ์ เมนู",
                                quick=views.main_quick())]
 
+    def _display_name(self, user_id: str, deadline: Deadline) -> str:
+        """The LINE display name for the link row, if LINE gives it in time (a nicety)."""
+        if self.profile_name is None:
+            return ""
+        profile_name = self.profile_name
+        try:
+            return within(deadline, lambda: profile_name(user_id), name="line-profile")
+        except Exception:  # noqa: BLE001 - Late included: the link does not wait for a name
+            return ""
+
     # ------------------------------------------------------------ repayments
 
     def confirm_payment(self, ctx: Ctx, request: commands.PaymentRequest) -> Messages:
+        """Record the repayment once across instances; every fault answered as what happened."""
         assert ctx.officer is not None
-        with self.write_lock:
-            if request.ref in self.recorded_refs:
-                return self._payment_done(ctx, request, again=True)
-            snap = self.snapshots.refresh()  # what every instance has written so far
-            if request.ref in snap.payment_refs:
-                self.recorded_refs.add(request.ref)
-                return self._payment_done(ctx, request, again=True, snap=snap)
-            view = snap.view(ctx.officer)
-            checked = commands.check_payment(ctx, request.contract_no, request.amount, request.paid_date, view=view)
+        turn = self._turn_of(ctx)
+        turn.a_moment()
+        deadline = turn.deadline
+        known = self.recorded.get(request.ref)
+        if known is not None:
+            return _already_recorded(known, confirmed=True)
+        record = self._payment_record(ctx, request, deadline)
+        try:
+            claim = self._claim_payment(request.ref, record, deadline)
+        except Late:
+            return _not_recorded("ระบบกันบันทึกซ้ำตอบช้า")
+        except StoreError:
+            log.warning("repayment ref %s: the claim could not be taken or read", request.ref)
+            return _not_recorded("ระบบกันบันทึกซ้ำขัดข้อง")
+        if claim.key is None:
+            return _already_recorded(claim.holder, confirmed=claim.in_sheet)
+        key = claim.key
+        try:
+            try:
+                snap = claim.snap or self.snapshots.refresh(deadline)  # what every instance has written so far
+            except (Late, StoreError):
+                self._give_back(key)
+                return _not_recorded("อ่านชีตไม่ได้ในเวลา")
+            if request.ref in snap.payment_refs:  # written before the claim (an older version, an expired claim)
+                return _already_recorded(record, confirmed=True)
+            checked = commands.check_payment(ctx, request.contract_no, request.amount, request.paid_date,
+                                             view=snap.view(ctx.officer))
             if isinstance(checked, str):
+                self._give_back(key)
                 return [flex.text_message(checked + "\n(ยังไม่ได้บันทึก)", quick=views.main_quick())]
-            loan, state = checked
-            self.store.append("payments", [{
-                "contract_no": loan.contract_no, "paid_date": request.paid_date, "amount": request.amount,
-                "recorded_by": ctx.officer.officer_id, "source": SOURCE_LINE, "recorded_at": ctx.now,
-                "ref": request.ref}])
-            self.recorded_refs.add(request.ref)
+            if not deadline.enough(WRITE_RESERVE_SECONDS):
+                self._give_back(key)
+                return _not_recorded("ติดต่อชีตไม่ทันเวลา")
+        except Exception:
+            self._give_back(key)  # failed before anything was sent to the sheet: the next tap may record it
+            raise
+        loan, state = checked
+        row = {"contract_no": loan.contract_no, "paid_date": request.paid_date, "amount": request.amount,
+               "recorded_by": ctx.officer.officer_id, "source": SOURCE_LINE, "recorded_at": ctx.now,
+               "ref": request.ref}
+        ref = request.ref
+        try:
+            within(deadline, lambda: self.store.append("payments", [row]), name="payment-append",
+                   if_late=lambda _: self._recorded(ref, record))
+        except Late:
             self.snapshots.invalidate()
-            log.info("repayment recorded by officer %s (ref %s)", ctx.officer.officer_id, request.ref)
-            after = state.outstanding - request.amount
-            bubble = views.payment_done_bubble(loan, request.amount, request.paid_date, after,
-                                           ctx.officer.officer_id, again=False)
-            return [flex.flex_message(f"บันทึกรับชำระแล้ว {baht(request.amount)} สัญญา {loan.contract_no} "
-                                   f"คงค้าง {baht(after)}", bubble, quick=views.main_quick("ค้างชำระ"))]
+            log.warning("repayment ref %s: the append did not answer within the budget (outcome not known)", ref)
+            return _outcome_unknown(request)
+        except StoreError as exc:
+            if _certainly_not_written(exc):
+                self._give_back(key)
+                log.warning("repayment ref %s: the append was refused (status %s)", ref, getattr(exc, "status", None))
+                return _not_recorded("Google Sheets ไม่รับการบันทึก", retry="กดยืนยันอีกครั้ง หรือแจ้งผู้ดูแลระบบ")
+            self.snapshots.invalidate()
+            log.warning("repayment ref %s: the append got no clear answer (outcome not known)", ref)
+            return _outcome_unknown(request)
+        self._recorded(ref, record)
+        log.info("repayment recorded by officer %s (ref %s)", ctx.officer.officer_id, ref)
+        after = state.outstanding - request.amount
+        bubble = views.payment_done_bubble(loan, request.amount, request.paid_date, after,
+                                       ctx.officer.officer_id, again=False)
+        return [flex.flex_message(f"บันทึกรับชำระแล้ว {baht(request.amount)} สัญญา {loan.contract_no} "
+                               f"คงค้าง {baht(after)}", bubble, quick=views.main_quick("ค้างชำระ"))]
 
-    def _payment_done(self, ctx: Ctx, request: commands.PaymentRequest, again: bool,
-                      snap: Snapshot | None = None) -> Messages:
-        snap = snap or self.snapshots.get()
+    def _payment_record(self, ctx: Ctx, request: commands.PaymentRequest, deadline: Deadline) -> dict[str, Any]:
+        """What a claim on a repayment says to whoever loses it, and until when its holder may still write."""
         assert ctx.officer is not None
-        view = snap.view(ctx.officer)
-        loan = view.loan(request.contract_no)
-        if loan is None:
-            return [flex.text_message("รายการนี้บันทึกไว้แล้ว ไม่ได้บันทึกซ้ำ", quick=views.main_quick())]
-        state = view.states.get(loan.contract_no)
-        after = state.outstanding if state is not None else Decimal(0)
-        bubble = views.payment_done_bubble(loan, request.amount, request.paid_date, after, ctx.officer.officer_id,
-                                       again=again)
-        return [flex.flex_message(f"บันทึกไว้แล้ว {baht(request.amount)} สัญญา {loan.contract_no} "
-                               f"วันที่ {date_th(request.paid_date)} (ไม่บันทึกซ้ำ)", bubble,
-                               quick=views.main_quick("ค้างชำระ"))]
+        left = deadline.remaining()
+        return {"officer_id": ctx.officer.officer_id, "officer_name": ctx.officer.name[:60],
+                "contract_no": request.contract_no, "amount": f"{request.amount:.2f}",
+                "paid_date": request.paid_date.isoformat(),
+                "claimed_at": ctx.now.isoformat(timespec="minutes"),
+                "settled_by": self.wall() + (UNHURRIED_WRITE_SECONDS if left is None else left) + SETTLE_SECONDS}
+
+    def _claim_payment(self, ref: str, record: dict[str, Any], deadline: Deadline) -> PaymentClaim:
+        """Claim the ref (Late, StoreError); a holder whose time is up and whose ref is not in the sheet
+        is followed by a new attempt `<ref>#n`."""
+        snap: Snapshot | None = None
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            key = ref if attempt == 1 else f"{ref}#{attempt}"
+
+            def take(key: str = key) -> ClaimResult:
+                return self.claims.claim(key, record)
+
+            def too_late(result: ClaimResult, key: str = key) -> None:
+                if result.won:  # won after this event stopped waiting: nothing was written, give it back
+                    self._give_back(key)
+
+            result = within(deadline, take, name="claim", if_late=too_late)
+            if result.won:
+                return PaymentClaim(key, record, snap)
+            holder = result.record
+            if self.wall() < _number(holder.get("settled_by")):
+                return PaymentClaim(None, holder, snap)  # its holder may still be writing: never twice
+            if snap is None:
+                snap = self.snapshots.refresh(deadline)
+            if ref in snap.payment_refs:
+                return PaymentClaim(None, holder, snap, in_sheet=True)
+            log.info("repayment ref %s: attempt %d is over and the sheet does not hold it", ref, attempt)
+        raise StoreError(f"repayment ref {ref}: {MAX_ATTEMPTS} attempts and none recorded it")
+
+    def _give_back(self, key: str) -> None:
+        """Release a claim whose payment certainly was not written (the next tap may record it)."""
+        try:
+            self.claims.release(key)
+        except Exception:  # noqa: BLE001 - a claim kept is safe: it only delays the next tap until settled_by
+            log.warning("could not give back the claim %s", key)
+
+    def _recorded(self, ref: str, record: dict[str, Any]) -> None:
+        self.recorded[ref] = record
+        self.snapshots.invalidate()
 
     # ------------------------------------------------------------ feedback
 
     def record_feedback(self, ctx: Ctx, text: str) -> Messages:
         assert ctx.officer is not None
         text = text.strip()[:2000]
-        with self.write_lock:
-            if not self._feedback_seen(ctx.officer.officer_id, text, ctx.now):
-                self.store.append("feedback", [{"received_at": ctx.now, "officer_id": ctx.officer.officer_id,
-                                                "text": text}])
-                log.info("feedback received from officer %s", ctx.officer.officer_id)
+        turn = self._turn_of(ctx)
+        turn.a_moment()
+        officer_id = ctx.officer.officer_id
+        try:
+            with self._writing(turn.deadline):
+                if not self._feedback_seen(officer_id, text, ctx.now, turn.deadline):
+                    self._append_in_time("feedback", {"received_at": ctx.now, "officer_id": officer_id,
+                                                      "text": text}, turn.deadline)
+                    log.info("feedback received from officer %s", officer_id)
+        except Late:
+            return [flex.text_message("ส่งข้อเสนอแนะแล้ว แต่ Google Sheets ยังไม่ยืนยันการบันทึก "
+                                      "ถ้าวันนี้ไม่เห็นในแท็บ ข้อเสนอแนะ โปรดส่งอีกครั้ง", quick=views.main_quick())]
         return [flex.text_message("ขอบคุณค่ะ บันทึกข้อเสนอแนะแล้ว จะนำเข้าที่ประชุมประจำเดือน",
                                quick=views.main_quick())]
 
-    def _feedback_seen(self, officer_id: str, text: str, now: dt.datetime) -> bool:
-        table = self.store.read(["feedback"]).get("feedback")
+    def _feedback_seen(self, officer_id: str, text: str, now: dt.datetime, deadline: Deadline) -> bool:
+        try:
+            tables = within(deadline, lambda: self.store.read(["feedback"]), name="feedback-read")
+        except Late:
+            return False  # better a duplicate than a lost suggestion
+        table = tables.get("feedback")
         if table is None or not table.exists:
             return False
         try:
@@ -288,6 +478,147 @@ class Conversation:
             if abs((now - at).total_seconds()) < 24 * 3600:
                 return True
         return False
+
+    # ------------------------------------------------------------ writing within the budget
+
+    @contextmanager
+    def _writing(self, deadline: Deadline) -> Iterator[None]:
+        """This instance's write lock, waited for no longer than the deadline (Late)."""
+        left = deadline.remaining()
+        if not self.write_lock.acquire(timeout=-1 if left is None else left):
+            raise Late()
+        try:
+            yield
+        finally:
+            self.write_lock.release()
+
+    def _append_in_time(self, tab_key: str, row: dict[str, Any], deadline: Deadline) -> None:
+        """Append one row within the deadline (Late, and the row may still arrive); the next read re-reads."""
+        if not deadline.enough(WRITE_RESERVE_SECONDS):
+            raise Late()
+        try:
+            within(deadline, lambda: self.store.append(tab_key, [row]), name=f"{tab_key}-append",
+                   if_late=lambda _: self.snapshots.invalidate())
+        finally:
+            self.snapshots.invalidate()
+
+
+# ---------------------------------------------------------------- what a repayment's faults look like
+
+def _who(record: dict[str, Any]) -> str:
+    name = str(record.get("officer_name") or "")
+    officer_id = str(record.get("officer_id") or "")
+    return f"{polite_name(name)} ({officer_id})" if name else officer_id or "-"
+
+
+def _when(record: dict[str, Any]) -> str:
+    try:
+        at = dt.datetime.fromisoformat(str(record.get("claimed_at")))
+    except ValueError:
+        return "-"
+    return f"{at:%H:%M} น. {date_th(at.date())}"
+
+
+def _what(record: dict[str, Any]) -> str:
+    try:
+        amount = baht(readers.read_amount(str(record.get("amount"))))
+        paid = date_th(dt.date.fromisoformat(str(record.get("paid_date"))))
+    except (readers.CellError, ValueError):
+        return f"สัญญา {record.get('contract_no', '-')}"
+    return f"รับชำระ {amount} สัญญา {record.get('contract_no', '-')} วันที่ {paid}"
+
+
+def _already_recorded(record: dict[str, Any], confirmed: bool) -> Messages:
+    """A loser's answer: who holds the ref and since when (from the claim); 'being recorded' until the sheet says."""
+    if confirmed:
+        head = "รายการนี้บันทึกไปแล้ว ไม่ได้บันทึกซ้ำ"
+        tail = ""
+    else:
+        head = "รายการนี้บันทึกไปแล้วหรือกำลังบันทึกอยู่ ไม่ได้บันทึกซ้ำ"
+        tail = "\nถ้าอีก 1 นาทียังไม่เห็นในแท็บ รับชำระ ให้กดยืนยันอีกครั้ง บอตจะตรวจในชีตก่อน"
+    return [flex.text_message(f"{head}\nผู้บันทึก: {_who(record)} เมื่อ {_when(record)}\n{_what(record)}{tail}",
+                              quick=views.main_quick("ค้างชำระ"))]
+
+
+def _not_recorded(why: str, retry: str = "กดยืนยันอีกครั้งในสักครู่") -> Messages:
+    return [flex.text_message(f"ยังไม่ได้บันทึกรับชำระ: {why} ไม่มีอะไรถูกเขียนลงชีต\nโปรด{retry}",
+                              quick=views.main_quick())]
+
+
+def _outcome_unknown(request: commands.PaymentRequest) -> Messages:
+    return [flex.text_message(
+        f"ยังไม่ทราบผลการบันทึก: Google Sheets ไม่ตอบในเวลา รายการ {baht(request.amount)} สัญญา "
+        f"{request.contract_no} อาจอยู่ในชีตแล้วหรือยังไม่อยู่\n"
+        "อย่าเพิ่งบันทึกเองในชีต รอประมาณ 1 นาทีแล้วกดยืนยันอีกครั้ง บอตจะตรวจในชีตก่อน: "
+        "ถ้ามีแล้วจะไม่บันทึกซ้ำ ถ้ายังไม่มีจะบันทึกให้", quick=views.main_quick())]
+
+
+def _certainly_not_written(exc: StoreError) -> bool:
+    """Google refused the append on its one try (a 4xx): nothing was written. No answer, a 5xx or a
+    retried try leave it unknown."""
+    status = getattr(exc, "status", None)
+    return status is not None and 400 <= status < 500 and status != 408 and getattr(exc, "tries", 1) == 1
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+# ---------------------------------------------------------------- what every answer passes through
+
+def dated(messages: Messages, snap: Snapshot) -> Messages:
+    """An answer from an older copy of the sheet, saying how old it is (the quick replies move to the note)."""
+    if not messages or len(messages) >= 5 or snap.taken_wall is None:  # no room for a sixth message
+        return messages
+    at = snap.taken_wall
+    when = f"{at:%H:%M} น." if at.date() == snap.today else f"{at:%H:%M} น. {date_th(at.date())}"
+    last = dict(messages[-1])
+    quick = last.pop("quickReply", None)
+    note = {"type": "text", "text": f"ข้อมูล ณ {when} (Google Sheets ตอบช้า คำตอบนี้อาจยังไม่รวมรายการล่าสุด)"}
+    if quick:
+        note["quickReply"] = quick
+    return [*messages[:-1], last, note][-5:]
+
+
+_SHOWN = frozenset({"text", "altText", "label", "displayText", "fillInText"})
+
+
+def shown(messages: Messages) -> Messages:
+    """The answer as it may leave: any 13-digit run in what a person reads masked as a citizen id.
+
+    Checked once on the whole answer (a few kilobytes); only an answer that holds one is rewritten,
+    and what masking lengthened is cut back to LINE's limits.
+    """
+    dumped = json.dumps(messages, ensure_ascii=False)
+    if mask_id_runs(dumped) == dumped:
+        return messages
+    out = []
+    for message in messages:
+        masked = _masked(message)
+        if masked.get("type") == "text" and isinstance(masked.get("text"), str):
+            masked["text"] = flex.text_message(masked["text"])["text"]
+        if isinstance(masked.get("altText"), str):
+            masked["altText"] = flex.alt_text(masked["altText"])
+        out.append(masked)
+    return out
+
+
+def _masked(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_masked(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: mask_id_runs(value) if key in _SHOWN and isinstance(value, str) else _masked(value)
+           for key, value in node.items()}
+    if isinstance(out.get("label"), str):  # an action
+        out["label"] = flex.clip(out["label"], flex.MAX_LABEL)
+        for key in ("text", "displayText", "fillInText"):
+            if isinstance(out.get(key), str):
+                out[key] = out[key][:flex.MAX_ACTION_TEXT]
+    return out
 
 
 def _code(text: str) -> str:

@@ -39,6 +39,43 @@ def cmd_fund(ctx: Ctx, args: str) -> Messages:
                                                       "ตรวจสอบ", "สรุป", "เมนู", fills=(views.FILL_FIND,)))]
 
 
+@command("collection", "ใบติดตาม", "collection", usage="ใบติดตาม <รหัสหรือชื่อหมู่บ้าน>",
+         summary="ใบติดตามการรับชำระเดือนนี้ของกองทุน: กี่ราย ต้องเก็บเท่าไร และที่พิมพ์ใบติดตาม")
+def cmd_collection(ctx: Ctx, args: str) -> Messages:
+    """The fund's collection list for this month, in figures, and where its printable sheet is:
+    the Drive folder's link when report.drive_folder_id is set, else the command that prints it."""
+    from core.thai import month_th
+    from sheets.collection import collection_file_name, collection_lists, drive_folder_link
+
+    view = ctx.view
+    funds = match_funds(view, args) if args.strip() else []
+    if len(funds) != 1:
+        if args.strip() and not funds:
+            return not_found_fund(args)
+        shown = funds[:12] or view.funds[:8]
+        return [flex.text_message("พิมพ์ ใบติดตาม ตามด้วยรหัสกองทุนหรือชื่อหมู่บ้าน (หนึ่งกองทุน) เช่น ใบติดตาม "
+                                  + (shown[0].fund_id if shown else "230101-01"),
+                                  quick=views.quick(*[f"ใบติดตาม {f.fund_id}" for f in shown], "เมนู"))]
+    fund, today = funds[0], ctx.today
+    sheet = collection_lists(view.book, view.ledger, [fund.fund_id], today.year, today.month)[fund.fund_id]
+    month = month_th(today.year, today.month)
+    lines = [f"ใบติดตามการรับชำระ เดือน {month}", f"{views.fund_label(fund)} ({fund.fund_id}) · ณ {date_th(today)}",
+             f"ต้องติดตาม {len(sheet.lines):,} ราย รวมต้องชำระ {baht(sheet.total)}",
+             f"(ค้างชำระยกมา {baht(sheet.carried)} · ครบกำหนดในเดือน {baht(sheet.in_month)})"]
+    name = collection_file_name(fund.fund_id, today.year, today.month)
+    folder = ctx.config.report.drive_folder_id
+    if folder:
+        lines += ["", f"ไฟล์พิมพ์ {name} อยู่ในโฟลเดอร์รายงานบน Google Drive:", drive_folder_link(folder)]
+    else:
+        lines += ["", "พิมพ์ใบติดตาม (PDF หนึ่งกองทุนต่อหน้า) ที่เครื่องของสำนักงานด้วยคำสั่ง",
+                  f"python main.py collection-sheet --fund {fund.fund_id} --month {today:%Y-%m}"]
+    return [flex.text_message("\n".join(lines), quick=views.quick(f"ค้างชำระ {fund.fund_id}", f"กองทุน {fund.fund_id}",
+                                                                  "เมนู"))]
+
+
+ # ---------------------------------------------------------------- find a borrower
+
+
 @command("summary", "สรุป", "summary", usage="สรุป",
          summary="ภาพรวมพื้นที่: กองทุน สัญญา ยอดคงค้าง ค้างชำระตามช่วง PAR30 คุณภาพข้อมูล")
 def cmd_summary(ctx: Ctx, args: str) -> Messages:

@@ -4,6 +4,8 @@ A warm instance answers from a `Snapshot` taken at most `chat.cache_seconds` ago
 (and re-taken after its own writes, or when the date changes), so a warm event
 costs no Sheets request. One snapshot is one batch read of the tabs the chat
 needs (not the alert log or committee: they grow and the chat never shows them).
+A read that is late for its event's time budget goes on in the background and
+serves the next event (chat.budget); meanwhile the older copy answers.
 
 Parsing is scoped. The officers, LINE links and funds are parsed for everybody
 (small); the loans, installments and payments are parsed per scope, on first
@@ -14,6 +16,7 @@ are made from holds no borrower of another district at all.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import logging
 import threading
@@ -23,6 +26,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from chat import CHAT_TABS
+from chat.budget import Deadline, Late, in_background, wait
 from sheets import readers
 from sheets.model import Dataset, Fund, Loan, Officer, load_dataset
 from sheets.store import Layout, Table
@@ -125,9 +129,10 @@ class Snapshot:
     """The raw tabs of one read, the parsed base, and the scoped views made from them."""
 
     def __init__(self, tables: dict[str, Table], layout: Layout, config: Any, today: dt.date,
-                 taken_at: float):
+                 taken_at: float, taken_wall: dt.datetime | None = None):
         self.tables, self.layout, self.config, self.today = tables, layout, config, today
-        self.taken_at = taken_at
+        self.taken_at = taken_at          # the cache's clock, for its age
+        self.taken_wall = taken_wall      # local time of the read, for "ข้อมูล ณ 10:42 น."
         self.base = load_dataset({k: tables[k] for k in BASE_TABS if k in tables}, layout, today,
                                  config.rules.max_term_years)
         self._views: dict[str, ScopeView] = {}
@@ -228,54 +233,107 @@ class Snapshot:
         return [readers.read_text(r[index]) for r in table.rows if index < len(r) and not readers.is_blank(r[index])]
 
 
+class SheetLoading(Exception):
+    """No snapshot to answer from: this instance's first read has not arrived within the budget."""
+
+
 class SnapshotCache:
-    """Keeps one Snapshot; re-reads when older than max_age, on a new day, or after invalidate()."""
+    """Keeps one Snapshot; re-reads when older than max_age, on a new day, or after invalidate().
+
+    A read runs in a thread of its own (chat.budget) and is waited for only until the event's
+    deadline. One read at a time: an event that needs the sheet while a read is on its way waits
+    for that one. When a re-read is late or fails, a warm instance answers from the copy it has
+    (`is_current` tells the conversation to say how old it is); a cold one has none (SheetLoading).
+    """
 
     def __init__(self, store: Any, config: Any, layout: Layout, today: Callable[[], dt.date],
-                 max_age: float | None = None, clock: Callable[[], float] = time.monotonic):
+                 max_age: float | None = None, clock: Callable[[], float] = time.monotonic,
+                 now: Callable[[], dt.datetime] = dt.datetime.now):
         self.store, self.config, self.layout = store, config, layout
         self.today = today
         self.max_age = float(config.chat.cache_seconds if max_age is None else max_age)
         self.clock = clock
+        self.now = now
         self.reads = 0
         self._snapshot: Snapshot | None = None
         self._stale = False
+        self._writes = 0  # our own writes so far: a read begun before one may not hold it
+        self._reading: concurrent.futures.Future[Snapshot] | None = None
         self._lock = threading.Lock()
 
-    def get(self) -> Snapshot:
+    def is_current(self, snap: Snapshot | None) -> bool:
+        """`snap` is the latest read, young enough, of today, and no write of ours came after it."""
+        return (snap is not None and snap is self._snapshot and not self._stale
+                and self.clock() - snap.taken_at < self.max_age and snap.today == self.today())
+
+    def needs_read(self) -> bool:
+        """The next get() reads the sheet (the answer will take a moment)."""
+        return not self.is_current(self._snapshot)
+
+    def get(self, deadline: Deadline | None = None) -> Snapshot:
+        """The current snapshot, read now if needed; an older copy of today if the read is late or fails."""
         with self._lock:
             snap = self._snapshot
-            if snap is not None and not self._stale and self.clock() - snap.taken_at < self.max_age \
-                    and snap.today == self.today():
+            if self.is_current(snap):
+                assert snap is not None
                 return snap
-            return self._read(previous=snap)
+            previous = snap if snap is not None and snap.today == self.today() else None
+            reading = self._read_started()
+        try:
+            return wait(reading, deadline or Deadline(None))
+        except Late:
+            if previous is None:
+                raise SheetLoading() from None
+            log.warning("sheet re-read is late; answering from the snapshot taken %.0f s ago",
+                        self.clock() - previous.taken_at)
+            return previous
+        except Exception:
+            # Sheets is down: a warm instance keeps answering from what it has (said in the log).
+            if previous is None:
+                raise
+            log.warning("sheet re-read failed; answering from the snapshot taken %.0f s ago",
+                        self.clock() - previous.taken_at)
+            return previous
 
-    def refresh(self) -> Snapshot:
-        """A fresh read now (before a write that must see what other instances wrote)."""
+    def refresh(self, deadline: Deadline | None = None) -> Snapshot:
+        """A read now, or the one on its way (before a write that must see what other instances wrote).
+
+        Never the older copy: Late or the store's error when it cannot be had in time.
+        """
         with self._lock:
-            return self._read(previous=None)
+            reading = self._read_started()
+        return wait(reading, deadline or Deadline(None))
 
     def invalidate(self) -> None:
         """Our own write changed the sheet: the next question re-reads it."""
         with self._lock:
             self._stale = True
+            self._writes += 1
 
     def peek(self) -> Snapshot | None:
         return self._snapshot
 
-    def _read(self, previous: Snapshot | None) -> Snapshot:
+    def _read_started(self) -> "concurrent.futures.Future[Snapshot]":
+        """The read on its way, or a new one; call with the lock held."""
+        if self._reading is None:
+            writes = self._writes
+            self._reading = in_background(lambda: self._read(writes), "sheet-read")
+        return self._reading
+
+    def _read(self, writes_before: int) -> Snapshot:
         started = time.perf_counter()
         try:
             tables = self.store.read(CHAT_TABS)
-        except Exception:
-            # Sheets is down or slow: a warm instance keeps answering from what it has (said in the log).
-            if previous is not None and previous.today == self.today():
-                log.warning("sheet re-read failed; answering from the snapshot taken %.0f s ago",
-                            self.clock() - previous.taken_at)
-                return previous
+            snap = Snapshot(tables, self.layout, self.config, self.today(), self.clock(), self.now())
+        except BaseException:
+            with self._lock:
+                self._reading = None
             raise
-        self.reads += 1
-        snap = Snapshot(tables, self.layout, self.config, self.today(), self.clock())
-        self._snapshot, self._stale = snap, False
+        with self._lock:
+            self.reads += 1
+            self._snapshot = snap
+            # A write of ours made while this read was on its way may be missing from it.
+            self._stale = self._writes != writes_before
+            self._reading = None
         log.debug("sheet read and parsed in %.3f s", time.perf_counter() - started)
         return snap

@@ -13,6 +13,8 @@ from core.thai import baht, date_th, mask_citizen_id
 from ledger.aging import TITLE, AgingRow, AgingTable
 from messaging import flex
 from sheets.model import Fund, Loan
+from ledger.core import PortfolioSummary
+from sheets.check import FundQuality
 
 QUICK_MAIN = ("ครบกำหนด", "ค้างชำระ", "สรุป", "ตรวจสอบ")
 
@@ -177,7 +179,8 @@ def aging_lines(table: AgingTable, rows: Sequence[AgingRow] | None = None, *, sk
 
 # ---------------------------------------------------------------- a fund's card
 
-def fund_bubble(fund: Fund, summary: Any, aging: AgingTable, quality: Any, loans: int, today: dt.date) -> dict:
+def fund_bubble(fund: Fund, summary: PortfolioSummary, aging: AgingTable,
+                quality: FundQuality | None, loans: int, today: dt.date) -> dict:
     body: list[dict] = [
         flex.field("รหัสกองทุน", fund.fund_id),
         flex.field("อำเภอ", fund.district or "-"),

@@ -50,6 +50,7 @@ DEFAULTS: dict[str, Any] = {
     },
     "line": {
         "api_url": "https://api.line.me",
+        "api_data_url": "https://api-data.line.me",
         "monthly_quota": 300,
         "timeout_seconds": 10.0,
         "max_tries": 3,
@@ -68,13 +69,36 @@ DEFAULTS: dict[str, Any] = {
         "backoff_seconds": 0.5,
         "backoff_max_seconds": 8.0,
     },
-    # Google Drive: documents sent in LINE and the meeting PDF go under `folder_id`, a folder of a
-    # shared drive (a service account has no Drive storage); empty = local files (the embedded default).
+    # Google Drive (sheets/drive.py): documents sent in LINE go under `folder_id`, a folder of a shared
+    # drive (a service account has no Drive storage); empty = local files (the embedded default).
     "drive": {"api_url": "https://www.googleapis.com", "timeout_seconds": 30.0, "max_tries": 4, "folder_id": ""},
     # Atomic "once only" claims (a repayment's ref, the day's alert run): a Cloud Storage bucket
     # shared by every instance when set, else files in `directory` (the embedded default).
     "claims": {"bucket": "", "prefix": "claims/", "directory": "data/claims"},
-    "chat": {"cache_seconds": 60, "list_limit": 10, "register_max_tries_per_hour": 5},
+    "chat": {"cache_seconds": 60, "list_limit": 10, "register_max_tries_per_hour": 5, "budget_seconds": 1.5},
+    # The paper documents (docs/report.md): the meeting PDF, collection sheets, notice letters.
+    "report": {
+        "office_name": "สำนักงานพัฒนาชุมชนจังหวัดตราด",
+        # Who signs the meeting report; a blank name leaves a dotted line to sign and write on.
+        "signatures": [
+            {"role": "ผู้รายงาน", "name": "", "position": "นักวิชาการพัฒนาชุมชน"},
+            {"role": "ผู้ตรวจ", "name": "", "position": "ผู้อำนวยการกลุ่มงานส่งเสริมการพัฒนาชุมชน"},
+        ],
+        "drive_folder_id": "",      # a Google Drive folder for the files; blank = data/reports/ on this machine
+        "attention_funds": 10,      # funds listed under "กองทุนที่ต้องติดตาม", each way
+    },
+    "notices": {
+        "ref_prefix": "กข.คจ.",     # the letter's "ที่": ที่ <prefix> <fund id>/<running number>
+        "min_days": 30,             # a borrower gets a letter once this many days overdue
+        "min_gap_days": 15,         # no second letter to the same contract sooner than this
+        "pay_within_days": 15,      # the date the letter asks payment by: issue date + this
+        # Spaces between phrases are where a line may break (Thai runs its words together).
+        "what_to_do": ("โดยนำเงินไปชำระคืน ต่อคณะกรรมการกองทุน กข.คจ. หมู่บ้าน และรับใบรับคืนเงินยืม ทุกครั้ง "
+                       "หากท่านชำระแล้ว หรือมีเหตุขัดข้อง โปรดแจ้งคณะกรรมการ หรือเจ้าหน้าที่พัฒนาชุมชนอำเภอ"),
+        "final_text": ("หนังสือฉบับนี้ เป็นการแจ้งเตือนครั้งที่ {n} หากพ้นกำหนดแล้ว ท่านยังไม่ชำระ "
+                       "คณะกรรมการจะพิจารณา ดำเนินการตามสัญญายืมเงิน ต่อไป"),
+        "final_from": 3,            # from this notice on, the letter adds final_text
+    },
 }
 
 # What differs per deployment can come from the environment.
@@ -84,13 +108,14 @@ ENV_OVERRIDES: dict[str, str] = {
     "KKC_TIMEZONE": "timezone",
     "KKC_SHEETS_API_URL": "sheets.api_url",
     "KKC_LINE_API_URL": "line.api_url",
+    "KKC_LINE_API_DATA_URL": "line.api_data_url",
     "KKC_LINE_MONTHLY_QUOTA": "line.monthly_quota",
     "KKC_CACHE_SECONDS": "chat.cache_seconds",
     "KKC_STORAGE_API_URL": "storage.api_url",
     "KKC_CLAIMS_BUCKET": "claims.bucket",
     "KKC_CLAIMS_DIR": "claims.directory",
+    "KKC_DRIVE_FOLDER_ID": "report.drive_folder_id",
     "KKC_DRIVE_API_URL": "drive.api_url",
-    "KKC_DRIVE_FOLDER_ID": "drive.folder_id",
 }
 
 _TYPE_NAMES = {str: "ข้อความ (text)", int: "จำนวนเต็ม (integer)", float: "ตัวเลข (number)",
@@ -267,14 +292,17 @@ def _check_ranges(values: dict[str, Any]) -> None:
     for dotted in ("alerts.overdue_repeat_days", "line.max_tries", "sheets.max_tries",
                    "line.timeout_seconds", "sheets.timeout_seconds",
                    "storage.timeout_seconds", "storage.max_tries", "drive.timeout_seconds", "drive.max_tries",
-                   "alerts.items_per_bubble",
-                   "chat.list_limit"):
+                   "alerts.items_per_bubble", "chat.list_limit", "chat.budget_seconds"):
         positive(dotted)
     for dotted in ("alerts.before_due_days", "alerts.overdue_days"):
         section, key = dotted.split(".")
         if any(d <= 0 for d in values[section][key]):
             raise ConfigError(f"ค่าตั้ง '{dotted}' ต้องเป็นจำนวนวันที่มากกว่า 0")
     _check_timezone(values["timezone"])
+    _check_signatures(values["report"]["signatures"])
+    for dotted in ("report.attention_funds", "notices.min_days", "notices.min_gap_days",
+                   "notices.pay_within_days", "notices.final_from"):
+        positive(dotted)
     weekdays = sorted(set(values["alerts"]["digest_weekdays"]))
     if any(not 1 <= d <= 7 for d in weekdays):
         raise ConfigError("ค่าตั้ง 'alerts.digest_weekdays' ต้องเป็นวันในสัปดาห์ 1 (จันทร์) ถึง 7 (อาทิตย์) "
@@ -285,3 +313,21 @@ def _check_ranges(values: dict[str, Any]) -> None:
             raise ConfigError(f"ค่าตั้ง 'alerts.catch_up_days' ต้องไม่น้อยกว่า {gap - 1} วัน "
                               f"(ช่วงห่างที่ยาวที่สุดระหว่างวันส่งสรุป) "
                               f"(setting 'alerts.catch_up_days' must cover the longest gap between digest days)")
+
+
+SIGNATURE_KEYS = ("role", "name", "position")
+
+
+def _check_signatures(signatures: list[Any]) -> None:
+    """report.signatures: each a mapping of role, name and position (texts; the role not blank)."""
+    for n, item in enumerate(signatures, start=1):
+        key = f"report.signatures[{n}]"
+        if not isinstance(item, dict):
+            raise ConfigError(f"ค่าตั้ง '{key}' ต้องเป็นกลุ่มค่า role, name, position (setting '{key}' must be a mapping)")
+        unknown = sorted(set(item) - set(SIGNATURE_KEYS))
+        if unknown:
+            raise ConfigError(f"ไม่รู้จักค่าตั้ง '{key}.{unknown[0]}' ใช้ได้เฉพาะ role, name, position "
+                              f"(unknown setting '{key}.{unknown[0]}')")
+        if not all(isinstance(item.get(k, ""), str) for k in SIGNATURE_KEYS) or not str(item.get("role", "")).strip():
+            raise ConfigError(f"ค่าตั้ง '{key}' ต้องมี role (ไม่ว่าง) และ name, position เป็นข้อความ "
+                              f"(setting '{key}' needs a role, and text name and position)")

@@ -193,9 +193,24 @@ SNAPSHOTS = Tab("snapshots", "สรุปรายเดือน", "program", 
     _col("repaid_fiscal_year", "ได้รับคืนรอบปีงบประมาณ (บาท)", "amount"),
 ))
 
+# One row per notice letter issued (python main.py notices): how many a contract has had
+# numbers the next one. Append-only, like the alert log.
+NOTICES = Tab("notices", "หนังสือแจ้งเตือน", "program", (
+    _col("issued_date", "วันที่ออกหนังสือ", "date", required=True),
+    _col("contract_no", "เลขที่สัญญา", required=True),
+    _col("notice_no", "ครั้งที่", "int", required=True),
+    _col("letter_no", "เลขที่หนังสือ"),
+    _col("fund_id", "รหัสกองทุน"),
+    _col("borrower_name", "ชื่อ-สกุลผู้ยืม"),
+    _col("days_overdue", "เกินกำหนด (วัน)", "int"),
+    _col("arrears", "ยอดค้างชำระ (บาท)", "amount"),
+    _col("issued_by", "ผู้ออกหนังสือ"),
+    _col("issued_at", "เวลาบันทึก", "datetime"),
+))
+
 TABS: dict[str, Tab] = {t.key: t for t in (
     FUNDS, LOANS, INSTALLMENTS, PAYMENTS, COMMITTEE, OFFICERS, LINE_LINKS,
-    ALERT_LOG, FEEDBACK, QUALITY, REPORT, SNAPSHOTS)}
+    ALERT_LOG, FEEDBACK, QUALITY, REPORT, SNAPSHOTS, NOTICES)}
 
 # Tabs a whole-data run reads (generated tabs are only ever written).
 DATA_TABS: tuple[str, ...] = ("funds", "loans", "installments", "payments", "committee",

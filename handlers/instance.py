@@ -1,5 +1,8 @@
 """What one process keeps warm between requests: the one holder the three Cloud Functions share.
 
+It holds the settings, the webhook's runtime, the jobs' store and the claims (the one Cloud Storage
+client of the process, when `claims.bucket` is set), each made once.
+
 A Cloud Functions instance answers many requests, so its settings and clients
 are made once and reused (as in GoogleCloudPlatform/python-docs-samples
 `functions/`: heavy clients created lazily, kept in global scope). They are
@@ -23,6 +26,7 @@ from core.config import Config, ConfigError, load_config
 
 if TYPE_CHECKING:  # the webhook's and the jobs' modules are imported on first use only
     from handlers.runtime import Runtime
+    from sheets.claims import Claims
     from sheets.store import Store
 
 
@@ -35,6 +39,7 @@ class Instance:
         self._config: Config | None = None
         self._webhook: Runtime | None = None
         self._job_store: Store | None = None
+        self._claims: Claims | None = None
 
     def _settings(self) -> Config:
         """The settings (ConfigError if they are wrong); call with the lock held."""
@@ -55,8 +60,20 @@ class Instance:
                     config = self._settings()
                 except ConfigError as exc:
                     raise RuntimeConfigError(str(exc)) from None
-                self._webhook = runtime_from_env(self.env, config)
+                self._webhook = runtime_from_env(self.env, config, self._claims_locked(config))
             return self._webhook
+
+    def claims(self) -> Claims:
+        """The configured claims ("once only": a repayment's ref, the day's alert run), made once (ConfigError)."""
+        with self._lock:
+            return self._claims_locked(self._settings())
+
+    def _claims_locked(self, config: Config) -> Claims:
+        if self._claims is None:
+            from sheets.open import open_claims
+
+            self._claims = open_claims(config, self.env)
+        return self._claims
 
     def jobs(self) -> tuple[Config, Store]:
         """Settings and store of the scheduled jobs (alerts, the monthly report): the full store client.

@@ -10,12 +10,18 @@ their process in `handlers.instance.Instance`.
 Environment (runtime_from_env): LINE_CHANNEL_SECRET (required: without it no
 request is accepted), LINE_CHANNEL_ACCESS_TOKEN (replies; without it they go to
 the outbox file, for local trials), KKC_STORE / KKC_CONFIG / KKC_* as for every
-command, and Google credentials (see sheets.credentials).
+command (KKC_CLAIMS_BUCKET: the claims every instance shares), and Google
+credentials (see sheets.credentials).
+
+Replies go out through `FittingReplier`: LINE refusing an answer with 400 (a
+body it will not take, which leaves the single-use reply token unused) gets one
+short plain-text reply instead, so that an officer is never left with silence.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import os
 import time
 from typing import Callable, Mapping, Protocol, runtime_checkable
@@ -23,9 +29,13 @@ from typing import Callable, Mapping, Protocol, runtime_checkable
 from chat.conversation import Conversation, register_event_handlers
 from chat.scope import SnapshotCache
 from core.config import Config, ConfigError, load_config
-from core.thai import now_in, today_in
+from core.thai import mask_id_runs, now_in, today_in
+from messaging import flex
+from messaging.base import MessengerError, messages_to_text
+from messaging.richmenu import MenuLinks
 from messaging.signature import SIGNATURE_HEADER, InvalidSignatureError
 from messaging.webhook import EventDeduper, InvalidPayloadError, Outcome, Replier, WebhookHandler, WebhookParser
+from sheets.claims import Claims
 from sheets.store import Layout, Store
 
 log = logging.getLogger("kkc.webhook")
@@ -45,14 +55,64 @@ class ProfileReader(Protocol):
     def profile_name(self, user_id: str) -> str: ...
 
 
+@runtime_checkable
+class LoadingIndicator(Protocol):
+    """A LINE client that can show the loading animation in a one-to-one chat."""
+
+    def show_loading(self, chat_id: str, seconds: int = 5) -> bool: ...
+
+
+# What is left of an answer LINE refused, as plain text: enough to read, far below LINE's 5,000; each
+# line cut too, so that one absurdly long cell cannot push the rest of the answer out.
+FALLBACK_CHARS, FALLBACK_LINE_CHARS = 1_000, 120
+FALLBACK_NOTE = "(LINE รับคำตอบเต็มไม่ได้ จึงแสดงแบบย่อ พิมพ์ให้แคบลงได้ เช่น เลขที่สัญญา)"
+FALLBACK_EMPTY = "ขออภัย คำตอบนี้แสดงใน LINE ไม่ได้ โปรดพิมพ์ให้แคบลง หรือดูในชีต"
+
+
+class FittingReplier:
+    """Replies through `inner`; an answer LINE refuses with 400 is sent once more as short plain text.
+
+    LINE answers 400 to a body it will not take (checked before the reply token is used, so the token
+    is still good: the fake does the same), and "Invalid reply token" when the token is spent or
+    stale, when no second reply can work. The fallback is one plain text message without buttons,
+    which LINE's schema cannot refuse; if it fails too, the error is raised for the handler to log.
+    """
+
+    def __init__(self, inner: Replier):
+        self.inner = inner
+
+    def reply(self, reply_token: str, messages: list[dict]) -> None:
+        try:
+            self.inner.reply(reply_token, messages)
+        except MessengerError as exc:
+            if exc.http_status != 400 or "reply token" in str(exc).lower():
+                raise
+            log.warning("LINE refused a reply (400): sent again as plain text")
+            self.inner.reply(reply_token, [fallback_message(messages)])
+
+
+def fallback_message(messages: list[dict]) -> dict:
+    """The answer as one short plain-text message (citizen ids masked, cut to FALLBACK_CHARS)."""
+    text = mask_id_runs(messages_to_text([{k: v for k, v in m.items() if k != "quickReply"} for m in messages]))
+    if not text.strip():
+        return flex.text_message(FALLBACK_EMPTY)
+    text = "\n".join(line if len(line) <= FALLBACK_LINE_CHARS else line[:FALLBACK_LINE_CHARS - 1] + "…"
+                     for line in text.splitlines())
+    if len(text) > FALLBACK_CHARS:
+        text = text[:FALLBACK_CHARS - 1] + "…"
+    return flex.text_message(f"{text}\n\n{FALLBACK_NOTE}")
+
+
 class Runtime:
     """One instance's chat: the conversation and its snapshot cache, and LINE's parser and handlers for it."""
 
     def __init__(self, config: Config, store: Store, layout: Layout, snapshots: SnapshotCache,
-                 conversation: Conversation, parser: WebhookParser | None, handler: WebhookHandler | None):
+                 conversation: Conversation, parser: WebhookParser | None, handler: WebhookHandler | None,
+                 replier: Replier | None = None):
         self.config, self.store, self.layout = config, store, layout
         self.snapshots, self.conversation = snapshots, conversation
         self.parser, self.handler = parser, handler
+        self.replier = replier  # the LINE client (or outbox) the handler's FittingReplier sends through
         self.last_outcomes: list[Outcome] = []
 
     def handle(self, body: bytes, signature: str | None) -> list[Outcome]:
@@ -72,10 +132,14 @@ class Runtime:
 def create_runtime(config: Config, store: Store, replier: Replier | None = None, *, channel_secret: str = "",
                    today: Callable[[], dt.date] | None = None, now: Callable[[], dt.datetime] | None = None,
                    profile_name: Callable[[str], str] | None = None, layout: Layout | None = None,
-                   snapshot_seconds: float | None = None, clock: Callable[[], float] = time.monotonic) -> Runtime:
+                   snapshot_seconds: float | None = None, clock: Callable[[], float] = time.monotonic,
+                   claims: Claims | None = None, budget_seconds: float | None = None,
+                   wall: Callable[[], float] = time.time) -> Runtime:
     """Wire a runtime from its parts. With a replier and channel secret it answers webhooks; without, only chats.
 
-    `today` / `now` default to the clock in config.timezone; `snapshot_seconds` to chat.cache_seconds.
+    `today` / `now` default to the clock in config.timezone; `snapshot_seconds` to chat.cache_seconds;
+    `claims` to the configured ones (sheets.open.open_claims); `budget_seconds` to chat.budget_seconds
+    (math.inf: no hurry). A replier that can show LINE's loading animation shows it while the sheet is read.
     """
     if replier is not None and not channel_secret:
         raise RuntimeConfigError(f"{SECRET_ENV} is not set: the webhook cannot check signatures")
@@ -85,22 +149,32 @@ def create_runtime(config: Config, store: Store, replier: Replier | None = None,
     get_today = today or (lambda: today_in(zone))
     get_now = now or (lambda: now_in(zone).replace(tzinfo=None))
     layout = layout or Layout(config)
-    snapshots = SnapshotCache(store, config, layout, get_today, max_age=snapshot_seconds, clock=clock)
-    conversation = Conversation(config, store, snapshots, today=get_today, now=get_now, profile_name=profile_name)
+    if claims is None:
+        from sheets.open import open_claims
+
+        claims = open_claims(config)
+    snapshots = SnapshotCache(store, config, layout, get_today, max_age=snapshot_seconds, clock=clock, now=get_now)
+    indicate = replier.show_loading if isinstance(replier, LoadingIndicator) else None
+    menus = replier if isinstance(replier, MenuLinks) else None  # LINE's client links rich menus; the outbox cannot
+    conversation = Conversation(config, store, snapshots, claims=claims, today=get_today, now=get_now,
+                                profile_name=profile_name, budget_seconds=budget_seconds, indicate=indicate,
+                                wall=wall, menus=menus)
     parser = handler = None
     if replier is not None:
         parser = WebhookParser(channel_secret)
-        handler = register_event_handlers(WebhookHandler(replier, EventDeduper()), conversation)
-    return Runtime(config, store, layout, snapshots, conversation, parser, handler)
+        handler = register_event_handlers(WebhookHandler(FittingReplier(replier), EventDeduper()), conversation)
+    return Runtime(config, store, layout, snapshots, conversation, parser, handler, replier)
 
 
 def terminal_runtime(config: Config, store: Store, today: dt.date | None = None) -> Runtime:
     """`python main.py chat --as`: the webhook's runtime without LINE, for one person at a terminal.
 
     `today` pins the day (--date). The snapshot is kept an hour: one person is chatting, and
-    the conversation re-reads the sheet after its own writes anyway.
+    the conversation re-reads the sheet after its own writes anyway. No time budget: nobody's
+    reply token is waiting.
     """
-    return create_runtime(config, store, today=(lambda: today) if today else None, snapshot_seconds=3600)
+    return create_runtime(config, store, today=(lambda: today) if today else None, snapshot_seconds=3600,
+                          budget_seconds=math.inf)
 
 
 # ---------------------------------------------------------------- the HTTP request
@@ -146,8 +220,9 @@ def answer_webhook(request: WebRequest, runtime: Callable[[], Runtime]) -> WebRe
 
 # ---------------------------------------------------------------- the deployed runtime, from the environment
 
-def runtime_from_env(env: Mapping[str, str] | None = None, config: Config | None = None) -> Runtime:
-    """The runtime of a deployed webhook: settings, store and LINE client from the environment."""
+def runtime_from_env(env: Mapping[str, str] | None = None, config: Config | None = None,
+                     claims: Claims | None = None) -> Runtime:
+    """The runtime of a deployed webhook: settings, store, LINE client and claims from the environment."""
     env = os.environ if env is None else env
     if env.get("K_SERVICE") or env.get("FUNCTION_TARGET"):
         _log_to_stderr()
@@ -163,8 +238,12 @@ def runtime_from_env(env: Mapping[str, str] | None = None, config: Config | None
     layout = Layout(config)
     replier = open_replier(config, env)
     profile_name = replier.profile_name if isinstance(replier, ProfileReader) else None
+    if claims is None:
+        from sheets.open import open_claims
+
+        claims = open_claims(config, env)
     return create_runtime(config, open_webhook_store(config, layout, env), replier, channel_secret=secret,
-                          profile_name=profile_name, layout=layout)
+                          profile_name=profile_name, layout=layout, claims=claims)
 
 
 def open_webhook_store(config: Config, layout: Layout, env: Mapping[str, str]) -> Store:

@@ -309,6 +309,13 @@ class Balances:
         return np.rint(np.bincount(book.inst_loan[due], weights=book.inst_owed[due].astype(np.float64),
                                    minlength=book.n)).astype(np.int64)
 
+    def owed_by(self, day: dt.date, before: bool = False) -> np.ndarray:
+        """Per contract (satang): what its installments due on or before `day` (before it, with
+        `before`) ask for, never more than its amount: the ledger's due so far on that day. With
+        this date's payments (`paid`, oldest installment first) it says what a month still asks:
+        max(0, owed_by(last day) − paid)."""
+        return np.minimum(self._owed_until(day.toordinal(), before), np.maximum(self.book.amount, 0))
+
     # -- one contract ------------------------------------------------------------------------------
     def state(self, i: int) -> LedgerState:
         """Contract i's LedgerState: equal to ledger.core.ledger of that contract as of the date."""

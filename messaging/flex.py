@@ -6,6 +6,7 @@ LINE's API. No other module writes a Flex dict by hand, so a look or a limit cha
 
 LINE's limits (numbers in messaging.base) are enforced here and nowhere else:
 altText 1,500 characters (`alt_text`); a text message 5,000 UTF-16 units (`text_message`);
+a text component MAX_COMPONENT_TEXT characters (`text`: a 10,000-character cell cannot fill a bubble);
 a bubble 30 KB, a carousel 1-12 bubbles and 50 KB (`fits`; `fitted` and `paged_list` show as
 many rows as fit, and `flex_message` trims whatever still does not, since LINE refuses the
 whole message otherwise); quick reply 13 buttons; labels 20 characters; postback data 300.
@@ -21,6 +22,9 @@ MAX_QUICK_REPLIES = 13
 MAX_LABEL = 20          # quick-reply and button labels
 MAX_POSTBACK_DATA = 300
 MAX_ACTION_TEXT = 300   # message-action text, displayText, fillInText
+# One text component: far more than anything meant to be read on a phone, and a few of them still fit a
+# 30 KB bubble (Thai is 3 bytes a character), so a cell typed absurdly long is cut (…) instead of refused.
+MAX_COMPONENT_TEXT = 2_000
 
 # Room kept free under the bubble and carousel limits: LINE and we may count a few bytes differently.
 SIZE_MARGIN = 1_000
@@ -84,7 +88,10 @@ def text(value: str, *, size: str = "sm", color: str | None = None, bold: bool =
          wrap: bool = True, flex: int | None = None, align: str | None = None,
          margin: str | None = None, gravity: str | None = None) -> Component:
     # LINE refuses an empty text: a blank cell in the sheet still makes a valid message.
-    component: Component = {"type": "text", "text": str(value) or " ", "size": size, "wrap": wrap}
+    value = str(value)
+    if len(value) > MAX_COMPONENT_TEXT:
+        value = value[:MAX_COMPONENT_TEXT - 1] + "…"
+    component: Component = {"type": "text", "text": value or " ", "size": size, "wrap": wrap}
     if color:
         component["color"] = color
     if bold:

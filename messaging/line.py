@@ -1,4 +1,5 @@
-"""LineClient: the one client of the LINE Messaging API (push, reply, profile, loading, quota).
+"""LineClient: the one client of the LINE Messaging API (push, reply, profile, loading, quota,
+and the set-up calls of `setup-line`: rich menus, their images, aliases and links, the webhook URL).
 
 Why our own client instead of line-bot-sdk's `MessagingApi`: every call the program makes is
 one small JSON request whose body we already hold as plain dicts (built by `messaging.flex`).
@@ -19,6 +20,13 @@ that key (a try whose answer was lost): delivered. 429 stops the client for the 
 run (quota or rate limit: trying others would only be refused too). Any other 4xx is the
 request's own fault and is not sent again. Replies have no retry key (their token is single
 use): "Invalid reply token" on a second try means the first one got through.
+
+The set-up calls are tried again on 5xx and network errors like the GETs, being idempotent (a
+link, an unlink, a delete, setting the default or an alias says what the end state is), except
+creating a rich menu: a lost answer there would leave a second menu, so it is tried once (and
+`setup-line` deletes every menu of ours it did not make this run, so a stray one goes next time).
+Rich menu images go to the api-data host (`line.api_data_url`), over a connection of their own
+that is opened only when an image is uploaded.
 """
 from __future__ import annotations
 
@@ -29,10 +37,11 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Callable, Mapping
 
 from core.http import KeepAlive
 from messaging.base import MAX_MESSAGES, MessengerError, PushResult
+from core.config import Config
 
 TOKEN_ENV = "LINE_CHANNEL_ACCESS_TOKEN"
 
@@ -42,6 +51,15 @@ LOADING_PATH = "/v2/bot/chat/loading/start"
 QUOTA_PATH = "/v2/bot/message/quota"
 CONSUMPTION_PATH = "/v2/bot/message/quota/consumption"
 PROFILE_PATH = "/v2/bot/profile/"
+RICH_MENU_PATH = "/v2/bot/richmenu"
+RICH_MENU_LIST_PATH = "/v2/bot/richmenu/list"
+RICH_MENU_ALIAS_PATH = "/v2/bot/richmenu/alias"
+RICH_MENU_ALIAS_LIST_PATH = "/v2/bot/richmenu/alias/list"
+DEFAULT_RICH_MENU_PATH = "/v2/bot/user/all/richmenu"
+USER_PATH = "/v2/bot/user/"
+WEBHOOK_ENDPOINT_PATH = "/v2/bot/channel/webhook/endpoint"
+WEBHOOK_TEST_PATH = "/v2/bot/channel/webhook/test"
+IMAGE_TYPES = ("image/png", "image/jpeg")
 
 # The webhook answers while LINE waits: a short timeout and one retry at most there.
 WEBHOOK_TIMEOUT_SECONDS = 5.0
@@ -79,6 +97,17 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class WebhookTest:
+    """LINE's answer to "test the webhook URL": what LINE got back when it called the webhook."""
+
+    success: bool
+    status_code: int          # the webhook's HTTP status; 0 or less when LINE got no answer
+    reason: str
+    detail: str
+    timestamp: str
+
+
+@dataclass(frozen=True)
 class MessageQuota:
     """This month's push limit (None: no limit set) and the pushes counted so far."""
 
@@ -99,8 +128,8 @@ class _Transport(KeepAlive):
     per calling thread. Should KeepAlive stop using `_connection`, the ids are simply None.
     """
 
-    def __init__(self, api_url: str, timeout_seconds: float) -> None:
-        super().__init__(api_url, "api.line.me", timeout_seconds)
+    def __init__(self, api_url: str, timeout_seconds: float, default_host: str = "api.line.me") -> None:
+        super().__init__(api_url, default_host, timeout_seconds)
         self._seen = threading.local()
 
     def _connection(self) -> http.client.HTTPConnection:
@@ -129,7 +158,8 @@ class LineClient:
     """The LINE Messaging API over one kept-alive connection. Never logs or shows the token."""
 
     def __init__(self, api_url: str, token: str, *, timeout_seconds: float = 10.0, max_tries: int = 3,
-                 backoff_seconds: float = 0.5, sleep: Callable[[float], None] = time.sleep) -> None:
+                 backoff_seconds: float = 0.5, sleep: Callable[[float], None] = time.sleep,
+                 api_data_url: str = "https://api-data.line.me") -> None:
         token = (token or "").strip()
         if not token:
             raise MessengerError(
@@ -137,6 +167,8 @@ class LineClient:
                 f"(missing environment variable {TOKEN_ENV})")
         self._token = token
         self._http = _Transport(str(api_url), float(timeout_seconds))
+        self._api_data_url = str(api_data_url)
+        self._data_http: _Transport | None = None  # opened on the first image upload
         self.timeout_seconds = float(timeout_seconds)
         self.max_tries = max(1, int(max_tries))
         self.backoff_seconds = backoff_seconds
@@ -146,7 +178,7 @@ class LineClient:
         self._stop_detail = QUOTA_DETAIL
 
     @classmethod
-    def from_config(cls, config: Any, token: str | None = None, *, env: Mapping[str, str] | None = None,
+    def from_config(cls, config: Config, token: str | None = None, *, env: Mapping[str, str] | None = None,
                     webhook: bool = False, sleep: Callable[[float], None] = time.sleep) -> "LineClient":
         """From `line.*` settings; the token from the argument or LINE_CHANNEL_ACCESS_TOKEN.
 
@@ -155,11 +187,13 @@ class LineClient:
         env = os.environ if env is None else env
         token = token or env.get(TOKEN_ENV) or ""
         timeout, tries = float(config.line.timeout_seconds), int(config.line.max_tries)
+        data_url = config.line.api_data_url
         if webhook:
             return cls(config.line.api_url, token, timeout_seconds=min(timeout, WEBHOOK_TIMEOUT_SECONDS),
                        max_tries=min(tries, WEBHOOK_MAX_TRIES), backoff_seconds=WEBHOOK_BACKOFF_SECONDS,
-                       sleep=sleep)
-        return cls(config.line.api_url, token, timeout_seconds=timeout, max_tries=tries, sleep=sleep)
+                       sleep=sleep, api_data_url=data_url)
+        return cls(config.line.api_url, token, timeout_seconds=timeout, max_tries=tries, sleep=sleep,
+                   api_data_url=data_url)
 
     def __repr__(self) -> str:
         return f"LineClient({self._http.base_url!r})"
@@ -171,6 +205,8 @@ class LineClient:
 
     def close(self) -> None:
         self._http.close()
+        if self._data_http is not None:
+            self._data_http.close()
 
     # ------------------------------------------------------------ push and reply
 
@@ -251,28 +287,134 @@ class LineClient:
         value = limit.get("value") if limit.get("type") == "limited" else None
         return MessageQuota(int(value) if value is not None else None, int(used.get("totalUsage", 0)))
 
+    # ------------------------------------------------------------ rich menus
+
+    def create_rich_menu(self, menu: dict) -> str:
+        """Make a rich menu from its RichMenuRequest JSON; returns its richMenuId (one try, see above)."""
+        answer = self._send("POST", RICH_MENU_PATH, _encode(menu), what="สร้างริชเมนู", tries=1)
+        rich_menu_id = answer.body.get("richMenuId")
+        if not isinstance(rich_menu_id, str) or not rich_menu_id:
+            raise MessengerError("สร้างริชเมนูไม่สำเร็จ: LINE ไม่ได้ตอบ richMenuId (no richMenuId in the answer)")
+        return rich_menu_id
+
+    def upload_rich_menu_image(self, rich_menu_id: str, image: bytes, content_type: str = "image/png") -> None:
+        """Attach the image (PNG or JPEG, at most 1 MB, the menu's size) to a menu, on the api-data host."""
+        if content_type not in IMAGE_TYPES:
+            raise MessengerError(f"รูปริชเมนูต้องเป็น PNG หรือ JPEG (got {content_type})")
+        if self._data_http is None:
+            self._data_http = _Transport(self._api_data_url, self.timeout_seconds, "api-data.line.me")
+        self._send("POST", f"{RICH_MENU_PATH}/{_segment(rich_menu_id)}/content", image, what="อัปโหลดรูปริชเมนู",
+                   content_type=content_type, transport=self._data_http)
+
+    def rich_menus(self) -> list[dict]:
+        """Every rich menu of the channel made through the API (RichMenuResponse objects)."""
+        menus = self._send("GET", RICH_MENU_LIST_PATH, what="อ่านรายการริชเมนู").body.get("richmenus")
+        return [m for m in menus if isinstance(m, dict)] if isinstance(menus, list) else []
+
+    def delete_rich_menu(self, rich_menu_id: str) -> bool:
+        """Delete a menu; False when it was already gone. Users linked to it see the default again."""
+        answer = self._send("DELETE", f"{RICH_MENU_PATH}/{_segment(rich_menu_id)}", what="ลบริชเมนู",
+                            missing_ok=True)
+        return answer.status != 404
+
+    def set_default_rich_menu(self, rich_menu_id: str) -> None:
+        """The menu everyone sees who has no menu of their own."""
+        self._send("POST", f"{DEFAULT_RICH_MENU_PATH}/{_segment(rich_menu_id)}", what="ตั้งริชเมนูเริ่มต้น")
+
+    def default_rich_menu(self) -> str | None:
+        answer = self._send("GET", DEFAULT_RICH_MENU_PATH, what="อ่านริชเมนูเริ่มต้น", missing_ok=True)
+        return _rich_menu_id(answer)
+
+    def link_rich_menu(self, user_id: str, rich_menu_id: str) -> None:
+        """Show this menu to this user (instead of the default)."""
+        self._send("POST", f"{USER_PATH}{_segment(user_id)}/richmenu/{_segment(rich_menu_id)}",
+                   what="ผูกริชเมนูกับผู้ใช้")
+
+    def unlink_rich_menu(self, user_id: str) -> None:
+        """The user sees the default menu again."""
+        self._send("DELETE", f"{USER_PATH}{_segment(user_id)}/richmenu", what="ยกเลิกริชเมนูของผู้ใช้")
+
+    def rich_menu_of_user(self, user_id: str) -> str | None:
+        """The menu linked to this user, or None (they see the default)."""
+        answer = self._send("GET", f"{USER_PATH}{_segment(user_id)}/richmenu", what="อ่านริชเมนูของผู้ใช้",
+                            missing_ok=True)
+        return _rich_menu_id(answer)
+
+    def rich_menu_aliases(self) -> dict[str, str]:
+        """Alias -> richMenuId for every alias of the channel."""
+        aliases = self._send("GET", RICH_MENU_ALIAS_LIST_PATH, what="อ่านชื่อแทนริชเมนู").body.get("aliases")
+        return {a["richMenuAliasId"]: a["richMenuId"] for a in aliases or []
+                if isinstance(a, dict) and isinstance(a.get("richMenuAliasId"), str)
+                and isinstance(a.get("richMenuId"), str)}
+
+    def rich_menu_alias(self, alias_id: str) -> str | None:
+        """The richMenuId an alias points at, or None when there is no such alias."""
+        answer = self._send("GET", f"{RICH_MENU_ALIAS_PATH}/{_segment(alias_id)}", what="อ่านชื่อแทนริชเมนู",
+                            missing_ok=True)
+        return _rich_menu_id(answer)
+
+    def set_rich_menu_alias(self, alias_id: str, rich_menu_id: str, *, exists: bool) -> None:
+        """Point an alias at a menu: update it when it `exists`, else create it."""
+        if exists:
+            self._send("POST", f"{RICH_MENU_ALIAS_PATH}/{_segment(alias_id)}",
+                       _encode({"richMenuId": rich_menu_id}), what="ตั้งชื่อแทนริชเมนู")
+        else:
+            self._send("POST", RICH_MENU_ALIAS_PATH, _encode({"richMenuAliasId": alias_id, "richMenuId": rich_menu_id}),
+                       what="ตั้งชื่อแทนริชเมนู")
+
+    def delete_rich_menu_alias(self, alias_id: str) -> None:
+        self._send("DELETE", f"{RICH_MENU_ALIAS_PATH}/{_segment(alias_id)}", what="ลบชื่อแทนริชเมนู")
+
+    # ------------------------------------------------------------ the webhook URL
+
+    def set_webhook_endpoint(self, url: str) -> None:
+        """Where LINE sends the channel's webhook events (the deployed line_webhook)."""
+        self._send("PUT", WEBHOOK_ENDPOINT_PATH, _encode({"endpoint": url}), what="ตั้ง webhook URL")
+
+    def webhook_endpoint(self) -> dict:
+        """{"endpoint": URL, "active": bool}: the URL set and whether LINE uses it."""
+        return self._send("GET", WEBHOOK_ENDPOINT_PATH, what="อ่าน webhook URL").body
+
+    def test_webhook_endpoint(self, url: str | None = None) -> WebhookTest:
+        """LINE calls the webhook (the URL set, or `url`) and says what it got back."""
+        body = _encode({"endpoint": url} if url else {})
+        got = self._send("POST", WEBHOOK_TEST_PATH, body, what="ทดสอบ webhook URL").body
+        return WebhookTest(bool(got.get("success")), int(got.get("statusCode") or 0), str(got.get("reason", "")),
+                           str(got.get("detail", "")), str(got.get("timestamp", "")))
+
     # ------------------------------------------------------------ internals
 
     def _get_json(self, path: str) -> dict:
-        last = Answer(None, {})
-        for attempt in range(1, self.max_tries + 1):
-            answer = self._call("GET", path, None, {})
-            if answer.ok:
-                return answer.body
-            if answer.status is not None and 400 <= answer.status < 500:
-                raise MessengerError(f"อ่านข้อมูลจาก LINE ไม่สำเร็จ: {_rejected_detail(answer)}", answer.status)
-            last = answer
-            self._pause(attempt)
-        raise MessengerError(f"อ่านข้อมูลจาก LINE ไม่สำเร็จ: {self._trouble(last)} — ลองแล้ว {self.max_tries} ครั้ง",
-                             last.status)
+        return self._send("GET", path, what="อ่านข้อมูลจาก LINE").body
 
-    def _call(self, method: str, path: str, body: bytes | None, extra: dict[str, str]) -> Answer:
+    def _send(self, method: str, path: str, body: bytes | None = None, *, what: str, tries: int | None = None,
+              missing_ok: bool = False, content_type: str | None = None,
+              transport: _Transport | None = None) -> Answer:
+        """A request LINE must accept: tried again on 5xx and network errors; MessengerError("<what> ไม่สำเร็จ").
+
+        `missing_ok`: a 404 is an answer (the thing is not there), not an error.
+        """
+        tries = self.max_tries if tries is None else tries
+        last = Answer(None, {})
+        for attempt in range(1, tries + 1):
+            answer = self._call(method, path, body, {}, content_type=content_type, transport=transport)
+            if answer.ok or (missing_ok and answer.status == 404):
+                return answer
+            if answer.status is not None and 400 <= answer.status < 500:
+                raise MessengerError(f"{what} ไม่สำเร็จ: {_rejected_detail(answer)}", answer.status)
+            last = answer
+            if attempt < tries:
+                self._pause(attempt)
+        raise MessengerError(f"{what} ไม่สำเร็จ: {self._trouble(last)} — ลองแล้ว {tries} ครั้ง", last.status)
+
+    def _call(self, method: str, path: str, body: bytes | None, extra: dict[str, str], *,
+              content_type: str | None = None, transport: _Transport | None = None) -> Answer:
         """One try. A network error or timeout is an Answer without a status, never an exception."""
         headers = {"Authorization": f"Bearer {self._token}", **extra}
         if body is not None:
-            headers["Content-Type"] = "application/json; charset=UTF-8"
+            headers["Content-Type"] = content_type or "application/json; charset=UTF-8"
         try:
-            status, data, seen = self._http.exchange(method, path, body, headers)
+            status, data, seen = (transport or self._http).exchange(method, path, body, headers)
         except TimeoutError:
             return Answer(None, {}, no_answer=f"LINE ไม่ตอบภายใน {self.timeout_seconds:g} วินาที (timeout)")
         except (OSError, http.client.HTTPException) as exc:
@@ -302,6 +444,16 @@ def _encode(payload: dict) -> bytes:
         return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     except (TypeError, ValueError) as exc:
         raise MessengerError(f"ข้อความแปลงเป็น JSON ไม่ได้ จึงไม่ได้ส่ง (not JSON: {exc})") from None
+
+
+def _segment(value: str) -> str:
+    """An id as one URL path segment (ids come from LINE or the sheet; never let one add a path)."""
+    return urllib.parse.quote(value, safe="")
+
+
+def _rich_menu_id(answer: Answer) -> str | None:
+    value = answer.body.get("richMenuId") if answer.ok else None
+    return value if isinstance(value, str) and value else None
 
 
 def _phrase(status: int) -> str:

@@ -7,8 +7,9 @@
 3. the รายงานประจำเดือน tab rewritten, formatted, with its charts (Store.write_report);
 4. สรุปรายเดือน: the month's rows appended where the figures changed (report.snapshots);
    only once the month has ended (a report "so far" is not the month's figure);
-5. the meeting .xlsx (when `out` is not False);
-6. the LINE summaries (report.notify), only for the month that has just ended
+5. the meeting .xlsx (when `out` is not False) and the meeting PDF (when `pdf` is given:
+   report.pdf.meeting, kept where report.files.store_file puts it);
+6. the LINE summaries (report.notify), saying where the PDF is; only for the month that has just ended
    (the scheduled run on the 1st, or a rerun later that month), never for older months.
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo
 from core.thai import date_th, month_th
 from report.monthly import MonthlyReport, build_report
 from report.months import default_month, month_bounds, report_as_of
+from report.files import StoredFile, pdf_path, store_file
 from report.notify import MonthlyPushes, send_monthly_summaries
 from report.snapshots import latest, parse_snapshots, snapshot_records
 from report.write import report_sheet, summary_text, write_meeting_file
@@ -41,6 +43,7 @@ class MonthlyRun:
     snapshot_rows: int = 0
     snapshot_note: str = ""
     out_path: Path | None = None
+    pdf: StoredFile | None = None
     pushes: MonthlyPushes | None = None
     push_note: str = ""
     seconds: float = 0.0
@@ -52,6 +55,7 @@ class MonthlyRun:
         out["run"] = {
             "store": self.store, "tab": "รายงานประจำเดือน", "snapshot_rows": self.snapshot_rows,
             "snapshot_note": self.snapshot_note, "file": str(self.out_path) if self.out_path else None,
+            "pdf": self.pdf.as_json() if self.pdf else None,
             "line": self.pushes.as_json() if self.pushes else None, "line_note": self.push_note,
             "seconds": round(self.seconds, 3), "timings": self.timings,
         }
@@ -64,6 +68,8 @@ class MonthlyRun:
                      + (f" ({self.snapshot_note})" if self.snapshot_note else ""))
         if self.out_path:
             lines.append(f"ไฟล์สำหรับการประชุม: {self.out_path}")
+        if self.pdf:
+            lines.append(f"รายงาน PDF สำหรับการประชุม: {self.pdf.where}" + (f" ({self.pdf.note})" if self.pdf.note else ""))
         if self.pushes is not None:
             p = self.pushes
             lines.append(f"LINE: ส่งสรุป {p.pushed} คน, ส่งไปแล้วก่อนหน้า {p.count('already-sent')} คน, "
@@ -92,8 +98,9 @@ def local_naive(now: dt.datetime, timezone: str) -> dt.datetime:
 def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int | None = None,
                        month: int | None = None, out: Path | str | bool | None = None, push: bool = True,
                        messenger: Any = None, now: dt.datetime | None = None,
-                       progress: ProgressFn | None = None) -> MonthlyRun:
-    """Make, write and send the month's report. `out`: a path, None (the default path) or False (no file)."""
+                       progress: ProgressFn | None = None, pdf: Path | str | bool = False) -> MonthlyRun:
+    """Make, write and send the month's report. `out` (the .xlsx) and `pdf`: a path (a directory
+    takes the default name), None or True (data/reports/), False (no file)."""
     say = progress or (lambda _m: None)
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -147,6 +154,16 @@ def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int 
             say("เขียนไฟล์สำหรับการประชุม ...")
             run.out_path = write_meeting_file(report, None if out in (None, True) else Path(str(out)), province)
             t = lap("file", t)
+        where = pdf_path(pdf, f"report-{report.month_key}.pdf")
+        if where is not None:
+            from report.pdf.meeting import meeting_pdf, signatures_from  # fpdf2: only when a PDF is made
+
+            say("เขียนรายงาน PDF ...")
+            meeting_pdf(report, where, province=province, office=config.report.office_name,
+                        signatures=signatures_from(config.report.signatures),
+                        attention=config.report.attention_funds, made=run_date)
+            run.pdf = store_file(where, config)
+            t = lap("pdf", t)
         if not push:
             run.push_note = "ไม่ส่ง (--no-push)"
         elif (year, month) != default_month(run_date):
@@ -158,7 +175,8 @@ def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int 
 
                 messenger = make_messenger(config)
             say("ส่งสรุปทาง LINE ...")
-            run.pushes = send_monthly_summaries(ds, report, messenger, store, stamp, province, sheet_link(store))
+            run.pushes = send_monthly_summaries(ds, report, messenger, store, stamp, province, sheet_link(store),
+                                                pdf=run.pdf)
             lap("line", t)
     run.seconds = time.perf_counter() - started
     run.timings = timings

@@ -60,6 +60,7 @@ from report.trend import RATIO_KEYS, Snapshot, changes, index_snapshots, latest
 from sheets.book import book_of
 from sheets.check import QualityReport, run_check
 from sheets.model import Dataset, Fund
+from core.config import Config
 
 PROVINCE = PROVINCE_TOTAL
 NO_DISTRICT = "(ไม่ระบุอำเภอ)"
@@ -85,6 +86,7 @@ class MonthlyReport:
     notes: list[str] = field(default_factory=list)
     loans: Balances | None = field(default=None, repr=False)      # every loan's ledger as of as_of
     aging: dict[str, AgingTable] = field(default_factory=dict)     # district name / PROVINCE -> table
+    quality: QualityReport | None = field(default=None, repr=False)  # the data check as of as_of (9.1's source)
 
     @property
     def month_key(self) -> str:
@@ -187,7 +189,7 @@ def _ratio(num: Any, den: Any) -> float | None:
 
 
 # -- the report ---------------------------------------------------------------------------
-def build_report(ds: Dataset, config: Any, year: int, month: int, as_of: dt.date | None = None,
+def build_report(ds: Dataset, config: Config, year: int, month: int, as_of: dt.date | None = None,
                  snapshots: Iterable[Snapshot] | Mapping[tuple[str, str], Snapshot] | None = None,
                  quality: QualityReport | None = None, run_date: dt.date | None = None) -> MonthlyReport:
     """The report of one month. `snapshots`: what สรุปรายเดือน holds (for the change from the
@@ -251,7 +253,7 @@ def build_report(ds: Dataset, config: Any, year: int, month: int, as_of: dt.date
     aging[PROVINCE] = day.aging()
     return MonthlyReport(year, month, as_of, run_date, fy_start, fiscal_year_be(as_of), labels,
                          district_columns(), district_rows, province, fund_rows, prev_key,
-                         has_previous, notes, day, aging)
+                         has_previous, notes, day, aging, quality)
 
 
 def _district_row(name: str, funds: Sequence[Fund], loans: GroupFigures, borrowers: Mapping[str, set[str]],

@@ -30,6 +30,7 @@ from ledger.aging import TITLE, AgingTable
 from messaging import flex
 from messaging.base import Messenger, retry_key_for
 from messaging.delivery import CircuitBreaker, alert_log_row, append_alert_log, deliver
+from report.files import StoredFile
 from report.monthly import PROVINCE, MonthlyReport
 from sheets.recipients import MonthlyRecipient, monthly_recipients, monthly_targets
 
@@ -84,8 +85,9 @@ def _scope_words(scope: str, province: str) -> str:
 
 
 def summary_flex(report: MonthlyReport, scope: str, province: str = "ตราด",
-                 link: str | None = None) -> dict[str, Any]:
-    """The month's summary for one scope (a district or PROVINCE) as a LINE flex message."""
+                 link: str | None = None, pdf: StoredFile | None = None) -> dict[str, Any]:
+    """The month's summary for one scope (a district or PROVINCE) as a LINE flex message; `pdf`:
+    where the meeting report's PDF is (a button when it has a link, else its place in words)."""
     row = report.district(scope)
     if row is None:
         raise KeyError(scope)
@@ -117,8 +119,12 @@ def summary_flex(report: MonthlyReport, scope: str, province: str = "ตรา�
             if d["funds"]:
                 body.append(_line(d["district"], baht(d["arrears"]), (_pct(d["par30"]), DARK)))
     footer = [flex.text("รายละเอียดทุกกองทุนในแท็บ รายงานประจำเดือน", size="xs", color=GREY)]
+    if pdf is not None and not pdf.link:
+        footer.append(flex.text(f"รายงาน PDF สำหรับการประชุม: {pdf.where}", size="xs", color=GREY, wrap=True))
     if link:
         footer.append(flex.button(flex.uri_action("เปิดรายงาน", link), style="link"))
+    if pdf is not None and pdf.link:
+        footer.append(flex.button(flex.uri_action("เปิดรายงาน PDF", pdf.link), style="link"))
     bubble = flex.bubble(f"สรุป กข.คจ. {month}", body, footer=footer,
                          subtitle=f"{_scope_words(scope, province)} · ข้อมูล ณ {date_th(report.as_of)}")
     alt = (f"สรุป กข.คจ. {month} {_scope_words(scope, province)}: ค้างชำระ {baht(row['arrears'])} "
@@ -168,7 +174,8 @@ def _already_sent(ds: Any, officer_id: str, month: str, key: str) -> bool:
 
 def send_monthly_summaries(ds: Any, report: MonthlyReport, messenger: Messenger, store: Any,
                            sent_at: dt.datetime, province: str = "ตราด", link: str | None = None,
-                           targets: Sequence[MonthlyRecipient] | None = None) -> MonthlyPushes:
+                           targets: Sequence[MonthlyRecipient] | None = None,
+                           pdf: StoredFile | None = None) -> MonthlyPushes:
     """Push each recipient's summary once per month and log every push (one append, even after a failure)."""
     result = MonthlyPushes(report.month_key)
     rows: list[dict[str, Any]] = []
@@ -190,7 +197,7 @@ def send_monthly_summaries(ds: Any, report: MonthlyReport, messenger: Messenger,
                 result.sends.append(MonthlySend(target.officer_id, target.scope, "failed",
                                                 f"ไม่พบอำเภอ {target.scope} ในรายงาน", key))
                 continue
-            message = summary_flex(report, target.scope, province, link)
+            message = summary_flex(report, target.scope, province, link, pdf)
             delivery = deliver(messenger, target.line_user, [message], key, breaker)
             status = "sent" if delivery.delivered else "failed"
             result.sends.append(MonthlySend(target.officer_id, target.scope, status, delivery.reason, key))

@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
 from sheets import readers
-from core.schema import TABS, normalize_header
 from sheets.store import Layout, Table
 from report.monthly import PROVINCE, MonthlyReport, Snapshot, latest, parse_month
 
@@ -53,10 +52,9 @@ def parse_snapshots(table: Table | None, layout: Layout | None = None) -> list[S
     if table is None or not table.exists or not table.header:
         return []
     layout = layout or Layout()
-    found = {normalize_header(h): i for i, h in reversed(list(enumerate(table.header)))}
-    positions = {c.key: found.get(normalize_header(layout.header("snapshots", c.key)))
-                 for c in TABS["snapshots"].columns}
-    if positions["month"] is None or positions["district"] is None:
+    # Matched as every tab is (core.schema.header_key); without a month or a district no row counts.
+    positions: dict[str, int] = layout.match("snapshots", table.header).positions
+    if "month" not in positions or "district" not in positions:
         return []
 
     def cell(cells: list[Any], key: str) -> Any:

@@ -6,9 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.thai import date_th
+from core.thai import date_th, mask_id_runs
 from sheets.model import LEVEL_TH, Dataset, Fund, Problem
 from core.schema import FUNDS, PAYMENTS
+from core.config import Config
 
 # What a fund must have to be complete: the four documents of the province's
 # method (4.1) and the fields its form asks for. Column key -> what it is.
@@ -67,8 +68,9 @@ class FundQuality:
 class QualityReport:
     today: dt.date
     funds: list[FundQuality]
-    problems: list[Problem]
+    problems: list[Problem]       # every problem, the blocking ones first
     unreadable_rows: int
+    blocking: list[Problem] = field(default_factory=list)  # required columns missing (Dataset.blocking)
 
     @property
     def funds_total(self) -> int:
@@ -98,8 +100,9 @@ class QualityReport:
         return next((f for f in self.funds if f.fund_id == fund_id), None)
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        return masked({
             "date": self.today.isoformat(),
+            "blocking": [p.as_dict() for p in self.blocking],
             "funds_total": self.funds_total,
             "funds_ok": self.funds_ok,
             "indicator_9_1": round(self.indicator_9_1, 4),
@@ -109,7 +112,7 @@ class QualityReport:
             "unreadable_rows": self.unreadable_rows,
             "funds": [f.as_dict() for f in self.worst_first()],
             "problems": [p.as_dict() for p in self.problems],
-        }
+        })
 
 
 def _age_days(day: dt.date | None, today: dt.date) -> int | None:
@@ -163,7 +166,7 @@ def _overpayment_problems(ds: Dataset) -> list[Problem]:
     return problems
 
 
-def run_check(ds: Dataset, config: Any, today: dt.date) -> QualityReport:
+def run_check(ds: Dataset, config: Config, today: dt.date) -> QualityReport:
     """Every rule of sheet-template.md, summed up per fund."""
     problems = list(ds.problems) + _overpayment_problems(ds)
     funds_with_loans = {loan.fund_id for loan in ds.loans.values()}
@@ -184,16 +187,30 @@ def run_check(ds: Dataset, config: Any, today: dt.date) -> QualityReport:
                                     ("ขาด: " if label in fq.missing else "ไม่เป็นปัจจุบัน: ") + label,
                                     fq.fund_id))
     problems.sort(key=lambda p: (p.level != "error", p.tab, p.row or 0))
-    return QualityReport(today, list(by_fund.values()), problems, len(ds.unreadable))
+    # A missing column first: until it is fixed nothing else the check says can be trusted.
+    return QualityReport(today, list(by_fund.values()), list(ds.blocking) + problems, len(ds.unreadable),
+                         list(ds.blocking))
 
 
 def percent(share: float) -> str:
     return f"{share * 100:.1f}%"
 
 
+def blocking_lines(report: QualityReport) -> list[str]:
+    """The missing columns, one line each: what stops the program, said before anything else."""
+    if not report.blocking:
+        return []
+    heading = (f"ต้องแก้ก่อน: ขาดคอลัมน์ที่จำเป็น {len(report.blocking)} คอลัมน์ "
+               f"(จนกว่าจะแก้ ระบบส่งแจ้งเตือนไม่ได้ และตัวเลขด้านล่างยังไม่ครบ)")
+    lines = [heading]
+    lines += [f"  {p.message}" for p in report.blocking]
+    return lines + [""]
+
+
 def summary_text(report: QualityReport, limit: int = 15) -> str:
-    """The readable Thai summary printed by `check`, worst funds first."""
-    lines = [f"ตรวจสอบข้อมูล กข.คจ. ณ {date_th(report.today)}",
+    """The readable Thai summary printed by `check`: the missing columns first, then worst funds first."""
+    lines = blocking_lines(report) + [
+             f"ตรวจสอบข้อมูล กข.คจ. ณ {date_th(report.today)}",
              f"ตัวชี้วัด 9.1: ข้อมูลครบถ้วน ถูกต้อง เป็นปัจจุบัน {report.funds_ok} จาก {report.funds_total} กองทุน "
              f"({percent(report.indicator_9_1)})", ""]
     lines.append("รายอำเภอ:")
@@ -224,18 +241,20 @@ def summary_text(report: QualityReport, limit: int = 15) -> str:
                 lines.append(f"      แท็บ {p.tab} แถว {p.row} {p.header}: {p.message}{more}")
         if len(bad) > limit:
             lines.append(f"  และอีก {len(bad) - limit} กองทุน — ดูทั้งหมดในแท็บ ตรวจสอบข้อมูล")
-    unattributed = [p for p in report.problems if p.level == "error" and not p.fund_id]
+    blocking = set(map(id, report.blocking))
+    unattributed = [p for p in report.problems if p.level == "error" and not p.fund_id and id(p) not in blocking]
     if unattributed:
         lines += ["", "ข้อผิดพลาดที่ไม่ระบุกองทุน:"]
         for p in unattributed[:limit]:
             lines.append(f"  แท็บ {p.tab} แถว {p.row} {p.header}: {p.message}")
-    return "\n".join(lines)
+    return mask_id_runs("\n".join(lines))
 
 
 def quality_tab_rows(report: QualityReport) -> list[list[Any]]:
     """The ตรวจสอบข้อมูล tab: indicator lines, one line per fund, then one line per problem."""
     yes = lambda flag: "ใช่" if flag else "ไม่"  # noqa: E731
-    rows: list[list[Any]] = [
+    rows: list[list[Any]] = [[line] for line in blocking_lines(report)]
+    rows += [
         ["ตัวชี้วัด 9.1", percent(report.indicator_9_1),
          f"{report.funds_ok} จาก {report.funds_total} กองทุน ครบถ้วน ถูกต้อง เป็นปัจจุบัน",
          f"ตรวจ ณ {date_th(report.today)}"],
@@ -252,5 +271,17 @@ def quality_tab_rows(report: QualityReport) -> list[list[Any]]:
     rows.append(["แท็บ", "แถว", "รหัส", "คอลัมน์", "ระดับ", "ข้อความ", "กองทุน"])
     for p in report.problems:
         rows.append([p.tab, p.row, p.key, p.header or p.field, LEVEL_TH[p.level], p.message, p.fund_id or ""])
-    return rows
+    return [[mask_id_runs(v) if type(v) is str else v for v in row] for row in rows]
+
+
+def masked(value: Any) -> Any:
+    """A JSON-ready value with every 13-digit run in its texts masked (a citizen id typed into any
+    cell, a contract number or a village name, never leaves whole)."""
+    if type(value) is str:
+        return mask_id_runs(value)
+    if isinstance(value, dict):
+        return {key: masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [masked(item) for item in value]
+    return value
 

@@ -39,7 +39,9 @@ A request whose answer was lost may have been applied. Reads, value updates and 
 are resent (doing them twice is doing them once); so are appends, because the tabs the
 program appends to are read so that a repeated row counts once (payments by รหัสอ้างอิง,
 the alert log by item, สรุปรายเดือน latest-wins, links by officer; a suggestion twice beats
-none) while a lost row costs more (a repayment not recorded, an alert sent again). A
+none) while a lost row costs more (a repayment not recorded, an alert sent again); the
+webhook's store asks for its appends not to be resent (`resend_unanswered=False`), since its
+repayment claims decide what happens to an unanswered one (chat.conversation). A
 batchUpdate is not resent after a lost answer: it may add a tab, a chart or a protection
 a second time; its error says it may have been done.
 """
@@ -322,11 +324,12 @@ class SheetsClient:
         operation = Operation("values.get", f"อ่าน {range_name}", f"reading {range_name}")
         return self.request("GET", self._values(spreadsheet_id, range_name), operation, params=params)
 
-    def values_append(self, spreadsheet_id: str, range_name: str, params: Params, body: Mapping[str, Any]) -> Any:
+    def values_append(self, spreadsheet_id: str, range_name: str, params: Params, body: Mapping[str, Any],
+                      *, resend_unanswered: bool = True) -> Any:
         operation = Operation("values.append", f"เพิ่มแถวใน {range_name}", f"appending rows to {range_name}",
                               writes=True)
         return self.request("POST", self._values(spreadsheet_id, range_name, ":append"), operation,
-                            params=params, body=body)
+                            params=params, body=body, resend_unanswered=resend_unanswered)
 
     def values_update(self, spreadsheet_id: str, range_name: str, params: Optional[Params] = None,
                       body: Optional[Mapping[str, Any]] = None) -> Any:

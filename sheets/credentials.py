@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # typing only: importing google-auth costs time the webhook d
     from google.auth.credentials import Credentials
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
+# The claims bucket (sheets.claims): a token of its own, with only Cloud Storage's read/write scope.
+STORAGE_SCOPES = ("https://www.googleapis.com/auth/devstorage.read_write",)
 METADATA_ACCOUNT_PATH = "/computeMetadata/v1/instance/service-accounts/default/"
 
 CREDENTIALS_HELP = (
@@ -74,9 +76,10 @@ class StaticToken:
 class MetadataToken:
     """The runtime service account's token from the metadata server, cached until near expiry."""
 
-    def __init__(self, host: Optional[str] = None, timeout_seconds: float = 2.0):
+    def __init__(self, host: Optional[str] = None, timeout_seconds: float = 2.0, scopes: tuple[str, ...] = SCOPES):
         self.host = host or os.environ.get("GCE_METADATA_HOST") or "metadata.google.internal"
         self.timeout_seconds = timeout_seconds
+        self.scopes = scopes
         self._token, self._expires = "", 0.0
         self._account: Optional[str] = None
         self._lock = threading.Lock()
@@ -105,7 +108,7 @@ class MetadataToken:
 
     def _fetch_token(self) -> None:
         try:
-            status, data = self._get("token?scopes=" + urllib.parse.quote(",".join(SCOPES)))
+            status, data = self._get("token?scopes=" + urllib.parse.quote(",".join(self.scopes)))
         except OSError as exc:
             raise StoreError("ขอสิทธิ์เข้าถึง Google จาก metadata server ไม่ได้ "
                              f"(metadata server unreachable: {type(exc).__name__}); "
@@ -129,7 +132,7 @@ class MetadataToken:
             conn.close()
 
 
-def load_credentials() -> "Credentials":
+def load_credentials(scopes: tuple[str, ...] = SCOPES) -> "Credentials":
     """GOOGLE_APPLICATION_CREDENTIALS if set, else Application Default Credentials."""
     import google.auth
     from google.auth.exceptions import DefaultCredentialsError
@@ -138,9 +141,9 @@ def load_credentials() -> "Credentials":
     path = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
     try:
         if path:
-            credentials = service_account.Credentials.from_service_account_file(path, scopes=list(SCOPES))
+            credentials = service_account.Credentials.from_service_account_file(path, scopes=list(scopes))
         else:
-            credentials, _ = google.auth.default(scopes=list(SCOPES))
+            credentials, _ = google.auth.default(scopes=list(scopes))
     except (DefaultCredentialsError, ValueError, OSError, KeyError) as exc:
         # Say what kind of problem only: a key file's content must never reach a log.
         if path and not os.path.isfile(path):
@@ -157,8 +160,9 @@ def load_credentials() -> "Credentials":
 class GoogleAuthToken:
     """google-auth credentials (given, else `load_credentials()`), refreshed and applied by google-auth."""
 
-    def __init__(self, credentials: Optional["Credentials"] = None):
+    def __init__(self, credentials: Optional["Credentials"] = None, scopes: tuple[str, ...] = SCOPES):
         self._credentials = credentials
+        self.scopes = scopes
         self._lock = threading.Lock()
 
     def headers(self) -> dict[str, str]:
@@ -181,7 +185,7 @@ class GoogleAuthToken:
 
     def _loaded(self) -> "Credentials":
         if self._credentials is None:
-            self._credentials = load_credentials()
+            self._credentials = load_credentials(self.scopes)
         return self._credentials
 
     @staticmethod
@@ -198,8 +202,8 @@ class GoogleAuthToken:
                              f"{CREDENTIALS_HELP}") from None
 
 
-def token_source_from_env(env: Mapping[str, str]) -> TokenSource:
+def token_source_from_env(env: Mapping[str, str], scopes: tuple[str, ...] = SCOPES) -> TokenSource:
     """On Google Cloud (K_SERVICE / GCE_METADATA_HOST set, no key file): metadata server; else google-auth."""
     if not env.get("GOOGLE_APPLICATION_CREDENTIALS") and (env.get("K_SERVICE") or env.get("GCE_METADATA_HOST")):
-        return MetadataToken(env.get("GCE_METADATA_HOST"))
-    return GoogleAuthToken()
+        return MetadataToken(env.get("GCE_METADATA_HOST"), scopes=scopes)
+    return GoogleAuthToken(scopes=scopes)

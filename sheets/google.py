@@ -4,7 +4,8 @@ One class for every caller: the daily jobs, the monthly report, init-sheet and t
 webhook all read and write through `GoogleStore` on the one client, `sheets.client.SheetsClient`
 (light enough for the webhook's cold start; its docstring has the figures). They differ in
 patience only: `for_webhook` caps config.yaml's sheets.* settings for LINE's 2-second window
-(at most 5 s per try, 2 tries, waits of at most 0.2 s); `from_config` takes them as they are.
+(at most 5 s per try, 2 tries, waits of at most 0.2 s, and no append resent after a lost answer:
+the repayment's claim decides then); `from_config` takes them as they are.
 
 A load is one values:batchGet of every tab asked (numbers raw, date cells as the text they
 show); a missing tab fails Google's whole batch, so then one fields-limited tab list and a
@@ -20,9 +21,10 @@ from contextlib import nullcontext
 from typing import Any, Callable, ContextManager, Mapping, Optional, Sequence
 
 from core.config import Config
-from core.schema import normalize_header
+from core.schema import header_key, normalize_header
 from sheets.client import Backoff, SheetsClient, SheetsError, a1_range, column_letters
 from sheets.credentials import TokenSource, token_source_from_env
+from sheets.report_layout import ReportSheet
 from sheets.store import (
     Layout, StoreError, Table, TabTemplate, batch_read, header_of, ordered_row, to_text_cell,
 )
@@ -35,6 +37,9 @@ NUMBER_FORMATS: dict[str, dict[str, str]] = {
     "text": {"type": "TEXT", "pattern": "@"},
 }
 NEW_SHEET_ROWS, NEW_SHEET_COLUMNS = 1000, 26  # what Google gives a new sheet
+# Under the Thai locale Google Sheets shows a date's year in the Buddhist era and reads 15/01/2569
+# typed into a date cell as B.E.: the dd/mm/yyyy patterns above then show what officers type.
+THAI_LOCALE = "th_TH"
 PROTECT_NOTE = "แท็บนี้โปรแกรมเป็นผู้เขียน แก้ด้วยมือเฉพาะเมื่อจำเป็น"
 READ_OPTIONS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "FORMATTED_STRING",
                 "majorDimension": "ROWS"}
@@ -45,8 +50,9 @@ WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_MAX_TRIES, WEBHOOK_BACKOFF_SECONDS = 5.0, 2, 0.
 class GoogleStore:
     """The Smart Data spreadsheet on Google Sheets."""
 
-    def __init__(self, sheet_id: str, layout: Layout, client: SheetsClient):
+    def __init__(self, sheet_id: str, layout: Layout, client: SheetsClient, *, resend_appends: bool = True):
         self.sheet_id = sheet_id
+        self.resend_appends = resend_appends  # False: an append whose answer was lost is not sent again
         self.layout = layout
         self.client = client
         self.description = f"Google Sheets {sheet_id}"
@@ -75,7 +81,9 @@ class GoogleStore:
         client = SheetsClient(tokens, api_url=settings.api_url,
                               timeout_seconds=min(settings.timeout_seconds, WEBHOOK_TIMEOUT_SECONDS),
                               backoff=backoff, sleep=sleep)
-        return cls(sheet_id, layout, client)
+        # A repayment's append is never resent after a lost answer: the webhook says "not known yet" and
+        # its claim decides (chat.conversation); a resend could write the row twice.
+        return cls(sheet_id, layout, client, resend_appends=False)
 
     @property
     def requests(self) -> int:
@@ -139,19 +147,21 @@ class GoogleStore:
             if header is None:  # someone else created it just now
                 self._headers.pop(title, None)
                 header = self._header_row(title) or []
-            present = set(header)
-            missing = [h for h in wanted if normalize_header(h) not in present]
+            present = {header_key(h) for h in header}
+            missing = [h for h in wanted if header_key(h) not in present]
             if missing:
                 # New columns go after the last header: nothing typed moves.
                 self.client.values_update(self.sheet_id, a1_range(title, f"{column_letters(len(header) + 1)}1"),
                                           params={"valueInputOption": "RAW"}, body={"values": [missing]})
                 header = header + [normalize_header(h) for h in missing]
+        keys = self.layout.column_keys(tab_key, header)
         for record in records:
-            rows.append([to_text_cell(v) for v in ordered_row(header, record, tab_key, self.layout)])
+            rows.append([to_text_cell(v) for v in ordered_row(keys, record)])
         # RAW keeps text as typed ("0012" stays "0012", "=1+1" stays text); INSERT_ROWS never writes over a cell.
         self.client.values_append(self.sheet_id, a1_range(title),
                                   params={"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
-                                  body={"majorDimension": "ROWS", "values": rows})
+                                  body={"majorDimension": "ROWS", "values": rows},
+                                  resend_unanswered=self.resend_appends)
         self._headers[title] = header
 
     def _add_sheet(self, title: str, columns: int) -> bool:
@@ -189,15 +199,20 @@ class GoogleStore:
 
     # -- init-sheet ------------------------------------------------------
     def init_template(self, templates: Sequence[TabTemplate]) -> list[str]:
-        """Two reads (tabs and their first two rows) and at most one batchUpdate."""
-        sheets = {s["properties"]["title"]: s for s in self._sheets(
-            "sheets(properties(sheetId,title,gridProperties(rowCount,columnCount,frozenRowCount)),"
-            "protectedRanges(protectedRangeId,range,warningOnly))")}
+        """Two reads (the locale and tabs, their first two rows) and at most one batchUpdate."""
+        answer = self.client.spreadsheets_get(self.sheet_id, params={"fields": (
+            "properties(locale),sheets(properties(sheetId,title,gridProperties(rowCount,columnCount,"
+            "frozenRowCount)),protectedRanges(protectedRangeId,range,warningOnly))")})
+        sheets = {s["properties"]["title"]: s for s in answer.get("sheets", [])}
         in_use = [t.title for t in templates if t.title in sheets]
         top_rows = self._top_rows(in_use) if in_use else {}
         used_ids = {s["properties"].get("sheetId", 0) for s in sheets.values()}
         requests_: list[dict[str, Any]] = []
         actions: list[str] = []
+        if answer.get("properties", {}).get("locale") != THAI_LOCALE:
+            requests_.append({"updateSpreadsheetProperties": {"properties": {"locale": THAI_LOCALE},
+                                                              "fields": "locale"}})
+            actions.append("ตั้งภาษาและภูมิภาคของสเปรดชีตเป็นไทย (th_TH): วันที่แสดงเป็นปี พ.ศ. เช่น 15/01/2569")
         for tpl in templates:
             sheet = sheets.get(tpl.title)
             if sheet is None:
@@ -239,7 +254,7 @@ class GoogleStore:
         return found
 
     # -- the monthly report (sheets.report_layout) -------------------------
-    def write_report(self, tab_key: str, report: Any) -> None:
+    def write_report(self, tab_key: str, report: ReportSheet) -> None:
         """Values (clear + update, as rewrite), one fields-limited get, one formatting batchUpdate."""
         from sheets.report_layout import GOOGLE_META_FIELDS, google_requests, place
 
@@ -276,8 +291,11 @@ def _template_requests(tpl: TabTemplate, sheet: Mapping[str, Any], header: list[
     grid = props.get("gridProperties", {})
     requests_: list[dict[str, Any]] = []
     actions: list[str] = []
-    present = {h: i for i, h in enumerate(header) if h}
-    missing = [h for h in tpl.headers if normalize_header(h) not in present]
+    present: dict[str, int] = {}
+    for i, h in enumerate(header):
+        if h:
+            present.setdefault(header_key(h), i)  # the first of two alike, as the readers take it
+    missing = [h for h in tpl.headers if header_key(h) not in present]
     if missing:
         first = len(header)
         shortfall = first + len(missing) - grid.get("columnCount", NEW_SHEET_COLUMNS)
@@ -289,7 +307,7 @@ def _template_requests(tpl: TabTemplate, sheet: Mapping[str, Any], header: list[
             "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": first},
             "rows": [{"values": cells}], "fields": "userEnteredValue,userEnteredFormat.textFormat.bold"}})
         for offset, h in enumerate(missing):
-            present[normalize_header(h)] = first + offset
+            present[header_key(h)] = first + offset
             actions.append(f"เพิ่มคอลัมน์ '{h}' ในแท็บ {tpl.title}")
     if created:
         actions.append(f"ตรึงแถวหัวตารางแท็บ {tpl.title}")  # addSheet froze it
@@ -300,7 +318,7 @@ def _template_requests(tpl: TabTemplate, sheet: Mapping[str, Any], header: list[
         actions.append(f"ตรึงแถวหัวตารางแท็บ {tpl.title}")
 
     def cell_below(h: str) -> tuple[Optional[int], dict[str, Any]]:
-        column = present.get(normalize_header(h))
+        column = present.get(header_key(h))
         if column is None:
             return None, {}
         return column, (second_row[column] if column < len(second_row) else {})

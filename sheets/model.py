@@ -14,7 +14,7 @@ import datetime as dt
 import gc
 from contextlib import contextmanager
 from functools import partial
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 from core.schema import DATA_TABS
 from ledger import LedgerState
@@ -32,6 +32,7 @@ from sheets.records import (
     Payment, Problem, Unreadable,
 )
 from sheets.store import Layout, Table
+from core.config import Config
 
 # The record types live in sheets/records.py; the rest of the program imports them from here.
 __all__ = ["LEVEL_TH", "AlertLogEntry", "CommitteeMember", "Dataset", "Fund", "Installment", "Level",
@@ -89,7 +90,7 @@ def read_dataset(store, layout: Layout, today: dt.date, max_term_years: int = 3,
 
 
 
-def ledger_states(ds: Dataset, as_of: dt.date, config: Any) -> dict[str, LedgerState]:
+def ledger_states(ds: Dataset, as_of: dt.date, config: Config) -> dict[str, LedgerState]:
     """The ledger of every readable loan as of a date (contract_no -> state), from the ledger engine."""
     from ledger import ledger_options
     from sheets.book import book_of

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from core.geo import district_names
 from core.schema import DISTRICT_ROLE, PROVINCE_ROLE, PROVINCE_TOTAL
+from core.config import Config
+from sheets.records import Dataset
 
 PROVINCE = PROVINCE_TOTAL
 
@@ -18,7 +19,7 @@ class MonthlyRecipient:
     line_user: str | None
 
 
-def monthly_targets(ds: Any) -> list[MonthlyRecipient]:
+def monthly_targets(ds: Dataset) -> list[MonthlyRecipient]:
     """Every active officer who should get the month's summary, linked to LINE or not."""
     order = {name: i for i, name in enumerate(district_names())}
     out = []
@@ -34,6 +35,6 @@ def monthly_targets(ds: Any) -> list[MonthlyRecipient]:
     return out
 
 
-def monthly_recipients(ds: Any, config: Any = None) -> list[str]:
+def monthly_recipients(ds: Dataset, config: Config | None = None) -> list[str]:
     """Officer ids that get a monthly push (active, linked): one push each on the 1st."""
     return [r.officer_id for r in monthly_targets(ds) if r.line_user]

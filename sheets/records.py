@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable, Literal
 
-from core.schema import ADMIN_ROLE, DISTRICT_ROLE, SOURCE_SHEET
+from core.schema import ADMIN_ROLE, DISTRICT_ROLE, SOURCE_SHEET, TABS
 from ledger import Contract, Installment as LedgerInstallment, Payment as LedgerPayment
 
 Level = Literal["error", "warning"]
@@ -193,8 +193,17 @@ class Dataset:
     problems: list[Problem] = field(default_factory=list)
     unreadable: list[Unreadable] = field(default_factory=list)
     tabs_missing: list[str] = field(default_factory=list)
+    # A required column missing from its tab, one problem per column (row 1, its column key and the
+    # header looked for): nothing that needs the column can be trusted, so a run that would act on
+    # the data (the alerts) stops and says so. Not in `problems`: they are of another kind.
+    blocking: list[Problem] = field(default_factory=list)
 
     # -- questions the rest of the program asks ---------------------------
+    def lacks(self, tab_key: str, col_key: str) -> bool:
+        """The tab was read without this required column (one of `blocking`)."""
+        title = TABS[tab_key].title
+        return any(p.tab == title and p.field == col_key for p in self.blocking)
+
     def contract(self, loan: Loan) -> Contract:
         """The ledger's view of a readable loan."""
         assert loan.amount is not None and loan.due_date is not None

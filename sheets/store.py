@@ -6,12 +6,14 @@ and checking values is `sheets.model`'s job, so both backends behave the same.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, ContextManager, Mapping, Protocol, Sequence
 
 from core.config import Config
-from core.schema import TABS, Tab, normalize_header
+from core.schema import TABS, header_key, normalize_header
+from sheets.report_layout import ReportSheet
 
 
 class StoreError(Exception):
@@ -24,10 +26,34 @@ class StoreError(Exception):
 
 
 class MissingColumnError(StoreError):
-    def __init__(self, tab_title: str, header: str):
+    """A required column is not in its tab; `close` are headers found there that look like it."""
+
+    def __init__(self, tab_title: str, header: str, close: Sequence[str] = ()):
+        hint = f" หัวตารางที่คล้ายกัน: {', '.join(repr(h) for h in close)}" if close else ""
         super().__init__(f"แท็บ '{tab_title}' ไม่มีคอลัมน์ '{header}' ที่จำเป็น "
-                         f"(tab '{tab_title}' is missing the required column '{header}')")
-        self.tab_title, self.header = tab_title, header
+                         f"(tab '{tab_title}' is missing the required column '{header}')" + hint)
+        self.tab_title, self.header, self.close = tab_title, header, tuple(close)
+
+
+@dataclass(frozen=True)
+class MissingColumn:
+    """A required column the header row lacks, and the headers there that look like it (a hint)."""
+
+    tab_key: str
+    col_key: str
+    header: str               # the header looked for (the template's, or config.yaml's rename)
+    close: tuple[str, ...]    # headers found that look close, as typed
+
+    def error(self) -> MissingColumnError:
+        return MissingColumnError(TABS[self.tab_key].title, self.header, self.close)
+
+
+@dataclass(frozen=True)
+class ColumnMatch:
+    """Where a tab's columns are: column key -> index, and the required columns not found."""
+
+    positions: dict[str, int]
+    missing: tuple[MissingColumn, ...] = ()
 
 
 @dataclass
@@ -58,10 +84,18 @@ class TabTemplate:
 
 
 class Layout:
-    """Where each column key is, by header text, with config.yaml's renames."""
+    """Where each column key is, by header, with config.yaml's renames.
+
+    Headers are matched on `core.schema.header_key`, so a header as people leave it (a line
+    break, doubled spaces, a unit in brackets added or dropped, Thai digits) still finds its
+    column; the first of two headers with one key wins (a person's own copy further right is
+    theirs)."""
 
     def __init__(self, config: Config | None = None):
         self._renames = {tab: (config.header_overrides(tab) if config else {}) for tab in TABS}
+        # Tab key -> column key -> the key its header is matched on.
+        self._keys = {tab: {c.key: header_key(self.header(tab, c.key)) for c in TABS[tab].columns}
+                      for tab in TABS}
 
     def header(self, tab_key: str, col_key: str) -> str:
         return self._renames[tab_key].get(col_key) or TABS[tab_key].column(col_key).header
@@ -69,19 +103,41 @@ class Layout:
     def headers(self, tab_key: str) -> list[str]:
         return [self.header(tab_key, c.key) for c in TABS[tab_key].columns]
 
+    def match(self, tab_key: str, header: Sequence[Any]) -> ColumnMatch:
+        """Each column's index in a header row, and the required columns it lacks (never raises)."""
+        found: dict[str, int] = {}
+        for index, text in enumerate(header):
+            found.setdefault(header_key(text), index)
+        found.pop("", None)
+        positions: dict[str, int] = {}
+        lacking: list[str] = []
+        for col in TABS[tab_key].columns:
+            at = found.get(self._keys[tab_key][col.key])
+            if at is not None:
+                positions[col.key] = at
+            elif col.required:
+                lacking.append(col.key)
+        if not lacking:
+            return ColumnMatch(positions)
+        taken = set(positions.values())
+        spare = [normalize_header(h) for i, h in enumerate(header) if i not in taken and normalize_header(h)]
+        missing = tuple(MissingColumn(tab_key, key, self.header(tab_key, key),
+                                      close_headers(self.header(tab_key, key), spare)) for key in lacking)
+        return ColumnMatch(positions, missing)
+
     def positions(self, tab_key: str, table: Table) -> dict[str, int]:
         """Column key -> index in the table; a missing required column is an error."""
-        tab: Tab = TABS[tab_key]
-        found = {normalize_header(h): i for i, h in reversed(list(enumerate(table.header)))}
-        positions: dict[str, int] = {}
-        for col in tab.columns:
-            header = self.header(tab_key, col.key)
-            index = found.get(normalize_header(header))
-            if index is not None:
-                positions[col.key] = index
-            elif col.required and table.exists:
-                raise MissingColumnError(tab.title, header)
-        return positions
+        found = self.match(tab_key, table.header)
+        if found.missing and table.exists:
+            raise found.missing[0].error()
+        return found.positions
+
+    def column_keys(self, tab_key: str, header: Sequence[Any]) -> list[str | None]:
+        """Each header cell's column key, None for a column of a person's own (or a second copy)."""
+        keys: list[str | None] = [None] * len(header)
+        for col_key, index in self.match(tab_key, header).positions.items():
+            keys[index] = col_key
+        return keys
 
     def title(self, tab_key: str) -> str:
         return TABS[tab_key].title
@@ -107,7 +163,7 @@ class Store(Protocol):
     def batch(self) -> ContextManager[None]:
         """Group a job's writes (one load and one save on a workbook; nothing to do on Google)."""
 
-    def write_report(self, tab_key: str, report: Any) -> None:
+    def write_report(self, tab_key: str, report: ReportSheet) -> None:
         """Replace a generated tab with a formatted report (a sheets.report_layout.ReportSheet):
         tables with number formats, the header frozen, a filter, native charts."""
 
@@ -180,7 +236,22 @@ def to_text_cell(value: Any) -> Any:
     return cell_value(value)
 
 
-def ordered_row(header: Sequence[str], record: Mapping[str, Any], tab_key: str, layout: Layout) -> list[Any]:
-    """Place a record's values under the tab's existing headers; unknown headers stay blank."""
-    by_header = {normalize_header(layout.header(tab_key, k)): v for k, v in record.items()}
-    return [by_header.get(normalize_header(h)) for h in header]
+def close_headers(wanted: str, found: Sequence[str], limit: int = 3) -> tuple[str, ...]:
+    """The headers in `found` that look like `wanted` (by header_key), closest first: a hint for a
+    person whose header no longer matches, never a match (a reader never guesses a column)."""
+    key = header_key(wanted)
+    scored = []
+    for text in found:
+        other = header_key(text)
+        if not other:
+            continue
+        ratio = difflib.SequenceMatcher(None, key, other).ratio()
+        if ratio >= 0.5 or (min(len(key), len(other)) >= 3 and (key in other or other in key)):
+            scored.append((-ratio, text))
+    return tuple(text for _, text in sorted(scored)[:limit])
+
+
+def ordered_row(keys: Sequence[str | None], record: Mapping[str, Any]) -> list[Any]:
+    """A record's values placed under a tab's existing headers (`Layout.column_keys`); the other
+    columns stay blank."""
+    return [record.get(key) if key is not None else None for key in keys]

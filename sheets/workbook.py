@@ -10,17 +10,17 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import openpyxl
 from python_calamine import CalamineWorkbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.schema import TABS, normalize_header
+from core.schema import TABS, header_key, normalize_header
 from sheets.store import Layout, StoreError, Table, TabTemplate, cell_value, clean_row, ordered_row
+from sheets.report_layout import ReportSheet
+from sheets.xlsx_style import NUMBER_FORMATS, dropdown, dropdown_ref, has_print_setup, set_print_setup
 
-NUMBER_FORMATS = {"date": "dd/mm/yyyy", "datetime": "dd/mm/yyyy hh:mm", "amount": "#,##0.00", "int": "0",
-                  "text": "@"}
 HEADER_FONT = Font(bold=True)
 PROGRAM_FILL = PatternFill("solid", fgColor="EEEEEE")
 
@@ -104,12 +104,15 @@ class WorkbookStore:
             return
         with self._editing() as book:
             sheet = self._sheet_with_headers(book, tab_key)
-            header = [normalize_header(c.value) for c in sheet[1]]
+            keys = self.layout.column_keys(tab_key, [c.value for c in sheet[1]])
+            date_formats = _date_formats(keys, tab_key)
             for record in records:
-                sheet.append([cell_value(v) for v in ordered_row(header, record, tab_key, self.layout)])
+                sheet.append([cell_value(v) for v in ordered_row(keys, record)])
                 # The row just appended; sheet[sheet.max_row] scans every cell twice (quadratic on an import).
-                row = sheet._current_row
-                _keep_text(next(sheet.iter_rows(min_row=row, max_row=row, max_col=len(header))))
+                row = next(sheet.iter_rows(min_row=sheet._current_row, max_row=sheet._current_row,
+                                           max_col=len(keys)))
+                _keep_text(row)
+                _show_dates(row, date_formats)
 
     def _sheet_with_headers(self, book: Workbook, tab_key: str) -> Worksheet:
         title = self.layout.title(tab_key)
@@ -119,11 +122,11 @@ class WorkbookStore:
             _style_header(sheet, protect=TABS[tab_key].kind != "people")
             return sheet
         sheet = book[title]
-        present = {normalize_header(c.value) for c in sheet[1] if c.value is not None}
-        missing = [h for h in self.layout.headers(tab_key) if normalize_header(h) not in present]
+        present = {header_key(c.value) for c in sheet[1] if c.value is not None}
+        missing = [h for h in self.layout.headers(tab_key) if header_key(h) not in present]
         col = _last_header_column(sheet)
         for header in missing:  # new columns go after the last one: nothing typed moves
-            col += 1
+            col = _free_header_column(sheet, col + 1)
             sheet.cell(row=1, column=col, value=header).font = HEADER_FONT
         return sheet
 
@@ -143,7 +146,7 @@ class WorkbookStore:
                 actions.extend(_apply_template(book, tpl))
         return actions
 
-    def write_report(self, tab_key: str, report: Any) -> None:
+    def write_report(self, tab_key: str, report: ReportSheet) -> None:
         """The tab replaced (same position) by the formatted report: see render_report."""
         with self._editing() as book:
             sheet = _fresh_sheet(book, self.layout.title(tab_key))
@@ -179,11 +182,23 @@ def _new_book() -> Workbook:
 
 
 def _last_header_column(sheet: Worksheet) -> int:
+    """The last column the header row uses, a merged header cell's whole width included (a cell
+    a merge covers cannot take a value: a new column goes after the merge)."""
     last = 0
     for cell in sheet[1]:
         if cell.value is not None and str(cell.value).strip():
             last = cell.column
+    for merged in sheet.merged_cells.ranges:
+        if merged.min_row <= 1 <= merged.max_row and merged.min_col <= last < merged.max_col:
+            last = merged.max_col
     return last
+
+
+def _free_header_column(sheet: Worksheet, col: int) -> int:
+    """`col`, or the first column after it whose header cell no merge covers."""
+    while isinstance(sheet.cell(row=1, column=col), MergedCell):
+        col += 1
+    return col
 
 
 def _keep_text(cells: Sequence[Any]) -> None:
@@ -193,6 +208,19 @@ def _keep_text(cells: Sequence[Any]) -> None:
     for cell in cells:
         if cell.data_type == "f":
             cell.data_type = "s"
+
+
+def _date_formats(keys: Sequence[str | None], tab_key: str) -> dict[int, str]:
+    """Column index -> the B.E. number format, for the tab's date and date-time columns."""
+    kinds = {c.key: c.kind for c in TABS[tab_key].columns if c.kind in ("date", "datetime")}
+    return {i: NUMBER_FORMATS[kinds[k]] for i, k in enumerate(keys) if k in kinds}
+
+
+def _show_dates(cells: Sequence[Any], formats: Mapping[int, str]) -> None:
+    """An appended date shows as the tab's other dates do, in B.E. (openpyxl would show it ISO, C.E.)."""
+    for i, fmt in formats.items():
+        if i < len(cells) and cells[i].value is not None:
+            cells[i].number_format = fmt
 
 
 def _style_header(sheet: Worksheet, protect: bool) -> None:
@@ -210,32 +238,29 @@ def _apply_template(book: Workbook, tpl: TabTemplate) -> list[str]:
         actions.append(f"สร้างแท็บ {tpl.title}")
     else:
         sheet = book[tpl.title]
-    present = {normalize_header(c.value): c.column for c in sheet[1] if c.value is not None}
+    present: dict[str, int] = {}
+    for cell in sheet[1]:
+        if cell.value is not None:
+            present.setdefault(header_key(cell.value), cell.column)  # the first of two alike
     col = _last_header_column(sheet)
     for header in tpl.headers:
-        if normalize_header(header) not in present:
-            col += 1
+        if header_key(header) not in present:
+            col = _free_header_column(sheet, col + 1)
             sheet.cell(row=1, column=col, value=header)
-            present[normalize_header(header)] = col
+            present[header_key(header)] = col
             actions.append(f"เพิ่มคอลัมน์ '{header}' ในแท็บ {tpl.title}")
     if sheet.freeze_panes != "A2":
         actions.append(f"ตรึงแถวหัวตารางแท็บ {tpl.title}")
     _style_header(sheet, protect=tpl.protect)
     existing = {str(dv.sqref) for dv in sheet.data_validations.dataValidation}
     for header, values in tpl.dropdowns.items():
-        letter = get_column_letter(present[normalize_header(header)])
-        ref = f"{letter}2:{letter}5000"
-        if ref in existing:
+        column = present[header_key(header)]
+        if dropdown_ref(column) in existing:
             continue
-        # An inline list is limited to 255 characters; Thai names fit.
-        dv = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True,
-                            errorStyle="warning", showErrorMessage=True,
-                            error="ค่านี้ไม่อยู่ในรายการ", errorTitle="ตรวจสอบค่า")
-        dv.add(ref)
-        sheet.add_data_validation(dv)
+        sheet.add_data_validation(dropdown(values, column))
         actions.append(f"ใส่รายการเลือกคอลัมน์ '{header}' แท็บ {tpl.title}")
     for header, kind in tpl.formats.items():
-        column = present[normalize_header(header)]
+        column = present[header_key(header)]
         fmt = NUMBER_FORMATS.get(kind)
         if fmt:
             # Formats only change how a value shows, never the value a person typed.
@@ -245,6 +270,9 @@ def _apply_template(book: Workbook, tpl: TabTemplate) -> list[str]:
         sheet.column_dimensions[get_column_letter(column)].width = 16 if kind != "text" else 22
     if tpl.protect and sheet.sheet_properties.tabColor is None:
         sheet.sheet_properties.tabColor = "999999"
+    if not has_print_setup(sheet):
+        set_print_setup(sheet)
+        actions.append(f"ตั้งค่าการพิมพ์แท็บ {tpl.title} (A4 แนวนอน พอดีความกว้าง พิมพ์หัวตารางซ้ำทุกหน้า)")
     return actions
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import tempfile
 import uuid
+import weakref
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -20,6 +22,7 @@ from sheets.google import GoogleStore
 from messaging.signature import sign
 from messaging.base import messages_to_text
 from messaging.line import LineClient
+from sheets.claims import Claims, FileClaims
 from sheets.store import Layout
 from tests.conftest import SPREADSHEET_ID, make_config
 from tests.fakes.line_api import DEFAULT_TOKEN
@@ -48,15 +51,38 @@ class Clock:
         return self.now
 
 
+# A loaded test machine must not turn a cold read of the tiny province into "กำลังโหลดข้อมูล": the tests
+# of the time budget give their own.
+TEST_BUDGET_SECONDS = 10.0
+
+# One claims directory per Sheets fake: the runtimes of a test are instances of one deployment.
+_CLAIMS_DIRS: "weakref.WeakKeyDictionary[Any, tempfile.TemporaryDirectory[str]]" = weakref.WeakKeyDictionary()
+
+
+def deployment_claims(sheets_fake: Any) -> FileClaims:
+    """Claims every runtime on this Sheets fake shares (a new FileClaims on one directory, as a process would)."""
+    directory = _CLAIMS_DIRS.get(sheets_fake)
+    if directory is None:
+        directory = _CLAIMS_DIRS.setdefault(sheets_fake, tempfile.TemporaryDirectory(prefix="kkc-claims-"))
+    return FileClaims(directory.name)
+
+
 def make_runtime(sheets_fake: Any, line_fake: Any, *, overrides: dict | None = None,
-                 clock: Clock | None = None, today: dt.date = TODAY) -> Runtime:
-    """The webhook's runtime from the factory: the light Sheets and LINE clients on the fakes, the test clock."""
+                 clock: Clock | None = None, today: dt.date = TODAY, claims: Claims | None = None,
+                 budget_seconds: float | None = None, wall: Callable[[], float] | None = None) -> Runtime:
+    """The webhook's runtime from the factory: the light Sheets and LINE clients on the fakes, the test clock.
+
+    Claims: the deployment's (`deployment_claims`) unless given; budget: TEST_BUDGET_SECONDS unless given."""
     config = make_config({"sheets.api_url": sheets_fake.url, "line.api_url": line_fake.url, **(overrides or {})})
     layout = Layout(config)
     store = GoogleStore.for_webhook(SPREADSHEET_ID, config, layout, StaticToken("test-token"))
     replier = LineClient.from_config(config, DEFAULT_TOKEN, webhook=True)
+    extra = {"wall": wall} if wall is not None else {}
     return create_runtime(config, store, replier, channel_secret=SECRET, today=lambda: today, now=lambda: NOW,
-                          profile_name=replier.profile_name, layout=layout, clock=clock or Clock())
+                          profile_name=replier.profile_name, layout=layout, clock=clock or Clock(),
+                          claims=claims if claims is not None else deployment_claims(sheets_fake),
+                          budget_seconds=TEST_BUDGET_SECONDS if budget_seconds is None else budget_seconds,
+                          **extra)
 
 
 def webhook_app(runtime: Callable[[], Runtime]) -> flask.Flask:

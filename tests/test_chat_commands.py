@@ -398,7 +398,8 @@ def test_terminal_chat_say_and_press_a_button(tmp_path):
 
     store = write_workbook(tmp_path / "tiny.xlsx")
     out = io.StringIO()
-    code = run_chat("OF-01", terminal_runtime(make_config(), store, TODAY).conversation,
+    config = make_config({"claims.directory": str(tmp_path / "claims")})  # the repayment's claim: not in data/
+    code = run_chat("OF-01", terminal_runtime(config, store, TODAY).conversation,
                     say=["ชำระ F1-001 2,500", "1", "ค้างชำระ", "ยกเลิก"], out=out)
     text = out.getvalue()
     assert code == 0

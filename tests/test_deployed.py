@@ -29,7 +29,7 @@ import pytest
 from bench.webhook_bench import metadata_server
 from core.config import ROOT
 from messaging.signature import sign
-from tests.chat_support import SECRET, load_province, postback_event, text_event, text_of
+from tests.chat_support import SECRET, load_province, postback_data, postback_event, text_event, text_of
 from tests.conftest import SPREADSHEET_ID
 from tests.fakes.line_api import DEFAULT_TOKEN, LineFake
 from tests.fakes.sheets_api import SheetsFake
@@ -164,3 +164,42 @@ def test_main_py_serve_answers_as_the_deployed_function(deployed_env, sheets_fak
     env = {k: v for k, v in deployed_env.items() if k != "FUNCTION_TARGET"}  # serve sets it itself
     with served(env, serve_command) as server:
         answers_every_event(server, sheets_fake, line_fake)
+
+
+
+# ---------------------------------------------------------------- two instances, one confirm
+
+DEPLOYED_RACES = 3
+
+
+def answer_to(server: Server, event: dict, line_fake: LineFake) -> list[dict]:
+    """One event posted to the server; LINE's reply to it (by its reply token: the other server replies too)."""
+    assert server.post([event]) == 200, server.log()
+    return [m for r in list(line_fake.replies) if r.reply_token == event["replyToken"] for m in r.messages]
+
+
+def test_two_deployed_instances_record_a_double_tapped_repayment_once(deployed_env, sheets_fake, line_fake,
+                                                                      storage_fake, tmp_path):
+    """Two functions-framework servers (two Cloud Functions instances) on one Sheets fake and one claims
+    bucket get the same signed confirm at the same moment: one row, one "recorded", one "already"."""
+    from tests.test_repayment_once import ALREADY, RECORDED, payment_refs, race_threads, ref_of
+
+    # A roomy budget: this is about the race, on a machine where two servers start at once.
+    config = tmp_path / "config.yaml"
+    config.write_text((ROOT / "config.yaml").read_text(encoding="utf-8").replace(
+        "budget_seconds: 1.5", "budget_seconds: 10"), encoding="utf-8")
+    env = {**deployed_env, "KKC_CLAIMS_BUCKET": "kkc-test", "KKC_STORAGE_API_URL": storage_fake.url,
+           "KKC_CONFIG": str(config)}
+    with served(env) as first, served(env) as second:
+        for server in (first, second):  # both warm: what is raced is the confirm, not the cold start
+            answer_to(server, text_event(USER_OF01, "เมนู", line_fake.new_reply_token(USER_OF01)), line_fake)
+        for _ in range(DEPLOYED_RACES):
+            card = answer_to(first, text_event(USER_OF01, "ชำระ F1-001 100", line_fake.new_reply_token(USER_OF01)),
+                             line_fake)
+            data = postback_data(card, "ยืนยันบันทึก")
+            taps = [postback_event(USER_OF01, data, line_fake.new_reply_token(USER_OF01)) for _ in range(2)]
+            answers = race_threads(lambda: text_of(answer_to(first, taps[0], line_fake)),
+                                   lambda: text_of(answer_to(second, taps[1], line_fake)))
+            assert payment_refs(sheets_fake).count(ref_of(data)) == 1, (answers, first.log(), second.log())
+            assert sum(RECORDED in a for a in answers) == 1 and sum(ALREADY in a for a in answers) == 1, answers
+    assert len(storage_fake.names()) == DEPLOYED_RACES  # one claim object per ref, in the bucket

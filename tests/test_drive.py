@@ -386,8 +386,8 @@ def test_the_request_count_includes_every_try(client: DriveClient, drive_fake: D
 
 # -- settings and tokens -------------------------------------------------------------------------
 def test_the_client_follows_the_drive_settings(drive_fake: DriveFake, shared_folder: str) -> None:
-    config = load_config(env={"KKC_DRIVE_API_URL": drive_fake.url, "KKC_DRIVE_FOLDER_ID": shared_folder})
-    assert config.drive.folder_id == shared_folder and config.drive.max_tries == 4
+    config = load_config(env={"KKC_DRIVE_API_URL": drive_fake.url}, overrides={"drive.folder_id": shared_folder})
+    assert config.drive.api_url == drive_fake.url and config.drive.max_tries == 4
     assert load_config(env={}).drive.folder_id == ""  # the embedded default: local files
 
     drive = DriveClient.from_config(config, bearer_token(StaticToken("test-token")), sleep=lambda seconds: None)

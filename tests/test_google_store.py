@@ -25,6 +25,7 @@ from sheets.client import SheetsError
 from sheets.credentials import MetadataToken, StaticToken, load_credentials, token_source_from_env
 from sheets.google import GoogleStore
 from sheets.open import open_store
+from sheets.readers import read_date
 from sheets.store import Layout, StoreError
 from tests.chat_support import NOW, load_province
 from tests.conftest import SPREADSHEET_ID, make_config
@@ -95,7 +96,9 @@ def test_numbers_come_back_raw_and_date_cells_as_the_text_they_show(
 
     cells = dict(zip(TABS["loans"].keys, table.rows[0]))
     assert (cells["contract_no"], cells["round"], cells["amount"]) == ("0012", 1, 20000.5)
-    assert (cells["loan_date"], cells["due_date"]) == ("15/01/2025", "15/01/2026")
+    # init-sheet set the Thai locale: the dates show (and are read back) with the B.E. year, as typed.
+    assert (cells["loan_date"], cells["due_date"]) == ("15/01/2568", "15/01/2569")
+    assert read_date(cells["loan_date"]) == typed["loan_date"] and read_date(cells["due_date"]) == typed["due_date"]
     assert cells["borrower_name"] is None
 
 
@@ -506,7 +509,7 @@ def test_no_credentials_at_all_says_how_to_configure(monkeypatch: pytest.MonkeyP
 
 def test_open_store_reaches_the_api_url_from_the_environment(sheets_fake: SheetsFake, layout: Layout,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("sheets.credentials.load_credentials", lambda: TokenCredentials(token="test-token"))
+    monkeypatch.setattr("sheets.credentials.load_credentials", lambda *scopes: TokenCredentials(token="test-token"))
     config = load_config(env={"KKC_SHEETS_API_URL": sheets_fake.url})
 
     store = open_store(f"gsheet:{SPREADSHEET_ID}", config)

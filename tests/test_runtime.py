@@ -46,7 +46,7 @@ def test_the_webhook_runtime_is_built_once_from_the_environment(google_env, shee
     instance = Instance(google_env)
     runtime = instance.webhook()
     assert isinstance(runtime.store, GoogleStore) and runtime.store.sheet_id == SPREADSHEET_ID
-    assert isinstance(runtime.handler.replier, LineClient)
+    assert isinstance(runtime.replier, LineClient) and runtime.handler.replier.inner is runtime.replier
     assert instance.webhook() is runtime
     assert sheets_fake.count() == 0  # building reads nothing: the first event does
     body = json.dumps({"events": [text_event(USER_OF01, "ค้างชำระ", line_fake.new_reply_token(USER_OF01))]},
@@ -90,8 +90,8 @@ def test_a_bad_setting_is_a_runtime_config_error(google_env, tmp_path):
 def test_without_a_token_replies_go_to_the_outbox(google_env, tmp_path):
     env = {k: v for k, v in google_env.items() if k != "LINE_CHANNEL_ACCESS_TOKEN"}
     runtime = Instance({**env, "KKC_OUTBOX": str(tmp_path / "outbox.jsonl")}).webhook()
-    assert isinstance(runtime.handler.replier, OutboxMessenger)
-    assert runtime.handler.replier.path == tmp_path / "outbox.jsonl"
+    assert isinstance(runtime.replier, OutboxMessenger) and runtime.handler.replier.inner is runtime.replier
+    assert runtime.replier.path == tmp_path / "outbox.jsonl"
 
 
 def test_the_jobs_share_the_settings_and_keep_their_store_until_a_failure(tmp_path: Path):
@@ -141,3 +141,13 @@ def test_cli_chat_as_an_officer_uses_the_webhooks_runtime(tmp_path, capsys):
     assert "คุณ> ค้างชำระ" in out and "F1-002" in out and "ค้างชำระรวม 11,000 บาท" in out
     assert "คุณ> ครบกำหนด" in out and "3 ธ.ค. 2569 (อีก 7 วัน)" in out   # button 1, on the --date day
     assert "ขออภัย" not in out
+
+
+def test_the_process_has_one_set_of_claims_shared_by_the_webhook_and_the_jobs(google_env, storage_fake):
+    from sheets.claims import StorageClaims
+
+    instance = Instance({**google_env, "KKC_CLAIMS_BUCKET": "kkc-test", "KKC_STORAGE_API_URL": storage_fake.url})
+    claims = instance.claims()
+    assert isinstance(claims, StorageClaims) and claims.bucket == "kkc-test"
+    assert instance.webhook().conversation.claims is claims and instance.claims() is claims
+    assert storage_fake.count() == 0  # opening them asks nothing: the first repayment does

@@ -10,13 +10,18 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from core.schema import TABS
+from report.snapshots import parse_snapshots
 from sheets.credentials import StaticToken
 from sheets.google import GoogleStore
+from sheets.model import load_dataset
 from sheets.store import Layout, MissingColumnError, Store, TabTemplate
-from tests.conftest import SPREADSHEET_ID, make_config
+from sheets.workbook import WorkbookStore
+from tests.conftest import SPREADSHEET_ID, WorkbookEditor, make_config
 from tests.fakes.sheets_api import SheetsFake
 
 
@@ -232,3 +237,128 @@ def test_a_workbook_batch_writes_the_file_once_at_the_end(workbook_store: Any) -
         assert workbook_store.path.stat().st_mtime_ns == before   # not saved yet
         workbook_store.append("feedback", [{"officer_id": "OF02", "text": "สอง"}])
     assert len(workbook_store.read(["feedback"])["feedback"].rows) == 2
+
+
+# -- headers as people leave them (issue 9) ----------------------------------------------------
+def merge_header_cells(store: Store, cells: str) -> None:
+    """Merge header cells as a person does in the workbook (openpyxl merge_cells). Google's API
+    answers a merged cell with the value in its first cell only, and the editor already typed the
+    header so: nothing more to do there."""
+    if isinstance(store, WorkbookStore):
+        book = openpyxl.load_workbook(store.path)
+        book["ลูกหนี้"].merge_cells(cells)
+        book.save(store.path)
+
+
+LOAN_ROW = ["0012", "230101-05", "นางสมใจ ดีงาม", "", "0812345678", 1, "ค้าขาย", "15/01/2568", 20000,
+            "15/01/2569", "ปกติ", "ทวงแล้ว"]
+
+
+@pytest.mark.parametrize("col_key, typed", [
+    ("due_date", "วันครบกำหนด\nชำระ"),                  # a line break typed with Alt+Enter
+    ("contract_no", "  เลขที่   สัญญา "),                 # repeated and surrounding spaces
+    ("amount", "จำนวนเงินยืม"),                          # the unit dropped
+    ("amount", "จำนวนเงินยืม (บ.)"),                     # the unit changed
+    ("due_date", "วันครบกำหนดชำระ (วัน/เดือน/ปี)"),      # a note in brackets added
+])
+def test_a_header_as_people_leave_it_still_finds_its_column(store: Store, layout: Layout, sheet_editor: Any,
+                                                            col_key: str, typed: str) -> None:
+    header = layout.headers("loans")
+    index = header.index(layout.header("loans", col_key))
+    header[index] = typed
+    sheet_editor.write_tab("ลูกหนี้", [header, LOAN_ROW])
+
+    table = store.read(["loans"])["loans"]
+
+    assert table.header[index] == " ".join(typed.split())   # shown as typed, spaces folded
+    assert layout.positions("loans", table) == {c.key: i for i, c in enumerate(TABS["loans"].columns)}
+    ds = load_dataset({"loans": table}, layout, dt.date(2026, 1, 20))
+    assert ds.blocking == []
+    loan = ds.loans["0012"]
+    assert (loan.amount, loan.due_date) == (Decimal("20000.00"), dt.date(2026, 1, 15))
+
+
+def test_a_header_in_a_merged_cell_still_finds_its_column(store: Store, layout: Layout, sheet_editor: Any) -> None:
+    # วันครบกำหนดชำระ merged over its own column and a spacer column the person added after it.
+    header = layout.headers("loans")
+    due = header.index("วันครบกำหนดชำระ")
+    header.insert(due + 1, "")
+    row = LOAN_ROW[:due + 1] + [""] + LOAN_ROW[due + 1:]
+    sheet_editor.write_tab("ลูกหนี้", [header, row])
+    letter = get_column_letter(due + 1)
+    merge_header_cells(store, f"{letter}1:{get_column_letter(due + 2)}1")
+
+    table = store.read(["loans"])["loans"]
+
+    assert layout.positions("loans", table)["due_date"] == due
+    assert layout.positions("loans", table)["status"] == due + 2
+    ds = load_dataset({"loans": table}, layout, dt.date(2026, 1, 20))
+    assert ds.loans["0012"].due_date == dt.date(2026, 1, 15) and ds.loans["0012"].status_mark == "ปกติ"
+
+    store.append("loans", [{"contract_no": "0013", "fund_id": "230101-05", "borrower_name": "นายสมชาย",
+                            "due_date": dt.date(2026, 6, 1), "status": "ปกติ"}])
+    rows = sheet_editor.tab_rows("ลูกหนี้")
+    assert rows[0] == [h for h in header]           # no column added: every header was found
+    assert is_day(rows[2][due], dt.date(2026, 6, 1)) and rows[2][due + 2] == "ปกติ"
+
+
+def test_a_workbook_adds_a_missing_column_after_a_merged_last_header(workbook_store: WorkbookStore,
+                                                                     layout: Layout) -> None:
+    """A cell a merge covers cannot take a value (openpyxl refuses it): the new column goes after
+    the merge. (Google's values API gives no merges to see; its fake has none.)"""
+    header = [h for h in layout.headers("loans") if h != "หมายเหตุ"]
+    editor = WorkbookEditor(workbook_store.path)
+    editor.write_tab("ลูกหนี้", [header, LOAN_ROW[:-1]])
+    last = get_column_letter(len(header))
+    merge_header_cells(workbook_store, f"{last}1:{get_column_letter(len(header) + 1)}1")
+
+    workbook_store.append("loans", [{"contract_no": "0013", "fund_id": "230101-05", "note": "ใหม่"}])
+
+    rows = editor.tab_rows("ลูกหนี้")
+    assert rows[0] == header + ["", "หมายเหตุ"]
+    assert rows[2][len(header) + 1] == "ใหม่" and rows[2][0] == "0013"
+    assert layout.positions("loans", workbook_store.read(["loans"])["loans"])["note"] == len(header) + 1
+
+
+def test_append_and_init_template_take_a_header_as_people_leave_it(store: Store, layout: Layout,
+                                                                   sheet_editor: Any) -> None:
+    header = ["เลขที่\nสัญญา", "วันที่  ชำระ", "จำนวนเงิน", "เลขที่ใบรับเงิน", "ผู้บันทึก", "ช่องทาง",
+              "เวลาบันทึก", "รหัสอ้างอิง", "หมายเหตุ"]
+    sheet_editor.write_tab("รับชำระ", [header])
+
+    store.append("payments", [{"contract_no": "C-1", "paid_date": dt.date(2026, 2, 1), "amount": 300,
+                               "ref": "line:1"}])
+    payments = next(t for t in schema_templates(layout) if t.title == "รับชำระ")
+    actions = store.init_template([payments])
+
+    rows = sheet_editor.tab_rows("รับชำระ")
+    assert rows[0] == header                                  # nothing added beside them
+    assert rows[1][0] == "C-1" and is_day(rows[1][1], dt.date(2026, 2, 1)) and rows[1][2] == 300
+    assert rows[1][7] == "line:1"
+    assert not any(a.startswith("เพิ่มคอลัมน์") for a in actions)
+
+
+def test_a_header_renamed_in_config_is_matched_as_tolerantly(store: Store, sheet_editor: Any) -> None:
+    layout = Layout(make_config({"headers": {"loans": {"due_date": "กำหนดส่งคืน"}}}))
+    header = layout.headers("loans")
+    header[header.index("กำหนดส่งคืน")] = "กำหนด\nส่งคืน (วัน/เดือน/ปี)"
+    sheet_editor.write_tab("ลูกหนี้", [header, LOAN_ROW])
+
+    table = store.read(["loans"])["loans"]
+
+    assert layout.positions("loans", table)["due_date"] == 9
+    with pytest.raises(MissingColumnError):   # the template's name is not the configured one
+        Layout().positions("loans", table)
+
+
+def test_snapshot_headers_with_thai_digits_are_read(store: Store, layout: Layout, sheet_editor: Any) -> None:
+    header = [h.replace("9.1", "๙.๑").replace("30", "๓๐") for h in layout.headers("snapshots")]
+    assert "ตัวชี้วัด ๙.๑" in header and "PAR๓๐" in header
+    values = {"month": "2026-10", "district": "เมืองตราด", "funds": 2, "par30": 0.25, "indicator_9_1": 0.5}
+    sheet_editor.write_tab("สรุปรายเดือน", [header, [values.get(c.key) for c in TABS["snapshots"].columns]])
+
+    [snapshot] = parse_snapshots(store.read(["snapshots"])["snapshots"], layout)
+
+    assert (snapshot.month, snapshot.district) == ("2026-10", "เมืองตราด")
+    assert snapshot.figures["par30"] == 0.25 and snapshot.figures["indicator_9_1"] == 0.5
+    assert snapshot.figures["funds"] == 2

@@ -197,6 +197,7 @@ def test_sheets_down_on_a_cold_instance_gets_an_apology_not_a_500(hook, sheets_f
 
 
 def test_line_refusing_the_reply_is_logged_not_raised(hook, line_fake, caplog):
+    hook.say(USER_OF01, "เมนู")  # warm: the next answer needs no sheet read, so no loading animation takes the fault
     line_fake.fail_next(400, message="Invalid reply token")
     with caplog.at_level(logging.ERROR, logger="kkc"):
         response = hook.post([text_event(USER_OF01, "เมนู", line_fake.new_reply_token(USER_OF01))])
@@ -337,7 +338,7 @@ from functions_framework import create_app
 
 def heavy(names):
     return sorted(m for m in names if m.split(".")[0] in {"linebot", "gspread", "openpyxl", "pandas", "requests",
-                                                          "jsonschema", "numpy", "googleapiclient"}
+                                                          "jsonschema", "numpy", "googleapiclient", "PIL", "fontpkg"}
                   or m.startswith(("google.auth", "google.oauth2")))
 
 app = create_app(target="line_webhook", source=os.path.join(os.environ["ROOT"], "main.py"))

@@ -1,5 +1,7 @@
-"""Writing the demo to an .xlsx workbook: the same tabs as the Google Sheet, Thai headers, frozen
-header rows, date and baht formats (openpyxl, imported only here: it is slow to import)."""
+"""Writing the demo to an .xlsx workbook: the same tabs as the Google Sheet, laid as init-sheet lays
+them (`sheets.template`: Thai headers, frozen header rows, dropdowns, B.E. date and baht formats,
+the program's tabs marked, the print set-up), so that init-sheet on the demo finds nothing to add
+(openpyxl, imported only here: it is slow to import)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,13 +13,14 @@ from core.schema import TABS
 from sheets.demo.generator import ProgressFn, generate
 from sheets.demo.scales import TRAT, DemoScale
 from sheets.demo.summary import DemoSummary
-from sheets.store import Layout
+from sheets.store import Layout, TabTemplate
+from sheets.template import templates
 
 if TYPE_CHECKING:  # for the annotations only: demo_tables alone must not pay openpyxl's import
     from openpyxl import Workbook
 
-_NUMBER_FORMATS = {"date": "dd/mm/yyyy", "datetime": "dd/mm/yyyy hh:mm", "amount": "#,##0.00"}
-_WIDTHS = {"date": 14, "datetime": 18, "amount": 16, "int": 10, "link": 30, "citizen_id": 20}
+# Columns init-sheet gives no format (names, links) keep the demo's own widths.
+_WIDTHS = {"link": 30, "choice": 14, "yesno": 10}
 
 
 def build_demo(path: Path, today: dt.date, seed: int = 2569, scale: DemoScale = TRAT,
@@ -33,8 +36,9 @@ def build_demo(path: Path, today: dt.date, seed: int = 2569, scale: DemoScale = 
     say = progress or (lambda _m: None)
     say(f"เขียนไฟล์ {path} ...")
     book = Workbook(write_only=True)
+    laid = {tpl.title: tpl for tpl in templates(layout or Layout())}
     for key, rows in demo.tables.items():
-        _write_tab(book, key, rows)
+        _write_tab(book, key, rows, laid[TABS[key].title])
     save_atomically(book, path)
     counts = {key: len(rows) - 1 for key, rows in demo.tables.items()}
     summary = DemoSummary(path, today, seed, scale, counts, demo.planted, demo.officers,
@@ -43,38 +47,45 @@ def build_demo(path: Path, today: dt.date, seed: int = 2569, scale: DemoScale = 
     return summary
 
 
-def _write_tab(book: Workbook, key: str, rows: list[list[Any]]) -> None:
-    """One tab: bold headers (grey on the program's tabs), frozen, column widths and number formats by kind."""
+def _write_tab(book: Workbook, key: str, rows: list[list[Any]], tpl: TabTemplate) -> None:
+    """One tab as init-sheet lays it (`sheets.workbook._apply_template`): bold headers (grey on the
+    program's tabs, which get a grey tab colour), frozen, the template's widths, number formats and
+    dropdowns, the print set-up."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    tab = TABS[key]
-    sheet = book.create_sheet(tab.title)
+    from sheets.xlsx_style import NUMBER_FORMATS, dropdown, set_print_setup
+
+    sheet = book.create_sheet(TABS[key].title)
     sheet.freeze_panes = "A2"
-    kinds = [c.kind for c in tab.columns]
-    for n, kind in enumerate(kinds, start=1):
-        sheet.column_dimensions[get_column_letter(n)].width = _WIDTHS.get(kind, 18)
-    if tab.kind != "people":
+    column = {header: n for n, header in enumerate(rows[0], start=1)}
+    for col, n in zip(TABS[key].columns, range(1, len(rows[0]) + 1)):
+        kind = tpl.formats.get(rows[0][n - 1])
+        width = _WIDTHS.get(col.kind, 18) if kind is None else (16 if kind != "text" else 22)
+        sheet.column_dimensions[get_column_letter(n)].width = width
+    if tpl.protect:
         sheet.sheet_properties.tabColor = "999999"
+    for title, values in tpl.dropdowns.items():
+        sheet.data_validations.append(dropdown(values, column[title]))
+    set_print_setup(sheet)
     bold = Font(bold=True)
     grey = PatternFill("solid", fgColor="EEEEEE")
-    header = []
+    header: list[WriteOnlyCell] = []
     for text in rows[0]:
         cell = WriteOnlyCell(sheet, value=text)
         cell.font = bold
-        if tab.kind != "people":
+        if tpl.protect:
             cell.fill = grey
         header.append(cell)
     sheet.append(header)
-    formats = [_NUMBER_FORMATS.get(k) for k in kinds]
-    styled = [n for n, fmt in enumerate(formats) if fmt]
+    formats = {column[h] - 1: NUMBER_FORMATS[kind] for h, kind in tpl.formats.items() if kind in NUMBER_FORMATS}
     for row in rows[1:]:
         out = list(row)
-        for n in styled:
-            value = out[n]
-            if value is not None and not isinstance(value, str):
+        for n, fmt in formats.items():
+            value = out[n] if n < len(out) else None
+            if value is not None:
                 cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = formats[n]
+                cell.number_format = fmt
                 out[n] = cell
         sheet.append(out)

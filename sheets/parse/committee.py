@@ -11,8 +11,9 @@ def parse_committee(ds: Dataset, tab: TabReader) -> None:
     fund_id = tab.text("fund_id", required=True)
     tab.keys = fund_id
     tab.funds = [f if f in ds.funds else None for f in fund_id]
+    known = not ds.lacks("funds", "fund_id")  # else no fund id can be known: one problem says so
     for i, f in enumerate(fund_id):
-        if f and f not in ds.funds:
+        if known and f and f not in ds.funds:
             tab.problem(i, "fund_id", f"ไม่พบรหัสกองทุน {f} ในแท็บกองทุน")
     position = [p or "" for p in tab.read("position", lambda v: readers.read_choice(v, POSITIONS))]
     start, end = tab.read("term_start", readers.read_date), tab.read("term_end", readers.read_date)

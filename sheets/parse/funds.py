@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from core.geo import district_by_name, normalize_subdistrict
 from sheets import readers
+from sheets.parse import amounts
 from sheets.parse.district import read_districts
 from sheets.parse.tab import TabReader
 from sheets.records import Dataset, Fund
@@ -28,7 +29,7 @@ def parse_funds(ds: Dataset, tab: TabReader) -> None:
     for i, number in enumerate(village_no):
         if number is not None and not 1 <= number <= 99:
             tab.problem(i, "village_no", f"หมู่ที่ต้องอยู่ระหว่าง 1–99 (กรอกไว้ {number})")
-    capital = tab.read("capital", readers.read_amount, required=True)
+    capital = tab.read("capital", amounts.read_amount, required=True)
     for i, amount in enumerate(capital):
         if amount is not None and amount <= 0:
             tab.problem(i, "capital", "เงินทุนต้องมากกว่า 0")
@@ -38,8 +39,9 @@ def parse_funds(ds: Dataset, tab: TabReader) -> None:
         if total is not None and target is not None and target > total:
             tab.problem(i, "households_target", "ครัวเรือนเป้าหมายมากกว่าครัวเรือนทั้งหมด")
     officer_id = tab.text("officer_id")
+    known = not ds.lacks("officers", "officer_id")  # else no officer id can be known: one problem says so
     for i, oid in enumerate(officer_id):
-        if oid and oid not in ds.officers:
+        if known and oid and oid not in ds.officers:
             tab.problem(i, "officer_id", f"ไม่พบรหัสเจ้าหน้าที่ {oid} ในแท็บเจ้าหน้าที่ "
                                          f"(จะแจ้งเจ้าหน้าที่ทุกคนของอำเภอแทน)")
     dates = {col: tab.read(col, readers.read_date) for col in _DATES}
@@ -50,8 +52,8 @@ def parse_funds(ds: Dataset, tab: TabReader) -> None:
     village_name = tab.text("village_name", required=True)
     budget_year = tab.read("budget_year", readers.read_int)
     bank_name, bank_account_no = tab.text("bank_name"), tab.text("bank_account_no")
-    bank_balance = tab.read("bank_balance", readers.read_amount)
-    cash_on_hand = tab.read("cash_on_hand", readers.read_amount)
+    bank_balance = tab.read("bank_balance", amounts.read_amount)
+    cash_on_hand = tab.read("cash_on_hand", amounts.read_amount)
     committee_order_no, committee_order_doc = tab.text("committee_order_no"), tab.text("committee_order_doc")
     bank_book_doc, financial_summary_doc = tab.text("bank_book_doc"), tab.text("financial_summary_doc")
     note = tab.text("note")

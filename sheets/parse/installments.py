@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from core.thai import baht
 from sheets import readers
+from sheets.parse import amounts
 from sheets.parse.loans import contract_refs
 from sheets.parse.tab import TabReader
 from sheets.records import Dataset, Installment, Unreadable
@@ -13,7 +15,7 @@ def parse_installments(ds: Dataset, tab: TabReader) -> None:
     loans = contract_refs(tab, ds)
     seq = tab.read("seq", readers.read_int, required=True)
     due = tab.read("due_date", readers.read_date, required=True)
-    amount = tab.read("amount", readers.read_amount, required=True)
+    amount = tab.read("amount", amounts.read_amount, required=True)
     numbers, by_contract = tab.numbers, ds.installments
     for i, loan in enumerate(loans):
         value = amount[i]
@@ -22,6 +24,9 @@ def parse_installments(ds: Dataset, tab: TabReader) -> None:
             value = None
         if loan is None:
             continue
+        if value is not None and loan.amount is not None and value > loan.amount:
+            amounts.refuse(tab, i, "amount", f"งวดนี้ {baht(value)} เกินเงินยืมทั้งสัญญา {baht(loan.amount)}")
+            value = None
         if seq[i] is None or due[i] is None or value is None:
             ds.unreadable.append(Unreadable(tab.title, numbers[i], tab.funds[i], "งวดชำระอ่านไม่ได้"))
             continue

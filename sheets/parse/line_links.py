@@ -18,7 +18,7 @@ def parse_line_links(ds: Dataset, tab: TabReader) -> None:
     for i in range(tab.n):
         if user[i] and not _LINE_USER.match(user[i]):
             tab.problem(i, "line_user_id", "LINE user ID ต้องขึ้นต้นด้วย U ตามด้วยเลขฐานสิบหก 32 ตัว")
-        elif officer_id[i] and officer_id[i] not in ds.officers:
+        elif officer_id[i] and officer_id[i] not in ds.officers and not ds.lacks("officers", "officer_id"):
             tab.problem(i, "officer_id", f"ไม่พบรหัสเจ้าหน้าที่ {officer_id[i]}", "warning")
         else:
             linked[i] = bool(officer_id[i] and user[i])

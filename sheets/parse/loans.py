@@ -4,7 +4,9 @@ from __future__ import annotations
 import datetime as dt
 
 from core.schema import LOAN_STATUSES
+from core.thai import baht
 from sheets import readers
+from sheets.parse import amounts
 from sheets.parse.tab import TabReader
 from sheets.records import Dataset, Loan, Unreadable
 
@@ -14,14 +16,15 @@ def parse_loans(ds: Dataset, tab: TabReader, max_term_years: int) -> None:
     fund = tab.text("fund_id", required=True)
     tab.keys = contract
     tab.funds = [f if f in ds.funds else None for f in fund]
-    for i, f in enumerate(fund):
-        if f and tab.funds[i] is None:
-            tab.problem(i, "fund_id", f"ไม่พบรหัสกองทุน {f} ในแท็บกองทุน")
+    if not ds.lacks("funds", "fund_id"):  # else no fund id can be known: that one problem says so
+        for i, f in enumerate(fund):
+            if f and tab.funds[i] is None:
+                tab.problem(i, "fund_id", f"ไม่พบรหัสกองทุน {f} ในแท็บกองทุน")
     name = tab.text("borrower_name", required=True)
     citizen = tab.read("citizen_id", readers.read_citizen_id)
     round_no = tab.read("round", readers.read_int)
     loan_date = tab.read("loan_date", readers.read_date, required=True)
-    amount = tab.read("amount", readers.read_amount, required=True)
+    amount = tab.read("amount", amounts.read_amount, required=True)
     due = tab.read("due_date", readers.read_date, required=True)
     status = tab.read("status", lambda v: readers.read_choice(v, LOAN_STATUSES))
     phone, occupation, note = tab.text("phone"), tab.text("occupation"), tab.text("note")
@@ -31,6 +34,11 @@ def parse_loans(ds: Dataset, tab: TabReader, max_term_years: int) -> None:
         if amount[i] is not None and amount[i] <= 0:
             tab.problem(i, "amount", "จำนวนเงินยืมต้องมากกว่า 0")
             tab.failed.add((i, "amount"))
+            amount[i] = None
+        capital = ds.funds[fund[i]].capital if tab.funds[i] is not None else None
+        if amount[i] is not None and capital is not None and amount[i] > capital:
+            amounts.refuse(tab, i, "amount", f"เงินยืม {baht(amount[i])} เกินเงินทุนของกองทุน {baht(capital)} "
+                                                   f"(ตรวจสอบเงินยืม หรือเงินทุนในแท็บกองทุน)")
             amount[i] = None
         start, end = loan_date[i], due[i]
         if start and start > ds.today:
@@ -70,6 +78,8 @@ def contract_refs(tab: TabReader, ds: Dataset) -> list[Loan | None]:
     tab.keys = contract
     loans = [ds.loans.get(c) for c in contract]
     tab.funds = [loan.fund_id if loan is not None and loan.fund_id in ds.funds else None for loan in loans]
+    if ds.lacks("loans", "contract_no"):
+        return loans  # no contract number can be known: the one problem for ลูกหนี้ says so
     for i, (c, loan) in enumerate(zip(contract, loans)):
         if c and loan is None:
             tab.problem(i, "contract_no", f"ไม่พบเลขที่สัญญา {c} ในแท็บลูกหนี้")

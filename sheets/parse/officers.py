@@ -14,9 +14,10 @@ def parse_officers(ds: Dataset, tab: TabReader) -> None:
     name = tab.text("name", required=True)
     role = [r or "" for r in tab.read("role", lambda v: readers.read_choice(v, ROLES), required=True)]
     district, _ = read_districts(tab, "district", required=False)
-    for i in range(tab.n):
-        if role[i] == DISTRICT_ROLE and not district[i]:
-            tab.problem(i, "district", "เจ้าหน้าที่ระดับอำเภอต้องระบุอำเภอ")
+    if "district" not in tab.missing:  # else the tab's one problem for the column says it
+        for i in range(tab.n):
+            if role[i] == DISTRICT_ROLE and not district[i]:
+                tab.problem(i, "district", "เจ้าหน้าที่ระดับอำเภอต้องระบุอำเภอ")
     active = tab.read("active", readers.read_yes_no)
     register_code = tab.text("register_code")
     for i, oid in enumerate(officer_id):

@@ -12,10 +12,10 @@ import datetime as dt
 from operator import attrgetter, itemgetter
 from typing import Any, Callable, Sequence
 
-from core.thai import date_th
+from core.thai import date_th, mask_id_runs
 from sheets import readers
-from sheets.records import Dataset, Level, Problem, Unreadable
-from sheets.store import Layout, MissingColumnError, Table
+from sheets.records import Dataset, Level, Problem
+from sheets.store import Layout, MissingColumn, Table
 
 REQUIRED_BLANK = "ไม่ได้กรอก (ต้องกรอก)"
 _DATE_READERS = (readers.read_date, readers.read_datetime)
@@ -40,8 +40,12 @@ class TabReader:
     problem it is) once it has read them, so every later problem names its row.
     """
 
-    def __init__(self, layout: Layout, tab_key: str, table: Table, positions: dict[str, int]):
+    def __init__(self, layout: Layout, tab_key: str, table: Table, positions: dict[str, int],
+                 missing: frozenset[str] = frozenset()):
         self.layout, self.tab_key, self.title, self.positions = layout, tab_key, layout.title(tab_key), positions
+        # Required columns the header row lacks: read as blank in every row, without a problem per
+        # row (the tab's one blocking problem says it, with the count of rows).
+        self.missing = missing
         # Stores drop trailing blank cells, so a blank row is usually [] and the first cell decides.
         kept = [(index, cells) for index, cells in enumerate(table.rows)
                 if cells and (cells[0] is not None and cells[0] != "" or has_value(cells))]
@@ -64,7 +68,9 @@ class TabReader:
                    fund_id: str | None) -> None:
         """A problem at a sheet row, for the checks that look at several rows at once (a schedule)."""
         header = self.layout.header(self.tab_key, col) if col else ""
-        self.problems.append(Problem(self.title, row, key, col, header, level, message, fund_id))
+        # What a person typed travels in the message and the key: a citizen id in any cell is masked.
+        self.problems.append(Problem(self.title, row, mask_id_runs(key), col, header, level,
+                                     mask_id_runs(message), fund_id))
 
     def problems_by_row(self) -> list[Problem]:
         return sorted(self.problems, key=attrgetter("row"))  # stable: a row keeps its own order
@@ -75,6 +81,9 @@ class TabReader:
         problem, as is a blank in a required column). `where` limits the reading to the rows marked
         True (the others read as blank, with no problem)."""
         index = self.positions.get(col)
+        if index is None and col in self.missing:
+            self.failed.update((i, col) for i in range(self.n))
+            return [blank] * self.n
         if index is None:
             values: list[Any] = [None] * self.n
         else:
@@ -133,20 +142,28 @@ def has_value(cells: list[Any]) -> bool:
 
 
 def open_tab(ds: Dataset, layout: Layout, tables: dict[str, Table], tab_key: str) -> TabReader | None:
-    """A reader for the tab, or None when the tab is missing or lacks a required column
-    (recorded in `ds`: the tab as missing, or one problem for the whole tab)."""
+    """A reader for the tab, or None when the tab is missing (recorded in `ds.tabs_missing`).
+
+    A required column the header row lacks is one blocking problem per column (`ds.blocking`),
+    and the tab is read as if that column were blank in every row: each parser already leaves
+    out, and counts as unreadable, a row that lacks what a computation needs, and says nothing
+    per row about that column. A tab with neither a header nor data lacks nothing."""
     table = tables.get(tab_key)
     title = layout.title(tab_key)
     if table is None or not table.exists:
         ds.tabs_missing.append(title)
         return None
-    try:
-        positions = layout.positions(tab_key, table)
-    except MissingColumnError as exc:  # the whole tab cannot be read: one problem, rows counted
-        ds.problems.append(Problem(title, 1, "", "", "", "error", str(exc)))
-        if tab_key == "loans":
-            for index, cells in enumerate(table.rows):
-                if has_value(cells):
-                    ds.unreadable.append(Unreadable(title, table.row_number(index), None, str(exc)))
-        return None
-    return TabReader(layout, tab_key, table, positions)
+    found = layout.match(tab_key, table.header)
+    empty = not table.header and not any(has_value(cells) for cells in table.rows)
+    missing = () if empty else found.missing
+    tab = TabReader(layout, tab_key, table, found.positions, frozenset(m.col_key for m in missing))
+    ds.blocking.extend(blocking_problem(title, m, tab.n) for m in missing)
+    return tab
+
+
+def blocking_problem(title: str, missing: MissingColumn, rows: int) -> Problem:
+    """A required column that is not there: what was looked for, what looks like it, how to fix it."""
+    fix = (f"แก้หัวตารางให้เป็น '{missing.header}' หรือตั้งชื่อหัวตารางใน config.yaml "
+           f"(headers.{missing.tab_key}.{missing.col_key})")
+    message = f"{missing.error()} — {fix}; ข้อมูล {rows:,} แถวของแท็บนี้จึงอ่านคอลัมน์นี้ไม่ได้"
+    return Problem(title, 1, "", missing.col_key, missing.header, "error", mask_id_runs(message))

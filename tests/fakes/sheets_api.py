@@ -364,6 +364,8 @@ class FakeSpreadsheet:
     title: str
     sheets: list[FakeSheet] = field(default_factory=list)
     next_protected_range_id: int = 1000
+    # A new spreadsheet takes its locale from its creator's account: en_US here, until init-sheet sets th_TH.
+    locale: str = "en_US"
 
     def sheet(self, title: str) -> Optional[FakeSheet]:
         for sheet in self.sheets:
@@ -411,7 +413,7 @@ class FakeSpreadsheet:
 
     def clone(self) -> "FakeSpreadsheet":
         return FakeSpreadsheet(self.spreadsheet_id, self.title, [s.clone() for s in self.sheets],
-                               self.next_protected_range_id)
+                               self.next_protected_range_id, self.locale)
 
     def resolve(self, text: str) -> tuple[FakeSheet, Bounds]:
         """A range in A1 notation -> its sheet and bounds; 400 like Google when it names no sheet."""
@@ -437,11 +439,12 @@ def _serial(value: dt.date) -> float:
 
 
 @functools.lru_cache(maxsize=65536)
-def _format_date(value: dt.date, pattern: Optional[str]) -> str:
-    """Memoised: a sheet repeats the same dates many times and the bench reads 100,000s of them."""
+def _format_date(value: dt.date, pattern: Optional[str], buddhist_era: bool = False) -> str:
+    """Memoised: a sheet repeats the same dates many times and the bench reads 100,000s of them.
+    Under the Thai locale (th_TH) Google shows a date's year in the Buddhist era: yyyy is year + 543."""
     pattern = pattern or ("d/m/yyyy h:mm:ss" if isinstance(value, dt.datetime) else "d/m/yyyy")
     moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
-    out = pattern.replace("yyyy", f"{moment.year:04d}")
+    out = pattern.replace("yyyy", f"{moment.year + (543 if buddhist_era else 0):04d}")
     out = out.replace("hh:mm", f"{moment.hour:02d}:{moment.minute:02d}").replace("h:mm", f"{moment.hour}:{moment.minute:02d}")
     out = out.replace(":ss", f":{moment.second:02d}")
     out = out.replace("dd", f"{moment.day:02d}").replace("mm", f"{moment.month:02d}")
@@ -458,14 +461,15 @@ def _format_number(value: float, pattern: Optional[str]) -> str:
     return str(value)
 
 
-def render(value: Any, value_option: str, date_option: str, number_format: Optional[dict[str, Any]]) -> Any:
+def render(value: Any, value_option: str, date_option: str, number_format: Optional[dict[str, Any]],
+           buddhist_era: bool = False) -> Any:
     """A stored value as the values API gives it back."""
     if value is None:
         return ""
     pattern = (number_format or {}).get("pattern")
     if isinstance(value, dt.date):
         if value_option == "FORMATTED_VALUE" or date_option == "FORMATTED_STRING":
-            return _format_date(value, pattern)
+            return _format_date(value, pattern, buddhist_era)
         return _serial(value)
     if value_option != "FORMATTED_VALUE":
         return value
@@ -507,7 +511,7 @@ def _a1(sheet: FakeSheet, bounds: Bounds) -> str:
 
 
 def read_values(sheet: FakeSheet, bounds: Bounds, value_option: str, date_option: str,
-                major: str = "ROWS") -> list[list[Any]]:
+                major: str = "ROWS", buddhist_era: bool = False) -> list[list[Any]]:
     """The values API's rows: trailing empty cells and rows left out, blanks inside as ""."""
     r0, r1, c0, c1 = bounds
     stop = min(r1 if r1 is not None else sheet.row_count, sheet.row_count, len(sheet.rows))
@@ -521,11 +525,12 @@ def read_values(sheet: FakeSheet, bounds: Bounds, value_option: str, date_option
             out.append(["" if v is None else v for v in row] if None in row else row[:])
         elif value_option != "FORMATTED_VALUE":
             # Unformatted: only date cells depend on their format, so only they look it up.
-            out.append([render(v, value_option, date_option, sheet.format_at(r, c0 + j).get("numberFormat"))
-                        if isinstance(v, dt.date) else ("" if v is None else v) for j, v in enumerate(row)])
+            out.append([render(v, value_option, date_option, sheet.format_at(r, c0 + j).get("numberFormat"),
+                               buddhist_era) if isinstance(v, dt.date) else ("" if v is None else v) for j, v in enumerate(row)])
         else:
             out.append([render(v, value_option, date_option,
-                               sheet.format_at(r, c0 + j).get("numberFormat") if v is not None else None)
+                               sheet.format_at(r, c0 + j).get("numberFormat") if v is not None else None,
+                               buddhist_era)
                         for j, v in enumerate(row)])
     while out and not out[-1]:
         out.pop()
@@ -904,18 +909,19 @@ class SheetsFake:
                 entry["data"] = [grid_data(sheet, b) for b in ranges.get(sheet.sheet_id, [(0, None, 0, None)])]
             sheets.append(entry)
         full = {"spreadsheetId": ss.spreadsheet_id,
-                "properties": {"title": ss.title, "locale": "th_TH", "autoRecalc": "ON_CHANGE",
+                "properties": {"title": ss.title, "locale": ss.locale, "autoRecalc": "ON_CHANGE",
                                "timeZone": "Asia/Bangkok"},
                 "sheets": sheets,
                 "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{ss.spreadsheet_id}/edit"}
         return prune(full, tree)
 
-    def _value_range(self, sheet: FakeSheet, bounds: Bounds, params: dict[str, str]) -> dict[str, Any]:
+    def _value_range(self, sheet: FakeSheet, bounds: Bounds, params: dict[str, str],
+                     locale: str = "en_US") -> dict[str, Any]:
         major = params.get("majorDimension", "ROWS")
         if major == "DIMENSION_UNSPECIFIED":
             major = "ROWS"
         values = read_values(sheet, bounds, params.get("valueRenderOption", "FORMATTED_VALUE"),
-                             params.get("dateTimeRenderOption", "SERIAL_NUMBER"), major)
+                             params.get("dateTimeRenderOption", "SERIAL_NUMBER"), major, locale == "th_TH")
         answer: dict[str, Any] = {"range": _a1(sheet, bounds), "majorDimension": major}
         if values:
             answer["values"] = values
@@ -923,14 +929,14 @@ class SheetsFake:
 
     def _values_get(self, ss: FakeSpreadsheet, range_text: str, params: dict[str, str], *_: Any) -> dict[str, Any]:
         sheet, bounds = ss.resolve(range_text)
-        return self._value_range(sheet, bounds, params)
+        return self._value_range(sheet, bounds, params, ss.locale)
 
     def _values_batchGet(self, ss: FakeSpreadsheet, _range: Any, params: dict[str, str],
                          query: dict[str, list[str]], _body: Any) -> dict[str, Any]:
         # Every range must parse before anything is read: one bad range fails the batch.
         resolved = [ss.resolve(text) for text in query.get("ranges", [])]
         return {"spreadsheetId": ss.spreadsheet_id,
-                "valueRanges": [self._value_range(sheet, bounds, params) for sheet, bounds in resolved]}
+                "valueRanges": [self._value_range(sheet, bounds, params, ss.locale) for sheet, bounds in resolved]}
 
     @staticmethod
     def _input_rows(body: dict[str, Any], params: dict[str, str]) -> list[list[Any]]:
@@ -1041,6 +1047,21 @@ class SheetsFake:
         sheet.grid.setdefault("columnCount", NEW_COLUMNS)
         if sheet.grid.get("frozenRowCount") == 0:
             sheet.grid.pop("frozenRowCount")
+        return {}
+
+    def _do_updateSpreadsheetProperties(self, ss: FakeSpreadsheet, spec: dict[str, Any]) -> dict[str, Any]:
+        fields = [f.strip() for f in spec.get("fields", "").split(",") if f.strip()]
+        if not fields:
+            raise FakeAPIError(400, "At least one field must be updated, but none were specified.")
+        unknown = [f for f in fields if f not in ("locale", "title")]
+        if unknown:
+            self._violate(f"updateSpreadsheetProperties: the fake implements fields locale and title only, got {unknown}")
+            raise FakeAPIError(400, "fields not implemented by the fake")
+        props = spec.get("properties", {})
+        if "locale" in fields:
+            ss.locale = props.get("locale") or "en_US"
+        if "title" in fields:
+            ss.title = props.get("title", ss.title)
         return {}
 
     def _do_appendDimension(self, ss: FakeSpreadsheet, spec: dict[str, Any]) -> dict[str, Any]:

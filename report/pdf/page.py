@@ -1,0 +1,308 @@
+"""The page frame every PDF of the project shares: A4, the Sarabun face, the office's name at the
+head of each page, หน้า x/y at its foot, and a plain table that repeats its header on every page.
+
+Why fpdf2: pure-Python wheels with nothing a fresh machine lacks, subsetted TrueType embedding,
+and text shaping through uharfbuzz, so that Thai vowels and tone marks sit where the font's own
+rules put them (ปี่, ญี่ปุ่น, น้ำ). ReportLab does not shape Thai; WeasyPrint needs Pango and Cairo
+from the system. Sarabun (SIL Open Font License 1.1, which allows shipping and embedding it) is
+the face of Thai government documents; the `fontpkg-sarabun` wheel carries its .ttf files.
+
+The table is our own rather than fpdf2's `table()`: fpdf2 lays every cell out as a wrapping
+paragraph, which costs 13 s for a 3,800-fund form 26(1); single-line cells with shaping only
+where a text has marks to place cost about a tenth of that. A text wider than its column (a
+long name) still wraps, at its spaces: headers are written with spaces between their words.
+
+Every figure drawn here is given: the callers take them from `report.monthly.MonthlyReport`
+and the ledger engine. The helpers below only write them as people read them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import fontpkg_sarabun
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from core.thai import date_th_full
+
+FONT = "Sarabun"
+FONT_FILES = Path(fontpkg_sarabun.ROOT) / "files"
+# Sizes in points. Nothing anywhere is smaller than SMALL (tests/test_pdf.py measures them).
+TITLE, HEADING, BODY, TABLE, SMALL = 18, 16, 15, 12, 12
+MARGIN = 10.0        # mm: the sides of a report page (a letter sets its own), the top and the foot
+LINE = 7.0           # mm, a body line at BODY
+ROW = 6.6            # mm, a table row at TABLE
+GREY, LIGHT, DARK = (90, 90, 90), (235, 235, 235), (20, 20, 20)
+# Characters placed on or under another (above/below vowels, tone marks, sara am): only a text
+# holding one needs shaping; digits and plain letters are drawn as they come, much faster.
+_MARKS = re.compile("[\u0e31\u0e33-\u0e3a\u0e47-\u0e4e]")
+
+
+# -- figures as people read them -------------------------------------------------------------
+def money(value: Decimal | float | int | None) -> str:
+    """12,345.00 — baht with satang, as the official forms write them; "-" for none."""
+    return "-" if value is None else f"{Decimal(str(value)):,.2f}"
+
+
+def count(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
+def signed_money(value: Decimal | None) -> str:
+    if value is None:
+        return "-"
+    return "0.00" if value == 0 else f"{value:+,.2f}"
+
+
+def signed_count(value: int | None) -> str:
+    if value is None:
+        return "-"
+    return "0" if value == 0 else f"{value:+,}"
+
+
+def signed_points(value: float | None) -> str:
+    """A change of a rate, in percentage points (PAR30 10% -> 12% = +2.0 จุด)."""
+    if value is None:
+        return "-"
+    return "0.0 จุด" if round(value, 1) == 0 else f"{value:+.1f} จุด"
+
+
+# -- tables -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float         # mm
+    align: str = "R"     # L | C | R
+
+
+@dataclass(frozen=True)
+class Signature:
+    role: str            # ผู้รายงาน, ผู้ตรวจ ...
+    name: str            # blank: a dotted line to write on
+    position: str
+
+
+class Document(FPDF):
+    """An A4 document: Sarabun, a running head (the office, the document) and หน้า x/y."""
+
+    def __init__(self, office: str, running_title: str, *, page_numbers: bool = True,
+                 running_head: bool = True, made: dt.date | None = None, left: float = MARGIN,
+                 right: float = MARGIN) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.office, self.running_title = office, running_title
+        self.page_numbers, self.running_head, self.made = page_numbers, running_head, made
+        self.add_font(FONT, "", FONT_FILES / "Sarabun-Regular.ttf")
+        self.add_font(FONT, "B", FONT_FILES / "Sarabun-Bold.ttf")
+        self.set_text_shaping(True)
+        self._shaping = True
+        self.set_margins(left, MARGIN + 5, right)
+        self.c_margin = 0.8   # mm inside a cell: amounts of 11 million baht fit a 30 mm column
+        self.set_auto_page_break(True, margin=MARGIN + 8)
+        self.set_title(running_title)
+        self.set_author(office)
+        self.set_creator("กข.คจ. Care")
+        self.set_lang("th")
+
+    # -- the frame -----------------------------------------------------------------------------
+    def header(self) -> None:
+        if not self.running_head:
+            return
+        self.font(SMALL, bold=True)
+        self.set_text_color(*GREY)
+        width = self.w - self.l_margin - self.r_margin
+        self.set_xy(self.l_margin, 7)
+        self.text_cell(width / 2, 5, self.office, align="L")
+        self.text_cell(width / 2, 5, self.running_title, align="R")
+        self.set_draw_color(*GREY)
+        self.line(self.l_margin, 13, self.w - self.r_margin, 13)
+        self.set_text_color(*DARK)
+        self.set_y(MARGIN + 6)
+
+    def footer(self) -> None:
+        if not self.page_numbers:
+            return
+        self.set_y(-MARGIN - 3)
+        self.font(SMALL)
+        self.set_text_color(*GREY)
+        width = self.w - self.l_margin - self.r_margin
+        made = f"จัดทำด้วย กข.คจ. Care {date_th_full(self.made)}" if self.made else ""
+        self.text_cell(width / 3, 5, made, align="L")
+        self.text_cell(width / 3, 5, f"หน้า {self.page_no()}/{{nb}}", align="C")
+        self.set_text_color(*DARK)
+
+    # -- text ----------------------------------------------------------------------------------
+    def font(self, size: float, bold: bool = False) -> None:
+        self.set_font(FONT, "B" if bold else "", size)
+
+    def _shape_for(self, text: str) -> None:
+        need = bool(_MARKS.search(text))
+        if need != self._shaping:
+            self.set_text_shaping(need)
+            self._shaping = need
+
+    def text_cell(self, width: float, height: float, text: str, *, align: str = "L", border: str = "",
+                  fill: bool = False, next_line: bool = False) -> None:
+        """One line of text in a box (the cursor moves right, or to the next line)."""
+        self._shape_for(text)
+        self.cell(width, height, text, border=border, align=align, fill=fill,
+                  new_x=XPos.LMARGIN if next_line else XPos.RIGHT, new_y=YPos.NEXT if next_line else YPos.TOP)
+
+    def lines_of(self, width: float, text: str) -> list[str]:
+        """How a text breaks into lines in a column this wide (at the current font)."""
+        self._shape_for(text)
+        if "\n" not in text and self.get_string_width(text) <= width - 2 * self.c_margin:
+            return [text]
+        lines = self.multi_cell(width, 1, text, dry_run=True, output="LINES")
+        return list(lines) if isinstance(lines, list) else [text]
+
+    def paragraph(self, text: str, size: float = BODY, *, bold: bool = False, align: str = "J",
+                  indent: float = 0.0, height: float | None = None, after: float = 1.0) -> None:
+        """A paragraph across the page (Thai breaks at the spaces between phrases)."""
+        self.font(size, bold)
+        self._shape_for(text)
+        self.set_x(self.l_margin + indent)
+        self.multi_cell(self.w - self.r_margin - self.l_margin - indent, height or size * 0.47, text, align=align,
+                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(after)
+
+    def heading(self, text: str, size: float = HEADING, *, align: str = "L", after: float = 2.0) -> None:
+        self.paragraph(text, size, bold=True, align=align, after=after)
+
+    def room_left(self) -> float:
+        return self.page_break_trigger - self.get_y()
+
+    def new_page_if_needed(self, height: float) -> None:
+        if self.room_left() < height:
+            self.add_page(orientation=self.cur_orientation.value)
+
+    # -- tables --------------------------------------------------------------------------------
+    def grid(self, columns: Sequence[Column], rows: Iterable[Sequence[str]], *,
+              total: Sequence[str] | None = None, size: float = TABLE, row_height: float = ROW,
+              caption: str = "", min_height: float = 0.0) -> None:
+        """A bordered table: the header (wrapped, bold, grey) again at the top of every page it
+        runs onto, one line per cell (more where a text is wider than its column), the total row bold."""
+        def draw_header() -> None:
+            self.font(size, bold=True)
+            lines = [self.lines_of(c.width, c.header) for c in columns]
+            line_h = size * 0.42
+            height = max(len(part) for part in lines) * line_h + 2
+            x, y = self.l_margin, self.get_y()
+            self.set_fill_color(*LIGHT)
+            for column, part in zip(columns, lines):
+                self.rect(x, y, column.width, height, style="DF")
+                top = y + (height - len(part) * line_h) / 2
+                for n, line in enumerate(part):
+                    self.set_xy(x, top + n * line_h)
+                    self.text_cell(column.width, line_h, line, align="C")
+                x += column.width
+            self.set_xy(self.l_margin, y + height)
+
+        def draw_row(cells: Sequence[str], bold: bool) -> None:
+            self.font(size, bold)
+            parts = [self.lines_of(c.width, text) for c, text in zip(columns, cells)]
+            height = max(max(len(p) for p in parts) * row_height, min_height)
+            if self.room_left() < height:
+                self.add_page(orientation=self.cur_orientation.value)
+                draw_header()
+                self.font(size, bold)
+            x, y = self.l_margin, self.get_y()
+            if bold:
+                self.set_fill_color(*LIGHT)
+            for column, part in zip(columns, parts):
+                self.rect(x, y, column.width, height, style="DF" if bold else "D")
+                top = y + (height - len(part) * row_height) / 2
+                for n, line in enumerate(part):
+                    self.set_xy(x, top + n * row_height)
+                    self.text_cell(column.width, row_height, line, align=column.align)
+                x += column.width
+            self.set_xy(self.l_margin, y + height)
+
+        self.set_draw_color(*GREY)
+        if caption:
+            self.new_page_if_needed(3 * row_height + 12)
+            self.heading(caption, BODY, after=1)
+        else:
+            self.new_page_if_needed(3 * row_height + 8)
+        draw_header()
+        for cells in rows:
+            draw_row(cells, bold=False)
+        if total is not None:
+            draw_row(total, bold=True)
+        self.ln(3)
+
+    # -- signatures ----------------------------------------------------------------------------
+    def signatures(self, people: Sequence[Signature], size: float = BODY) -> None:
+        """Each signer's block side by side: (ลงชื่อ) ...... role / (name or a dotted line) / position."""
+        if not people:
+            return
+        per_row = min(len(people), 2 if self.cur_orientation.value == "P" else 3)
+        width = (self.w - self.l_margin - self.r_margin) / per_row
+        line = size * 0.5
+        for start in range(0, len(people), per_row):
+            group = people[start:start + per_row]
+            self.new_page_if_needed(5 * line + 8)
+            self.ln(line)
+            y = self.get_y()
+            for n, person in enumerate(group):
+                x = self.l_margin + n * width
+                name = f"({person.name})" if person.name.strip() else "(" + "." * 40 + ")"
+                self.font(size)
+                position = f"ตำแหน่ง {person.position}" if person.position.strip() else ""
+                for k, text in enumerate((f"(ลงชื่อ) {'.' * 36} {person.role}", name, position)):
+                    self.set_xy(x, y + k * line)
+                    self.text_cell(width, line, text, align="C")
+            self.set_xy(self.l_margin, y + 3 * line + 4)
+
+    # -- a bar chart ----------------------------------------------------------------------------
+    def bar_chart(self, title: str, labels: Sequence[str], values: Sequence[Decimal], notes: Sequence[str],
+                  *, label_width: float = 34.0, note_width: float = 44.0, bar_height: float = 6.5,
+                  size: float = TABLE) -> None:
+        """Horizontal bars, one per label, the longest bar the page's width; each bar's figure
+        (and a note, e.g. PAR30) written beside it."""
+        height = len(labels) * (bar_height + 2) + 14
+        self.new_page_if_needed(height)
+        self.heading(title, BODY, after=1)
+        top = self.get_y() + 1
+        room = self.w - self.l_margin - self.r_margin - label_width - note_width
+        largest = max((float(v) for v in values), default=0.0) or 1.0
+        self.font(size)
+        for n, (label, value, note) in enumerate(zip(labels, values, notes)):
+            y = top + n * (bar_height + 2)
+            self.set_xy(self.l_margin, y)
+            self.text_cell(label_width, bar_height, label, align="L")
+            length = room * float(value) / largest
+            self.set_fill_color(192, 57, 43)
+            if length > 0:
+                self.rect(self.l_margin + label_width, y + 0.8, max(length, 0.4), bar_height - 1.6, style="F")
+            self.set_xy(self.l_margin + label_width + room, y)
+            self.text_cell(note_width, bar_height, note, align="R")
+        self.set_draw_color(*GREY)
+        self.line(self.l_margin + label_width, top - 1, self.l_margin + label_width, top + len(labels) * (bar_height + 2))
+        self.set_xy(self.l_margin, top + len(labels) * (bar_height + 2) + 3)
+
+    def save(self, path: Path | str) -> Path:
+        """Write the file atomically: a reader never sees half a PDF."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".~{path.name}")
+        self.output(str(partial))
+        partial.replace(path)
+        return path
+
+
+def thai_date(day: dt.date) -> str:
+    """15 มกราคม 2569: the full month name, as a government document writes a date."""
+    return date_th_full(day)
+
+
+__all__ = ["BODY", "Column", "Document", "HEADING", "SMALL", "Signature", "TABLE", "TITLE", "count", "money",
+           "percent", "signed_count", "signed_money", "signed_points", "thai_date"]

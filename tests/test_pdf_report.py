@@ -1,0 +1,139 @@
+"""Issue 11: the meeting report as a PDF. Its text holds the district names and the figures of
+`report --json` (the one engine's); every font is at least 12 pt and body text at least 14 pt;
+pages are A4; the office, the B.E. dates and the signatures come from config; the LINE summary
+says where the file is."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.config import Config
+from report.files import StoredFile
+from report.job import run_monthly_report
+from report.notify import summary_flex
+from report.pdf.page import money
+from sheets.demo import DemoScale, build_demo
+from sheets.store import Layout
+from sheets.workbook import WorkbookStore
+from tests.conftest import make_config
+from tests.pdf_support import is_a4, read_pdf
+from tests.sheetdata import TODAY
+
+SCALE = DemoScale(funds=24, loans=300, officers_district=7, staff_province=1, name="ทดสอบ")
+
+
+@pytest.fixture(scope="module")
+def demo_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("pdf") / "smart-data.xlsx"
+    build_demo(path, TODAY, seed=11, scale=SCALE)
+    return path
+
+
+@pytest.fixture(scope="module")
+def made(demo_book: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    """`report --json --pdf` on the demo: the JSON and the PDF of the same run."""
+    import contextlib
+    import io
+
+    from cli import main
+
+    out = tmp_path_factory.mktemp("out")
+    pdf = out / "meeting.pdf"
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = main(["report", "--store", str(demo_book), "--date", "2026-11-26", "--month", "2026-10",
+                     "--out", str(out / "meeting.xlsx"), "--pdf", str(pdf), "--no-push", "--json"])
+    assert code == 0
+    return json.loads(buffer.getvalue()), pdf
+
+
+def test_the_pdf_holds_every_district_and_the_figures_of_report_json(made: tuple[dict[str, Any], Path]) -> None:
+    data, path = made
+    assert data["run"]["pdf"]["path"] == str(path) and path.exists()
+    pdf = read_pdf(path)
+    rows = data["districts"] + [data["province"]]
+    needles = [d["district"] for d in data["districts"]]
+    for row in rows:   # form 26(2) and the month's collection, every figure as the JSON has it
+        needles += [money(row[k]) for k in ("outstanding", "bank_balance", "cash_on_hand", "total_money",
+                                            "repaid_fiscal_year", "due_in_month", "paid_of_due",
+                                            "collected_in_month", "arrears", "at_risk_outstanding")]
+        needles += [f"{row[k]:,}" for k in ("households_total", "households_target", "borrowers", "loans_open")]
+        needles.append(f"{row['par30'] * 100:.1f}%")
+    for name, table in data["aging"].items():   # the aging table, row by row, for every district
+        for row in table["rows"] + [table["overdue"], table["total"]]:
+            needles += [row["label"], money(row["arrears"]), money(row["outstanding"])]
+    for fund in data["funds"]:                   # form 26(1): every fund's id and its arrears
+        needles += [fund["fund_id"], money(fund["arrears"]), money(fund["outstanding"])]
+    assert pdf.holds(*needles) == []
+    assert pdf.holds("แบบ 26(2)", "แบบ 26(1)", "สัญญาคงค้างตามระยะเวลาค้างชำระ", "กองทุนที่ต้องติดตาม",
+                     "ยอดค้างชำระรายอำเภอ", "PAR30", "ตัวชี้วัด 9.1") == []
+
+
+def test_a4_pages_fonts_at_least_12_pt_and_body_at_least_14(made: tuple[dict[str, Any], Path]) -> None:
+    pdf = read_pdf(made[1])
+    assert len(pdf.sizes) >= 8 and all(is_a4(size) for size in pdf.sizes)
+    assert {w > h for w, h in pdf.sizes} == {True, False}        # the cover portrait, the tables landscape
+    sizes = {r.size for r in pdf.runs}
+    assert min(sizes) >= 12, sorted(sizes)
+    # Body text (titles, the as-of line, headings, notes) is 14 pt or more.
+    for body in ("ข้อมูล ณ วันที่ 31 ตุลาคม 2569", "สรุปภาพรวมจังหวัด", "หมายเหตุ", "ตัวชี้วัด 9.1 = กองทุน",
+                 "รายงานผลการดำเนินงานโครงการแก้ไขปัญหาความยากจน"):
+        found = pdf.sizes_of(body)
+        assert found and min(found) >= 14, (body, found)
+    assert pdf.sizes_of("หน้า 1/") == {12.0}                    # หน้า x/y on every page
+    assert pdf.holds(*(f"หน้า {n}/{len(pdf.pages)}" for n in range(1, len(pdf.pages) + 1))) == []
+
+
+def test_office_dates_in_be_and_signatures_come_from_config(demo_book: Path, tmp_path: Path) -> None:
+    config = make_config({
+        "report.office_name": "สำนักงานพัฒนาชุมชนจังหวัดทดสอบ",
+        "report.signatures": [{"role": "ผู้รายงาน", "name": "นางสาวสมศรี ใจดี", "position": "นักวิชาการพัฒนาชุมชนชำนาญการ"},
+                              {"role": "ผู้ตรวจ", "name": "", "position": "ผู้อำนวยการกลุ่มงานส่งเสริมการพัฒนาชุมชน"}]})
+    store = WorkbookStore(demo_book, Layout(config))
+    run = run_monthly_report(store, config, TODAY, year=2026, month=10, out=False, push=False,
+                             pdf=tmp_path)
+    assert run.pdf is not None and run.pdf.path == tmp_path / "report-2026-10.pdf" and run.pdf.link is None
+    pdf = read_pdf(run.pdf.path)
+    assert pdf.holds("สำนักงานพัฒนาชุมชนจังหวัดทดสอบ", "ประจำเดือน ตุลาคม 2569", "31 ตุลาคม 2569",
+                     "ปีงบประมาณ 2570", "(นางสาวสมศรี ใจดี)", "ตำแหน่ง นักวิชาการพัฒนาชุมชนชำนาญการ",
+                     "ผู้รายงาน", "ผู้ตรวจ", "ตำแหน่ง ผู้อำนวยการกลุ่มงานส่งเสริมการพัฒนาชุมชน") == []
+    assert "2026" not in pdf.pages[0]    # the cover writes B.E. only
+
+
+def test_the_line_summary_says_where_the_pdf_is(made: tuple[dict[str, Any], Path], config: Config,
+                                                demo_book: Path) -> None:
+    from report.monthly import PROVINCE, build_report
+    from sheets.model import read_dataset
+
+    ds = read_dataset(WorkbookStore(demo_book, Layout(config)), Layout(config), TODAY)
+    report = build_report(ds, config, 2026, 10)
+    local = summary_flex(report, PROVINCE, pdf=StoredFile(made[1]))
+    assert f"รายงาน PDF สำหรับการประชุม: {made[1]}" in json.dumps(local, ensure_ascii=False)
+    linked = summary_flex(report, PROVINCE, pdf=StoredFile(made[1], "https://drive.google.com/file/d/x/view"))
+    buttons = [c for c in linked["contents"]["footer"]["contents"] if c.get("type") == "button"]
+    assert buttons[-1]["action"] == {"type": "uri", "label": "เปิดรายงาน PDF",
+                                     "uri": "https://drive.google.com/file/d/x/view"}
+
+
+def test_with_a_drive_folder_the_file_stays_local_and_says_so(tmp_path: Path) -> None:
+    from report.files import store_file
+
+    stored = store_file(tmp_path / "a.pdf", make_config({"report.drive_folder_id": "FOLDER-1"}))
+    assert stored.link is None and "FOLDER-1" in stored.note   # issue 12 uploads; nothing claims a link
+    assert store_file(tmp_path / "a.pdf", make_config()).note == ""
+
+
+@pytest.mark.parametrize("signatures, key", [
+    ([{"role": "ผู้รายงาน", "name": "", "position": "", "rank": "x"}], "report.signatures[1].rank"),
+    ([{"role": "", "name": "ก", "position": "ข"}], "report.signatures[1]"),
+    (["ผู้รายงาน"], "report.signatures[1]'"),
+])
+def test_a_bad_signature_setting_is_named(signatures: list, key: str) -> None:
+    from core.config import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        make_config({"report.signatures": signatures})
+    assert f"'{key}" in str(caught.value)
