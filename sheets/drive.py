@@ -12,11 +12,12 @@ per endpoint, named after its discovery method (files.get -> `files_get`, files.
 `revision` (the sheet's version, for a snapshot keyed by it).
 
 Access: the token (asked before every try; its source caches and renews it) must carry
-the Drive scope, `DRIVE_SCOPE`: `sheets.credentials.SCOPES` names only the Sheets scope,
-so a source made for Drive must ask for this one too. The service account has no Drive
-storage of its own ("Service Accounts do not have storage quota"): uploads go into a
-folder of a shared drive that the service account is a member of, and every request says
-`supportsAllDrives=true`, without which Drive acts as if shared-drive files did not exist.
+the Drive scope, `DRIVE_SCOPE`: `DriveClient.open` makes such a source (sheets.credentials'
+sources take their scopes, as the claims bucket's does); a Sheets token would be refused.
+The service account has no Drive storage of its own ("Service Accounts do not have storage
+quota"): uploads go into a folder of a shared drive that the service account is a member
+of, and every request says `supportsAllDrives=true`, without which Drive acts as if
+shared-drive files did not exist.
 
 Retries: 408, 429, 5xx, Drive's 403 rate-limit answers (rateLimitExceeded,
 userRateLimitExceeded: its guide asks for backoff on those) and no answer at all are tried
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import random
 import time
 import urllib.parse
@@ -44,7 +46,7 @@ from typing import Any, Callable, Collection, Mapping, Optional, Sequence
 from core.config import Config
 from core.http import KeepAlive
 from sheets.cloud_storage import RetryPolicy
-from sheets.credentials import TokenSource
+from sheets.credentials import TokenSource, token_source_from_env
 from sheets.store import StoreError
 
 DEFAULT_API_URL = "https://www.googleapis.com"
@@ -52,6 +54,7 @@ FILES_PATH = "/drive/v3/files"
 UPLOAD_PATH = "/upload/drive/v3/files"  # the discovery document's mediaUpload "simple" path
 FOLDER_MIME = "application/vnd.google-apps.folder"
 DRIVE_SCOPE = "https://www.googleapis.com/auth/drive"
+DRIVE_SCOPES = (DRIVE_SCOPE,)
 REF_PROPERTY = "kkcRef"  # the appProperties key an upload's idempotency ref is kept under
 
 RETRIED_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -202,6 +205,14 @@ class DriveClient:
         drive = config.drive
         return cls(token, api_url=drive.api_url, timeout_seconds=drive.timeout_seconds,
                    retry=RetryPolicy(max_tries=drive.max_tries), sleep=sleep)
+
+    @classmethod
+    def open(cls, config: Config, env: Optional[Mapping[str, str]] = None,
+             tokens: Optional[TokenSource] = None) -> "DriveClient":
+        """The program's Drive client: the settings' client with a token of its own carrying the Drive
+        scope (the metadata server's on Google Cloud, else google-auth's; `tokens` for tests)."""
+        source = tokens or token_source_from_env(os.environ if env is None else env, scopes=DRIVE_SCOPES)
+        return cls.from_config(config, bearer_token(source))
 
     def __repr__(self) -> str:
         return f"DriveClient({self.description!r})"

@@ -400,11 +400,21 @@ def test_the_client_follows_the_drive_settings(drive_fake: DriveFake, shared_fol
     assert drive_fake.count() == 4 and drive_fake.requests[-1].bearer == "test-token"
 
 
-def test_the_drive_scope_is_named() -> None:
+def test_the_program_opens_its_client_with_a_drive_scoped_token(drive_fake: DriveFake, shared_folder: str) -> None:
     from sheets.credentials import SCOPES
+    from tests.fakes.metadata_server import MetadataFake
 
-    assert DRIVE_SCOPE == "https://www.googleapis.com/auth/drive"
-    assert DRIVE_SCOPE not in SCOPES  # a token for Drive must ask for it (docs/drive.md)
+    assert DRIVE_SCOPE == "https://www.googleapis.com/auth/drive" and DRIVE_SCOPE not in SCOPES
+    with MetadataFake() as metadata:
+        config = load_config(env={"KKC_DRIVE_API_URL": drive_fake.url})
+        drive = DriveClient.open(config, env={"K_SERVICE": "kkc-webhook", "GCE_METADATA_HOST": metadata.host})
+        try:
+            assert drive.files_get(shared_folder).is_folder
+        finally:
+            drive.close()
+    # On Google Cloud: the runtime's own account, a token asked with the Drive scope (not the Sheets one).
+    assert metadata.scopes == [DRIVE_SCOPE]
+    assert drive_fake.requests[-1].bearer == metadata.tokens[0]
 
 
 def test_a_drive_file_reads_int64_strings() -> None:
