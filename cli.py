@@ -376,6 +376,25 @@ def cmd_simulate(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _import_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="ไฟล์ .xlsx / .xls / .ods ของอำเภอ (หลายไฟล์ได้)")
+    p.add_argument("--dry-run", action="store_true", help="ทดลอง: แสดงสิ่งที่จะเพิ่มและค่าที่ไม่ตรงกับชีต โดยไม่เขียน")
+    p.add_argument("--mapping", type=Path, help="ไฟล์จับคู่คอลัมน์ (YAML) ที่แก้แล้ว จากการรันครั้งก่อน")
+    p.add_argument("--mapping-out", type=Path, help="เขียนไฟล์จับคู่ที่นี่ (ค่าเริ่มต้น: ข้างไฟล์แรก <ชื่อ>.mapping.yaml)")
+
+
+@command("import", "นำเข้าทะเบียนลูกหนี้และแบบ 26(1) ที่อำเภอทำไว้ (Excel รูปแบบใดก็ได้): เพิ่มเฉพาะแถวใหม่ "
+                   "ไม่แก้ค่าที่มีในชีต (docs/import.md)", _import_args)
+def cmd_import(args: argparse.Namespace, config: Config) -> int:
+    from core.thai import now_in
+    from sheets.importer.run import run_import
+    from sheets.open import open_store
+
+    return run_import(args.files, open_store(args.store, config), config, run_date(args, config),
+                      now_in(config.timezone), dry_run=args.dry_run, mapping_path=args.mapping,
+                      mapping_out=args.mapping_out, as_json_output=args.json)
+
+
 # -- the parser ----------------------------------------------------------------
 # argparse's own words in Thai with the English kept beside them. argparse looks its words up
 # through gettext at run time (the module's `_`); a table here is simpler than shipping a .mo file.

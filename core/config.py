@@ -69,6 +69,9 @@ DEFAULTS: dict[str, Any] = {
         "backoff_seconds": 0.5,
         "backoff_max_seconds": 8.0,
     },
+    # Google Drive (sheets/drive.py): documents sent in LINE go under `folder_id`, a folder of a shared
+    # drive (a service account has no Drive storage); empty = local files (the embedded default).
+    "drive": {"api_url": "https://www.googleapis.com", "timeout_seconds": 30.0, "max_tries": 4, "folder_id": ""},
     # Atomic "once only" claims (a repayment's ref, the day's alert run): a Cloud Storage bucket
     # shared by every instance when set, else files in `directory` (the embedded default).
     "claims": {"bucket": "", "prefix": "claims/", "directory": "data/claims"},
@@ -112,6 +115,7 @@ ENV_OVERRIDES: dict[str, str] = {
     "KKC_CLAIMS_BUCKET": "claims.bucket",
     "KKC_CLAIMS_DIR": "claims.directory",
     "KKC_DRIVE_FOLDER_ID": "report.drive_folder_id",
+    "KKC_DRIVE_API_URL": "drive.api_url",
 }
 
 _TYPE_NAMES = {str: "ข้อความ (text)", int: "จำนวนเต็ม (integer)", float: "ตัวเลข (number)",
@@ -287,8 +291,8 @@ def _check_ranges(values: dict[str, Any]) -> None:
 
     for dotted in ("alerts.overdue_repeat_days", "line.max_tries", "sheets.max_tries",
                    "line.timeout_seconds", "sheets.timeout_seconds",
-                   "storage.timeout_seconds", "storage.max_tries", "alerts.items_per_bubble",
-                   "chat.list_limit", "chat.budget_seconds"):
+                   "storage.timeout_seconds", "storage.max_tries", "drive.timeout_seconds", "drive.max_tries",
+                   "alerts.items_per_bubble", "chat.list_limit", "chat.budget_seconds"):
         positive(dotted)
     for dotted in ("alerts.before_due_days", "alerts.overdue_days"):
         section, key = dotted.split(".")

@@ -108,8 +108,11 @@ class WorkbookStore:
             date_formats = _date_formats(keys, tab_key)
             for record in records:
                 sheet.append([cell_value(v) for v in ordered_row(keys, record)])
-                _keep_text(sheet[sheet.max_row])
-                _show_dates(sheet[sheet.max_row], date_formats)
+                # The row just appended; sheet[sheet.max_row] scans every cell twice (quadratic on an import).
+                row = next(sheet.iter_rows(min_row=sheet._current_row, max_row=sheet._current_row,
+                                           max_col=len(keys)))
+                _keep_text(row)
+                _show_dates(row, date_formats)
 
     def _sheet_with_headers(self, book: Workbook, tab_key: str) -> Worksheet:
         title = self.layout.title(tab_key)

@@ -16,8 +16,8 @@ from sheets.workbook import WorkbookStore
 from tests.fakes.sheets_api import SheetsFake
 from tests.fakes.storage_api import StorageFake
 
-# LINE Messaging API fake and messenger fixtures live in their own plugin module.
-pytest_plugins = ["tests.fakes.line_fixtures"]
+# LINE Messaging API fake and messenger fixtures, and the Drive fake's, live in their own plugin modules.
+pytest_plugins = ["tests.fakes.line_fixtures", "tests.fakes.drive_fixtures"]
 
 SPREADSHEET_ID = "test-spreadsheet"
 
