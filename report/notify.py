@@ -28,7 +28,7 @@ from ledger.aging import TITLE, AgingTable
 from messaging import flex
 from messaging.base import retry_key_for
 from messaging.delivery import Attachment, LoggedItem
-from report.files import StoredFile, pdf_path, store_file
+from report.files import StoredFile, pdf_path
 from report.monthly import PROVINCE, MonthlyReport, build_report
 from report.months import default_month, month_bounds, month_key, report_as_of
 from report.snapshots import latest, parse_snapshots
@@ -170,7 +170,7 @@ def monthly_attachments(ds: Dataset, snapshots: Table | None, config: Any, run_d
     report = build_report(ds, config, year, month, report_as_of(year, month, run_date),
                           latest(parse_snapshots(snapshots, layout)), run_date=run_date)
     province = config.province
-    pdf = meeting_pdf_of(report.month_key, config)
+    pdf = meeting_pdf_of(report.month_key)
     out = []
     for target in due:
         row = report.district(target.scope)
@@ -181,11 +181,13 @@ def monthly_attachments(ds: Dataset, snapshots: Table | None, config: Any, run_d
     return out
 
 
-def meeting_pdf_of(month: str, config: Any) -> StoredFile | None:
+def meeting_pdf_of(month: str) -> StoredFile | None:
     """The month's meeting PDF when the report job made it where report.files keeps it (so the
-    summary says where it is); None when it has not been made (on this machine)."""
+    summary says where it is); None when it has not been made (on this machine). Only looked up:
+    report.files.store_file, which will also upload to Drive (issue 12), is called once, by the
+    report job; when it uploads, the link it got is what this should find."""
     where = pdf_path(None, f"report-{month}.pdf")
-    return store_file(where, config) if where is not None and where.exists() else None
+    return StoredFile(where) if where is not None and where.exists() else None
 
 
 class MonthlySummaries:
