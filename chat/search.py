@@ -33,8 +33,8 @@ CARDS_MAX = 3   # up to this many matches are shown as full cards
 
 
 def _find_quick(loan: Any) -> list[dict]:
-    return views.quick(f"กองทุน {loan.fund_id}", "ค้างชำระ", "ครบกำหนด", "เมนู",
-                   fills=(("บันทึกรับชำระ", f"ชำระ {loan.contract_no} "), views.FILL_FIND))
+    # No บันทึกรับชำระ here: the card's own button starts it (one button, once).
+    return views.quick(f"กองทุน {loan.fund_id}", "ค้างชำระ", "ครบกำหนด", "เมนู", fills=(views.FILL_FIND,))
 
 
 @command("find", "ค้นหา", "find", "search", usage="ค้นหา <ชื่อหรือเลขที่สัญญา>",
