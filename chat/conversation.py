@@ -239,6 +239,8 @@ class Conversation:
             return []  # the keyboard opened pre-typed on the phone; nothing to answer
         if action == "cmd" and fields.get("t"):
             return self.on_text(user_id, fields["t"], event_id, officer_id=officer_id)
+        if action == "card" and fields.get("c"):  # a borrower's card (lists, search, the digest's lines)
+            return self.on_text(user_id, f"ค้นหา {fields['c']}", event_id, officer_id=officer_id)
         turn = self.turn(user_id)
         try:
             messages = self._on_postback(turn, user_id, fields, event_id, officer_id, params or {})

@@ -62,14 +62,53 @@ def short_fund(fund: Fund | None, fund_id: str = "") -> str:
     return f"{fund.village_name or fund.fund_id}" + (f" ม.{fund.village_no}" if fund.village_no else "")
 
 
+_TITLES = ("นางสาว", "นาง", "นาย", "น.ส.", "ด.ช.", "ด.ญ.")
+
+
+def short_contract(loan: Loan) -> str:
+    """The contract number without its district's code (230105-09/2568/02 → 09/2568/02)."""
+    head, dash, rest = loan.contract_no.partition("-")
+    return rest if dash and head.isdigit() and rest else loan.contract_no
+
+
+def loan_label(loan: Loan) -> str:
+    """A button's label that names the borrower and the contract, within LINE's 20 characters."""
+    name = (loan.borrower_name or "").strip()
+    for title in _TITLES:
+        if name.startswith(title) and len(name) > len(title):
+            name = name[len(title):].strip()
+            break
+    first = name.split()[0] if name.split() else name
+    short = short_contract(loan)
+    room = flex.MAX_LABEL - len(short) - 1
+    if room < 2:
+        return flex.clip(loan.contract_no, flex.MAX_LABEL)
+    return (first if len(first) <= room else first[:room - 1] + "…") + " " + short
+
+
+def card_data(contract_no: str) -> str:
+    """The postback that opens a borrower's card (chat.conversation: `a=card&c=<contract>`)."""
+    return urllib.parse.urlencode({"a": "card", "c": contract_no})
+
+
+def card_action(loan: Loan) -> dict:
+    return flex.postback_action(loan_label(loan), card_data(loan.contract_no), f"ค้นหา {loan.contract_no}")
+
+
+def tappable(row: dict, loan: Loan) -> dict:
+    """A list's row that opens the borrower's card when tapped."""
+    row["action"] = card_action(loan)
+    return row
+
+
 def due_row(loan: Loan, fund: Fund | None, seq: int, due: dt.date, amount: Decimal, days: int,
             several: bool) -> dict:
     when = "วันนี้" if days == 0 else f"อีก {days} วัน"
-    return flex.box([
+    return tappable(flex.box([
         flex.text(f"{loan.borrower_name} · {loan.contract_no}" + (f" งวด {seq}" if several else ""), bold=True),
         flex.text(f"{short_fund(fund, loan.fund_id)} · {date_th(due)} ({when}) · {baht(amount)}", size="xs",
                color=flex.AMBER if days <= 1 else flex.GREY),
-    ], spacing="none")
+    ], spacing="none"), loan)
 
 
 def overdue_row(loan: Loan, fund: Fund | None, state: Any) -> dict:
@@ -79,12 +118,12 @@ def overdue_row(loan: Loan, fund: Fund | None, state: Any) -> dict:
     if state.status_key == "breached":
         late = "ผิดสัญญา " + late if state.arrears > 0 else "ผิดสัญญา"
     owed = f"ค้างชำระ {baht(state.arrears)} · " if state.arrears > 0 else ""
-    return flex.box([
+    return tappable(flex.box([
         flex.text(f"{loan.borrower_name} · {loan.contract_no}", bold=True),
         flex.text(f"{short_fund(fund, loan.fund_id)} · {owed}{late}"
                + (f" · คงค้าง {baht(state.outstanding)}" if state.outstanding != state.arrears else ""),
                size="xs", color=flex.RED),
-    ], spacing="none")
+    ], spacing="none"), loan)
 
 
 def found_row(loan: Loan, fund: Fund | None, state: Any | None) -> dict:
@@ -94,10 +133,10 @@ def found_row(loan: Loan, fund: Fund | None, state: Any | None) -> dict:
         status = state.status + (f" {state.days_overdue:,} วัน" if state.days_overdue and state.outstanding else "")
         status += f" · คงค้าง {baht(state.outstanding)}" if state.outstanding else ""
         color = _status_color(state.status_key)
-    return flex.box([
+    return tappable(flex.box([
         flex.text(f"{loan.borrower_name} · {loan.contract_no}", bold=True),
         flex.text(f"{short_fund(fund, loan.fund_id)} · {status}", size="xs", color=color),
-    ], spacing="none")
+    ], spacing="none"), loan)
 
 
 # ---------------------------------------------------------------- a borrower's contract
