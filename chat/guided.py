@@ -134,7 +134,7 @@ def start(ctx: Ctx, query: str = "") -> Messages:
             else "")
     ctx.next_step = Step("fund")
     return [flex.text_message("บันทึกรับชำระ ขั้นที่ 1/5: เลือกกองทุน หรือพิมพ์ชื่อหมู่บ้าน ตำบล หรือรหัสกองทุน"
-                              + more + f"\n(พิมพ์ทีเดียวก็ได้: {TYPED})", quick=[*items, CANCEL])]
+                              + more + f"\n(หรือ{TYPED} ทีเดียว)", quick=[*items, CANCEL])]
 
 
 def _unique_labels(labels: list[str], tails: list[str]) -> list[str]:
@@ -184,7 +184,8 @@ def _borrower_bubble(loan: Any, state: Any, today: dt.date) -> dict:
     nxt = state.next_installment
     if nxt is not None:
         body.append(flex.field("งวดถัดไป", f"{date_th(nxt.due_date)} · {baht(nxt.remaining)}"))
-    pay = flex.postback_action("รับชำระรายนี้", views.pay_contract_data(loan.contract_no),
+    # The short contract number makes each button its own (two borrowers may share a first name).
+    pay = flex.postback_action(f"รับชำระ {views.short_contract(loan)}", views.pay_contract_data(loan.contract_no),
                                f"รับชำระ {loan.borrower_name}")
     color = flex.RED if state.arrears > 0 else flex.GREEN
     return flex.bubble(loan.borrower_name, body, subtitle=f"สัญญา {loan.contract_no}",
@@ -217,7 +218,7 @@ def amount_step(ctx: Ctx, contract: str) -> Messages:
     lines = [f"บันทึกรับชำระ ขั้นที่ 3/5: จำนวนเงิน", f"{loan.borrower_name} สัญญา {loan.contract_no}",
              f"คงค้าง {baht(state.outstanding)}" + (f" · ค้างชำระ {baht(state.arrears)}" if state.arrears > 0 else "")]
     lines.append("พิมพ์จำนวนเงินที่รับ (บาท) เช่น 1,500 หรือกดปุ่มด้านล่าง")
-    lines.append(f"(พิมพ์ทีเดียวก็ได้: {TYPED})")
+    lines.append(f"(หรือ{TYPED} ทีเดียว)")
     ctx.next_step = Step("amount", loan.contract_no)
     return [flex.text_message("\n".join(lines), quick=[*items, CANCEL])]
 

@@ -48,7 +48,9 @@ def guided_to_confirm(hook: Webhook, user: str = USER_OF01) -> list[dict]:
     assert "เลือกผู้ยืม" in text and "นางสอง ทดสอบ" in text and "ค้างชำระ" in text
     # The most in arrears first: นางสอง (F1-002, 6,000 in arrears) before นายหนึ่ง.
     assert text.index("นางสอง") < text.index("นายหนึ่ง")
-    asked = hook.tap(user, postback_data(carousel, "รับชำระรายนี้"))
+    labels = [a["label"] for a in actions_of(carousel)]
+    assert len(set(labels)) == len(labels)                 # a button per borrower, no two alike
+    asked = hook.tap(user, postback_data(carousel, "รับชำระ F1-002"))
     assert "จำนวนเงิน" in text_of(asked) and "F1-002" in text_of(asked)
     dated = hook.say(user, "1,500 บาท")
     assert "วันที่รับเงิน" in text_of(dated) and "1,500" in text_of(dated)
@@ -78,7 +80,7 @@ def test_the_guided_repayment_ends_in_the_confirm_card_and_records_once_with_its
 def test_the_receipt_can_be_skipped_and_the_picker_can_be_today(hook, sheets_fake):
     funds = hook.say(USER_OF01, "บันทึกรับชำระ บางพระ")   # a place typed with the command: straight to its borrowers
     assert "เลือกผู้ยืม" in text_of(funds)
-    asked = hook.tap(USER_OF01, postback_data(funds, "รับชำระรายนี้"))
+    asked = hook.tap(USER_OF01, postback_data(funds, "รับชำระ F1-002"))
     dated = hook.tap(USER_OF01, postback_data(asked, "ค้าง 6,000"))      # a suggested amount: no typing
     receipt = hook.tap(USER_OF01, postback_data(dated, "วันนี้ 26 พ.ย. 2569"))
     confirm = hook.tap(USER_OF01, postback_data(receipt, "ข้าม"))
@@ -90,7 +92,7 @@ def test_a_typed_fund_name_and_a_wrong_amount_are_asked_again(hook):
     hook.say(USER_OF01, "บันทึกรับชำระ")
     carousel = hook.say(USER_OF01, "หนองเสม็ด")
     assert "เลือกผู้ยืม" in text_of(carousel) and "นายสาม ทดสอบ" in text_of(carousel)
-    hook.tap(USER_OF01, postback_data(carousel, "รับชำระรายนี้"))
+    hook.tap(USER_OF01, postback_data(carousel, "รับชำระ F2-001"))
     assert "อ่านจำนวนเงินไม่ได้" in text_of(hook.say(USER_OF01, "หนึ่งพัน"))
     assert "มากกว่ายอดคงค้าง" in text_of(hook.say(USER_OF01, "999,999"))
     assert "วันที่รับเงิน" in text_of(hook.say(USER_OF01, "500"))
