@@ -7,7 +7,7 @@ conversation uses. Where each command lives:
 | เมนู, ลงทะเบียน, สวัสดี, ขอบคุณ | chat/start.py |
 | ครบกำหนด, ค้างชำระ | chat/lists.py (place names: chat/places.py) |
 | ค้นหา | chat/search.py |
-| ชำระ | chat/payments.py |
+| ชำระ, บันทึกรับชำระ (guided) | chat/guided.py (the confirm card: chat/payments.py) |
 | กองทุน, ใบติดตาม, สรุป, ตรวจสอบ | chat/overview.py |
 | แนะนำ, anything else | chat/talk.py |
 
@@ -16,7 +16,7 @@ new module imported below).
 """
 from __future__ import annotations
 
-from chat import lists, overview, payments, search, start, talk  # noqa: F401 - they register commands
+from chat import guided, lists, overview, payments, search, start, talk  # noqa: F401 - they register commands
 from chat.payments import PaymentRequest, check_payment, parse_pay
 from chat.places import match_funds
 from chat.registry import COMMANDS, Command, command, phrasebook, route

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol
 
 from chat.budget import Turn
@@ -22,6 +23,16 @@ class Conversing(Protocol):
     def record_feedback(self, ctx: "Ctx", text: str) -> Messages: ...
 
 
+@dataclass(frozen=True)
+class Step:
+    """A step of the guided repayment (chat.guided) waiting for something the officer must TYPE."""
+
+    kind: str                          # fund / amount / date / receipt
+    contract_no: str = ""
+    amount: Decimal | None = None
+    paid_date: dt.date | None = None
+
+
 @dataclass
 class Ctx:
     """Everything a command needs about this one question."""
@@ -36,6 +47,7 @@ class Ctx:
     now: dt.datetime
     config: Config
     turn: Turn | None = None    # this event's deadline (None: a new one where a write needs it)
+    next_step: Step | None = None   # set by a guided step that waits for typing; kept by the conversation
 
     @property
     def view(self) -> ScopeView:

@@ -23,6 +23,10 @@ Writes, each recorded once whatever taps, redeliveries and instances do:
   later tap re-reads the sheet and records the payment only if the ref is not
   there (as a new attempt, `<ref>#2`). docs/chat.md has each fault as the
   officer sees it;
+- a cancellation (ยกเลิกรายการ, the done card's button): only by the officer who recorded the
+  repayment, within 24 hours of its เวลาบันทึก; appended as a reversing row (`<ref>-VOID`, the
+  amount negated, the original ref in หมายเหตุ; sheets.parse.payments), never a deletion, and
+  claimed as `void:<ref>` first so that two taps or two instances append it once;
 - a LINE link: not appended again when that officer is already linked to
   that LINE user;
 - feedback: not appended again when the same officer sent the same text in the
@@ -45,7 +49,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from core.thai import baht, date_th, mask_id_runs, polite_name, to_arabic_digits
-from chat import commands
+from chat import commands, guided
 from messaging import flex, richmenu
 from chat import views
 from chat.budget import Deadline, Late, Turn, within
@@ -54,6 +58,7 @@ from chat.scope import SheetLoading, Snapshot, SnapshotCache
 from messaging.webhook import Event, WebhookHandler
 from sheets import readers
 from sheets.claims import Claims, ClaimResult
+from sheets.parse.payments import void_ref
 from sheets.store import StoreError
 from core.schema import SOURCE_LINE
 
@@ -65,6 +70,9 @@ PRIVATE_ONLY = ("ขอบคุณที่เชิญ กข.คจ. Care ค
 TEXT_ONLY = "บอตอ่านได้เฉพาะข้อความตัวอักษร พิมพ์ เมนู เพื่อดูคำสั่งที่ใช้ได้"
 LOADING = "กำลังโหลดข้อมูล ลองอีกครั้งในสักครู่"
 LOADING_NOT_RECORDED = "กำลังโหลดข้อมูล ยังไม่ได้บันทึกรับชำระ ลองกดยืนยันอีกครั้งในสักครู่"
+LOADING_NOT_VOIDED = "กำลังโหลดข้อมูล ยังไม่ได้ยกเลิกรายการ ลองกดอีกครั้งในสักครู่"
+# A repayment recorded through LINE may be cancelled by its officer for this long after it was recorded.
+UNDO_HOURS = 24
 
 # A write is not started with less than this left of the budget: it would most likely end "not known yet".
 WRITE_RESERVE_SECONDS = 0.3
@@ -142,6 +150,7 @@ class Conversation:
         self.indicate = indicate
         self.write_lock = threading.Lock()
         self.recorded: dict[str, dict[str, Any]] = {}  # ref -> claim record of repayments this instance wrote
+        self.pending = guided.PendingSteps()           # the guided repayment's typed steps, per LINE user
 
     # ------------------------------------------------------------ who is asking
 
@@ -190,7 +199,15 @@ class Conversation:
                                    "โปรดติดต่อผู้ดูแลระบบจังหวัด")]
         if ctx.status != "linked" and (cmd is None or cmd.linked_only):
             return commands.link_help()
-        messages = commands.unknown(ctx, args) if cmd is None else cmd.run(ctx, args)
+        who = user_id or (ctx.officer.officer_id if ctx.officer else "")
+        step = self.pending.get(who) if cmd is None else None
+        if step is not None:
+            messages = guided.on_typed(ctx, step, text)
+        elif cmd is None and guided.looks_like_amount(text):
+            messages = guided.lost()
+        else:
+            messages = commands.unknown(ctx, args) if cmd is None else cmd.run(ctx, args)
+        self.pending.put(who, ctx.next_step)  # any other command leaves the guided flow
         return messages if current else dated(messages, ctx.snap)
 
     def on_follow(self, user_id: str, event_id: str = "") -> Messages:
@@ -214,33 +231,44 @@ class Conversation:
             quick=views.quick("ช่วยเหลือ", fills=(("ลงทะเบียน", "ลงทะเบียน "),)))])
 
     def on_postback(self, user_id: str, data: str, event_id: str = "", *,
-                    officer_id: str | None = None) -> Messages:
+                    officer_id: str | None = None, params: dict[str, str] | None = None) -> Messages:
+        """A button: `params` is what LINE adds to a date picker's postback (`{"date": "2026-11-25"}`)."""
         fields = {k: v[0] for k, v in urllib.parse.parse_qs(data, keep_blank_values=True).items()}
         action = fields.get("a", "")
         if action == "fill":
             return []  # the keyboard opened pre-typed on the phone; nothing to answer
         if action == "cmd" and fields.get("t"):
             return self.on_text(user_id, fields["t"], event_id, officer_id=officer_id)
+        if action == "card" and fields.get("c"):  # a borrower's card (lists, search, the digest's lines)
+            return self.on_text(user_id, f"ค้นหา {fields['c']}", event_id, officer_id=officer_id)
         turn = self.turn(user_id)
         try:
-            messages = self._on_postback(turn, user_id, fields, event_id, officer_id)
+            messages = self._on_postback(turn, user_id, fields, event_id, officer_id, params or {})
         except SheetLoading:
-            messages = [flex.text_message(LOADING_NOT_RECORDED if action == "pay" else LOADING,
-                                          quick=views.main_quick())]
+            loading = {"pay": LOADING_NOT_RECORDED, "void": LOADING_NOT_VOIDED}.get(action, LOADING)
+            messages = [flex.text_message(loading, quick=views.main_quick())]
         finally:
             turn.finish()
         return shown(messages)
 
     def _on_postback(self, turn: Turn, user_id: str, fields: dict[str, str], event_id: str,
-                     officer_id: str | None) -> Messages:
+                     officer_id: str | None, params: dict[str, str]) -> Messages:
         action = fields.get("a", "")
-        if action == "pay":
+        if action in ("pay", "void"):
             turn.a_moment()  # a claim, a read and an append: the answer takes a moment
         ctx = self.context(user_id, event_id, officer_id, turn)
         if ctx.status != "linked":
             return commands.link_help()
+        who = user_id or (ctx.officer.officer_id if ctx.officer else "")
+        if action in guided.GUIDED_ACTIONS:
+            messages = guided.on_postback(ctx, fields, params)
+            self.pending.put(who, ctx.next_step)
+            return messages
+        self.pending.put(who, None)
         if action == "cancel":
             return [flex.text_message("ยกเลิกแล้ว ไม่ได้บันทึกรับชำระ", quick=views.main_quick())]
+        if action == "void" and fields.get("r", "").startswith("LINE-") and fields.get("c"):
+            return self.void_payment(ctx, fields["r"], fields["c"])
         if action == "pay":
             try:
                 request = commands.PaymentRequest.from_postback(fields)
@@ -356,8 +384,8 @@ class Conversation:
             raise
         loan, state = checked
         row = {"contract_no": loan.contract_no, "paid_date": request.paid_date, "amount": request.amount,
-               "recorded_by": ctx.officer.officer_id, "source": SOURCE_LINE, "recorded_at": ctx.now,
-               "ref": request.ref}
+               "receipt_no": request.receipt_no, "recorded_by": ctx.officer.officer_id, "source": SOURCE_LINE,
+               "recorded_at": ctx.now, "ref": request.ref}
         ref = request.ref
         try:
             within(deadline, lambda: self.store.append("payments", [row]), name="payment-append",
@@ -377,10 +405,84 @@ class Conversation:
         self._recorded(ref, record)
         log.info("repayment recorded by officer %s (ref %s)", ctx.officer.officer_id, ref)
         after = state.outstanding - request.amount
+        undo = flex.postback_action("ยกเลิกรายการ", urllib.parse.urlencode({"a": "void", "r": ref, "c": loan.contract_no}),
+                                    "ยกเลิกรายการนี้")
         bubble = views.payment_done_bubble(loan, request.amount, request.paid_date, after,
-                                       ctx.officer.officer_id, again=False)
+                                           ctx.officer.officer_id, again=False, receipt_no=request.receipt_no,
+                                           undo=undo)
         return [flex.flex_message(f"บันทึกรับชำระแล้ว {baht(request.amount)} สัญญา {loan.contract_no} "
                                f"คงค้าง {baht(after)}", bubble, quick=views.main_quick("ค้างชำระ"))]
+
+    def void_payment(self, ctx: Ctx, ref: str, contract_no: str) -> Messages:
+        """Cancel a repayment recorded through LINE: a reversing row, once across taps and instances.
+
+        Only the officer who recorded it, within UNDO_HOURS of its เวลาบันทึก; the sheet is read again
+        first (what every instance has written), and the cancellation is claimed as `void:<ref>`."""
+        assert ctx.officer is not None
+        turn = self._turn_of(ctx)
+        turn.a_moment()
+        deadline = turn.deadline
+        try:
+            snap = self.snapshots.refresh(deadline)
+        except (Late, StoreError):
+            return _not_voided("อ่านชีตไม่ได้ในเวลา")
+        view = snap.view(ctx.officer)
+        original = next((p for p in view.ds.payments.get(contract_no, []) if p.ref == ref and p.amount > 0), None)
+        if original is None:
+            return _not_voided("ไม่พบรายการนี้ในแท็บ รับชำระ (ถูกแก้หรือลบในชีต หรือยังบันทึกไม่เสร็จ)",
+                               retry="ตรวจในแท็บ รับชำระ")
+        if void_ref(ref) in snap.payment_refs:
+            return [flex.text_message(f"รายการนี้ยกเลิกไปแล้ว ไม่ได้ยกเลิกซ้ำ\n{_paid_line(original)}",
+                                      quick=views.main_quick())]
+        if original.recorded_by != ctx.officer.officer_id or original.source != SOURCE_LINE:
+            return _not_voided("ยกเลิกได้เฉพาะรายการที่ท่านบันทึกทาง LINE เอง",
+                               retry="ติดต่อผู้บันทึกหรือผู้ดูแลระบบจังหวัด")
+        if original.recorded_at is None or ctx.now - original.recorded_at > dt.timedelta(hours=UNDO_HOURS):
+            return _not_voided(f"เกิน {UNDO_HOURS} ชั่วโมงหลังบันทึกแล้ว",
+                               retry="แจ้งผู้ดูแลระบบจังหวัดให้แก้ในชีต")
+        loan = view.loan(contract_no)
+        state = view.states.get(contract_no)
+        if loan is None or state is None:
+            return _not_voided("สัญญานี้อ่านไม่ได้ในชีตตอนนี้")
+        left = deadline.remaining()
+        record = {"officer_id": ctx.officer.officer_id, "officer_name": ctx.officer.name[:60],
+                  "contract_no": contract_no, "amount": f"{-original.amount:.2f}",
+                  "paid_date": original.paid_date.isoformat(), "claimed_at": ctx.now.isoformat(timespec="minutes"),
+                  "settled_by": self.wall() + (UNHURRIED_WRITE_SECONDS if left is None else left) + SETTLE_SECONDS}
+        try:
+            claim = self._claim_payment(f"void:{ref}", record, deadline, sheet_ref=void_ref(ref))
+        except (Late, StoreError):
+            return _not_voided("ระบบกันบันทึกซ้ำตอบช้าหรือขัดข้อง")
+        if claim.key is None:
+            return [flex.text_message(f"รายการนี้ยกเลิกไปแล้วหรือกำลังยกเลิกอยู่ ไม่ได้ยกเลิกซ้ำ\n"
+                                      f"ผู้ยกเลิก: {_who(claim.holder)} เมื่อ {_when(claim.holder)}",
+                                      quick=views.main_quick())]
+        if not deadline.enough(WRITE_RESERVE_SECONDS):
+            self._give_back(claim.key)
+            return _not_voided("ติดต่อชีตไม่ทันเวลา")
+        row = {"contract_no": contract_no, "paid_date": original.paid_date, "amount": -original.amount,
+               "receipt_no": original.receipt_no, "recorded_by": ctx.officer.officer_id, "source": SOURCE_LINE,
+               "recorded_at": ctx.now, "ref": void_ref(ref), "note": f"ยกเลิกรายการ {ref}"}
+        try:
+            within(deadline, lambda: self.store.append("payments", [row]), name="void-append",
+                   if_late=lambda _: self.snapshots.invalidate())
+        except Late:
+            self.snapshots.invalidate()
+            return [flex.text_message("ยังไม่ทราบผลการยกเลิก: Google Sheets ไม่ตอบในเวลา รอประมาณ 1 นาทีแล้ว"
+                                      "กด ยกเลิกรายการ อีกครั้ง บอตจะตรวจในชีตก่อน", quick=views.main_quick())]
+        except StoreError as exc:
+            if _certainly_not_written(exc):
+                self._give_back(claim.key)
+                return _not_voided("Google Sheets ไม่รับการบันทึก", retry="กดอีกครั้ง หรือแจ้งผู้ดูแลระบบ")
+            self.snapshots.invalidate()
+            return [flex.text_message("ยังไม่ทราบผลการยกเลิก: Google Sheets ตอบไม่ชัดเจน รอประมาณ 1 นาทีแล้ว"
+                                      "กด ยกเลิกรายการ อีกครั้ง บอตจะตรวจในชีตก่อน", quick=views.main_quick())]
+        self.snapshots.invalidate()
+        log.info("repayment ref %s cancelled by officer %s", ref, ctx.officer.officer_id)
+        after = state.outstanding + original.amount
+        bubble = views.payment_voided_bubble(original, loan, after, ctx.officer.officer_id)
+        return [flex.flex_message(f"ยกเลิกรายการแล้ว {baht(original.amount)} สัญญา {contract_no}", bubble,
+                                  quick=views.main_quick("ค้างชำระ"))]
 
     def _payment_record(self, ctx: Ctx, request: commands.PaymentRequest, deadline: Deadline) -> dict[str, Any]:
         """What a claim on a repayment says to whoever loses it, and until when its holder may still write."""
@@ -392,9 +494,12 @@ class Conversation:
                 "claimed_at": ctx.now.isoformat(timespec="minutes"),
                 "settled_by": self.wall() + (UNHURRIED_WRITE_SECONDS if left is None else left) + SETTLE_SECONDS}
 
-    def _claim_payment(self, ref: str, record: dict[str, Any], deadline: Deadline) -> PaymentClaim:
+    def _claim_payment(self, ref: str, record: dict[str, Any], deadline: Deadline,
+                       sheet_ref: str | None = None) -> PaymentClaim:
         """Claim the ref (Late, StoreError); a holder whose time is up and whose ref is not in the sheet
-        is followed by a new attempt `<ref>#n`."""
+        is followed by a new attempt `<ref>#n`. `sheet_ref`: the รหัสอ้างอิง the row is written with,
+        when the claim's key is another (a cancellation's `void:<ref>`)."""
+        written = sheet_ref or ref
         snap: Snapshot | None = None
         for attempt in range(1, MAX_ATTEMPTS + 1):
             key = ref if attempt == 1 else f"{ref}#{attempt}"
@@ -414,7 +519,7 @@ class Conversation:
                 return PaymentClaim(None, holder, snap)  # its holder may still be writing: never twice
             if snap is None:
                 snap = self.snapshots.refresh(deadline)
-            if ref in snap.payment_refs:
+            if written in snap.payment_refs:
                 return PaymentClaim(None, holder, snap, in_sheet=True)
             log.info("repayment ref %s: attempt %d is over and the sheet does not hold it", ref, attempt)
         raise StoreError(f"repayment ref {ref}: {MAX_ATTEMPTS} attempts and none recorded it")
@@ -545,6 +650,15 @@ def _not_recorded(why: str, retry: str = "กดยืนยันอีกค�
                               quick=views.main_quick())]
 
 
+def _not_voided(why: str, retry: str = "กดอีกครั้งในสักครู่") -> Messages:
+    return [flex.text_message(f"ยังไม่ได้ยกเลิกรายการ: {why} ไม่มีอะไรถูกเขียนลงชีต\nโปรด{retry}",
+                              quick=views.main_quick())]
+
+
+def _paid_line(payment: Any) -> str:
+    return f"รับชำระ {baht(payment.amount)} สัญญา {payment.contract_no} วันที่ {date_th(payment.paid_date)}"
+
+
 def _outcome_unknown(request: commands.PaymentRequest) -> Messages:
     return [flex.text_message(
         f"ยังไม่ทราบผลการบันทึก: Google Sheets ไม่ตอบในเวลา รายการ {baht(request.amount)} สัญญา "
@@ -662,7 +776,8 @@ def register_event_handlers(handler: WebhookHandler, conv: Conversation) -> Webh
     def on_postback(event: Event) -> Messages | None:
         if not event.is_one_to_one:
             return None
-        return conv.on_postback(event.user_id, event.postback_data, event.webhook_event_id)
+        return conv.on_postback(event.user_id, event.postback_data, event.webhook_event_id,
+                                params=event.postback_params)
 
     @handler.add("join")
     def on_join(event: Event) -> Messages:

@@ -54,14 +54,14 @@ def list_reply(ctx: Ctx, *, title: str, where: str, rows: list[dict], top: list[
         left = len(rows) - start - shown
         if left <= 0:
             return None
-        narrow = "<รหัสกองทุน/ชื่อหมู่บ้าน" + ("/อำเภอ" if ctx.view.scope.province_wide else "") + ">"
+        narrow = "<ชื่อหมู่บ้าน/ตำบล" + ("/อำเภอ" if ctx.view.scope.province_wide else "") + ">"
         return (f"และอีก {left:,} รายการ — พิมพ์ {again} หน้า {page + 1} เพื่อดูต่อ "
                 f"หรือ {again.split()[0]} {narrow} เพื่อดูให้แคบลง")
 
     sub = where + (f" · หน้า {page}/{pages}" if pages > 1 else "")
     container, shown = flex.paged_list(title, chunk, per_bubble=ctx.list_limit, subtitle=sub,
                                     top=top if page == 1 else [], note=note, color=color,
-                                    max_bubbles=PAGE_BUBBLES)
+                                    max_bubbles=PAGE_BUBBLES, counter=pages == 1)
     more = start + shown < len(rows)
     quick = ([flex.message_action(f"หน้า {page + 1}", f"{again} หน้า {page + 1}")] if more else []) + \
         views.main_quick(quick_first)

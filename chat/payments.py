@@ -1,4 +1,8 @@
-"""Recording a repayment (ชำระ): what was typed, checked against the ledger, then a confirm card."""
+"""Recording a repayment (ชำระ): what was typed, checked against the ledger, then a confirm card.
+
+`ชำระ <สัญญา> <จำนวน> [วันที่] [ใบรับ <เลขที่>]` goes straight to the confirm card; `ชำระ` alone (the
+rich menu's บันทึกรับชำระ) starts the guided flow (chat.guided), which ends in the same card.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +16,6 @@ from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
 from sheets import readers
-from chat.registry import command
 
 
 @dataclass(frozen=True)
@@ -21,24 +24,51 @@ class PaymentRequest:
     amount: Decimal
     paid_date: dt.date
     ref: str
+    receipt_no: str = ""       # เลขที่ใบรับเงิน, "" when none was given
 
     def postback(self) -> str:
-        return urllib.parse.urlencode({"a": "pay", "r": self.ref, "c": self.contract_no,
-                                       "m": f"{self.amount:.2f}", "d": self.paid_date.isoformat()})
+        fields = {"a": "pay", "r": self.ref, "c": self.contract_no, "m": f"{self.amount:.2f}",
+                  "d": self.paid_date.isoformat()}
+        if self.receipt_no:
+            fields["n"] = self.receipt_no
+        return urllib.parse.urlencode(fields)
 
     @classmethod
     def from_postback(cls, fields: dict[str, str]) -> "PaymentRequest":
         amount = Decimal(fields["m"])
         if not amount.is_finite() or not fields["r"].startswith("LINE-"):
             raise ValueError("not a payment button of ours")
-        return cls(fields["c"], amount, dt.date.fromisoformat(fields["d"]), fields["r"])
+        return cls(fields["c"], amount, dt.date.fromisoformat(fields["d"]), fields["r"], fields.get("n", ""))
 
 
-PAY_USAGE = "พิมพ์ ชำระ <เลขที่สัญญา> <จำนวนเงิน> [วันที่] เช่น ชำระ 230101-01/2569/03 1,500 หรือ ชำระ 230101-01/2569/03 1500 15/1/69"
+PAY_USAGE = ("พิมพ์ ชำระ <เลขที่สัญญา> <จำนวนเงิน> [วันที่] [ใบรับ <เลขที่ใบรับเงิน>] เช่น ชำระ 230101-01/2569/03 1,500 "
+             "หรือ ชำระ 230101-01/2569/03 1500 15/1/69 ใบรับ R-123\nหรือกด บันทึกรับชำระ เพื่อเลือกทีละขั้น")
+RECEIPT_WORDS = ("เลขที่ใบรับเงิน", "เลขที่ใบรับ", "ใบรับเงิน", "ใบรับ", "ใบเสร็จ")
+MAX_RECEIPT = 30   # characters: the confirm button's postback data stays within LINE's 300
 
 
-def parse_pay(args: str, today: dt.date) -> tuple[str, Decimal, dt.date] | str:
-    """(contract, amount, date) or the Thai reason the text cannot be read."""
+def split_receipt(args: str) -> tuple[str, str]:
+    """(the text before the receipt word, the receipt number after it; "" when none)."""
+    for word in RECEIPT_WORDS:
+        at = args.find(word)
+        if at >= 0:
+            return args[:at].strip(), " ".join(args[at + len(word):].split()).strip(" :")
+    return args.strip(), ""
+
+
+def receipt_problem(receipt: str) -> str | None:
+    """The Thai reason a receipt number cannot be kept, or None."""
+    if len(receipt) > MAX_RECEIPT:
+        return f"เลขที่ใบรับเงินยาวเกิน {MAX_RECEIPT} ตัวอักษร"
+    return None
+
+
+def parse_pay(args: str, today: dt.date) -> tuple[str, Decimal, dt.date, str] | str:
+    """(contract, amount, date, receipt number) or the Thai reason the text cannot be read."""
+    args, receipt = split_receipt(args)
+    problem = receipt_problem(receipt)
+    if problem:
+        return problem
     parts = args.split()
     if len(parts) < 2:
         return PAY_USAGE
@@ -57,7 +87,7 @@ def parse_pay(args: str, today: dt.date) -> tuple[str, Decimal, dt.date] | str:
             paid_date = readers.read_date(" ".join(rest))
         except readers.CellError:
             return f"อ่านวันที่ชำระไม่ได้ ({readers.DATE_HINT} หรือไม่ใส่ = วันนี้)"
-    return contract, amount, paid_date
+    return contract, amount, paid_date, receipt
 
 
 def check_payment(ctx: Ctx, contract: str, amount: Decimal, paid_date: dt.date,
@@ -86,25 +116,23 @@ def check_payment(ctx: Ctx, contract: str, amount: Decimal, paid_date: dt.date,
     return loan, state
 
 
-@command("pay", "ชำระ", "รับชำระ", "บันทึกชำระ", "pay", usage="ชำระ <เลขที่สัญญา> <จำนวน> [วันที่]",
-         summary="บันทึกรับชำระ (ยืนยันก่อนบันทึก)")
-def cmd_pay(ctx: Ctx, args: str) -> Messages:
-    parsed = parse_pay(args, ctx.today)
-    if isinstance(parsed, str):
-        return [flex.text_message(parsed, quick=views.main_quick())]
-    contract, amount, paid_date = parsed
+def confirm_card(ctx: Ctx, contract: str, amount: Decimal, paid_date: dt.date, receipt: str = "") -> Messages:
+    """The card that asks to confirm a repayment (nothing is written before its button is tapped)."""
     checked = check_payment(ctx, contract, amount, paid_date)
     if isinstance(checked, str):
         return [flex.text_message(checked, quick=views.main_quick())]
     loan, state = checked
-    request = PaymentRequest(loan.contract_no, amount, paid_date, ctx.payment_ref())
-    confirm = flex.postback_action("ยืนยันบันทึก", request.postback(), "ยืนยันบันทึกรับชำระ")
+    request = PaymentRequest(loan.contract_no, amount, paid_date, ctx.payment_ref(), receipt)
+    try:
+        confirm = flex.postback_action("ยืนยันบันทึก", request.postback(), "ยืนยันบันทึกรับชำระ")
+    except ValueError:  # a receipt number of many Thai letters: too long once encoded
+        return [flex.text_message("เลขที่ใบรับเงินยาวเกินไป โปรดพิมพ์ให้สั้นลง", quick=views.main_quick())]
     cancel = flex.postback_action("ยกเลิก", urllib.parse.urlencode({"a": "cancel", "r": request.ref}), "ยกเลิก")
     same = [p for p in ctx.view.ds.payments.get(loan.contract_no, [])
             if p.amount == amount and p.paid_date == paid_date]
     warning = (f"มีรายการรับชำระ {baht(amount)} วันที่ {date_th(paid_date)} ของสัญญานี้ในชีตอยู่แล้ว "
                "ตรวจสอบว่าไม่ใช่รายการซ้ำ") if same else None
     bubble = views.payment_confirm_bubble(loan, ctx.view.ds.funds.get(loan.fund_id), amount, paid_date,
-                                      state.outstanding, confirm, cancel, warning)
+                                          state.outstanding, confirm, cancel, warning, receipt)
     alt = f"ยืนยันบันทึกรับชำระ {baht(amount)} สัญญา {loan.contract_no} วันที่ {date_th(paid_date)}"
     return [flex.flex_message(alt, bubble)]

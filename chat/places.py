@@ -1,50 +1,132 @@
-"""Which funds a place name means: a fund code, a village name (part of it), and the lists they narrow."""
+"""Which funds a place name means, for every command that narrows a list (ครบกำหนด, ค้างชำระ, กองทุน,
+ค้นหา, บันทึกรับชำระ): a fund code, a district (อ. / อำเภอ), a subdistrict (ต. / ตำบล), a village
+number (หมู่ 3, ม.3, หมู่ที่ 3, which a place may follow: หมู่ 3 บางพระ) or part of a village name
+(with or without บ้าน). The funds' own columns say where each fund is (district, subdistrict,
+village_no, village_name); core.geo gives the official spellings the funds are read into.
+
+Without a prefix a name is tried as the widest place first: a district, then a subdistrict, then a
+village name, then part of a fund code (บางพระ is a ตำบล and a village in it: the ตำบล wins).
+"""
 from __future__ import annotations
 
-from typing import Any
+import re
+from dataclasses import dataclass
+from typing import Any, Sequence
 
+from core.geo import normalize_district, normalize_subdistrict
 from core.thai import to_arabic_digits
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
 
+_VILLAGE_NO = re.compile(r"^(?:หมู่ที่|หมู่|ม\.|ม)\s*(\d{1,2})(?:\s+(.*))?$")
+_CODE = re.compile(r"^[0-9][0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Place:
+    """The funds a place name means and how to say it back."""
+
+    funds: tuple[Any, ...]
+    label: str
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split()).lower()
+
+
+def find_place(funds: Sequence[Any], query: str) -> Place | None:
+    """The funds among `funds` that `query` names (None: it names no place among them)."""
+    q = " ".join(to_arabic_digits(query).split())
+    if not q:
+        return None
+    low = q.lower()
+    exact = [f for f in funds if f.fund_id.lower() == low]
+    if exact:
+        return Place(tuple(exact), views.fund_label(exact[0]))
+    moo = _VILLAGE_NO.match(q)
+    if moo:
+        number, rest = int(moo.group(1)), (moo.group(2) or "").strip()
+        within = funds
+        where = ""
+        if rest:
+            inner = find_place(funds, rest)
+            if inner is None:
+                return None
+            within, where = inner.funds, " " + inner.label
+        found = [f for f in within if _number(f.village_no) == number]
+        return Place(tuple(found), f"หมู่ {number}{where}") if found else None
+    if q.startswith(("อำเภอ", "อ.")):
+        return _district(funds, normalize_district(q))
+    if q.startswith(("ตำบล", "ต.")):
+        return _subdistrict(funds, normalize_subdistrict(q))
+    if q.startswith(("หมู่บ้าน", "บ้าน")):
+        return _village(funds, q.removeprefix("หมู่บ้าน").removeprefix("บ้าน"))
+    for attempt in (_district, _subdistrict, _village):
+        place = attempt(funds, q)
+        if place is not None:
+            return place
+    if _CODE.match(q):
+        found = [f for f in funds if low in f.fund_id.lower()]
+        if found:
+            return Place(tuple(found), _several(found))
+    return None
+
+
+def _number(value: Any) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _district(funds: Sequence[Any], name: str) -> Place | None:
+    found = [f for f in funds if f.district and _squeeze(f.district) == _squeeze(name)]
+    return Place(tuple(found), f"อ.{found[0].district}") if found else None
+
+
+def _subdistrict(funds: Sequence[Any], name: str) -> Place | None:
+    found = [f for f in funds if f.subdistrict and _squeeze(f.subdistrict) == _squeeze(name)]
+    if not found:
+        return None
+    return Place(tuple(found), f"ต.{found[0].subdistrict} อ.{found[0].district}" if found[0].district
+                 else f"ต.{found[0].subdistrict}")
+
+
+def _village(funds: Sequence[Any], part: str) -> Place | None:
+    bare = _squeeze(part).removeprefix("บ้าน")
+    if not bare:
+        return None
+    found = [f for f in funds if bare in _squeeze(f.village_name or "").removeprefix("บ้าน")]
+    if not found:
+        return None
+    return Place(tuple(found), views.fund_label(found[0]) if len(found) == 1 else _several(found))
+
+
+def _several(funds: Sequence[Any]) -> str:
+    return views.fund_label(funds[0]) if len(funds) == 1 else f"{len(funds)} กองทุนที่ตรงกับคำค้น"
+
 
 def match_funds(view: Any, query: str) -> list[Any]:
-    q = " ".join(to_arabic_digits(query).split()).lower()
-    if not q:
-        return []
-    exact = [f for f in view.funds if f.fund_id.lower() == q]
-    if exact:
-        return exact
-    bare = q.removeprefix("บ้าน").strip()
-    found = []
-    for fund in view.funds:
-        name = fund.village_name.lower().replace(" ", "")
-        if q in fund.fund_id.lower() or (bare and bare.replace(" ", "") in name):
-            found.append(fund)
-    return found
+    """The funds of the officer's view that `query` names (a code, a district, subdistrict, หมู่ or village)."""
+    place = find_place(view.funds, query)
+    return list(place.funds) if place else []
 
 
 def narrow(ctx: Ctx, query: str) -> tuple[set[str] | None, str | None, Messages | None]:
-    """Fund ids a list is narrowed to (a district, a fund id or a village name), with its label."""
-    if not query:
+    """Fund ids a list is narrowed to, with its label; or the refusal when the place is not found."""
+    if not query.strip():
         return None, None, None
-    view = ctx.view
-    q = query.strip().removeprefix("อำเภอ").removeprefix("อ.").strip()
-    by_district = {f.fund_id for f in view.funds if f.district == q}
-    if by_district:
-        return by_district, f"อ.{q}", None
-    funds = match_funds(view, query)
-    if not funds:
+    place = find_place(ctx.view.funds, query)
+    if place is None:
         return None, None, not_found_fund(query)
-    label = views.fund_label(funds[0]) if len(funds) == 1 else f"{len(funds)} กองทุนที่ตรงกับคำค้น"
-    return {f.fund_id for f in funds}, label, None
+    return {f.fund_id for f in place.funds}, place.label, None
 
 
 def not_found_fund(query: str) -> Messages:
     # What the officer typed is never repeated back (it may name someone outside their area).
     return [flex.text_message("ไม่พบกองทุนที่ค้นหาในพื้นที่ของท่าน\n"
-                           "พิมพ์รหัสกองทุน (เช่น 230101-01) หรือชื่อหมู่บ้าน",
+                           "พิมพ์รหัสกองทุน (เช่น 230101-01) ชื่อหมู่บ้าน ตำบล อำเภอ หรือ หมู่ 3",
                            quick=views.main_quick())]
 
 

@@ -8,6 +8,7 @@ from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
 from chat.lists import PAGE_BUBBLES
+from chat.places import find_place
 from chat.registry import command
 
 
@@ -32,9 +33,45 @@ def find_loans(view: Any, query: str) -> list[Any]:
 CARDS_MAX = 3   # up to this many matches are shown as full cards
 
 
+def find_in_places(view: Any, query: str) -> tuple[list[Any], str | None]:
+    """Borrowers by name, by a place (ค้นหา บางพระ: everyone there) or by a name then a place
+    (ค้นหา สมชาย หมู่ 3); with the place's label when one narrowed it."""
+    loans = find_loans(view, query)
+    if loans:
+        return loans, None
+    words = query.split()
+    for cut in range(len(words)):   # the whole text a place first, then a name followed by a place
+        place = find_place(view.funds, " ".join(words[cut:]))
+        if place is None:
+            continue
+        ids = {f.fund_id for f in place.funds}
+        name = " ".join(words[:cut])
+        found = [loan for loan in (find_loans(view, name) if name else view.loans) if loan.fund_id in ids]
+        if not name:
+            found.sort(key=lambda loan: (loan.fund_id, loan.borrower_name, loan.contract_no))
+        if found:
+            return found, place.label
+    return [], None
+
+
+def result_buttons(loans: list[Any], most: int) -> list[dict]:
+    """Quick replies that open a result's card: the borrower and a short contract number, no two alike."""
+    actions, labels = [], set()
+    for loan in loans[:most]:
+        action = views.card_action(loan)
+        if action["label"] in labels:
+            action = flex.postback_action(flex.clip(loan.contract_no, flex.MAX_LABEL), action["data"],
+                                          action.get("displayText"))
+        if action["label"] in labels:
+            continue
+        labels.add(action["label"])
+        actions.append(action)
+    return actions
+
+
 def _find_quick(loan: Any) -> list[dict]:
-    return views.quick(f"กองทุน {loan.fund_id}", "ค้างชำระ", "ครบกำหนด", "เมนู",
-                   fills=(("บันทึกรับชำระ", f"ชำระ {loan.contract_no} "), views.FILL_FIND))
+    # No บันทึกรับชำระ here: the card's own button starts it (one button, once).
+    return views.quick(f"กองทุน {loan.fund_id}", "ค้างชำระ", "ครบกำหนด", "เมนู", fills=(views.FILL_FIND,))
 
 
 @command("find", "ค้นหา", "find", "search", usage="ค้นหา <ชื่อหรือเลขที่สัญญา>",
@@ -45,7 +82,7 @@ def cmd_find(ctx: Ctx, args: str) -> Messages:
         return [flex.text_message("พิมพ์ ค้นหา ตามด้วยชื่อ (อย่างน้อย 2 ตัวอักษร) หรือเลขที่สัญญา เช่น ค้นหา สมชาย",
                                quick=views.main_quick())]
     view = ctx.view
-    loans = find_loans(view, query)
+    loans, where = find_in_places(view, query)
     if not loans:
         # The same answer whether the borrower is elsewhere or nowhere: nothing about other districts.
         return [flex.text_message(f"ไม่พบลูกหนี้ที่ค้นหาในพื้นที่ของท่าน ({view.scope.label})\n"
@@ -65,8 +102,9 @@ def cmd_find(ctx: Ctx, args: str) -> Messages:
         left = len(loans) - shown
         return f"และอีก {left:,} รายการ — พิมพ์ชื่อให้ละเอียดขึ้น หรือพิมพ์เลขที่สัญญา" if left > 0 else None
 
-    top = [flex.text(f"พบ {len(loans):,} สัญญา กดเลขที่สัญญาด้านล่างเพื่อดูรายละเอียด", size="xs", color=flex.GREY)]
+    top = [flex.text(f"พบ {len(loans):,} สัญญา แตะรายชื่อเพื่อดูรายละเอียด", size="xs", color=flex.GREY)]
     container, shown = flex.paged_list("ผลค้นหาลูกหนี้", rows, per_bubble=ctx.list_limit,
-                                    subtitle=view.scope.label, top=top, note=note, max_bubbles=PAGE_BUBBLES)
-    quick = views.quick(*[f"ค้นหา {loan.contract_no}" for loan in loans[:10]], "เมนู", fills=(views.FILL_FIND,))
+                                    subtitle=where or view.scope.label, top=top, note=note, max_bubbles=PAGE_BUBBLES)
+    # Every row shown opens its card when tapped; the quick replies repeat the first ones as buttons.
+    quick = result_buttons(loans[:shown], flex.MAX_QUICK_REPLIES - 2) + views.quick("เมนู", fills=(views.FILL_FIND,))
     return [flex.flex_message(f"ผลค้นหา: {len(loans):,} สัญญา", container, quick=quick)]

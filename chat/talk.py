@@ -22,4 +22,4 @@ def unknown(ctx: Ctx, text: str) -> Messages:
     """A short hint, never an error; a name-like text gets a 'search for it?' button."""
     # The text is not repeated back: it may name someone outside the officer's area.
     return [flex.text_message("ไม่เข้าใจคำสั่ง พิมพ์ เมนู เพื่อดูสิ่งที่ทำได้ หรือกดปุ่มด้านล่าง",
-                           quick=views.quick("เมนู", *views.QUICK_MAIN, fills=(views.FILL_FIND, views.FILL_FUND, views.FILL_PAY)))]
+                           quick=views.quick("เมนู", *views.QUICK_MAIN, views.PAY, fills=(views.FILL_FIND, views.FILL_FUND)))]

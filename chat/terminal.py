@@ -5,7 +5,9 @@ that officer, on the chosen store (the demo workbook by default). Replies are
 printed as readable text (what a Flex card says, in order), and the buttons
 are numbered: type a number or a button's label to press it. `--say` answers
 one message (repeat it to say several, e.g. a `ชำระ` and then `1` to confirm)
-and exits. What the chat writes (a repayment, feedback) really goes to the store.
+and exits. What the chat writes (a repayment, feedback) really goes to the store; linking a LINE
+account (ลงทะเบียน) does not: the terminal has no LINE user, so it says that linking happens in LINE
+and writes nothing (an invented user id in บัญชี LINE would receive the next day's pushes).
 
 `serve` runs the webhook locally through functions-framework, exactly as
 Cloud Functions would, for a tunnel (e.g. ngrok) and a test LINE channel.
@@ -17,20 +19,26 @@ import sys
 import uuid
 from typing import Any, Callable, TextIO
 
+from chat import commands
 from chat.conversation import Conversation
+from messaging import flex
 from messaging.base import messages_to_text
 
 EXIT_WORDS = {"ออก", "exit", "quit", "q", "จบ"}
+LINK_IN_LINE = ("การผูกบัญชีทำได้ในแอป LINE เท่านั้น: เพิ่มเพื่อนบัญชี กข.คจ. Care แล้วพิมพ์ ลงทะเบียน "
+                "ตามด้วยรหัสลงทะเบียนในแชตนั้น\nแชตทดลองนี้ไม่มีบัญชี LINE จึงไม่ได้บันทึกอะไรในแท็บ บัญชี LINE")
 
 
 def actions_of(messages: list[dict]) -> list[dict]:
-    """The buttons a person could press, in reading order: Flex buttons, then quick replies."""
-    found: list[dict] = []
+    """The buttons a person could press: Flex buttons in reading order, the quick replies, then the
+    rows that open a card when tapped (each action listed once)."""
+    buttons: list[dict] = []
+    rows: list[dict] = []
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
-            if node.get("type") == "button" and isinstance(node.get("action"), dict):
-                found.append(node["action"])
+            if isinstance(node.get("action"), dict) and node.get("type") in ("button", "box"):
+                (buttons if node["type"] == "button" else rows).append(node["action"])
             for key in ("header", "hero", "body", "footer", "contents"):
                 if key in node:
                     walk(node[key])
@@ -44,7 +52,11 @@ def actions_of(messages: list[dict]) -> list[dict]:
     for message in messages:
         for item in (message.get("quickReply") or {}).get("items", []):
             if isinstance(item.get("action"), dict):
-                found.append(item["action"])
+                buttons.append(item["action"])
+    found: list[dict] = []
+    for action in buttons + rows:
+        if action not in found:
+            found.append(action)
     return found
 
 
@@ -64,6 +76,12 @@ class TerminalSession:
         chosen = self._button(text)
         if chosen is not None and not (chosen.get("type") == "message" and chosen.get("text") == text):
             return self.press(chosen, echo=text.isdigit())
+        return self._text(text)
+
+    def _text(self, text: str) -> list[dict]:
+        cmd, _ = commands.route(text)
+        if cmd is not None and cmd.key == "register":
+            return self._show([flex.text_message(LINK_IN_LINE)])
         return self._show(self.conv.on_text(self.user_id, text, self.event_id(), officer_id=self.officer_id))
 
     def press(self, action: dict, echo: bool = True) -> list[dict]:
@@ -71,8 +89,7 @@ class TerminalSession:
         if kind == "message":
             if echo:
                 self.out.write(f"คุณ> {action.get('text', '')}\n")
-            return self._show(self.conv.on_text(self.user_id, str(action.get("text", "")), self.event_id(),
-                                                officer_id=self.officer_id))
+            return self._text(str(action.get("text", "")))
         if kind == "postback" and action.get("fillInText"):
             self.out.write(f"(พิมพ์ต่อจากนี้: {action['fillInText']}…)\n\n")
             return []
@@ -81,6 +98,12 @@ class TerminalSession:
                 self.out.write(f"คุณ> {action['displayText']}\n")
             return self._show(self.conv.on_postback(self.user_id, str(action.get("data", "")), self.event_id(),
                                                     officer_id=self.officer_id))
+        if kind == "datetimepicker":
+            # No calendar here: the picker answers with its first date (today); a date may be typed instead.
+            chosen = str(action.get("initial") or action.get("max") or "")
+            self.out.write(f"(ใน LINE จะเลือกวันที่จากปฏิทิน ที่นี่ใช้ {chosen} หรือพิมพ์วันที่แทนได้)\n")
+            return self._show(self.conv.on_postback(self.user_id, str(action.get("data", "")), self.event_id(),
+                                                    officer_id=self.officer_id, params={"date": chosen}))
         self.out.write("(ปุ่มนี้ใช้ได้ใน LINE เท่านั้น)\n\n")
         return []
 

@@ -6,6 +6,7 @@ masked (last digits only); phone numbers are not shown at all.
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 from decimal import Decimal
 from typing import Any, Sequence
 
@@ -42,13 +43,15 @@ def quick(*words: str, fills: Sequence[tuple[str, str]] = ()) -> list[dict]:
 
 FILL_FIND = ("ค้นหาลูกหนี้", "ค้นหา ")
 FILL_FUND = ("ดูกองทุน", "กองทุน ")
-FILL_PAY = ("บันทึกรับชำระ", "ชำระ ")
+PAY = "บันทึกรับชำระ"   # the guided repayment (chat.guided), as the rich menu's button sends it
 FILL_FEEDBACK = ("ส่งข้อเสนอแนะ", "แนะนำ ")
 
 
 def main_quick(*first: str) -> list[dict]:
     words = list(dict.fromkeys(list(first) + list(QUICK_MAIN) + ["เมนู"]))
-    return quick(*words, fills=(FILL_FIND, FILL_FUND, FILL_PAY))
+    if PAY not in words:
+        words.append(PAY)
+    return quick(*words, fills=(FILL_FIND, FILL_FUND))
 
 
 # ---------------------------------------------------------------- rows of lists (compact: two lines each)
@@ -59,14 +62,53 @@ def short_fund(fund: Fund | None, fund_id: str = "") -> str:
     return f"{fund.village_name or fund.fund_id}" + (f" ม.{fund.village_no}" if fund.village_no else "")
 
 
+_TITLES = ("นางสาว", "นาง", "นาย", "น.ส.", "ด.ช.", "ด.ญ.")
+
+
+def short_contract(loan: Loan) -> str:
+    """The contract number without its district's code (230105-09/2568/02 → 09/2568/02)."""
+    head, dash, rest = loan.contract_no.partition("-")
+    return rest if dash and head.isdigit() and rest else loan.contract_no
+
+
+def loan_label(loan: Loan) -> str:
+    """A button's label that names the borrower and the contract, within LINE's 20 characters."""
+    name = (loan.borrower_name or "").strip()
+    for title in _TITLES:
+        if name.startswith(title) and len(name) > len(title):
+            name = name[len(title):].strip()
+            break
+    first = name.split()[0] if name.split() else name
+    short = short_contract(loan)
+    room = flex.MAX_LABEL - len(short) - 1
+    if room < 2:
+        return flex.clip(loan.contract_no, flex.MAX_LABEL)
+    return (first if len(first) <= room else first[:room - 1] + "…") + " " + short
+
+
+def card_data(contract_no: str) -> str:
+    """The postback that opens a borrower's card (chat.conversation: `a=card&c=<contract>`)."""
+    return urllib.parse.urlencode({"a": "card", "c": contract_no})
+
+
+def card_action(loan: Loan) -> dict:
+    return flex.postback_action(loan_label(loan), card_data(loan.contract_no), f"ค้นหา {loan.contract_no}")
+
+
+def tappable(row: dict, loan: Loan) -> dict:
+    """A list's row that opens the borrower's card when tapped."""
+    row["action"] = card_action(loan)
+    return row
+
+
 def due_row(loan: Loan, fund: Fund | None, seq: int, due: dt.date, amount: Decimal, days: int,
             several: bool) -> dict:
     when = "วันนี้" if days == 0 else f"อีก {days} วัน"
-    return flex.box([
+    return tappable(flex.box([
         flex.text(f"{loan.borrower_name} · {loan.contract_no}" + (f" งวด {seq}" if several else ""), bold=True),
         flex.text(f"{short_fund(fund, loan.fund_id)} · {date_th(due)} ({when}) · {baht(amount)}", size="xs",
                color=flex.AMBER if days <= 1 else flex.GREY),
-    ], spacing="none")
+    ], spacing="none"), loan)
 
 
 def overdue_row(loan: Loan, fund: Fund | None, state: Any) -> dict:
@@ -76,12 +118,12 @@ def overdue_row(loan: Loan, fund: Fund | None, state: Any) -> dict:
     if state.status_key == "breached":
         late = "ผิดสัญญา " + late if state.arrears > 0 else "ผิดสัญญา"
     owed = f"ค้างชำระ {baht(state.arrears)} · " if state.arrears > 0 else ""
-    return flex.box([
+    return tappable(flex.box([
         flex.text(f"{loan.borrower_name} · {loan.contract_no}", bold=True),
         flex.text(f"{short_fund(fund, loan.fund_id)} · {owed}{late}"
                + (f" · คงค้าง {baht(state.outstanding)}" if state.outstanding != state.arrears else ""),
                size="xs", color=flex.RED),
-    ], spacing="none")
+    ], spacing="none"), loan)
 
 
 def found_row(loan: Loan, fund: Fund | None, state: Any | None) -> dict:
@@ -91,13 +133,18 @@ def found_row(loan: Loan, fund: Fund | None, state: Any | None) -> dict:
         status = state.status + (f" {state.days_overdue:,} วัน" if state.days_overdue and state.outstanding else "")
         status += f" · คงค้าง {baht(state.outstanding)}" if state.outstanding else ""
         color = _status_color(state.status_key)
-    return flex.box([
+    return tappable(flex.box([
         flex.text(f"{loan.borrower_name} · {loan.contract_no}", bold=True),
         flex.text(f"{short_fund(fund, loan.fund_id)} · {status}", size="xs", color=color),
-    ], spacing="none")
+    ], spacing="none"), loan)
 
 
 # ---------------------------------------------------------------- a borrower's contract
+
+def pay_contract_data(contract_no: str) -> str:
+    """The postback that starts the guided repayment at a contract (chat.guided, step 'amount')."""
+    return urllib.parse.urlencode({"a": "gc", "c": contract_no})
+
 
 def loan_bubble(loan: Loan, fund: Fund | None, state: Any | None, today: dt.date) -> dict:
     body: list[dict] = [flex.field("กองทุน", fund_label(fund, loan.fund_id))]
@@ -148,8 +195,8 @@ def loan_bubble(loan: Loan, fund: Fund | None, state: Any | None, today: dt.date
         status += f" (งวดถัดไป {date_th(state.next_installment.due_date)})"
     body.append(flex.field("สถานะ", status, color=_status_color(state.status_key), bold=True))
     if state.outstanding > 0:
-        footer = [flex.button(flex.fill_in_action("บันทึกรับชำระ", f"ชำระ {loan.contract_no} "), style="primary",
-                           color=flex.GREEN)]
+        pay = flex.postback_action("บันทึกรับชำระ", pay_contract_data(loan.contract_no), f"บันทึกรับชำระ {loan.contract_no}")
+        footer = [flex.button(pay, style="primary", color=flex.GREEN)]
     return flex.bubble(loan.borrower_name, body, subtitle=f"สัญญา {loan.contract_no}", footer=footer,
                     color=_status_color(state.status_key) if state.status_key in ("arrears", "breached") else flex.GREEN)
 
@@ -224,7 +271,8 @@ def fund_bubble(fund: Fund, summary: PortfolioSummary, aging: AgingTable,
 # ---------------------------------------------------------------- payments
 
 def payment_confirm_bubble(loan: Loan, fund: Fund | None, amount: Decimal, paid_date: dt.date,
-                           outstanding: Decimal, confirm: dict, cancel: dict, warning: str | None) -> dict:
+                           outstanding: Decimal, confirm: dict, cancel: dict, warning: str | None,
+                           receipt_no: str = "") -> dict:
     after = outstanding - amount
     body = [
         flex.field("ผู้ยืม", loan.borrower_name, bold=True),
@@ -233,6 +281,7 @@ def payment_confirm_bubble(loan: Loan, fund: Fund | None, amount: Decimal, paid_
         flex.separator(),
         flex.field("จำนวนเงิน", baht(amount), bold=True, color=flex.GREEN),
         flex.field("วันที่ชำระ", date_th(paid_date)),
+        flex.field("เลขที่ใบรับเงิน", receipt_no or "-"),
         flex.field("คงค้างก่อนชำระ", baht(outstanding)),
         flex.field("คงค้างหลังชำระ", baht(after) + (" (ปิดสัญญา)" if after == 0 else ""), bold=True),
     ]
@@ -244,12 +293,14 @@ def payment_confirm_bubble(loan: Loan, fund: Fund | None, amount: Decimal, paid_
 
 
 def payment_done_bubble(loan: Loan, amount: Decimal, paid_date: dt.date, outstanding_after: Decimal,
-                        officer_id: str, again: bool) -> dict:
+                        officer_id: str, again: bool, receipt_no: str = "", undo: dict | None = None) -> dict:
+    """The card of a recorded repayment; `undo`: its ยกเลิกรายการ button (within 24 hours, by its officer)."""
     body = [
         flex.field("ผู้ยืม", loan.borrower_name, bold=True),
         flex.field("เลขที่สัญญา", loan.contract_no),
         flex.field("จำนวนเงิน", baht(amount), bold=True),
         flex.field("วันที่ชำระ", date_th(paid_date)),
+        *([flex.field("เลขที่ใบรับเงิน", receipt_no)] if receipt_no else []),
         flex.field("ผู้บันทึก", officer_id),
         flex.field("คงค้างหลังชำระ", baht(outstanding_after) + (" (ปิดสัญญา)" if outstanding_after == 0 else ""),
                 bold=True),
@@ -259,4 +310,20 @@ def payment_done_bubble(loan: Loan, amount: Decimal, paid_date: dt.date, outstan
     else:
         body.append(flex.text("บันทึกลงแท็บ รับชำระ แล้ว (ช่องทาง LINE) อย่าลืมออกใบรับคืนเงินยืม", size="xs",
                            color=flex.GREY))
-    return flex.bubble("บันทึกรับชำระแล้ว" if not again else "บันทึกไว้แล้ว", body, color=flex.GREEN)
+    footer = [flex.button(undo, style="secondary")] if undo is not None else None
+    return flex.bubble("บันทึกรับชำระแล้ว" if not again else "บันทึกไว้แล้ว", body, footer=footer, color=flex.GREEN)
+
+
+def payment_voided_bubble(payment: Any, loan: Loan, outstanding_after: Decimal, officer_id: str) -> dict:
+    """The card of a cancelled repayment: the reversing row is in the sheet."""
+    body = [
+        flex.field("ผู้ยืม", loan.borrower_name, bold=True),
+        flex.field("เลขที่สัญญา", loan.contract_no),
+        flex.field("จำนวนเงินที่ยกเลิก", baht(payment.amount), bold=True, color=flex.RED),
+        flex.field("วันที่ชำระเดิม", date_th(payment.paid_date)),
+        flex.field("ผู้ยกเลิก", officer_id),
+        flex.field("คงค้างหลังยกเลิก", baht(outstanding_after), bold=True),
+        flex.text(f"เพิ่มแถวยกเลิก (รหัสอ้างอิง {payment.ref}-VOID) ในแท็บ รับชำระ แล้ว แถวเดิมยังอยู่ "
+                  "ยอดทั้งสองหักล้างกัน", size="xs", color=flex.GREY, margin="md"),
+    ]
+    return flex.bubble("ยกเลิกรายการแล้ว", body, color=flex.AMBER)

@@ -258,11 +258,12 @@ def fitted(build: Callable[[int], dict], count: int, row_bytes: Callable[[int], 
 def paged_list(title: str, rows: Sequence[Component], *, per_bubble: int, subtitle: str | None,
                top: Sequence[Component] = (), note: "Callable[[int], str | None] | None" = None,
                color: str = GREEN,
-               max_bubbles: int = MAX_BUBBLES) -> tuple[dict, int]:
+               max_bubbles: int = MAX_BUBBLES, counter: bool = True) -> tuple[dict, int]:
     """Rows packed into bubbles of `per_bubble` (at most `max_bubbles`).
 
     Returns (container, rows shown). The first bubble starts with `top` (totals);
-    the last ends with `note(rows shown)` (e.g. "และอีก N รายการ — ..."). Should the
+    the last ends with `note(rows shown)` (e.g. "และอีก N รายการ — ..."); `counter`: each bubble's
+    title says "(i/n)" (off when the caller counts pages itself: one counter). Should the
     container pass LINE's size limits, trailing rows are dropped until it fits.
     """
     per_bubble = max(1, per_bubble)
@@ -280,7 +281,7 @@ def paged_list(title: str, rows: Sequence[Component], *, per_bubble: int, subtit
                 body.append(row)
             if i == len(chunks) - 1 and last_note:
                 body += [separator(), text(last_note, size="xs", color=AMBER)]
-            page = f" ({i + 1}/{len(chunks)})" if len(chunks) > 1 else ""
+            page = f" ({i + 1}/{len(chunks)})" if counter and len(chunks) > 1 else ""
             bubbles.append(bubble(title + page, body, subtitle=subtitle, color=color))
         return carousel(bubbles)
 

@@ -423,9 +423,23 @@ def test_terminal_session_fill_in_buttons_only_hint(chat):
     session = TerminalSession(chat.conv, "OF-01", USER_OF01, out)
     session.say("ค้นหา หนึ่ง")
     labels = [a["label"] for a in session.buttons]
-    session.say(str(labels.index("บันทึกรับชำระ") + 1))
-    assert "พิมพ์ต่อจากนี้: ชำระ F1-001" in out.getvalue()
+    session.say(str(labels.index("ค้นหาลูกหนี้") + 1))
+    assert "พิมพ์ต่อจากนี้: ค้นหา" in out.getvalue()
+    assert labels.count("บันทึกรับชำระ") == 1   # the card's button, not again as a quick reply
 
 
 def test_now_and_money_types():
     assert NOW.year == 2026 and isinstance(commands.parse_pay("F1 1,500", TODAY)[1], Decimal)
+
+
+def test_the_terminal_never_links_a_line_account(tmp_path):
+    from tests.conftest import make_config
+
+    store = write_workbook(tmp_path / "tiny.xlsx")
+    conversation = terminal_runtime(make_config(), store, TODAY).conversation
+    before = store.read(["line_links"])["line_links"].rows
+    out = io.StringIO()
+    assert run_chat("OF-03", conversation, say=["ลงทะเบียน GHI789", "register GHI789"], out=out) == 0
+    assert out.getvalue().count("การผูกบัญชีทำได้ในแอป LINE เท่านั้น") == 2 and "ไม่ได้บันทึกอะไร" in out.getvalue()
+    assert "ผูกบัญชีเรียบร้อย" not in out.getvalue()
+    assert store.read(["line_links"])["line_links"].rows == before

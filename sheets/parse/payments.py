@@ -1,5 +1,15 @@
-"""The รับชำระ tab: money received against a contract, typed in the sheet or recorded from LINE."""
+"""The รับชำระ tab: money received against a contract, typed in the sheet or recorded from LINE.
+
+A repayment recorded through LINE is cancelled (ยกเลิกรายการ) by a reversing row, never by a
+deletion: the same contract and paid date, the amount negated, ref `<ref>-VOID` and the original
+ref in the note. Dated as the original, the two net to zero in every figure as of any date. A
+reversal whose original is not in the tab (or does not match it) counts nothing and is an error;
+a second reversal of one ref is an error and counts once (the rule for a repeated ref).
+"""
 from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
 
 from core.schema import SOURCE_LINE, SOURCE_SHEET
 from core.thai import baht
@@ -10,17 +20,67 @@ from sheets.parse.tab import TabReader
 from sheets.records import Dataset, Payment, Unreadable
 
 
+VOID_SUFFIX = "-VOID"
+
+
+def void_ref(ref: str) -> str:
+    """The ref of the row that cancels the repayment `ref`."""
+    return ref + VOID_SUFFIX
+
+
+def voided_ref(ref: str) -> str | None:
+    """The ref a reversing row cancels (None: not a reversal)."""
+    return ref[:-len(VOID_SUFFIX)] if ref.endswith(VOID_SUFFIX) and len(ref) > len(VOID_SUFFIX) else None
+
+
+def _signed_amount(value: Any) -> Decimal:
+    """An amount that may be negative (a reversal); whether it may is decided per row."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+        return -amounts.read_amount(-value)
+    if isinstance(value, str) and value.strip().startswith("-"):
+        return -amounts.read_amount(value.strip()[1:])
+    return amounts.read_amount(value)
+
+
+def _reverses(original: tuple[Any, Any, Any], loan: Any, paid_date: Any, amount: Decimal) -> bool:
+    """A reversing row matches its original: same contract and date, the amount negated."""
+    was_loan, was_date, was_amount = original
+    return (loan is not None and was_loan is not None and was_loan.contract_no == loan.contract_no
+            and was_date == paid_date and was_amount is not None and amount == -was_amount)
+
+
 def parse_payments(ds: Dataset, tab: TabReader) -> None:
     loans = contract_refs(tab, ds)
     paid_date = tab.read("paid_date", readers.read_date, required=True)
-    amount = tab.read("amount", amounts.read_amount, required=True)
+    ref = tab.text("ref")
+    # Only a reversing row may hold a negative amount: every other row reads as it always has.
+    reversal = [voided_ref(r) is not None for r in ref]
+    amount = tab.read("amount", amounts.read_amount, required=True, where=[not r for r in reversal])
+    if any(reversal):
+        signed = tab.read("amount", _signed_amount, required=True, where=reversal)
+        amount = [s if r else a for a, s, r in zip(amount, signed, reversal)]
     source = tab.read("source", lambda v: readers.read_choice(v, (SOURCE_SHEET, SOURCE_LINE)))
     recorded_at = tab.read("recorded_at", readers.read_datetime)
-    ref = tab.text("ref")
     receipt, recorded_by, note = tab.text("receipt_no"), tab.text("recorded_by"), tab.text("note")
     first_row_of_ref: dict[str, int] = {}
+    # The rows a reversal may cancel: the first row of each ref, with its contract, date and amount.
+    originals: dict[str, tuple[Any, Any, Any]] = {}
     for i, loan in enumerate(loans):
-        if amount[i] is not None and amount[i] <= 0:
+        if ref[i] and voided_ref(ref[i]) is None and ref[i] not in originals:
+            originals[ref[i]] = (loan, paid_date[i], amount[i])
+    for i, loan in enumerate(loans):
+        original = voided_ref(ref[i]) if ref[i] else None
+        if original is not None and amount[i] is not None:
+            was = originals.get(original)
+            if was is None:
+                tab.problem(i, "ref", f"รายการยกเลิก {ref[i]} ไม่พบรายการเดิม (รหัสอ้างอิง {original}) "
+                                      "ในแท็บนี้: ไม่นับยอด")
+                amount[i] = None
+            elif not _reverses(was, loan, paid_date[i], amount[i]):
+                tab.problem(i, "amount", f"รายการยกเลิก {ref[i]} ไม่ตรงกับรายการเดิม {original} "
+                                         "(สัญญา วันที่ และจำนวนเงินติดลบเท่ากัน): ไม่นับยอด")
+                amount[i] = None
+        elif amount[i] is not None and amount[i] <= 0:
             tab.problem(i, "amount", "จำนวนเงินต้องมากกว่า 0")
             amount[i] = None
         if paid_date[i] is not None and paid_date[i] > ds.today:
@@ -31,6 +91,10 @@ def parse_payments(ds: Dataset, tab: TabReader) -> None:
                 # A chat entry recorded twice (two taps, two instances, an old version) or a row
                 # copied with its ref: counted once, and said, so that a person removes one row
                 # (or gives a second real payment its own ref).
+                if original is not None:
+                    tab.problem(i, "ref", f"รายการ {original} ถูกยกเลิกซ้ำ (รายการยกเลิกแรกอยู่แถว {first}): "
+                                          "นับครั้งเดียว ลบแถวที่ซ้ำ")
+                    continue
                 tab.problem(i, "ref", f"รหัสอ้างอิง {ref[i]} ซ้ำกับแถว {first}: นับยอดครั้งเดียว "
                                       f"(ลบแถวที่ซ้ำ หรือแก้รหัสอ้างอิงถ้าเป็นการชำระอีกครั้ง)")
                 continue

@@ -1,0 +1,340 @@
+"""The guided repayment: บันทึกรับชำระ → a fund → a borrower → the amount → the date → the receipt
+number → the confirm card of chat.payments (recorded once by chat.conversation.confirm_payment).
+
+State between the steps. Cloud Functions runs several instances and LINE may deliver the next event
+to any of them, so wherever the officer TAPS (a fund, a borrower, a suggested amount, the date
+picker, ข้าม) the state so far travels in the button's postback data (at most 300 characters) and
+any instance can answer. Where the officer must TYPE (a village name, the amount, a date, the
+receipt number) the instance that asked keeps a short pending step for that LINE user
+(`PendingSteps`, PENDING_MINUTES). If the typed answer lands on another instance, or the step has
+expired, the bot says that it does not know what the amount is for and asks again (the buttons of
+the last step still work). Nothing is ever recorded without the confirm card's button.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+import urllib.parse
+from decimal import Decimal
+from typing import Any, Callable
+
+from core.thai import baht, date_th, to_arabic_digits
+from messaging import flex
+from chat import views
+from chat.context import Ctx, Messages, Step
+from chat.payments import MAX_RECEIPT, check_payment, confirm_card, parse_pay, receipt_problem, split_receipt
+from chat.places import match_funds
+from chat.registry import command
+from sheets import readers
+
+PENDING_MINUTES = 15     # a typed step waits this long on the instance that asked for it
+FUNDS_SHOWN = 12         # quick replies of funds (13 is LINE's limit; one is ยกเลิก)
+PER_PAGE = 9             # borrowers per carousel page (and one bubble for the next page)
+SKIP = "ข้าม"
+TYPED = "พิมพ์ ชำระ <เลขที่สัญญา> <จำนวน> [วันที่] [ใบรับ <เลขที่>]"
+
+
+class PendingSteps:
+    """The typed step each LINE user is on, on this instance only (see the module docstring)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, minutes: float = PENDING_MINUTES):
+        self.clock, self.seconds = clock, minutes * 60
+        self._steps: dict[str, tuple[Step, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, user: str) -> Step | None:
+        with self._lock:
+            found = self._steps.get(user)
+            if found is None:
+                return None
+            if self.clock() - found[1] > self.seconds:
+                del self._steps[user]
+                return None
+            return found[0]
+
+    def put(self, user: str, step: Step | None) -> None:
+        """Keep `step` for `user` (None: the user is on no typed step)."""
+        with self._lock:
+            if step is None:
+                self._steps.pop(user, None)
+            else:
+                self._steps[user] = (step, self.clock())
+            if len(self._steps) > 1000:  # a bound: the oldest go first
+                for old in sorted(self._steps, key=lambda u: self._steps[u][1])[:100]:
+                    del self._steps[old]
+
+
+def _data(action: str, **fields: str) -> str:
+    return urllib.parse.urlencode({"a": action, **fields})
+
+
+CANCEL = flex.postback_action("ยกเลิก", "a=cancel", "ยกเลิก")
+
+
+# ---------------------------------------------------------------- the command
+
+@command("pay", "ชำระ", "รับชำระ", "บันทึกชำระ", "pay", usage="ชำระ <เลขที่สัญญา> <จำนวน> [วันที่] [ใบรับ <เลขที่>]",
+         summary="บันทึกรับชำระ (ยืนยันก่อนบันทึก) หรือกด บันทึกรับชำระ เพื่อเลือกทีละขั้น")
+def cmd_pay(ctx: Ctx, args: str) -> Messages:
+    if len(args.split()) < 2 and not split_receipt(args)[1]:
+        if args.strip() and ctx.view.loan(args.strip()) is not None:
+            return amount_step(ctx, args.strip())   # ชำระ <สัญญา>: straight to the amount
+        return start(ctx, args.strip())
+    parsed = parse_pay(args, ctx.today)
+    if isinstance(parsed, str):
+        return [flex.text_message(parsed, quick=views.main_quick())]
+    contract, amount, paid_date, receipt = parsed
+    return confirm_card(ctx, contract, amount, paid_date, receipt)
+
+
+# ---------------------------------------------------------------- step 1: a fund
+
+def open_loans(view: Any, fund_id: str) -> list[Any]:
+    """The fund's contracts with something outstanding: the most in arrears first, then the next due."""
+    found = []
+    for loan in view.loans:
+        if loan.fund_id != fund_id:
+            continue
+        state = view.states.get(loan.contract_no)
+        if state is not None and state.outstanding > 0:
+            found.append((loan, state))
+    far = dt.date.max
+    found.sort(key=lambda p: (-p[1].arrears, p[1].next_installment.due_date if p[1].next_installment else far,
+                              p[0].borrower_name, p[0].contract_no))
+    return [loan for loan, _ in found]
+
+
+def start(ctx: Ctx, query: str = "") -> Messages:
+    """Step 1: the officer's funds to pick from, or the funds a typed place name matches."""
+    view = ctx.view
+    if query:
+        funds = match_funds(view, query)
+        if not funds:
+            ctx.next_step = Step("fund")
+            return [flex.text_message("ไม่พบกองทุนที่พิมพ์ในพื้นที่ของท่าน พิมพ์ชื่อหมู่บ้าน ตำบล หรือรหัสกองทุนอีกครั้ง",
+                                      quick=[CANCEL])]
+    else:
+        with_loans = {loan.fund_id for loan in view.loans}
+        funds = [f for f in view.funds if f.fund_id in with_loans]
+    if len(funds) == 1:
+        return borrowers(ctx, funds[0].fund_id)
+    if not funds:
+        return [flex.text_message("ยังไม่มีสัญญาเงินยืมในพื้นที่ของท่าน", quick=views.main_quick())]
+    overdue = {}
+    for fund in funds:
+        overdue[fund.fund_id] = sum(1 for loan in view.loans if loan.fund_id == fund.fund_id
+                                    and (s := view.states.get(loan.contract_no)) is not None and s.arrears > 0)
+    shown = sorted(funds, key=lambda f: (-overdue[f.fund_id], f.fund_id))[:FUNDS_SHOWN]
+    shown.sort(key=lambda f: f.fund_id)
+    labels = _unique_labels([views.short_fund(f) for f in shown], [f.fund_id for f in shown])
+    items = [flex.postback_action(label, _data("gl", f=f.fund_id), f"กองทุน {views.fund_label(f)}")
+             for label, f in zip(labels, shown)]
+    more = (f"\nแสดง {len(shown)} จาก {len(funds):,} กองทุน (ที่มีลูกหนี้ค้างชำระมากก่อน)" if len(funds) > len(shown)
+            else "")
+    ctx.next_step = Step("fund")
+    return [flex.text_message("บันทึกรับชำระ ขั้นที่ 1/5: เลือกกองทุน หรือพิมพ์ชื่อหมู่บ้าน ตำบล หรือรหัสกองทุน"
+                              + more + f"\n(หรือ{TYPED} ทีเดียว)", quick=[*items, CANCEL])]
+
+
+def _unique_labels(labels: list[str], tails: list[str]) -> list[str]:
+    """Button labels no two alike: a label shared by several gets the end of its own `tails` entry."""
+    clipped = [flex.clip(label, flex.MAX_LABEL) for label in labels]
+    out = []
+    for label, tail in zip(clipped, tails):
+        if clipped.count(label) > 1:
+            end = tail[-6:]
+            label = flex.clip(label, flex.MAX_LABEL - len(end) - 1) + " " + end
+        out.append(label)
+    return out
+
+
+# ---------------------------------------------------------------- step 2: a borrower
+
+def borrowers(ctx: Ctx, fund_id: str, page: int = 1) -> Messages:
+    """Step 2: a carousel of the fund's open contracts, what each owes and when."""
+    view = ctx.view
+    fund = view.ds.funds.get(fund_id)
+    if fund is None or not view.scope.allows_fund(fund_id):
+        return [flex.text_message("ไม่พบกองทุนนี้ในพื้นที่ของท่าน", quick=views.main_quick())]
+    loans = open_loans(view, fund_id)
+    if not loans:
+        return [flex.text_message(f"กองทุน {views.fund_label(fund)} ไม่มีสัญญาที่มียอดคงค้าง",
+                                  quick=views.main_quick())]
+    pages = -(-len(loans) // PER_PAGE)
+    page = min(max(1, page), pages)
+    chunk = loans[(page - 1) * PER_PAGE:page * PER_PAGE]
+    bubbles = [_borrower_bubble(loan, view.states[loan.contract_no], ctx.today) for loan in chunk]
+    if page < pages:
+        left = len(loans) - page * PER_PAGE
+        bubbles.append(flex.bubble("รายต่อไป", [flex.text(f"อีก {left:,} สัญญาในกองทุนนี้", size="sm")],
+                                   footer=[flex.button(flex.postback_action(
+                                       f"ดูต่อ (หน้า {page + 1}/{pages})", _data("gl", f=fund_id, p=str(page + 1))))]))
+    title = f"บันทึกรับชำระ ขั้นที่ 2/5: เลือกผู้ยืม กองทุน {views.fund_label(fund)}"
+    counter = f" (หน้า {page}/{pages})" if pages > 1 else ""
+    return [flex.text_message(title + counter + f"\n{len(loans):,} สัญญาที่มียอดคงค้าง ค้างชำระมากที่สุดก่อน"),
+            flex.flex_message(f"เลือกผู้ยืม กองทุน {views.fund_label(fund)}", flex.carousel(bubbles, always=True),
+                              quick=[CANCEL])]
+
+
+def _borrower_bubble(loan: Any, state: Any, today: dt.date) -> dict:
+    body = [flex.field("คงค้าง", baht(state.outstanding), bold=True)]
+    if state.arrears > 0:
+        body.append(flex.field("ค้างชำระ", f"{baht(state.arrears)} (เกิน {state.days_overdue:,} วัน)", color=flex.RED))
+    nxt = state.next_installment
+    if nxt is not None:
+        body.append(flex.field("งวดถัดไป", f"{date_th(nxt.due_date)} · {baht(nxt.remaining)}"))
+    # The short contract number makes each button its own (two borrowers may share a first name).
+    pay = flex.postback_action(f"รับชำระ {views.short_contract(loan)}", views.pay_contract_data(loan.contract_no),
+                               f"รับชำระ {loan.borrower_name}")
+    color = flex.RED if state.arrears > 0 else flex.GREEN
+    return flex.bubble(loan.borrower_name, body, subtitle=f"สัญญา {loan.contract_no}",
+                       footer=[flex.button(pay, style="primary", color=flex.GREEN)], color=color)
+
+
+# ---------------------------------------------------------------- step 3: the amount
+
+def amount_step(ctx: Ctx, contract: str) -> Messages:
+    """Step 3: type the amount (or tap what is in arrears, the next installment, all that is outstanding)."""
+    checked = check_payment(ctx, contract, Decimal("0.01"), ctx.today)
+    if isinstance(checked, str):
+        return [flex.text_message(checked, quick=views.main_quick())]
+    loan, state = checked
+    suggested: list[tuple[str, Decimal]] = []
+    if state.arrears > 0:
+        suggested.append(("ค้าง", state.arrears))
+    if state.next_installment is not None and state.next_installment.remaining > 0:
+        suggested.append(("งวดถัดไป", state.next_installment.remaining))
+    suggested.append(("ปิดสัญญา", state.outstanding))
+    seen: set[Decimal] = set()
+    items = []
+    for word, amount in suggested:
+        if amount in seen:
+            continue
+        seen.add(amount)
+        items.append(flex.postback_action(f"{word} {amount:,.0f}" if amount == amount.to_integral() else
+                                          f"{word} {amount:,.2f}",
+                                          _data("gm", c=loan.contract_no, m=f"{amount:.2f}"), f"{baht(amount)}"))
+    lines = [f"บันทึกรับชำระ ขั้นที่ 3/5: จำนวนเงิน", f"{loan.borrower_name} สัญญา {loan.contract_no}",
+             f"คงค้าง {baht(state.outstanding)}" + (f" · ค้างชำระ {baht(state.arrears)}" if state.arrears > 0 else "")]
+    lines.append("พิมพ์จำนวนเงินที่รับ (บาท) เช่น 1,500 หรือกดปุ่มด้านล่าง")
+    lines.append(f"(หรือ{TYPED} ทีเดียว)")
+    ctx.next_step = Step("amount", loan.contract_no)
+    return [flex.text_message("\n".join(lines), quick=[*items, CANCEL])]
+
+
+def _read_typed_amount(text: str) -> Decimal | None:
+    words = to_arabic_digits(text).replace("บาท", " ").replace("฿", " ").split()
+    if len(words) != 1:
+        return None
+    try:
+        return readers.read_amount(words[0])
+    except readers.CellError:
+        return None
+
+
+def looks_like_amount(text: str) -> bool:
+    """A typed number: most likely the answer to step 3 of a flow this instance does not know."""
+    return _read_typed_amount(text) is not None
+
+
+# ---------------------------------------------------------------- step 4: the date
+
+def date_step(ctx: Ctx, contract: str, amount: Decimal) -> Messages:
+    """Step 4: today, or another day from LINE's date picker (never after today)."""
+    checked = check_payment(ctx, contract, amount, ctx.today)
+    if isinstance(checked, str):
+        ctx.next_step = Step("amount", contract)
+        return [flex.text_message(checked + "\nพิมพ์จำนวนเงินอีกครั้ง", quick=[CANCEL])]
+    loan, _ = checked
+    fields = {"c": loan.contract_no, "m": f"{amount:.2f}"}
+    picker: dict = {"type": "datetimepicker", "label": "เลือกวันอื่น", "data": _data("gd", **fields), "mode": "date",
+                    "initial": ctx.today.isoformat(), "max": ctx.today.isoformat()}
+    if loan.loan_date and loan.loan_date <= ctx.today:
+        picker["min"] = loan.loan_date.isoformat()
+    today = flex.postback_action(f"วันนี้ {date_th(ctx.today)}", _data("gd", d=ctx.today.isoformat(), **fields),
+                                 f"วันที่ {date_th(ctx.today)}")
+    ctx.next_step = Step("date", loan.contract_no, amount)
+    return [flex.text_message(f"บันทึกรับชำระ ขั้นที่ 4/5: วันที่รับเงิน {baht(amount)} จาก {loan.borrower_name}\n"
+                              f"กด วันนี้ หรือ เลือกวันอื่น (หรือพิมพ์วันที่ เช่น 25/11/69)",
+                              quick=[today, picker, CANCEL])]
+
+
+# ---------------------------------------------------------------- step 5: the receipt number
+
+def receipt_step(ctx: Ctx, contract: str, amount: Decimal, paid_date: dt.date) -> Messages:
+    checked = check_payment(ctx, contract, amount, paid_date)
+    if isinstance(checked, str):
+        ctx.next_step = Step("date", contract, amount)
+        return [flex.text_message(checked + "\nเลือกวันที่อีกครั้ง", quick=[CANCEL])]
+    skip = flex.postback_action(SKIP, _data("gr", c=contract, m=f"{amount:.2f}", d=paid_date.isoformat()),
+                                "ไม่มีเลขที่ใบรับเงิน")
+    ctx.next_step = Step("receipt", contract, amount, paid_date)
+    return [flex.text_message(f"บันทึกรับชำระ ขั้นที่ 5/5: เลขที่ใบรับเงิน (ถ้ามี)\n"
+                              f"พิมพ์เลขที่ใบรับคืนเงินยืม (ไม่เกิน {MAX_RECEIPT} ตัวอักษร) หรือกด {SKIP}",
+                              quick=[skip, CANCEL])]
+
+
+# ---------------------------------------------------------------- what the officer taps or types
+
+GUIDED_ACTIONS = ("gf", "gl", "gc", "gm", "gd", "gr")
+
+
+def on_postback(ctx: Ctx, fields: dict[str, str], params: dict[str, str]) -> Messages:
+    """A guided step's button (`fields["a"]` in GUIDED_ACTIONS); `params`: the date picker's choice."""
+    action = fields.get("a", "")
+    try:
+        if action == "gf":
+            return start(ctx)
+        if action == "gl":
+            return borrowers(ctx, fields["f"], int(fields.get("p", "1")))
+        if action == "gc":
+            return amount_step(ctx, fields["c"])
+        amount = Decimal(fields["m"])
+        if not amount.is_finite():
+            raise ValueError("not an amount")
+        if action == "gm":
+            return date_step(ctx, fields["c"], amount)
+        if action == "gd":
+            return receipt_step(ctx, fields["c"], amount, dt.date.fromisoformat(params.get("date") or fields["d"]))
+        if action == "gr":
+            return confirm_card(ctx, fields["c"], amount, dt.date.fromisoformat(fields["d"]))
+    except (KeyError, ValueError, ArithmeticError):
+        pass
+    return [flex.text_message("ปุ่มนี้ใช้ไม่ได้แล้ว กด บันทึกรับชำระ เพื่อเริ่มใหม่",
+                              quick=views.main_quick())]
+
+
+def on_typed(ctx: Ctx, step: Step, text: str) -> Messages:
+    """What the officer typed at a step that waits for typing."""
+    text = text.strip()
+    if step.kind == "fund":
+        return start(ctx, text)
+    if step.kind == "amount":
+        amount = _read_typed_amount(text)
+        if amount is None or amount <= 0:
+            ctx.next_step = step
+            return [flex.text_message("อ่านจำนวนเงินไม่ได้ พิมพ์เป็นตัวเลข เช่น 1,500", quick=[CANCEL])]
+        return date_step(ctx, step.contract_no, amount)
+    if step.kind == "date" and step.amount is not None:
+        try:
+            paid_date = readers.read_date(text)
+        except readers.CellError:
+            ctx.next_step = step
+            return [flex.text_message(f"อ่านวันที่ไม่ได้ ({readers.DATE_HINT}) หรือกดปุ่ม วันนี้", quick=[CANCEL])]
+        return receipt_step(ctx, step.contract_no, step.amount, paid_date)
+    if step.kind == "receipt" and step.amount is not None and step.paid_date is not None:
+        receipt = "" if text == SKIP else " ".join(text.split())
+        problem = receipt_problem(receipt)
+        if problem:
+            ctx.next_step = step
+            return [flex.text_message(problem + " พิมพ์อีกครั้ง หรือกด ข้าม", quick=[CANCEL])]
+        return confirm_card(ctx, step.contract_no, step.amount, step.paid_date, receipt)
+    return lost()
+
+
+def lost() -> Messages:
+    """A typed answer to a step this instance does not hold (another instance asked, or it expired)."""
+    return [flex.text_message("ไม่ทราบว่าข้อความนี้เป็นของรายการรับชำระใด (ขั้นตอนที่ค้างไว้หมดเวลาแล้ว) "
+                              "ยังไม่ได้บันทึกอะไร\nกดปุ่มของขั้นตอนล่าสุดอีกครั้ง หรือเริ่มใหม่",
+                              quick=views.quick("บันทึกรับชำระ", "เมนู"))]

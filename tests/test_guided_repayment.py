@@ -1,0 +1,175 @@
+"""The guided repayment end to end through signed webhook events: บันทึกรับชำระ → a fund → a borrower →
+the amount → LINE's date picker (postback.params.date) → the receipt number → the confirm card →
+recorded once; and ยกเลิกรายการ: a reversing row, once, only by its officer, only within 24 hours.
+The tiny province (tests/sheetdata.py): OF-01 in เมืองตราด, today 26 Nov 2026."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from chat.terminal import actions_of
+from tests.chat_support import (NOW, Webhook, base_event, load_province, make_runtime, postback_data, text_of)
+from tests.conftest import SPREADSHEET_ID
+from tests.sheetdata import USER_OF01, USER_OF02
+
+
+@pytest.fixture
+def hook(sheets_fake, line_fake):
+    load_province(sheets_fake)
+    yield Webhook(make_runtime(sheets_fake, line_fake), line_fake)
+    assert line_fake.violations == [], line_fake.violations
+
+
+def payment_rows(sheets_fake: Any) -> list[dict[str, str]]:
+    rows = sheets_fake.rows(SPREADSHEET_ID, "รับชำระ")
+    header = rows[0]
+    return [dict(zip(header, row)) for row in rows[1:]]
+
+
+def pick_date(hook: Webhook, user: str, messages: list[dict], date: str) -> list[dict]:
+    """Tap the date picker of `messages` and choose `date`: LINE sends the picker's data with params.date."""
+    picker = next(a for a in actions_of(messages) if a.get("type") == "datetimepicker")
+    assert picker["mode"] == "date" and picker["max"] == "2026-11-26" and picker["initial"] == "2026-11-26"
+    before = len(hook.line.replies)
+    event = base_event("postback", user, replyToken=hook.line.new_reply_token(user),
+                       postback={"data": picker["data"], "params": {"date": date}})
+    assert hook.post([event]).status_code == 200
+    return [m for reply in hook.line.replies[before:] for m in reply.messages]
+
+
+def guided_to_confirm(hook: Webhook, user: str = USER_OF01) -> list[dict]:
+    """Every step as an officer taps and types it, up to the confirm card."""
+    funds = hook.say(user, "บันทึกรับชำระ")
+    assert "เลือกกองทุน" in text_of(funds)
+    carousel = hook.tap(user, postback_data(funds, "บ้านบางพระ ม.1"))
+    text = text_of(carousel)
+    assert "เลือกผู้ยืม" in text and "นางสอง ทดสอบ" in text and "ค้างชำระ" in text
+    # The most in arrears first: นางสอง (F1-002, 6,000 in arrears) before นายหนึ่ง.
+    assert text.index("นางสอง") < text.index("นายหนึ่ง")
+    labels = [a["label"] for a in actions_of(carousel)]
+    assert len(set(labels)) == len(labels)                 # a button per borrower, no two alike
+    asked = hook.tap(user, postback_data(carousel, "รับชำระ F1-002"))
+    assert "จำนวนเงิน" in text_of(asked) and "F1-002" in text_of(asked)
+    dated = hook.say(user, "1,500 บาท")
+    assert "วันที่รับเงิน" in text_of(dated) and "1,500" in text_of(dated)
+    receipt = pick_date(hook, user, dated, "2026-11-25")
+    assert "เลขที่ใบรับเงิน" in text_of(receipt)
+    return hook.say(user, "R-123")
+
+
+def test_the_guided_repayment_ends_in_the_confirm_card_and_records_once_with_its_receipt(hook, sheets_fake):
+    before = len(payment_rows(sheets_fake))
+    confirm = guided_to_confirm(hook)
+    text = text_of(confirm)
+    assert "ยืนยันบันทึกรับชำระ" in text and "1,500 บาท" in text and "25 พ.ย. 2569" in text and "R-123" in text
+    assert len(payment_rows(sheets_fake)) == before  # nothing written before the confirm
+    data = postback_data(confirm, "ยืนยันบันทึก")
+    done = hook.tap(USER_OF01, data)
+    assert "บันทึกรับชำระแล้ว" in text_of(done) and "R-123" in text_of(done)
+    again = hook.tap(USER_OF01, data)
+    assert "ไม่ได้บันทึกซ้ำ" in text_of(again)
+    rows = payment_rows(sheets_fake)
+    assert len(rows) == before + 1
+    row = rows[-1]
+    assert row["เลขที่สัญญา"] == "F1-002" and row["เลขที่ใบรับเงิน"] == "R-123" and row["ช่องทาง"] == "LINE"
+    assert row["ผู้บันทึก"] == "OF-01" and float(str(row["จำนวนเงิน (บาท)"]).replace(",", "")) == 1500
+
+
+def test_the_receipt_can_be_skipped_and_the_picker_can_be_today(hook, sheets_fake):
+    funds = hook.say(USER_OF01, "บันทึกรับชำระ บางพระ")   # a place typed with the command: straight to its borrowers
+    assert "เลือกผู้ยืม" in text_of(funds)
+    asked = hook.tap(USER_OF01, postback_data(funds, "รับชำระ F1-002"))
+    dated = hook.tap(USER_OF01, postback_data(asked, "ค้าง 6,000"))      # a suggested amount: no typing
+    receipt = hook.tap(USER_OF01, postback_data(dated, "วันนี้ 26 พ.ย. 2569"))
+    confirm = hook.tap(USER_OF01, postback_data(receipt, "ข้าม"))
+    text = text_of(confirm)
+    assert "6,000 บาท" in text and "26 พ.ย. 2569" in text and "ยืนยันบันทึกรับชำระ" in text
+
+
+def test_a_typed_fund_name_and_a_wrong_amount_are_asked_again(hook):
+    hook.say(USER_OF01, "บันทึกรับชำระ")
+    carousel = hook.say(USER_OF01, "หนองเสม็ด")
+    assert "เลือกผู้ยืม" in text_of(carousel) and "นายสาม ทดสอบ" in text_of(carousel)
+    hook.tap(USER_OF01, postback_data(carousel, "รับชำระ F2-001"))
+    assert "อ่านจำนวนเงินไม่ได้" in text_of(hook.say(USER_OF01, "หนึ่งพัน"))
+    assert "มากกว่ายอดคงค้าง" in text_of(hook.say(USER_OF01, "999,999"))
+    assert "วันที่รับเงิน" in text_of(hook.say(USER_OF01, "500"))
+
+
+def test_started_from_a_borrowers_card(hook):
+    card = hook.say(USER_OF01, "ค้นหา นายหนึ่ง")
+    asked = hook.tap(USER_OF01, postback_data(card, "บันทึกรับชำระ"))
+    assert "ขั้นที่ 3/5" in text_of(asked) and "F1-001" in text_of(asked)
+
+
+def test_a_typed_amount_on_another_instance_is_asked_again_and_nothing_is_written(sheets_fake, line_fake):
+    load_province(sheets_fake)
+    first, second = (Webhook(make_runtime(sheets_fake, line_fake), line_fake) for _ in range(2))
+    asked = first.say(USER_OF01, "ชำระ F1-002")
+    assert "จำนวนเงิน" in text_of(asked)
+    before = len(payment_rows(sheets_fake))
+    lost = second.say(USER_OF01, "1500")      # the next event landed on an instance that did not ask
+    assert "ไม่ทราบว่าข้อความนี้เป็นของรายการรับชำระใด" in text_of(lost) and "ยังไม่ได้บันทึก" in text_of(lost)
+    assert len(payment_rows(sheets_fake)) == before
+    # The buttons carry their state: the last step's button works on any instance.
+    assert "วันที่รับเงิน" in text_of(second.tap(USER_OF01, postback_data(asked, "ค้าง 6,000")))
+    assert line_fake.violations == []
+
+
+def test_the_typed_command_takes_a_receipt_number(hook):
+    text = text_of(hook.say(USER_OF01, "ชำระ F1-002 1,000 25/11/69 ใบรับ R-77"))
+    assert "ยืนยันบันทึกรับชำระ" in text and "R-77" in text and "25 พ.ย. 2569" in text
+
+
+# ---------------------------------------------------------------- undo
+
+def recorded(hook: Webhook, user: str = USER_OF01) -> list[dict]:
+    confirm = hook.say(user, "ชำระ F1-002 1,500 ใบรับ R-9")
+    return hook.tap(user, postback_data(confirm, "ยืนยันบันทึก"))
+
+
+def outstanding_of_f1_002(hook: Webhook) -> str:
+    text = text_of(hook.say(USER_OF01, "ค้นหา F1-002"))
+    return text.split("คงค้าง", 1)[1].split("\n", 1)[0]
+
+
+def test_undo_appends_one_reversing_row_and_the_ledger_nets_it(hook, sheets_fake):
+    owed = outstanding_of_f1_002(hook)
+    done = recorded(hook)
+    assert outstanding_of_f1_002(hook) != owed
+    undo = postback_data(done, "ยกเลิกรายการ")
+    voided = hook.tap(USER_OF01, undo)
+    assert "ยกเลิกรายการแล้ว" in text_of(voided) and "1,500 บาท" in text_of(voided)
+    twice = hook.tap(USER_OF01, undo)
+    assert "ยกเลิกไปแล้ว" in text_of(twice) and "ไม่ได้ยกเลิกซ้ำ" in text_of(twice)
+    rows = payment_rows(sheets_fake)
+    original, reversal = rows[-2], rows[-1]
+    assert reversal["รหัสอ้างอิง"] == original["รหัสอ้างอิง"] + "-VOID"
+    assert original["รหัสอ้างอิง"] in reversal["หมายเหตุ"]
+    assert float(str(reversal["จำนวนเงิน (บาท)"]).replace(",", "")) == -1500
+    assert reversal["วันที่ชำระ"] == original["วันที่ชำระ"] and reversal["เลขที่สัญญา"] == "F1-002"
+    assert sum(1 for row in rows if str(row.get("รหัสอ้างอิง", "")).endswith("-VOID")) == 1
+    assert outstanding_of_f1_002(hook) == owed
+    check = text_of(hook.say(USER_OF01, "ตรวจสอบ"))
+    assert "VOID" not in check   # a reversal with its original is no problem
+
+
+def test_undo_by_another_officer_is_refused(hook, sheets_fake):
+    undo = postback_data(recorded(hook), "ยกเลิกรายการ")
+    rows = len(payment_rows(sheets_fake))
+    refused = hook.tap(USER_OF02, undo)
+    assert "ยังไม่ได้ยกเลิกรายการ" in text_of(refused) and "ท่านบันทึก" in text_of(refused)
+    assert len(payment_rows(sheets_fake)) == rows
+
+
+def test_undo_after_24_hours_is_refused(hook, sheets_fake):
+    undo = postback_data(recorded(hook), "ยกเลิกรายการ")
+    rows = len(payment_rows(sheets_fake))
+    hook.runtime.conversation.now = lambda: NOW + dt.timedelta(hours=24, minutes=1)
+    refused = hook.tap(USER_OF01, undo)
+    assert "ยังไม่ได้ยกเลิกรายการ" in text_of(refused) and "24 ชั่วโมง" in text_of(refused)
+    assert len(payment_rows(sheets_fake)) == rows
+    hook.runtime.conversation.now = lambda: NOW + dt.timedelta(hours=23, minutes=59)
+    assert "ยกเลิกรายการแล้ว" in text_of(hook.tap(USER_OF01, undo))
