@@ -23,7 +23,7 @@ demo: $(STAMP)
 	$(PY) main.py check
 	$(PY) main.py remind --digest
 	$(PY) main.py simulate
-	$(PY) main.py report
+	$(PY) main.py report --pdf
 	$(PY) main.py setup-line --dry-run
 
 test: $(STAMP)
