@@ -44,6 +44,7 @@ from typing import Any, Callable, Collection, Mapping
 
 from core.http import KeepAlive
 from sheets.store import StoreError
+from sheets.google_api import google_error, path_segment, tries_phrase
 
 DEFAULT_API_URL = "https://storage.googleapis.com"
 JSON_PATH = "/storage/v1"
@@ -156,7 +157,7 @@ class StorageClient:
         query: dict[str, str] = {"uploadType": "media", "name": name}
         if if_generation_match is not None:
             query["ifGenerationMatch"] = str(if_generation_match)
-        answer = self.request("POST", f"{UPLOAD_PATH}/b/{_quote(bucket)}/o", query, data, content_type,
+        answer = self.request("POST", f"{UPLOAD_PATH}/b/{path_segment(bucket)}/o", query, data, content_type,
                               idempotent=if_generation_match is not None, answers=(412,))
         if answer.status == 412:
             if answer.uncertain:
@@ -193,7 +194,7 @@ class StorageClient:
         found: list[StoredObject] = []
         query = {"prefix": prefix, "maxResults": str(page_size)}
         while True:
-            page = json.loads(self.request("GET", f"{JSON_PATH}/b/{_quote(bucket)}/o", query).body)
+            page = json.loads(self.request("GET", f"{JSON_PATH}/b/{path_segment(bucket)}/o", query).body)
             found.extend(StoredObject.from_resource(item) for item in page.get("items", []))
             token = page.get("nextPageToken")
             if not token:
@@ -213,7 +214,7 @@ class StorageClient:
 
     @staticmethod
     def _object_path(bucket: str, name: str) -> str:
-        return f"{JSON_PATH}/b/{_quote(bucket)}/o/{_quote(name)}"
+        return f"{JSON_PATH}/b/{path_segment(bucket)}/o/{path_segment(name)}"
 
     # -- the retry layer -------------------------------------------------------
     def request(self, method: str, path: str, query: Mapping[str, str], body: bytes | None = None,
@@ -233,7 +234,7 @@ class StorageClient:
             except (OSError, http.client.HTTPException) as exc:
                 status, reason = None, type(exc).__name__
                 failure = (f"ติดต่อ Cloud Storage ไม่ได้ ({urllib.parse.unquote(path)}) หลังลอง {attempt} ครั้ง "
-                           f"(no answer from Cloud Storage after {_tries(attempt)}: {type(exc).__name__})")
+                           f"(no answer from Cloud Storage after {tries_phrase(attempt)}: {type(exc).__name__})")
             else:
                 answer = Answer(status, data, attempt, uncertain)
                 if 200 <= status < 300 or status in answers:
@@ -259,28 +260,9 @@ class StorageClient:
 
     @staticmethod
     def _error(answer: Answer, what: str) -> StorageError:
-        reason, message = _google_error(answer.body)
+        reason, message = google_error(answer.body)
         words = STATUS_WORDS.get(answer.status, "ผิดพลาด")
         return StorageError(f"Cloud Storage ตอบกลับ {answer.status} ({words}) สำหรับ {what} หลังลอง {answer.tries} ครั้ง "
-                            f"(Cloud Storage answered {answer.status} {reason} for {what} after {_tries(answer.tries)}: "
+                            f"(Cloud Storage answered {answer.status} {reason} for {what} after {tries_phrase(answer.tries)}: "
                             f"{message})",
                             answer.status, reason)
-
-
-def _tries(count: int) -> str:
-    return "1 try" if count == 1 else f"{count} tries"
-
-
-def _quote(segment: str) -> str:
-    """A bucket or object name as one path segment ('/' in object names included)."""
-    return urllib.parse.quote(segment, safe="")
-
-
-def _google_error(data: bytes) -> tuple[str, str]:
-    """(reason, message) of Google's {"error": {...}} body, or of a plain-text one."""
-    try:
-        error = json.loads(data)["error"]
-        details = error.get("errors") or [{}]
-        return str(details[0].get("reason", error.get("status", ""))), str(error.get("message", ""))
-    except (ValueError, KeyError, TypeError, AttributeError, IndexError):
-        return "", data[:200].decode("utf-8", "replace")

@@ -48,6 +48,7 @@ from core.http import KeepAlive
 from sheets.cloud_storage import RetryPolicy
 from sheets.credentials import TokenSource, token_source_from_env
 from sheets.store import StoreError
+from sheets.google_api import google_error, path_segment, tries_phrase
 
 DEFAULT_API_URL = "https://www.googleapis.com"
 FILES_PATH = "/drive/v3/files"
@@ -229,7 +230,7 @@ class DriveClient:
     def files_get(self, file_id: str, *, fields: str = FILE_FIELDS, supports_all_drives: bool = True) -> DriveFile:
         """A file's metadata (404 -> DriveError with `not_found`)."""
         query = {"fields": fields, "supportsAllDrives": _flag(supports_all_drives)}
-        answer = self.request("GET", f"{FILES_PATH}/{_quote(file_id)}", query,
+        answer = self.request("GET", f"{FILES_PATH}/{path_segment(file_id)}", query,
                               what=(f"อ่านข้อมูลไฟล์ {file_id}", f"reading file {file_id}"))
         return DriveFile.from_resource(json.loads(answer.body))
 
@@ -389,15 +390,15 @@ class DriveClient:
     def _no_answer(self, what: tuple[str, str], tries: int, exc: BaseException) -> DriveError:
         if isinstance(exc, TimeoutError):
             message = (f"Google Drive ไม่ตอบภายใน {self.timeout_seconds:g} วินาที หลังลอง {tries} ครั้ง ขณะ{what[0]} "
-                       f"(no answer within {self.timeout_seconds:g} s after {_tries(tries)} while {what[1]})")
+                       f"(no answer within {self.timeout_seconds:g} s after {tries_phrase(tries)} while {what[1]})")
         else:
             message = (f"ติดต่อ Google Drive ไม่ได้ หลังลอง {tries} ครั้ง ขณะ{what[0]} "
-                       f"(cannot reach Google Drive after {_tries(tries)} while {what[1]}: {type(exc).__name__})")
+                       f"(cannot reach Google Drive after {tries_phrase(tries)} while {what[1]}: {type(exc).__name__})")
         return DriveError(message, None, "")
 
     @staticmethod
     def _error(answer: Answer, what: tuple[str, str]) -> DriveError:
-        reason, message = _google_error(answer.body)
+        reason, message = google_error(answer.body)
         words = STATUS_WORDS.get(answer.status, "ผิดพลาด")
         hint = ""
         if answer.status == 403 and reason == "storageQuotaExceeded":
@@ -406,7 +407,7 @@ class DriveClient:
             hint = NOT_FOUND_HINT
         return DriveError(f"Google Drive ตอบกลับ {answer.status} ({words}) ขณะ{what[0]} หลังลอง {answer.tries} ครั้ง "
                           f"(Google Drive answered {answer.status} {reason} while {what[1]} after "
-                          f"{_tries(answer.tries)}: {message}).{hint}",
+                          f"{tries_phrase(answer.tries)}: {message}).{hint}",
                           answer.status, reason)
 
 
@@ -430,21 +431,3 @@ def _resource_of(found: DriveFile) -> bytes:
 
 def _flag(value: bool) -> str:
     return "true" if value else "false"
-
-
-def _tries(count: int) -> str:
-    return "1 try" if count == 1 else f"{count} tries"
-
-
-def _quote(segment: str) -> str:
-    return urllib.parse.quote(segment, safe="")
-
-
-def _google_error(data: bytes) -> tuple[str, str]:
-    """(reason, message) of Google's {"error": {...}} body, or of a plain-text one."""
-    try:
-        error = json.loads(data)["error"]
-        details = error.get("errors") or [{}]
-        return str(details[0].get("reason", error.get("status", ""))), str(error.get("message", ""))
-    except (ValueError, KeyError, TypeError, AttributeError, IndexError):
-        return "", data[:200].decode("utf-8", "replace")
