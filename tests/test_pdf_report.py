@@ -136,12 +136,33 @@ def test_the_summary_riding_in_the_alert_push_says_where_the_pdf_is(demo_book: P
                for a in after)
 
 
-def test_with_a_drive_folder_the_file_stays_local_and_says_so(tmp_path: Path) -> None:
+def test_with_a_drive_folder_the_file_is_uploaded_once_and_linked(tmp_path: Path, drive_fake, shared_folder) -> None:
     from report.files import store_file
+    from sheets.drive import DriveClient
 
-    stored = store_file(tmp_path / "a.pdf", make_config({"report.drive_folder_id": "FOLDER-1"}))
-    assert stored.link is None and "FOLDER-1" in stored.note   # issue 12 uploads; nothing claims a link
-    assert store_file(tmp_path / "a.pdf", make_config()).note == ""
+    pdf = tmp_path / "report-2026-11.pdf"
+    pdf.write_bytes(b"%PDF-1.4 the meeting report")
+    config = make_config({"report.drive_folder_id": shared_folder, "drive.api_url": drive_fake.url})
+    client = DriveClient.from_config(config, lambda: "test-token")
+    stored = store_file(pdf, config, drive=client)
+    assert stored.link and stored.note == ""
+    again = store_file(pdf, config, drive=client)          # a rerun of the same file: one file in Drive
+    assert again.link == stored.link
+    files = [f for f in drive_fake.files.values() if shared_folder in f.parents]
+    assert [f.name for f in files] == ["report-2026-11.pdf"]
+    assert store_file(pdf, make_config()).link is None     # no folder: the file stays local
+
+
+def test_a_failed_upload_keeps_the_file_local_and_says_so(tmp_path: Path, drive_fake) -> None:
+    from report.files import store_file
+    from sheets.drive import DriveClient
+
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    my_drive = drive_fake.add_folder("โฟลเดอร์ของบัญชีบริการ", None)   # not in a shared drive: 403
+    config = make_config({"report.drive_folder_id": my_drive, "drive.api_url": drive_fake.url})
+    stored = store_file(pdf, config, drive=DriveClient.from_config(config, lambda: "test-token"))
+    assert stored.link is None and "ไม่สำเร็จ" in stored.note and str(pdf) in stored.note
 
 
 @pytest.mark.parametrize("signatures, key", [
