@@ -297,25 +297,33 @@ def scaled_cold_starts(scale: Any, n: int = 3) -> list[dict[str, Any]]:
     officer, the Sheets fake replaying its prepared answer (one unmeasured start prepares it)."""
     from core.thai import today_in
 
+    with loopback(today_in("Asia/Bangkok"), scale, replay=True) as setting, unbudgeted_config() as config_path:
+        rows = _scaled_rows(setting, scale, n, config_path)
+    return rows
+
+
+def _scaled_rows(setting: dict[str, Any], scale: Any, n: int, config_path: str) -> list[dict[str, Any]]:
     rows = []
-    with loopback(today_in("Asia/Bangkok"), scale, replay=True) as setting, deferred_validation() as bodies, \
-            unbudgeted_config() as config_path:
+    with deferred_validation() as bodies:
         users = pick_users(setting["tables"])
         extra = {"KKC_CONFIG": config_path}
         for role in ("district", "province"):
             officer_id, user_id = users[role]
             cold_starts(setting, user_id, 1, extra_env=extra)  # prepares the replayed answer
             result = cold_starts(setting, user_id, n, extra_env=extra)
+            reply = setting["line"].replies[-1].messages
             row = {"loans": scale.loans, "officer": f"{role} ({officer_id})", **result,
-                   "replayed_answers": setting["sheets"].replayed}
+                   "replayed_answers": setting["sheets"].replayed,
+                   "reply_bytes": len(json.dumps(reply, ensure_ascii=False).encode("utf-8"))}
             rows.append(row)
             print(f"{scale.loans:>6} loans {row['officer']:<22} cold median {result['median_s']:.2f} s "
                   f"(min {result['min_s']:.2f}, max {result['max_s']:.2f}; CPU {result['cpu_median_s']:.2f} s; "
                   f"wall incl. interpreter {result['wall_median_s']:.2f} s) peak {result['peak_mb_median']:.0f} MB "
                   f"(max {result['peak_mb_max']:.0f}), {result['sheets_requests']:.0f} Sheets req", flush=True)
-        violations = check_later(bodies)
-        for row in rows:
-            row["line_violations"] = violations
+    # After the with: inside it the real check is swapped for the recorder.
+    violations = check_later(bodies)
+    for row in rows:
+        row["line_violations"] = violations
     return rows
 
 
