@@ -12,6 +12,7 @@ from bench.common import machine
 # name -> module; each module has run(quick) -> list of result rows.
 BENCHES = {
     "store": "bench.store_bench",
+    "growth": "bench.growth_bench",
     "alerts": "bench.alerts_bench",
     "report": "bench.report_bench",
     "webhook": "bench.webhook_bench",

@@ -22,6 +22,55 @@ SEED = 2569
 SPREADSHEET_ID = "bench-sheet"
 
 
+def double_max() -> Any:
+    """Twice the largest province: only for the growth curve (is the read path linear?)."""
+    from sheets.demo import NATIONAL_MAX
+    from sheets.demo.scales import DemoScale
+
+    return DemoScale(funds=2 * NATIONAL_MAX.funds, loans=2 * NATIONAL_MAX.loans,
+                     officers_district=2 * NATIONAL_MAX.officers_district,
+                     staff_province=NATIONAL_MAX.staff_province, name="สองเท่าของจังหวัดใหญ่สุด")
+
+
+def cached_tables(scale: Any, today: dt.date = TODAY, seed: int = SEED) -> dict[str, list[list[Any]]]:
+    """The demo generator's tables at this scale, kept in bench/out/ between runs (160k takes minutes)."""
+    import hashlib
+    import pickle
+
+    from sheets.demo import demo_tables
+
+    source = "".join((ROOT / "sheets" / "demo" / name).read_text(encoding="utf-8")
+                     for name in sorted(p.name for p in (ROOT / "sheets" / "demo").glob("*.py")))
+    digest = hashlib.sha256(f"{scale!r}|{today}|{seed}|{source}".encode()).hexdigest()[:16]
+    path = ROOT / "bench" / "out" / f"tables-{scale.loans}-{digest}.pickle"
+    if path.exists():
+        with path.open("rb") as cached:
+            return pickle.load(cached)
+    tables = demo_tables(today, seed, scale)
+    path.parent.mkdir(exist_ok=True)
+    with path.open("wb") as out:
+        pickle.dump(tables, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return tables
+
+
+def prime_reads(fake: Any, api_url: str, tab_keys: Any = None) -> None:
+    """Replay mode on, and the data read answered once (unmeasured) so that its bytes are prepared.
+
+    The read goes through the program's own client, so it is byte for byte the request the
+    measured run makes."""
+    from core.config import load_config
+    from core.schema import DATA_TABS
+    from sheets.credentials import StaticToken
+    from sheets.google import GoogleStore
+    from sheets.store import Layout
+
+    fake.replay_reads()
+    config = load_config(env={}, overrides={"sheets.api_url": api_url})
+    GoogleStore.from_config(SPREADSHEET_ID, config, Layout(config), StaticToken("bench")).read(
+        tab_keys or DATA_TABS)
+    fake.reset_requests()
+
+
 def scales(quick: bool) -> list[tuple[str, Any]]:
     from sheets.demo import NATIONAL_MAX, PROVINCE_AVG, TRAT
 

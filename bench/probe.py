@@ -56,6 +56,54 @@ def run_check_task(args: argparse.Namespace, config: Any, store: Any, today: dt.
             "loans": len(ds.loans), "problems": len(report.problems)}
 
 
+class GcWatch:
+    """The cycle collector's passes and time, by generation, through gc.callbacks."""
+
+    def __init__(self) -> None:
+        self.passes = [0, 0, 0]
+        self.seconds = [0.0, 0.0, 0.0]
+        self.collected = 0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            generation = info["generation"]
+            self.passes[generation] += 1
+            self.seconds[generation] += time.perf_counter() - self._started
+            self.collected += info["collected"]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"passes": list(self.passes), "seconds": [round(s, 4) for s in self.seconds],
+                "collected": self.collected}
+
+
+@task("read")
+def run_read_task(args: argparse.Namespace, config: Any, store: Any, today: dt.date) -> dict[str, Any]:
+    """The read path alone (one batch read, then parse), with the cycle collector's work in each."""
+    import gc
+
+    from core.schema import DATA_TABS
+    from sheets.model import load_dataset
+    from sheets.store import Layout
+
+    load_gc, parse_gc = GcWatch(), GcWatch()
+    gc.callbacks.append(load_gc)
+    t0, c0 = time.perf_counter(), time.process_time()
+    tables = store.read(DATA_TABS)
+    t1, c1 = time.perf_counter(), time.process_time()
+    gc.callbacks.remove(load_gc)
+    gc.callbacks.append(parse_gc)
+    ds = load_dataset(tables, Layout(config), today, config.rules.max_term_years)
+    t2, c2 = time.perf_counter(), time.process_time()
+    gc.callbacks.remove(parse_gc)
+    return {"seconds": {"load": t1 - t0, "parse": t2 - t1, "total": t2 - t0},
+            "cpu": {"load": c1 - c0, "parse": c2 - c1, "total": c2 - c0},
+            "gc": {"load": load_gc.as_json(), "parse": parse_gc.as_json()},
+            "loans": len(ds.loans), "cells": sum(len(t.rows) * len(t.header) for t in tables.values())}
+
+
 @task("remind")
 def run_remind_task(args: argparse.Namespace, config: Any, store: Any, today: dt.date) -> dict[str, Any]:
     """One daily alert run: the day's turn, read, plan, push through LINE (the fake), the log written ahead."""

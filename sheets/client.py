@@ -57,6 +57,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from core.http import KeepAlive
+from sheets.gc_pause import collector_paused
 from sheets.credentials import CREDENTIALS_HELP, TokenEndpointUnreachable, TokenSource
 from sheets.store import StoreError
 
@@ -234,7 +235,8 @@ def _decode(data: bytes) -> Any:
     if len(data) > LARGE_ANSWER_BYTES:
         import orjson  # late: see LARGE_ANSWER_BYTES
 
-        return orjson.loads(data)
+        with collector_paused():  # millions of acyclic objects: see sheets/gc_pause.py
+            return orjson.loads(data)
     return json.loads(data)
 
 

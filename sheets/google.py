@@ -24,6 +24,7 @@ from core.config import Config
 from core.schema import header_key, normalize_header
 from sheets.client import Backoff, SheetsClient, SheetsError, a1_range, column_letters
 from sheets.credentials import TokenSource, token_source_from_env
+from sheets.gc_pause import collector_paused
 from sheets.report_layout import ReportSheet
 from sheets.store import (
     Layout, StoreError, Table, TabTemplate, batch_read, header_of, ordered_row, to_text_cell,
@@ -100,7 +101,8 @@ class GoogleStore:
     # -- reading ---------------------------------------------------------
     def read(self, tab_keys: Sequence[str]) -> dict[str, Table]:
         titles = {key: self.layout.title(key) for key in tab_keys}
-        tables = batch_read(titles, self._batch_get, self._sheet_titles)
+        with collector_paused():  # the decode and a row list per row: see sheets/gc_pause.py
+            tables = batch_read(titles, self._batch_get, self._sheet_titles)
         self._headers.update({t.title: (t.header if t.exists else None) for t in tables.values()})
         return tables
 

@@ -11,13 +11,12 @@ module is where the rest of the program gets a Dataset.
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from contextlib import contextmanager
 from functools import partial
-from typing import Callable, Iterator
+from typing import Callable
 
 from core.schema import DATA_TABS
 from ledger import LedgerState
+from sheets.gc_pause import collector_paused
 from sheets.parse.alert_log import parse_alert_log
 from sheets.parse.committee import parse_committee
 from sheets.parse.funds import parse_funds
@@ -45,21 +44,8 @@ Parser = Callable[[Dataset, TabReader], None]
 def load_dataset(tables: dict[str, Table], layout: Layout, today: dt.date,
                  max_term_years: int = 3) -> Dataset:
     """Parse every data tab; problems and unreadable rows are collected, never raised."""
-    with _gc_paused():
+    with collector_paused():  # see sheets/gc_pause.py
         return _load_all(tables, layout, today, max_term_years)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Parsing makes a million small acyclic objects; the cycle collector would rescan
-    them again and again (over a second on a national-size sheet) and find nothing."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _load_all(tables: dict[str, Table], layout: Layout, today: dt.date, max_term_years: int) -> Dataset:

@@ -209,3 +209,33 @@ def test_gspread_itself_works_against_the_fake(sheets_fake: SheetsFake) -> None:
                                                                ["0013", "600"]]
     assert [w.title for w in spreadsheet.worksheets()] == ["Sheet1", "ทดสอบ"]
     assert sheets_fake.violations == []
+
+
+def test_replay_mode_answers_a_read_again_with_the_same_bytes_and_a_write_drops_them(sheets_fake: SheetsFake) -> None:
+    # The benchmark's mode: the fake's rendering is out of the figure, the answer stays the real one.
+    sheets_fake.set_rows(SPREADSHEET_ID, "Sheet1", [["รหัส", "ชื่อ"], ["F-01", "กองทุนหนึ่ง"]])
+    params = {"ranges": ["'Sheet1'"], "valueRenderOption": "UNFORMATTED_VALUE"}
+    fresh = call(sheets_fake, "GET", "/values:batchGet", params=params)
+    sheets_fake.replay_reads()
+
+    first = call(sheets_fake, "GET", "/values:batchGet", params=params)
+    sheets_fake.set_rows(SPREADSHEET_ID, "Sheet1", [["รหัส", "ชื่อ"], ["F-99", "ไม่ได้ขอผ่าน API"]])
+    replayed = call(sheets_fake, "GET", "/values:batchGet", params=params)
+
+    assert first.content == fresh.content
+    assert replayed.content == fresh.content  # prepared bytes, not rendered again
+    assert sheets_fake.replayed == 1
+    assert sheets_fake.count("values.batchGet") == 3  # replayed requests are still recorded
+
+    written = call(sheets_fake, "POST", values_path("Sheet1", ":append"),
+                   params={"valueInputOption": "RAW"}, json={"values": [["F-02", "กองทุนสอง"]]})
+    after_write = call(sheets_fake, "GET", "/values:batchGet", params=params)
+
+    assert written.status_code == 200
+    assert sheets_fake.replayed == 1  # the read after the write was rendered anew and prepared
+    assert after_write.json()["valueRanges"][0]["values"][-2:] == [["F-99", "ไม่ได้ขอผ่าน API"], ["F-02", "กองทุนสอง"]]
+
+    sheets_fake.fail_next(503, kind="values.batchGet")
+    assert call(sheets_fake, "GET", "/values:batchGet", params=params).status_code == 503  # faults still apply
+    sheets_fake.replay_reads(False)
+    assert sheets_fake.replayed == 0

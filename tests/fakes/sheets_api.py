@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence, Union
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import googleapiclient
@@ -51,6 +51,8 @@ FAULT_MESSAGES = {
     503: "The service is currently unavailable.",
 }
 NEW_ROWS, NEW_COLUMNS = 1000, 26
+# Reads whose answer replay mode may prepare (see SheetsFake.replay_reads).
+REPLAYABLE = frozenset({"values.batchGet", "values.get", "spreadsheets.get"})
 SERIAL_EPOCH = dt.datetime(1899, 12, 30)
 _SKIP = object()  # an input cell that leaves the cell as it is (JSON null)
 
@@ -688,6 +690,8 @@ class SheetsFake:
         self.requests: list[RecordedRequest] = []
         self.violations: list[str] = []
         self._faults: list[_Fault] = []
+        # Replay mode (the benchmark's): read answers as prepared bytes, keyed by the request.
+        self._replay: Optional[dict[str, bytes]] = None
         self._lock = threading.RLock()
         self._server: Optional[ThreadingHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
@@ -790,6 +794,24 @@ class SheetsFake:
         with self._lock:
             self._faults.clear()
 
+    def replay_reads(self, on: bool = True) -> None:
+        """Answer a read that was answered before with the same bytes, without rendering it again.
+
+        For the benchmark: a national-size batchGet costs the fake seconds to render (40 MB), which
+        is the fake's time, not the program's. The answer is rendered once (the first time that
+        request comes, e.g. a warm-up read before the measured run) and replayed, keyed by the
+        request's method and path with its query. Any other request (a write) drops every prepared
+        answer, so a replayed answer is never stale. Faults, the bearer check and the request
+        record apply as always."""
+        with self._lock:
+            self._replay = {} if on else None
+
+    @property
+    def replayed(self) -> int:
+        """How many read answers are prepared (0 when replay is off)."""
+        with self._lock:
+            return len(self._replay or {})
+
     def _add_fault(self, fault: _Fault) -> None:
         with self._lock:
             self._faults.append(fault)
@@ -810,8 +832,8 @@ class SheetsFake:
             self.violations.append(text)
 
     # -- HTTP -------------------------------------------------------------
-    def handle(self, request: BaseHTTPRequestHandler, method: str) -> tuple[int, dict[str, Any], bool]:
-        """(status, answer, whether to hang up instead of answering)."""
+    def handle(self, request: BaseHTTPRequestHandler, method: str) -> tuple[int, Union[dict[str, Any], bytes], bool]:
+        """(status, answer (bytes when replayed), whether to hang up instead of answering)."""
         started = time.perf_counter()
         delayed = 0.0
         split = urlsplit(request.path)
@@ -838,7 +860,8 @@ class SheetsFake:
                 raise FakeAPIError(fault.status, fault.message)
             if kind is None:
                 raise FakeAPIError(404, f"Method not found: {method} {split.path}")
-            status, payload = 200, self._answer(kind, spreadsheet_id, range_text, query, raw_body)
+            status, payload = 200, self._replayed_answer(method, request.path, kind, spreadsheet_id,
+                                                         range_text, query, raw_body)
         except FakeAPIError as exc:
             status, payload = exc.code, exc.body()
         except Exception as exc:  # a bug in the fake: make it loud
@@ -848,6 +871,26 @@ class SheetsFake:
         record.seconds = time.perf_counter() - started - delayed
         record.answer_lost = bool(fault and fault.lose_answer)
         return status, payload, record.answer_lost
+
+    def _replayed_answer(self, method: str, raw_path: str, kind: str, spreadsheet_id: str,
+                         range_text: Optional[str], query: dict[str, list[str]],
+                         raw_body: bytes) -> Union[dict[str, Any], bytes]:
+        """The answer, from the prepared bytes in replay mode (see replay_reads)."""
+        with self._lock:
+            replay = self._replay
+            if replay is not None and kind not in REPLAYABLE:
+                replay.clear()  # a write: what was prepared may be stale
+        if replay is None or kind not in REPLAYABLE:
+            return self._answer(kind, spreadsheet_id, range_text, query, raw_body)
+        key = f"{method} {raw_path}"
+        with self._lock:
+            prepared = replay.get(key)
+        if prepared is None:
+            prepared = orjson.dumps(self._answer(kind, spreadsheet_id, range_text, query, raw_body))
+            with self._lock:
+                if self._replay is replay:
+                    replay[key] = prepared
+        return prepared
 
     def _answer(self, kind: str, spreadsheet_id: str, range_text: Optional[str],
                 query: dict[str, list[str]], raw_body: bytes) -> dict[str, Any]:
@@ -1262,7 +1305,7 @@ class _Handler(BaseHTTPRequestHandler):
         if hang_up:
             self.close_connection = True  # no status line: the client sees the connection drop
             return
-        body = orjson.dumps(payload)  # compact UTF-8 like Google's; fast on a 40 MB national-size answer
+        body = payload if isinstance(payload, bytes) else orjson.dumps(payload)  # compact UTF-8 like Google's; fast on a 40 MB national-size answer
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=UTF-8")
