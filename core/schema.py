@@ -236,7 +236,7 @@ TABS: dict[str, Tab] = {t.key: t for t in (
 
 # Tabs a whole-data run reads (generated tabs are only ever written).
 DATA_TABS: tuple[str, ...] = ("funds", "loans", "installments", "payments", "committee",
-                              "officers", "line_links", "alert_log")
+                              "officers", "line_links", "alert_log", "documents")
 
 
 def normalize_header(text: object) -> str:
