@@ -231,3 +231,24 @@ def test_the_settings_pick_drive_or_local_files(tmp_path):
     local = open_shelf(make_config({"documents.directory": str(tmp_path)}))
     assert isinstance(local, LocalShelf) and local.directory == tmp_path
     assert isinstance(open_shelf(make_config({"drive.folder_id": "abc"}), env={"KKC_TEST": "1"}), DriveShelf)
+
+
+# ---------------------------------------------------------------- the fund card
+
+def test_the_fund_card_shows_each_document_with_its_date_and_link(drive_hook, line_fake, sheets_fake):
+    line_fake.add_content("600008", JPEG, "image/jpeg")
+    asked = send(drive_hook, image("600008"))
+    kinds = drive_hook.tap(USER_OF01, postback_data(asked, "บ้านหนองเสม็ด ม.3"))
+    drive_hook.tap(USER_OF01, postback_data(kinds, "สมุดบัญชี"))
+    drive_hook.say(USER_OF01, "88,000")
+    when = drive_hook.say(USER_OF01, "24/11/2569")
+    assert "บันทึกเอกสารแล้ว" in text_of(when)
+    link = document_rows(sheets_fake)[-1]["ลิงก์"]
+    card = drive_hook.say(USER_OF01, "กองทุน 230102-03")
+    text = text_of(card)
+    assert "88,000" in text and "ณ 24 พ.ย. 2569" in text            # the newer balance: the bank book's
+    assert "สมุดบัญชี" in text and "24 พ.ย. 2569 · เปิด" in text
+    assert "คำสั่งแต่งตั้ง" in text and "1 มี.ค. 2567 · เปิด" in text    # the link typed in กองทุน, by its date
+    from chat.terminal import actions_of
+    uris = [a["uri"] for a in actions_of(card) if a.get("type") == "uri"]
+    assert link in uris and "https://drive.google.com/file/d/a/view" in uris
