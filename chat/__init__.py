@@ -17,4 +17,4 @@ instance that wires them together is `handlers.runtime`.
 """
 
 # The tabs the chat reads (one batch read); not the alert log or committee, which it never shows.
-CHAT_TABS: tuple[str, ...] = ("funds", "loans", "installments", "payments", "officers", "line_links")
+CHAT_TABS: tuple[str, ...] = ("funds", "loans", "installments", "payments", "officers", "line_links", "documents")

@@ -25,12 +25,14 @@ class Conversing(Protocol):
 
 @dataclass(frozen=True)
 class Step:
-    """A step of the guided repayment (chat.guided) waiting for something the officer must TYPE."""
+    """A step of the guided repayment (chat.guided) or of a document (chat.documents) waiting for typing."""
 
-    kind: str                          # fund / amount / date / receipt
+    kind: str                          # fund / amount / date / receipt; doc_fund / doc_balance / doc_balance_date
     contract_no: str = ""
     amount: Decimal | None = None
     paid_date: dt.date | None = None
+    ref: str = ""                      # a document's LINE message id
+    fund_id: str = ""
 
 
 @dataclass

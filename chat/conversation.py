@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from core.thai import baht, date_th, mask_id_runs, polite_name, to_arabic_digits
-from chat import commands, guided
+from chat import commands, documents, guided
 from messaging import flex, richmenu
 from chat import views
 from chat.budget import Deadline, Late, Turn, within
@@ -67,7 +67,8 @@ log = logging.getLogger("kkc.chat")
 PRIVATE_ONLY = ("ขอบคุณที่เชิญ กข.คจ. Care ค่ะ\nบอตนี้ตอบเฉพาะในแชตส่วนตัวกับเจ้าหน้าที่ "
                 "เพื่อคุ้มครองข้อมูลส่วนบุคคลของลูกหนี้ (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล) "
                 "โปรดเพิ่มเพื่อนแล้วพิมพ์ถามในแชตส่วนตัว")
-TEXT_ONLY = "บอตอ่านได้เฉพาะข้อความตัวอักษร พิมพ์ เมนู เพื่อดูคำสั่งที่ใช้ได้"
+TEXT_ONLY = ("บอตอ่านได้เฉพาะข้อความตัวอักษร (และรับรูปหรือไฟล์ PDF เป็นเอกสารกองทุน) "
+             "พิมพ์ เมนู เพื่อดูคำสั่งที่ใช้ได้")
 LOADING = "กำลังโหลดข้อมูล ลองอีกครั้งในสักครู่"
 LOADING_NOT_RECORDED = "กำลังโหลดข้อมูล ยังไม่ได้บันทึกรับชำระ ลองกดยืนยันอีกครั้งในสักครู่"
 LOADING_NOT_VOIDED = "กำลังโหลดข้อมูล ยังไม่ได้ยกเลิกรายการ ลองกดอีกครั้งในสักครู่"
@@ -137,10 +138,11 @@ class Conversation:
                  profile_name: Callable[[str], str] | None = None,
                  limiter: RegisterLimiter | None = None, budget_seconds: float | None = None,
                  indicate: Callable[[str], object] | None = None, wall: Callable[[], float] = time.time,
-                 menus: richmenu.MenuLinks | None = None):
+                 menus: richmenu.MenuLinks | None = None, desk: documents.DocumentDesk | None = None):
         """`budget_seconds`: chat.budget_seconds when None (math.inf: no hurry); `indicate(chat_id)` shows
         LINE's loading animation; `wall` is the epoch clock the claims' deadlines are written in;
-        `menus`: LINE's rich menu calls (None: no LINE, as in the terminal chat)."""
+        `menus`: LINE's rich menu calls (None: no LINE, as in the terminal chat); `desk` files the documents
+        sent in LINE (None: documents are not filed, as in the terminal chat)."""
         self.config, self.store, self.snapshots, self.claims = config, store, snapshots, claims
         self.menus = menus
         self.today, self.now, self.wall = today, now, wall
@@ -150,7 +152,8 @@ class Conversation:
         self.indicate = indicate
         self.write_lock = threading.Lock()
         self.recorded: dict[str, dict[str, Any]] = {}  # ref -> claim record of repayments this instance wrote
-        self.pending = guided.PendingSteps()           # the guided repayment's typed steps, per LINE user
+        self.pending = guided.PendingSteps()           # the guided flows' typed steps, per LINE user
+        self.desk = desk
 
     # ------------------------------------------------------------ who is asking
 
@@ -201,7 +204,9 @@ class Conversation:
             return commands.link_help()
         who = user_id or (ctx.officer.officer_id if ctx.officer else "")
         step = self.pending.get(who) if cmd is None else None
-        if step is not None:
+        if step is not None and step.kind.startswith("doc_"):
+            messages = documents.on_typed(ctx, step, text, self.file_document)
+        elif step is not None:
             messages = guided.on_typed(ctx, step, text)
         elif cmd is None and guided.looks_like_amount(text):
             messages = guided.lost()
@@ -260,13 +265,17 @@ class Conversation:
         if ctx.status != "linked":
             return commands.link_help()
         who = user_id or (ctx.officer.officer_id if ctx.officer else "")
+        if action in documents.ACTIONS:
+            messages = documents.on_postback(ctx, fields, self.file_document)
+            self.pending.put(who, ctx.next_step)
+            return messages
         if action in guided.GUIDED_ACTIONS:
             messages = guided.on_postback(ctx, fields, params)
             self.pending.put(who, ctx.next_step)
             return messages
         self.pending.put(who, None)
         if action == "cancel":
-            return [flex.text_message("ยกเลิกแล้ว ไม่ได้บันทึกรับชำระ", quick=views.main_quick())]
+            return [flex.text_message("ยกเลิกแล้ว ไม่ได้บันทึกอะไร", quick=views.main_quick())]
         if action == "void" and fields.get("r", "").startswith("LINE-") and fields.get("c"):
             return self.void_payment(ctx, fields["r"], fields["c"])
         if action == "pay":
@@ -276,6 +285,31 @@ class Conversation:
                 return [flex.text_message("ปุ่มนี้ใช้ไม่ได้แล้ว โปรดพิมพ์คำสั่ง ชำระ ใหม่", quick=views.main_quick())]
             return self.confirm_payment(ctx, request)
         return [flex.text_message("ปุ่มนี้ใช้ไม่ได้แล้ว พิมพ์ เมนู เพื่อเริ่มใหม่", quick=views.main_quick())]
+
+    def on_media(self, user_id: str, message: dict, event_id: str = "") -> Messages:
+        """A photo or a file: the first step of filing it as a fund's document (chat.documents)."""
+        if self.desk is None:
+            return [flex.text_message(TEXT_ONLY, quick=views.quick("เมนู", *views.QUICK_MAIN))]
+        turn = self.turn(user_id)
+        try:
+            ctx = self.context(user_id, event_id, turn=turn)
+            if ctx.status != "linked":
+                return commands.link_help()
+            messages = documents.received(ctx, message)
+            self.pending.put(user_id, ctx.next_step)
+        except SheetLoading:
+            messages = [flex.text_message(LOADING + " แล้วส่งเอกสารอีกครั้ง")]
+        finally:
+            turn.finish()
+        return shown(messages)
+
+    def file_document(self, ctx: Ctx, request: documents.DocumentRequest) -> Messages:
+        """File a document once (the desk's claim); the next read sees the new row."""
+        if self.desk is None:
+            return [flex.text_message(TEXT_ONLY)]
+        messages = self.desk.file(ctx, request)
+        self.snapshots.invalidate()
+        return messages
 
     # ------------------------------------------------------------ linking
 
@@ -743,7 +777,8 @@ def _code(text: str) -> str:
 
 IGNORED_EVENTS = ("unfollow", "leave", "memberJoined", "memberLeft", "unsend", "videoPlayComplete", "beacon",
                   "membership", "module", "activated", "deactivated", "botSuspended", "botResumed", "delivery")
-OTHER_MESSAGES = ("image", "video", "audio", "file", "location", "sticker")
+OTHER_MESSAGES = ("video", "audio", "location", "sticker")
+DOCUMENT_MESSAGES = ("image", "file")   # a photo or a PDF: filed as a fund's document (chat.documents)
 
 
 def register_event_handlers(handler: WebhookHandler, conv: Conversation) -> WebhookHandler:
@@ -763,6 +798,13 @@ def register_event_handlers(handler: WebhookHandler, conv: Conversation) -> Webh
             if not event.is_one_to_one:
                 return None
             return [flex.text_message(TEXT_ONLY, quick=views.quick("เมนู", *views.QUICK_MAIN))]
+
+    for kind in DOCUMENT_MESSAGES:
+        @handler.add("message", message_type=kind)
+        def on_document(event: Event) -> Messages | None:
+            if not event.is_one_to_one:
+                return None
+            return conv.on_media(event.user_id, event.message, event.webhook_event_id)
 
     @handler.add("message")
     def on_unknown_message(event: Event) -> Messages | None:

@@ -32,7 +32,8 @@ def cmd_fund(ctx: Ctx, args: str) -> Messages:
     summary, aging = view.ledger.summary(where), view.ledger.aging(where)
     loans = sum(1 for loan in view.loans if loan.fund_id == fund.fund_id)
     quality = view.quality.fund(fund.fund_id)
-    bubble = views.fund_bubble(fund, summary, aging, quality, loans, ctx.today)
+    bubble = views.fund_bubble(fund, summary, aging, quality, loans, ctx.today,
+                               documents=view.ds.fund_documents(fund), balance=view.ds.bank_balance(fund))
     alt = (f"กองทุน {fund.village_name} ({fund.fund_id}): คงค้าง {baht(aging.total.outstanding)} "
            f"ค้างชำระ {baht(aging.overdue.arrears)} PAR{summary.par_days} {views.percent(summary.par30)}")
     return [flex.flex_message(alt, bubble, quick=views.quick(f"ค้างชำระ {fund.fund_id}", f"ครบกำหนด 30 {fund.fund_id}",

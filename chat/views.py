@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import urllib.parse
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
+from core.schema import DOC_OTHER, DOCUMENT_KINDS
 from core.thai import baht, date_th, mask_citizen_id
 from ledger.aging import TITLE, AgingRow, AgingTable
 from messaging import flex
 from sheets.model import Fund, Loan
+from sheets.records import FundDocument
 from ledger.core import PortfolioSummary
 from sheets.check import FundQuality
 
@@ -226,16 +228,35 @@ def aging_lines(table: AgingTable, rows: Sequence[AgingRow] | None = None, *, sk
 
 # ---------------------------------------------------------------- a fund's card
 
+def document_line(kind: str, found: FundDocument | None) -> dict:
+    """A document of the fund card: its date, tappable to open it when it is a web link."""
+    if found is None:
+        return flex.field(kind, "ยังไม่มี", color=flex.RED)
+    when = date_th(found.date) if found.date else "ไม่ระบุวันที่"
+    if not found.link.startswith("https://"):
+        return flex.field(kind, f"{when} (เก็บในเครื่อง)")
+    return flex.box([flex.text(kind, color=flex.GREY, flex=4), flex.text(f"{when} · เปิด", flex=6, align="end",
+                                                                      color=LINK_COLOR)],
+                    layout="baseline", action=flex.uri_action(flex.clip(kind, flex.MAX_LABEL), found.link))
+
+
+LINK_COLOR = "#1E6FD9"
+
+
 def fund_bubble(fund: Fund, summary: PortfolioSummary, aging: AgingTable,
-                quality: FundQuality | None, loans: int, today: dt.date) -> dict:
+                quality: FundQuality | None, loans: int, today: dt.date,
+                documents: Mapping[str, FundDocument] | None = None,
+                balance: tuple[Decimal | None, dt.date | None] | None = None) -> dict:
+    """The fund card; `documents` and `balance` as sheets.records.Dataset decides them (both places)."""
+    amount, as_of = balance if balance is not None else (fund.bank_balance, fund.bank_balance_date)
     body: list[dict] = [
         flex.field("รหัสกองทุน", fund.fund_id),
         flex.field("อำเภอ", fund.district or "-"),
         flex.field("เงินทุน", baht(fund.capital) if fund.capital is not None else "ไม่มีข้อมูล"),
     ]
-    if fund.bank_balance is not None:
-        when = f" (ณ {date_th(fund.bank_balance_date)})" if fund.bank_balance_date else " (ไม่ระบุวันที่)"
-        body.append(flex.field("เงินฝากธนาคาร", baht(fund.bank_balance) + when))
+    if amount is not None:
+        when = f" (ณ {date_th(as_of)})" if as_of else " (ไม่ระบุวันที่)"
+        body.append(flex.field("เงินฝากธนาคาร", baht(amount) + when))
     else:
         body.append(flex.field("เงินฝากธนาคาร", "ไม่มีข้อมูล", color=flex.RED))
     if fund.cash_on_hand is not None:
@@ -251,6 +272,10 @@ def fund_bubble(fund: Fund, summary: PortfolioSummary, aging: AgingTable,
         *aging_lines(aging),
         flex.separator(),
     ]
+    if documents is not None:
+        body.append(flex.text("เอกสาร", size="sm", bold=True))
+        body += [document_line(kind, documents.get(kind)) for kind in DOCUMENT_KINDS if kind != DOC_OTHER]
+        body.append(flex.separator())
     if quality is None:
         body.append(flex.text("ยังตรวจคุณภาพข้อมูลไม่ได้", size="xs", color=flex.GREY))
     elif quality.ok:

@@ -72,6 +72,9 @@ DEFAULTS: dict[str, Any] = {
     # Google Drive (sheets/drive.py): documents sent in LINE go under `folder_id`, a folder of a shared
     # drive (a service account has no Drive storage); empty = local files (the embedded default).
     "drive": {"api_url": "https://www.googleapis.com", "timeout_seconds": 30.0, "max_tries": 4, "folder_id": ""},
+    # Documents sent in LINE (chat/documents.py): larger files are refused; without drive.folder_id
+    # they are kept under `directory`.
+    "documents": {"max_bytes": 10 * 1024 * 1024, "directory": "data/documents"},
     # Atomic "once only" claims (a repayment's ref, the day's alert run): a Cloud Storage bucket
     # shared by every instance when set, else files in `directory` (the embedded default).
     "claims": {"bucket": "", "prefix": "claims/", "directory": "data/claims"},
@@ -292,6 +295,7 @@ def _check_ranges(values: dict[str, Any]) -> None:
     for dotted in ("alerts.overdue_repeat_days", "line.max_tries", "sheets.max_tries",
                    "line.timeout_seconds", "sheets.timeout_seconds",
                    "storage.timeout_seconds", "storage.max_tries", "drive.timeout_seconds", "drive.max_tries",
+                   "documents.max_bytes",
                    "alerts.items_per_bubble", "chat.list_limit", "chat.budget_seconds"):
         positive(dotted)
     for dotted in ("alerts.before_due_days", "alerts.overdue_days"):

@@ -211,13 +211,32 @@ NOTICES = Tab("notices", "หนังสือแจ้งเตือน", "pr
     _col("issued_at", "เวลาบันทึก", "datetime"),
 ))
 
+# The documents a fund sends the province (its document 4.1-4.2), as officers send them in LINE.
+DOC_COMMITTEE_ORDER, DOC_BANK_BOOK, DOC_FINANCIAL_SUMMARY, DOC_OTHER = (
+    "คำสั่งแต่งตั้ง", "สมุดบัญชี", "สรุปสถานะการเงิน", "อื่น ๆ")
+DOCUMENT_KINDS = (DOC_COMMITTEE_ORDER, DOC_BANK_BOOK, DOC_FINANCIAL_SUMMARY, DOC_OTHER)
+
+# One row per document sent in LINE (chat/documents.py); append-only, keyed by `ref` (the LINE
+# message id). The link cells people type in กองทุน are never written: the check reads both.
+DOCUMENTS = Tab("documents", "เอกสาร", "program", (
+    _col("fund_id", "รหัสกองทุน", required=True),
+    _col("document", "เอกสาร", "choice", required=True, choices=DOCUMENT_KINDS),
+    _col("document_date", "วันที่เอกสาร", "date"),
+    _col("link", "ลิงก์", "link", required=True),
+    _col("sent_by", "ผู้ส่ง"),
+    _col("sent_at", "เวลาส่ง", "datetime"),
+    _col("ref", "รหัสอ้างอิง"),
+    _col("bank_balance", "ยอดเงินในสมุดบัญชี (บาท)", "amount"),
+    _col("bank_balance_date", "วันที่ของยอดเงิน", "date"),
+))
+
 TABS: dict[str, Tab] = {t.key: t for t in (
     FUNDS, LOANS, INSTALLMENTS, PAYMENTS, COMMITTEE, OFFICERS, LINE_LINKS,
-    ALERT_LOG, FEEDBACK, QUALITY, REPORT, SNAPSHOTS, NOTICES)}
+    ALERT_LOG, FEEDBACK, QUALITY, REPORT, SNAPSHOTS, NOTICES, DOCUMENTS)}
 
 # Tabs a whole-data run reads (generated tabs are only ever written).
 DATA_TABS: tuple[str, ...] = ("funds", "loans", "installments", "payments", "committee",
-                              "officers", "line_links", "alert_log")
+                              "officers", "line_links", "alert_log", "documents")
 
 
 def normalize_header(text: object) -> str:

@@ -27,6 +27,7 @@ import time
 from typing import Callable, Mapping, Protocol, runtime_checkable
 
 from chat.conversation import Conversation, register_event_handlers
+from chat.documents import ContentSource, DocumentDesk
 from chat.scope import SnapshotCache
 from core.config import Config, ConfigError, load_config
 from core.thai import mask_id_runs, now_in, today_in
@@ -36,6 +37,7 @@ from messaging.richmenu import MenuLinks
 from messaging.signature import SIGNATURE_HEADER, InvalidSignatureError
 from messaging.webhook import EventDeduper, InvalidPayloadError, Outcome, Replier, WebhookHandler, WebhookParser
 from sheets.claims import Claims
+from sheets.documents import Shelf, open_shelf
 from sheets.store import Layout, Store
 
 log = logging.getLogger("kkc.webhook")
@@ -134,12 +136,15 @@ def create_runtime(config: Config, store: Store, replier: Replier | None = None,
                    profile_name: Callable[[str], str] | None = None, layout: Layout | None = None,
                    snapshot_seconds: float | None = None, clock: Callable[[], float] = time.monotonic,
                    claims: Claims | None = None, budget_seconds: float | None = None,
-                   wall: Callable[[], float] = time.time) -> Runtime:
+                   wall: Callable[[], float] = time.time,
+                   shelf: Callable[[], Shelf] | None = None) -> Runtime:
     """Wire a runtime from its parts. With a replier and channel secret it answers webhooks; without, only chats.
 
     `today` / `now` default to the clock in config.timezone; `snapshot_seconds` to chat.cache_seconds;
     `claims` to the configured ones (sheets.open.open_claims); `budget_seconds` to chat.budget_seconds
     (math.inf: no hurry). A replier that can show LINE's loading animation shows it while the sheet is read.
+    A replier that can read what users sent (LINE's client) files their photos and PDFs, on `shelf`
+    (made on the first document; the settings' Drive folder or local directory when None).
     """
     if replier is not None and not channel_secret:
         raise RuntimeConfigError(f"{SECRET_ENV} is not set: the webhook cannot check signatures")
@@ -156,9 +161,12 @@ def create_runtime(config: Config, store: Store, replier: Replier | None = None,
     snapshots = SnapshotCache(store, config, layout, get_today, max_age=snapshot_seconds, clock=clock, now=get_now)
     indicate = replier.show_loading if isinstance(replier, LoadingIndicator) else None
     menus = replier if isinstance(replier, MenuLinks) else None  # LINE's client links rich menus; the outbox cannot
+    desk = None
+    if isinstance(replier, ContentSource):
+        desk = DocumentDesk(config, store, claims, replier, shelf or (lambda: open_shelf(config)), get_now)
     conversation = Conversation(config, store, snapshots, claims=claims, today=get_today, now=get_now,
                                 profile_name=profile_name, budget_seconds=budget_seconds, indicate=indicate,
-                                wall=wall, menus=menus)
+                                wall=wall, menus=menus, desk=desk)
     parser = handler = None
     if replier is not None:
         parser = WebhookParser(channel_secret)
@@ -243,7 +251,8 @@ def runtime_from_env(env: Mapping[str, str] | None = None, config: Config | None
 
         claims = open_claims(config, env)
     return create_runtime(config, open_webhook_store(config, layout, env), replier, channel_secret=secret,
-                          profile_name=profile_name, layout=layout, claims=claims)
+                          profile_name=profile_name, layout=layout, claims=claims,
+                          shelf=lambda: open_shelf(config, env))
 
 
 def open_webhook_store(config: Config, layout: Layout, env: Mapping[str, str]) -> Store:

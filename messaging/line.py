@@ -25,8 +25,9 @@ The set-up calls are tried again on 5xx and network errors like the GETs, being 
 link, an unlink, a delete, setting the default or an alias says what the end state is), except
 creating a rich menu: a lost answer there would leave a second menu, so it is tried once (and
 `setup-line` deletes every menu of ours it did not make this run, so a stray one goes next time).
-Rich menu images go to the api-data host (`line.api_data_url`), over a connection of their own
-that is opened only when an image is uploaded.
+Rich menu images, and the content of what users send (`content`: a photo or a PDF, checked against
+a size limit before it is read), go to the api-data host (`line.api_data_url`), over a connection of
+their own that is opened only when one is needed.
 """
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ DEFAULT_RICH_MENU_PATH = "/v2/bot/user/all/richmenu"
 USER_PATH = "/v2/bot/user/"
 WEBHOOK_ENDPOINT_PATH = "/v2/bot/channel/webhook/endpoint"
 WEBHOOK_TEST_PATH = "/v2/bot/channel/webhook/test"
+CONTENT_PATH = "/v2/bot/message/{}/content"   # on the api-data host: what a user sent (image, file, ...)
 IMAGE_TYPES = ("image/png", "image/jpeg")
 
 # The webhook answers while LINE waits: a short timeout and one retry at most there.
@@ -94,6 +96,23 @@ class Answer:
     @property
     def message(self) -> str:
         return str(self.body.get("message", ""))
+
+
+@dataclass(frozen=True)
+class Content:
+    """A message's content as LINE keeps it: the bytes and their media type."""
+
+    data: bytes
+    media_type: str
+
+
+class ContentError(MessengerError):
+    """The content cannot be had: `too_large`, `expired` (LINE keeps it for a while only), or LINE failed."""
+
+    def __init__(self, message: str, http_status: int | None = None, *, too_large: bool = False,
+                 expired: bool = False) -> None:
+        super().__init__(message, http_status)
+        self.too_large, self.expired = too_large, expired
 
 
 @dataclass(frozen=True)
@@ -146,6 +165,42 @@ class _Transport(KeepAlive):
 
             conn.getresponse = getresponse  # type: ignore[method-assign]
         return conn
+
+    def download(self, path: str, headers: dict[str, str], max_bytes: int) -> tuple[int, bytes, str, int | None]:
+        """GET a blob: (status, body, Content-Type, declared size). Never reads more than `max_bytes` + 1.
+
+        KeepAlive.request reads the whole answer; a file may be large, so the size LINE declares
+        (Content-Length) is checked before the body is read, and a body over the limit is not read
+        at all: the connection is dropped instead (what was left unread cannot be reused).
+        """
+        with self._lock:
+            self.requests += 1
+            for fresh in (False, True):
+                conn = self._connection()
+                try:
+                    conn.request("GET", self.prefix + path, headers=headers)
+                    response = conn.getresponse()
+                    declared = response.getheader("Content-Length")
+                    size = int(declared) if declared and declared.isdigit() else None
+                    media_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
+                    if response.status == 200 and size is not None and size > max_bytes:
+                        self._drop()
+                        return response.status, b"", media_type, size
+                    data = response.read(max_bytes + 1) if response.status == 200 else response.read()
+                    if len(data) > max_bytes:
+                        self._drop()
+                        return response.status, b"", media_type, len(data)
+                    if response.getheader("Connection", "").lower() == "close" or not response.isclosed():
+                        self._drop()
+                    return response.status, data, media_type, size
+                except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                    self._drop()
+                    if fresh:
+                        raise
+                except (OSError, http.client.HTTPException):
+                    self._drop()
+                    raise
+        raise AssertionError("unreachable")
 
     def exchange(self, method: str, path: str, body: bytes | None,
                  headers: dict[str, str]) -> tuple[int, bytes, dict[str, str | None]]:
@@ -287,6 +342,47 @@ class LineClient:
         value = limit.get("value") if limit.get("type") == "limited" else None
         return MessageQuota(int(value) if value is not None else None, int(used.get("totalUsage", 0)))
 
+    def content(self, message_id: str, max_bytes: int) -> Content:
+        """What a user sent (an image, a file) from the api-data host; ContentError when it cannot be had.
+
+        Over `max_bytes` (by the declared Content-Length, else by what arrives) is refused without
+        reading it; a 404 means LINE no longer keeps it (content is kept for a limited time only).
+        Tried again on 5xx and network errors like every GET.
+        """
+        path = CONTENT_PATH.format(_segment(message_id))
+        transport = self._data_transport()
+        status: int | None = None
+        trouble = ""
+        for attempt in range(1, self.max_tries + 1):
+            try:
+                status, data, media_type, size = transport.download(
+                    path, {"Authorization": f"Bearer {self._token}"}, int(max_bytes))
+            except TimeoutError:
+                status, trouble = None, f"LINE ไม่ตอบภายใน {self.timeout_seconds:g} วินาที (timeout)"
+            except (OSError, http.client.HTTPException) as exc:
+                status, trouble = None, f"ติดต่อ LINE ไม่ได้ (connection error: {type(exc).__name__})"
+            else:
+                if status == 200 and not data and size:
+                    raise ContentError(f"ไฟล์ใหญ่เกินไป ({_megabytes(size)}) รับได้ไม่เกิน {_megabytes(max_bytes)} "
+                                       f"(content over documents.max_bytes)", status, too_large=True)
+                if status == 200:
+                    return Content(data, media_type or "application/octet-stream")
+                if status == 404:
+                    raise ContentError("ไฟล์นี้หมดอายุใน LINE แล้ว (LINE เก็บไฟล์ไว้ระยะหนึ่งเท่านั้น) โปรดส่งไฟล์ใหม่อีกครั้ง "
+                                       "(LINE 404: the content has expired)", 404, expired=True)
+                if 400 <= status < 500:
+                    raise ContentError(f"อ่านไฟล์จาก LINE ไม่สำเร็จ (HTTP {status}: {_phrase(status)})", status)
+                trouble = f"LINE ขัดข้อง (HTTP {status}: {_phrase(status)})"
+            if attempt < self.max_tries:
+                self._pause(attempt)
+        raise ContentError(f"อ่านไฟล์จาก LINE ไม่สำเร็จ: {trouble} — ลองแล้ว {self.max_tries} ครั้ง", status)
+
+    def _data_transport(self) -> _Transport:
+        """The api-data host's connection, opened on first use (an image upload, a content download)."""
+        if self._data_http is None:
+            self._data_http = _Transport(self._api_data_url, self.timeout_seconds, "api-data.line.me")
+        return self._data_http
+
     # ------------------------------------------------------------ rich menus
 
     def create_rich_menu(self, menu: dict) -> str:
@@ -301,10 +397,8 @@ class LineClient:
         """Attach the image (PNG or JPEG, at most 1 MB, the menu's size) to a menu, on the api-data host."""
         if content_type not in IMAGE_TYPES:
             raise MessengerError(f"รูปริชเมนูต้องเป็น PNG หรือ JPEG (got {content_type})")
-        if self._data_http is None:
-            self._data_http = _Transport(self._api_data_url, self.timeout_seconds, "api-data.line.me")
         self._send("POST", f"{RICH_MENU_PATH}/{_segment(rich_menu_id)}/content", image, what="อัปโหลดรูปริชเมนู",
-                   content_type=content_type, transport=self._data_http)
+                   content_type=content_type, transport=self._data_transport())
 
     def rich_menus(self) -> list[dict]:
         """Every rich menu of the channel made through the API (RichMenuResponse objects)."""
@@ -454,6 +548,10 @@ def _segment(value: str) -> str:
 def _rich_menu_id(answer: Answer) -> str | None:
     value = answer.body.get("richMenuId") if answer.ok else None
     return value if isinstance(value, str) and value else None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def _phrase(status: int) -> str:

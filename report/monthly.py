@@ -223,10 +223,12 @@ def build_report(ds: Dataset, config: Config, year: int, month: int, as_of: dt.d
         if u.fund_id in ds.funds:
             unreadable[u.fund_id] += 1
 
+    # The bank balance as the check judges it: the newer of the typed cell and a bank book sent in LINE.
+    bank = {f.fund_id: ds.bank_balance(f) for f in funds}
     funds_of: dict[str, list[Fund]] = {name: [] for name in names}
     for f in funds:
         funds_of[district_of[f.fund_id]].append(f)
-    district_rows = [_district_row(name, funds_of[name], per_district[name], borrowers, ok, unreadable)
+    district_rows = [_district_row(name, funds_of[name], per_district[name], borrowers, ok, unreadable, bank)
                      for name in names]
     province = _province_row(district_rows)
     prev_key = month_key(*previous_month(year, month))
@@ -247,7 +249,7 @@ def build_report(ds: Dataset, config: Config, year: int, month: int, as_of: dt.d
         notes.append("อำเภอที่ไม่ตรงกับทะเบียน (แก้ในแท็บ กองทุน): " + ", ".join(unknown))
     order = {name: i for i, name in enumerate(official)}
     fund_rows = [_fund_row(f, district_of[f.fund_id], per_fund[f.fund_id], len(borrowers[f.fund_id]),
-                           bool(ok.get(f.fund_id, False)))
+                           bool(ok.get(f.fund_id, False)), bank[f.fund_id])
                  for f in sorted(funds, key=lambda f: (order.get(district_of[f.fund_id], len(order)), f.fund_id))]
     aging = {name: per_district[name].aging for name in names}
     aging[PROVINCE] = day.aging()
@@ -257,9 +259,10 @@ def build_report(ds: Dataset, config: Config, year: int, month: int, as_of: dt.d
 
 
 def _district_row(name: str, funds: Sequence[Fund], loans: GroupFigures, borrowers: Mapping[str, set[str]],
-                  ok: Mapping[str, bool], unreadable: Mapping[str, int]) -> dict[str, Any]:
+                  ok: Mapping[str, bool], unreadable: Mapping[str, int],
+                  balances: Mapping[str, tuple[Decimal | None, dt.date | None]]) -> dict[str, Any]:
     """A district's figures as people read them: Decimal baht, int counts, ratios 0..1."""
-    bank = sum((_money(f.bank_balance) for f in funds), ZERO)
+    bank = sum((_money(balances[f.fund_id][0]) for f in funds), ZERO)
     cash = sum((_money(f.cash_on_hand) for f in funds), ZERO)
     row: dict[str, Any] = {
         "district": name,
@@ -300,13 +303,14 @@ def _province_row(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return _ordered(total)
 
 
-def _fund_row(fund: Fund, district: str, loans: GroupFigures, borrowers: int, passes: bool) -> dict[str, Any]:
-    bank, cash = _money(fund.bank_balance), _money(fund.cash_on_hand)
+def _fund_row(fund: Fund, district: str, loans: GroupFigures, borrowers: int, passes: bool,
+              balance: tuple[Decimal | None, dt.date | None]) -> dict[str, Any]:
+    bank, cash = _money(balance[0]), _money(fund.cash_on_hand)
     row: dict[str, Any] = {
         "fund_id": fund.fund_id, "district": district, "subdistrict": fund.subdistrict,
         "village_no": fund.village_no, "village_name": fund.village_name, "capital": _money(fund.capital),
         "households_total": fund.households_total or 0, "households_target": fund.households_target or 0,
-        "borrowers": borrowers, "bank_balance": bank, "bank_balance_date": fund.bank_balance_date,
+        "borrowers": borrowers, "bank_balance": bank, "bank_balance_date": balance[1],
         "cash_on_hand": cash, "total_money": bank + cash, **_loan_figures(loans),
     }
     row["par30"] = _ratio(row["at_risk_outstanding"], row["outstanding"]) or 0.0

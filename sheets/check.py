@@ -8,6 +8,7 @@ from typing import Any
 
 from core.thai import date_th, mask_id_runs
 from sheets.model import LEVEL_TH, Dataset, Fund, Problem
+from sheets.records import TYPED_DOCUMENTS, is_newer
 from core.schema import FUNDS, PAYMENTS
 from core.config import Config
 
@@ -126,10 +127,26 @@ def _years_later(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _fund_quality(fund: Fund, has_loans: bool, quality_cfg: Any, today: dt.date) -> FundQuality:
+def _fund_values(ds: Dataset, fund: Fund) -> dict[str, Any]:
+    """What the check judges the fund by: its typed cells, with a document sent in LINE (a row of เอกสาร)
+    counted as its link, and dated by its date when newer; the bank balance as Dataset.bank_balance decides."""
+    values = {col: getattr(fund, col) for col in REQUIRED_FOR_COMPLETE}
+    documents = ds.fund_documents(fund)
+    for kind, link_col, date_col in TYPED_DOCUMENTS:
+        found = documents.get(kind)
+        if found is not None:
+            values[link_col] = found.link
+            if date_col == "financial_summary_date" and is_newer(found.date, values[date_col]):
+                values[date_col] = found.date
+    values["bank_balance"], values["bank_balance_date"] = ds.bank_balance(fund)
+    return values
+
+
+def _fund_quality(ds: Dataset, fund: Fund, has_loans: bool, quality_cfg: Any, today: dt.date) -> FundQuality:
     fq = FundQuality(fund.fund_id, fund.district, fund.subdistrict, fund.village_name, fund.row)
+    values = _fund_values(ds, fund)
     for col, label in REQUIRED_FOR_COMPLETE.items():
-        if getattr(fund, col) in (None, ""):
+        if values[col] in (None, ""):
             fq.missing.append(label)
     if not has_loans:
         fq.missing.append(DEBTOR_LIST)
@@ -137,9 +154,9 @@ def _fund_quality(fund: Fund, has_loans: bool, quality_cfg: Any, today: dt.date)
               ("financial_summary_date", quality_cfg.summary_max_age_days, "แบบสรุปสถานะการเงิน"),
               ("updated_at", quality_cfg.row_max_age_days, "ข้อมูลกองทุน"))
     for col, max_days, label in limits:
-        age = _age_days(getattr(fund, col), today)
+        age = _age_days(values[col], today)
         if age is not None and age > max_days:
-            fq.stale.append(f"{label} ณ {date_th(getattr(fund, col))} เก่ากว่า {max_days} วัน")
+            fq.stale.append(f"{label} ณ {date_th(values[col])} เก่ากว่า {max_days} วัน")
     if fund.committee_order_date is not None:
         lapse = _years_later(fund.committee_order_date, quality_cfg.committee_term_years)
         if lapse <= today:
@@ -170,7 +187,7 @@ def run_check(ds: Dataset, config: Config, today: dt.date) -> QualityReport:
     """Every rule of sheet-template.md, summed up per fund."""
     problems = list(ds.problems) + _overpayment_problems(ds)
     funds_with_loans = {loan.fund_id for loan in ds.loans.values()}
-    by_fund = {f.fund_id: _fund_quality(f, f.fund_id in funds_with_loans, config.quality, today)
+    by_fund = {f.fund_id: _fund_quality(ds, f, f.fund_id in funds_with_loans, config.quality, today)
                for f in ds.funds.values()}
     for problem in problems:
         fq = by_fund.get(problem.fund_id or "")

@@ -19,6 +19,7 @@ from ledger import LedgerState
 from sheets.gc_pause import collector_paused
 from sheets.parse.alert_log import parse_alert_log
 from sheets.parse.committee import parse_committee
+from sheets.parse.documents import parse_documents
 from sheets.parse.funds import parse_funds
 from sheets.parse.installments import parse_installments
 from sheets.parse.line_links import parse_line_links
@@ -60,6 +61,7 @@ def _load_all(tables: dict[str, Table], layout: Layout, today: dt.date, max_term
         ("committee", parse_committee),
         ("line_links", parse_line_links),
         ("alert_log", parse_alert_log),
+        ("documents", parse_documents),
     )
     for tab_key, parse in parsers:
         tab = open_tab(ds, layout, tables, tab_key)

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable, Literal
 
-from core.schema import ADMIN_ROLE, DISTRICT_ROLE, SOURCE_SHEET, TABS
+from core.schema import (ADMIN_ROLE, DISTRICT_ROLE, DOC_BANK_BOOK, DOC_COMMITTEE_ORDER, DOC_FINANCIAL_SUMMARY,
+                         SOURCE_SHEET, TABS)
 from ledger import Contract, Installment as LedgerInstallment, Payment as LedgerPayment
 
 Level = Literal["error", "warning"]
@@ -74,6 +75,42 @@ class Fund:
     officer_id: str
     updated_at: dt.date | None
     note: str
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """A row of เอกสาร: a document an officer sent in LINE (chat/documents.py)."""
+
+    row: int
+    fund_id: str
+    document: str
+    document_date: dt.date | None
+    link: str
+    sent_by: str
+    sent_at: dt.datetime | None
+    ref: str
+    bank_balance: Decimal | None
+    bank_balance_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class FundDocument:
+    """One of a fund's documents as the check and the fund card see it: where it is and of when."""
+
+    kind: str
+    link: str
+    date: dt.date | None
+    source: str                 # the tab it came from: กองทุน (a typed link) or เอกสาร (sent in LINE)
+
+
+# The kinds of document that have a link column in กองทุน, with the date column that dates them.
+TYPED_DOCUMENTS = ((DOC_COMMITTEE_ORDER, "committee_order_doc", "committee_order_date"),
+                   (DOC_BANK_BOOK, "bank_book_doc", "bank_balance_date"),
+                   (DOC_FINANCIAL_SUMMARY, "financial_summary_doc", "financial_summary_date"))
+
+
+def is_newer(day: dt.date | None, than: dt.date | None) -> bool:
+    return day is not None and (than is None or day > than)
 
 
 @dataclass(slots=True)
@@ -190,6 +227,7 @@ class Dataset:
     officers: dict[str, Officer] = field(default_factory=dict)
     links: dict[str, LineLink] = field(default_factory=dict)   # officer_id -> latest link
     alert_log: list[AlertLogEntry] = field(default_factory=list)
+    documents: dict[str, list[DocumentRow]] = field(default_factory=lambda: defaultdict(list))  # by fund id
     problems: list[Problem] = field(default_factory=list)
     unreadable: list[Unreadable] = field(default_factory=list)
     tabs_missing: list[str] = field(default_factory=list)
@@ -199,6 +237,29 @@ class Dataset:
     blocking: list[Problem] = field(default_factory=list)
 
     # -- questions the rest of the program asks ---------------------------
+    def fund_documents(self, fund: Fund) -> dict[str, FundDocument]:
+        """The fund's newest document of each kind, from either place: the link typed in กองทุน (dated by
+        its date column) or a row of เอกสาร (dated by its document date); the newer wins, the typed one on a tie."""
+        found: dict[str, FundDocument] = {}
+        for kind, link_col, date_col in TYPED_DOCUMENTS:
+            link = getattr(fund, link_col)
+            if link:
+                found[kind] = FundDocument(kind, link, getattr(fund, date_col), TABS["funds"].title)
+        for doc in sorted(self.documents.get(fund.fund_id, ()), key=lambda d: d.row):
+            have = found.get(doc.document)
+            if have is None or is_newer(doc.document_date, have.date):
+                found[doc.document] = FundDocument(doc.document, doc.link, doc.document_date, TABS["documents"].title)
+        return found
+
+    def bank_balance(self, fund: Fund) -> tuple[Decimal | None, dt.date | None]:
+        """The fund's bank balance and its date: the newer of the typed cells and the newest bank book sent
+        in LINE (the typed one on a tie). The one place the check, the report and the card take it from."""
+        amount, day = fund.bank_balance, fund.bank_balance_date
+        for doc in self.documents.get(fund.fund_id, ()):
+            if doc.bank_balance is not None and (amount is None or is_newer(doc.bank_balance_date, day)):
+                amount, day = doc.bank_balance, doc.bank_balance_date
+        return amount, day
+
     def lacks(self, tab_key: str, col_key: str) -> bool:
         """The tab was read without this required column (one of `blocking`)."""
         title = TABS[tab_key].title

@@ -69,15 +69,19 @@ def deployment_claims(sheets_fake: Any) -> FileClaims:
 
 def make_runtime(sheets_fake: Any, line_fake: Any, *, overrides: dict | None = None,
                  clock: Clock | None = None, today: dt.date = TODAY, claims: Claims | None = None,
-                 budget_seconds: float | None = None, wall: Callable[[], float] | None = None) -> Runtime:
+                 budget_seconds: float | None = None, wall: Callable[[], float] | None = None,
+                 shelf: Callable[[], Any] | None = None) -> Runtime:
     """The webhook's runtime from the factory: the light Sheets and LINE clients on the fakes, the test clock.
 
     Claims: the deployment's (`deployment_claims`) unless given; budget: TEST_BUDGET_SECONDS unless given."""
-    config = make_config({"sheets.api_url": sheets_fake.url, "line.api_url": line_fake.url, **(overrides or {})})
+    config = make_config({"sheets.api_url": sheets_fake.url, "line.api_url": line_fake.url,
+                          "line.api_data_url": line_fake.data_url, **(overrides or {})})
     layout = Layout(config)
     store = GoogleStore.for_webhook(SPREADSHEET_ID, config, layout, StaticToken("test-token"))
     replier = LineClient.from_config(config, DEFAULT_TOKEN, webhook=True)
-    extra = {"wall": wall} if wall is not None else {}
+    extra: dict[str, Any] = {"wall": wall} if wall is not None else {}
+    if shelf is not None:
+        extra["shelf"] = shelf
     return create_runtime(config, store, replier, channel_secret=SECRET, today=lambda: today, now=lambda: NOW,
                           profile_name=replier.profile_name, layout=layout, clock=clock or Clock(),
                           claims=claims if claims is not None else deployment_claims(sheets_fake),

@@ -288,3 +288,67 @@ def test_a_fund_amount_out_of_reason_is_an_error_and_the_fund_stays():
     fund = ds.funds["230101-01"]
     assert (fund.capital, fund.bank_balance, fund.cash_on_hand) == (None, None, None)
     assert ds.loans["F1-001"].readable          # a loan is not measured against a capital that is not there
+
+
+# ---------------------------------------------------------------- documents sent in LINE (เอกสาร)
+
+def _with_documents(rows, blank=()):
+    """The tiny province with these เอกสาร rows; `blank`: กองทุน cells of 230102-03 left empty."""
+    data = tiny_province()
+    fund = next(f for f in data["funds"] if f["fund_id"] == "230102-03")
+    for col in blank:
+        fund[col] = None
+    data["documents"] = rows
+    return load_dataset(as_tables(data), Layout(), TODAY)
+
+
+def _document(fund_id, document, day, **extra):
+    return {"fund_id": fund_id, "document": document, "document_date": day, "ref": f"{fund_id}-{document}-{day}",
+            "link": f"https://drive.google.com/file/d/{fund_id}-{day}/view", "sent_by": "OF-01", **extra}
+
+
+BLANK = ("committee_order_doc", "bank_book_doc", "financial_summary_doc", "financial_summary_date",
+         "bank_balance", "bank_balance_date")
+
+
+def test_the_check_counts_a_document_row_as_the_typed_link_and_dates_it(config):
+    before = run_check(_with_documents([], BLANK), config, TODAY)
+    ds = _with_documents([
+        _document("230102-03", "คำสั่งแต่งตั้ง", dt.date(2026, 11, 2)),
+        _document("230102-03", "สมุดบัญชี", dt.date(2026, 11, 20), bank_balance=90000,
+                  bank_balance_date=dt.date(2026, 11, 20)),
+        _document("230102-03", "สรุปสถานะการเงิน", dt.date(2025, 1, 31)),
+        _document("230301-02", "สมุดบัญชี", dt.date(2026, 11, 1), bank_balance=52000,
+                  bank_balance_date=dt.date(2026, 11, 1)),
+    ], BLANK)
+    after = run_check(ds, config, TODAY)
+    for label in ("สำเนาคำสั่งแต่งตั้ง (เอกสาร 1)", "สำเนาสมุดบัญชี (เอกสาร 2)", "แบบสรุปสถานะการเงิน (เอกสาร 4)",
+                  "ยอดเงินฝาก", "วันที่ยอดเงินฝาก", "วันที่สรุปสถานะการเงิน"):
+        assert label in before.fund("230102-03").missing and label not in after.fund("230102-03").missing, label
+    assert after.fund("230102-03").missing == []
+    # "Current" is judged from the row's date: a summary of Jan 2025 is older than 180 days.
+    assert after.fund("230102-03").stale == ["แบบสรุปสถานะการเงิน ณ 31 ม.ค. 2568 เก่ากว่า 180 วัน"]
+    # A bank book sent on 1 Nov makes the balance typed in May current again.
+    assert before.fund("230301-02").stale == ["ยอดเงินฝาก ณ 10 พ.ค. 2569 เก่ากว่า 90 วัน"]
+    assert after.fund("230301-02").stale == [] and after.fund("230301-02").current
+
+
+def test_the_bank_balance_is_the_newer_of_the_typed_cell_and_the_newest_bank_book(config):
+    from report.monthly import build_report
+
+    newer = _document("230101-01", "สมุดบัญชี", dt.date(2026, 11, 20), bank_balance=160000,
+                      bank_balance_date=dt.date(2026, 11, 20))
+    older = _document("230101-01", "สมุดบัญชี", dt.date(2026, 1, 5), bank_balance=1,
+                      bank_balance_date=dt.date(2026, 1, 5))
+    ds = _with_documents([newer, older])
+    fund = ds.funds["230101-01"]
+    assert str(fund.bank_balance) == "150000.00"                 # the typed cell (31 Oct 2026) stays as typed
+    amount, day = ds.bank_balance(fund)
+    assert str(amount) == "160000.00" and day == dt.date(2026, 11, 20)
+    assert ds.fund_documents(fund)["สมุดบัญชี"].link == newer["link"]
+    assert ds.fund_documents(fund)["คำสั่งแต่งตั้ง"].source == "กองทุน"   # only the typed link
+    typed_only = _with_documents([older])
+    assert typed_only.bank_balance(typed_only.funds["230101-01"])[1] == dt.date(2026, 10, 31)
+    report = build_report(ds, config, 2026, 11, as_of=TODAY)
+    row = next(r for r in report.funds if r["fund_id"] == "230101-01")
+    assert str(row["bank_balance"]) == "160000.00" and row["bank_balance_date"] == dt.date(2026, 11, 20)

@@ -29,6 +29,7 @@ import re
 import secrets
 import threading
 import time
+import urllib.parse
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -376,6 +377,8 @@ class LineFake:
         self.aliases: dict[str, str] = {}         # richMenuAliasId -> richMenuId
         self.webhook_endpoint: str | None = None
         self.webhook_calls: list[tuple[str, int]] = []   # (URL, status) of the webhook tests' calls
+        self.contents: dict[str, tuple[bytes, str]] = {}   # messageId -> (content, Content-Type) users sent
+        self.expired: set[str] = set()                     # messageIds whose content LINE no longer keeps
         self._faults: list[_Fault] = []
         self._accepted_keys: dict[str, tuple[str, float, list[dict]]] = {}
         self._reply_tokens: dict[str, tuple[str, float]] = {}
@@ -454,6 +457,16 @@ class LineFake:
         with self._lock:
             self._reply_tokens[token] = (user_id, self.clock())
         return token
+
+    def add_content(self, message_id: str, data: bytes, content_type: str = "image/jpeg") -> None:
+        """What a user sent in message `message_id` (GET /v2/bot/message/{messageId}/content)."""
+        with self._lock:
+            self.contents[message_id] = (bytes(data), content_type)
+
+    def expire_content(self, message_id: str) -> None:
+        """LINE keeps content for a limited time; after it the content endpoint answers 404."""
+        with self._lock:
+            self.expired.add(message_id)
 
     def add_profile(self, user_id: str, display_name: str) -> None:
         self.profiles[user_id] = display_name
@@ -711,7 +724,16 @@ class LineFake:
         return _method_not_allowed()
 
     def _route_data(self, method: str, path: str, headers: Any, body: bytes | None) -> _Answer:
-        """The api-data host: the rich menu image, uploaded and downloaded."""
+        """The api-data host: the rich menu image, uploaded and downloaded; what users sent (getMessageContent)."""
+        sent = re.fullmatch(r"/v2/bot/message/([^/]+)/content", path)
+        if sent:
+            if method != "GET":
+                return _method_not_allowed()
+            message_id = urllib.parse.unquote(sent.group(1))
+            if message_id not in self.contents or message_id in self.expired:
+                return _Answer(404, {"message": "Not found"})
+            data, content_type = self.contents[message_id]
+            return _Answer(200, data, {"Content-Type": content_type})
         match = re.fullmatch(r"/v2/bot/richmenu/([^/]+)/content", path)
         if not match:
             return _Answer(404, {"message": "Not found"})
