@@ -19,12 +19,13 @@ from decimal import Decimal
 from typing import Any, Callable, Protocol, runtime_checkable
 
 from core.schema import DOC_BANK_BOOK, DOCUMENT_KINDS
-from core.thai import baht, date_th, to_arabic_digits
+from core.thai import baht, date_th
 from messaging import flex
 from messaging.base import MessengerError
 from messaging.line import Content, ContentError
 from chat import views
 from chat.context import Ctx, Messages, Step
+from chat.payments import typed_amount
 from chat.places import match_funds
 from sheets import readers
 from sheets.claims import Claims
@@ -146,16 +147,6 @@ def ask_balance_date(ctx: Ctx, message_id: str, fund_id: str, balance: Decimal) 
                               quick=[today, CANCEL])]
 
 
-def _typed_amount(text: str) -> Decimal | None:
-    words = to_arabic_digits(text).replace("บาท", " ").replace("฿", " ").split()
-    if len(words) != 1:
-        return None
-    try:
-        return readers.read_amount(words[0])
-    except readers.CellError:
-        return None
-
-
 # ---------------------------------------------------------------- what the officer taps or types
 
 def on_postback(ctx: Ctx, fields: dict[str, str], file: Callable[[Ctx, DocumentRequest], Messages]) -> Messages:
@@ -186,7 +177,7 @@ def on_typed(ctx: Ctx, step: Step, text: str, file: Callable[[Ctx, DocumentReque
     if step.kind == "doc_fund":
         return pick_fund(ctx, step.ref, text)
     if step.kind == "doc_balance":
-        balance = _typed_amount(text)
+        balance = typed_amount(text)
         if balance is None or balance < 0:
             ctx.next_step = step
             return [flex.text_message("อ่านยอดเงินไม่ได้ พิมพ์เป็นตัวเลข เช่น 125,400.50", quick=[CANCEL])]

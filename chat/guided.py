@@ -19,11 +19,12 @@ import urllib.parse
 from decimal import Decimal
 from typing import Any, Callable
 
-from core.thai import baht, date_th, to_arabic_digits
+from core.thai import baht, date_th
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages, Step
-from chat.payments import MAX_RECEIPT, check_payment, confirm_card, parse_pay, receipt_problem, split_receipt
+from chat.payments import (MAX_RECEIPT, check_payment, confirm_card, parse_pay, receipt_problem, split_receipt,
+                           typed_amount)
 from chat.places import match_funds
 from chat.registry import command
 from sheets import readers
@@ -215,7 +216,7 @@ def amount_step(ctx: Ctx, contract: str) -> Messages:
         items.append(flex.postback_action(f"{word} {amount:,.0f}" if amount == amount.to_integral() else
                                           f"{word} {amount:,.2f}",
                                           _data("gm", c=loan.contract_no, m=f"{amount:.2f}"), f"{baht(amount)}"))
-    lines = [f"บันทึกรับชำระ ขั้นที่ 3/5: จำนวนเงิน", f"{loan.borrower_name} สัญญา {loan.contract_no}",
+    lines = ["บันทึกรับชำระ ขั้นที่ 3/5: จำนวนเงิน", f"{loan.borrower_name} สัญญา {loan.contract_no}",
              f"คงค้าง {baht(state.outstanding)}" + (f" · ค้างชำระ {baht(state.arrears)}" if state.arrears > 0 else "")]
     lines.append("พิมพ์จำนวนเงินที่รับ (บาท) เช่น 1,500 หรือกดปุ่มด้านล่าง")
     lines.append(f"(หรือ{TYPED} ทีเดียว)")
@@ -223,19 +224,9 @@ def amount_step(ctx: Ctx, contract: str) -> Messages:
     return [flex.text_message("\n".join(lines), quick=[*items, CANCEL])]
 
 
-def _read_typed_amount(text: str) -> Decimal | None:
-    words = to_arabic_digits(text).replace("บาท", " ").replace("฿", " ").split()
-    if len(words) != 1:
-        return None
-    try:
-        return readers.read_amount(words[0])
-    except readers.CellError:
-        return None
-
-
 def looks_like_amount(text: str) -> bool:
     """A typed number: most likely the answer to step 3 of a flow this instance does not know."""
-    return _read_typed_amount(text) is not None
+    return typed_amount(text) is not None
 
 
 # ---------------------------------------------------------------- step 4: the date
@@ -311,7 +302,7 @@ def on_typed(ctx: Ctx, step: Step, text: str) -> Messages:
     if step.kind == "fund":
         return start(ctx, text)
     if step.kind == "amount":
-        amount = _read_typed_amount(text)
+        amount = typed_amount(text)
         if amount is None or amount <= 0:
             ctx.next_step = step
             return [flex.text_message("อ่านจำนวนเงินไม่ได้ พิมพ์เป็นตัวเลข เช่น 1,500", quick=[CANCEL])]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from core.thai import baht, date_th
+from core.thai import baht, date_th, to_arabic_digits
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
@@ -136,3 +136,14 @@ def confirm_card(ctx: Ctx, contract: str, amount: Decimal, paid_date: dt.date, r
                                           state.outstanding, confirm, cancel, warning, receipt)
     alt = f"ยืนยันบันทึกรับชำระ {baht(amount)} สัญญา {loan.contract_no} วันที่ {date_th(paid_date)}"
     return [flex.flex_message(alt, bubble)]
+
+
+def typed_amount(text: str) -> Decimal | None:
+    """An amount typed alone in the chat (1,500 · ๑๕๐๐ · 1500 บาท), or None when the text is not one."""
+    words = to_arabic_digits(text).replace("บาท", " ").replace("฿", " ").split()
+    if len(words) != 1:
+        return None
+    try:
+        return readers.read_amount(words[0])
+    except readers.CellError:
+        return None
