@@ -49,7 +49,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Callable, Optional
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -58,6 +58,7 @@ import googleapiclient
 
 from tests.fakes.sheets_api import RecordedRequest, parse_fields, prune
 from tests.fakes.storage_api import Reply, StorageDiscovery, _Fault, _Handler, _pattern, _rfc3339
+from tests.fakes.loopback import LoopbackFake
 
 DISCOVERY_PATH = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents" / "drive.v3.json"
 FOLDER = "application/vnd.google-apps.folder"
@@ -314,7 +315,7 @@ class DriveRequest(RecordedRequest):
     body: bytes = b""
 
 
-class DriveFake:
+class DriveFake(LoopbackFake):
     """A started fake Google Drive; use `url` as the API base URL. The caller is a service account."""
 
     def __init__(self, token: Optional[str] = None):
@@ -328,34 +329,8 @@ class DriveFake:
         self._versions = itertools.count(1)
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
-        self._server: Optional[ThreadingHTTPServer] = None
         self.my_drive = self._new_file("My Drive", FOLDER, [], None).id  # the service account's own root
 
-    # -- lifecycle --------------------------------------------------------
-    def start(self) -> "DriveFake":
-        handler = type("BoundHandler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
-                         name="drive-fake", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> "DriveFake":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "start() the fake first"
-        return f"http://127.0.0.1:{self._server.server_port}"
 
     # -- test helpers -------------------------------------------------------
     def add_shared_drive(self, name: str) -> str:
@@ -715,3 +690,7 @@ class DriveFake:
 
 __all__ = ["DriveFake", "FakeFile", "FakeDriveError", "DriveRequest", "load_discovery", "parse_query",
            "FOLDER", "NO_QUOTA_MESSAGE", "DISCOVERY_PATH"]
+
+
+DriveFake.handler = _Handler
+DriveFake.thread_name = "drive-fake"

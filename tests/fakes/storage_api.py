@@ -42,7 +42,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -50,6 +50,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import googleapiclient
 
 from tests.fakes.sheets_api import Discovery, RecordedRequest, parse_fields, prune
+from tests.fakes.loopback import LoopbackFake
 
 DISCOVERY_PATH = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents" / "storage.v1.json"
 DEFAULT_BUCKET = "kkc-test"
@@ -215,7 +216,7 @@ class Reply:
     lose_answer: bool = False
 
 
-class StorageFake:
+class StorageFake(LoopbackFake):
     """A started fake Cloud Storage; use `url` as the API base URL."""
 
     def __init__(self, buckets: tuple[str, ...] = (DEFAULT_BUCKET,), token: Optional[str] = None):
@@ -227,33 +228,7 @@ class StorageFake:
         self._faults: list[_Fault] = []
         self._generation = 0
         self._lock = threading.RLock()
-        self._server: Optional[ThreadingHTTPServer] = None
 
-    # -- lifecycle --------------------------------------------------------
-    def start(self) -> "StorageFake":
-        handler = type("BoundHandler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
-                         name="storage-fake", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> "StorageFake":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "start() the fake first"
-        return f"http://127.0.0.1:{self._server.server_port}"
 
     # -- test helpers -------------------------------------------------------
     def create_bucket(self, name: str) -> None:
@@ -539,3 +514,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet test output
         pass
+
+
+StorageFake.handler = _Handler
+StorageFake.thread_name = "storage-fake"

@@ -1,0 +1,40 @@
+"""What every local fake shares: a threaded HTTP server on 127.0.0.1, started and stopped with
+`with`, at `url`. A fake names its request handler class (`handler`, which reaches the fake as
+`self.fake`) and the name of its server thread."""
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar, Optional, Self
+
+
+
+class LoopbackFake:
+    handler: ClassVar[type[BaseHTTPRequestHandler]]
+    thread_name: ClassVar[str] = "fake"
+    _server: Optional[ThreadingHTTPServer] = None
+
+    def start(self) -> Self:
+        bound = type("BoundHandler", (self.handler,), {"fake": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), bound)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
+                         name=self.thread_name, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start() the fake first"
+        return f"http://127.0.0.1:{self._server.server_port}"
