@@ -58,7 +58,7 @@ import googleapiclient
 
 from tests.fakes.sheets_api import RecordedRequest, parse_fields, prune
 from tests.fakes.storage_api import Reply, StorageDiscovery, _Fault, _Handler, _pattern, _rfc3339
-from tests.fakes.loopback import LoopbackFake
+from tests.fakes.loopback import Faulty, LoopbackFake
 
 DISCOVERY_PATH = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents" / "drive.v3.json"
 FOLDER = "application/vnd.google-apps.folder"
@@ -315,7 +315,7 @@ class DriveRequest(RecordedRequest):
     body: bytes = b""
 
 
-class DriveFake(LoopbackFake):
+class DriveFake(LoopbackFake, Faulty):
     """A started fake Google Drive; use `url` as the API base URL. The caller is a service account."""
 
     def __init__(self, token: Optional[str] = None):
@@ -425,25 +425,6 @@ class DriveFake(LoopbackFake):
     @staticmethod
     def _reason(status: int) -> str:
         return "userRateLimitExceeded" if status == 403 else REASONS.get(status, "unknown")
-
-    def _add_fault(self, fault: _DriveFault) -> None:
-        with self._lock:
-            self._faults.append(fault)
-
-    def _take_fault(self, kind: Optional[str]) -> Optional[_DriveFault]:
-        with self._lock:
-            for fault in self._faults:
-                if fault.kind is None or fault.kind == kind:
-                    if fault.times is not None:
-                        fault.times -= 1
-                        if fault.times <= 0:
-                            self._faults.remove(fault)
-                    return fault
-        return None
-
-    def _violate(self, text: str) -> None:
-        with self._lock:
-            self.violations.append(text)
 
     def _new_file(self, name: str, mime_type: str, parents: list[str], drive_id: Optional[str],
                   data: bytes = b"", app_properties: Optional[dict[str, str]] = None) -> FakeFile:

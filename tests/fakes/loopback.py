@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar, Optional, Self
+from typing import Any, ClassVar, Optional, Self
 
 
 
@@ -38,3 +38,32 @@ class LoopbackFake:
     def url(self) -> str:
         assert self._server is not None, "start() the fake first"
         return f"http://127.0.0.1:{self._server.server_port}"
+
+
+class Faulty:
+    """Faults programmed on purpose and violations recorded, for a fake with `_lock`, `_faults`
+    (objects with `kind` and `times`: None = every request / for good) and `violations`."""
+
+    _lock: threading.RLock
+    _faults: list[Any]
+    violations: list[str]
+
+    def _add_fault(self, fault: Any) -> None:
+        with self._lock:
+            self._faults.append(fault)
+
+    def _take_fault(self, kind: Optional[str]) -> Any:
+        """The first fault for this kind of request (used up after `times`), or None."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.kind is None or fault.kind == kind:
+                    if fault.times is not None:
+                        fault.times -= 1
+                        if fault.times <= 0:
+                            self._faults.remove(fault)
+                    return fault
+        return None
+
+    def _violate(self, text: str) -> None:
+        with self._lock:
+            self.violations.append(text)

@@ -50,7 +50,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import googleapiclient
 
 from tests.fakes.sheets_api import Discovery, RecordedRequest, parse_fields, prune
-from tests.fakes.loopback import LoopbackFake
+from tests.fakes.loopback import Faulty, LoopbackFake
 
 DISCOVERY_PATH = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents" / "storage.v1.json"
 DEFAULT_BUCKET = "kkc-test"
@@ -216,7 +216,7 @@ class Reply:
     lose_answer: bool = False
 
 
-class StorageFake(LoopbackFake):
+class StorageFake(LoopbackFake, Faulty):
     """A started fake Cloud Storage; use `url` as the API base URL."""
 
     def __init__(self, buckets: tuple[str, ...] = (DEFAULT_BUCKET,), token: Optional[str] = None):
@@ -288,25 +288,6 @@ class StorageFake(LoopbackFake):
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
-
-    def _add_fault(self, fault: _Fault) -> None:
-        with self._lock:
-            self._faults.append(fault)
-
-    def _take_fault(self, kind: Optional[str]) -> Optional[_Fault]:
-        with self._lock:
-            for fault in self._faults:
-                if fault.kind is None or fault.kind == kind:
-                    if fault.times is not None:
-                        fault.times -= 1
-                        if fault.times <= 0:
-                            self._faults.remove(fault)
-                    return fault
-        return None
-
-    def _violate(self, text: str) -> None:
-        with self._lock:
-            self.violations.append(text)
 
     def _next_generation(self) -> int:
         """Strictly increasing, about the current time in microseconds like Google's."""
