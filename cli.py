@@ -270,10 +270,14 @@ def _chat_args(p: argparse.ArgumentParser) -> None:
 def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     from chat.terminal import run_chat
     from handlers.runtime import terminal_runtime
-    from sheets.open import open_store
+    from sheets.open import open_snapshots, open_store
 
-    runtime = terminal_runtime(config, open_store(args.store, config), args.date)
-    return run_chat(args.as_officer, runtime.conversation, say=args.say)
+    runtime = terminal_runtime(config, open_store(args.store, config), args.date,
+                               open_snapshots(config, spec=args.store))
+    try:
+        return run_chat(args.as_officer, runtime.conversation, say=args.say)
+    finally:
+        runtime.snapshots.settle()  # the parts being published, before the process ends
 
 
 def _serve_args(p: argparse.ArgumentParser) -> None:

@@ -1,11 +1,11 @@
 """The sheet as the chat sees it: read once, kept warm, cut to each officer's scope.
 
-A warm instance answers from a `Snapshot` taken at most `chat.cache_seconds` ago
-(and re-taken after its own writes, or when the date changes), so a warm event
-costs no Sheets request. One snapshot is one batch read of the tabs the chat
-needs (not the alert log or committee: they grow and the chat never shows them).
-A read that is late for its event's time budget goes on in the background and
-serves the next event (chat.budget); meanwhile the older copy answers.
+A warm instance answers from a `Snapshot` while the sheet's revision has not moved (one small
+Drive request per event tells: sheets/snapshot.py; our own writes and a new day re-read it too).
+When the revision cannot be asked, the snapshot is kept at most `chat.cache_seconds`. One snapshot
+is one batch read of the tabs the chat needs (not the alert log or committee: they grow and the
+chat never shows them). A read that is late for its event's time budget goes on in the background
+and serves the next event (chat.budget); meanwhile the older copy answers.
 
 Parsing is scoped. The officers, LINE links and funds are parsed for everybody
 (small); the loans, installments and payments are parsed per scope, on first
@@ -13,6 +13,13 @@ use: a district officer's dataset is built from their district's rows only
 (the same parser, the same row numbers). That keeps the cold start short, and
 it is the strongest form of the PDPA rule: what a district officer's answers
 are made from holds no borrower of another district at all.
+
+Stored snapshots (issue 13): each part is published, keyed by the revision it was read at: the
+base (officers, links, funds, the payments' refs) and each scope's view (its dataset without the
+installments, which its ledger book holds as arrays, the book and the data check). A cold
+instance whose sheet has not changed loads the base and then only the asking officer's scope, and
+reads the sheet only for a part nobody has published yet. Parts are published in the background,
+after the answer (`SnapshotCache.settle()` waits for them).
 """
 from __future__ import annotations
 
@@ -23,22 +30,40 @@ import threading
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from chat import CHAT_TABS
 from chat.budget import Deadline, Late, in_background, wait
 from sheets import readers
 from sheets.model import Dataset, Fund, Loan, Officer, load_dataset
+from sheets.snapshot import BasePart, NotInSnapshot, ScopePart, Snapshots
 from sheets.store import Layout, Table
 
 if TYPE_CHECKING:
     from ledger import LedgerState
     from ledger.engine import Balances
     from sheets.book import SheetBook
+    from sheets.check import QualityReport
 
 log = logging.getLogger("kkc.chat")
 
 BASE_TABS: tuple[str, ...] = ("officers", "line_links", "funds")
+BASE_PART = "base"  # the stored snapshot of the officers, links, funds and payment refs
+# Reads the sheet for a scope nobody has published: (the revision asked first, the tables).
+TableReader = Callable[[], "tuple[Optional[str], dict[str, Table]]"]
+Publisher = Callable[[Callable[[], None]], None]
+
+
+def scope_part(view: "ScopeView") -> ScopePart:
+    """The view as a part to publish: the book without its day's balances (tens of MB, one call to
+    recompute), the dataset without the installments (never read through the view once it has a book)."""
+    import dataclasses
+
+    from sheets.book import SheetBook
+
+    book = SheetBook(loans=view.book.loans, engine=view.book.engine)
+    slim = dataclasses.replace(view.ds, installments=NotInSnapshot("installments"))
+    return ScopePart(slim, book, view.quality)
 
 
 @dataclass
@@ -71,9 +96,12 @@ class Scope:
 class ScopeView:
     """One scope's dataset with its ledger states and data check, computed on first use."""
 
-    def __init__(self, scope: Scope, ds: Dataset, config: Any, today: dt.date):
+    def __init__(self, scope: Scope, ds: Dataset, config: Any, today: dt.date, part: ScopePart | None = None):
         self.scope, self.ds, self.config, self.today = scope, ds, config, today
         self.memo: dict[str, Any] = {}   # answers that depend on nothing but this view (e.g. สรุป)
+        self.stored = part is not None   # loaded from a published snapshot
+        if part is not None:             # what the cached properties below would compute, already computed
+            self.__dict__["book"], self.__dict__["quality"] = part.book, part.quality
 
     @cached_property
     def book(self) -> SheetBook:
@@ -99,7 +127,7 @@ class ScopeView:
         return self.ds.loans[self.book.engine.keys[i]]
 
     @cached_property
-    def quality(self) -> Any:
+    def quality(self) -> QualityReport:
         from sheets.check import run_check
 
         return run_check(self.ds, self.config, self.today)
@@ -126,18 +154,42 @@ class ScopeView:
 
 
 class Snapshot:
-    """The raw tabs of one read, the parsed base, and the scoped views made from them."""
+    """The parsed base of one read (or of a stored snapshot), and the scoped views made from it.
 
-    def __init__(self, tables: dict[str, Table], layout: Layout, config: Any, today: dt.date,
-                 taken_at: float, taken_wall: dt.datetime | None = None):
+    Made from the tables of a read (`tables`), or from a stored base (`stored`, then `tables` is
+    None and a scope nobody has published is read with `read_tables`). `revision` is the sheet's
+    revision asked before the read (None: not known, nothing is stored or loaded)."""
+
+    def __init__(self, tables: dict[str, Table] | None, layout: Layout, config: Any, today: dt.date,
+                 taken_at: float, taken_wall: dt.datetime | None = None, *, revision: str | None = None,
+                 snapshots: Snapshots | None = None, stored: BasePart | None = None,
+                 read_tables: TableReader | None = None, publish: Publisher | None = None):
         self.tables, self.layout, self.config, self.today = tables, layout, config, today
         self.taken_at = taken_at          # the cache's clock, for its age
         self.taken_wall = taken_wall      # local time of the read, for "ข้อมูล ณ 10:42 น."
-        self.base = load_dataset({k: tables[k] for k in BASE_TABS if k in tables}, layout, today,
-                                 config.rules.max_term_years)
+        self.revision = revision
+        self.snapshots = snapshots if revision is not None else None
+        self.read_tables, self.publish = read_tables, publish
+        # A scope had to be read again, and the sheet had moved on: answer from it, but publish nothing
+        # more under this revision, and let the cache take a new snapshot at the next event.
+        self.outdated = False
+        self._refs: frozenset[str] | None = None
+        if stored is not None:
+            self.base, self._refs = stored.base, stored.payment_refs
+        else:
+            if tables is None:
+                raise ValueError("a snapshot needs the tables of a read or a stored base")
+            self.base = load_dataset({k: tables[k] for k in BASE_TABS if k in tables}, layout, today,
+                                     config.rules.max_term_years)
+        self.from_store = stored is not None
         self._views: dict[str, ScopeView] = {}
         self._lock = threading.Lock()
         self._user_index = {link.line_user_id: oid for oid, link in self.base.links.items()}
+
+    def publish_base(self) -> None:
+        """Store the base part under this revision (a read's snapshot only; in the background)."""
+        if self.snapshots is not None and self.revision is not None and not self.from_store and not self.outdated:
+            self.snapshots.shelf.save(BASE_PART, self.revision, self.today, BasePart(self.base, self.payment_refs))
 
     # -- who ------------------------------------------------------------------
     def officer_for_user(self, line_user_id: str) -> Officer | None:
@@ -165,18 +217,45 @@ class Snapshot:
         return Scope(key, label, officer.district or None, ids)
 
     def view(self, officer: Officer) -> ScopeView:
+        """The officer's scope: made once per snapshot, from a stored part when one was published."""
         scope = self.scope_for(officer)
         with self._lock:
             found = self._views.get(scope.key)
             if found is None:
-                found = ScopeView(scope, self._scoped_dataset(scope), self.config, self.today)
+                found = self._stored_view(scope) or self._parsed_view(scope)
                 self._views[scope.key] = found
             return found
 
+    def _stored_view(self, scope: Scope) -> ScopeView | None:
+        if self.snapshots is None or self.revision is None or self.outdated:
+            return None
+        part = self.snapshots.shelf.load(scope.key, self.revision, self.today)
+        if not isinstance(part, ScopePart):
+            return None
+        return ScopeView(scope, part.ds, self.config, self.today, part)
+
+    def _parsed_view(self, scope: Scope) -> ScopeView:
+        if self.tables is None:
+            if self.read_tables is None:
+                raise ValueError("a stored snapshot without a way to read the sheet")
+            revision, self.tables = self.read_tables()
+            if revision is None or revision != self.revision:
+                self.outdated = True
+        view = ScopeView(scope, self._scoped_dataset(scope), self.config, self.today)
+        if self.snapshots is not None and self.revision is not None and not self.outdated and self.publish:
+            revision, shelf = self.revision, self.snapshots.shelf
+            self.publish(lambda: shelf.save(scope.key, revision, self.today, scope_part(view)))
+        return view
+
     # -- the raw payments' idempotency refs ----------------------------------------
-    @cached_property
+    @property
     def payment_refs(self) -> frozenset[str]:
-        table = self.tables.get("payments")
+        if self._refs is None:
+            self._refs = self._read_refs()
+        return self._refs
+
+    def _read_refs(self) -> frozenset[str]:
+        table = (self.tables or {}).get("payments")
         if table is None or not table.exists:
             return frozenset()
         try:
@@ -191,6 +270,7 @@ class Snapshot:
     # -- parsing one scope ------------------------------------------------------------
     def _scoped_dataset(self, scope: Scope) -> Dataset:
         started = time.perf_counter()
+        assert self.tables is not None
         tables = dict(self.tables)
         if scope.fund_ids is not None:
             ids = scope.fund_ids
@@ -205,7 +285,7 @@ class Snapshot:
         return ds
 
     def _filter(self, tab_key: str, col: str, keep: frozenset[str]) -> Table:
-        table = self.tables.get(tab_key)
+        table = (self.tables or {}).get(tab_key)
         if table is None or not table.exists:
             return table if table is not None else Table(self.layout.title(tab_key), [], [], exists=False)
         try:
@@ -238,49 +318,82 @@ class SheetLoading(Exception):
 
 
 class SnapshotCache:
-    """Keeps one Snapshot; re-reads when older than max_age, on a new day, or after invalidate().
+    """Keeps one Snapshot; takes a new one when the sheet's revision moved, on a new day, after
+    invalidate() (our own write), or, when the revision cannot be asked, once older than max_age.
 
     A read runs in a thread of its own (chat.budget) and is waited for only until the event's
     deadline. One read at a time: an event that needs the sheet while a read is on its way waits
     for that one. When a re-read is late or fails, a warm instance answers from the copy it has
     (`is_current` tells the conversation to say how old it is); a cold one has none (SheetLoading).
+
+    With `snapshots`, a read asks the revision first and loads the stored base of that revision
+    when there is one (no sheet read at all); otherwise it reads the sheet and publishes the base.
     """
 
     def __init__(self, store: Any, config: Any, layout: Layout, today: Callable[[], dt.date],
                  max_age: float | None = None, clock: Callable[[], float] = time.monotonic,
-                 now: Callable[[], dt.datetime] = dt.datetime.now):
+                 now: Callable[[], dt.datetime] = dt.datetime.now, snapshots: Snapshots | None = None):
         self.store, self.config, self.layout = store, config, layout
         self.today = today
         self.max_age = float(config.chat.cache_seconds if max_age is None else max_age)
         self.clock = clock
         self.now = now
-        self.reads = 0
+        self.snapshots = snapshots
+        self.reads = 0               # sheet reads (a snapshot loaded from the shelf is not one)
+        self.revision_checks = 0
         self._snapshot: Snapshot | None = None
+        self._confirmed: Snapshot | None = None  # the snapshot the latest revision check found current
         self._stale = False
         self._writes = 0  # our own writes so far: a read begun before one may not hold it
+        # The revision at our latest write: Drive may not show the write in its version for a moment,
+        # so a stored snapshot of that revision may not hold it, and is not loaded.
+        self._written_at: str | None = None
         self._reading: concurrent.futures.Future[Snapshot] | None = None
+        self._publishing: list[concurrent.futures.Future[None]] = []
         self._lock = threading.Lock()
 
     def is_current(self, snap: Snapshot | None) -> bool:
-        """`snap` is the latest read, young enough, of today, and no write of ours came after it."""
-        return (snap is not None and snap is self._snapshot and not self._stale
-                and self.clock() - snap.taken_at < self.max_age and snap.today == self.today())
+        """`snap` is the latest read, of today, no write of ours came after it, and the sheet has not
+        changed since (its revision, checked by the latest get(); or, without one, it is young enough)."""
+        if snap is None or snap is not self._snapshot or self._stale or snap.outdated or snap.today != self.today():
+            return False
+        if snap.revision is not None:
+            return self._confirmed is snap
+        return self.clock() - snap.taken_at < self.max_age
 
     def needs_read(self) -> bool:
-        """The next get() reads the sheet (the answer will take a moment)."""
-        return not self.is_current(self._snapshot)
+        """The next get() reads the sheet, as far as can be told without asking its revision."""
+        snap = self._snapshot
+        if snap is None or self._stale or snap.outdated or snap.today != self.today():
+            return True
+        return snap.revision is None and self.clock() - snap.taken_at >= self.max_age
 
     def get(self, deadline: Deadline | None = None) -> Snapshot:
         """The current snapshot, read now if needed; an older copy of today if the read is late or fails."""
+        deadline = deadline or Deadline(None)
         with self._lock:
             snap = self._snapshot
-            if self.is_current(snap):
-                assert snap is not None
+            self._confirmed = None
+        revision: str | None = None
+        if not self.needs_read():
+            assert snap is not None
+            if snap.revision is None:
                 return snap
+            revision = self._revision_by(deadline)
+            if revision == snap.revision:
+                with self._lock:
+                    if snap is self._snapshot and not self._stale:
+                        self._confirmed = snap
+                        return snap
+            elif revision is None and self.clock() - snap.taken_at < self.max_age:
+                log.info("the sheet's revision is not known now: answering from the copy taken %.0f s ago",
+                         self.clock() - snap.taken_at)
+                return snap
+        with self._lock:
             previous = snap if snap is not None and snap.today == self.today() else None
-            reading = self._read_started()
+            reading = self._read_started(revision)
         try:
-            return wait(reading, deadline or Deadline(None))
+            return wait(reading, deadline)
         except Late:
             if previous is None:
                 raise SheetLoading() from None
@@ -301,7 +414,7 @@ class SnapshotCache:
         Never the older copy: Late or the store's error when it cannot be had in time.
         """
         with self._lock:
-            reading = self._read_started()
+            reading = self._read_started(None)
         return wait(reading, deadline or Deadline(None))
 
     def invalidate(self) -> None:
@@ -309,31 +422,91 @@ class SnapshotCache:
         with self._lock:
             self._stale = True
             self._writes += 1
+            if self._snapshot is not None and self._snapshot.revision is not None:
+                self._written_at = self._snapshot.revision
 
     def peek(self) -> Snapshot | None:
         return self._snapshot
 
-    def _read_started(self) -> "concurrent.futures.Future[Snapshot]":
+    def settle(self, timeout: float | None = None) -> None:
+        """Wait for the parts being published (tests, the benchmark, a command line run that ends)."""
+        while True:
+            with self._lock:
+                pending = [f for f in self._publishing if not f.done()]
+                self._publishing = pending
+            if not pending:
+                return
+            concurrent.futures.wait(pending, timeout=timeout)
+            if timeout is not None:
+                return
+
+    def _revision_by(self, deadline: Deadline) -> str | None:
+        """The sheet's revision, waited for until the deadline (None: not known in time, or at all)."""
+        assert self.snapshots is not None
+        self.revision_checks += 1
+        snapshots = self.snapshots
+        try:
+            return wait(in_background(snapshots.revision, "sheet-revision"), deadline)
+        except Late:
+            log.warning("the sheet's revision did not come in time")
+            return None
+
+    def _publish(self, work: Callable[[], None]) -> None:
+        """Run a publication in the background, kept track of (settle())."""
+        future = in_background(work, "snapshot-publish")
+        with self._lock:
+            self._publishing.append(future)
+
+    def _read_started(self, revision: str | None) -> "concurrent.futures.Future[Snapshot]":
         """The read on its way, or a new one; call with the lock held."""
         if self._reading is None:
             writes = self._writes
-            self._reading = in_background(lambda: self._read(writes), "sheet-read")
+            self._reading = in_background(lambda: self._read(writes, revision), "sheet-read")
         return self._reading
 
-    def _read(self, writes_before: int) -> Snapshot:
+    def _read_tables(self) -> tuple[str | None, dict[str, Table]]:
+        """The revision (asked first: see sheets/snapshot.py), then the sheet's tabs."""
+        revision = self.snapshots.revision() if self.snapshots is not None else None
+        tables = self.store.read(CHAT_TABS)
+        with self._lock:
+            self.reads += 1
+        return revision, tables
+
+    def _read(self, writes_before: int, revision: str | None) -> Snapshot:
         started = time.perf_counter()
         try:
-            tables = self.store.read(CHAT_TABS)
-            snap = Snapshot(tables, self.layout, self.config, self.today(), self.clock(), self.now())
+            snap = self._taken(revision)
         except BaseException:
             with self._lock:
                 self._reading = None
             raise
         with self._lock:
-            self.reads += 1
             self._snapshot = snap
+            self._confirmed = snap
             # A write of ours made while this read was on its way may be missing from it.
             self._stale = self._writes != writes_before
             self._reading = None
-        log.debug("sheet read and parsed in %.3f s", time.perf_counter() - started)
+        log.debug("sheet %s in %.3f s", "snapshot loaded" if snap.from_store else "read and parsed",
+                  time.perf_counter() - started)
+        return snap
+
+    def _taken(self, revision: str | None) -> Snapshot:
+        """A new snapshot: the stored base of the revision when there is one, else the sheet read."""
+        kwargs = dict(snapshots=self.snapshots, read_tables=self._read_tables, publish=self._publish)
+        if self.snapshots is not None:
+            revision = revision or self.snapshots.revision()
+            if revision is not None and revision != self._written_at:
+                part = self.snapshots.shelf.load(BASE_PART, revision, self.today())
+                if isinstance(part, BasePart):
+                    return Snapshot(None, self.layout, self.config, self.today(), self.clock(), self.now(),
+                                    revision=revision, stored=part, **kwargs)  # type: ignore[arg-type]
+            tables = self.store.read(CHAT_TABS)
+            with self._lock:
+                self.reads += 1
+        else:
+            revision, tables = self._read_tables()
+        snap = Snapshot(tables, self.layout, self.config, self.today(), self.clock(), self.now(),
+                        revision=revision, **kwargs)  # type: ignore[arg-type]
+        if snap.revision is not None:
+            self._publish(snap.publish_base)
         return snap

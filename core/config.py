@@ -78,6 +78,12 @@ DEFAULTS: dict[str, Any] = {
     # Atomic "once only" claims (a repayment's ref, the day's alert run): a Cloud Storage bucket
     # shared by every instance when set, else files in `directory` (the embedded default).
     "claims": {"bucket": "", "prefix": "claims/", "directory": "data/claims"},
+    # Parsed snapshots keyed by the sheet's revision (sheets/snapshot.py): kept in `bucket` (blank: the
+    # claims bucket; none: files in `directory`), and a copy in the instance's `local_directory`
+    # (blank: the system's temporary directory, /tmp on Cloud Functions). `enabled: false` reads and
+    # parses the sheet every time.
+    "snapshot": {"enabled": True, "bucket": "", "prefix": "snapshots/", "directory": "data/snapshots",
+                 "local_directory": ""},
     "chat": {"cache_seconds": 60, "list_limit": 10, "register_max_tries_per_hour": 5, "budget_seconds": 1.5},
     # The paper documents (docs/report.md): the meeting PDF, collection sheets, notice letters.
     "report": {
@@ -117,6 +123,10 @@ ENV_OVERRIDES: dict[str, str] = {
     "KKC_STORAGE_API_URL": "storage.api_url",
     "KKC_CLAIMS_BUCKET": "claims.bucket",
     "KKC_CLAIMS_DIR": "claims.directory",
+    "KKC_SNAPSHOTS": "snapshot.enabled",
+    "KKC_SNAPSHOT_BUCKET": "snapshot.bucket",
+    "KKC_SNAPSHOT_DIR": "snapshot.directory",
+    "KKC_SNAPSHOT_LOCAL_DIR": "snapshot.local_directory",
     "KKC_DRIVE_FOLDER_ID": "report.drive_folder_id",
     "KKC_DRIVE_API_URL": "drive.api_url",
 }

@@ -38,6 +38,8 @@ from messaging.signature import SIGNATURE_HEADER, InvalidSignatureError
 from messaging.webhook import EventDeduper, InvalidPayloadError, Outcome, Replier, WebhookHandler, WebhookParser
 from sheets.claims import Claims
 from sheets.documents import Shelf, open_shelf
+from sheets.open import open_snapshots
+from sheets.snapshot import Snapshots
 from sheets.store import Layout, Store
 
 log = logging.getLogger("kkc.webhook")
@@ -137,7 +139,7 @@ def create_runtime(config: Config, store: Store, replier: Replier | None = None,
                    snapshot_seconds: float | None = None, clock: Callable[[], float] = time.monotonic,
                    claims: Claims | None = None, budget_seconds: float | None = None,
                    wall: Callable[[], float] = time.time,
-                   shelf: Callable[[], Shelf] | None = None) -> Runtime:
+                   shelf: Callable[[], Shelf] | None = None, snapshots: Snapshots | None = None) -> Runtime:
     """Wire a runtime from its parts. With a replier and channel secret it answers webhooks; without, only chats.
 
     `today` / `now` default to the clock in config.timezone; `snapshot_seconds` to chat.cache_seconds;
@@ -145,6 +147,8 @@ def create_runtime(config: Config, store: Store, replier: Replier | None = None,
     (math.inf: no hurry). A replier that can show LINE's loading animation shows it while the sheet is read.
     A replier that can read what users sent (LINE's client) files their photos and PDFs, on `shelf`
     (made on the first document; the settings' Drive folder or local directory when None).
+    `snapshots`: the store's revision and stored snapshots (sheets.open.open_snapshots for the same
+    store); None reads the sheet whenever the cache's copy is older than `snapshot_seconds`.
     """
     if replier is not None and not channel_secret:
         raise RuntimeConfigError(f"{SECRET_ENV} is not set: the webhook cannot check signatures")
@@ -158,23 +162,25 @@ def create_runtime(config: Config, store: Store, replier: Replier | None = None,
         from sheets.open import open_claims
 
         claims = open_claims(config)
-    snapshots = SnapshotCache(store, config, layout, get_today, max_age=snapshot_seconds, clock=clock, now=get_now)
+    cache = SnapshotCache(store, config, layout, get_today, max_age=snapshot_seconds, clock=clock, now=get_now,
+                          snapshots=snapshots)
     indicate = replier.show_loading if isinstance(replier, LoadingIndicator) else None
     menus = replier if isinstance(replier, MenuLinks) else None  # LINE's client links rich menus; the outbox cannot
     desk = None
     if isinstance(replier, ContentSource):
         desk = DocumentDesk(config, store, claims, replier, shelf or (lambda: open_shelf(config)), get_now)
-    conversation = Conversation(config, store, snapshots, claims=claims, today=get_today, now=get_now,
+    conversation = Conversation(config, store, cache, claims=claims, today=get_today, now=get_now,
                                 profile_name=profile_name, budget_seconds=budget_seconds, indicate=indicate,
                                 wall=wall, menus=menus, desk=desk)
     parser = handler = None
     if replier is not None:
         parser = WebhookParser(channel_secret)
         handler = register_event_handlers(WebhookHandler(FittingReplier(replier), EventDeduper()), conversation)
-    return Runtime(config, store, layout, snapshots, conversation, parser, handler, replier)
+    return Runtime(config, store, layout, cache, conversation, parser, handler, replier)
 
 
-def terminal_runtime(config: Config, store: Store, today: dt.date | None = None) -> Runtime:
+def terminal_runtime(config: Config, store: Store, today: dt.date | None = None,
+                     snapshots: Snapshots | None = None) -> Runtime:
     """`python main.py chat --as`: the webhook's runtime without LINE, for one person at a terminal.
 
     `today` pins the day (--date). The snapshot is kept an hour: one person is chatting, and
@@ -182,7 +188,7 @@ def terminal_runtime(config: Config, store: Store, today: dt.date | None = None)
     reply token is waiting.
     """
     return create_runtime(config, store, today=(lambda: today) if today else None, snapshot_seconds=3600,
-                          budget_seconds=math.inf)
+                          budget_seconds=math.inf, snapshots=snapshots)
 
 
 # ---------------------------------------------------------------- the HTTP request
@@ -252,7 +258,7 @@ def runtime_from_env(env: Mapping[str, str] | None = None, config: Config | None
         claims = open_claims(config, env)
     return create_runtime(config, open_webhook_store(config, layout, env), replier, channel_secret=secret,
                           profile_name=profile_name, layout=layout, claims=claims,
-                          shelf=lambda: open_shelf(config, env))
+                          shelf=lambda: open_shelf(config, env), snapshots=open_snapshots(config, env))
 
 
 def open_webhook_store(config: Config, layout: Layout, env: Mapping[str, str]) -> Store:

@@ -11,6 +11,15 @@ from sheets.store import Layout, Store, StoreError
 if TYPE_CHECKING:  # opened on first use: a workbook run needs neither HTTP client
     from sheets.claims import Claims
     from sheets.credentials import TokenSource
+    from sheets.snapshot import Snapshots
+
+# The settings a parsed snapshot depends on (what the parsers, the ledger and the check read); a change
+# to any other (a URL, a directory, a budget) leaves the snapshots good.
+PARSED_SETTINGS = ("province", "timezone", "headers", "quality", "rules", "ledger")
+# Drive is asked only for the file's version: the narrowest scope that can read it.
+DRIVE_METADATA_SCOPES = ("https://www.googleapis.com/auth/drive.metadata.readonly",)
+# The revision is asked on every webhook event: never let it wait long (a late answer = read the sheet).
+REVISION_TIMEOUT_SECONDS, REVISION_MAX_TRIES = 2.0, 2
 
 
 def resolve_store_spec(spec: str | None, config: Config) -> str:
@@ -72,3 +81,65 @@ def _bearer(tokens: "TokenSource") -> Callable[[], str]:
     def token() -> str:
         return tokens.headers().get("Authorization", "").removeprefix("Bearer ").strip()
     return token
+
+
+def open_snapshots(config: Config, env: Mapping[str, str] | None = None, *, spec: str | None = None,
+                   drive_tokens: "TokenSource | None" = None,
+                   storage_tokens: "TokenSource | None" = None) -> "Snapshots | None":
+    """The parsed snapshots of the store `spec` means (as for open_store), or None when switched off.
+
+    The revision: Drive's version for `gsheet:` (a token with the Drive metadata scope; `drive_tokens`
+    for tests), the file's time and size for a workbook. The shelf: the instance's own directory, then
+    `snapshot.bucket` (else the claims bucket) or, with no bucket, files in `snapshot.directory`."""
+    settings = config.snapshot
+    if not settings.enabled:
+        return None
+    import tempfile
+
+    from sheets.snapshot import (BucketTier, DirectoryTier, DriveRevision, FileRevision, Shelf, Snapshots, Tier,
+                                 code_fingerprint, open_shelf_tiers, settings_fingerprint)
+
+    env = os.environ if env is None else env
+    spec = resolve_store_spec(spec, config)
+    revisions: "FileRevision | DriveRevision"
+    if spec.startswith("gsheet:"):
+        from sheets.credentials import token_source_from_env
+        from sheets.drive import DriveClient, bearer_token
+        from sheets.cloud_storage import RetryPolicy
+
+        sheet_id = spec.split(":", 1)[1].strip()
+        source = drive_tokens or token_source_from_env(env, scopes=DRIVE_METADATA_SCOPES)
+        drive = config.drive
+        client = DriveClient(bearer_token(source), api_url=drive.api_url,
+                             timeout_seconds=min(drive.timeout_seconds, REVISION_TIMEOUT_SECONDS),
+                             retry=RetryPolicy(max_tries=min(drive.max_tries, REVISION_MAX_TRIES),
+                                               backoff_seconds=0.2, backoff_max_seconds=0.5))
+        revisions = DriveRevision(client, sheet_id)
+        identity = spec
+    else:
+        path = Path(spec)
+        path = path if path.is_absolute() else ROOT / path
+        revisions = FileRevision(path)
+        identity = f"xlsx:{path.resolve()}"
+    bucket = settings.bucket or config.claims.bucket
+    shared: Tier
+    local: Path | None = None
+    if bucket:
+        from sheets.cloud_storage import RetryPolicy as StorageRetry, StorageClient
+        from sheets.credentials import STORAGE_SCOPES, token_source_from_env as storage_source
+
+        source = storage_tokens or storage_source(env, scopes=STORAGE_SCOPES)
+        storage = config.storage
+        client_ = StorageClient(_bearer(source), api_url=storage.api_url, timeout_seconds=storage.timeout_seconds,
+                                retry=StorageRetry(storage.max_tries, storage.backoff_seconds,
+                                                   storage.backoff_max_seconds))
+        shared = BucketTier(client_, bucket, settings.prefix)
+        local = Path(settings.local_directory or Path(tempfile.gettempdir()) / "kkc-snapshots")
+    else:
+        directory = Path(settings.directory)
+        shared = DirectoryTier(directory if directory.is_absolute() else ROOT / directory)
+        if settings.local_directory:
+            local = Path(settings.local_directory)
+    values = config.values.as_dict()
+    fingerprint = code_fingerprint(settings_fingerprint([values.get(name) for name in PARSED_SETTINGS]))
+    return Snapshots(revisions, Shelf(identity, fingerprint, open_shelf_tiers(local, shared)))

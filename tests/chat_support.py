@@ -70,10 +70,11 @@ def deployment_claims(sheets_fake: Any) -> FileClaims:
 def make_runtime(sheets_fake: Any, line_fake: Any, *, overrides: dict | None = None,
                  clock: Clock | None = None, today: dt.date = TODAY, claims: Claims | None = None,
                  budget_seconds: float | None = None, wall: Callable[[], float] | None = None,
-                 shelf: Callable[[], Any] | None = None) -> Runtime:
+                 shelf: Callable[[], Any] | None = None, snapshots: Any = None) -> Runtime:
     """The webhook's runtime from the factory: the light Sheets and LINE clients on the fakes, the test clock.
 
-    Claims: the deployment's (`deployment_claims`) unless given; budget: TEST_BUDGET_SECONDS unless given."""
+    Claims: the deployment's (`deployment_claims`) unless given; budget: TEST_BUDGET_SECONDS unless given;
+    `snapshots` (sheets.snapshot.Snapshots): none unless given."""
     config = make_config({"sheets.api_url": sheets_fake.url, "line.api_url": line_fake.url,
                           "line.api_data_url": line_fake.data_url, **(overrides or {})})
     layout = Layout(config)
@@ -86,7 +87,7 @@ def make_runtime(sheets_fake: Any, line_fake: Any, *, overrides: dict | None = N
                           profile_name=replier.profile_name, layout=layout, clock=clock or Clock(),
                           claims=claims if claims is not None else deployment_claims(sheets_fake),
                           budget_seconds=TEST_BUDGET_SECONDS if budget_seconds is None else budget_seconds,
-                          **extra)
+                          snapshots=snapshots, **extra)
 
 
 def webhook_app(runtime: Callable[[], Runtime]) -> flask.Flask:

@@ -1,6 +1,7 @@
 """Shared fixtures. Stores come in two backends; `store` runs a test on both."""
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
@@ -23,11 +24,23 @@ SPREADSHEET_ID = "test-spreadsheet"
 
 # Settings every test starts from: quick retries so failure paths stay fast.
 TEST_SETTINGS: dict[str, Any] = {
+    # Never the repo's data/snapshots (a runtime made from make_config() opens the snapshots too).
+    "snapshot.directory": tempfile.mkdtemp(prefix="kkc-test-snapshots-"),
     "sheets.timeout_seconds": 5.0,
     "sheets.max_tries": 4,
     "sheets.backoff_seconds": 0.01,
     "sheets.backoff_max_seconds": 0.05,
 }
+
+
+@pytest.fixture(autouse=True)
+def snapshot_directories(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's parsed snapshots in directories of its own (never the repo's data/snapshots, never
+    another test's), for every configuration read from the environment."""
+    root = tmp_path_factory.mktemp("snapshots")
+    monkeypatch.setenv("KKC_SNAPSHOT_DIR", str(root / "shared"))
+    monkeypatch.setenv("KKC_SNAPSHOT_LOCAL_DIR", str(root / "local"))
+    return root
 
 
 def make_config(overrides: Mapping[str, Any] | None = None) -> Config:

@@ -31,7 +31,7 @@ from tests.sheetdata import USER_OF01, write_workbook
 
 
 @pytest.fixture
-def google_env(sheets_fake, line_fake) -> Iterator[dict[str, str]]:
+def google_env(sheets_fake, line_fake, sheet_on_drive, tmp_path) -> Iterator[dict[str, str]]:
     """A deployed webhook's environment: gsheet: store on the Sheets fake, LINE fake, token from a metadata server."""
     from bench.webhook_bench import metadata_server
 
@@ -39,7 +39,9 @@ def google_env(sheets_fake, line_fake) -> Iterator[dict[str, str]]:
     with metadata_server() as metadata:
         yield {"LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": DEFAULT_TOKEN,
                "KKC_STORE": f"gsheet:{SPREADSHEET_ID}", "KKC_SHEETS_API_URL": sheets_fake.url,
-               "KKC_LINE_API_URL": line_fake.url, "GCE_METADATA_HOST": metadata, "K_SERVICE": "test"}
+               "KKC_LINE_API_URL": line_fake.url, "GCE_METADATA_HOST": metadata, "K_SERVICE": "test",
+               "KKC_DRIVE_API_URL": sheet_on_drive.url, "KKC_SNAPSHOT_DIR": str(tmp_path / "snapshots"),
+               "KKC_SNAPSHOT_LOCAL_DIR": str(tmp_path / "local-snapshots")}
 
 
 def test_the_webhook_runtime_is_built_once_from_the_environment(google_env, sheets_fake, line_fake):

@@ -352,7 +352,7 @@ print(json.dumps({"status": response.status_code, "at_start": at_start,
 """
 
 
-def test_the_webhook_path_imports_no_heavy_package(sheets_fake, line_fake):
+def test_the_webhook_path_imports_no_heavy_package(sheets_fake, line_fake, sheet_on_drive):
     """A fresh process answering a real event imports no LINE SDK models, gspread, openpyxl or pandas."""
     import os
     import subprocess
@@ -371,6 +371,7 @@ def test_the_webhook_path_imports_no_heavy_package(sheets_fake, line_fake):
                "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": DEFAULT_TOKEN,
                "KKC_STORE": f"gsheet:{SPREADSHEET_ID}", "KKC_SHEETS_API_URL": sheets_fake.url,
                "KKC_LINE_API_URL": line_fake.url, "GCE_METADATA_HOST": metadata, "K_SERVICE": "test",
+               "KKC_DRIVE_API_URL": sheet_on_drive.url,
                "FUNCTION_TARGET": "line_webhook", "NO_PROXY": "127.0.0.1,localhost"}
         env.pop("GOOGLE_APPLICATION_CREDENTIALS", None)
         out = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True, text=True,

@@ -45,6 +45,7 @@ import functools
 import hashlib
 import itertools
 import json
+import random
 import re
 import threading
 import time
@@ -326,7 +327,8 @@ class DriveFake(LoopbackFake, Faulty):
         self.requests: list[DriveRequest] = []
         self.violations: list[str] = []
         self._faults: list[_DriveFault] = []
-        self._versions = itertools.count(1)
+        # Drive versions are large numbers; a random start keeps two fakes of one test run from agreeing.
+        self._versions = itertools.count(random.randrange(10**6, 10**9))
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
         self.my_drive = self._new_file("My Drive", FOLDER, [], None).id  # the service account's own root
@@ -352,6 +354,24 @@ class DriveFake(LoopbackFake, Faulty):
         """A file made by a person (a spreadsheet: mime_type application/vnd.google-apps.spreadsheet)."""
         with self._lock:
             return self._new_file(name, mime_type, [parent or self.my_drive], self._drive_of(parent), data).id
+
+    def add_spreadsheet(self, file_id: str, name: str = "Smart Data") -> str:
+        """The spreadsheet `file_id` of the Sheets fake, as Drive sees it (its version: see
+        `follow_sheets`)."""
+        with self._lock:
+            stored = self._new_file(name, "application/vnd.google-apps.spreadsheet", [self.my_drive], None)
+            del self.files[stored.id]
+            stored.id = file_id
+            self.files[file_id] = stored
+            return file_id
+
+    def follow_sheets(self, sheets_fake: Any) -> None:
+        """Every change the Sheets fake takes (a write through the API, a person's edit) moves the
+        version of the spreadsheet's file here, as Drive does for a Google Sheet."""
+        def changed(spreadsheet_id: str) -> None:
+            if spreadsheet_id in self.files:
+                self.bump_version(spreadsheet_id)
+        sheets_fake.on_change.append(changed)
 
     def bump_version(self, file_id: str, data: Optional[bytes] = None) -> int:
         """Someone changed the file (typed in the sheet): a higher version, a later modifiedTime."""

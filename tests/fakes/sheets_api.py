@@ -692,6 +692,9 @@ class SheetsFake:
         self._faults: list[_Fault] = []
         # Replay mode (the benchmark's): read answers as prepared bytes, keyed by the request.
         self._replay: Optional[dict[str, bytes]] = None
+        # Called with the spreadsheet's id after every change (a write, a person's edit): the Drive
+        # fake follows it with the file's version (DriveFake.follow_sheets).
+        self.on_change: list[Callable[[str], None]] = []
         self._lock = threading.RLock()
         self._server: Optional[ThreadingHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
@@ -753,7 +756,21 @@ class SheetsFake:
             sheet._trim_rows()
             sheet.has_dates = sheet.has_dates or any(isinstance(v, dt.date) for row in sheet.rows for v in row)
             sheet.fit(len(sheet.rows), max((len(r) for r in sheet.rows), default=0))
-            return sheet
+        self._changed(spreadsheet_id)
+        return sheet
+
+    def edit_cell(self, spreadsheet_id: str, title: str, row: int, col: int, value: Any) -> None:
+        """A person types `value` into one cell (row and col 1-based, as the sheet shows them)."""
+        with self._lock:
+            sheet = self.sheet(spreadsheet_id, title)
+            sheet.write(row - 1, col - 1, [[value]])
+            if self._replay is not None:
+                self._replay.clear()
+        self._changed(spreadsheet_id)
+
+    def _changed(self, spreadsheet_id: str) -> None:
+        for hook in list(self.on_change):
+            hook(spreadsheet_id)
 
     def rows(self, spreadsheet_id: str, title: str) -> list[list[Any]]:
         """A tab's stored values (None = empty), trailing blanks left out."""
@@ -917,6 +934,8 @@ class SheetsFake:
                 raise FakeAPIError(404, "Requested entity was not found.")
             handler: Callable[..., dict[str, Any]] = getattr(self, "_" + kind.replace(".", "_"))
             result = handler(spreadsheet, range_text, params, query, body)
+        if kind not in REPLAYABLE:
+            self._changed(spreadsheet_id)
         problems = self.discovery.check(result, method["response"]["$ref"])
         if problems:
             for problem in problems:

@@ -1,0 +1,452 @@
+"""Parsed snapshots keyed by the sheet's revision: read and parse the sheet only when it changed.
+
+At 80,000 loans, reading the sheet is one 40 MB answer and parsing it ≈ 1.5 s of CPU, which a
+webhook's cold start cannot afford inside LINE's 2 seconds. But the sheet changes far less
+often than it is read. So the parsed result is kept, keyed by what identifies it exactly:
+
+- the **spreadsheet** (a Google spreadsheet id, or the workbook's path),
+- its **revision**: Drive's `version` of the file (one small `files.get`; it grows with every
+  change, a person's typing included), `modifiedTime` when Drive gives no version; for a
+  workbook, the file's modification time and size (`RevisionSource`),
+- **today** (what is overdue, and what the check calls "in the future", depend on the date),
+- the **scope** ("base" for the officers, links and funds; one per district; "*" for the
+  province; "jobs" for the scheduled jobs' whole dataset), and
+- the **fingerprint** of the code and settings that made it (the parsers, the record types,
+  the ledger engine, the layout), so a new deployment never reads an old one's objects.
+
+Every stored snapshot carries that key in its header and is used only when all of it matches;
+its content carries a CRC-32 and its length, so a truncated or damaged object is noticed,
+logged, ignored and rebuilt, never trusted. Where they are kept (`Tier`): a directory of the
+instance's own (`/tmp` on Cloud Functions) first, then the shared one: a Cloud Storage bucket
+every instance reads (`snapshot.bucket`, else the claims bucket), or a local directory for the
+embedded default. A hit in the shared tier is copied to the local one. Publishing to the bucket
+is conditional on the generation the reader saw (`ifGenerationMatch`), so of two instances
+rebuilding the same revision at once the first publishes and the second's 412 leaves it be.
+
+The payload is Python's pickle. Why not JSON: the parsed records and the engine's numpy
+arrays load from pickle 3–10 times faster than they could be rebuilt from JSON, which is the
+whole point. Pickle can build any object, so loading goes through `_RecordUnpickler`, which
+builds only the record and ledger classes of this program and a short list of standard
+types (the "restricting globals" recipe of Python's pickle documentation): an object naming
+anything else is refused as damaged. The bucket's IAM gives write access to the functions'
+service account only (docs/deploy.md).
+
+Order matters when a snapshot is made: the revision is asked **before** the sheet is read. An
+edit landing between the two is then in the data but not in the revision, so the next check
+sees a newer revision and rebuilds; the other order could label older data with a newer
+revision and keep it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+import os
+import pickle
+import secrets
+import sys
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Protocol
+
+from sheets.store import StoreError
+
+if TYPE_CHECKING:
+    from sheets.book import SheetBook
+    from sheets.check import QualityReport
+    from sheets.cloud_storage import StorageClient
+    from sheets.drive import DriveClient
+    from sheets.records import Dataset
+
+log = logging.getLogger("kkc.snapshot")
+
+MAGIC = b"KKC-SNAPSHOT 1\n"
+MAX_HEADER = 4096
+
+# The code a snapshot's content depends on: a change to any of them makes earlier snapshots unusable.
+FINGERPRINT_SOURCES = (
+    "core/schema.py", "core/thai.py", "sheets/records.py", "sheets/readers.py", "sheets/model.py",
+    "sheets/parse", "sheets/book.py", "sheets/check.py", "sheets/snapshot.py", "ledger/engine.py",
+    "ledger/core.py", "ledger/aging.py", "chat/scope.py",
+)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class SnapshotDamaged(ValueError):
+    """A stored snapshot that cannot be trusted (truncated, changed, or naming a type it may not)."""
+
+
+class NotInSnapshot(dict[str, Any]):
+    """A part of a dataset left out of a slim snapshot: any use of it is a bug, and says so."""
+
+    def __init__(self, what: str = ""):
+        super().__init__()
+        self.what = what
+
+    def _refuse(self, *_: object, **__: object) -> Any:
+        raise RuntimeError(f"{self.what} is not kept in a slim snapshot: compute it when the snapshot is built")
+
+    __getitem__ = get = items = values = keys = __iter__ = __len__ = __contains__ = _refuse
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (NotInSnapshot, (self.what,))
+
+
+# ---------------------------------------------------------------- what the webhook stores (chat/scope.py)
+
+@dataclass
+class BasePart:
+    """What every officer's answers start from: the officers, links and funds, and the payments' refs."""
+
+    base: "Dataset"
+    payment_refs: frozenset[str]
+
+
+@dataclass
+class ScopePart:
+    """One scope's view: its dataset (the installments left out: the book holds them as arrays), its
+    ledger book and its data check, as they were when it was published."""
+
+    ds: "Dataset"
+    book: "SheetBook"
+    quality: "QualityReport"
+
+
+# ---------------------------------------------------------------- the key and the fingerprint
+
+@dataclass(frozen=True)
+class SnapshotKey:
+    """What a snapshot is of: every part must match for it to be used."""
+
+    spreadsheet: str
+    revision: str
+    today: dt.date
+    scope: str
+    fingerprint: str
+
+    def header(self) -> dict[str, str]:
+        return {"spreadsheet": self.spreadsheet, "revision": self.revision, "today": self.today.isoformat(),
+                "scope": self.scope, "fingerprint": self.fingerprint}
+
+    def object_name(self) -> str:
+        """The place of this spreadsheet's snapshot of this scope (one object per scope: the newest
+        revision replaces the older). Hashed: no district name or spreadsheet id in a file name."""
+        sheet = hashlib.sha256(self.spreadsheet.encode()).hexdigest()[:16]
+        scope = hashlib.sha256(self.scope.encode()).hexdigest()[:16]
+        return f"{sheet}/{scope}.snap"
+
+
+def code_fingerprint(settings: str, root: Path = ROOT) -> str:
+    """A short hash of the code that makes a snapshot and the settings it depends on."""
+    digest = hashlib.sha256(settings.encode())
+    digest.update(f"{sys.version_info[:2]}".encode())
+    for name in FINGERPRINT_SOURCES:
+        path = root / name
+        files = sorted(path.glob("*.py")) if path.is_dir() else [path]
+        for file in files:
+            digest.update(file.name.encode())
+            digest.update(file.read_bytes())
+    try:
+        import numpy
+
+        digest.update(numpy.__version__.encode())
+    except ImportError:  # numpy is a requirement; without it no snapshot holds arrays anyway
+        pass
+    return digest.hexdigest()[:20]
+
+
+# ---------------------------------------------------------------- the format
+
+def encode(key: SnapshotKey, obj: object) -> bytes:
+    """MAGIC, one JSON header line (the key, the payload's length and CRC-32), the pickled payload."""
+    payload = pickle.dumps(obj, protocol=5)
+    header = {**key.header(), "bytes": len(payload), "crc32": zlib.crc32(payload)}
+    return MAGIC + json.dumps(header, ensure_ascii=False).encode() + b"\n" + payload
+
+
+def decode(data: bytes, key: SnapshotKey) -> Optional[object]:
+    """The payload if `data` is the snapshot of exactly `key`; None if it is of another key (stale,
+    another scope or spreadsheet, older code); SnapshotDamaged if it cannot be trusted."""
+    if not data.startswith(MAGIC):
+        raise SnapshotDamaged("not a snapshot (its first bytes are wrong)")
+    end = data.find(b"\n", len(MAGIC), len(MAGIC) + MAX_HEADER)
+    if end < 0:
+        raise SnapshotDamaged("its header is cut off")
+    try:
+        header = json.loads(data[len(MAGIC):end])
+    except ValueError:
+        raise SnapshotDamaged("its header is not readable") from None
+    if not isinstance(header, dict):
+        raise SnapshotDamaged("its header is not readable")
+    if {k: header.get(k) for k in key.header()} != key.header():
+        return None
+    payload = memoryview(data)[end + 1:]
+    if len(payload) != header.get("bytes") or zlib.crc32(payload) != header.get("crc32"):
+        raise SnapshotDamaged(f"its content is damaged ({len(payload)} of {header.get('bytes')} bytes, "
+                              "or a changed byte)")
+    try:
+        return _RecordUnpickler(io.BytesIO(payload)).load()
+    except SnapshotDamaged:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong, it is not to be trusted
+        raise SnapshotDamaged(f"its content does not load ({type(exc).__name__}: {exc})") from None
+
+
+# The classes of this program a snapshot may hold (records, the ledger's book, the check's report).
+RECORD_MODULES = frozenset({"sheets.records", "sheets.book", "sheets.check", "sheets.snapshot", "ledger.engine",
+                            "ledger.core", "ledger.aging", "core.schema"})
+# Everything else a snapshot may name: plain containers and values, and numpy's array rebuilders.
+STANDARD_NAMES = frozenset({
+    ("builtins", "list"), ("builtins", "dict"), ("builtins", "set"), ("builtins", "frozenset"),
+    ("builtins", "tuple"), ("builtins", "bytearray"), ("builtins", "slice"), ("builtins", "complex"),
+    ("collections", "defaultdict"), ("collections", "OrderedDict"), ("copyreg", "_reconstructor"),
+    ("builtins", "object"),
+    ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"),
+    ("datetime", "timezone"), ("decimal", "Decimal"),
+    ("numpy", "dtype"), ("numpy", "ndarray"),
+    ("numpy._core.numeric", "_frombuffer"), ("numpy.core.numeric", "_frombuffer"),
+    ("numpy._core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "scalar"), ("numpy.core.multiarray", "scalar"),
+})
+
+
+class _RecordUnpickler(pickle.Unpickler):
+    """Builds only this program's record classes and the standard names above (never a function of
+    ours, never anything that runs a command): a snapshot naming anything else is damaged."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in STANDARD_NAMES:
+            return super().find_class(module, name)
+        if module in RECORD_MODULES:
+            found = super().find_class(module, name)
+            if isinstance(found, type):
+                return found
+        raise SnapshotDamaged(f"it names {module}.{name}, which a snapshot may not hold")
+
+
+# ---------------------------------------------------------------- where snapshots are kept
+
+class Tier(Protocol):
+    """One place snapshots are kept. `get` gives the bytes and a token (what `put` needs to replace
+    exactly what was seen); `put` returns False when someone else replaced it first."""
+
+    description: str
+
+    def get(self, name: str) -> tuple[Optional[bytes], object]: ...
+
+    def put(self, name: str, data: bytes, seen: object) -> bool: ...
+
+
+class DirectoryTier:
+    """Snapshots as files in a directory: written whole under a temporary name, then renamed over the
+    old one (a reader sees the old file or the new, never half of one)."""
+
+    def __init__(self, directory: Path | str):
+        self.directory = Path(directory)
+        self.description = str(self.directory)
+
+    def get(self, name: str) -> tuple[Optional[bytes], object]:
+        try:
+            return (self.directory / name).read_bytes(), None
+        except FileNotFoundError:
+            return None, None
+
+    def put(self, name: str, data: bytes, seen: object) -> bool:
+        path = self.directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            temporary.write_bytes(data)
+            os.replace(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
+        return True
+
+
+class BucketTier:
+    """Snapshots as Cloud Storage objects under `prefix`, shared by every instance."""
+
+    def __init__(self, client: "StorageClient", bucket: str, prefix: str = "snapshots/"):
+        self.client, self.bucket, self.prefix = client, bucket, prefix
+        self.description = f"gs://{bucket}/{prefix}"
+
+    def get(self, name: str) -> tuple[Optional[bytes], object]:
+        """The object's bytes and generation (0: none yet); one request when there is none."""
+        try:
+            found = self.client.objects_get(self.bucket, self.prefix + name)
+        except StoreError as exc:
+            if getattr(exc, "not_found", False):
+                return None, 0
+            raise
+        try:
+            return self.client.objects_get_media(self.bucket, self.prefix + name,
+                                                 generation=found.generation), found.generation
+        except StoreError as exc:
+            if getattr(exc, "not_found", False):  # replaced between the two requests: a newer one exists
+                return None, found.generation
+            raise
+
+    def put(self, name: str, data: bytes, seen: object) -> bool:
+        """Write only over the generation we read (0: only if there is none): a 412 means another
+        instance published first, and what it published is as good or newer."""
+        generation = seen if isinstance(seen, int) else 0
+        try:
+            self.client.objects_insert(self.bucket, self.prefix + name, data, if_generation_match=generation)
+        except StoreError as exc:
+            if getattr(exc, "precondition_failed", False):
+                return False
+            raise
+        return True
+
+
+@dataclass
+class ShelfStats:
+    """What the shelf did in this process (for the log, the tests and the benchmark)."""
+
+    hits: int = 0
+    misses: int = 0
+    damaged: int = 0
+    published: int = 0
+    lost_races: int = 0
+    failures: int = 0
+
+
+class Shelf:
+    """The snapshots of one spreadsheet: looked up tier by tier, published to every tier."""
+
+    def __init__(self, spreadsheet: str, fingerprint: str, tiers: Iterable[Tier]):
+        self.spreadsheet, self.fingerprint = spreadsheet, fingerprint
+        self.tiers = list(tiers)
+        self.stats = ShelfStats()
+        self._seen: dict[tuple[int, str], object] = {}  # (tier, name) -> token of the last get
+
+    def key(self, scope: str, revision: str, today: dt.date) -> SnapshotKey:
+        return SnapshotKey(self.spreadsheet, revision, today, scope, self.fingerprint)
+
+    def load(self, scope: str, revision: str, today: dt.date) -> Optional[object]:
+        """The snapshot of `scope` at `revision` and `today`, or None (a miss: build it and `save`)."""
+        key = self.key(scope, revision, today)
+        name = key.object_name()
+        for depth, tier in enumerate(self.tiers):
+            try:
+                data, seen = tier.get(name)
+            except (OSError, StoreError) as exc:
+                self.stats.failures += 1
+                log.warning("snapshot %s: cannot read %s (%s): reading the sheet instead", scope, tier.description,
+                            type(exc).__name__)
+                continue
+            self._seen[(depth, name)] = seen
+            if data is None:
+                continue
+            try:
+                found = decode(data, key)
+            except SnapshotDamaged as exc:
+                self.stats.damaged += 1
+                log.warning("snapshot %s in %s ignored: %s; it is rebuilt from the sheet", scope, tier.description,
+                            exc)
+                continue
+            if found is None:
+                continue  # of another revision, day or code: stale
+            self.stats.hits += 1
+            for upper in range(depth):  # keep a copy nearer: the next cold start on this instance reads it there
+                self._put(upper, name, data, scope)
+            return found
+        self.stats.misses += 1
+        return None
+
+    def save(self, scope: str, revision: str, today: dt.date, obj: object) -> None:
+        """Publish `obj` as the snapshot of `scope` at `revision` (never raises: a snapshot is only a saving)."""
+        try:
+            data = encode(self.key(scope, revision, today), obj)
+        except Exception as exc:  # noqa: BLE001 - an unpicklable value: say so, keep working
+            self.stats.failures += 1
+            log.warning("snapshot %s not saved: %s: %s", scope, type(exc).__name__, exc)
+            return
+        name = self.key(scope, revision, today).object_name()
+        for depth in range(len(self.tiers)):
+            self._put(depth, name, data, scope)
+
+    def _put(self, depth: int, name: str, data: bytes, scope: str) -> None:
+        tier = self.tiers[depth]
+        try:
+            if tier.put(name, data, self._seen.get((depth, name), 0)):
+                self.stats.published += 1
+                self._seen.pop((depth, name), None)
+            else:
+                self.stats.lost_races += 1
+                log.info("snapshot %s: another instance published it to %s first", scope, tier.description)
+        except (OSError, StoreError) as exc:
+            self.stats.failures += 1
+            log.warning("snapshot %s not saved to %s: %s", scope, tier.description, type(exc).__name__)
+
+
+# ---------------------------------------------------------------- the sheet's revision
+
+class RevisionSource(Protocol):
+    """Which edit of the sheet is current; None when it cannot be told (then no snapshot is used)."""
+
+    def revision(self) -> Optional[str]: ...
+
+
+class FileRevision:
+    """A workbook's revision: its modification time (ns) and size. Saving it, by us or by a person
+    in a spreadsheet program, changes both or at least the time."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+
+    def revision(self) -> Optional[str]:
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return None
+        return f"f{stat.st_mtime_ns}-{stat.st_size}"
+
+
+class DriveRevision:
+    """A Google spreadsheet's revision: Drive's `version` of the file (`modifiedTime` without one).
+
+    One small request. When Drive cannot be asked (no Drive scope, the API off, a fault), it says
+    so once in the log and answers None: the caller then reads the sheet as it would without snapshots."""
+
+    def __init__(self, client: "DriveClient", file_id: str):
+        self.client, self.file_id = client, file_id
+        self._warned = False
+
+    def revision(self) -> Optional[str]:
+        try:
+            found = self.client.revision(self.file_id)
+        except StoreError as exc:
+            if not self._warned:
+                self._warned = True
+                log.warning("the sheet's revision is not known (Drive files.get: %s): snapshots are not used "
+                            "until it is", exc)
+            return None
+        self._warned = False
+        return found.key
+
+
+def settings_fingerprint(parts: Iterable[object]) -> str:
+    """The settings a parsed dataset depends on, as one text for `code_fingerprint`."""
+    return "|".join(repr(p) for p in parts)
+
+
+def open_shelf_tiers(local: Optional[Path], shared: Tier) -> list[Tier]:
+    """The instance's own directory (when it is not the shared one) then the shared tier."""
+    if local is not None and not (isinstance(shared, DirectoryTier) and shared.directory == local):
+        return [DirectoryTier(local), shared]
+    return [shared]
+
+
+@dataclass
+class Snapshots:
+    """A store's snapshots: how to tell its revision, and where its parsed snapshots are kept."""
+
+    revisions: RevisionSource
+    shelf: Shelf
+
+    def revision(self) -> Optional[str]:
+        return self.revisions.revision()

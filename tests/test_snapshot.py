@@ -1,0 +1,379 @@
+"""Parsed snapshots keyed by the sheet's revision (sheets/snapshot.py, chat/scope.py; issue 13).
+
+The format (a key that must match whole, a checksum, a loader that builds only record types), the
+shelf (a directory, a Cloud Storage bucket on the fake, a race between two publishers), and the
+webhook on the real clients: the Sheets fake, the Drive fake whose version moves with every change
+(a write through the API or a person's edit), the Cloud Storage fake holding the shared snapshots.
+A snapshot is never used for another revision or spreadsheet, a damaged one is rebuilt, and the
+answers from a stored snapshot are the fresh read's, on the demo province and at 11,000 loans.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import pickle
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chat.scope import BASE_PART
+from sheets.credentials import StaticToken
+from sheets.open import open_snapshots
+from sheets.snapshot import (
+    BasePart, BucketTier, DirectoryTier, FileRevision, NotInSnapshot, Shelf, SnapshotDamaged, SnapshotKey, ScopePart, Snapshots,
+    decode, encode,
+)
+from sheets.store import Layout
+from tests.chat_support import Webhook, load_province, make_runtime, postback_data, text_of
+from tests.conftest import SPREADSHEET_ID, make_config
+from tests.fakes.storage_api import DEFAULT_BUCKET
+from tests.sheetdata import TODAY, USER_OF01, tiny_province
+
+KEY = SnapshotKey("gsheet:abc", "v41", TODAY, "d:เมืองตราด", "f" * 20)
+
+
+# ---------------------------------------------------------------- the format
+
+def test_a_snapshot_is_read_back_only_under_its_whole_key():
+    data = encode(KEY, {"rows": [1, 2, 3], "day": TODAY})
+    assert decode(data, KEY) == {"rows": [1, 2, 3], "day": TODAY}
+    for other in (SnapshotKey("gsheet:other", "v41", TODAY, KEY.scope, KEY.fingerprint),   # another spreadsheet
+                  SnapshotKey(KEY.spreadsheet, "v42", TODAY, KEY.scope, KEY.fingerprint),  # a newer revision
+                  SnapshotKey(KEY.spreadsheet, "v41", TODAY + dt.timedelta(days=1), KEY.scope, KEY.fingerprint),
+                  SnapshotKey(KEY.spreadsheet, "v41", TODAY, "*", KEY.fingerprint),         # another scope
+                  SnapshotKey(KEY.spreadsheet, "v41", TODAY, KEY.scope, "0" * 20)):         # other code
+        assert decode(data, other) is None
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "garbage", "header", "empty"])
+def test_a_damaged_snapshot_is_refused(damage):
+    data = encode(KEY, list(range(1000)))
+    damaged = {"truncated": data[:-10], "flipped": data[:-5] + bytes([data[-5] ^ 1]) + data[-4:],
+               "garbage": b"\x00" * 200, "header": data[:20] + b"{not json\n" + data[40:], "empty": b""}[damage]
+    with pytest.raises(SnapshotDamaged):
+        decode(damaged, KEY)
+
+
+def test_a_snapshot_that_names_anything_but_records_is_refused_and_nothing_runs(tmp_path):
+    """Pickle can call any function: the loader builds only this program's record types."""
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (Path.touch, (marker,))
+
+    payload = pickle.dumps(Evil(), protocol=5)
+    header = {**KEY.header(), "bytes": len(payload), "crc32": __import__("zlib").crc32(payload)}
+    data = b"KKC-SNAPSHOT 1\n" + json.dumps(header).encode() + b"\n" + payload
+    with pytest.raises(SnapshotDamaged, match="may not hold"):
+        decode(data, KEY)
+    assert not marker.exists()
+
+
+def test_a_left_out_part_fails_loudly_when_used():
+    left_out = decode(encode(KEY, NotInSnapshot("installments")), KEY)
+    assert isinstance(left_out, NotInSnapshot)
+    with pytest.raises(RuntimeError, match="installments"):
+        left_out.get("F1-001")
+    with pytest.raises(RuntimeError):
+        len(left_out)
+
+
+# ---------------------------------------------------------------- the shelf
+
+def test_the_shelf_misses_publishes_and_hits_and_copies_the_shared_one_to_the_local(tmp_path, storage_fake):
+    from sheets.cloud_storage import StorageClient
+
+    bucket = BucketTier(StorageClient(lambda: "t", api_url=storage_fake.url), DEFAULT_BUCKET, "snapshots/")
+    first = Shelf("gsheet:abc", "f" * 20, [DirectoryTier(tmp_path / "one"), bucket])
+    assert first.load("base", "v1", TODAY) is None and first.stats.misses == 1
+    first.save("base", "v1", TODAY, {"a": 1})
+    second = Shelf("gsheet:abc", "f" * 20, [DirectoryTier(tmp_path / "two"), bucket])  # another instance
+    assert second.load("base", "v1", TODAY) == {"a": 1} and second.stats.hits == 1
+    assert list((tmp_path / "two").rglob("*.snap")), "the shared hit is kept nearer for this instance's next start"
+    assert second.load("base", "v2", TODAY) is None  # the sheet changed: a miss, never the old one
+
+
+def test_two_spreadsheets_on_one_bucket_never_see_each_others_snapshots(tmp_path):
+    tier = DirectoryTier(tmp_path)
+    one, other = Shelf("gsheet:one", "f" * 20, [tier]), Shelf("gsheet:two", "f" * 20, [tier])
+    one.save("base", "v7", TODAY, "of one")
+    assert other.load("base", "v7", TODAY) is None
+    # Even an object copied under the other's name is refused by its header.
+    name_one = one.key("base", "v7", TODAY).object_name()
+    name_two = other.key("base", "v7", TODAY).object_name()
+    (tmp_path / name_two).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name_two).write_bytes((tmp_path / name_one).read_bytes())
+    assert other.load("base", "v7", TODAY) is None and one.load("base", "v7", TODAY) == "of one"
+
+
+def test_of_two_instances_publishing_the_same_revision_the_first_wins_and_the_second_leaves_it(storage_fake):
+    from sheets.cloud_storage import StorageClient
+
+    def shelf() -> Shelf:
+        return Shelf("gsheet:abc", "f" * 20,
+                     [BucketTier(StorageClient(lambda: "t", api_url=storage_fake.url), DEFAULT_BUCKET)])
+
+    a, b = shelf(), shelf()
+    assert a.load("base", "v1", TODAY) is None and b.load("base", "v1", TODAY) is None  # both saw none
+    a.save("base", "v1", TODAY, "built by a")
+    b.save("base", "v1", TODAY, "built by b")
+    assert (a.stats.published, b.stats.published, b.stats.lost_races) == (1, 0, 1)
+    assert shelf().load("base", "v1", TODAY) == "built by a"
+    assert storage_fake.violations == []
+
+
+def test_a_damaged_object_in_the_bucket_is_ignored_and_replaced(storage_fake, caplog):
+    from sheets.cloud_storage import StorageClient
+
+    client = StorageClient(lambda: "t", api_url=storage_fake.url)
+    shelf = Shelf("gsheet:abc", "f" * 20, [BucketTier(client, DEFAULT_BUCKET)])
+    shelf.save("base", "v1", TODAY, "good")
+    name = shelf.key("base", "v1", TODAY).object_name()
+    storage_fake.put(DEFAULT_BUCKET, "snapshots/" + name, storage_fake.object(DEFAULT_BUCKET, "snapshots/" + name).data[:-3])
+    again = Shelf("gsheet:abc", "f" * 20, [BucketTier(client, DEFAULT_BUCKET)])
+    assert again.load("base", "v1", TODAY) is None and again.stats.damaged == 1
+    assert "ignored" in caplog.text
+    again.save("base", "v1", TODAY, "rebuilt")  # over the generation it read: allowed
+    assert Shelf("gsheet:abc", "f" * 20, [BucketTier(client, DEFAULT_BUCKET)]).load("base", "v1", TODAY) == "rebuilt"
+
+
+def test_a_workbooks_revision_moves_when_it_is_saved(tmp_path):
+    path = tmp_path / "smart-data.xlsx"
+    revision = FileRevision(path)
+    assert revision.revision() is None
+    path.write_bytes(b"one")
+    first = revision.revision()
+    path.write_bytes(b"two!")
+    assert first is not None and revision.revision() not in (None, first)
+
+
+# ---------------------------------------------------------------- the webhook on the fakes
+
+def google_snapshots(sheets_fake, drive_fake, storage_fake, local: Path) -> Snapshots:
+    """What a deployed instance opens: the Drive fake's version, the bucket on the Storage fake, its own /tmp."""
+    config = make_config({"store": f"gsheet:{SPREADSHEET_ID}", "drive.api_url": drive_fake.url,
+                          "storage.api_url": storage_fake.url, "snapshot.bucket": DEFAULT_BUCKET,
+                          "snapshot.local_directory": str(local)})
+    found = open_snapshots(config, {}, drive_tokens=StaticToken("t"), storage_tokens=StaticToken("t"))
+    assert found is not None
+    return found
+
+
+@pytest.fixture
+def instances(sheets_fake, line_fake, sheet_on_drive, storage_fake, tmp_path):
+    """Webhook instances of one deployment: a new one per call, each with its own /tmp."""
+    load_province(sheets_fake)
+    made = []
+
+    def new(**kwargs: Any) -> Webhook:
+        local = tmp_path / f"instance-{len(made)}"
+        hook = Webhook(make_runtime(sheets_fake, line_fake, snapshots=google_snapshots(
+            sheets_fake, sheet_on_drive, storage_fake, local), **kwargs), line_fake)
+        made.append(hook)
+        return hook
+
+    yield new
+    for hook in made:
+        hook.runtime.snapshots.settle()
+
+
+def settled(hook: Webhook) -> Webhook:
+    hook.runtime.snapshots.settle()
+    return hook
+
+
+def test_a_cold_instance_answers_from_the_published_snapshot_without_reading_the_sheet(instances, sheets_fake,
+                                                                                        sheet_on_drive):
+    first = instances()
+    fresh = first.say(USER_OF01, "ค้างชำระ")
+    settled(first)
+    assert sheets_fake.count("values.batchGet") == 1
+    second = instances()
+    stored = second.say(USER_OF01, "ค้างชำระ")
+    assert text_of(stored) == text_of(fresh) and "F1-002" in text_of(stored)
+    assert sheets_fake.count("values.batchGet") == 1, "the second cold start read no sheet"
+    cache = second.runtime.snapshots
+    assert cache.reads == 0 and cache.peek().from_store
+    assert all(view.stored for view in cache.peek()._views.values())
+    assert sheet_on_drive.count("files.get") >= 2  # each instance asked the revision: one small request
+
+
+def test_a_persons_edit_is_seen_by_the_next_event_on_every_instance(instances, sheets_fake):
+    first = instances()
+    before = text_of(first.say(USER_OF01, "ค้นหา F1-002"))
+    settled(first)
+    second = instances()
+    assert text_of(second.say(USER_OF01, "ค้นหา F1-002")) == before and "6,000" in before
+    reads = sheets_fake.count("values.batchGet")
+    # A person types a repayment of F1-002 into the sheet: a new row in รับชำระ.
+    layout = Layout()
+    title = layout.title("payments")
+    rows = sheets_fake.rows(SPREADSHEET_ID, title)
+    header = rows[0]
+    row: list[Any] = [None] * len(header)
+    for key, value in (("contract_no", "F1-002"), ("paid_date", dt.date(2026, 11, 25)), ("amount", 1_234)):
+        row[header.index(layout.header("payments", key))] = value
+    sheets_fake.set_rows(SPREADSHEET_ID, title, rows + [row])
+    for hook in (first, second):
+        after = text_of(hook.say(USER_OF01, "ค้นหา F1-002"))
+        assert "7,234" in after, "the edit is seen by the next event after the version moved"
+    assert sheets_fake.count("values.batchGet") > reads
+
+
+def test_one_typed_cell_is_seen_by_the_next_event(instances, sheets_fake):
+    hook = instances()
+    assert "สมหมาย" not in text_of(hook.say(USER_OF01, "ค้นหา F1-002"))
+    layout = Layout()
+    title = layout.title("loans")
+    rows = sheets_fake.rows(SPREADSHEET_ID, title)
+    row = next(i for i, r in enumerate(rows) if "F1-002" in r) + 1
+    col = rows[0].index(layout.header("loans", "borrower_name")) + 1
+    sheets_fake.edit_cell(SPREADSHEET_ID, title, row, col, "นางสมหมาย แก้ชื่อ")
+    assert "สมหมาย" in text_of(hook.say(USER_OF01, "ค้นหา F1-002"))
+
+
+def test_a_warm_instance_asks_only_the_revision_while_the_sheet_is_unchanged(instances, sheets_fake, sheet_on_drive):
+    hook = instances()
+    hook.say(USER_OF01, "ค้างชำระ")
+    settled(hook)
+    reads, checks = sheets_fake.count("values.batchGet"), sheet_on_drive.count("files.get")
+    for _ in range(3):
+        hook.say(USER_OF01, "สรุป")
+    assert sheets_fake.count("values.batchGet") == reads
+    assert sheet_on_drive.count("files.get") == checks + 3
+
+
+def test_our_own_repayment_is_seen_here_at_once_and_by_the_other_instance_after_the_version_moves(
+        instances, sheets_fake, line_fake):
+    first, second = instances(), instances()
+    before = text_of(second.say(USER_OF01, "ค้นหา F1-001"))  # the second instance is warm, on the old revision
+    card = first.say(USER_OF01, "ชำระ F1-001 500")
+    assert "บันทึกรับชำระแล้ว" in text_of(first.tap(USER_OF01, postback_data(card, "ยืนยันบันทึก")))
+    settled(first)
+    after = [text_of(hook.say(USER_OF01, "ค้นหา F1-001")) for hook in (first, second)]
+    assert after[0] == after[1] != before
+
+
+def test_a_drive_that_cannot_be_asked_falls_back_to_reading_the_sheet(instances, sheets_fake, sheet_on_drive, caplog):
+    sheet_on_drive.fail_always(403)
+    hook = instances()
+    assert "F1-002" in text_of(hook.say(USER_OF01, "ค้างชำระ"))
+    assert hook.runtime.snapshots.peek().revision is None and "revision is not known" in caplog.text
+    sheet_on_drive.clear_faults()
+
+
+def test_a_damaged_shared_snapshot_is_rebuilt_and_the_answer_is_right(instances, sheets_fake, storage_fake, caplog):
+    first = instances()
+    fresh = text_of(first.say(USER_OF01, "ค้างชำระ"))
+    settled(first)
+    for name in storage_fake.names():
+        if name.startswith("snapshots/"):
+            stored = storage_fake.object(DEFAULT_BUCKET, name).data
+            storage_fake.put(DEFAULT_BUCKET, name, stored[: len(stored) // 2])
+    second = instances()
+    assert text_of(second.say(USER_OF01, "ค้างชำระ")) == fresh
+    assert second.runtime.snapshots.reads == 1 and "ignored" in caplog.text
+    settled(second)
+    third = instances()
+    assert text_of(third.say(USER_OF01, "ค้างชำระ")) == fresh and third.runtime.snapshots.reads == 0
+
+
+def test_two_cold_instances_rebuilding_at_once_both_answer_and_publish_one_snapshot(instances, sheets_fake,
+                                                                                    storage_fake):
+    hooks = [instances(), instances()]
+    answers: list[str] = ["", ""]
+
+    def ask(i: int) -> None:  # the conversation itself: both answers are in flight at once
+        answers[i] = text_of(hooks[i].runtime.conversation.on_text(USER_OF01, "ค้างชำระ", f"01RACE{i:020d}"))
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for hook in hooks:
+        settled(hook)
+    assert answers[0] == answers[1] and "F1-002" in answers[0]
+    names = [n for n in storage_fake.names() if n.startswith("snapshots/")]
+    assert len(names) == 2  # the base and the one district: one object each, whoever won
+    late = instances()
+    assert text_of(late.say(USER_OF01, "ค้างชำระ")) == answers[0] and late.runtime.snapshots.reads == 0
+
+
+# ---------------------------------------------------------------- the same answers as a fresh read
+
+COMMANDS = ("สรุป", "ค้างชำระ", "ครบกำหนด", "ตรวจสอบ", "กองทุน", "เมนู")
+
+
+def answers_of(runtime: Any, user_id: str, extra: tuple[str, ...]) -> list[str]:
+    conv = runtime.conversation
+    return [json.dumps(conv.on_text(user_id, text, f"01SNAP{i:020d}"), ensure_ascii=False, sort_keys=True)
+            for i, text in enumerate(COMMANDS + extra)]
+
+
+def province_into(sheets_fake: Any, tables: dict[str, list[list[Any]]]) -> None:
+    layout = Layout()
+    for key, rows in tables.items():
+        sheets_fake.set_rows(SPREADSHEET_ID, layout.title(key), rows)
+    sheets_fake.reset_requests()
+
+
+@pytest.mark.parametrize("scale", ["TRAT", "PROVINCE_AVG"])
+def test_answers_from_a_stored_snapshot_equal_a_fresh_reads(scale, sheets_fake, line_fake, sheet_on_drive,
+                                                            storage_fake, tmp_path):
+    """Demo Trat and the average province (11,000 loans): every command, a district and a provincial
+    officer, the fresh read's answers and a cold instance's from the stored parts are the same."""
+    import sheets.demo as demo
+
+    tables = demo.demo_tables(TODAY, 2569, getattr(demo, scale))
+    province_into(sheets_fake, tables)
+    fresh_runtime = make_runtime(sheets_fake, line_fake)
+    snap = fresh_runtime.snapshots.get()
+    linked = [(snap.officer(oid), link.line_user_id) for oid, link in snap.base.links.items()
+              if snap.officer(oid) is not None and snap.officer(oid).active]
+    district_officer, district = next((o, u) for o, u in linked if not o.sees_all and o.district)
+    province = next(u for o, u in linked if o.sees_all)
+    view = snap.view(district_officer)
+    loan = next(loan for loan in sorted(view.loans, key=lambda l: l.contract_no)
+                if loan.contract_no in view.states and view.states[loan.contract_no].arrears > 0)
+    fund = loan.fund_id
+    asked = (f"ค้นหา {loan.borrower_name.split()[-1]}", f"ชำระ {loan.contract_no} 100", f"ค้นหา {loan.contract_no}",
+             f"กองทุน {fund}", f"ใบติดตาม {fund}")
+    expected = {user: answers_of(fresh_runtime, user, asked) for user in (district, province)}
+
+    publisher = make_runtime(sheets_fake, line_fake,
+                             snapshots=google_snapshots(sheets_fake, sheet_on_drive, storage_fake, tmp_path / "a"))
+    for user in (district, province):
+        publisher.conversation.on_text(user, "สรุป", "01SNAPWARM" + user[-10:])
+    publisher.snapshots.settle()
+    cold = make_runtime(sheets_fake, line_fake,
+                        snapshots=google_snapshots(sheets_fake, sheet_on_drive, storage_fake, tmp_path / "b"))
+    for user in (district, province):
+        assert answers_of(cold, user, asked) == expected[user]
+    assert cold.snapshots.reads == 0
+    assert all(view.stored for view in cold.snapshots.peek()._views.values())
+    part = cold.snapshots.peek()._views
+    assert len(part) == 2
+
+
+def test_the_stored_parts_hold_what_they_say(sheets_fake, line_fake, sheet_on_drive, storage_fake, tmp_path):
+    load_province(sheets_fake)
+    snapshots = google_snapshots(sheets_fake, sheet_on_drive, storage_fake, tmp_path)
+    runtime = make_runtime(sheets_fake, line_fake, snapshots=snapshots)
+    runtime.conversation.on_text(USER_OF01, "ค้างชำระ", "01SNAPPARTS00000000000000")
+    runtime.snapshots.settle()
+    snap = runtime.snapshots.peek()
+    base = snapshots.shelf.load(BASE_PART, snap.revision, TODAY)
+    assert isinstance(base, BasePart) and set(base.base.officers) == set(snap.base.officers)
+    scope = snap.scope_for(snap.officer_for_user(USER_OF01))
+    part = snapshots.shelf.load(scope.key, snap.revision, TODAY)
+    assert isinstance(part, ScopePart) and isinstance(part.ds.installments, NotInSnapshot)
+    assert set(part.ds.loans) == {loan.contract_no for loan in snap.view(snap.officer_for_user(USER_OF01)).loans}
+    assert len(part.book) == len(list(part.ds.readable_loans()))
+    # A district's part holds no borrower of another district (the PDPA rule holds in storage too).
+    assert all(loan.fund_id in scope.fund_ids for loan in part.ds.loans.values())
+    assert {r["contract_no"] for r in tiny_province()["loans"]} - set(part.ds.loans), \
+        "the tiny province has loans outside OF-01's district, and they are not in its part"
