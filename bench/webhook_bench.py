@@ -66,6 +66,8 @@ t1 = time.perf_counter()
 for extra in json.loads(os.environ.get("BENCH_MORE", "[]")):
     client.post("/", data=extra["body"].encode("utf-8"), headers={"X-Line-Signature": extra["signature"],
                                                                    "Content-Type": "application/json"})
+if os.environ.get("BENCH_SETTLE"):  # an unmeasured start that publishes its snapshot for the next ones
+    sys.modules["main"]._warm().webhook().snapshots.settle()
 import resource
 usage = resource.getrusage(resource.RUSAGE_SELF)
 # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec (it would be the parent's size).
@@ -163,26 +165,33 @@ def loopback(today: dt.date, scale: Any = None, replay: bool = False) -> Iterato
     replay mode (a read answered once is answered again from its prepared bytes)."""
     from sheets.demo import demo_tables
     from sheets.store import Layout
+    from tests.fakes.drive_api import DriveFake
     from tests.fakes.line_api import DEFAULT_TOKEN, LineFake
     from tests.fakes.sheets_api import SheetsFake
+    from tests.fakes.storage_api import DEFAULT_BUCKET, StorageFake
 
     from bench.common import cached_tables
 
     tables = demo_tables(today) if scale is None else cached_tables(scale, today)
     layout = Layout()
-    with SheetsFake() as sheets, LineFake() as line, metadata_server() as metadata:
+    with SheetsFake() as sheets, LineFake() as line, metadata_server() as metadata, DriveFake() as drive, \
+            StorageFake() as storage:
         sheets.create_spreadsheet(SPREADSHEET_ID)
+        drive.add_spreadsheet(SPREADSHEET_ID)  # its version moves with every change of the Sheets fake
+        drive.follow_sheets(sheets)
         for key, rows in tables.items():
             sheets.set_rows(SPREADSHEET_ID, layout.title(key), rows)
         sheets.reset_requests()
         sheets.replay_reads(replay)
+        # Snapshots off unless a variant turns them on (VARIANTS); when on, shared in the Storage fake.
         env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost", "BENCH_ROOT": str(ROOT),
                "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": DEFAULT_TOKEN,
                "KKC_STORE": f"gsheet:{SPREADSHEET_ID}", "KKC_SHEETS_API_URL": sheets.url,
                "KKC_LINE_API_URL": line.url, "GCE_METADATA_HOST": metadata, "K_SERVICE": "bench",
-               "FUNCTION_TARGET": "line_webhook"}
+               "FUNCTION_TARGET": "line_webhook", "KKC_DRIVE_API_URL": drive.url,
+               "KKC_STORAGE_API_URL": storage.url, "KKC_SNAPSHOT_BUCKET": DEFAULT_BUCKET, "KKC_SNAPSHOTS": "false"}
         env.pop("GOOGLE_APPLICATION_CREDENTIALS", None)
-        yield {"tables": tables, "sheets": sheets, "line": line, "env": env}
+        yield {"tables": tables, "sheets": sheets, "line": line, "env": env, "drive": drive, "storage": storage}
 
 
 def pick_users(tables: dict[str, list[list[Any]]]) -> dict[str, tuple[str, str]]:
@@ -247,16 +256,19 @@ def peak_memory(setting: dict[str, Any], user_id: str) -> float:
 
 
 def cold_starts(setting: dict[str, Any], user_id: str, n: int, text: str = "ค้างชำระ",
-                extra_env: dict[str, str] | None = None, cwd: Path = ROOT) -> dict[str, Any]:
+                extra_env: dict[str, str] | None = None, cwd: Path = ROOT,
+                before_each: Any = None) -> dict[str, Any]:
+    """`before_each()`: run before every sample (unmeasured), its dict added to that child's environment."""
     sheets, line, env = setting["sheets"], setting["line"], setting["env"]
     inside, wall, requests, cpu, peaks = [], [], [], [], []
     for _ in range(n):
+        sample_env = before_each() if before_each is not None else {}
         token = line.new_reply_token(user_id)
         body, signature = signed_body([text_event(user_id, text, token)])
         before_sheets, before_replies = sheets.count(), len(line.replies)
         started = time.perf_counter()
         out = subprocess.run([sys.executable, "-c", CHILD], cwd=cwd, capture_output=True, text=True, timeout=120,
-                             env={**env, **(extra_env or {}), "BENCH_BODY": body.decode("utf-8"),
+                             env={**env, **(extra_env or {}), **sample_env, "BENCH_BODY": body.decode("utf-8"),
                                   "BENCH_SIGNATURE": signature})
         elapsed = time.perf_counter() - started
         if out.returncode != 0:
@@ -292,11 +304,30 @@ def unbudgeted_config() -> Iterator[str]:
         os.unlink(out.name)
 
 
-# Named settings of a scaled cold start: extra environment for the child. A parsed snapshot
-# (issue 13 item 1, not built yet) adds its hit and miss here, e.g. "snapshot hit": the env that
-# turns it on, with an unmeasured start before that publishes it; "snapshot miss": the same after
-# the sheet's version moved.
-VARIANTS: dict[str, dict[str, str]] = {"no snapshot": {}}
+# Named settings of a scaled cold start: extra environment for the child, and what happens before
+# each measured start. Every start is a new instance (its own empty /tmp); the shared snapshots are
+# in the Storage fake. "snapshot hit": an unmeasured start published the base and the officer's
+# scope; "snapshot miss": the sheet's version moved just before, so the start reads and parses the
+# sheet (and publishes after its answer, not timed).
+VARIANTS: dict[str, dict[str, str]] = {
+    "no snapshot": {"KKC_SNAPSHOTS": "false"},
+    "snapshot miss": {"KKC_SNAPSHOTS": "true"},
+    "snapshot hit": {"KKC_SNAPSHOTS": "true"},
+}
+
+
+def _before_each(setting: dict[str, Any], variant: str, tmp: str) -> Any:
+    """A fresh /tmp per start and, for a miss, a new version of the sheet (nobody changed a cell:
+    the Sheets fake's replayed answer stays, only Drive's version moves)."""
+    import itertools
+
+    counter = itertools.count()
+
+    def prepare() -> dict[str, str]:
+        if variant == "snapshot miss":
+            setting["drive"].bump_version(SPREADSHEET_ID)
+        return {"KKC_SNAPSHOT_LOCAL_DIR": os.path.join(tmp, f"instance-{next(counter)}")}
+    return prepare
 
 
 def scaled_cold_starts(scale: Any, n: int = 3,
@@ -314,13 +345,19 @@ def scaled_cold_starts(scale: Any, n: int = 3,
 
 def _scaled_rows(setting: dict[str, Any], scale: Any, n: int, extra: dict[str, str],
                  variant: str) -> list[dict[str, Any]]:
+    import tempfile
+
     rows = []
-    with deferred_validation() as bodies:
+    with deferred_validation() as bodies, tempfile.TemporaryDirectory(prefix="kkc-bench-tmp-") as tmp:
         users = pick_users(setting["tables"])
         for role in ("district", "province"):
             officer_id, user_id = users[role]
-            cold_starts(setting, user_id, 1, extra_env=extra)  # prepares the replayed answer
-            result = cold_starts(setting, user_id, n, extra_env=extra)
+            prepare = _before_each(setting, variant, tmp)
+            # Prepares the replayed answer and, with snapshots, publishes them (waited for: BENCH_SETTLE).
+            cold_starts(setting, user_id, 1, extra_env={**extra, "BENCH_SETTLE": "1"}, before_each=prepare)
+            storage_before = setting["storage"].count()
+            result = cold_starts(setting, user_id, n, extra_env=extra, before_each=prepare)
+            result["storage_requests"] = (setting["storage"].count() - storage_before) / n
             reply = setting["line"].replies[-1].messages
             row = {"loans": scale.loans, "officer": f"{role} ({officer_id})", "variant": variant, **result,
                    "replayed_answers": setting["sheets"].replayed,
@@ -426,7 +463,7 @@ def warm_latency(setting: dict[str, Any], user_id: str, n: int) -> dict[str, Any
         import logging
 
         logging.getLogger("kkc").setLevel(logging.WARNING)  # the per-request log line stays out of the output
-        before = sheets.count()
+        before, drive_before = sheets.count(), setting["drive"].count("files.get")
         latencies: dict[str, list[float]] = {}
         for i in range(n):
             text = WARM_TEXTS[i % len(WARM_TEXTS)].format(fund=fund)
@@ -436,11 +473,13 @@ def warm_latency(setting: dict[str, Any], user_id: str, n: int) -> dict[str, Any
             latencies.setdefault(text, []).append(time.perf_counter() - started)
             assert status == 200
         warm_requests = sheets.count() - before
+        revision_checks = setting["drive"].count("files.get") - drive_before
         conn.close()
     everything = sorted(x for xs in latencies.values() for x in xs)
     return {"p50_ms": 1000 * _pct(everything, 50), "p95_ms": 1000 * _pct(everything, 95),
             "max_ms": 1000 * everything[-1], "events": len(everything),
             "sheets_requests_per_event": warm_requests / max(1, len(everything)),
+            "drive_requests_per_event": revision_checks / max(1, len(everything)),
             "by_command_p50_ms": {k: round(1000 * statistics.median(v), 1) for k, v in latencies.items()},
             "line_violations": len(line.violations)}
 
@@ -461,16 +500,25 @@ def run(quick: bool = False, cold: int | None = None, warm: int | None = None,
 
     cold = cold or (5 if quick else 9)
     warm = warm or (80 if quick else 200)
+    import tempfile
+
     rows = []
-    with loopback(today_in("Asia/Bangkok")) as setting, compiled_copy() as deployed:
+    with loopback(today_in("Asia/Bangkok")) as setting, compiled_copy() as deployed, \
+            tempfile.TemporaryDirectory(prefix="kkc-bench-tmp-") as tmp:
+        # Trat as deployed by default: snapshots on (the sheet's revision asked on every event), each
+        # cold start a new instance finding the snapshot its predecessor published.
+        setting["env"].update({"KKC_SNAPSHOTS": "true", "KKC_SNAPSHOT_LOCAL_DIR": os.path.join(tmp, "served")})
         users = pick_users(setting["tables"])
         start = interpreter_start(setting["env"])
         print(f"python interpreter start-up: {start * 1000:.0f} ms (median)", flush=True)
         for role in ("district", "province"):
             officer_id, user_id = users[role]
+            prepare = _before_each(setting, "snapshot hit", os.path.join(tmp, role))
             with deferred_validation() as bodies:
-                c = cold_starts(setting, user_id, cold)
-                cb = cold_starts(setting, user_id, cold, extra_env={"BENCH_ROOT": str(deployed)}, cwd=deployed)
+                cold_starts(setting, user_id, 1, extra_env={"BENCH_SETTLE": "1"}, before_each=prepare)
+                c = cold_starts(setting, user_id, cold, before_each=prepare)
+                cb = cold_starts(setting, user_id, cold, extra_env={"BENCH_ROOT": str(deployed)}, cwd=deployed,
+                                 before_each=prepare)
                 served = served_cold_starts(setting, user_id, cold, cwd=deployed)
                 w = warm_latency(setting, user_id, warm)
             w["line_violations"] += check_later(bodies)
@@ -496,6 +544,7 @@ def format_row(row: dict[str, Any]) -> str:
             f"{served['samples']}/{served['samples']} answered | peak {row['peak_mb']:.0f} MB | "
             f"warm p50 {w['p50_ms']:.1f} ms p95 {w['p95_ms']:.1f} ms max {w['max_ms']:.1f} ms "
             f"({w['events']} events, {w['sheets_requests_per_event']:.2f} Sheets req/event, "
+            f"{w.get('drive_requests_per_event', 0):.2f} Drive req/event (the revision), "
             f"{w.get('replies_checked', 0)} replies checked against messaging-api.yml, "
             f"{w['line_violations']} refused)")
 

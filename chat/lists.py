@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 from core.thai import baht, date_th, to_arabic_digits
 from messaging import flex
@@ -10,6 +11,10 @@ from chat import views
 from chat.context import Ctx, Messages
 from chat.places import narrow, only_funds
 from chat.registry import command
+
+if TYPE_CHECKING:
+    from chat.scope import ScopeView
+    from ledger.engine import Balances
 
 
 _DAYS = re.compile(r"^(\d{1,3})(?:\s*วัน)?(?:\s+(.*))?$")
@@ -115,11 +120,14 @@ def cmd_overdue(ctx: Ctx, args: str) -> Messages:
         return refusal
     view = ctx.view
     day, where = view.ledger, only_funds(view, only)
-    # The aging table's overdue rows, contract by contract: in arrears, or marked ผิดสัญญา.
-    items = [(view.loan_at(i), day.state(i)) for i in day.overdue(where)]
-    items.sort(key=lambda p: (-p[1].days_overdue, -p[1].arrears, p[0].contract_no))
+    # The aging table's overdue rows, contract by contract: in arrears, or marked ผิดสัญญา; the longest
+    # overdue first. Sorted on the engine's arrays, and a contract's state made only for the page shown
+    # (at 80,000 loans the province has ~8,000 overdue contracts; making every state cost 0.25 s).
+    found = [int(i) for i in day.overdue(where)]
+    days, arrears, keys = day.days_overdue.tolist(), day.arrears.tolist(), view.book.engine.keys
+    found.sort(key=lambda i: (-days[i], -arrears[i], keys[i]))
     where_label = label or view.scope.label
-    if not items:
+    if not found:
         return [flex.text_message(f"ค้างชำระ ({where_label}): ไม่มีสัญญาค้างชำระ", quick=views.main_quick("ครบกำหนด"))]
     table = day.aging(where)
     overdue = table.overdue
@@ -128,9 +136,13 @@ def cmd_overdue(ctx: Ctx, args: str) -> Messages:
            *views.aging_lines(table, table.rows[1:], skip_empty=True)]
     per_page = ctx.list_limit * PAGE_BUBBLES
     first = (page - 1) * per_page
-    rows = [views.overdue_row(loan, view.ds.funds.get(loan.fund_id), state) if first <= i < first + per_page else {}
-            for i, (loan, state) in enumerate(items)]
+    rows = [_overdue_row(view, day, i) if first <= n < first + per_page else {} for n, i in enumerate(found)]
     again = " ".join(x for x in ("ค้างชำระ", args.strip()) if x)
     return list_reply(ctx, title="ค้างชำระ", where=where_label, rows=rows, top=top, page=page, again=again,
                        alt=f"ค้างชำระ {where_label}: {overdue.contracts:,} สัญญา รวม {baht(overdue.arrears)}",
                        color=flex.RED, quick_first="ครบกำหนด")
+
+
+def _overdue_row(view: ScopeView, day: Balances, i: int) -> dict:
+    loan = view.loan_at(i)
+    return views.overdue_row(loan, view.ds.funds.get(loan.fund_id), day.state(i))

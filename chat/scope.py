@@ -18,8 +18,10 @@ Stored snapshots (issue 13): each part is published, keyed by the revision it wa
 base (officers, links, funds, the payments' refs) and each scope's view (its dataset without the
 installments, which its ledger book holds as arrays, the book and the data check). A cold
 instance whose sheet has not changed loads the base and then only the asking officer's scope, and
-reads the sheet only for a part nobody has published yet. Parts are published in the background,
-after the answer (`SnapshotCache.settle()` waits for them).
+reads the sheet only for a part nobody has published yet. Parts are published in the background
+once the answer is out (`SnapshotCache.publish_queued`; `settle()` waits for them). On Cloud
+Functions an instance may get little CPU after its response, so a publication may finish during
+the next request or not at all; either way the next reader rebuilds what is missing.
 """
 from __future__ import annotations
 
@@ -349,6 +351,7 @@ class SnapshotCache:
         # so a stored snapshot of that revision may not hold it, and is not loaded.
         self._written_at: str | None = None
         self._reading: concurrent.futures.Future[Snapshot] | None = None
+        self._queued: list[Callable[[], None]] = []  # publications waiting for the answer to go out
         self._publishing: list[concurrent.futures.Future[None]] = []
         self._lock = threading.Lock()
 
@@ -428,8 +431,19 @@ class SnapshotCache:
     def peek(self) -> Snapshot | None:
         return self._snapshot
 
+    def publish_queued(self) -> None:
+        """Start publishing what this event's reads made, each in a background thread. Called once the
+        answer is out (handlers.runtime), so that pickling a part never competes with the answer."""
+        with self._lock:
+            queued, self._queued = self._queued, []
+        for work in queued:
+            future = in_background(work, "snapshot-publish")
+            with self._lock:
+                self._publishing.append(future)
+
     def settle(self, timeout: float | None = None) -> None:
-        """Wait for the parts being published (tests, the benchmark, a command line run that ends)."""
+        """Publish what is queued and wait for it (tests, the benchmark, a command line run that ends)."""
+        self.publish_queued()
         while True:
             with self._lock:
                 pending = [f for f in self._publishing if not f.done()]
@@ -452,10 +466,9 @@ class SnapshotCache:
             return None
 
     def _publish(self, work: Callable[[], None]) -> None:
-        """Run a publication in the background, kept track of (settle())."""
-        future = in_background(work, "snapshot-publish")
+        """Queue a publication for after the answer (publish_queued, settle)."""
         with self._lock:
-            self._publishing.append(future)
+            self._queued.append(work)
 
     def _read_started(self, revision: str | None) -> "concurrent.futures.Future[Snapshot]":
         """The read on its way, or a new one; call with the lock held."""

@@ -126,6 +126,7 @@ class Runtime:
         started = time.perf_counter()
         payload = self.parser.parse(body, signature)
         outcomes = self.handler.handle(payload.events)
+        self.snapshots.publish_queued()  # the answers are out: what the reads made can be stored now
         self.last_outcomes = outcomes
         if outcomes:
             log.info("webhook: %d event(s) in %.0f ms: %s", len(outcomes), (time.perf_counter() - started) * 1000,

@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Protocol
 
+from sheets.gc_pause import collector_paused
 from sheets.store import StoreError
 
 if TYPE_CHECKING:
@@ -188,7 +189,8 @@ def decode(data: bytes, key: SnapshotKey) -> Optional[object]:
         raise SnapshotDamaged(f"its content is damaged ({len(payload)} of {header.get('bytes')} bytes, "
                               "or a changed byte)")
     try:
-        return _RecordUnpickler(io.BytesIO(payload)).load()
+        with collector_paused():  # millions of small records: no cycle-collector passes over them
+            return _RecordUnpickler(io.BytesIO(payload)).load()
     except SnapshotDamaged:
         raise
     except Exception as exc:  # noqa: BLE001 - whatever went wrong, it is not to be trusted
