@@ -554,11 +554,19 @@ def main() -> None:
     parser.add_argument("--cold", type=int, default=9, help="fresh processes for the cold start (default 9)")
     parser.add_argument("--warm", type=int, default=200, help="warm events (default 200)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--scaled", choices=["11000", "80000"],
+                        help="only the cold starts at this scale (no snapshot, snapshot miss, snapshot hit)")
     args = parser.parse_args()
     import os as _os
 
     print(f"load average before: {_os.getloadavg()[0]:.2f} (2 CPUs: above ~1 other jobs compete)", flush=True)
-    rows = run(cold=args.cold, warm=args.warm)
+    if args.scaled:
+        from sheets.demo import NATIONAL_MAX, PROVINCE_AVG
+
+        scale = PROVINCE_AVG if args.scaled == "11000" else NATIONAL_MAX
+        rows = [{"officer": f"scaled {scale.loans}", "scaled": scaled_cold_starts(scale, n=max(1, args.cold))}]
+    else:
+        rows = run(cold=args.cold, warm=args.warm)
     print(f"load average after: {_os.getloadavg()[0]:.2f}", flush=True)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))

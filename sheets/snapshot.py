@@ -16,12 +16,15 @@ often than it is read. So the parsed result is kept, keyed by what identifies it
 
 Every stored snapshot carries that key in its header and is used only when all of it matches;
 its content carries a CRC-32 and its length, so a truncated or damaged object is noticed,
-logged, ignored and rebuilt, never trusted. Where they are kept (`Tier`): a directory of the
+logged, removed and rebuilt, never trusted. Where they are kept (`Tier`): a directory of the
 instance's own (`/tmp` on Cloud Functions) first, then the shared one: a Cloud Storage bucket
 every instance reads (`snapshot.bucket`, else the claims bucket), or a local directory for the
-embedded default. A hit in the shared tier is copied to the local one. Publishing to the bucket
-is conditional on the generation the reader saw (`ifGenerationMatch`), so of two instances
-rebuilding the same revision at once the first publishes and the second's 412 leaves it be.
+embedded default. A hit in the shared tier is copied to the local one. Each snapshot has a name
+of its own (a hash of the key) and is never rewritten: a reader asks for exactly the name it can
+use (one request; a 404 when nobody has published it yet), it is created only if absent
+(`ifGenerationMatch=0`), so of two instances rebuilding the same revision at once the first
+publishes and the second's 412 leaves it be, and after a publication the scope's older
+snapshots are removed.
 
 The payload is Python's pickle. Why not JSON: the parsed records and the engine's numpy
 arrays load from pickle 3–10 times faster than they could be rebuilt from JSON, which is the
@@ -132,12 +135,18 @@ class SnapshotKey:
         return {"spreadsheet": self.spreadsheet, "revision": self.revision, "today": self.today.isoformat(),
                 "scope": self.scope, "fingerprint": self.fingerprint}
 
-    def object_name(self) -> str:
-        """The place of this spreadsheet's snapshot of this scope (one object per scope: the newest
-        revision replaces the older). Hashed: no district name or spreadsheet id in a file name."""
+    def folder(self) -> str:
+        """Where this spreadsheet's snapshots of this scope are: one per revision, day and code."""
         sheet = hashlib.sha256(self.spreadsheet.encode()).hexdigest()[:16]
         scope = hashlib.sha256(self.scope.encode()).hexdigest()[:16]
-        return f"{sheet}/{scope}.snap"
+        return f"{sheet}/{scope}/"
+
+    def object_name(self) -> str:
+        """The name of exactly this snapshot. Hashed: no district name or spreadsheet id in a name. A
+        snapshot is never rewritten (a new revision is a new name), so a reader asks for the one name it
+        can use and a stale one costs no download; older ones are removed after a publication."""
+        version = hashlib.sha256(f"{self.revision}|{self.today}|{self.fingerprint}".encode()).hexdigest()[:20]
+        return f"{self.folder()}{version}.snap"
 
 
 def code_fingerprint(settings: str, root: Path = ROOT) -> str:
@@ -232,76 +241,100 @@ class _RecordUnpickler(pickle.Unpickler):
 # ---------------------------------------------------------------- where snapshots are kept
 
 class Tier(Protocol):
-    """One place snapshots are kept. `get` gives the bytes and a token (what `put` needs to replace
-    exactly what was seen); `put` returns False when someone else replaced it first."""
+    """One place snapshots are kept, each under a name that is never written twice."""
 
     description: str
 
-    def get(self, name: str) -> tuple[Optional[bytes], object]: ...
+    def get(self, name: str) -> Optional[bytes]:
+        """The snapshot's bytes, None when there is none of that name."""
+        ...
 
-    def put(self, name: str, data: bytes, seen: object) -> bool: ...
+    def put(self, name: str, data: bytes) -> bool:
+        """Store it unless one of that name exists (then False: another instance published it first)."""
+        ...
+
+    def prune(self, folder: str, keep: str) -> int:
+        """Remove the snapshots in `folder` other than `keep` (older revisions); how many went."""
+        ...
 
 
 class DirectoryTier:
-    """Snapshots as files in a directory: written whole under a temporary name, then renamed over the
-    old one (a reader sees the old file or the new, never half of one)."""
+    """Snapshots as files in a directory: written whole under a temporary name, then linked to their
+    name only if it is not taken (a reader sees the whole file or none)."""
 
     def __init__(self, directory: Path | str):
         self.directory = Path(directory)
         self.description = str(self.directory)
 
-    def get(self, name: str) -> tuple[Optional[bytes], object]:
+    def get(self, name: str) -> Optional[bytes]:
         try:
-            return (self.directory / name).read_bytes(), None
+            return (self.directory / name).read_bytes()
         except FileNotFoundError:
-            return None, None
+            return None
 
-    def put(self, name: str, data: bytes, seen: object) -> bool:
+    def put(self, name: str, data: bytes) -> bool:
         path = self.directory / name
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
         try:
             temporary.write_bytes(data)
-            os.replace(temporary, path)
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                return False
+            except OSError:  # no hard links here (FAT, some network drives): a rename, last one wins
+                os.replace(temporary, path)
         finally:
             temporary.unlink(missing_ok=True)
         return True
 
+    def prune(self, folder: str, keep: str) -> int:
+        gone = 0
+        for path in (self.directory / folder).glob("*.snap"):
+            if path.name != keep.rsplit("/", 1)[-1]:
+                path.unlink(missing_ok=True)
+                gone += 1
+        return gone
+
 
 class BucketTier:
-    """Snapshots as Cloud Storage objects under `prefix`, shared by every instance."""
+    """Snapshots as Cloud Storage objects under `prefix`, shared by every instance. Created with
+    ifGenerationMatch=0, so of two instances publishing the same snapshot the second gets a 412 and
+    leaves the first's be."""
 
     def __init__(self, client: "StorageClient", bucket: str, prefix: str = "snapshots/"):
         self.client, self.bucket, self.prefix = client, bucket, prefix
         self.description = f"gs://{bucket}/{prefix}"
 
-    def get(self, name: str) -> tuple[Optional[bytes], object]:
-        """The object's bytes and generation (0: none yet); one request when there is none."""
+    def get(self, name: str) -> Optional[bytes]:
+        """One request: the content, or a 404 when nobody has published it."""
         try:
-            found = self.client.objects_get(self.bucket, self.prefix + name)
+            return self.client.objects_get_media(self.bucket, self.prefix + name)
         except StoreError as exc:
             if getattr(exc, "not_found", False):
-                return None, 0
-            raise
-        try:
-            return self.client.objects_get_media(self.bucket, self.prefix + name,
-                                                 generation=found.generation), found.generation
-        except StoreError as exc:
-            if getattr(exc, "not_found", False):  # replaced between the two requests: a newer one exists
-                return None, found.generation
+                return None
             raise
 
-    def put(self, name: str, data: bytes, seen: object) -> bool:
-        """Write only over the generation we read (0: only if there is none): a 412 means another
-        instance published first, and what it published is as good or newer."""
-        generation = seen if isinstance(seen, int) else 0
+    def put(self, name: str, data: bytes) -> bool:
         try:
-            self.client.objects_insert(self.bucket, self.prefix + name, data, if_generation_match=generation)
+            self.client.objects_insert(self.bucket, self.prefix + name, data, if_generation_match=0)
         except StoreError as exc:
             if getattr(exc, "precondition_failed", False):
                 return False
             raise
         return True
+
+    def prune(self, folder: str, keep: str) -> int:
+        gone = 0
+        for found in self.client.objects_list(self.bucket, self.prefix + folder):
+            if found.name != self.prefix + keep:
+                try:
+                    self.client.objects_delete(self.bucket, found.name, if_generation_match=found.generation)
+                    gone += 1
+                except StoreError as exc:
+                    if not (getattr(exc, "not_found", False) or getattr(exc, "precondition_failed", False)):
+                        raise  # gone already, or replaced: someone else's business
+        return gone
 
 
 @dataclass
@@ -323,7 +356,6 @@ class Shelf:
         self.spreadsheet, self.fingerprint = spreadsheet, fingerprint
         self.tiers = list(tiers)
         self.stats = ShelfStats()
-        self._seen: dict[tuple[int, str], object] = {}  # (tier, name) -> token of the last get
 
     def key(self, scope: str, revision: str, today: dt.date) -> SnapshotKey:
         return SnapshotKey(self.spreadsheet, revision, today, scope, self.fingerprint)
@@ -334,13 +366,12 @@ class Shelf:
         name = key.object_name()
         for depth, tier in enumerate(self.tiers):
             try:
-                data, seen = tier.get(name)
+                data = tier.get(name)
             except (OSError, StoreError) as exc:
                 self.stats.failures += 1
                 log.warning("snapshot %s: cannot read %s (%s): reading the sheet instead", scope, tier.description,
                             type(exc).__name__)
                 continue
-            self._seen[(depth, name)] = seen
             if data is None:
                 continue
             try:
@@ -349,40 +380,58 @@ class Shelf:
                 self.stats.damaged += 1
                 log.warning("snapshot %s in %s ignored: %s; it is rebuilt from the sheet", scope, tier.description,
                             exc)
+                self._remove(tier, key.folder(), scope)
                 continue
             if found is None:
-                continue  # of another revision, day or code: stale
+                continue  # the name's hash matched another key: never used
             self.stats.hits += 1
             for upper in range(depth):  # keep a copy nearer: the next cold start on this instance reads it there
-                self._put(upper, name, data, scope)
+                if self._put(upper, key, data):
+                    self._prune(self.tiers[upper], key, scope)
             return found
         self.stats.misses += 1
         return None
 
     def save(self, scope: str, revision: str, today: dt.date, obj: object) -> None:
-        """Publish `obj` as the snapshot of `scope` at `revision` (never raises: a snapshot is only a saving)."""
+        """Publish `obj` as the snapshot of `scope` at `revision`, and remove that scope's older ones
+        (never raises: a snapshot is only a saving)."""
+        key = self.key(scope, revision, today)
         try:
-            data = encode(self.key(scope, revision, today), obj)
+            data = encode(key, obj)
         except Exception as exc:  # noqa: BLE001 - an unpicklable value: say so, keep working
             self.stats.failures += 1
             log.warning("snapshot %s not saved: %s: %s", scope, type(exc).__name__, exc)
             return
-        name = self.key(scope, revision, today).object_name()
         for depth in range(len(self.tiers)):
-            self._put(depth, name, data, scope)
+            if self._put(depth, key, data):
+                self._prune(self.tiers[depth], key, scope)
 
-    def _put(self, depth: int, name: str, data: bytes, scope: str) -> None:
+    def _put(self, depth: int, key: SnapshotKey, data: bytes) -> bool:
         tier = self.tiers[depth]
         try:
-            if tier.put(name, data, self._seen.get((depth, name), 0)):
+            if tier.put(key.object_name(), data):
                 self.stats.published += 1
-                self._seen.pop((depth, name), None)
-            else:
-                self.stats.lost_races += 1
-                log.info("snapshot %s: another instance published it to %s first", scope, tier.description)
+                return True
+            self.stats.lost_races += 1
+            log.info("snapshot %s: another instance published it to %s first", key.scope, tier.description)
         except (OSError, StoreError) as exc:
             self.stats.failures += 1
-            log.warning("snapshot %s not saved to %s: %s", scope, tier.description, type(exc).__name__)
+            log.warning("snapshot %s not saved to %s: %s", key.scope, tier.description, type(exc).__name__)
+        return False
+
+    def _prune(self, tier: Tier, key: SnapshotKey, scope: str) -> None:
+        try:
+            tier.prune(key.folder(), key.object_name())
+        except (OSError, StoreError) as exc:  # left for the bucket's lifecycle rule (docs/snapshot.md)
+            log.info("snapshot %s: older ones not removed from %s: %s", scope, tier.description, type(exc).__name__)
+
+    def _remove(self, tier: Tier, folder: str, scope: str) -> None:
+        """A damaged snapshot is removed (all of the folder: the rebuild publishes the good one)."""
+        try:
+            tier.prune(folder, "")
+        except (OSError, StoreError) as exc:
+            log.info("snapshot %s: the damaged one not removed from %s: %s", scope, tier.description,
+                     type(exc).__name__)
 
 
 # ---------------------------------------------------------------- the sheet's revision

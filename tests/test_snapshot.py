@@ -125,19 +125,34 @@ def test_of_two_instances_publishing_the_same_revision_the_first_wins_and_the_se
     assert storage_fake.violations == []
 
 
-def test_a_damaged_object_in_the_bucket_is_ignored_and_replaced(storage_fake, caplog):
+def test_a_damaged_object_in_the_bucket_is_ignored_removed_and_rebuilt(storage_fake, caplog):
     from sheets.cloud_storage import StorageClient
 
     client = StorageClient(lambda: "t", api_url=storage_fake.url)
     shelf = Shelf("gsheet:abc", "f" * 20, [BucketTier(client, DEFAULT_BUCKET)])
     shelf.save("base", "v1", TODAY, "good")
-    name = shelf.key("base", "v1", TODAY).object_name()
-    storage_fake.put(DEFAULT_BUCKET, "snapshots/" + name, storage_fake.object(DEFAULT_BUCKET, "snapshots/" + name).data[:-3])
+    name = "snapshots/" + shelf.key("base", "v1", TODAY).object_name()
+    storage_fake.put(DEFAULT_BUCKET, name, storage_fake.object(DEFAULT_BUCKET, name).data[:-3])
     again = Shelf("gsheet:abc", "f" * 20, [BucketTier(client, DEFAULT_BUCKET)])
     assert again.load("base", "v1", TODAY) is None and again.stats.damaged == 1
-    assert "ignored" in caplog.text
-    again.save("base", "v1", TODAY, "rebuilt")  # over the generation it read: allowed
+    assert "ignored" in caplog.text and name not in storage_fake.names()
+    again.save("base", "v1", TODAY, "rebuilt")
     assert Shelf("gsheet:abc", "f" * 20, [BucketTier(client, DEFAULT_BUCKET)]).load("base", "v1", TODAY) == "rebuilt"
+
+
+def test_a_new_revision_is_a_new_object_and_the_older_ones_go(storage_fake, tmp_path):
+    """A reader asks for exactly the snapshot it can use: a stale one is never downloaded to be refused."""
+    from sheets.cloud_storage import StorageClient
+
+    client = StorageClient(lambda: "t", api_url=storage_fake.url)
+    shelf = Shelf("gsheet:abc", "f" * 20, [DirectoryTier(tmp_path), BucketTier(client, DEFAULT_BUCKET)])
+    for version in ("v1", "v2", "v3"):
+        shelf.save("base", version, TODAY, version)
+    shelf.save("*", "v3", TODAY, "province")
+    assert len(storage_fake.names()) == 2 and len(list(tmp_path.rglob("*.snap"))) == 2
+    storage_fake.reset_requests()
+    assert Shelf("gsheet:abc", "f" * 20, [BucketTier(client, DEFAULT_BUCKET)]).load("base", "v4", TODAY) is None
+    assert storage_fake.kinds() == ["objects.get"]  # one request, a 404: no content moved
 
 
 def test_a_workbooks_revision_moves_when_it_is_saved(tmp_path):
