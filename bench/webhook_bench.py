@@ -66,13 +66,16 @@ t1 = time.perf_counter()
 for extra in json.loads(os.environ.get("BENCH_MORE", "[]")):
     client.post("/", data=extra["body"].encode("utf-8"), headers={"X-Line-Signature": extra["signature"],
                                                                    "Content-Type": "application/json"})
+cache = sys.modules["main"]._warm().webhook().snapshots
+shelf = cache.snapshots.shelf.stats if cache.snapshots is not None else None
+stats = {"reads": cache.reads, **({k: getattr(shelf, k) for k in ("hits", "misses", "damaged")} if shelf else {})}
 if os.environ.get("BENCH_SETTLE"):  # an unmeasured start that publishes its snapshot for the next ones
-    sys.modules["main"]._warm().webhook().snapshots.settle()
+    cache.settle()
 import resource
 usage = resource.getrusage(resource.RUSAGE_SELF)
 # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec (it would be the parent's size).
 peak_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
-print(json.dumps({"status": response.status_code, "seconds": t1 - t0, "app_seconds": t_app - t0,
+print(json.dumps({"status": response.status_code, "seconds": t1 - t0, "app_seconds": t_app - t0, "snapshot": stats,
                   "cpu_seconds": usage.ru_utime + usage.ru_stime, "peak_mb": peak_kb / 1024}))
 """
 
@@ -260,7 +263,7 @@ def cold_starts(setting: dict[str, Any], user_id: str, n: int, text: str = "ค�
                 before_each: Any = None) -> dict[str, Any]:
     """`before_each()`: run before every sample (unmeasured), its dict added to that child's environment."""
     sheets, line, env = setting["sheets"], setting["line"], setting["env"]
-    inside, wall, requests, cpu, peaks = [], [], [], [], []
+    inside, wall, requests, cpu, peaks, snapshot_stats = [], [], [], [], [], []
     for _ in range(n):
         sample_env = before_each() if before_each is not None else {}
         token = line.new_reply_token(user_id)
@@ -278,6 +281,7 @@ def cold_starts(setting: dict[str, Any], user_id: str, n: int, text: str = "ค�
                 "ขออภัย" in json.dumps(line.replies[-1].messages, ensure_ascii=False):
             raise RuntimeError(f"cold start did not answer: {result}\n{out.stderr[-2000:]}")
         inside.append(result["seconds"])
+        snapshot_stats.append(result.get("snapshot", {}))
         cpu.append(result["cpu_seconds"])
         peaks.append(result["peak_mb"])
         wall.append(elapsed)
@@ -285,7 +289,8 @@ def cold_starts(setting: dict[str, Any], user_id: str, n: int, text: str = "ค�
     return {"median_s": statistics.median(inside), "min_s": min(inside), "max_s": max(inside),
             "wall_median_s": statistics.median(wall), "cpu_median_s": statistics.median(cpu),
             "sheets_requests": statistics.median(requests), "samples": len(inside),
-            "peak_mb_median": statistics.median(peaks), "peak_mb_max": max(peaks)}
+            "peak_mb_median": statistics.median(peaks), "peak_mb_max": max(peaks),
+            "snapshot_per_sample": snapshot_stats}
 
 
 @contextmanager
@@ -366,7 +371,8 @@ def _scaled_rows(setting: dict[str, Any], scale: Any, n: int, extra: dict[str, s
             print(f"{scale.loans:>6} loans {variant:<12} {row['officer']:<22} cold median {result['median_s']:.2f} s "
                   f"(min {result['min_s']:.2f}, max {result['max_s']:.2f}; CPU {result['cpu_median_s']:.2f} s; "
                   f"wall incl. interpreter {result['wall_median_s']:.2f} s) peak {result['peak_mb_median']:.0f} MB "
-                  f"(max {result['peak_mb_max']:.0f}), {result['sheets_requests']:.0f} Sheets req", flush=True)
+                  f"(max {result['peak_mb_max']:.0f}), {result['sheets_requests']:.0f} Sheets req; "
+                  f"snapshot per start {result['snapshot_per_sample']}", flush=True)
     # After the with: inside it the real check is swapped for the recorder.
     violations = check_later(bodies)
     for row in rows:

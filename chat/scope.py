@@ -505,21 +505,26 @@ class SnapshotCache:
 
     def _taken(self, revision: str | None) -> Snapshot:
         """A new snapshot: the stored base of the revision when there is one, else the sheet read."""
-        kwargs = dict(snapshots=self.snapshots, read_tables=self._read_tables, publish=self._publish)
-        if self.snapshots is not None:
-            revision = revision or self.snapshots.revision()
-            if revision is not None and revision != self._written_at:
-                part = self.snapshots.shelf.load(BASE_PART, revision, self.today())
+        snapshots = self.snapshots
+        if snapshots is not None:
+            revision = revision or snapshots.revision()
+            if revision is not None and revision == self._written_at:
+                # Drive has not shown our own write in the version yet: what is stored under it may not
+                # hold the write. Read the sheet, and neither load nor publish under that revision.
+                snapshots = None
+            elif revision is not None:
+                part = snapshots.shelf.load(BASE_PART, revision, self.today())
                 if isinstance(part, BasePart):
                     return Snapshot(None, self.layout, self.config, self.today(), self.clock(), self.now(),
-                                    revision=revision, stored=part, **kwargs)  # type: ignore[arg-type]
+                                    revision=revision, stored=part, snapshots=snapshots,
+                                    read_tables=self._read_tables, publish=self._publish)
             tables = self.store.read(CHAT_TABS)
             with self._lock:
                 self.reads += 1
         else:
             revision, tables = self._read_tables()
         snap = Snapshot(tables, self.layout, self.config, self.today(), self.clock(), self.now(),
-                        revision=revision, **kwargs)  # type: ignore[arg-type]
-        if snap.revision is not None:
+                        revision=revision, snapshots=snapshots, read_tables=self._read_tables, publish=self._publish)
+        if snap.snapshots is not None:
             self._publish(snap.publish_base)
         return snap

@@ -272,6 +272,26 @@ def test_our_own_repayment_is_seen_here_at_once_and_by_the_other_instance_after_
     assert after[0] == after[1] != before
 
 
+def test_our_own_write_is_seen_here_even_before_drive_moves_the_version(sheets_fake, line_fake, drive_fake,
+                                                                       storage_fake, tmp_path):
+    """Drive may show a Google Sheet's new version seconds after the write: the instance that wrote must
+    not answer from a snapshot stored under the old version."""
+    load_province(sheets_fake)
+    drive_fake.add_spreadsheet(SPREADSHEET_ID)  # not following the Sheets fake: the version lags for ever
+    publisher = Webhook(make_runtime(sheets_fake, line_fake, snapshots=google_snapshots(
+        sheets_fake, drive_fake, storage_fake, tmp_path / "a")), line_fake)
+    before = text_of(publisher.say(USER_OF01, "ค้นหา F1-001"))
+    settled(publisher)
+    hook = Webhook(make_runtime(sheets_fake, line_fake, snapshots=google_snapshots(
+        sheets_fake, drive_fake, storage_fake, tmp_path / "b")), line_fake)
+    assert text_of(hook.say(USER_OF01, "ค้นหา F1-001")) == before and hook.runtime.snapshots.reads == 0
+    card = hook.say(USER_OF01, "ชำระ F1-001 500")
+    assert "บันทึกรับชำระแล้ว" in text_of(hook.tap(USER_OF01, postback_data(card, "ยืนยันบันทึก")))
+    after = text_of(hook.say(USER_OF01, "ค้นหา F1-001"))
+    assert after != before, "the instance that wrote sees its write, though the version did not move"
+    assert text_of(hook.say(USER_OF01, "ค้นหา F1-001")) == after  # and keeps seeing it
+
+
 def test_a_drive_that_cannot_be_asked_falls_back_to_reading_the_sheet(instances, sheets_fake, sheet_on_drive, caplog):
     sheet_on_drive.fail_always(403)
     hook = instances()
@@ -392,3 +412,26 @@ def test_the_stored_parts_hold_what_they_say(sheets_fake, line_fake, sheet_on_dr
     assert all(loan.fund_id in scope.fund_ids for loan in part.ds.loans.values())
     assert {r["contract_no"] for r in tiny_province()["loans"]} - set(part.ds.loans), \
         "the tiny province has loans outside OF-01's district, and they are not in its part"
+
+
+def test_an_upload_cut_off_half_way_leaves_nothing_in_the_bucket(storage_fake):
+    """A process that ends while publishing (the instance stopped): Cloud Storage keeps nothing of an
+    incomplete upload, and so does the fake, or a later reader would find half a snapshot."""
+    import http.client
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    url = urlsplit(storage_fake.url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=5)
+    conn.putrequest("POST", f"/upload/storage/v1/b/{DEFAULT_BUCKET}/o?uploadType=media&name=snapshots/x.snap")
+    conn.putheader("Authorization", "Bearer t")
+    conn.putheader("Content-Length", "1000")
+    conn.endheaders()
+    conn.send(b"KKC-SNAPSHOT 1\n")
+    conn.sock.shutdown(socket.SHUT_RDWR)
+    conn.close()
+    deadline = time.monotonic() + 5
+    while storage_fake.count() == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert storage_fake.kinds() == ["incomplete"] and storage_fake.names() == []

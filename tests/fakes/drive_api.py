@@ -467,6 +467,10 @@ class DriveFake(LoopbackFake, Faulty):
         query = parse_qs(split.query, keep_blank_values=True)
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
+        if len(body) < length:
+            # The client hung up half-way through its request (a process that ended mid-upload): Google
+            # keeps nothing of an incomplete upload, and nobody is left to answer.
+            return Reply(400, b"", {}, lose_answer=True)
         kind, path_params, protocol = self.discovery.route_upload(method, split.path)
         authorization = request.headers.get("Authorization", "")
         record = DriveRequest(method, unquote(split.path), query, kind, bearer=authorization[7:].strip(),

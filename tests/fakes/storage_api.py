@@ -302,6 +302,12 @@ class StorageFake(LoopbackFake, Faulty):
         query = parse_qs(split.query, keep_blank_values=True)
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
+        if len(body) < length:
+            # The client hung up half-way through its request (a process that ended mid-upload): Google
+            # keeps nothing of an incomplete upload, and nobody is left to answer.
+            with self._lock:
+                self.requests.append(RecordedRequest(method, unquote(split.path), query, "incomplete"))
+            return Reply(400, b"", {}, lose_answer=True)
         kind, path_params, upload = self.discovery.route(method, split.path)
         record = RecordedRequest(method, unquote(split.path), query, kind)
         with self._lock:
