@@ -206,3 +206,37 @@ def test_two_deployed_instances_record_a_double_tapped_repayment_once(deployed_e
             assert sum(RECORDED in a for a in answers) == 1 and sum(ALREADY in a for a in answers) == 1, answers
     claims = [name for name in storage_fake.names() if name.startswith("claims/")]
     assert len(claims) == DEPLOYED_RACES  # one claim object per ref, in the bucket (beside the snapshots)
+
+
+# ---------------------------------------------------------------- two cold instances, one snapshot
+
+def test_two_cold_deployed_instances_rebuild_one_snapshot_and_a_third_reads_no_sheet(deployed_env, sheets_fake,
+                                                                                      line_fake, storage_fake,
+                                                                                      tmp_path):
+    """Two functions-framework servers start cold on one sheet and one bucket and are asked at the same
+    moment: both answer from the sheet and publish; the bucket holds one snapshot of each part; a third
+    cold instance answers from it without reading the sheet. Each instance has its own /tmp."""
+    from tests.test_repayment_once import race_threads
+
+    def env(name: str) -> dict[str, str]:
+        return {**deployed_env, "KKC_CLAIMS_BUCKET": "kkc-test", "KKC_STORAGE_API_URL": storage_fake.url,
+                "KKC_SNAPSHOT_LOCAL_DIR": str(tmp_path / name)}
+
+    def snapshots() -> list[str]:
+        return [n for n in storage_fake.names() if n.startswith("snapshots/")]
+
+    with served(env("first")) as first, served(env("second")) as second:
+        events = [text_event(USER_OF01, "ค้างชำระ", line_fake.new_reply_token(USER_OF01)) for _ in range(2)]
+        answers = race_threads(lambda: text_of(answer_to(first, events[0], line_fake)),
+                               lambda: text_of(answer_to(second, events[1], line_fake)))
+        assert answers[0] == answers[1] and "F1-002" in answers[0], (first.log(), second.log())
+        deadline = time.monotonic() + 20
+        while len(snapshots()) < 2 and time.monotonic() < deadline:  # published after the answers
+            time.sleep(0.05)
+    assert len(snapshots()) == 2, snapshots()  # the base and OF-01's district: one each, whoever won
+    reads = sheets_fake.count("values.batchGet")
+    assert reads in (1, 2)  # 2 when they raced (as they almost always do); 1 if one published first
+    with served(env("third")) as third:
+        assert text_of(answer_to(third, text_event(USER_OF01, "ค้างชำระ", line_fake.new_reply_token(USER_OF01)),
+                                 line_fake)) == answers[0]
+    assert sheets_fake.count("values.batchGet") == reads, "the third instance read no sheet"
