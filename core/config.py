@@ -79,11 +79,10 @@ DEFAULTS: dict[str, Any] = {
     # shared by every instance when set, else files in `directory` (the embedded default).
     "claims": {"bucket": "", "prefix": "claims/", "directory": "data/claims"},
     # Parsed snapshots keyed by the sheet's revision (sheets/snapshot.py): kept in `bucket` (blank: the
-    # claims bucket; none: files in `directory`), and a copy in the instance's `local_directory`
-    # (blank: the system's temporary directory, /tmp on Cloud Functions). `enabled: false` reads and
-    # parses the sheet every time.
-    "snapshot": {"enabled": True, "bucket": "", "prefix": "snapshots/", "directory": "data/snapshots",
-                 "local_directory": ""},
+    # claims bucket; none: files in `directory`, blank: data/snapshots beside a workbook, the temporary
+    # directory for Google Sheets), and a copy in the instance's `local_directory` (blank: the system's
+    # temporary directory, /tmp on Cloud Functions). `enabled: false` reads and parses every time.
+    "snapshot": {"enabled": True, "bucket": "", "prefix": "snapshots/", "directory": "", "local_directory": ""},
     "chat": {"cache_seconds": 60, "list_limit": 10, "register_max_tries_per_hour": 5, "budget_seconds": 1.5},
     # The paper documents (docs/report.md): the meeting PDF, collection sheets, notice letters.
     "report": {

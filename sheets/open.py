@@ -76,6 +76,19 @@ def open_claims(config: Config, env: Mapping[str, str] | None = None,
     return FileClaims(directory if directory.is_absolute() else ROOT / directory)
 
 
+def _snapshot_directory(setting: str, spec: str) -> Path:
+    """`snapshot.directory`, or by default data/snapshots beside a workbook and, for Google Sheets
+    without a bucket, the temporary directory: the project's own may not be writable on Cloud
+    Functions, so each instance keeps its own snapshots there."""
+    import tempfile
+
+    if not setting:
+        return ROOT / "data" / "snapshots" if not spec.startswith("gsheet:") else \
+            Path(tempfile.gettempdir()) / "kkc-snapshots"
+    directory = Path(setting)
+    return directory if directory.is_absolute() else ROOT / directory
+
+
 def _bearer(tokens: "TokenSource") -> Callable[[], str]:
     """The bare access token of a token source (the Cloud Storage client adds "Bearer " itself)."""
     def token() -> str:
@@ -136,8 +149,7 @@ def open_snapshots(config: Config, env: Mapping[str, str] | None = None, *, spec
         shared = BucketTier(client_, bucket, settings.prefix)
         local = Path(settings.local_directory or Path(tempfile.gettempdir()) / "kkc-snapshots")
     else:
-        directory = Path(settings.directory)
-        shared = DirectoryTier(directory if directory.is_absolute() else ROOT / directory)
+        shared = DirectoryTier(_snapshot_directory(settings.directory, spec))
         if settings.local_directory:
             local = Path(settings.local_directory)
     values = config.values.as_dict()

@@ -435,3 +435,24 @@ def test_an_upload_cut_off_half_way_leaves_nothing_in_the_bucket(storage_fake):
     while storage_fake.count() == 0 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert storage_fake.kinds() == ["incomplete"] and storage_fake.names() == []
+
+
+def test_where_snapshots_are_kept_by_default():
+    import tempfile
+
+    from core.config import ROOT
+
+    def tiers(**settings: Any) -> list[str]:
+        found = open_snapshots(make_config({"snapshot.directory": "", **settings}), {},
+                               drive_tokens=StaticToken("t"), storage_tokens=StaticToken("t"))
+        assert found is not None
+        return [tier.description for tier in found.shelf.tiers]
+
+    temporary = str(Path(tempfile.gettempdir()) / "kkc-snapshots")
+    assert tiers(store="data/smart-data.xlsx") == [str(ROOT / "data" / "snapshots")]  # the embedded default
+    assert tiers(store="gsheet:abc") == [temporary]  # no bucket on Google: each instance its own
+    assert tiers(store="gsheet:abc", **{"claims.bucket": "b"}) == [temporary, "gs://b/snapshots/"]
+    assert tiers(store="gsheet:abc", **{"snapshot.bucket": "s", "claims.bucket": "b"})[1] == "gs://s/snapshots/"
+    assert open_snapshots(make_config({"snapshot.enabled": False}), {}) is None
+    workbook = open_snapshots(make_config({"store": "data/smart-data.xlsx"}), {})
+    assert isinstance(workbook.revisions, FileRevision)
