@@ -456,3 +456,32 @@ def test_where_snapshots_are_kept_by_default():
     assert open_snapshots(make_config({"snapshot.enabled": False}), {}) is None
     workbook = open_snapshots(make_config({"store": "data/smart-data.xlsx"}), {})
     assert isinstance(workbook.revisions, FileRevision)
+
+
+def test_chat_on_a_workbook_sees_an_edit_saved_in_a_spreadsheet_program(tmp_path):
+    """The embedded default: the revision is the .xlsx file's time and size; a person's save moves it."""
+    from handlers.runtime import terminal_runtime
+    from messaging.base import messages_to_text
+    from tests.conftest import WorkbookEditor
+    from tests.sheetdata import write_workbook
+
+    path = tmp_path / "smart-data.xlsx"
+    store = write_workbook(path)
+    config = make_config({"store": str(path), "snapshot.directory": str(tmp_path / "snapshots")})
+    snapshots = open_snapshots(config, {})
+    first = terminal_runtime(config, store, TODAY, snapshots)
+    ask = lambda runtime: messages_to_text(runtime.conversation.on_text("", "ค้นหา F1-002", officer_id="OF-01"))
+    before = ask(first)
+    first.snapshots.settle()
+    again = terminal_runtime(config, store, TODAY, open_snapshots(config, {}))  # a second `chat --as`
+    assert ask(again) == before and again.snapshots.reads == 0
+    layout = Layout()
+    editor = WorkbookEditor(path)
+    rows = editor.tab_rows(layout.title("payments"))
+    header = rows[0]
+    row: list[Any] = [None] * len(header)
+    for key, value in (("contract_no", "F1-002"), ("paid_date", dt.date(2026, 11, 25)), ("amount", 1_234)):
+        row[header.index(layout.header("payments", key))] = value
+    editor.write_tab(layout.title("payments"), rows + [row])
+    for runtime in (first, again):
+        assert "7,234" in ask(runtime)
