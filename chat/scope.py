@@ -51,6 +51,8 @@ log = logging.getLogger("kkc.chat")
 
 BASE_TABS: tuple[str, ...] = ("officers", "line_links", "funds")
 BASE_PART = "base"  # the stored snapshot of the officers, links, funds and payment refs
+# How long an event waits for the sheet's revision (one small Drive request, ≈ 50 ms on a good day).
+REVISION_WAIT_SECONDS = 0.5
 # Reads the sheet for a scope nobody has published: (the revision asked first, the tables).
 TableReader = Callable[[], "tuple[Optional[str], dict[str, Table]]"]
 Publisher = Callable[[Callable[[], None]], None]
@@ -374,21 +376,20 @@ class SnapshotCache:
     def get(self, deadline: Deadline | None = None) -> Snapshot:
         """The current snapshot, read now if needed; an older copy of today if the read is late or fails."""
         deadline = deadline or Deadline(None)
-        with self._lock:
-            snap = self._snapshot
-            self._confirmed = None
+        snap = self._snapshot
         revision: str | None = None
         if not self.needs_read():
             assert snap is not None
             if snap.revision is None:
                 return snap
             revision = self._revision_by(deadline)
-            if revision == snap.revision:
-                with self._lock:
-                    if snap is self._snapshot and not self._stale:
-                        self._confirmed = snap
-                        return snap
-            elif revision is None and self.clock() - snap.taken_at < self.max_age:
+            with self._lock:
+                if revision == snap.revision and snap is self._snapshot and not self._stale:
+                    self._confirmed = snap
+                    return snap
+                if self._confirmed is snap:
+                    self._confirmed = None  # changed, or not known: is_current says so from now on
+            if revision is None and self.clock() - snap.taken_at < self.max_age:
                 log.info("the sheet's revision is not known now: answering from the copy taken %.0f s ago",
                          self.clock() - snap.taken_at)
                 return snap
@@ -455,14 +456,18 @@ class SnapshotCache:
                 return
 
     def _revision_by(self, deadline: Deadline) -> str | None:
-        """The sheet's revision, waited for until the deadline (None: not known in time, or at all)."""
+        """The sheet's revision, waited for at most REVISION_WAIT_SECONDS and never past the deadline
+        (None: not known in time, or at all). A slow Drive must not make every warm answer wait the whole
+        budget: then the copy answers (if young enough) and the event's time is left for a read."""
         assert self.snapshots is not None
         self.revision_checks += 1
         snapshots = self.snapshots
+        left = deadline.remaining()
         try:
-            return wait(in_background(snapshots.revision, "sheet-revision"), deadline)
+            return wait(in_background(snapshots.revision, "sheet-revision"),
+                        Deadline(REVISION_WAIT_SECONDS if left is None else min(left, REVISION_WAIT_SECONDS)))
         except Late:
-            log.warning("the sheet's revision did not come in time")
+            log.warning("the sheet's revision did not come within %.1f s", REVISION_WAIT_SECONDS)
             return None
 
     def _publish(self, work: Callable[[], None]) -> None:

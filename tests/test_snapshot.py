@@ -292,6 +292,18 @@ def test_our_own_write_is_seen_here_even_before_drive_moves_the_version(sheets_f
     assert text_of(hook.say(USER_OF01, "ค้นหา F1-001")) == after  # and keeps seeing it
 
 
+def test_a_slow_drive_leaves_a_warm_instance_answering_from_its_copy(instances, sheets_fake, sheet_on_drive,
+                                                                     caplog):
+    hook = instances(budget_seconds=5.0)
+    fresh = text_of(hook.say(USER_OF01, "ค้างชำระ"))
+    reads = sheets_fake.count("values.batchGet")
+    sheet_on_drive.delay_next(3.0, times=1, kind="files.get")
+    again = text_of(hook.say(USER_OF01, "ค้างชำระ"))
+    assert "F1-002" in again and fresh.splitlines()[:3] == again.splitlines()[:3]
+    assert sheets_fake.count("values.batchGet") == reads, "the young copy answered: no read"
+    assert "did not come within" in caplog.text
+
+
 def test_a_drive_that_cannot_be_asked_falls_back_to_reading_the_sheet(instances, sheets_fake, sheet_on_drive, caplog):
     sheet_on_drive.fail_always(403)
     hook = instances()
