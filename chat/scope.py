@@ -38,7 +38,9 @@ from chat import CHAT_TABS
 from chat.budget import Deadline, Late, in_background, wait
 from sheets import readers
 from sheets.model import Dataset, Fund, Loan, Officer, load_dataset
-from sheets.snapshot import BasePart, NotInSnapshot, ScopePart, Snapshots
+from sheets.snapshot import (
+    PROBLEM_TEXTS, BasePart, NotInSnapshot, ScopePart, Snapshots, masked_problems, without_whole_ids,
+)
 from sheets.store import Layout, Table
 
 if TYPE_CHECKING:
@@ -60,14 +62,18 @@ Publisher = Callable[[Callable[[], None]], None]
 
 def scope_part(view: "ScopeView") -> ScopePart:
     """The view as a part to publish: the book without its day's balances (tens of MB, one call to
-    recompute), the dataset without the installments (never read through the view once it has a book)."""
+    recompute), the dataset without the installments (never read through the view once it has a book)
+    and without a whole citizen id anywhere (sheets.snapshot.without_whole_ids)."""
     import dataclasses
 
     from sheets.book import SheetBook
 
-    book = SheetBook(loans=view.book.loans, engine=view.book.engine)
-    slim = dataclasses.replace(view.ds, installments=NotInSnapshot("installments"))
-    return ScopePart(slim, book, view.quality)
+    ds, replaced = without_whole_ids(view.ds)
+    book = SheetBook(loans=[replaced.get(id(loan), loan) for loan in view.book.loans], engine=view.book.engine)
+    slim = dataclasses.replace(ds, installments=NotInSnapshot("installments"))
+    quality = dataclasses.replace(view.quality, problems=masked_problems(view.quality.problems, *PROBLEM_TEXTS),
+                                  blocking=masked_problems(view.quality.blocking, *PROBLEM_TEXTS))
+    return ScopePart(slim, book, quality)
 
 
 @dataclass
@@ -193,7 +199,8 @@ class Snapshot:
     def publish_base(self) -> None:
         """Store the base part under this revision (a read's snapshot only; in the background)."""
         if self.snapshots is not None and self.revision is not None and not self.from_store and not self.outdated:
-            self.snapshots.shelf.save(BASE_PART, self.revision, self.today, BasePart(self.base, self.payment_refs))
+            base, _ = without_whole_ids(self.base)
+            self.snapshots.shelf.save(BASE_PART, self.revision, self.today, BasePart(base, self.payment_refs))
 
     # -- who ------------------------------------------------------------------
     def officer_for_user(self, line_user_id: str) -> Officer | None:

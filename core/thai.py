@@ -119,6 +119,11 @@ def normalize_text(text: str) -> str:
 _ID_RUN = re.compile(r"(?<![0-9๐-๙])(?:[0-9๐-๙][\s\-]?){12}[0-9๐-๙](?![0-9๐-๙])")
 
 
+def id_run_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` holds a run of 13 digits that `mask_id_runs` would mask (start, end)."""
+    return [m.span() for m in _ID_RUN.finditer(text)]
+
+
 def mask_id_runs(text: str) -> str:
     """Any run of 13 digits (with or without the usual dashes or spaces, Thai digits too) in a text
     shown to someone is masked as a citizen id: a whole id never leaves the sheet."""

@@ -41,20 +41,25 @@ revision and keep it.
 """
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import datetime as dt
 import hashlib
 import io
 import json
 import logging
+import operator
 import os
 import pickle
 import secrets
 import sys
 import zlib
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Protocol
 
+from core.thai import id_run_spans, mask_id_runs
 from sheets.gc_pause import collector_paused
 from sheets.store import StoreError
 
@@ -117,6 +122,83 @@ class ScopePart:
     ds: "Dataset"
     book: "SheetBook"
     quality: "QualityReport"
+
+
+# ---------------------------------------------------------------- no whole citizen id is stored
+
+PROBLEM_TEXTS = ("key", "header", "message")  # the texts of a Problem that may quote a cell
+
+
+def stored_citizen_id(citizen_id: str | None) -> str | None:
+    """What a snapshot keeps of a citizen id: the last 4 digits in place (all that core.thai's
+    mask_citizen_id ever shows), the first 9 as x."""
+    return None if not citizen_id else "x" * max(0, len(citizen_id) - 4) + citizen_id[-4:]
+
+
+def without_whole_ids(ds: "Dataset") -> tuple["Dataset", dict[int, Any]]:
+    """A copy of `ds` fit to leave the sheet: every loan's citizen id cut to what is ever shown, and any
+    run of 13 digits in any other text (an id typed into a name, a note, a problem quoting a cell)
+    masked. Also the replaced loans, by id() of the original (a ledger book lists them too).
+
+    Fast when nothing else holds an id: each collection's texts are searched joined, in one regex pass;
+    only the records a match falls in are copied."""
+    loans = {no: dataclasses.replace(loan, citizen_id=stored_citizen_id(loan.citizen_id))
+             if loan.citizen_id else loan for no, loan in ds.loans.items()}
+    loans = _masked(loans, skip=("citizen_id",))
+    replaced = {id(ds.loans[no]): loan for no, loan in loans.items() if loan is not ds.loans[no]}
+
+    copy = dataclasses.replace(
+        ds, loans=loans, funds=_masked(ds.funds), officers=_masked(ds.officers), links=_masked(ds.links),
+        payments=_masked_lists(ds.payments), documents=_masked_lists(ds.documents),
+        problems=masked_problems(ds.problems, *PROBLEM_TEXTS), blocking=masked_problems(ds.blocking, *PROBLEM_TEXTS),
+        unreadable=masked_problems(ds.unreadable, "reason"))
+    return copy, replaced
+
+
+def masked_problems(items: list[Any], *names: str) -> list[Any]:
+    """Problems (or unreadable rows) with any 13-digit run in these text fields masked: a message may
+    quote the cell it is about."""
+    return [dataclasses.replace(p, **{n: mask_id_runs(getattr(p, n)) for n in names}) for p in items]
+
+
+def _masked(records: dict[Any, Any], skip: tuple[str, ...] = ()) -> dict[Any, Any]:
+    """`records` with any 13-digit run in their text fields masked (the same dict when there is none)."""
+    if not records:
+        return records
+    first = next(iter(records.values()))
+    names = [f.name for f in dataclasses.fields(first) if "str" in str(f.type) and f.name not in skip]
+    if not names:
+        return records
+    get = operator.attrgetter(*names) if len(names) > 1 else (lambda r: (getattr(r, names[0]),))
+    keys, texts, starts, at = [], [], [], 0
+    for key, record in records.items():
+        text = "\x00".join(v for v in get(record) if v.__class__ is str)
+        keys.append(key)
+        starts.append(at)
+        texts.append(text)
+        at += len(text) + 1
+    spans = id_run_spans("\x01".join(texts))
+    if not spans:
+        return records
+    out = dict(records)
+    for start, _end in spans:
+        key = keys[bisect.bisect_right(starts, start) - 1]
+        record = out[key]
+        out[key] = dataclasses.replace(record, **{n: mask_id_runs(v) for n in names
+                                                  if (v := getattr(record, n)).__class__ is str})
+    return out
+
+
+def _masked_lists(groups: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """The same for records kept in lists per key (payments per contract, documents per fund)."""
+    flat: dict[Any, Any] = {(key, i): record for key, items in groups.items() for i, record in enumerate(items)}
+    masked = _masked(flat)
+    if masked is flat:
+        return groups
+    out: dict[str, list[Any]] = defaultdict(list)
+    for (key, _position), record in masked.items():
+        out[key].append(record)
+    return out
 
 
 # ---------------------------------------------------------------- the key and the fingerprint

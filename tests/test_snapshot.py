@@ -497,3 +497,50 @@ def test_chat_on_a_workbook_sees_an_edit_saved_in_a_spreadsheet_program(tmp_path
     editor.write_tab(layout.title("payments"), rows + [row])
     for runtime in (first, again):
         assert "7,234" in ask(runtime)
+
+
+# ---------------------------------------------------------------- personal data
+
+def test_no_whole_citizen_id_is_ever_stored(sheets_fake, line_fake, sheet_on_drive, storage_fake, tmp_path):
+    """Citizen ids never leave the sheet whole: not in the bucket, not in /tmp. The demo province (every
+    borrower has a valid id), one more id typed into a loan's note and one into a payment's note."""
+    import sheets.demo as demo
+
+    layout = Layout()
+    tables = demo.demo_tables(TODAY, 2569, demo.TRAT)
+    header = tables["loans"][0]
+    import re
+
+    typed_ids = [str(r[header.index(layout.header("loans", "citizen_id"))] or "") for r in tables["loans"][1:]]
+    ids = [d for d in (re.sub(r"\D", "", t) for t in typed_ids) if len(d) == 13]  # as parsed
+    ids += [t for t in typed_ids if len(re.sub(r"\D", "", t)) == 13 and not t.isdigit()]  # as typed, with dashes
+    assert len(ids) > 1500
+    typed = "1101700230708"  # a valid id, typed where it does not belong (with dashes, as people do)
+    tables["loans"][1][header.index(layout.header("loans", "note"))] = "ผู้ค้ำ 1-1017-00230-70-8"
+    pay_header = tables["payments"][0]
+    tables["payments"][1][pay_header.index(layout.header("payments", "note"))] = f"โอนจากบัญชี {typed}"
+    province_into(sheets_fake, tables)
+    snapshots = google_snapshots(sheets_fake, sheet_on_drive, storage_fake, tmp_path / "local")
+    runtime = make_runtime(sheets_fake, line_fake, snapshots=snapshots)
+    snap = runtime.snapshots.get()
+    for oid, link in snap.base.links.items():  # every scope: each district and the province
+        officer = snap.officer(oid)
+        if officer is not None and officer.active:
+            runtime.conversation.on_text(link.line_user_id, "สรุป", f"01PDPA{oid:>20}".replace(" ", "0"))
+    runtime.snapshots.settle()
+    stored = [storage_fake.object(DEFAULT_BUCKET, n).data for n in storage_fake.names() if n.startswith("snapshots/")]
+    stored += [p.read_bytes() for p in (tmp_path / "local").rglob("*.snap")]
+    assert len(stored) >= 8  # the base and the scopes, in the bucket and in /tmp
+    for data in stored:
+        for whole in ids + [typed]:
+            assert whole.encode() not in data
+        assert b"1-1017-00230-70-8" not in data
+    # What the officer sees is unchanged: the last digits, as before.
+    loan = snap.view(next(o for o in snap.officers.values() if o.sees_all)).loans[0]
+    cold = make_runtime(sheets_fake, line_fake, snapshots=google_snapshots(
+        sheets_fake, sheet_on_drive, storage_fake, tmp_path / "other"))
+    province_user = next(link.line_user_id for oid, link in snap.base.links.items()
+                         if snap.officer(oid) is not None and snap.officer(oid).sees_all)
+    asked = f"ค้นหา {loan.contract_no}"
+    assert answers_of(cold, province_user, (asked,))[-1] == answers_of(runtime, province_user, (asked,))[-1]
+    assert cold.snapshots.reads == 0
