@@ -10,7 +10,7 @@ often than it is read. So the parsed result is kept, keyed by what identifies it
   workbook, the file's modification time and size (`RevisionSource`),
 - **today** (what is overdue, and what the check calls "in the future", depend on the date),
 - the **scope** ("base" for the officers, links and funds; one per district; "*" for the
-  province; "jobs" for the scheduled jobs' whole dataset), and
+  province), and
 - the **fingerprint** of the code and settings that made it (the parsers, the record types,
   the ledger engine, the layout), so a new deployment never reads an old one's objects.
 
@@ -32,7 +32,7 @@ whole point. Pickle can build any object, so loading goes through `_RecordUnpick
 builds only the record and ledger classes of this program and a short list of standard
 types (the "restricting globals" recipe of Python's pickle documentation): an object naming
 anything else is refused as damaged. The bucket's IAM gives write access to the functions'
-service account only (docs/deploy.md).
+service account only (docs/snapshot.md). No whole citizen id is stored (`without_whole_ids`).
 
 Order matters when a snapshot is made: the revision is asked **before** the sheet is read. An
 edit landing between the two is then in the data but not in the revision, so the next check
@@ -59,6 +59,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Protocol
 
+from core.config import ROOT
 from core.thai import id_run_spans, mask_id_runs
 from sheets.gc_pause import collector_paused
 from sheets.store import StoreError
@@ -75,13 +76,14 @@ log = logging.getLogger("kkc.snapshot")
 MAGIC = b"KKC-SNAPSHOT 1\n"
 MAX_HEADER = 4096
 
-# The code a snapshot's content depends on: a change to any of them makes earlier snapshots unusable.
+# The code a snapshot's content depends on: a change to any of them makes earlier snapshots unusable
+# (chat/scope.py too: it cuts the rows of a scope, and makes the parts).
 FINGERPRINT_SOURCES = (
     "core/schema.py", "core/thai.py", "sheets/records.py", "sheets/readers.py", "sheets/model.py",
     "sheets/parse", "sheets/book.py", "sheets/check.py", "sheets/snapshot.py", "ledger/engine.py",
     "ledger/core.py", "ledger/aging.py", "chat/scope.py",
+    "requirements.txt",  # the pinned numpy whose arrays a snapshot holds (not imported to ask its version)
 )
-ROOT = Path(__file__).resolve().parent.parent
 
 
 class SnapshotDamaged(ValueError):
@@ -240,13 +242,10 @@ def code_fingerprint(settings: str, root: Path = ROOT) -> str:
         files = sorted(path.glob("*.py")) if path.is_dir() else [path]
         for file in files:
             digest.update(file.name.encode())
-            digest.update(file.read_bytes())
-    try:
-        import numpy
-
-        digest.update(numpy.__version__.encode())
-    except ImportError:  # numpy is a requirement; without it no snapshot holds arrays anyway
-        pass
+            try:
+                digest.update(file.read_bytes())
+            except OSError:  # not deployed with the code (requirements.txt in some images): it says so
+                digest.update(b"missing")
     return digest.hexdigest()[:20]
 
 
