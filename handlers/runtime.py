@@ -10,8 +10,9 @@ their process in `handlers.instance.Instance`.
 Environment (runtime_from_env): LINE_CHANNEL_SECRET (required: without it no
 request is accepted), LINE_CHANNEL_ACCESS_TOKEN (replies; without it they go to
 the outbox file, for local trials), KKC_STORE / KKC_CONFIG / KKC_* as for every
-command (KKC_CLAIMS_BUCKET: the claims every instance shares), and Google
-credentials (see sheets.credentials).
+command (KKC_CLAIMS_BUCKET: the claims every instance shares, and the parsed snapshots of
+sheets/snapshot.py unless KKC_SNAPSHOT_BUCKET names another; KKC_SNAPSHOTS=false: none), and
+Google credentials (see sheets.credentials; the snapshots ask Drive for the sheet's version).
 
 Replies go out through `FittingReplier`: LINE refusing an answer with 400 (a
 body it will not take, which leaves the single-use reply token unused) gets one
