@@ -360,6 +360,8 @@ class SnapshotCache:
         # so a stored snapshot of that revision may not hold it, and is not loaded.
         self._written_at: str | None = None
         self._reading: concurrent.futures.Future[Snapshot] | None = None
+        self._reading_fresh = False              # the read on its way reads the sheet itself
+        self._reading_token: object | None = None
         self._queued: list[Callable[[], None]] = []  # publications waiting for the answer to go out
         self._publishing: list[concurrent.futures.Future[None]] = []
         self._lock = threading.Lock()
@@ -420,12 +422,12 @@ class SnapshotCache:
             return previous
 
     def refresh(self, deadline: Deadline | None = None) -> Snapshot:
-        """A read now, or the one on its way (before a write that must see what other instances wrote).
-
-        Never the older copy: Late or the store's error when it cannot be had in time.
+        """A read of the sheet now, or the one on its way (before a write that must see what other
+        instances wrote). Never a stored snapshot (Drive's version may lag another instance's write by
+        seconds), never the older copy: Late or the store's error when it cannot be had in time.
         """
         with self._lock:
-            reading = self._read_started(None)
+            reading = self._read_started(None, fresh=True)
         return wait(reading, deadline or Deadline(None))
 
     def invalidate(self) -> None:
@@ -482,12 +484,16 @@ class SnapshotCache:
         with self._lock:
             self._queued.append(work)
 
-    def _read_started(self, revision: str | None) -> "concurrent.futures.Future[Snapshot]":
-        """The read on its way, or a new one; call with the lock held."""
-        if self._reading is None:
-            writes = self._writes
-            self._reading = in_background(lambda: self._read(writes, revision), "sheet-read")
-        return self._reading
+    def _read_started(self, revision: str | None, fresh: bool = False) -> "concurrent.futures.Future[Snapshot]":
+        """The read on its way, or a new one; call with the lock held. `fresh`: a read of the sheet
+        itself (a read on its way that may load a stored snapshot does not do)."""
+        if self._reading is not None and (self._reading_fresh or not fresh):
+            return self._reading
+        writes, token = self._writes, object()
+        future = in_background(lambda: self._read(writes, revision, fresh, token), "sheet-read")
+        if self._reading is None:  # the one later events wait for (the other read still updates the copy)
+            self._reading, self._reading_fresh, self._reading_token = future, fresh, token
+        return future
 
     def _read_tables(self) -> tuple[str | None, dict[str, Table]]:
         """The revision (asked first: see sheets/snapshot.py), then the sheet's tabs."""
@@ -497,32 +503,39 @@ class SnapshotCache:
             self.reads += 1
         return revision, tables
 
-    def _read(self, writes_before: int, revision: str | None) -> Snapshot:
+    def _read(self, writes_before: int, revision: str | None, fresh: bool, token: object) -> Snapshot:
         started = time.perf_counter()
         try:
-            snap = self._taken(revision)
+            snap = self._taken(revision, fresh)
         except BaseException:
             with self._lock:
-                self._reading = None
+                self._done_reading(token)
             raise
         with self._lock:
             self._snapshot = snap
             self._confirmed = snap
             # A write of ours made while this read was on its way may be missing from it.
             self._stale = self._writes != writes_before
-            self._reading = None
+            self._done_reading(token)
         log.debug("sheet %s in %.3f s", "snapshot loaded" if snap.from_store else "read and parsed",
                   time.perf_counter() - started)
         return snap
 
-    def _taken(self, revision: str | None) -> Snapshot:
-        """A new snapshot: the stored base of the revision when there is one, else the sheet read."""
+    def _done_reading(self, token: object) -> None:
+        """This read has ended: later events start their own (call with the lock held)."""
+        if self._reading_token is token:
+            self._reading, self._reading_token = None, None
+
+    def _taken(self, revision: str | None, fresh: bool = False) -> Snapshot:
+        """A new snapshot: the stored base of the revision when there is one (unless `fresh`), else the
+        sheet read."""
         snapshots = self.snapshots
         if snapshots is not None:
             revision = revision or snapshots.revision()
-            if revision is not None and revision == self._written_at:
-                # Drive has not shown our own write in the version yet: what is stored under it may not
-                # hold the write. Read the sheet, and neither load nor publish under that revision.
+            if revision is not None and (fresh or revision == self._written_at):
+                # Drive may not show our own write in the version yet, nor another instance's that a
+                # write of ours must see: what is stored under it may not hold it. Read the sheet, and
+                # neither load nor publish under that revision.
                 snapshots = None
             elif revision is not None:
                 part = snapshots.shelf.load(BASE_PART, revision, self.today())

@@ -292,6 +292,30 @@ def test_our_own_write_is_seen_here_even_before_drive_moves_the_version(sheets_f
     assert text_of(hook.say(USER_OF01, "ค้นหา F1-001")) == after  # and keeps seeing it
 
 
+def test_a_cancellation_on_another_instance_reads_the_sheet_itself_not_a_snapshot(sheets_fake, line_fake, drive_fake,
+                                                                                 storage_fake, tmp_path):
+    """Before a write the sheet is read, never a stored snapshot: Drive's version may not yet show the
+    repayment another instance just recorded, which the cancellation must find."""
+    load_province(sheets_fake)
+    drive_fake.add_spreadsheet(SPREADSHEET_ID)  # the version never moves: Drive lagging at its worst
+
+    def instance(name: str) -> Webhook:
+        return Webhook(make_runtime(sheets_fake, line_fake, snapshots=google_snapshots(
+            sheets_fake, drive_fake, storage_fake, tmp_path / name)), line_fake)
+
+    publisher = instance("p")
+    publisher.say(USER_OF01, "ค้นหา F1-001")
+    settled(publisher)
+    recorder = instance("b")
+    card = recorder.say(USER_OF01, "ชำระ F1-001 500")
+    done = recorder.tap(USER_OF01, postback_data(card, "ยืนยันบันทึก"))
+    other = instance("a")
+    other.say(USER_OF01, "ค้นหา F1-001")  # warm on the stored snapshot, which lacks the repayment
+    assert other.runtime.snapshots.reads == 0
+    answer = text_of(other.tap(USER_OF01, postback_data(done, "ยกเลิกรายการ")))
+    assert "ยกเลิกรายการแล้ว" in answer, answer
+
+
 def test_a_slow_drive_leaves_a_warm_instance_answering_from_its_copy(instances, sheets_fake, sheet_on_drive,
                                                                      caplog):
     hook = instances(budget_seconds=5.0)
