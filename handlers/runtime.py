@@ -29,7 +29,7 @@ from typing import Callable, Mapping, Protocol, runtime_checkable
 
 from chat.conversation import Conversation, register_event_handlers
 from chat.documents import ContentSource, DocumentDesk
-from chat.scope import SnapshotCache
+from chat.cache import SnapshotCache
 from core.config import Config, ConfigError, load_config
 from core.thai import mask_id_runs, now_in, today_in
 from messaging import flex
