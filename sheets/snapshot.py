@@ -26,9 +26,10 @@ use (one request; a 404 when nobody has published it yet), it is created only if
 publishes and the second's 412 leaves it be, and after a publication the scope's older
 snapshots are removed.
 
-The payload is Python's pickle. Why not JSON: the parsed records and the engine's numpy
-arrays load from pickle 3–10 times faster than they could be rebuilt from JSON, which is the
-whole point. Pickle can build any object, so loading goes through `_RecordUnpickler`, which
+The payload is Python's pickle. Why not JSON: rebuilding every record from JSON is Python
+work of the parse's own kind, while pickle rebuilds them in C and keeps the engine's numpy
+arrays as they are (measured at 80,000 loans: the province's part loads in 0.28 s, parsing it
+from the sheet takes 1.4 s). Pickle can build any object, so loading goes through `_RecordUnpickler`, which
 builds only the record and ledger classes of this program and a short list of standard
 types (the "restricting globals" recipe of Python's pickle documentation): an object naming
 anything else is refused as damaged. The bucket's IAM gives write access to the functions'
