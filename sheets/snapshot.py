@@ -54,11 +54,12 @@ import os
 import pickle
 import secrets
 import sys
+import time
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, Protocol
 
 from core.config import ROOT
 from core.thai import id_run_spans, mask_id_runs
@@ -543,20 +544,28 @@ class DriveRevision:
     """A Google spreadsheet's revision: Drive's `version` of the file (`modifiedTime` without one).
 
     One small request. When Drive cannot be asked (no Drive scope, the API off, a fault), it says
-    so once in the log and answers None: the caller then reads the sheet as it would without snapshots."""
+    so once in the log and answers None: the caller then reads the sheet as it would without
+    snapshots. After a failure Drive is not asked again for `pause_seconds`, so that a Drive API left
+    switched off does not cost every event a failing request."""
 
-    def __init__(self, client: "DriveClient", file_id: str):
+    def __init__(self, client: "DriveClient", file_id: str, *, pause_seconds: float = 300.0,
+                 clock: Callable[[], float] = time.monotonic):
         self.client, self.file_id = client, file_id
+        self.pause_seconds, self.clock = pause_seconds, clock
         self._warned = False
+        self._paused_until = 0.0
 
     def revision(self) -> Optional[str]:
+        if self.clock() < self._paused_until:
+            return None
         try:
             found = self.client.revision(self.file_id)
         except StoreError as exc:
+            self._paused_until = self.clock() + self.pause_seconds
             if not self._warned:
                 self._warned = True
                 log.warning("the sheet's revision is not known (Drive files.get: %s): snapshots are not used "
-                            "until it is", exc)
+                            "until it is (asked again in %.0f s)", exc, self.pause_seconds)
             return None
         self._warned = False
         return found.key
