@@ -400,23 +400,6 @@ class DriveFake(LoopbackFake, Faulty):
         with self._lock:
             return sorted((f for f in self.files.values() if parent in f.parents), key=lambda f: f.order)
 
-    def count(self, *kinds: str) -> int:
-        """Requests of these kinds (all requests when none given)."""
-        with self._lock:
-            return sum(1 for r in self.requests if not kinds or r.kind in kinds)
-
-    def kinds(self) -> list[Optional[str]]:
-        with self._lock:
-            return [r.kind for r in self.requests]
-
-    def statuses(self) -> list[int]:
-        with self._lock:
-            return [r.status for r in self.requests]
-
-    def reset_requests(self) -> None:
-        with self._lock:
-            self.requests.clear()
-
     def fail_next(self, status: int, times: int = 1, kind: Optional[str] = None, message: Optional[str] = None,
                   reason: Optional[str] = None, after_write: bool = False) -> None:
         """Answer the next `times` requests (of `kind`) with this error (after doing them, if asked).
@@ -437,10 +420,6 @@ class DriveFake(LoopbackFake, Faulty):
     def lose_answer_next(self, times: int = 1, kind: Optional[str] = None) -> None:
         """Do the next `times` requests, then close the connection without answering."""
         self._add_fault(_DriveFault(None, 0.0, times, kind, "", lose_answer=True))
-
-    def clear_faults(self) -> None:
-        with self._lock:
-            self._faults.clear()
 
     @staticmethod
     def _reason(status: int) -> str:

@@ -1,6 +1,8 @@
 """What every local fake shares: a threaded HTTP server on 127.0.0.1, started and stopped with
 `with`, at `url`. A fake names its request handler class (`handler`, which reaches the fake as
-`self.fake`) and the name of its server thread."""
+`self.fake`) and the name of its server thread. `Faulty` gives the faults programmed on purpose,
+the requests counted and the violations recorded, the same way for the Sheets, Cloud Storage and
+Drive fakes (LINE's, with two hosts and faults by path, keeps its own)."""
 from __future__ import annotations
 
 import threading
@@ -41,12 +43,35 @@ class LoopbackFake:
 
 
 class Faulty:
-    """Faults programmed on purpose and violations recorded, for a fake with `_lock`, `_faults`
-    (objects with `kind` and `times`: None = every request / for good) and `violations`."""
+    """Faults programmed on purpose, the requests it saw and the violations recorded, for a fake with
+    `_lock`, `_faults` (objects with `kind` and `times`: None = every request / for good),
+    `requests` (objects with `kind` and `status`) and `violations`."""
 
     _lock: threading.RLock
     _faults: list[Any]
+    requests: list[Any]
     violations: list[str]
+
+    def count(self, *kinds: str) -> int:
+        """Requests of these kinds (all requests when none given)."""
+        with self._lock:
+            return sum(1 for r in self.requests if not kinds or r.kind in kinds)
+
+    def kinds(self) -> list[Optional[str]]:
+        with self._lock:
+            return [r.kind for r in self.requests]
+
+    def statuses(self) -> list[int]:
+        with self._lock:
+            return [r.status for r in self.requests]
+
+    def reset_requests(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
 
     def _add_fault(self, fault: Any) -> None:
         with self._lock:

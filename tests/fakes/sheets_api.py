@@ -29,13 +29,15 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence, Union
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import googleapiclient
 import orjson
+
+from tests.fakes.loopback import Faulty, LoopbackFake
 
 DISCOVERY_PATH = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents" / "sheets.v4.json"
 
@@ -681,7 +683,7 @@ class _Fault:
     lose_answer: bool = False
 
 
-class SheetsFake:
+class SheetsFake(LoopbackFake, Faulty):
     """A started fake Sheets API; use `url` as the API base URL."""
 
     def __init__(self) -> None:
@@ -696,36 +698,6 @@ class SheetsFake:
         # fake follows it with the file's version (DriveFake.follow_sheets).
         self.on_change: list[Callable[[str], None]] = []
         self._lock = threading.RLock()
-        self._server: Optional[ThreadingHTTPServer] = None
-        self._thread: Optional[threading.Thread] = None
-
-    # -- lifecycle --------------------------------------------------------
-    def start(self) -> "SheetsFake":
-        handler = type("BoundHandler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
-                                        name="sheets-fake", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> "SheetsFake":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "start() the fake first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     # -- test helpers ---------------------------------------------------
     def create_spreadsheet(self, spreadsheet_id: str, title: str = "Smart Data",
@@ -777,19 +749,6 @@ class SheetsFake:
         with self._lock:
             return [list(r) for r in self.sheet(spreadsheet_id, title).rows]
 
-    def count(self, *kinds: str) -> int:
-        """Requests of these kinds (all requests when none given)."""
-        with self._lock:
-            return sum(1 for r in self.requests if not kinds or r.kind in kinds)
-
-    def kinds(self) -> list[Optional[str]]:
-        with self._lock:
-            return [r.kind for r in self.requests]
-
-    def reset_requests(self) -> None:
-        with self._lock:
-            self.requests.clear()
-
     def fail_next(self, status: int, times: int = 1, kind: Optional[str] = None,
                   message: Optional[str] = None) -> None:
         """Answer the next `times` requests (of `kind`) with this HTTP error."""
@@ -806,10 +765,6 @@ class SheetsFake:
         """Carry out the next `times` requests (of `kind`), then hang up instead of answering,
         as when a connection drops on the way back: the client cannot know the write was made."""
         self._add_fault(_Fault(None, 0.0, times, kind, "", lose_answer=True))
-
-    def clear_faults(self) -> None:
-        with self._lock:
-            self._faults.clear()
 
     def replay_reads(self, on: bool = True) -> None:
         """Answer a read that was answered before with the same bytes, without rendering it again.
@@ -828,25 +783,6 @@ class SheetsFake:
         """How many read answers are prepared (0 when replay is off)."""
         with self._lock:
             return len(self._replay or {})
-
-    def _add_fault(self, fault: _Fault) -> None:
-        with self._lock:
-            self._faults.append(fault)
-
-    def _take_fault(self, kind: Optional[str]) -> Optional[_Fault]:
-        with self._lock:
-            for fault in self._faults:
-                if fault.kind is None or fault.kind == kind:
-                    if fault.times is not None:
-                        fault.times -= 1
-                        if fault.times <= 0:
-                            self._faults.remove(fault)
-                    return fault
-        return None
-
-    def _violate(self, text: str) -> None:
-        with self._lock:
-            self.violations.append(text)
 
     # -- HTTP -------------------------------------------------------------
     def handle(self, request: BaseHTTPRequestHandler, method: str) -> tuple[int, Union[dict[str, Any], bytes], bool]:
@@ -1345,3 +1281,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet test output
         pass
+
+
+SheetsFake.handler = _Handler
+SheetsFake.thread_name = "sheets-fake"
