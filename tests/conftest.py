@@ -73,7 +73,13 @@ def sheets_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[SheetsFake]:
 
 @pytest.fixture
 def backoff_sleeps() -> list[float]:
-    """The backoff waits the Google store asked for (it never really sleeps in tests)."""
+    """The backoff waits a client asked for (it never really sleeps in tests)."""
+    return []
+
+
+@pytest.fixture
+def tokens_asked() -> list[int]:
+    """One entry each time a client asked its token callable for a token."""
     return []
 
 

@@ -16,18 +16,7 @@ NAME = "claims/ชำระ F1-001/LINE-01.json"  # a slash, Thai text and a spa
 
 
 @pytest.fixture
-def sleeps() -> list[float]:
-    """The backoff waits the client asked for (it never really sleeps here)."""
-    return []
-
-
-@pytest.fixture
-def tokens_asked() -> list[int]:
-    return []
-
-
-@pytest.fixture
-def client(storage_fake: StorageFake, sleeps: list[float], tokens_asked: list[int]) -> Iterator[StorageClient]:
+def client(storage_fake: StorageFake, backoff_sleeps: list[float], tokens_asked: list[int]) -> Iterator[StorageClient]:
     """Three tries, waits of 0.01 doubling up to 0.03 s; the jitter is pinned at its ceiling."""
     def token() -> str:
         tokens_asked.append(1)
@@ -35,7 +24,7 @@ def client(storage_fake: StorageFake, sleeps: list[float], tokens_asked: list[in
 
     storage = StorageClient(token, api_url=storage_fake.url, timeout_seconds=0.3,
                             retry=RetryPolicy(max_tries=3, backoff_seconds=0.01, backoff_max_seconds=0.015),
-                            sleep=sleeps.append, jitter=lambda: 1.0)
+                            sleep=backoff_sleeps.append, jitter=lambda: 1.0)
     yield storage
     storage.close()
 
@@ -142,7 +131,7 @@ def test_the_token_is_asked_for_every_try_and_a_refused_token_is_final(storage_f
 
 # -- retries ---------------------------------------------------------------------
 def test_429_and_5xx_are_tried_again_with_full_jitter_backoff(client: StorageClient, storage_fake: StorageFake,
-                                                              sleeps: list[float]) -> None:
+                                                              backoff_sleeps: list[float]) -> None:
     storage_fake.put(BUCKET, NAME, b"x")
     storage_fake.fail_next(429)
     storage_fake.fail_next(500)
@@ -150,10 +139,10 @@ def test_429_and_5xx_are_tried_again_with_full_jitter_backoff(client: StorageCli
     assert client.objects_get_media(BUCKET, NAME) == b"x"
 
     assert storage_fake.statuses() == [429, 500, 200]
-    assert sleeps == [0.01, 0.015]  # base, then doubled but capped (jitter pinned at 1.0)
+    assert backoff_sleeps == [0.01, 0.015]  # base, then doubled but capped (jitter pinned at 1.0)
 
 
-def test_retries_are_bounded(client: StorageClient, storage_fake: StorageFake, sleeps: list[float]) -> None:
+def test_retries_are_bounded(client: StorageClient, storage_fake: StorageFake, backoff_sleeps: list[float]) -> None:
     storage_fake.fail_always(503)
 
     with pytest.raises(StorageError) as failed:
@@ -161,7 +150,7 @@ def test_retries_are_bounded(client: StorageClient, storage_fake: StorageFake, s
 
     assert failed.value.status == 503
     assert "หลังลอง 3 ครั้ง" in str(failed.value) and "after 3 tries" in str(failed.value)
-    assert storage_fake.count() == 3 and len(sleeps) == 2
+    assert storage_fake.count() == 3 and len(backoff_sleeps) == 2
 
 
 def test_a_timeout_is_tried_again(client: StorageClient, storage_fake: StorageFake) -> None:

@@ -21,18 +21,7 @@ FUND_FOLDER = "230101-05 บ้านหนองบัว"
 
 
 @pytest.fixture
-def sleeps() -> list[float]:
-    """The backoff waits the client asked for (it never really sleeps here)."""
-    return []
-
-
-@pytest.fixture
-def tokens_asked() -> list[int]:
-    return []
-
-
-@pytest.fixture
-def client(drive_fake: DriveFake, sleeps: list[float], tokens_asked: list[int]) -> Iterator[DriveClient]:
+def client(drive_fake: DriveFake, backoff_sleeps: list[float], tokens_asked: list[int]) -> Iterator[DriveClient]:
     """Three tries, waits of 0.01 doubling up to 0.015 s; the jitter pinned at its ceiling."""
     def token() -> str:
         tokens_asked.append(1)
@@ -40,7 +29,7 @@ def client(drive_fake: DriveFake, sleeps: list[float], tokens_asked: list[int]) 
 
     drive = DriveClient(token, api_url=drive_fake.url, timeout_seconds=0.3,
                         retry=RetryPolicy(max_tries=3, backoff_seconds=0.01, backoff_max_seconds=0.015),
-                        sleep=sleeps.append, jitter=lambda: 1.0)
+                        sleep=backoff_sleeps.append, jitter=lambda: 1.0)
     yield drive
     drive.close()
 
@@ -250,14 +239,14 @@ def test_a_missing_root_folder_says_so(client: DriveClient) -> None:
 
 # -- retries -----------------------------------------------------------------------------
 def test_429_and_5xx_are_tried_again_with_full_jitter_backoff(client: DriveClient, drive_fake: DriveFake,
-                                                              shared_folder: str, sleeps: list[float]) -> None:
+                                                              shared_folder: str, backoff_sleeps: list[float]) -> None:
     drive_fake.fail_next(429)
     drive_fake.fail_next(500)
 
     assert client.files_get(shared_folder).id == shared_folder
 
     assert drive_fake.statuses() == [429, 500, 200]
-    assert sleeps == [0.01, 0.015]  # base, then doubled but capped (jitter pinned at 1.0)
+    assert backoff_sleeps == [0.01, 0.015]  # base, then doubled but capped (jitter pinned at 1.0)
 
 
 def test_drives_rate_limit_403_is_tried_again_but_another_403_is_final(client: DriveClient, drive_fake: DriveFake,
@@ -274,7 +263,7 @@ def test_drives_rate_limit_403_is_tried_again_but_another_403_is_final(client: D
     assert "ไม่มีสิทธิ์เข้าถึง" in str(refused.value) and drive_fake.count() == 3
 
 
-def test_retries_are_bounded(client: DriveClient, drive_fake: DriveFake, sleeps: list[float]) -> None:
+def test_retries_are_bounded(client: DriveClient, drive_fake: DriveFake, backoff_sleeps: list[float]) -> None:
     drive_fake.fail_always(503)
 
     with pytest.raises(DriveError) as failed:
@@ -282,7 +271,7 @@ def test_retries_are_bounded(client: DriveClient, drive_fake: DriveFake, sleeps:
 
     assert failed.value.status == 503
     assert "หลังลอง 3 ครั้ง" in str(failed.value) and "after 3 tries" in str(failed.value)
-    assert drive_fake.count() == 3 and len(sleeps) == 2
+    assert drive_fake.count() == 3 and len(backoff_sleeps) == 2
 
 
 def test_a_timeout_is_tried_again(client: DriveClient, drive_fake: DriveFake, shared_folder: str) -> None:
