@@ -38,6 +38,7 @@ from messaging.richmenu import MenuLinks
 from messaging.signature import SIGNATURE_HEADER, InvalidSignatureError
 from messaging.webhook import EventDeduper, InvalidPayloadError, Outcome, Replier, WebhookHandler, WebhookParser
 from sheets.claims import Claims
+from sheets.cloud_storage import StorageClient
 from sheets.documents import Shelf, open_shelf
 from sheets.open import open_snapshots
 from sheets.snapshot import Snapshots
@@ -260,7 +261,15 @@ def runtime_from_env(env: Mapping[str, str] | None = None, config: Config | None
         claims = open_claims(config, env)
     return create_runtime(config, open_webhook_store(config, layout, env), replier, channel_secret=secret,
                           profile_name=profile_name, layout=layout, claims=claims,
-                          shelf=lambda: open_shelf(config, env), snapshots=open_snapshots(config, env))
+                          shelf=lambda: open_shelf(config, env),
+                          snapshots=open_snapshots(config, env, storage=_storage_of(claims)))
+
+
+def _storage_of(claims: Claims) -> "StorageClient | None":
+    """The claims' Cloud Storage client, for the snapshots too: one client per service and process."""
+    from sheets.claims import StorageClaims
+
+    return claims.client if isinstance(claims, StorageClaims) else None
 
 
 def open_webhook_store(config: Config, layout: Layout, env: Mapping[str, str]) -> Store:

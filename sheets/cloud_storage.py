@@ -44,12 +44,11 @@ from typing import Any, Callable, Collection, Mapping
 
 from core.http import KeepAlive
 from sheets.store import StoreError
-from sheets.google_api import google_error, path_segment, tries_phrase
+from sheets.google_api import RETRIED_STATUSES, Answer, RetryPolicy, google_error, path_segment, tries_phrase
 
 DEFAULT_API_URL = "https://storage.googleapis.com"
 JSON_PATH = "/storage/v1"
 UPLOAD_PATH = "/upload/storage/v1"
-RETRIED_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 # Shown next to an HTTP status in messages for officers.
 STATUS_WORDS = {
@@ -96,29 +95,6 @@ class StoredObject:
                    size=int(resource.get("size", 0)),
                    content_type=str(resource.get("contentType", "application/octet-stream")),
                    updated=str(resource.get("updated", "")), md5_hash=str(resource.get("md5Hash", "")))
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how patiently a request is tried again."""
-
-    max_tries: int = 5
-    backoff_seconds: float = 0.5
-    backoff_max_seconds: float = 8.0
-
-    def wait(self, failed_tries: int, jitter: float) -> float:
-        """Full jitter: `jitter` (0..1) times base * 2^(n-1), capped."""
-        return jitter * min(self.backoff_max_seconds, self.backoff_seconds * 2.0 ** (failed_tries - 1))
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A final answer; `uncertain` when an earlier try got none (so it may have been applied)."""
-
-    status: int
-    body: bytes
-    tries: int
-    uncertain: bool
 
 
 class StorageClient:

@@ -19,7 +19,7 @@ import os
 import threading
 import time
 import urllib.parse
-from typing import TYPE_CHECKING, Mapping, Optional, Protocol
+from typing import TYPE_CHECKING, Callable, Mapping, Optional, Protocol
 
 from sheets.store import StoreError
 
@@ -200,6 +200,15 @@ class GoogleAuthToken:
         except (GoogleAuthError, ValueError) as exc:
             raise StoreError(f"ยืนยันตัวตนกับ Google ไม่ผ่าน (authentication failed: {type(exc).__name__}). "
                              f"{CREDENTIALS_HELP}") from None
+
+
+def bearer_token(source: TokenSource) -> Callable[[], str]:
+    """A token source as the token callable the Cloud Storage and Drive clients take (the bare access
+    token; they add "Bearer " themselves). The source must carry the scope the client needs."""
+    def token() -> str:
+        return source.headers().get("Authorization", "").removeprefix("Bearer ").strip()
+
+    return token
 
 
 def token_source_from_env(env: Mapping[str, str], scopes: tuple[str, ...] = SCOPES) -> TokenSource:

@@ -45,10 +45,9 @@ from typing import Any, Callable, Collection, Mapping, Optional, Sequence
 
 from core.config import Config
 from core.http import KeepAlive
-from sheets.cloud_storage import RetryPolicy
-from sheets.credentials import TokenSource, token_source_from_env
+from sheets.credentials import TokenSource, bearer_token, token_source_from_env
 from sheets.store import StoreError
-from sheets.google_api import google_error, path_segment, tries_phrase
+from sheets.google_api import RETRIED_STATUSES, Answer, RetryPolicy, google_error, path_segment, tries_phrase
 
 DEFAULT_API_URL = "https://www.googleapis.com"
 FILES_PATH = "/drive/v3/files"
@@ -58,7 +57,6 @@ DRIVE_SCOPE = "https://www.googleapis.com/auth/drive"
 DRIVE_SCOPES = (DRIVE_SCOPE,)
 REF_PROPERTY = "kkcRef"  # the appProperties key an upload's idempotency ref is kept under
 
-RETRIED_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 # The File fields the program reads (DriveFile); asked for explicitly, Drive's default is only four.
 FILE_FIELDS = "id,name,mimeType,parents,driveId,version,modifiedTime,size,webViewLink,appProperties,trashed"
@@ -143,26 +141,6 @@ class Revision:
     def key(self) -> str:
         """A short text that changes whenever the file does: the version, else the modified time."""
         return f"v{self.version}" if self.version is not None else f"t{self.modified_time}"
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A final answer; `uncertain` when an earlier try got none (so it may have been applied)."""
-
-    status: int
-    body: bytes
-    tries: int
-    uncertain: bool
-
-
-def bearer_token(source: TokenSource) -> Callable[[], str]:
-    """A token source of sheets.credentials as the client's token callable (the bare access token).
-    The source must have been made with DRIVE_SCOPE."""
-    def token() -> str:
-        header = source.headers().get("Authorization", "")
-        return header.removeprefix("Bearer ")
-
-    return token
 
 
 def quote_q(text: str) -> str:

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from core.config import ROOT, Config
 from sheets.store import Layout, Store, StoreError
 
 if TYPE_CHECKING:  # opened on first use: a workbook run needs neither HTTP client
     from sheets.claims import Claims
+    from sheets.cloud_storage import StorageClient
     from sheets.credentials import TokenSource
     from sheets.snapshot import Snapshots
 
@@ -61,15 +62,8 @@ def open_claims(config: Config, env: Mapping[str, str] | None = None,
     settings = config.claims
     if settings.bucket:
         from sheets.claims import StorageClaims
-        from sheets.cloud_storage import RetryPolicy, StorageClient
-        from sheets.credentials import STORAGE_SCOPES, token_source_from_env
 
-        source = tokens or token_source_from_env(os.environ if env is None else env, scopes=STORAGE_SCOPES)
-        storage = config.storage
-        client = StorageClient(_bearer(source), api_url=storage.api_url, timeout_seconds=storage.timeout_seconds,
-                               retry=RetryPolicy(storage.max_tries, storage.backoff_seconds,
-                                                 storage.backoff_max_seconds))
-        return StorageClaims(client, settings.bucket, settings.prefix)
+        return StorageClaims(open_storage_client(config, env, tokens), settings.bucket, settings.prefix)
     from sheets.claims import FileClaims
 
     directory = Path(settings.directory)
@@ -89,21 +83,28 @@ def _snapshot_directory(setting: str, spec: str) -> Path:
     return directory if directory.is_absolute() else ROOT / directory
 
 
-def _bearer(tokens: "TokenSource") -> Callable[[], str]:
-    """The bare access token of a token source (the Cloud Storage client adds "Bearer " itself)."""
-    def token() -> str:
-        return tokens.headers().get("Authorization", "").removeprefix("Bearer ").strip()
-    return token
+def open_storage_client(config: Config, env: Mapping[str, str] | None = None,
+                        tokens: "TokenSource | None" = None) -> "StorageClient":
+    """The Cloud Storage client the settings describe (`storage.*`), with a token of its own carrying
+    the devstorage scope (from the metadata server on Google Cloud, else google-auth; `tokens` for tests)."""
+    from sheets.cloud_storage import RetryPolicy, StorageClient
+    from sheets.credentials import STORAGE_SCOPES, bearer_token, token_source_from_env
+
+    source = tokens or token_source_from_env(os.environ if env is None else env, scopes=STORAGE_SCOPES)
+    storage = config.storage
+    return StorageClient(bearer_token(source), api_url=storage.api_url, timeout_seconds=storage.timeout_seconds,
+                         retry=RetryPolicy(storage.max_tries, storage.backoff_seconds, storage.backoff_max_seconds))
 
 
 def open_snapshots(config: Config, env: Mapping[str, str] | None = None, *, spec: str | None = None,
-                   drive_tokens: "TokenSource | None" = None,
-                   storage_tokens: "TokenSource | None" = None) -> "Snapshots | None":
+                   drive_tokens: "TokenSource | None" = None, storage_tokens: "TokenSource | None" = None,
+                   storage: "StorageClient | None" = None) -> "Snapshots | None":
     """The parsed snapshots of the store `spec` means (as for open_store), or None when switched off.
 
     The revision: Drive's version for `gsheet:` (a token with the Drive metadata scope; `drive_tokens`
     for tests), the file's time and size for a workbook. The shelf: the instance's own directory, then
-    `snapshot.bucket` (else the claims bucket) or, with no bucket, files in `snapshot.directory`."""
+    `snapshot.bucket` (else the claims bucket) or, with no bucket, files in `snapshot.directory`.
+    `storage`: the process's Cloud Storage client when it has one (the claims'), else one is made."""
     settings = config.snapshot
     if not settings.enabled:
         return None
@@ -116,9 +117,9 @@ def open_snapshots(config: Config, env: Mapping[str, str] | None = None, *, spec
     spec = resolve_store_spec(spec, config)
     revisions: "FileRevision | DriveRevision"
     if spec.startswith("gsheet:"):
-        from sheets.credentials import token_source_from_env
-        from sheets.drive import DriveClient, bearer_token
-        from sheets.cloud_storage import RetryPolicy
+        from sheets.credentials import bearer_token, token_source_from_env
+        from sheets.drive import DriveClient
+        from sheets.google_api import RetryPolicy
 
         sheet_id = spec.split(":", 1)[1].strip()
         source = drive_tokens or token_source_from_env(env, scopes=DRIVE_METADATA_SCOPES)
@@ -138,15 +139,7 @@ def open_snapshots(config: Config, env: Mapping[str, str] | None = None, *, spec
     shared: Tier
     local: Path | None = None
     if bucket:
-        from sheets.cloud_storage import RetryPolicy as StorageRetry, StorageClient
-        from sheets.credentials import STORAGE_SCOPES, token_source_from_env as storage_source
-
-        source = storage_tokens or storage_source(env, scopes=STORAGE_SCOPES)
-        storage = config.storage
-        client_ = StorageClient(_bearer(source), api_url=storage.api_url, timeout_seconds=storage.timeout_seconds,
-                                retry=StorageRetry(storage.max_tries, storage.backoff_seconds,
-                                                   storage.backoff_max_seconds))
-        shared = BucketTier(client_, bucket, settings.prefix)
+        shared = BucketTier(storage or open_storage_client(config, env, storage_tokens), bucket, settings.prefix)
         local = Path(settings.local_directory or Path(tempfile.gettempdir()) / "kkc-snapshots")
     else:
         shared = DirectoryTier(_snapshot_directory(settings.directory, spec))

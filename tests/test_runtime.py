@@ -153,3 +153,6 @@ def test_the_process_has_one_set_of_claims_shared_by_the_webhook_and_the_jobs(go
     assert isinstance(claims, StorageClaims) and claims.bucket == "kkc-test"
     assert instance.webhook().conversation.claims is claims and instance.claims() is claims
     assert storage_fake.count() == 0  # opening them asks nothing: the first repayment does
+    # The parsed snapshots live in the same bucket, through the same one Cloud Storage client.
+    snapshots = instance.webhook().snapshots.snapshots
+    assert snapshots is not None and snapshots.shelf.tiers[-1].client is claims.client
