@@ -255,3 +255,12 @@ def header_key(text: object) -> str:
     always written as the template (or config.yaml's rename) spells them."""
     key = _UNIT.sub(" ", normalize_text(str(text or "")))
     return "".join(key.split()).lower()
+
+
+def column_letters(number: int) -> str:
+    """A sheet's column letters, 1 -> A, 27 -> AA (gspread's rowcol_to_a1 without the row)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

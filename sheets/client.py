@@ -220,15 +220,6 @@ def a1_range(title: str, cells: str = "") -> str:
     return f"{quoted}!{cells}" if cells else quoted
 
 
-def column_letters(number: int) -> str:
-    """1 -> A, 27 -> AA (gspread's rowcol_to_a1 without the row)."""
-    letters = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _decode(data: bytes) -> Any:
     if not data:
         return {}

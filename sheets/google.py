@@ -22,7 +22,8 @@ from typing import Any, Callable, ContextManager, Mapping, Optional, Sequence
 
 from core.config import Config
 from core.schema import header_key, normalize_header
-from sheets.client import Backoff, SheetsClient, SheetsError, a1_range, column_letters
+from core.schema import column_letters
+from sheets.client import Backoff, SheetsClient, SheetsError, a1_range
 from sheets.credentials import TokenSource, token_source_from_env
 from sheets.gc_pause import collector_paused
 from sheets.report_layout import ReportSheet

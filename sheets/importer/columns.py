@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any, Iterable, Literal, Optional
 
-from core.schema import header_key
+from core.schema import column_letters, header_key
 from sheets.importer.grid import Grid
 from sheets.store import Layout
 
@@ -155,13 +155,8 @@ def squash(text: object) -> str:
 
 
 def column_letter(index: int) -> str:
-    """0 -> A, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    """0 -> A, 26 -> AA (a column's position as the importer counts it, from 0)."""
+    return column_letters(index + 1)
 
 
 def column_index(letters: str) -> int:
