@@ -61,7 +61,6 @@ class SnapshotCache:
         self.now = now
         self.snapshots = snapshots
         self.reads = 0               # sheet reads (a snapshot loaded from the shelf is not one)
-        self.revision_checks = 0
         self._snapshot: Snapshot | None = None
         self._confirmed: Snapshot | None = None  # the snapshot the latest revision check found current
         self._stale = False
@@ -179,7 +178,6 @@ class SnapshotCache:
         (None: not known in time, or at all). A slow Drive must not make every warm answer wait the whole
         budget: then the copy answers (if young enough) and the event's time is left for a read."""
         assert self.snapshots is not None
-        self.revision_checks += 1
         snapshots = self.snapshots
         left = deadline.remaining()
         try:

@@ -111,7 +111,7 @@ def open_snapshots(config: Config, env: Mapping[str, str] | None = None, *, spec
     import tempfile
 
     from sheets.snapshot import (BucketTier, DirectoryTier, DriveRevision, FileRevision, Shelf, Snapshots, Tier,
-                                 code_fingerprint, open_shelf_tiers, settings_fingerprint)
+                                 code_fingerprint)
 
     env = os.environ if env is None else env
     spec = resolve_store_spec(spec, config)
@@ -146,5 +146,8 @@ def open_snapshots(config: Config, env: Mapping[str, str] | None = None, *, spec
         if settings.local_directory:
             local = Path(settings.local_directory)
     values = config.values.as_dict()
-    fingerprint = code_fingerprint(settings_fingerprint([values.get(name) for name in PARSED_SETTINGS]))
-    return Snapshots(revisions, Shelf(identity, fingerprint, open_shelf_tiers(local, shared)))
+    fingerprint = code_fingerprint(values.get(name) for name in PARSED_SETTINGS)
+    # The instance's own directory first, unless it is the shared one already.
+    tiers = [shared] if local is None or (isinstance(shared, DirectoryTier) and shared.directory == local) \
+        else [DirectoryTier(local), shared]
+    return Snapshots(revisions, Shelf(identity, fingerprint, tiers))

@@ -235,9 +235,9 @@ class SnapshotKey:
         return f"{self.folder()}{version}.snap"
 
 
-def code_fingerprint(settings: str, root: Path = ROOT) -> str:
-    """A short hash of the code that makes a snapshot and the settings it depends on."""
-    digest = hashlib.sha256(settings.encode())
+def code_fingerprint(settings: Iterable[object], root: Path = ROOT) -> str:
+    """A short hash of the code that makes a snapshot and of the settings it depends on."""
+    digest = hashlib.sha256("|".join(repr(value) for value in settings).encode())
     digest.update(f"{sys.version_info[:2]}".encode())
     for name in FINGERPRINT_SOURCES:
         path = root / name
@@ -569,18 +569,6 @@ class DriveRevision:
             return None
         self._warned = False
         return found.key
-
-
-def settings_fingerprint(parts: Iterable[object]) -> str:
-    """The settings a parsed dataset depends on, as one text for `code_fingerprint`."""
-    return "|".join(repr(p) for p in parts)
-
-
-def open_shelf_tiers(local: Optional[Path], shared: Tier) -> list[Tier]:
-    """The instance's own directory (when it is not the shared one) then the shared tier."""
-    if local is not None and not (isinstance(shared, DirectoryTier) and shared.directory == local):
-        return [DirectoryTier(local), shared]
-    return [shared]
 
 
 @dataclass
