@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from chat import CHAT_TABS
 from chat.budget import Deadline, Late, in_background, wait
-from chat.scope import BASE_PART, Snapshot
+from chat.scope import BASE_PART, SheetLoading, Snapshot
 from sheets.snapshot import BasePart, Snapshots
 from sheets.store import Layout, Table
 
@@ -32,10 +32,6 @@ log = logging.getLogger("kkc.chat")
 
 # How long an event waits for the sheet's revision (one small Drive request, ≈ 50 ms on a good day).
 REVISION_WAIT_SECONDS = 0.5
-
-
-class SheetLoading(Exception):
-    """No snapshot to answer from: this instance's first read has not arrived within the budget."""
 
 
 class SnapshotCache:

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from chat.budget import Turn
-from chat.scope import Scope, ScopeView, Snapshot
+from chat.budget import Deadline, Turn
+from chat.scope import Scope, ScopeView, SheetLoading, Snapshot
 from sheets.model import Officer
 from core.config import Config
 
 Messages = list[dict]
+# A scope made within this is answered without LINE's loading animation (a request of its own).
+MOMENT_SECONDS = 0.3
 
 
 class Conversing(Protocol):
@@ -53,8 +55,19 @@ class Ctx:
 
     @property
     def view(self) -> ScopeView:
+        """The asker's scope (SheetLoading when it cannot be had within this event's time)."""
         assert self.officer is not None
-        return self.snap.view(self.officer)
+        if self.turn is None:
+            return self.snap.view(self.officer)
+        deadline = self.turn.deadline
+        left = deadline.remaining()
+        if left is None or left <= MOMENT_SECONDS or self.snap.has_view(self.officer):
+            return self.snap.view(self.officer, deadline)
+        try:  # most scopes are made in milliseconds; one that takes longer gets LINE's loading animation
+            return self.snap.view(self.officer, Deadline(MOMENT_SECONDS))
+        except SheetLoading:
+            self.turn.a_moment()
+            return self.snap.view(self.officer, deadline)
 
     @property
     def scope(self) -> Scope:

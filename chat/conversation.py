@@ -54,8 +54,8 @@ from messaging import flex, richmenu
 from chat import views
 from chat.budget import Deadline, Late, Turn, within
 from chat.context import Ctx, Messages
-from chat.cache import SheetLoading, SnapshotCache
-from chat.scope import Snapshot
+from chat.cache import SnapshotCache
+from chat.scope import SheetLoading, Snapshot
 from messaging.webhook import Event, WebhookHandler
 from sheets import readers
 from sheets.claims import Claims, ClaimResult

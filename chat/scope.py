@@ -15,6 +15,7 @@ part, and reads the sheet only for a part nobody has published yet.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import logging
 import threading
@@ -24,6 +25,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from chat import CHAT_TABS
+from chat.budget import Deadline, Late, in_background, wait
 from sheets import readers
 from sheets.model import Dataset, Fund, Loan, Officer, load_dataset
 from sheets.snapshot import (
@@ -60,6 +62,10 @@ def scope_part(view: "ScopeView") -> ScopePart:
     quality = dataclasses.replace(view.quality, problems=masked_problems(view.quality.problems, *PROBLEM_TEXTS),
                                   blocking=masked_problems(view.quality.blocking, *PROBLEM_TEXTS))
     return ScopePart(slim, book, quality)
+
+
+class SheetLoading(Exception):
+    """No copy of the sheet (or of the officer's scope) to answer from within this event's budget."""
 
 
 @dataclass
@@ -179,7 +185,9 @@ class Snapshot:
                                      config.rules.max_term_years)
         self.from_store = stored is not None
         self._views: dict[str, ScopeView] = {}
+        self._making: dict[str, concurrent.futures.Future[ScopeView]] = {}  # views on their way, by scope
         self._lock = threading.Lock()
+        self._tables_lock = threading.Lock()
         self._user_index = {link.line_user_id: oid for oid, link in self.base.links.items()}
 
     def publish_base(self) -> None:
@@ -213,15 +221,41 @@ class Snapshot:
         key = f"d:{officer.district}" + (f"+{officer.officer_id}" if extra else "")
         return Scope(key, label, officer.district or None, ids)
 
-    def view(self, officer: Officer) -> ScopeView:
-        """The officer's scope: made once per snapshot, from a stored part when one was published."""
+    def has_view(self, officer: Officer) -> bool:
+        """The officer's scope is made already (asking for it costs nothing)."""
+        return self.scope_for(officer).key in self._views
+
+    def view(self, officer: Officer, deadline: Deadline | None = None) -> ScopeView:
+        """The officer's scope: made once per snapshot, from a stored part when one was published, else
+        parsed from the sheet (read first when this snapshot was loaded from a stored base).
+
+        It is made in the background and waited for until `deadline`: loading a part from the bucket
+        or reading the sheet must not keep LINE waiting (SheetLoading then; the next event finds it)."""
         scope = self.scope_for(officer)
         with self._lock:
             found = self._views.get(scope.key)
-            if found is None:
-                found = self._stored_view(scope) or self._parsed_view(scope)
-                self._views[scope.key] = found
-            return found
+            if found is not None:
+                return found
+            making = self._making.get(scope.key)
+            if making is None:
+                making = self._making[scope.key] = in_background(lambda: self._made(scope), "scope-view")
+        try:
+            return wait(making, deadline or Deadline(None))
+        except Late:
+            raise SheetLoading() from None
+
+    def _made(self, scope: Scope) -> ScopeView:
+        """The scope's view, kept for every later question (a failure is forgotten: the next one tries again)."""
+        try:
+            view = self._stored_view(scope) or self._parsed_view(scope)
+        except BaseException:
+            with self._lock:
+                self._making.pop(scope.key, None)
+            raise
+        with self._lock:
+            self._views[scope.key] = view
+            self._making.pop(scope.key, None)
+        return view
 
     def _stored_view(self, scope: Scope) -> ScopeView | None:
         if self.snapshots is None or self.revision is None or self.outdated:
@@ -232,12 +266,13 @@ class Snapshot:
         return ScopeView(scope, part.ds, self.config, self.today, part)
 
     def _parsed_view(self, scope: Scope) -> ScopeView:
-        if self.tables is None:
-            if self.read_tables is None:
-                raise ValueError("a stored snapshot without a way to read the sheet")
-            revision, self.tables = self.read_tables()
-            if revision is None or revision != self.revision:
-                self.outdated = True
+        with self._tables_lock:  # two scopes missing at once: one read of the sheet
+            if self.tables is None:
+                if self.read_tables is None:
+                    raise ValueError("a stored snapshot without a way to read the sheet")
+                revision, self.tables = self.read_tables()
+                if revision is None or revision != self.revision:
+                    self.outdated = True
         view = ScopeView(scope, self._scoped_dataset(scope), self.config, self.today)
         if self.snapshots is not None and self.revision is not None and not self.outdated and self.publish:
             revision, shelf = self.revision, self.snapshots.shelf

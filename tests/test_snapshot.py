@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import pickle
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -316,6 +317,27 @@ def test_a_cancellation_on_another_instance_reads_the_sheet_itself_not_a_snapsho
     assert "ยกเลิกรายการแล้ว" in answer, answer
 
 
+def test_a_scope_nobody_published_is_read_within_the_events_budget(instances, sheets_fake):
+    """A cold instance finds the stored base but not the asker's scope: the sheet is read for it in the
+    background and waited for no longer than the event's budget ("please wait"); the next event has it."""
+    from tests.sheetdata import USER_PV01
+
+    publisher = instances()
+    publisher.say(USER_OF01, "ค้างชำระ")  # publishes the base and OF-01's district only
+    settled(publisher)
+    cold = instances(budget_seconds=0.8)
+    sheets_fake.delay_next(2.0, times=1, kind="values.batchGet")
+    first = text_of(cold.say(USER_PV01, "ค้างชำระ"))
+    assert "กำลังโหลดข้อมูล" in first, first
+    assert cold.runtime.snapshots.peek().from_store  # the base came from the bucket: no read for it
+    deadline = time.monotonic() + 10
+    while not cold.runtime.snapshots.peek().has_view(cold.runtime.snapshots.peek().officer("PV-01")):
+        assert time.monotonic() < deadline, "the province's scope never came"
+        time.sleep(0.05)
+    assert "F1-002" in text_of(cold.say(USER_PV01, "ค้างชำระ"))
+    assert cold.runtime.snapshots.reads == 1
+
+
 def test_a_slow_drive_leaves_a_warm_instance_answering_from_its_copy(instances, sheets_fake, sheet_on_drive,
                                                                      caplog):
     hook = instances(budget_seconds=5.0)
@@ -458,7 +480,6 @@ def test_an_upload_cut_off_half_way_leaves_nothing_in_the_bucket(storage_fake):
     incomplete upload, and so does the fake, or a later reader would find half a snapshot."""
     import http.client
     import socket
-    import time
     from urllib.parse import urlsplit
 
     url = urlsplit(storage_fake.url)
