@@ -187,9 +187,15 @@ def read_int(value: Any) -> int:
 _CID_WEIGHTS = tuple(range(13, 1, -1))
 
 
+_CID_ZERO = ord("0") * sum(_CID_WEIGHTS)  # what the weighted sum of the ASCII codes adds
+
+
 def citizen_id_check_digit(first12: str) -> int:
     """d13 = (11 − Σ d_i × (14 − i) mod 11) mod 10 (domain.md)."""
-    total = sum(map(operator.mul, map(int, first12), _CID_WEIGHTS))
+    if first12.isascii():  # the bytes are the digits' codes: no int() per digit (80,000 ids in a big sheet)
+        total = sum(map(operator.mul, first12.encode("ascii"), _CID_WEIGHTS)) - _CID_ZERO
+    else:
+        total = sum(map(operator.mul, map(int, first12), _CID_WEIGHTS))
     return (11 - total % 11) % 10
 
 
@@ -199,7 +205,7 @@ def read_citizen_id(value: Any) -> str:
         raise CellError("เลขประจำตัวประชาชนต้องเป็นตัวเลข 13 หลัก")
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         value = int(value)
-    text = to_arabic_digits(str(value)).strip()
+    text = value if type(value) is str and value.isascii() else to_arabic_digits(str(value))
     digits = "".join(text.split()).replace("-", "")
     if not (digits.isascii() and digits.isdigit()) or len(digits) != 13:
         # Never echo a citizen id back whole, even a mistyped one.

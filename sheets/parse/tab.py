@@ -9,7 +9,8 @@ person reads them top to bottom and, within a row, in the order they were found.
 from __future__ import annotations
 
 import datetime as dt
-from operator import attrgetter, itemgetter
+from itertools import zip_longest
+from operator import attrgetter
 from typing import Any, Callable, Sequence
 
 from core.thai import date_th, mask_id_runs
@@ -47,14 +48,14 @@ class TabReader:
         # row (the tab's one blocking problem says it, with the count of rows).
         self.missing = missing
         # Stores drop trailing blank cells, so a blank row is usually [] and the first cell decides.
-        kept = [(index, cells) for index, cells in enumerate(table.rows)
+        kept = [index for index, cells in enumerate(table.rows)
                 if cells and (cells[0] is not None and cells[0] != "" or has_value(cells))]
-        # Rows padded (copies only where short) to the widest column read, so a column is one
-        # itemgetter pass instead of a bounds check per cell.
-        width = max(positions.values(), default=-1) + 1
-        self.rows = [cells if len(cells) >= width else cells + [None] * (width - len(cells)) for _, cells in kept]
-        self.numbers = [table.row_number(index) for index, _ in kept]  # sheet row numbers
-        self.n = len(self.rows)
+        rows = table.rows if len(kept) == len(table.rows) else [table.rows[index] for index in kept]
+        # The tab turned into columns at once (zip_longest fills a short row's missing cells with
+        # None, in C): a column read is then a lookup, not a pass over every row.
+        self.columns: list[tuple[Any, ...]] = list(zip_longest(*rows)) if rows else []
+        self.numbers = [table.row_number(index) for index in kept]  # sheet row numbers
+        self.n = len(rows)
         self.keys: list[str] = [""] * self.n
         self.funds: list[str | None] = [None] * self.n
         self.failed: set[tuple[int, str]] = set()  # (row index, column) that could not be read
@@ -84,24 +85,19 @@ class TabReader:
         if index is None and col in self.missing:
             self.failed.update((i, col) for i in range(self.n))
             return [blank] * self.n
-        if index is None:
-            values: list[Any] = [None] * self.n
+        if index is None or index >= len(self.columns):
+            values: Sequence[Any] = [None] * self.n
         else:
-            values = list(map(itemgetter(index), self.rows))
+            values = self.columns[index]
         if where is not None:
             values = [value if keep else None for value, keep in zip(values, where)]
         if bool in set(map(type, values)):
             # True == 1 in a dict: read booleans (rare) as the text they show.
             values = [str(v).upper() if type(v) is bool else v for v in values]
-        table: dict[Any, Any] = {}
-        for value in set(values):
-            if value is None or (type(value) is str and (value == "" or value.isspace())):
-                table[value] = _BLANK if required else blank
-                continue
-            try:
-                table[value] = reader(value)
-            except readers.CellError as exc:
-                table[value] = _Err(str(exc))
+        if reader is readers.read_text:
+            table = _text_table(set(values), required)
+        else:
+            table = self._table(set(values), reader, required, blank)
         out = list(map(table.__getitem__, values))
         if reader in _DATE_READERS:
             self._warn_buddhist_era_cells(col, values, table, where)
@@ -116,7 +112,21 @@ class TabReader:
                         self.problem(i, col, result.message if type(result) is _Err else REQUIRED_BLANK)
         return out
 
-    def _warn_buddhist_era_cells(self, col: str, values: list[Any], table: dict[Any, Any],
+    @staticmethod
+    def _table(distinct: set[Any], reader: Callable[[Any], Any], required: bool, blank: Any) -> dict[Any, Any]:
+        """Each distinct value read once: the result, `_BLANK`, or an `_Err`."""
+        table: dict[Any, Any] = {}
+        for value in distinct:
+            if value is None or (type(value) is str and (value == "" or value.isspace())):
+                table[value] = _BLANK if required else blank
+                continue
+            try:
+                table[value] = reader(value)
+            except readers.CellError as exc:
+                table[value] = _Err(str(exc))
+        return table
+
+    def _warn_buddhist_era_cells(self, col: str, values: Sequence[Any], table: dict[Any, Any],
                                  where: Sequence[bool] | None) -> None:
         """A real date cell holding a B.E. year is read as that date (year − 543), with a warning
         naming the cell so that the sheet gets fixed (its locale, or the date typed again)."""
@@ -132,6 +142,17 @@ class TabReader:
 
     def text(self, col: str, required: bool = False) -> list[str]:
         return self.read(col, readers.read_text, required, blank="")
+
+
+def _text_table(distinct: set[Any], required: bool) -> dict[Any, Any]:
+    """`readers.read_text` of each distinct value, in one comprehension: text columns (names,
+    refs, notes) are mostly distinct values, so a call per value is most of their cost."""
+    table = {v: " ".join(v.split()) if type(v) is str else readers.read_text(v) for v in distinct}
+    if required:
+        for value, text in table.items():
+            if not text:
+                table[value] = _BLANK
+    return table
 
 
 def has_value(cells: list[Any]) -> bool:
