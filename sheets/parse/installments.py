@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import attrgetter
 
 from core.thai import baht
 from sheets import readers
@@ -11,15 +12,19 @@ from sheets.parse.tab import TabReader
 from sheets.records import Dataset, Installment, Unreadable
 
 
+_BY_DATE_AND_SEQ = attrgetter("due_date", "seq")
+
+
 def parse_installments(ds: Dataset, tab: TabReader) -> None:
     loans = contract_refs(tab, ds)
     seq = tab.read("seq", readers.read_int, required=True)
     due = tab.read("due_date", readers.read_date, required=True)
     amount = tab.read("amount", amounts.read_amount, required=True)
-    numbers, by_contract = tab.numbers, ds.installments
-    for i, loan in enumerate(loans):
-        value = amount[i]
-        if value is not None and value <= 0:
+    by_contract = ds.installments
+    # Amounts repeat (a schedule's equal installments), so each distinct one is compared once.
+    not_positive = {value for value in set(amount) if value is not None and value <= 0}
+    for i, (loan, row, number, day, value) in enumerate(zip(loans, tab.numbers, seq, due, amount)):
+        if value in not_positive:
             tab.problem(i, "amount", "จำนวนเงินต้องมากกว่า 0")
             value = None
         if loan is None:
@@ -27,10 +32,10 @@ def parse_installments(ds: Dataset, tab: TabReader) -> None:
         if value is not None and loan.amount is not None and value > loan.amount:
             amounts.refuse(tab, i, "amount", f"งวดนี้ {baht(value)} เกินเงินยืมทั้งสัญญา {baht(loan.amount)}")
             value = None
-        if seq[i] is None or due[i] is None or value is None:
-            ds.unreadable.append(Unreadable(tab.title, numbers[i], tab.funds[i], "งวดชำระอ่านไม่ได้"))
+        if number is None or day is None or value is None:
+            ds.unreadable.append(Unreadable(tab.title, row, tab.funds[i], "งวดชำระอ่านไม่ได้"))
             continue
-        by_contract[loan.contract_no].append(Installment(numbers[i], loan.contract_no, seq[i], due[i], value))
+        by_contract[loan.contract_no].append(Installment(row, loan.contract_no, number, day, value))
     for contract_no, items in by_contract.items():
         if len({i.seq for i in items}) < len(items):  # a repeated installment number: keep the first
             fund_id = _fund_of(ds, contract_no)
@@ -43,7 +48,7 @@ def parse_installments(ds: Dataset, tab: TabReader) -> None:
                     kept[item.seq] = item
             items[:] = kept.values()
     for contract_no, items in by_contract.items():
-        items.sort(key=lambda i: (i.due_date, i.seq))
+        items.sort(key=_BY_DATE_AND_SEQ)
         loan = ds.loans[contract_no]
         fund_id = _fund_of(ds, contract_no)
         total = sum((i.amount for i in items), Decimal(0))

@@ -32,6 +32,7 @@ class _Err:
 
 
 _BLANK = object()  # a blank cell in a column being read
+_SKIPPED = object()  # a cell that `where` leaves out: read as blank, never a problem
 
 
 class TabReader:
@@ -90,26 +91,29 @@ class TabReader:
         else:
             values = self.columns[index]
         if where is not None:
-            values = [value if keep else None for value, keep in zip(values, where)]
-        if bool in set(map(type, values)):
-            # True == 1 in a dict: read booleans (rare) as the text they show.
+            values = [value if keep else _SKIPPED for value, keep in zip(values, where)]
+        distinct = set(values)
+        # True == 1 in a dict: read booleans (rare) as the text they show. A bool can only hide
+        # in a column where something equal to True or False is found.
+        if (True in distinct or False in distinct) and bool in set(map(type, values)):
             values = [str(v).upper() if type(v) is bool else v for v in values]
+            distinct = set(values)
+        distinct.discard(_SKIPPED)
         if reader is readers.read_text:
-            table = _text_table(set(values), required)
+            table = _text_table(distinct, required)
         else:
-            table = self._table(set(values), reader, required, blank)
+            table = self._table(distinct, reader, required, blank)
+        table[_SKIPPED] = blank
         out = list(map(table.__getitem__, values))
         if reader in _DATE_READERS:
-            self._warn_buddhist_era_cells(col, values, table, where)
+            self._warn_buddhist_era_cells(col, values, table)
         bad = {v for v, result in table.items() if type(result) is _Err or result is _BLANK}
         if bad:
-            for i, value in enumerate(values):
-                if value in bad:
-                    result = table[value]
-                    out[i] = blank if result is _BLANK else None
-                    if where is None or where[i]:
-                        self.failed.add((i, col))
-                        self.problem(i, col, result.message if type(result) is _Err else REQUIRED_BLANK)
+            for i in [i for i, value in enumerate(values) if value in bad]:
+                result = table[values[i]]
+                out[i] = blank if result is _BLANK else None
+                self.failed.add((i, col))
+                self.problem(i, col, result.message if type(result) is _Err else REQUIRED_BLANK)
         return out
 
     @staticmethod
@@ -126,15 +130,14 @@ class TabReader:
                 table[value] = _Err(str(exc))
         return table
 
-    def _warn_buddhist_era_cells(self, col: str, values: Sequence[Any], table: dict[Any, Any],
-                                 where: Sequence[bool] | None) -> None:
+    def _warn_buddhist_era_cells(self, col: str, values: Sequence[Any], table: dict[Any, Any]) -> None:
         """A real date cell holding a B.E. year is read as that date (year − 543), with a warning
         naming the cell so that the sheet gets fixed (its locale, or the date typed again)."""
         seen = {v for v in table if readers.is_be_date_cell(v)}
         if not seen:
             return
         for i, value in enumerate(values):
-            if value in seen and (where is None or where[i]):
+            if value in seen:
                 day = table[value]
                 shown = date_th(day.date() if isinstance(day, dt.datetime) else day)
                 self.problem(i, col, f"ช่องวันที่เก็บปี {value.year} ซึ่งเป็นปี พ.ศ. อ่านเป็น {shown} "
