@@ -77,6 +77,9 @@ class SubTable(Table):
     def row_number(self, index: int) -> int:
         return self.numbers[index]
 
+    def row_numbers(self, indexes: list[int]) -> list[int]:
+        return list(map(self.numbers.__getitem__, indexes))
+
 
 @dataclass(frozen=True)
 class Scope:

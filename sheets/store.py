@@ -71,6 +71,10 @@ class Table:
     def row_number(self, index: int) -> int:
         return index + 2
 
+    def row_numbers(self, indexes: list[int]) -> list[int]:
+        """The sheet row numbers of these data rows, at once (a big tab has 300,000)."""
+        return [index + 2 for index in indexes]
+
 
 @dataclass(frozen=True)
 class TabTemplate:

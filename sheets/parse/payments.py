@@ -68,26 +68,28 @@ def parse_payments(ds: Dataset, tab: TabReader) -> None:
     for i, loan in enumerate(loans):
         if ref[i] and voided_ref(ref[i]) is None and ref[i] not in originals:
             originals[ref[i]] = (loan, paid_date[i], amount[i])
-    for i, loan in enumerate(loans):
-        original = voided_ref(ref[i]) if ref[i] else None
-        if original is not None and amount[i] is not None:
+    numbers, today = tab.numbers, ds.today
+    not_positive = {value for value in set(amount) if value is not None and value <= 0}
+    for i, (loan, day, value, r) in enumerate(zip(loans, paid_date, amount, ref)):
+        original = voided_ref(r) if r else None
+        if original is not None and value is not None:
             was = originals.get(original)
             if was is None:
-                tab.problem(i, "ref", f"รายการยกเลิก {ref[i]} ไม่พบรายการเดิม (รหัสอ้างอิง {original}) "
+                tab.problem(i, "ref", f"รายการยกเลิก {r} ไม่พบรายการเดิม (รหัสอ้างอิง {original}) "
                                       "ในแท็บนี้: ไม่นับยอด")
-                amount[i] = None
-            elif not _reverses(was, loan, paid_date[i], amount[i]):
-                tab.problem(i, "amount", f"รายการยกเลิก {ref[i]} ไม่ตรงกับรายการเดิม {original} "
+                value = None
+            elif not _reverses(was, loan, day, value):
+                tab.problem(i, "amount", f"รายการยกเลิก {r} ไม่ตรงกับรายการเดิม {original} "
                                          "(สัญญา วันที่ และจำนวนเงินติดลบเท่ากัน): ไม่นับยอด")
-                amount[i] = None
-        elif amount[i] is not None and amount[i] <= 0:
+                value = None
+        elif value in not_positive:
             tab.problem(i, "amount", "จำนวนเงินต้องมากกว่า 0")
-            amount[i] = None
-        if paid_date[i] is not None and paid_date[i] > ds.today:
+            value = None
+        if day is not None and day > today:
             tab.problem(i, "paid_date", "วันที่ชำระอยู่ในอนาคต")
-        if ref[i]:
-            first = first_row_of_ref.setdefault(ref[i], tab.numbers[i])
-            if first != tab.numbers[i]:
+        if r:
+            first = first_row_of_ref.setdefault(r, numbers[i])
+            if first != numbers[i]:
                 # A chat entry recorded twice (two taps, two instances, an old version) or a row
                 # copied with its ref: counted once, and said, so that a person removes one row
                 # (or gives a second real payment its own ref).
@@ -95,19 +97,19 @@ def parse_payments(ds: Dataset, tab: TabReader) -> None:
                     tab.problem(i, "ref", f"รายการ {original} ถูกยกเลิกซ้ำ (รายการยกเลิกแรกอยู่แถว {first}): "
                                           "นับครั้งเดียว ลบแถวที่ซ้ำ")
                     continue
-                tab.problem(i, "ref", f"รหัสอ้างอิง {ref[i]} ซ้ำกับแถว {first}: นับยอดครั้งเดียว "
+                tab.problem(i, "ref", f"รหัสอ้างอิง {r} ซ้ำกับแถว {first}: นับยอดครั้งเดียว "
                                       f"(ลบแถวที่ซ้ำ หรือแก้รหัสอ้างอิงถ้าเป็นการชำระอีกครั้ง)")
                 continue
-        if loan is not None and amount[i] is not None and loan.amount is not None and amount[i] > loan.amount:
-            amounts.refuse(tab, i, "amount", f"รับชำระ {baht(amount[i])} เกินเงินยืมทั้งสัญญา {baht(loan.amount)}")
-            amount[i] = None
+        if loan is not None and value is not None and loan.amount is not None and value > loan.amount:
+            amounts.refuse(tab, i, "amount", f"รับชำระ {baht(value)} เกินเงินยืมทั้งสัญญา {baht(loan.amount)}")
+            value = None
         if loan is None:
             if tab.keys[i]:
-                ds.unreadable.append(Unreadable(tab.title, tab.numbers[i], None, "ไม่พบเลขที่สัญญา"))
+                ds.unreadable.append(Unreadable(tab.title, numbers[i], None, "ไม่พบเลขที่สัญญา"))
             continue
-        if paid_date[i] is None or amount[i] is None:
-            ds.unreadable.append(Unreadable(tab.title, tab.numbers[i], tab.funds[i], "รับชำระอ่านไม่ได้"))
+        if day is None or value is None:
+            ds.unreadable.append(Unreadable(tab.title, numbers[i], tab.funds[i], "รับชำระอ่านไม่ได้"))
             continue
         ds.payments[loan.contract_no].append(Payment(
-            tab.numbers[i], loan.contract_no, paid_date[i], amount[i], receipt[i], recorded_by[i],
-            source[i] or SOURCE_SHEET, recorded_at[i], ref[i], note[i]))
+            numbers[i], loan.contract_no, day, value, receipt[i], recorded_by[i],
+            source[i] or SOURCE_SHEET, recorded_at[i], r, note[i]))

@@ -55,7 +55,7 @@ class TabReader:
         # The tab turned into columns at once (zip_longest fills a short row's missing cells with
         # None, in C): a column read is then a lookup, not a pass over every row.
         self.columns: list[tuple[Any, ...]] = list(zip_longest(*rows)) if rows else []
-        self.numbers = [table.row_number(index) for index in kept]  # sheet row numbers
+        self.numbers = table.row_numbers(kept)  # sheet row numbers
         self.n = len(rows)
         self.keys: list[str] = [""] * self.n
         self.funds: list[str | None] = [None] * self.n
