@@ -104,6 +104,7 @@ class Document(FPDF):
         self.add_font(FONT, "B", FONT_FILES / "Sarabun-Bold.ttf")
         self.set_text_shaping(True)
         self._shaping = True
+        self._lines: dict[tuple[str, str, float, float, str], tuple[str, ...]] = {}  # see lines_of
         self.set_margins(left, MARGIN + 5, right)
         self.c_margin = 0.8   # mm inside a cell: amounts of 11 million baht fit a 30 mm column
         self.set_auto_page_break(True, margin=MARGIN + 8)
@@ -158,11 +159,20 @@ class Document(FPDF):
 
     def lines_of(self, width: float, text: str) -> list[str]:
         """How a text breaks into lines in a column this wide (at the current font)."""
+        # Remembered: a table's header is laid out again on every page it runs onto (220 times in
+        # a big province's report), and figures such as "0" repeat down every column.
+        key = (self.font_family, self.font_style, self.font_size_pt, width, text)
+        lines = self._lines.get(key)
+        if lines is None:
+            lines = self._lines[key] = self._break_lines(width, text)
+        return list(lines)
+
+    def _break_lines(self, width: float, text: str) -> tuple[str, ...]:
         self._shape_for(text)
         if "\n" not in text and self.get_string_width(text) <= width - 2 * self.c_margin:
-            return [text]
+            return (text,)
         lines = self.multi_cell(width, 1, text, dry_run=True, output="LINES")
-        return list(lines) if isinstance(lines, list) else [text]
+        return tuple(lines) if isinstance(lines, list) else (text,)
 
     def paragraph(self, text: str, size: float = BODY, *, bold: bool = False, align: str = "J",
                   indent: float = 0.0, height: float | None = None, after: float = 1.0) -> None:
