@@ -150,7 +150,7 @@ class TabReader:
 def _text_table(distinct: set[Any], required: bool) -> dict[Any, Any]:
     """`readers.read_text` of each distinct value, in one comprehension: text columns (names,
     refs, notes) are mostly distinct values, so a call per value is most of their cost."""
-    table = {v: " ".join(v.split()) if type(v) is str else readers.read_text(v) for v in distinct}
+    table: dict[Any, Any] = {v: " ".join(v.split()) if type(v) is str else readers.read_text(v) for v in distinct}
     if required:
         for value, text in table.items():
             if not text:
