@@ -176,3 +176,46 @@ def test_a_bad_signature_setting_is_named(signatures: list, key: str) -> None:
     with pytest.raises(ConfigError) as caught:
         make_config({"report.signatures": signatures})
     assert f"'{key}" in str(caught.value)
+
+
+def _text_positions(path: Path) -> list[tuple[float, float, bytes]]:
+    """Every text run of page 1 as (x, y, the bytes shown), from the content stream."""
+    from pypdf import PdfReader
+    from pypdf.generic import ContentStream
+
+    page = PdfReader(path).pages[0]
+    runs, at = [], (0.0, 0.0)
+    for operands, operator in ContentStream(page.get_contents(), page.pdf).operations:
+        if operator == b"Td":
+            at = (round(float(operands[0]), 2), round(float(operands[1]), 2))
+        elif operator == b"Tj":
+            runs.append((*at, bytes(operands[0].original_bytes)))
+    return runs
+
+
+def test_a_figure_drawn_without_cell_sits_where_cell_puts_it(tmp_path: Path) -> None:
+    """report/pdf/page.py draws a text that needs no shaping through fpdf2's `text`, placed by
+    hand as `cell` places it: the same glyphs at the same points, for every alignment."""
+    from fpdf.enums import XPos, YPos
+
+    from report.pdf.page import Document
+
+    texts = [("12,345.00", "R"), ("230101-84", "L"), ("6.4%", "C"), ("0", "R"), ("บ้านคลองตาล", "L")]
+    drawn = []
+    for fast in (True, False):
+        doc = Document("office", "title", running_head=False, page_numbers=False)
+        doc.add_page()
+        doc.font(12)
+        for row, (text, align) in enumerate(texts):
+            doc.set_xy(20, 30 + 8 * row)
+            if fast:
+                doc.text_cell(31.5, 6.6, text, align=align)
+            else:
+                doc.set_text_shaping(False)
+                doc.cell(31.5, 6.6, text, align=align, new_x=XPos.RIGHT, new_y=YPos.TOP)
+            assert doc.x == pytest.approx(51.5)
+        path = tmp_path / f"{fast}.pdf"
+        doc.output(str(path))
+        drawn.append(_text_positions(path))
+    assert len(drawn[0]) == len(texts)
+    assert drawn[0] == drawn[1]

@@ -105,6 +105,7 @@ class Document(FPDF):
         self.set_text_shaping(True)
         self._shaping = True
         self._lines: dict[tuple[str, str, float, float, str], tuple[str, ...]] = {}  # see lines_of
+        self._widths: dict[tuple[str, str, float, str], float] = {}  # see _plain_cell
         self.set_margins(left, MARGIN + 5, right)
         self.c_margin = 0.8   # mm inside a cell: amounts of 11 million baht fit a 30 mm column
         self.set_auto_page_break(True, margin=MARGIN + 8)
@@ -154,8 +155,34 @@ class Document(FPDF):
                   fill: bool = False, next_line: bool = False) -> None:
         """One line of text in a box (the cursor moves right, or to the next line)."""
         self._shape_for(text)
+        if not (self._shaping or border or fill or next_line) and self.y + height <= self.page_break_trigger:
+            self._plain_cell(width, height, text, align)
+            return
         self.cell(width, height, text, border=border, align=align, fill=fill,
                   new_x=XPos.LMARGIN if next_line else XPos.RIGHT, new_y=YPos.NEXT if next_line else YPos.TOP)
+
+    def _plain_cell(self, width: float, height: float, text: str, align: str) -> None:
+        """What `cell` draws for a text that needs no shaping (a figure, a code), placed as
+        fpdf2 places it (the baseline at half the height plus 0.3 of the font size, c_margin
+        inside the box), through `text`: a fifth of the cost, and a big province's form 26(1)
+        is 45,000 such cells."""
+        if text:
+            text_width = self._plain_width(text)
+            if align == "R":
+                dx = width - self.c_margin - text_width
+            elif align == "C":
+                dx = (width - text_width) / 2
+            else:
+                dx = self.c_margin
+            self.text(self.x + dx, self.y + 0.5 * height + 0.3 * self.font_size, text)
+        self.x += width
+
+    def _plain_width(self, text: str) -> float:
+        key = (self.font_family, self.font_style, self.font_size_pt, text)
+        found = self._widths.get(key)
+        if found is None:
+            found = self._widths[key] = self.get_string_width(text)
+        return found
 
     def lines_of(self, width: float, text: str) -> list[str]:
         """How a text breaks into lines in a column this wide (at the current font)."""
