@@ -90,6 +90,13 @@ def test_check_digit_formula_matches_domain_md():
     assert readers.citizen_id_check_digit(first12) == (11 - total % 11) % 10
 
 
+def test_check_digit_of_thai_digits_and_of_every_last_digit():
+    assert readers.citizen_id_check_digit("๑๑๐๑๔๐๐๑๒๓๔๕") == readers.citizen_id_check_digit("110140012345") == 1
+    for first12 in ("000000000000", "999999999999", "310100123456", "123456789012"):
+        total = sum(int(d) * (14 - i) for i, d in enumerate(first12, start=1))
+        assert readers.citizen_id_check_digit(first12) == (11 - total % 11) % 10
+
+
 def test_read_int_text_and_yes_no():
     assert readers.read_int("๕") == 5 and readers.read_int(5.0) == 5 and readers.read_int("12") == 12
     with pytest.raises(readers.CellError):
