@@ -299,8 +299,7 @@ class Snapshot:
             return frozenset()
         if index is None:
             return frozenset()
-        return frozenset(readers.read_text(row[index]) for row in table.rows
-                         if index < len(row) and not readers.is_blank(row[index]))
+        return frozenset(readers.read_text(v) for v in set(_column(table, index)) if not readers.is_blank(v))
 
     # -- parsing one scope ------------------------------------------------------------
     def _scoped_dataset(self, scope: Scope) -> Dataset:
@@ -331,12 +330,12 @@ class Snapshot:
             # Without the column no row can be placed in a scope: give the parser the header only,
             # so that it still reports the missing column, and no row of anyone.
             return SubTable(table.title, table.header, [], table.exists, [])
-        rows, numbers = [], []
-        for i, row in enumerate(table.rows):
-            if index < len(row) and not readers.is_blank(row[index]) and readers.read_text(row[index]) in keep:
-                rows.append(row)
-                numbers.append(table.row_number(i))
-        return SubTable(table.title, table.header, rows, table.exists, numbers)
+        cells = _column(table, index)
+        # Each distinct cell read once (a contract's number is on each of its installment rows).
+        matching = {v for v in set(cells) if not readers.is_blank(v) and readers.read_text(v) in keep}
+        kept = [i for i, v in enumerate(cells) if v in matching]
+        return SubTable(table.title, table.header, [table.rows[i] for i in kept], table.exists,
+                        table.row_numbers(kept))
 
     def _column_values(self, table: Table, tab_key: str, col: str) -> list[str]:
         try:
@@ -345,4 +344,11 @@ class Snapshot:
             return []
         if index is None:
             return []
-        return [readers.read_text(r[index]) for r in table.rows if index < len(r) and not readers.is_blank(r[index])]
+        cells = _column(table, index)
+        text = {v: readers.read_text(v) for v in set(cells) if not readers.is_blank(v)}
+        return [text[v] for v in cells if v in text]
+
+
+def _column(table: Table, index: int) -> list[Any]:
+    """One column's cells (None where a row is shorter)."""
+    return [row[index] if index < len(row) else None for row in table.rows]

@@ -104,6 +104,21 @@ def test_a_district_dataset_holds_no_other_districts_rows(chat):
     assert len(province.ds.loans) == 7
 
 
+def test_ids_typed_with_stray_spaces_land_in_the_scope_the_sheets_parse_puts_them(sheets_fake, line_fake):
+    """A district's rows are picked by the id as the parse reads it (spaces trimmed), so a
+    district officer sees the same contract, schedule and payments as the province does."""
+    data = tiny_province()
+    data["loans"][1]["fund_id"] = " 230101-01  "       # F1-002's fund, typed with spaces
+    data["installments"][1]["contract_no"] = "F1-002 "
+    data["payments"][1]["contract_no"] = "  F1-002"
+    load_province(sheets_fake, data)
+    snap = make_runtime(sheets_fake, line_fake).conversation.snapshots.get()
+    district, province = snap.view(snap.officer("OF-01")).ds, snap.view(snap.officer("PV-01")).ds
+    assert "F1-002" in district.loans
+    assert district.installments["F1-002"] == province.installments["F1-002"] and len(district.installments["F1-002"]) == 3
+    assert district.payments["F1-002"] == province.payments["F1-002"] and len(district.payments["F1-002"]) == 2
+
+
 def test_a_fund_assigned_by_name_is_in_the_officers_scope(sheets_fake, line_fake):
     data = tiny_province()
     data["funds"][2]["officer_id"] = "OF-02"   # a เขาสมิง fund given to OF-02 by the admin
