@@ -252,8 +252,13 @@ class SnapshotCache:
                 self.reads += 1
         else:
             revision, tables = self._read_tables()
+        with self._lock:
+            before = self._snapshot
+        # The previous read's parses, for this one to take its unchanged tabs over from.
+        earlier = before.parses() if before is not None and before.today == self.today() else None
         snap = Snapshot(tables, self.layout, self.config, self.today(), self.clock(), self.now(),
-                        revision=revision, snapshots=snapshots, read_tables=self._read_tables, publish=self._publish)
+                        revision=revision, snapshots=snapshots, read_tables=self._read_tables, publish=self._publish,
+                        earlier=earlier)
         if snap.snapshots is not None:
             self._publish(snap.publish_base)
         return snap

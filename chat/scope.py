@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 from chat import CHAT_TABS
 from chat.budget import Deadline, Late, in_background, wait
 from sheets import readers
-from sheets.model import Dataset, Fund, Loan, Officer, load_dataset
+from sheets.model import Dataset, Fund, Loan, Officer, Parsed, load_dataset
 from sheets.snapshot import (
     PROBLEM_TEXTS, BasePart, NotInSnapshot, ScopePart, Snapshots, masked_problems, without_whole_ids,
 )
@@ -168,7 +168,8 @@ class Snapshot:
     def __init__(self, tables: dict[str, Table] | None, layout: Layout, config: Any, today: dt.date,
                  taken_at: float, taken_wall: dt.datetime | None = None, *, revision: str | None = None,
                  snapshots: Snapshots | None = None, stored: BasePart | None = None,
-                 read_tables: TableReader | None = None, publish: Publisher | None = None):
+                 read_tables: TableReader | None = None, publish: Publisher | None = None,
+                 earlier: Mapping[str, Parsed] | None = None):
         self.tables, self.layout, self.config, self.today = tables, layout, config, today
         self.taken_at = taken_at          # the cache's clock, for its age
         self.taken_wall = taken_wall      # local time of the read, for "ข้อมูล ณ 10:42 น."
@@ -188,6 +189,11 @@ class Snapshot:
                                      config.rules.max_term_years)
         self.from_store = stored is not None
         self._views: dict[str, ScopeView] = {}
+        # The scopes parsed from this read, for the next read to take unchanged tabs over from
+        # (sheets.model.Parsed); and the previous read's, taken over by this one (each used once:
+        # what nobody asks again is dropped with this snapshot, so at most one older read is held).
+        self._parses: dict[str, Parsed] = {}
+        self._earlier: dict[str, Parsed] = dict(earlier or {})
         self._making: dict[str, concurrent.futures.Future[ScopeView]] = {}  # views on their way, by scope
         self._lock = threading.Lock()
         self._tables_lock = threading.Lock()
@@ -313,10 +319,18 @@ class Snapshot:
             contracts = frozenset(self._column_values(tables["loans"], "loans", "contract_no"))
             tables["installments"] = self._filter("installments", "contract_no", contracts)
             tables["payments"] = self._filter("payments", "contract_no", contracts)
-        ds = load_dataset({k: tables[k] for k in CHAT_TABS if k in tables}, self.layout, self.today,
-                          self.config.rules.max_term_years)
-        log.debug("parsed scope %s in %.3f s", scope.key, time.perf_counter() - started)
+        chosen = {k: tables[k] for k in CHAT_TABS if k in tables}
+        term = self.config.rules.max_term_years
+        earlier = self._earlier.pop(scope.key, None)
+        ds = load_dataset(chosen, self.layout, self.today, term, earlier=earlier)
+        self._parses[scope.key] = Parsed(chosen, ds, self.layout, term)
+        log.debug("parsed scope %s in %.3f s%s", scope.key, time.perf_counter() - started,
+                  " (unchanged tabs taken over)" if earlier is not None else "")
         return ds
+
+    def parses(self) -> dict[str, Parsed]:
+        """The scopes parsed from this snapshot's read (see `earlier`)."""
+        return dict(self._parses)
 
     def _filter(self, tab_key: str, col: str, keep: frozenset[str]) -> Table:
         table = (self.tables or {}).get(tab_key)

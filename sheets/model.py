@@ -11,8 +11,10 @@ module is where the rest of the program gets a Dataset.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
 from functools import partial
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 from core.schema import DATA_TABS
 from ledger import LedgerState
@@ -37,19 +39,54 @@ from core.config import Config
 # The record types live in sheets/records.py; the rest of the program imports them from here.
 __all__ = ["LEVEL_TH", "AlertLogEntry", "CommitteeMember", "Dataset", "Fund", "Installment", "Level",
            "LineLink", "Loan", "Officer", "Payment", "Problem", "Unreadable", "load_dataset", "read_dataset",
-           "ledger_states"]
+           "ledger_states", "Parsed"]
 
 Parser = Callable[[Dataset, TabReader], None]
 
+# The tabs whose parsed records each tab's parser reads (ids it checks, amounts it compares): a
+# tab taken over from an earlier parse must have these taken over too (see `Parsed`).
+READS: dict[str, tuple[str, ...]] = {
+    "officers": (), "funds": ("officers",), "loans": ("funds",), "installments": ("funds", "loans"),
+    "payments": ("funds", "loans"), "committee": ("funds",), "line_links": ("officers",),
+    "alert_log": (), "documents": ("funds",),
+}
+# The Dataset field each tab's parser fills.
+FILLS: dict[str, str] = {
+    "officers": "officers", "funds": "funds", "loans": "loans", "installments": "installments",
+    "payments": "payments", "committee": "committee", "line_links": "links", "alert_log": "alert_log",
+    "documents": "documents",
+}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parse and what it was made from, for a later parse to take unchanged tabs over from.
+
+    After a person's edit the webhook reads the whole sheet again, and usually one tab has changed
+    (a repayment typed in รับชำระ): the records of a tab whose rows are equal to the earlier
+    read's, and whose parser reads only tabs taken over too, are the earlier parse's (copied
+    containers, the same records), with that tab's problems and unreadable rows. At 80,000 loans
+    that spares most of a 1.3 s parse."""
+
+    tables: Mapping[str, Table]
+    ds: Dataset
+    layout: Layout
+    max_term_years: int
+
 
 def load_dataset(tables: dict[str, Table], layout: Layout, today: dt.date,
-                 max_term_years: int = 3) -> Dataset:
-    """Parse every data tab; problems and unreadable rows are collected, never raised."""
+                 max_term_years: int = 3, earlier: Parsed | None = None) -> Dataset:
+    """Parse every data tab; problems and unreadable rows are collected, never raised. `earlier`:
+    the parse of an earlier read of the same sheet, whose unchanged tabs are taken over."""
+    if earlier is not None and not (earlier.ds.today == today and earlier.layout is layout
+                                    and earlier.max_term_years == max_term_years):
+        earlier = None
     with collector_paused():  # see sheets/gc_pause.py
-        return _load_all(tables, layout, today, max_term_years)
+        return _load_all(tables, layout, today, max_term_years, earlier)
 
 
-def _load_all(tables: dict[str, Table], layout: Layout, today: dt.date, max_term_years: int) -> Dataset:
+def _load_all(tables: dict[str, Table], layout: Layout, today: dt.date, max_term_years: int,
+              earlier: Parsed | None = None) -> Dataset:
     ds = Dataset(today=today)
     # In this order: each tab checks the ids it refers to against the tabs read before it.
     parsers: tuple[tuple[str, Parser], ...] = (
@@ -63,12 +100,38 @@ def _load_all(tables: dict[str, Table], layout: Layout, today: dt.date, max_term
         ("alert_log", parse_alert_log),
         ("documents", parse_documents),
     )
+    parsed: set[str] = set()  # the tabs parsed here, not taken over
     for tab_key, parse in parsers:
+        if earlier is not None and _unchanged(tab_key, tables, earlier) and not parsed & set(READS[tab_key]):
+            _take_over(ds, earlier.ds, tab_key, layout.title(tab_key))
+            continue
+        parsed.add(tab_key)
         tab = open_tab(ds, layout, tables, tab_key)
         if tab is not None:
             parse(ds, tab)
             ds.problems.extend(tab.problems_by_row())
     return ds
+
+
+def _unchanged(tab_key: str, tables: Mapping[str, Table], earlier: Parsed) -> bool:
+    """The tab reads as the earlier read did (its header, rows and row numbers; or missing both times)."""
+    return tables.get(tab_key) == earlier.tables.get(tab_key)
+
+
+def _take_over(ds: Dataset, old: Dataset, tab_key: str, title: str) -> None:
+    """The earlier parse's records of this tab, and what it said about the tab, in the same order."""
+    records = getattr(old, FILLS[tab_key])
+    if isinstance(records, defaultdict):   # contract or fund -> rows: the lists copied too
+        copied: Any = defaultdict(list, {key: list(rows) for key, rows in records.items()})
+    elif isinstance(records, dict):
+        copied = dict(records)
+    else:
+        copied = list(records)
+    setattr(ds, FILLS[tab_key], copied)
+    ds.tabs_missing.extend(t for t in old.tabs_missing if t == title)
+    ds.blocking.extend(p for p in old.blocking if p.tab == title)
+    ds.problems.extend(p for p in old.problems if p.tab == title)
+    ds.unreadable.extend(u for u in old.unreadable if u.tab == title)
 
 
 def read_dataset(store, layout: Layout, today: dt.date, max_term_years: int = 3,

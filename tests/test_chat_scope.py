@@ -119,6 +119,34 @@ def test_ids_typed_with_stray_spaces_land_in_the_scope_the_sheets_parse_puts_the
     assert district.payments["F1-002"] == province.payments["F1-002"] and len(district.payments["F1-002"]) == 2
 
 
+def test_after_a_repayment_typed_the_next_read_takes_the_unchanged_tabs_over(sheets_fake, line_fake):
+    """A person types a repayment into รับชำระ: the next read (the sheet has changed) parses
+    that tab again and takes the loans and schedules over from the earlier read (the same
+    records); the answers are the new sheet's."""
+    from tests.conftest import SPREADSHEET_ID
+
+    load_province(sheets_fake)
+    conv = make_runtime(sheets_fake, line_fake).conversation
+    before_text = text_of(conv.on_text(USER_PV01, "สรุป", "01R1"))
+    old = conv.snapshots.get()
+    old_view = old.view(old.officer("PV-01"))
+    # Row 6 of รับชำระ is empty: F2-002 pays 1,000 more, as a person would type it.
+    layout = old.layout
+    header = layout.positions("payments", old.tables["payments"])
+    for col_key, value in (("contract_no", "F2-002"), ("paid_date", "20/11/2569"), ("amount", 1000)):
+        sheets_fake.edit_cell(SPREADSHEET_ID, layout.title("payments"), 6, header[col_key] + 1, value)
+    conv.snapshots.invalidate()  # what the sheet's revision moving does
+    after_text = text_of(conv.on_text(USER_PV01, "สรุป", "01R2"))
+    new = conv.snapshots.get()
+    assert new is not old
+    view = new.view(new.officer("PV-01"))
+    assert all(view.ds.loans[no] is old_view.ds.loans[no] for no in old_view.ds.loans)
+    assert [p.amount for p in view.ds.payments["F2-002"]] == [8000, 1000]
+    assert after_text != before_text
+    fresh = make_runtime(sheets_fake, line_fake).conversation
+    assert text_of(fresh.on_text(USER_PV01, "สรุป", "01R3")) == after_text
+
+
 def test_a_fund_assigned_by_name_is_in_the_officers_scope(sheets_fake, line_fake):
     data = tiny_province()
     data["funds"][2]["officer_id"] = "OF-02"   # a เขาสมิง fund given to OF-02 by the admin
