@@ -234,6 +234,10 @@ class SnapshotCache:
         """A new snapshot: the stored base of the revision when there is one (unless `fresh`), else the
         sheet read."""
         snapshots = self.snapshots
+        with self._lock:
+            before = self._snapshot
+        # The previous read's parses, for this one to take its unchanged tabs over from.
+        earlier = before.parses() if before is not None and before.today == self.today() else None
         if snapshots is not None:
             revision = revision or snapshots.revision()
             if revision is not None and (fresh or revision == self._written_at):
@@ -246,16 +250,12 @@ class SnapshotCache:
                 if isinstance(part, BasePart):
                     return Snapshot(None, self.layout, self.config, self.today(), self.clock(), self.now(),
                                     revision=revision, stored=part, snapshots=snapshots,
-                                    read_tables=self._read_tables, publish=self._publish)
+                                    read_tables=self._read_tables, publish=self._publish, earlier=earlier)
             tables = self.store.read(CHAT_TABS)
             with self._lock:
                 self.reads += 1
         else:
             revision, tables = self._read_tables()
-        with self._lock:
-            before = self._snapshot
-        # The previous read's parses, for this one to take its unchanged tabs over from.
-        earlier = before.parses() if before is not None and before.today == self.today() else None
         snap = Snapshot(tables, self.layout, self.config, self.today(), self.clock(), self.now(),
                         revision=revision, snapshots=snapshots, read_tables=self._read_tables, publish=self._publish,
                         earlier=earlier)
