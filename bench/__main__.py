@@ -16,6 +16,7 @@ BENCHES = {
     "alerts": "bench.alerts_bench",
     "report": "bench.report_bench",
     "webhook": "bench.webhook_bench",
+    "warm_edit": "bench.warm_edit",
 }
 
 

@@ -72,6 +72,28 @@ def one_run(tables: dict[str, list[list[Any]]], take_over: bool) -> dict[str, fl
     return seconds
 
 
+def measure(scale: Any, runs: int = 3) -> list[dict[str, Any]]:
+    """Both ways at one scale: the median seconds per officer."""
+    tables = cached_tables(scale)
+    rows = []
+    for take_over in (True, False):
+        samples = [one_run(tables, take_over) for _ in range(runs)]
+        row = {"loans": scale.loans, "taken_over": take_over, "runs": runs,
+               **{role: statistics.median(s[role] for s in samples) for role in ("province", "district")}}
+        rows.append(row)
+        label = "unchanged tabs taken over" if take_over else "everything parsed again"
+        print(f"{scale.loans} loans, {label}: first answer after the edit, median of {runs}: "
+              f"province {row['province']:.2f} s, district {row['district']:.2f} s", flush=True)
+    return rows
+
+
+def run(quick: bool = False) -> list[dict[str, Any]]:
+    """For `python -m bench`: 11,000 loans, and 80,000 unless quick."""
+    from sheets.demo import NATIONAL_MAX, PROVINCE_AVG
+
+    return [row for scale in (PROVINCE_AVG, *(() if quick else (NATIONAL_MAX,))) for row in measure(scale)]
+
+
 def main() -> None:
     from sheets.demo import NATIONAL_MAX, PROVINCE_AVG
 
@@ -79,14 +101,7 @@ def main() -> None:
     parser.add_argument("--scale", choices=["11000", "80000"], default="80000")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    scale = NATIONAL_MAX if args.scale == "80000" else PROVINCE_AVG
-    tables = cached_tables(scale)
-    for take_over in (True, False):
-        runs = [one_run(tables, take_over) for _ in range(args.runs)]
-        label = "unchanged tabs taken over" if take_over else "everything parsed again"
-        print(f"{scale.loans} loans, {label}: first answer after the edit, median of {args.runs}: "
-              + ", ".join(f"{role} {statistics.median(r[role] for r in runs):.2f} s" for role in ("province", "district")),
-              flush=True)
+    measure(NATIONAL_MAX if args.scale == "80000" else PROVINCE_AVG, args.runs)
 
 
 if __name__ == "__main__":
