@@ -79,8 +79,17 @@ def backoff_sleeps() -> list[float]:
 
 @pytest.fixture
 def tokens_asked() -> list[int]:
-    """One entry each time a client asked its token callable for a token."""
+    """One entry each time a client asked `counted_token` for a token."""
     return []
+
+
+@pytest.fixture
+def counted_token(tokens_asked: list[int]) -> Callable[[], str]:
+    """A token callable for a Google client that counts its calls in `tokens_asked`."""
+    def token() -> str:
+        tokens_asked.append(1)
+        return "test-token"
+    return token
 
 
 @pytest.fixture

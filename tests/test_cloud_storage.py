@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
@@ -16,13 +16,10 @@ NAME = "claims/ชำระ F1-001/LINE-01.json"  # a slash, Thai text and a spa
 
 
 @pytest.fixture
-def client(storage_fake: StorageFake, backoff_sleeps: list[float], tokens_asked: list[int]) -> Iterator[StorageClient]:
-    """Three tries, waits of 0.01 doubling up to 0.03 s; the jitter is pinned at its ceiling."""
-    def token() -> str:
-        tokens_asked.append(1)
-        return "test-token"
-
-    storage = StorageClient(token, api_url=storage_fake.url, timeout_seconds=0.3,
+def client(storage_fake: StorageFake, backoff_sleeps: list[float],
+           counted_token: Callable[[], str]) -> Iterator[StorageClient]:
+    """Three tries, waits of 0.01 doubling up to 0.015 s; the jitter is pinned at its ceiling."""
+    storage = StorageClient(counted_token, api_url=storage_fake.url, timeout_seconds=0.3,
                             retry=RetryPolicy(max_tries=3, backoff_seconds=0.01, backoff_max_seconds=0.015),
                             sleep=backoff_sleeps.append, jitter=lambda: 1.0)
     yield storage

@@ -3,7 +3,7 @@ happen once, the service account's 403 outside a shared drive, bounded retries a
 from __future__ import annotations
 
 import json
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
@@ -21,13 +21,10 @@ FUND_FOLDER = "230101-05 บ้านหนองบัว"
 
 
 @pytest.fixture
-def client(drive_fake: DriveFake, backoff_sleeps: list[float], tokens_asked: list[int]) -> Iterator[DriveClient]:
+def client(drive_fake: DriveFake, backoff_sleeps: list[float],
+           counted_token: Callable[[], str]) -> Iterator[DriveClient]:
     """Three tries, waits of 0.01 doubling up to 0.015 s; the jitter pinned at its ceiling."""
-    def token() -> str:
-        tokens_asked.append(1)
-        return "test-token"
-
-    drive = DriveClient(token, api_url=drive_fake.url, timeout_seconds=0.3,
+    drive = DriveClient(counted_token, api_url=drive_fake.url, timeout_seconds=0.3,
                         retry=RetryPolicy(max_tries=3, backoff_seconds=0.01, backoff_max_seconds=0.015),
                         sleep=backoff_sleeps.append, jitter=lambda: 1.0)
     yield drive
