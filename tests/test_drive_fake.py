@@ -40,7 +40,7 @@ def test_the_routes_come_from_the_discovery_document() -> None:
     document = json.loads(DISCOVERY_PATH.read_text(encoding="utf-8"))
     create = document["resources"]["files"]["methods"]["create"]
     routes = {(method, pattern.pattern, kind, protocol) for method, pattern, kind, protocol
-              in load_discovery().upload_routes if kind == "files.create"}
+              in load_discovery().routes if kind == "files.create"}
 
     assert create["mediaUpload"]["protocols"]["simple"]["path"] == "/upload/drive/v3/files"
     assert {protocol for *_, protocol in routes} == {"", "simple", "resumable"}

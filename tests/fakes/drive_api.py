@@ -58,7 +58,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import googleapiclient
 
 from tests.fakes.sheets_api import RecordedRequest, parse_fields, prune
-from tests.fakes.storage_api import Reply, StorageDiscovery, _Fault, _Handler, _pattern, _rfc3339
+from tests.fakes.storage_api import Reply, StorageDiscovery, _Fault, _Handler, _rfc3339
 from tests.fakes.loopback import Faulty, LoopbackFake
 
 DISCOVERY_PATH = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents" / "drive.v3.json"
@@ -109,27 +109,10 @@ def not_found(file_id: str) -> FakeDriveError:
 class DriveDiscovery(StorageDiscovery):
     """The Drive v3 document: the files methods, their routes (API and upload paths), the schemas."""
 
-    def __init__(self, document: dict[str, Any]):  # not StorageDiscovery.__init__: that one reads objects
-        self.schemas = document["schemas"]
-        self.global_params = document["parameters"]
-        self.methods = {f"files.{name}": m for name, m in document["resources"]["files"]["methods"].items()}
-        service = "/" + document["servicePath"].strip("/")
-        # (HTTP method, path pattern, kind, upload protocol "" / "simple" / "resumable"), from the document.
-        self.upload_routes: list[tuple[str, re.Pattern[str], str, str]] = []
-        for kind, method in self.methods.items():
-            self.upload_routes.append((method["httpMethod"], _pattern(f"{service}/{method['path']}"), kind, ""))
-            for protocol, spec in method.get("mediaUpload", {}).get("protocols", {}).items():
-                self.upload_routes.append((method["httpMethod"], _pattern(spec["path"]), kind, protocol))
+    def __init__(self, document: dict[str, Any]):
+        super().__init__(document, "files", ("simple", "resumable"))
         self.output_only = {name for name, spec in self.schemas["File"]["properties"].items()
                             if spec.get("description", "").startswith("Output only")}
-
-    def route_upload(self, http_method: str, raw_path: str) -> tuple[Optional[str], dict[str, str], str]:
-        """(kind, path parameters percent-decoded, upload protocol) for a still percent-encoded path."""
-        for method, pattern, kind, protocol in self.upload_routes:
-            found = pattern.fullmatch(raw_path)
-            if found and method == http_method:
-                return kind, {k: unquote(v) for k, v in found.groupdict().items()}, protocol
-        return None, {}, ""
 
     def check_params(self, kind: str, query: dict[str, list[str]]) -> list[str]:
         """Also: integer bounds, and no deprecated parameter (Google keeps them for old clients only)."""

@@ -88,28 +88,35 @@ class FakeStorageError(Exception):
 
 # -- the discovery document ---------------------------------------------
 class StorageDiscovery(Discovery):
-    """The Storage v1 document: the objects methods, their routes, the schemas."""
+    """The Storage v1 document: the objects methods, their routes, the schemas. (The Drive fake's
+    document is read the same way, for its files methods and both upload protocols.)"""
 
-    def __init__(self, document: dict[str, Any]):  # not Discovery.__init__: that one reads Sheets' resources
+    def __init__(self, document: dict[str, Any], resource: str = "objects",
+                 protocols: tuple[str, ...] = ("simple",)):  # not Discovery.__init__: that reads Sheets'
         self.schemas = document["schemas"]
         self.global_params = document["parameters"]
-        self.methods = {f"objects.{name}": m for name, m in document["resources"]["objects"]["methods"].items()}
+        self.methods = {f"{resource}.{name}": m for name, m in document["resources"][resource]["methods"].items()}
         service = "/" + document["servicePath"].strip("/")
-        # (HTTP method, path pattern, kind, is the media-upload path), from the document.
-        self.routes: list[tuple[str, re.Pattern[str], str, bool]] = []
+        # (HTTP method, path pattern, kind, upload protocol: "" for the method's own path), from the document.
+        self.routes: list[tuple[str, re.Pattern[str], str, str]] = []
         for kind, method in self.methods.items():
-            self.routes.append((method["httpMethod"], _pattern(f"{service}/{method['path']}"), kind, False))
-            simple = method.get("mediaUpload", {}).get("protocols", {}).get("simple")
-            if simple:
-                self.routes.append((method["httpMethod"], _pattern(simple["path"]), kind, True))
+            self.routes.append((method["httpMethod"], _pattern(f"{service}/{method['path']}"), kind, ""))
+            for protocol, spec in method.get("mediaUpload", {}).get("protocols", {}).items():
+                if protocol in protocols:
+                    self.routes.append((method["httpMethod"], _pattern(spec["path"]), kind, protocol))
 
-    def route(self, http_method: str, raw_path: str) -> tuple[Optional[str], dict[str, str], bool]:
-        """(kind, path parameters percent-decoded, upload) for a still percent-encoded path."""
-        for method, pattern, kind, upload in self.routes:
+    def route_upload(self, http_method: str, raw_path: str) -> tuple[Optional[str], dict[str, str], str]:
+        """(kind, path parameters percent-decoded, upload protocol) for a still percent-encoded path."""
+        for method, pattern, kind, protocol in self.routes:
             found = pattern.fullmatch(raw_path)
             if found and method == http_method:
-                return kind, {k: unquote(v) for k, v in found.groupdict().items()}, upload
-        return None, {}, False
+                return kind, {k: unquote(v) for k, v in found.groupdict().items()}, protocol
+        return None, {}, ""
+
+    def route(self, http_method: str, raw_path: str) -> tuple[Optional[str], dict[str, str], bool]:
+        """(kind, path parameters percent-decoded, is the media-upload path)."""
+        kind, params, protocol = self.route_upload(http_method, raw_path)
+        return kind, params, bool(protocol)
 
     def check_params(self, kind: str, query: dict[str, list[str]]) -> list[str]:
         """Also: int64 / uint32 parameters must be numbers."""
