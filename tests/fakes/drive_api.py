@@ -53,12 +53,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Callable, Optional
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote
 
 import googleapiclient
 
 from tests.fakes.sheets_api import RecordedRequest, parse_fields, prune
-from tests.fakes.storage_api import Reply, StorageDiscovery, _Fault, _Handler, _rfc3339
+from tests.fakes.storage_api import Reply, StorageDiscovery, _Fault, _Handler, _rfc3339, read_request
 from tests.fakes.loopback import Faulty, LoopbackFake
 
 DISCOVERY_PATH = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents" / "drive.v3.json"
@@ -425,13 +425,8 @@ class DriveFake(LoopbackFake, Faulty):
     # -- HTTP -------------------------------------------------------------
     def handle(self, request: BaseHTTPRequestHandler, method: str) -> Reply:
         started = time.perf_counter()
-        split = urlsplit(request.path)
-        query = parse_qs(split.query, keep_blank_values=True)
-        length = int(request.headers.get("Content-Length") or 0)
-        body = request.rfile.read(length) if length else b""
-        if len(body) < length:
-            # The client hung up half-way through its request (a process that ended mid-upload): Google
-            # keeps nothing of an incomplete upload, and nobody is left to answer.
+        split, query, body = read_request(request)
+        if body is None:
             return Reply(400, b"", {}, lose_answer=True)
         kind, path_params, protocol = self.discovery.route_upload(method, split.path)
         authorization = request.headers.get("Authorization", "")

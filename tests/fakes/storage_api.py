@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Optional
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qs, quote, unquote, urlsplit
 
 import googleapiclient
 
@@ -143,6 +143,17 @@ class StorageDiscovery(Discovery):
             errors.append(f"{path}: '{value}' is not an {fmt} string")
         elif fmt == "date-time" and not _RFC3339.fullmatch(value):
             errors.append(f"{path}: '{value}' is not an RFC 3339 time")
+
+
+def read_request(request: BaseHTTPRequestHandler) -> tuple[SplitResult, dict[str, list[str]], Optional[bytes]]:
+    """The path, the query and the body of a request; the body None when the client hung up half-way
+    through it (a process that ended mid-upload): Google keeps nothing of an incomplete upload, and
+    nobody is left to answer."""
+    split = urlsplit(request.path)
+    query = parse_qs(split.query, keep_blank_values=True)
+    length = int(request.headers.get("Content-Length") or 0)
+    body = request.rfile.read(length) if length else b""
+    return split, query, (body if len(body) == length else None)
 
 
 def _pattern(template: str) -> re.Pattern[str]:
@@ -284,13 +295,8 @@ class StorageFake(LoopbackFake, Faulty):
     # -- HTTP -------------------------------------------------------------
     def handle(self, request: BaseHTTPRequestHandler, method: str) -> Reply:
         started = time.perf_counter()
-        split = urlsplit(request.path)
-        query = parse_qs(split.query, keep_blank_values=True)
-        length = int(request.headers.get("Content-Length") or 0)
-        body = request.rfile.read(length) if length else b""
-        if len(body) < length:
-            # The client hung up half-way through its request (a process that ended mid-upload): Google
-            # keeps nothing of an incomplete upload, and nobody is left to answer.
+        split, query, body = read_request(request)
+        if body is None:
             with self._lock:
                 self.requests.append(RecordedRequest(method, unquote(split.path), query, "incomplete"))
             return Reply(400, b"", {}, lose_answer=True)
