@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 from messaging.signature import SignatureValidator, sign
 from messaging.webhook import Event, EventDeduper, WebhookHandler, parse_payload
-from tests.chat_support import (NOW, SECRET, Clock, Webhook, base_event, every_webhook_event, load_province,
+from tests.chat_support import (SECRET, Clock, Webhook, base_event, every_webhook_event, load_province,
                                 make_runtime, postback_data, postback_event, text_event, text_of)
 from tests.sheetdata import USER_OF01, USER_OF02, USER_PV01
 
