@@ -56,13 +56,6 @@ class Grid:
         cells = self.rows[row] if 0 <= row < len(self.rows) else []
         return cells[col] if 0 <= col < len(cells) else ""
 
-    def merge_at(self, row: int, col: int) -> Merge | None:
-        """The merged range whose top-left cell this is."""
-        for merge in self.merges:
-            if merge.first_row == row and merge.first_col == col:
-                return merge
-        return None
-
     def covered(self, row: int, col: int) -> Merge | None:
         """The merged range this cell lies in (its top-left cell included)."""
         for merge in self.merges:
