@@ -102,7 +102,9 @@ def _load_all(tables: dict[str, Table], layout: Layout, today: dt.date, max_term
     )
     parsed: set[str] = set()  # the tabs parsed here, not taken over
     for tab_key, parse in parsers:
-        if earlier is not None and _unchanged(tab_key, tables, earlier) and not parsed & set(READS[tab_key]):
+        # A tab missing from READS or FILLS (a new one) is always parsed: nothing is taken over unsaid.
+        if earlier is not None and tab_key in READS and tab_key in FILLS and _unchanged(tab_key, tables, earlier) \
+                and not parsed & set(READS[tab_key]):
             _take_over(ds, earlier.ds, tab_key, layout.title(tab_key))
             continue
         parsed.add(tab_key)

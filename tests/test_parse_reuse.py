@@ -103,3 +103,15 @@ def test_an_earlier_parse_of_another_layout_or_term_is_not_used(sheet) -> None:
     longer = dataclasses.replace(earlier, max_term_years=5)
     taken = load_dataset(tables, LAYOUT, TODAY, max_term_years=3, earlier=longer)
     assert all(taken.loans[no] is not earlier.ds.loans[no] for no in list(earlier.ds.loans)[:20])
+
+
+def test_a_tab_not_declared_in_reads_is_always_parsed(sheet, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new tab whose parser nobody listed in READS is never taken over (it could read anything)."""
+    import sheets.model as model
+
+    tables, earlier = sheet
+    monkeypatch.delitem(model.READS, "committee")
+    taken = load_dataset(tables, LAYOUT, TODAY, earlier=earlier)
+    assert taken == load_dataset(tables, LAYOUT, TODAY)
+    assert taken.committee and all(new is not old for new, old in zip(taken.committee, earlier.ds.committee))
+    assert all(taken.loans[no] is earlier.ds.loans[no] for no in list(earlier.ds.loans)[:20])
