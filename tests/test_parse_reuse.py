@@ -86,7 +86,7 @@ def test_a_repayment_typed_takes_the_loans_and_schedules_over(sheet) -> None:
     taken = load_dataset(changed, LAYOUT, TODAY, earlier=earlier)
     same = random.Random(1).sample(sorted(earlier.ds.loans), 20)
     assert all(taken.loans[no] is earlier.ds.loans[no] for no in same)
-    assert all(taken.installments[no] == earlier.ds.installments[no] for no in same)
+    assert all(taken.installments.get(no) == earlier.ds.installments.get(no) for no in same)
     # The containers are copies: the new parse's lists are its own.
     no = next(iter(earlier.ds.installments))
     assert taken.installments[no] is not earlier.ds.installments[no]
@@ -115,3 +115,14 @@ def test_a_tab_not_declared_in_reads_is_always_parsed(sheet, monkeypatch: pytest
     assert taken == load_dataset(tables, LAYOUT, TODAY)
     assert taken.committee and all(new is not old for new, old in zip(taken.committee, earlier.ds.committee))
     assert all(taken.loans[no] is earlier.ds.loans[no] for no in list(earlier.ds.loans)[:20])
+
+
+def test_an_empty_list_left_by_a_lookup_is_not_carried_over(sheet) -> None:
+    """Reading `ds.installments[no]` for a contract with no schedule leaves an empty list in the
+    defaultdict; the next parse taking that tab over must not carry it."""
+    tables, _ = sheet
+    ds = load_dataset(tables, LAYOUT, TODAY)
+    assert ds.installments["NO-SUCH-CONTRACT"] == [] and ds.payments["NO-SUCH-CONTRACT"] == []
+    taken = load_dataset(tables, LAYOUT, TODAY, earlier=Parsed(tables, ds, LAYOUT, 3))
+    assert "NO-SUCH-CONTRACT" not in taken.installments and "NO-SUCH-CONTRACT" not in taken.payments
+    assert taken == load_dataset(tables, LAYOUT, TODAY)
