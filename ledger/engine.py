@@ -59,16 +59,17 @@ CLOSED, BREACHED, ARREARS, WATCH, NORMAL = (_STATUS[k] for k in ("closed", "brea
 def satang(amounts: Sequence[Decimal]) -> np.ndarray:
     """Baht with at most 2 places -> int64 satang: through float64, rounded to the nearest satang
     (exact for any amount below 10**13 baht). `sheets.readers.read_amount` gives 2 places."""
-    values = np.fromiter(map(float, amounts), dtype=np.float64, count=len(amounts))
+    # Each distinct amount converted once: a schedule repeats its installment, and float() of a
+    # Decimal goes through its text (0.03 s for the 480,000 amounts of an 80,000-loan book).
+    value = {amount: float(amount) for amount in set(amounts)}
+    values = np.fromiter(map(value.__getitem__, amounts), dtype=np.float64, count=len(amounts))
     return np.rint(values * 100).astype(np.int64)
 
 
 def ordinals(days: Sequence[dt.date | None]) -> np.ndarray:
     """Dates -> ordinals; None -> 0 (unknown)."""
-    try:   # the usual case, every date known: the quick way
-        return np.fromiter(map(dt.date.toordinal, days), dtype=np.int64, count=len(days))  # type: ignore[arg-type]
-    except TypeError:
-        return np.fromiter((0 if d is None else d.toordinal() for d in days), dtype=np.int64, count=len(days))
+    ordinal = {day: 0 if day is None else day.toordinal() for day in set(days)}  # dates repeat
+    return np.fromiter(map(ordinal.__getitem__, days), dtype=np.int64, count=len(days))
 
 
 def baht(value: int | np.integer) -> Decimal:
@@ -118,14 +119,18 @@ class Book:
         # The effective schedule: a contract without installments owes its amount on its due date.
         scheduled = np.bincount(i_loan, minlength=n) > 0
         lone = np.flatnonzero(~scheduled & (self.due_date > 0))
+        # Coverage order: by contract, then due date, then seq (a stable sort, as effective_schedule).
+        # The Dataset keeps schedules sorted, so usually only the lone contracts' one installment
+        # each (a contract of its own) is out of place: a stable sort by contract alone merges them
+        # in (two sorted runs: linear), where a full three-key sort took 0.04 s at 80,000 loans.
+        in_order = _sorted_by(i_loan, i_due, i_seq)
         if lone.size:
             i_loan = np.concatenate((i_loan, lone))
             i_due = np.concatenate((i_due, self.due_date[lone]))
             i_seq = np.concatenate((i_seq, np.ones(lone.size, dtype=np.int64)))
             i_amount = np.concatenate((i_amount, self.amount[lone]))
-        # Coverage order: by contract, then due date, then seq (a stable sort, as effective_schedule).
-        if not _sorted_by(i_loan, i_due, i_seq):
-            order = np.lexsort((i_seq, i_due, i_loan))
+        order = np.argsort(i_loan, kind="stable") if in_order else np.lexsort((i_seq, i_due, i_loan))
+        if lone.size or not in_order:
             i_loan, i_due, i_seq, i_amount = i_loan[order], i_due[order], i_seq[order], i_amount[order]
         self.inst_loan, self.inst_due, self.inst_seq, self.inst_amount = i_loan, i_due, i_seq, i_amount
         self.inst_owed = np.maximum(i_amount, 0)     # a zero or negative installment asks for nothing
@@ -149,8 +154,8 @@ class Book:
     @classmethod
     def from_values(cls, *, amount: Sequence[Decimal], marked: Sequence[str | None],
                     loan_date: Sequence[dt.date | None], due_date: Sequence[dt.date | None],
-                    inst_loan: Sequence[int], inst_due: Sequence[dt.date], inst_seq: Sequence[int],
-                    inst_amount: Sequence[Decimal], pay_loan: Sequence[int], pay_date: Sequence[dt.date],
+                    inst_loan: Sequence[int] | np.ndarray, inst_due: Sequence[dt.date], inst_seq: Sequence[int],
+                    inst_amount: Sequence[Decimal], pay_loan: Sequence[int] | np.ndarray, pay_date: Sequence[dt.date],
                     pay_amount: Sequence[Decimal], keys: Sequence[str] | None = None,
                     **options: object) -> "Book":
         """A book from plain Python columns (Decimal baht, dates, the status column as typed)."""

