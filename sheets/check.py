@@ -170,7 +170,7 @@ def _overpayment_problems(ds: Dataset) -> list[Problem]:
     whatever its date (one dated in the future is reported too, on its own)."""
     from sheets.book import book_of  # numpy: only when a check runs
 
-    loans = [ds.loans[contract_no] for contract_no in ds.payments if ds.loans[contract_no].amount is not None]
+    loans = [loan for loan in map(ds.loans.__getitem__, ds.payments) if loan.amount is not None]
     balances = book_of(ds, loans=loans, schedules=False).at(dt.date.max)
     problems = []
     for i in balances.overpaid_contracts():

@@ -76,11 +76,17 @@ def contract_refs(tab: TabReader, ds: Dataset) -> list[Loan | None]:
     """Each row's loan by contract number; sets the row keys and funds for problem reports."""
     contract = tab.text("contract_no", required=True)
     tab.keys = contract
-    loans = [ds.loans.get(c) for c in contract]
-    tab.funds = [loan.fund_id if loan is not None and loan.fund_id in ds.funds else None for loan in loans]
+    # A contract has several rows (its installments, its payments): each is looked up once.
+    found = {c: ds.loans.get(c) for c in set(contract)}
+    fund_of = {c: loan.fund_id if loan is not None and loan.fund_id in ds.funds else None
+               for c, loan in found.items()}
+    loans = list(map(found.__getitem__, contract))
+    tab.funds = list(map(fund_of.__getitem__, contract))
     if ds.lacks("loans", "contract_no"):
         return loans  # no contract number can be known: the one problem for ลูกหนี้ says so
-    for i, (c, loan) in enumerate(zip(contract, loans)):
-        if c and loan is None:
-            tab.problem(i, "contract_no", f"ไม่พบเลขที่สัญญา {c} ในแท็บลูกหนี้")
+    unknown = {c for c, loan in found.items() if c and loan is None}
+    if unknown:
+        for i, c in enumerate(contract):
+            if c in unknown:
+                tab.problem(i, "contract_no", f"ไม่พบเลขที่สัญญา {c} ในแท็บลูกหนี้")
     return loans

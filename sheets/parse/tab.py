@@ -48,13 +48,21 @@ class TabReader:
         # Required columns the header row lacks: read as blank in every row, without a problem per
         # row (the tab's one blocking problem says it, with the count of rows).
         self.missing = missing
-        # Stores drop trailing blank cells, so a blank row is usually [] and the first cell decides.
-        kept = [index for index, cells in enumerate(table.rows)
-                if cells and (cells[0] is not None and cells[0] != "" or has_value(cells))]
-        rows = table.rows if len(kept) == len(table.rows) else [table.rows[index] for index in kept]
         # The tab turned into columns at once (zip_longest fills a short row's missing cells with
         # None, in C): a column read is then a lookup, not a pass over every row.
+        rows = table.rows
         self.columns: list[tuple[Any, ...]] = list(zip_longest(*rows)) if rows else []
+        # Stores drop trailing blank cells, so a blank row is usually [] and the first cell decides:
+        # when no first cell is blank (the usual tab), every row is kept without a look at each.
+        first = self.columns[0] if self.columns else ()
+        if None in first or "" in first:
+            kept = [index for index, cells in enumerate(rows)
+                    if cells and (cells[0] is not None and cells[0] != "" or has_value(cells))]
+            if len(kept) < len(rows):
+                rows = [rows[index] for index in kept]
+                self.columns = list(zip_longest(*rows)) if rows else []
+        else:
+            kept = list(range(len(rows)))
         self.numbers = table.row_numbers(kept)  # sheet row numbers
         self.n = len(rows)
         self.keys: list[str] = [""] * self.n
@@ -100,14 +108,13 @@ class TabReader:
             distinct = set(values)
         distinct.discard(_SKIPPED)
         if reader is readers.read_text:
-            table = _text_table(distinct, required)
+            table, bad = _text_table(distinct, required)
         else:
-            table = self._table(distinct, reader, required, blank)
+            table, bad = self._table(distinct, reader, required, blank)
         table[_SKIPPED] = blank
         out = list(map(table.__getitem__, values))
         if reader in _DATE_READERS:
             self._warn_buddhist_era_cells(col, values, table)
-        bad = {v for v, result in table.items() if type(result) is _Err or result is _BLANK}
         if bad:
             for i in [i for i, value in enumerate(values) if value in bad]:
                 result = table[values[i]]
@@ -117,18 +124,24 @@ class TabReader:
         return out
 
     @staticmethod
-    def _table(distinct: set[Any], reader: Callable[[Any], Any], required: bool, blank: Any) -> dict[Any, Any]:
-        """Each distinct value read once: the result, `_BLANK`, or an `_Err`."""
+    def _table(distinct: set[Any], reader: Callable[[Any], Any], required: bool,
+               blank: Any) -> tuple[dict[Any, Any], set[Any]]:
+        """Each distinct value read once: the result, `_BLANK`, or an `_Err`; and the values that
+        are a problem (unreadable, or blank where required)."""
         table: dict[Any, Any] = {}
+        bad: set[Any] = set()
         for value in distinct:
             if value is None or (type(value) is str and (value == "" or value.isspace())):
                 table[value] = _BLANK if required else blank
+                if required:
+                    bad.add(value)
                 continue
             try:
                 table[value] = reader(value)
             except readers.CellError as exc:
                 table[value] = _Err(str(exc))
-        return table
+                bad.add(value)
+        return table, bad
 
     def _warn_buddhist_era_cells(self, col: str, values: Sequence[Any], table: dict[Any, Any]) -> None:
         """A real date cell holding a B.E. year is read as that date (year − 543), with a warning
@@ -147,15 +160,22 @@ class TabReader:
         return self.read(col, readers.read_text, required, blank="")
 
 
-def _text_table(distinct: set[Any], required: bool) -> dict[Any, Any]:
+def _text_table(distinct: set[Any], required: bool) -> tuple[dict[Any, Any], set[Any]]:
     """`readers.read_text` of each distinct value, in one comprehension: text columns (names,
-    refs, notes) are mostly distinct values, so a call per value is most of their cost."""
-    table: dict[Any, Any] = {v: " ".join(v.split()) if type(v) is str else readers.read_text(v) for v in distinct}
+    refs, notes) are mostly distinct values, so a call per value is most of their cost. And the
+    values that are a problem: blank where required."""
+    # Text already tidy is the cell's own string: its hash, computed when the column was read,
+    # then serves every later look-up by it (the contract numbers of 480,000 installment and
+    # payment rows), and no copy is kept.
+    table: dict[Any, Any] = {v: (v if (tidy := " ".join(v.split())) == v else tidy) if type(v) is str
+                             else readers.read_text(v) for v in distinct}
+    bad: set[Any] = set()
     if required:
         for value, text in table.items():
             if not text:
                 table[value] = _BLANK
-    return table
+                bad.add(value)
+    return table, bad
 
 
 def has_value(cells: list[Any]) -> bool:
