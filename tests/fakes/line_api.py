@@ -39,6 +39,8 @@ from typing import Any, Callable
 import yaml
 from jsonschema import Draft202012Validator
 
+from tests.fakes.loopback import LoopbackServer
+
 # LINE's OpenAPI description (line/line-openapi); LINE_OPENAPI_PATH points elsewhere if it moved.
 OPENAPI_PATH = Path(os.environ.get("LINE_OPENAPI_PATH", Path(__file__).parent / "line-openapi" / "messaging-api.yml"))
 
@@ -395,12 +397,12 @@ class LineFake:
         validate_request("ReplyMessageRequest", {"replyToken": "t", "messages": [{"type": "text", "text": "."}]})
         validate_request("ShowLoadingAnimationRequest", {"chatId": "U0"})
         validate_request("RichMenuRequest", {"size": {"width": 2500, "height": 843}})
-        self._server = _Server(("127.0.0.1", 0), type("LineFakeHandler", (_Handler,), {"fake": self, "host": "api"}))
+        self._server = LoopbackServer(("127.0.0.1", 0), type("LineFakeHandler", (_Handler,), {"fake": self, "host": "api"}))
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         name="line-fake", daemon=True)
         self._thread.start()
         # The api-data host (uploads and downloads of content) on a port of its own.
-        self._data_server = _Server(("127.0.0.1", 0),
+        self._data_server = LoopbackServer(("127.0.0.1", 0),
                                     type("LineFakeDataHandler", (_Handler,), {"fake": self, "host": "data"}))
         threading.Thread(target=self._data_server.serve_forever, args=(0.05,), name="line-fake-data",
                          daemon=True).start()
@@ -862,14 +864,6 @@ def _sent_messages(messages: list[dict]) -> list[dict]:
 
 def _method_not_allowed() -> _Answer:
     return _Answer(405, {"message": "Method Not Allowed"})
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True  # a delayed answer must not hold up stop()
-    allow_reuse_address = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that gave up (timeout) closes its socket; that is expected here
 
 
 class _Handler(BaseHTTPRequestHandler):
