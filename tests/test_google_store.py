@@ -69,6 +69,20 @@ def test_reading_every_data_tab_costs_one_values_request(google_store: GoogleSto
     assert tables["loans"].header == layout.headers("loans")
 
 
+def test_every_answer_comes_compressed_as_google_sends_it(google_store: GoogleStore, sheets_fake: SheetsFake,
+                                                          layout: Layout) -> None:
+    # Google compresses only for a request that accepts gzip and names "gzip" in its User-Agent:
+    # the sheet a big province reads is 41 MB plain and 7 MB compressed.
+    seed_data_tabs(sheets_fake, layout)
+    typed = sheets_fake.rows(SPREADSHEET_ID, layout.title("loans"))
+
+    tables = google_store.read(DATA_TABS)
+    google_store.append("payments", [{"contract_no": "K-1", "paid_date": dt.date(2026, 1, 5), "amount": 100}])
+
+    assert sheets_fake.requests and all(r.gzipped for r in sheets_fake.requests)
+    assert [tables["loans"].header, *tables["loans"].rows] == typed
+
+
 def test_a_missing_tab_costs_one_fields_limited_tab_list_and_a_second_read(
         google_store: GoogleStore, sheets_fake: SheetsFake, layout: Layout) -> None:
     seed_data_tabs(sheets_fake, layout, skip=("alert_log", "committee"))

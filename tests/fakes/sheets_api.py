@@ -14,6 +14,9 @@ names: "spreadsheets.get", "spreadsheets.batchUpdate", "values.get",
 "values.batchGet", "values.append", "values.update", "values.clear",
 "values.batchClear".
 
+Answers are gzip-compressed as Google's are: only when the request accepts gzip and its
+User-Agent names "gzip" (`RecordedRequest.gzipped` says which were).
+
 What is simplified: no formulas; append finds the end of the table as the
 last non-empty row of the whole sheet; inserted rows do not shift formats or
 dropdown rules; formatted numbers know only the patterns the store uses.
@@ -23,6 +26,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import gzip
 import json
 import random
 import re
@@ -671,6 +675,7 @@ class RecordedRequest:
     answer_lost: bool = False  # carried out, but the connection was closed instead of answering
     bearer: str = ""  # the access token the request carried
     user_project: str = ""  # x-goog-user-project: the project billed for a user's (ADC) request
+    gzipped: bool = False  # answered gzip-compressed (the request accepted gzip and said so in its User-Agent)
 
 
 @dataclass
@@ -786,7 +791,8 @@ class SheetsFake(LoopbackFake, Faulty):
 
     # -- HTTP -------------------------------------------------------------
     def handle(self, request: BaseHTTPRequestHandler, method: str) -> tuple[int, Union[dict[str, Any], bytes], bool]:
-        """(status, answer (bytes when replayed), whether to hang up instead of answering)."""
+        """(status, answer (bytes when replayed: gzip-compressed when `record.gzipped`), whether to
+        hang up instead of answering)."""
         started = time.perf_counter()
         delayed = 0.0
         split = urlsplit(request.path)
@@ -795,6 +801,7 @@ class SheetsFake(LoopbackFake, Faulty):
         raw_body = request.rfile.read(length) if length else b""
         kind, spreadsheet_id, range_text = _route(method, split.path)
         record = RecordedRequest(method, unquote(split.path), query, kind)
+        record.gzipped = wants_gzip(request.headers)
         fault: Optional[_Fault] = None
         with self._lock:
             self.requests.append(record)
@@ -814,7 +821,7 @@ class SheetsFake(LoopbackFake, Faulty):
             if kind is None:
                 raise FakeAPIError(404, f"Method not found: {method} {split.path}")
             status, payload = 200, self._replayed_answer(method, request.path, kind, spreadsheet_id,
-                                                         range_text, query, raw_body)
+                                                         range_text, query, raw_body, record.gzipped)
         except FakeAPIError as exc:
             status, payload = exc.code, exc.body()
         except Exception as exc:  # a bug in the fake: make it loud
@@ -827,19 +834,22 @@ class SheetsFake(LoopbackFake, Faulty):
 
     def _replayed_answer(self, method: str, raw_path: str, kind: str, spreadsheet_id: str,
                          range_text: Optional[str], query: dict[str, list[str]],
-                         raw_body: bytes) -> Union[dict[str, Any], bytes]:
-        """The answer, from the prepared bytes in replay mode (see replay_reads)."""
+                         raw_body: bytes, gzipped: bool) -> Union[dict[str, Any], bytes]:
+        """The answer, from the prepared bytes in replay mode (see replay_reads): compressed
+        beforehand too when the request asks for gzip, so that neither cost is in a figure."""
         with self._lock:
             replay = self._replay
             if replay is not None and kind not in REPLAYABLE:
                 replay.clear()  # a write: what was prepared may be stale
         if replay is None or kind not in REPLAYABLE:
             return self._answer(kind, spreadsheet_id, range_text, query, raw_body)
-        key = f"{method} {raw_path}"
+        key = f"{method} {raw_path} {'gzip' if gzipped else ''}"
         with self._lock:
             prepared = replay.get(key)
         if prepared is None:
             prepared = orjson.dumps(self._answer(kind, spreadsheet_id, range_text, query, raw_body))
+            if gzipped:
+                prepared = gzip.compress(prepared)
             with self._lock:
                 if self._replay is replay:
                     replay[key] = prepared
@@ -1250,6 +1260,13 @@ def _route(method: str, raw_path: str) -> tuple[Optional[str], str, Optional[str
     return None, "", None
 
 
+def wants_gzip(headers: Any) -> bool:
+    """Google compresses an answer only for a request that accepts gzip and names "gzip" in its
+    User-Agent (the APIs' performance guides)."""
+    accepted = [part.split(";")[0].strip().lower() for part in (headers.get("Accept-Encoding") or "").split(",")]
+    return "gzip" in accepted and "gzip" in (headers.get("User-Agent") or "")
+
+
 class _Handler(BaseHTTPRequestHandler):
     fake: SheetsFake
     protocol_version = "HTTP/1.1"
@@ -1260,10 +1277,18 @@ class _Handler(BaseHTTPRequestHandler):
         if hang_up:
             self.close_connection = True  # no status line: the client sees the connection drop
             return
-        body = payload if isinstance(payload, bytes) else orjson.dumps(payload)  # compact UTF-8 like Google's; fast on a 40 MB national-size answer
+        gzipped = wants_gzip(self.headers)
+        if isinstance(payload, bytes):  # replayed: prepared as it goes out
+            body = payload
+        else:
+            body = orjson.dumps(payload)  # compact UTF-8 like Google's; fast on a 40 MB national-size answer
+            if gzipped:
+                body = gzip.compress(body)
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=UTF-8")
+            if gzipped:
+                self.send_header("Content-Encoding", "gzip")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
