@@ -1,4 +1,5 @@
-"""One kept-alive HTTP(S) connection per host for the light clients (Google Sheets, LINE).
+"""One kept-alive HTTP(S) connection per host for the light clients (Google Sheets, Drive, Cloud
+Storage, LINE), answers taken gzip-compressed where the server offers it (see USER_AGENT).
 
 The webhook answers within LINE's 2 seconds, so it reuses one connection per
 host instead of a new TLS handshake per request, and uses only the standard
