@@ -219,3 +219,53 @@ def test_a_figure_drawn_without_cell_sits_where_cell_puts_it(tmp_path: Path) -> 
         drawn.append(_text_positions(path))
     assert len(drawn[0]) == len(texts)
     assert drawn[0] == drawn[1]
+
+
+def _page_streams(path: Path) -> list[bytes]:
+    from pypdf import PdfReader
+
+    return [page.get_contents().get_data() for page in PdfReader(path).pages]
+
+
+def test_thai_drawn_as_one_left_to_right_run_makes_the_pages_fpdf2_makes(
+        made: tuple[dict[str, Any], Path], demo_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """report/pdf/page.py skips fpdf2's Unicode bidi algorithm for a text with nothing right to
+    left in it: the meeting report made through fpdf2's own way has the same pages, byte for byte."""
+    import contextlib
+    import io
+
+    from fpdf import FPDF
+
+    from cli import main
+    from report.pdf.page import Document
+
+    monkeypatch.setattr(Document, "_preload_bidirectional_text", FPDF._preload_bidirectional_text)
+    pdf = tmp_path / "fpdf2.pdf"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["report", "--store", str(demo_book), "--date", "2026-11-26", "--month", "2026-10",
+                     "--out", str(tmp_path / "meeting.xlsx"), "--pdf", str(pdf)]) == 0
+    ours, theirs = _page_streams(made[1]), _page_streams(pdf)
+    assert len(ours) > 3 and ours == theirs
+
+
+@pytest.mark.parametrize("text", ["ผู้ใหญ่บ้าน น้ำใส ปี่ ญี่ปุ่น 12,500.00", "หน้า {nb}", "กองทุน (ไม่ผ่าน) 1/2569"])
+def test_a_text_with_right_to_left_letters_takes_fpdf2_s_own_way(text: str, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from fpdf import FPDF
+
+    from report.pdf.page import Document
+
+    taken: list[str] = []
+    library = FPDF._preload_bidirectional_text
+
+    def counted(self: FPDF, txt: str, markdown: bool) -> Any:
+        taken.append(txt)
+        return library(self, txt, markdown)
+
+    monkeypatch.setattr(FPDF, "_preload_bidirectional_text", counted)
+    doc = Document("office", "title", running_head=False, page_numbers=False)
+    doc.add_page()
+    doc.font(14)
+    for line in (text, "שלום " + text, text + " مرحبا"):
+        doc.text_cell(150, 8, line, next_line=True)
+    assert taken == ["שלום " + text, text + " مرحبا"]
