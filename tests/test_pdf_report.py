@@ -269,3 +269,40 @@ def test_a_text_with_right_to_left_letters_takes_fpdf2_s_own_way(text: str, tmp_
     for line in (text, "שלום " + text, text + " مرحبا"):
         doc.text_cell(150, 8, line, next_line=True)
     assert taken == ["שלום " + text, text + " مرحبا"]
+
+
+def _runs_and_scales(path: Path) -> list[tuple[float, bytes]]:
+    """Every text run of page 1 with the horizontal scale (Tz) it is drawn at."""
+    from pypdf import PdfReader
+    from pypdf.generic import ContentStream
+
+    page = PdfReader(path).pages[0]
+    runs, scale = [], 100.0
+    for operands, operator in ContentStream(page.get_contents(), page.pdf).operations:
+        if operator == b"Tz":
+            scale = float(operands[0])
+        elif operator == b"Tj":
+            runs.append((scale, bytes(operands[0].original_bytes)))
+    return runs
+
+
+def test_a_figure_wider_than_its_column_is_drawn_narrower_never_broken(tmp_path: Path) -> None:
+    """A bold total of a big province ("46,095,100.00") in a 29 mm column: one line, drawn at a
+    horizontal scale of at least MIN_SQUEEZE, the font size unchanged; a figure that would need
+    less still wraps, and one that fits is drawn at 100."""
+    from report.pdf.page import MIN_SQUEEZE, Column, Document
+
+    doc = Document("office", "title", running_head=False, page_numbers=False)
+    doc.add_page()
+    columns = (Column("อำเภอ", 24, "L"), Column("ยอด (บาท)", 29), Column("แคบ", 12))
+    doc.grid(columns, [("เมืองตราด", "1,234.00", "12")], total=("รวม", "46,095,100.00", "12,345,678.00"))
+    path = tmp_path / "squeeze.pdf"
+    doc.output(str(path))
+    from pypdf import PdfReader
+
+    squeezed = [scale for scale, _ in _runs_and_scales(path) if scale != 100]
+    assert len(squeezed) == 1 and MIN_SQUEEZE <= squeezed[0] < 100
+    lines = PdfReader(path).pages[0].extract_text().splitlines()
+    assert "รวม 46,095,100.00" in lines and "เมืองตราด 1,234.00 12" in lines  # each figure on one line
+    assert "12,345,678.00" not in " ".join(lines)                          # too wide even squeezed: wrapped
+    assert read_pdf(path).sizes_of("46,095,100.00") == {12.0}

@@ -155,7 +155,7 @@ def _form_26_2(doc: Document, report: MonthlyReport) -> None:
 def _collection(doc: Document, report: MonthlyReport) -> None:
     doc.new_page_if_needed(70)
     doc.ln(2)
-    columns: tuple[Column, ...] = (Column("อำเภอ", 24, "L"), Column("ยอดครบกำหนด ในเดือน (บาท)", 29),
+    columns: tuple[Column, ...] = (Column("อำเภอ", 24, "L"), Column("ยอด ครบกำหนด ในเดือน (บาท)", 29),
                Column("ชำระแล้ว จากยอด ครบกำหนด (บาท)", 29), Column("อัตรา การเก็บ", 18),
                Column("รับชำระ ในเดือน (บาท)", 29), Column("ยอด ค้างชำระ (บาท)", 30),
                Column("สัญญา ค้างชำระ (รวม ผิดสัญญา)", 24), Column("ยอดคงค้าง เสี่ยง PAR30 (บาท)", 29),

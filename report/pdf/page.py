@@ -18,6 +18,7 @@ and the ledger engine. The helpers below only write them as people read them.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,6 +43,9 @@ GREY, LIGHT, DARK = (90, 90, 90), (235, 235, 235), (20, 20, 20)
 # Characters placed on or under another (above/below vowels, tone marks, sara am): only a text
 # holding one needs shaping; digits and plain letters are drawn as they come, much faster.
 _MARKS = re.compile("[\u0e31\u0e33-\u0e3a\u0e47-\u0e4e]")
+# A figure wider than its column is drawn narrower (horizontal scaling, the size unchanged) down to
+# this percentage rather than broken over two lines: "46,095,100.00" in a bold total row.
+MIN_SQUEEZE = 80
 # What can make a text right-to-left, or not one run: Hebrew, Arabic and the other RTL scripts,
 # and the bidi marks, embeddings and isolates. No Thai document has them; one that does takes
 # fpdf2's own Unicode bidi algorithm (see Document._preload_bidirectional_text).
@@ -111,7 +115,7 @@ class Document(FPDF):
         self.set_text_shaping(True)
         self._shaping = True
         self._lines: dict[tuple[str, str, float, float, str], tuple[str, ...]] = {}  # see lines_of
-        self._widths: dict[tuple[str, str, float, str], float] = {}  # see _plain_cell
+        self._widths: dict[tuple[str, str, float, float, str], float] = {}  # see _plain_cell
         self.set_margins(left, MARGIN + 5, right)
         self.c_margin = 0.8   # mm inside a cell: amounts of 11 million baht fit a 30 mm column
         self.set_auto_page_break(True, margin=MARGIN + 8)
@@ -197,8 +201,21 @@ class Document(FPDF):
             self.text(self.x + dx, self.y + 0.5 * height + 0.3 * self.font_size, text)
         self.x += width
 
+    def squeeze(self, width: float, text: str) -> float:
+        """The horizontal scale (percent) that keeps a figure (a text without spaces) on one line in
+        a column this wide at the current font: 100 when it fits, and 100 too when it would need
+        less than MIN_SQUEEZE (it wraps then, as any text does)."""
+        if " " in text or not text:
+            return 100
+        room = width - 2 * self.c_margin
+        need = self.get_string_width(text) if _MARKS.search(text) else self._plain_width(text)
+        if need <= room:
+            return 100
+        scale = math.floor(100 * room / need)
+        return scale if scale >= MIN_SQUEEZE else 100
+
     def _plain_width(self, text: str) -> float:
-        key = (self.font_family, self.font_style, self.font_size_pt, text)
+        key = (self.font_family, self.font_style, self.font_size_pt, self.font_stretching, text)
         found = self._widths.get(key)
         if found is None:
             found = self._widths[key] = self.get_string_width(text)
@@ -265,7 +282,10 @@ class Document(FPDF):
 
         def draw_row(cells: Sequence[str], bold: bool) -> None:
             self.font(size, bold)
-            parts = [self.lines_of(c.width, text) for c, text in zip(columns, cells)]
+            # A figure (right-aligned) is never broken over two lines: see MIN_SQUEEZE.
+            scales = [self.squeeze(c.width, text) if c.align == "R" else 100 for c, text in zip(columns, cells)]
+            parts = [[text] if scale != 100 else self.lines_of(c.width, text)
+                     for c, text, scale in zip(columns, cells, scales)]
             height = max(max(len(p) for p in parts) * row_height, min_height)
             if self.room_left() < height:
                 self.add_page(orientation=self.cur_orientation.value)
@@ -274,12 +294,14 @@ class Document(FPDF):
             x, y = self.l_margin, self.get_y()
             if bold:
                 self.set_fill_color(*LIGHT)
-            for column, part in zip(columns, parts):
+            for column, part, scale in zip(columns, parts, scales):
                 self.rect(x, y, column.width, height, style="DF" if bold else "D")
                 top = y + (height - len(part) * row_height) / 2
+                self.set_stretching(scale)
                 for n, line in enumerate(part):
                     self.set_xy(x, top + n * row_height)
                     self.text_cell(column.width, row_height, line, align=column.align)
+                self.set_stretching(100)
                 x += column.width
             self.set_xy(self.l_margin, y + height)
 
