@@ -30,15 +30,19 @@ LEADS: tuple[str, ...] = ("ขอดู", "ช่วยดู", "อยากด
 # command key -> other ways people ask for it (the command's own words live in its table).
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "overdue": ("ใครค้าง", "ค้างจ่าย", "ลูกหนี้ค้าง", "หนี้ค้าง", "ใครยังไม่จ่าย", "ใครยังไม่ชำระ",
-                "ยังไม่จ่าย", "เกินกำหนดชำระ", "ค้างส่ง", "ค้าง"),
+                "ยังไม่จ่าย", "เกินกำหนดชำระ", "ค้างส่ง", "ค้าง", "ลูกหนี้ค้างจ่าย", "ลูกหนี้ค้างชำระ",
+                "ลูกหนี้ที่ค้าง", "ใครค้างจ่าย", "คนค้าง"),
     "due": ("ใกล้ครบกำหนด", "ใกล้ครบ", "ใครครบกำหนด", "ถึงกำหนด", "ครบงวด", "ใครต้องจ่าย", "ต้องจ่าย"),
     "summary": ("ภาพรวม", "สรุปยอด", "สรุปผล", "ยอดรวม"),
-    "help": ("ทำอะไรได้", "ใช้ยังไง", "ใช้อย่างไร", "คำสั่ง"),
+    "help": ("ทำอะไรได้", "ใช้ยังไง", "ใช้อย่างไร", "คำสั่ง", "ช่วยด้วย", "ช่วยที", "งง"),
     "find": ("ค้นหาลูกหนี้", "หาลูกหนี้", "หา"),
     "pay": ("บันทึกรับชำระ", "บันทึกการชำระ", "รับเงิน"),
     "fund": ("ดูกองทุน", "สถานะกองทุน"),
     "check": ("ตรวจข้อมูล", "ตรวจสอบข้อมูล", "คุณภาพข้อมูล"),
 }
+# What asks how something is, after its name: "บ้านสลักเตียนเป็นไงบ้าง" (longest first).
+HOW_IS: tuple[str, ...] = ("เป็นยังไงบ้าง", "เป็นอย่างไรบ้าง", "เป็นไงบ้าง", "เป็นยังไง", "เป็นอย่างไร", "เป็นไง",
+                           "ยังไงบ้าง", "ยังไง")
 GREETINGS: tuple[str, ...] = ("สวัสดี", "หวัดดี", "ดีครับ", "ดีค่ะ", "hello", "hi", "hey")
 THANKS: tuple[str, ...] = ("ขอบคุณ", "ขอบใจ", "thank", "thx", "ขอบพระคุณ")
 
@@ -74,6 +78,23 @@ def _unglue(word: str) -> Iterable[str]:
                 changed = True
                 yield word
                 break
+
+
+def named_alone(text: str) -> str:
+    """The name in a message that is a name and nothing else, once particles, "how is it" words and
+    a lead are dropped: "บ้านสลักเตียนเป็นไงบ้างครับ" -> "บ้านสลักเตียน"; "" when nothing is left."""
+    text = _strip_particles(normalize_text(text).strip())
+    changed = True
+    while changed and text:
+        changed = False
+        for tail in (*HOW_IS, *PARTICLES):
+            if text.endswith(tail) and len(text) > len(tail):
+                text, changed = text[: -len(tail)].rstrip(), True
+                break
+    for lead in LEADS:
+        if text.startswith(lead) and len(text) > len(lead) + 1:
+            return text[len(lead):].strip()
+    return text
 
 
 def _distance_at_most_one(a: str, b: str) -> bool:

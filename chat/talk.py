@@ -5,7 +5,20 @@ from __future__ import annotations
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
+from chat.overview import cmd_fund
+from chat.phrases import named_alone
+from chat.places import Place, find_place
 from chat.registry import command
+from chat.search import cmd_find, find_loans
+
+
+def _names_whole(place: Place, name: str) -> bool:
+    """The name is the whole name of the place found (a fund code, a district, a subdistrict, a
+    village with or without บ้าน), not a part of villages' names that a borrower's name could be."""
+    bare = "".join(name.split()).removeprefix("หมู่บ้าน").removeprefix("บ้าน")
+    villages = {"".join((fund.village_name or "").split()).removeprefix("บ้าน") for fund in place.funds}
+    part_of_villages = bare not in villages and all(bare in village for village in villages)
+    return not part_of_villages
 
 
 @command("feedback", "แนะนำ", "ข้อเสนอแนะ", "feedback", usage="แนะนำ <ข้อความ>",
@@ -19,7 +32,20 @@ def cmd_feedback(ctx: Ctx, args: str) -> Messages:
 
 
 def unknown(ctx: Ctx, text: str) -> Messages:
-    """A short hint, never an error; a name-like text gets a 'search for it?' button."""
+    """A place or a borrower named alone is looked up, as officers type them (บ้านสลักเตียน,
+    สลักเตียนเป็นไงบ้าง, นางสาวศิริพร): the fund's card (or the funds to choose from) for a place,
+    the search's answer for a borrower of the officer's own area. Anything else gets a short hint,
+    never an error."""
+    name = named_alone(text)
+    if len(name) >= 3:  # a word shorter than a Thai name would match half the sheet
+        view = ctx.view
+        place = find_place(view.funds, name)
+        if place is not None and _names_whole(place, name):
+            return cmd_fund(ctx, name)
+        if find_loans(view, name):
+            return cmd_find(ctx, name)
+        if place is not None:   # part of a village's name, and no borrower by that name
+            return cmd_fund(ctx, name)
     # The text is not repeated back: it may name someone outside the officer's area.
     return [flex.text_message("ไม่เข้าใจคำสั่ง พิมพ์ เมนู เพื่อดูสิ่งที่ทำได้ หรือกดปุ่มด้านล่าง",
                            quick=views.quick("เมนู", *views.QUICK_MAIN, views.PAY, fills=(views.FILL_FIND, views.FILL_FUND)))]

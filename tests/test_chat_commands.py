@@ -87,6 +87,28 @@ def test_anything_else_gets_a_short_hint(chat):
     assert "ไม่เข้าใจคำสั่ง" in text_of(messages) and messages[0]["quickReply"]["items"]
 
 
+@pytest.mark.parametrize("text", ["บ้านบางพระ", "บางพระ", "บ้านบางพระเป็นไงบ้าง", "ขอดูบางพระหน่อยครับ"])
+def test_a_village_named_alone_is_its_fund(chat, text):
+    assert chat.text(USER_OF01, text) == chat.text(USER_OF01, "กองทุน บางพระ")
+
+
+def test_a_district_named_alone_lists_its_funds(chat):
+    assert "พบ 2 กองทุน" in chat.text(USER_OF01, "เมืองตราด")
+
+
+@pytest.mark.parametrize("text", ["นายหนึ่ง", "นายหนึ่ง ทดสอบ", "f1-002"])
+def test_a_borrower_named_alone_is_found(chat, text):
+    assert chat.text(USER_OF01, text) == chat.text(USER_OF01, f"ค้นหา {text}")
+
+
+def test_a_name_of_another_district_is_not_understood_and_not_said_back(chat):
+    # เขาสมิง's village and borrower: the district officer of เมืองตราด learns nothing of them.
+    for text in ("บ้านเขาสมิง", "นายห้า ทดสอบ"):
+        answer = chat.text(USER_OF01, text)
+        assert "ไม่เข้าใจคำสั่ง" in answer and "เขาสมิง" not in answer and "นายห้า" not in answer
+    assert "บ้านเขาสมิง" in chat.text(USER_PV01, "บ้านเขาสมิง")   # the province sees it
+
+
 @pytest.mark.parametrize("text", ["สวัสดีครับ", "สวัสดีจ้า", "หวัดดีค่ะ", "hello"])
 def test_greetings_are_answered_kindly_with_the_menu(chat, text):
     messages = chat.say(USER_OF01, text)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from chat.phrases import GREETING, THANKS_KEY, Phrasebook
+from chat.phrases import GREETING, THANKS_KEY, Phrasebook, named_alone
 from core.thai import mask_id_runs, normalize_text, polite_name
 
 WORDS = [("overdue", "ค้างชำระ"), ("overdue", "เกินกำหนด"), ("overdue", "overdue"), ("due", "ครบกำหนด"),
@@ -23,6 +23,10 @@ BOOK = Phrasebook(WORDS)
     ("ใครค้างบ้าง", "overdue", ""),
     ("ใครค้างบ้างครับ", "overdue", ""),
     ("ค้างจ่าย", "overdue", ""),
+    ("ขอดูลูกหนี้ค้างจ่ายหน่อยครับ", "overdue", ""),        # a lead, a debtor noun, two particles, all glued
+    ("ลูกหนี้ค้างชำระ บางพระ", "overdue", "บางพระ"),
+    ("ช่วยด้วย", "help", ""),
+    ("งงครับ", "help", ""),
     ("ลูกหนี้ค้าง หมู่ 3", "overdue", "หมู่ 3"),
     ("คางชำระ", "overdue", ""),                              # one typo: the tone mark left out
     ("ค้างชำรั", "overdue", ""),                             # one letter changed
@@ -83,3 +87,16 @@ def test_polite_name() -> None:
     assert polite_name("นางอัมพร สมบูรณ์ผล") == "คุณอัมพร"
     assert polite_name("นางสาว วิไล ใจดี") == "คุณวิไล"
     assert polite_name("สมชาย รักดี") == "คุณสมชาย"
+
+
+@pytest.mark.parametrize("typed, name", [
+    ("บ้านสลักเตียน", "บ้านสลักเตียน"),
+    ("บ้านสลักเตียนเป็นไงบ้าง", "บ้านสลักเตียน"),
+    ("สลักเตียน เป็นยังไงบ้างครับ", "สลักเตียน"),
+    ("ขอดูบางพระหน่อยค่ะ", "บางพระ"),
+    ("นางสาวศิริพร ครับ", "นางสาวศิริพร"),
+    ("ครับ", "ครับ"),                    # a particle alone is not a name, and is left as it is
+    ("นะ", "นะ"),
+])
+def test_a_name_typed_alone_is_read_without_what_is_around_it(typed: str, name: str) -> None:
+    assert named_alone(typed) == name
