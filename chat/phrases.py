@@ -5,8 +5,11 @@ zero-width characters, repeated spaces, Thai digits), then:
 
 - polite particles and question words around a command (ครับ ค่ะ คะ นะ จ้า บ้าง ไหม หน่อย …;
   ขอดู / ช่วยดู … before it) are dropped — glued to the command word too (ค้างชำระครับ), but
-  never cut out of an argument (a village or a person may be named …นะ);
-- a small table of synonyms per command (ใครค้าง, ค้างจ่าย, ลูกหนี้ค้าง → ค้างชำระ; ใกล้ครบ → ครบกำหนด);
+  never cut out of an argument (a village or a person may be named …นะ): a place with one glued
+  to it is read without it only when the whole names no place (chat/places.py);
+- a small table of synonyms per command (ใครค้าง, ค้างจ่าย, ลูกหนี้ค้าง → ค้างชำระ; ใกล้ครบ → ครบกำหนด),
+  which take their argument glued too, as Thai is typed without spaces (ยอดค้างเกาะกูด);
+- a name typed alone is read without what is around it (`named_alone`: สลักเตียนเป็นไงบ้าง);
 - one typo in a command word is forgiven (คางชำระ → ค้างชำระ) when no other word is as close;
 - greetings and thanks are recognised, so the bot can answer kindly.
 
@@ -31,14 +34,16 @@ LEADS: tuple[str, ...] = ("ขอดู", "ช่วยดู", "อยากด
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "overdue": ("ใครค้าง", "ค้างจ่าย", "ลูกหนี้ค้าง", "หนี้ค้าง", "ใครยังไม่จ่าย", "ใครยังไม่ชำระ",
                 "ยังไม่จ่าย", "เกินกำหนดชำระ", "ค้างส่ง", "ค้าง", "ลูกหนี้ค้างจ่าย", "ลูกหนี้ค้างชำระ",
-                "ลูกหนี้ที่ค้าง", "ใครค้างจ่าย", "คนค้าง"),
+                "ลูกหนี้ที่ค้าง", "ใครค้างจ่าย", "คนค้าง", "ยอดค้าง", "ยอดค้างชำระ", "ใครค้างนานสุด",
+                "ค้างนานสุด", "ค้างนานที่สุด"),
     "due": ("ใกล้ครบกำหนด", "ใกล้ครบ", "ใครครบกำหนด", "ถึงกำหนด", "ครบงวด", "ใครต้องจ่าย", "ต้องจ่าย"),
-    "summary": ("ภาพรวม", "สรุปยอด", "สรุปผล", "ยอดรวม"),
+    "summary": ("ภาพรวม", "สรุปยอด", "สรุปผล", "ยอดรวม", "รายงาน", "รายงานเดือนนี้", "ผลการดำเนินงาน"),
     "help": ("ทำอะไรได้", "ใช้ยังไง", "ใช้อย่างไร", "คำสั่ง", "ช่วยด้วย", "ช่วยที", "งง"),
     "find": ("ค้นหาลูกหนี้", "หาลูกหนี้", "หา"),
     "pay": ("บันทึกรับชำระ", "บันทึกการชำระ", "รับเงิน"),
     "fund": ("ดูกองทุน", "สถานะกองทุน"),
-    "check": ("ตรวจข้อมูล", "ตรวจสอบข้อมูล", "คุณภาพข้อมูล"),
+    "check": ("ตรวจข้อมูล", "ตรวจสอบข้อมูล", "คุณภาพข้อมูล", "ข้อมูลผิด", "ข้อมูลผิดตรงไหน", "ข้อมูลไม่ครบ",
+              "ปัญหาข้อมูล", "กองทุนไหนมีปัญหา", "มีปัญหา"),
 }
 # What asks how something is, after its name: "บ้านสลักเตียนเป็นไงบ้าง" (longest first).
 HOW_IS: tuple[str, ...] = ("เป็นยังไงบ้าง", "เป็นอย่างไรบ้าง", "เป็นไงบ้าง", "เป็นยังไง", "เป็นอย่างไร", "เป็นไง",
@@ -66,7 +71,7 @@ def _strip_particles(text: str) -> str:
     return " ".join(words)
 
 
-def _unglue(word: str) -> Iterable[str]:
+def without_glued_particles(word: str) -> Iterable[str]:
     """A word with particles glued to its end, and each shorter reading: ใครค้างบ้างครับ, ใครค้างบ้าง, ใครค้าง."""
     yield word
     changed = True
@@ -127,12 +132,20 @@ class Phrasebook:
                 return key, ""
             if low.startswith(word):
                 rest = text[len(word):]
-                if (word.isascii() or word not in self.own_words) and not rest[:1].isspace():
-                    # "fundraise" is not "fund"; a synonym (ค้าง) takes arguments only after a space,
-                    # so "ค้างชำรั" is a typo of ค้างชำระ, not ค้าง + "ชำรั".
+                if not rest[:1].isspace() and (word.isascii() or (word not in self.own_words and (
+                        len(word) < 3 or self._near_a_word(text.split(" ")[0])))):
+                    # "fundraise" is not "fund". Thai is typed without spaces, so a synonym takes its
+                    # place glued too (ยอดค้างเกาะกูด), but not when the whole is one letter from a
+                    # command word (ค้างชำรั is a typo of ค้างชำระ, not ค้าง + "ชำรั"), and never a
+                    # two-letter one (หา: หาดเล็ก is a place, not a search for "ดเล็ก").
                     continue
                 return key, rest.strip()
         return None
+
+    def _near_a_word(self, head: str) -> bool:
+        """One letter from a command word of its own length or close (a typo, not a word plus more)."""
+        low = head.lower()
+        return any(_distance_at_most_one(low, word) for word, _ in self.words if len(word) >= 4 and not word.isascii())
 
     def _exact(self, text: str) -> str | None:
         low = text.lower()
@@ -144,7 +157,7 @@ class Phrasebook:
         if not text:
             return Understood(None, "", text)
         first = text.split(" ")[0].lower()
-        for reading in _unglue(first):
+        for reading in without_glued_particles(first):
             if reading in GREETINGS or any(reading.startswith(g) for g in GREETINGS if not g.isascii()):
                 if not self._prefix(text[len(reading):].strip() or "-"):
                     return Understood(GREETING, "", text)
@@ -157,7 +170,7 @@ class Phrasebook:
         for candidate in candidates:
             # A command glued to particles and nothing else: "ค้างชำระครับ", "ใครค้างบ้างคะ".
             head, _, tail = candidate.partition(" ")
-            for reading in _unglue(head):
+            for reading in without_glued_particles(head):
                 key = self._exact(reading)
                 if key is not None:
                     return Understood(key, tail.strip(), text)
@@ -168,7 +181,7 @@ class Phrasebook:
 
     def _typo(self, text: str) -> Understood:
         head, _, tail = text.partition(" ")
-        for reading in _unglue(head.lower()):
+        for reading in without_glued_particles(head.lower()):
             if len(reading) < 4:
                 continue
             close = {key: word for word, key in self.words

@@ -18,6 +18,7 @@ from core.thai import to_arabic_digits
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
+from chat.phrases import without_glued_particles
 
 _VILLAGE_NO = re.compile(r"^(?:หมู่ที่|หมู่|ม\.|ม)\s*(\d{1,2})(?:\s+(.*))?$")
 _CODE = re.compile(r"^[0-9][0-9-]*$")
@@ -70,6 +71,12 @@ def find_place(funds: Sequence[Any], query: str) -> Place | None:
         found = [f for f in funds if low in f.fund_id.lower()]
         if found:
             return Place(tuple(found), _several(found))
+    # A polite particle glued to the place (ค้างคลองใหญ่ครับ): taken off only when the whole text
+    # names no place, so that a village whose name ends in a particle's letters is still found.
+    for shorter in list(without_glued_particles(q))[1:]:
+        place = find_place(funds, shorter)
+        if place is not None:
+            return place
     return None
 
 

@@ -92,6 +92,12 @@ def test_a_village_named_alone_is_its_fund(chat, text):
     assert chat.text(USER_OF01, text) == chat.text(USER_OF01, "กองทุน บางพระ")
 
 
+@pytest.mark.parametrize("text", ["ค้างชำระ บางพระครับ", "ค้างบางพระนะคะ", "ยอดค้างบางพระ"])
+def test_a_place_with_a_particle_glued_to_it_is_still_the_place(chat, text):
+    # Thai is typed without spaces, and politely.
+    assert chat.text(USER_OF01, text) == chat.text(USER_OF01, "ค้างชำระ บางพระ")
+
+
 def test_a_district_named_alone_lists_its_funds(chat):
     assert "พบ 2 กองทุน" in chat.text(USER_OF01, "เมืองตราด")
 

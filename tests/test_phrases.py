@@ -26,6 +26,12 @@ BOOK = Phrasebook(WORDS)
     ("ขอดูลูกหนี้ค้างจ่ายหน่อยครับ", "overdue", ""),        # a lead, a debtor noun, two particles, all glued
     ("ลูกหนี้ค้างชำระ บางพระ", "overdue", "บางพระ"),
     ("ช่วยด้วย", "help", ""),
+    ("ยอดค้างเกาะกูด", "overdue", "เกาะกูด"),                # Thai typed without spaces: a synonym glued to its place
+    ("ใครค้างนานสุด", "overdue", ""),
+    ("กองทุนไหนมีปัญหา", "check", ""),
+    ("ข้อมูลผิดตรงไหนครับ", "check", ""),
+    ("รายงานเดือนนี้", "summary", ""),
+    ("หาดเล็ก", None, ""),                                    # a place (a subdistrict), not หา + "ดเล็ก"
     ("งงครับ", "help", ""),
     ("ลูกหนี้ค้าง หมู่ 3", "overdue", "หมู่ 3"),
     ("คางชำระ", "overdue", ""),                              # one typo: the tone mark left out
