@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from core.thai import baht, date_th, to_arabic_digits
 from messaging import flex
@@ -20,13 +20,39 @@ if TYPE_CHECKING:
 _DAYS = re.compile(r"^(\d{1,3})(?:\s*วัน)?(?:\s+(.*))?$")
 
 
-def days_and_rest(args: str, default: int) -> tuple[int | None, str]:
+def _to_sunday(today: dt.date, weeks: int) -> int:
+    """Days from today to the Sunday that ends this week (weeks=0) or a later one."""
+    return (6 - today.weekday()) + 7 * weeks
+
+
+def _to_month_end(today: dt.date, months: int) -> int:
+    first = dt.date(today.year + (today.month + months) // 12, (today.month + months) % 12 + 1, 1)
+    return (first - dt.timedelta(days=1) - today).days
+
+
+# How far ahead a time word asks, from today (longest first: สัปดาห์หน้า before สัปดาห์).
+_WHEN: tuple[tuple[str, Callable[[dt.date], int]], ...] = (
+    ("วันนี้", lambda today: 0), ("พรุ่งนี้", lambda today: 1), ("มะรืนนี้", lambda today: 2),
+    ("มะรืน", lambda today: 2), ("สัปดาห์นี้", lambda today: _to_sunday(today, 0)),
+    ("อาทิตย์นี้", lambda today: _to_sunday(today, 0)), ("สัปดาห์หน้า", lambda today: _to_sunday(today, 1)),
+    ("อาทิตย์หน้า", lambda today: _to_sunday(today, 1)), ("เดือนนี้", lambda today: _to_month_end(today, 0)),
+    ("เดือนหน้า", lambda today: _to_month_end(today, 1)),
+)
+
+
+def days_and_rest(args: str, default: int, today: dt.date | None = None) -> tuple[int | None, str]:
+    """The days ahead a list asks for (a number, or a time word: วันนี้ พรุ่งนี้ สัปดาห์นี้ เดือนนี้
+    เดือนหน้า … when `today` is given) and the rest of the text (a place)."""
     text = to_arabic_digits(args).strip()
     if not text:
         return default, ""
     match = _DAYS.match(text)
     if match:
         return int(match.group(1)), (match.group(2) or "").strip()
+    if today is not None:
+        for word, ahead in _WHEN:
+            if text.startswith(word):
+                return ahead(today), text[len(word):].strip()
     return default, args.strip()
 
 
@@ -77,7 +103,7 @@ def list_reply(ctx: Ctx, *, title: str, where: str, rows: list[dict], top: list[
          summary="งวดที่ครบกำหนดภายใน N วัน (ค่าเริ่มต้น 7 วัน)")
 def cmd_due(ctx: Ctx, args: str) -> Messages:
     page, args = page_and_rest(args)
-    days, rest = days_and_rest(args, 7)
+    days, rest = days_and_rest(args, 7, ctx.today)
     if days is None or not 0 <= days <= 366:
         return [flex.text_message("จำนวนวันต้องเป็น 0–366 เช่น ครบกำหนด 30", quick=views.main_quick())]
     only, label, refusal = narrow(ctx, rest)

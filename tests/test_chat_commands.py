@@ -5,6 +5,8 @@ The figures are the tiny province's (tests/sheetdata.py): today 26 Nov 2026, OF-
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import io
 from decimal import Decimal
 
@@ -230,6 +232,25 @@ def test_due_default_seven_days(chat):
 ])
 def test_due_days_and_narrowing(chat, text, expect):
     assert expect in chat.text(USER_OF01, text)
+
+
+@pytest.mark.parametrize("text, same_as", [
+    ("ครบกำหนดพรุ่งนี้", "ครบกำหนด 1"), ("ใครต้องจ่ายวันนี้", "ครบกำหนด 0"),
+    ("ครบกำหนดสัปดาห์นี้", "ครบกำหนด 3"),            # Thursday 26 Nov 2569 to Sunday
+    ("ครบกำหนดเดือนนี้ บางพระ", "ครบกำหนด 4 บางพระ"),  # to 30 Nov
+])
+def test_due_as_a_time_word(chat, text, same_as):
+    assert chat.text(USER_OF01, text) == chat.text(USER_OF01, same_as)
+
+
+def test_time_words_count_to_the_end_of_the_week_or_month() -> None:
+    from chat.lists import days_and_rest
+
+    thursday, december = dt.date(2026, 11, 26), dt.date(2026, 12, 15)
+    assert days_and_rest("สัปดาห์หน้า บางพระ", 7, thursday) == (10, "บางพระ")
+    assert days_and_rest("เดือนหน้า", 7, december) == (47, "")         # to 31 Jan 2570, across the year
+    assert days_and_rest("อาทิตย์นี้", 7, dt.date(2026, 11, 29)) == (0, "")  # on a Sunday: today
+    assert days_and_rest("เดือนนี้", 7) == (7, "เดือนนี้")               # without a day: not read
 
 
 def test_due_for_the_province(chat):
