@@ -31,7 +31,8 @@ BOOK = Phrasebook(WORDS)
     ("กองทุนไหนมีปัญหา", "check", ""),
     ("ข้อมูลผิดตรงไหนครับ", "check", ""),
     ("รายงานเดือนนี้", "summary", ""),
-    ("หาดเล็ก", None, ""),                                    # a place (a subdistrict), not หา + "ดเล็ก"
+    ("หาดเล็ก", None, ""),
+    ("บันทึกเงิน 230105-09/2569/08 600", "pay", "230105-09/2569/08 600"),                                    # a place (a subdistrict), not หา + "ดเล็ก"
     ("งงครับ", "help", ""),
     ("ลูกหนี้ค้าง หมู่ 3", "overdue", "หมู่ 3"),
     ("คางชำระ", "overdue", ""),                              # one typo: the tone mark left out
