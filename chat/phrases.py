@@ -86,9 +86,10 @@ def without_glued_particles(word: str) -> Iterable[str]:
                 break
 
 
-def named_alone(text: str) -> str:
-    """The name in a message that is a name and nothing else, once particles, "how is it" words and
-    a lead are dropped: "บ้านสลักเตียนเป็นไงบ้างครับ" -> "บ้านสลักเตียน"; "" when nothing is left."""
+def named_alone(text: str) -> list[str]:
+    """How a message that is a name and nothing else may read, once particles and "how is it" words
+    are dropped: as typed, then without a lead (ขอดู …), which a name may also begin with:
+    "ขอดูบางพระหน่อยครับ" -> ["ขอดูบางพระ", "บางพระ"]; [] when nothing is left."""
     text = _strip_particles(normalize_text(text).strip())
     changed = True
     while changed and text:
@@ -97,10 +98,12 @@ def named_alone(text: str) -> str:
             if text.endswith(tail) and len(text) > len(tail):
                 text, changed = text[: -len(tail)].rstrip(), True
                 break
+    readings = [text] if text else []
     for lead in LEADS:
         if text.startswith(lead) and len(text) > len(lead) + 1:
-            return text[len(lead):].strip()
-    return text
+            readings.append(text[len(lead):].strip())
+            break
+    return readings
 
 
 def _distance_at_most_one(a: str, b: str) -> bool:

@@ -36,8 +36,9 @@ def unknown(ctx: Ctx, text: str) -> Messages:
     สลักเตียนเป็นไงบ้าง, นางสาวศิริพร): the fund's card (or the funds to choose from) for a place,
     the search's answer for a borrower of the officer's own area. Anything else gets a short hint,
     never an error."""
-    name = named_alone(text)
-    if len(name) >= 3:  # a word shorter than a Thai name would match half the sheet
+    for name in named_alone(text):
+        if len(name) < 3:  # a word shorter than a Thai name would match half the sheet
+            continue
         view = ctx.view
         place = find_place(view.funds, name)
         if place is not None and _names_whole(place, name):
