@@ -8,7 +8,7 @@ from core.thai import baht, date_th
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
-from chat.places import match_funds, not_found_fund, only_funds
+from chat.places import match_funds, narrow, not_found_fund, only_funds
 from chat.registry import command
 
 
@@ -77,23 +77,31 @@ def cmd_collection(ctx: Ctx, args: str) -> Messages:
  # ---------------------------------------------------------------- find a borrower
 
 
-@command("summary", "สรุป", "summary", usage="สรุป",
-         summary="ภาพรวมพื้นที่: กองทุน สัญญา ยอดคงค้าง ค้างชำระตามช่วง PAR30 คุณภาพข้อมูล")
+@command("summary", "สรุป", "summary", usage="สรุป [สถานที่]",
+         summary="ภาพรวมพื้นที่ (หรือของอำเภอ ตำบล กองทุน): กองทุน สัญญา ยอดคงค้าง ค้างชำระตามช่วง PAR30 คุณภาพข้อมูล")
 def cmd_summary(ctx: Ctx, args: str) -> Messages:
     view = ctx.view
-    if "summary" not in view.memo:  # the same for everyone in this scope until the next read
-        view.memo["summary"] = _summary(ctx, view)
-    return view.memo["summary"]
+    only, label, refusal = narrow(ctx, args.strip())
+    if refusal:
+        return refusal
+    key = "summary" if only is None else "summary " + " ".join(sorted(only))
+    if key not in view.memo:  # the same for everyone in this scope until the next read
+        view.memo[key] = _summary(ctx, view, only, label)
+    return view.memo[key]
 
 
-def _summary(ctx: Ctx, view: Any) -> Messages:
+def _summary(ctx: Ctx, view: Any, only: set[str] | None = None, label: str | None = None) -> Messages:
+    """The scope's summary, or a place's within it (`only`: its funds, `label`: how to say it)."""
     par_days = ctx.config.ledger.par_days
     day = view.ledger
-    summary, aging = day.summary(), day.aging()
+    where = only_funds(view, only)
+    summary, aging = day.summary(where), day.aging(where)
     quality = view.quality
-    funds_total = len(view.funds)
-    funds_ok = sum(1 for f in quality.funds if f.ok and view.scope.allows_fund(f.fund_id))
-    due7 = day.due_between(ctx.today, ctx.today + dt.timedelta(days=7))
+    funds = [f for f in view.funds if only is None or f.fund_id in only]
+    funds_total = len(funds)
+    within = {f.fund_id for f in funds}
+    funds_ok = sum(1 for f in quality.funds if f.ok and f.fund_id in within)
+    due7 = day.due_between(ctx.today, ctx.today + dt.timedelta(days=7), where)
     body: list[dict] = [
         flex.field("กองทุน", f"{funds_total:,} กองทุน"),
         flex.field("สัญญาคงค้าง", f"{aging.total.contracts:,} จาก {summary.contracts:,} สัญญา"),
@@ -107,25 +115,33 @@ def _summary(ctx: Ctx, view: Any) -> Messages:
         flex.field("ข้อมูลครบ ถูกต้อง เป็นปัจจุบัน", f"{funds_ok:,}/{funds_total:,} กองทุน "
                 f"({views.percent(funds_ok / funds_total) if funds_total else '-'})"),
     ]
-    unreadable = view.unreadable_rows()
+    unreadable = view.unreadable_rows() if only is None else sum(1 for u in view.ds.unreadable if u.fund_id in within)
     if unreadable:
         body.append(flex.field("แถวที่อ่านไม่ได้", f"{unreadable:,} แถว (พิมพ์ ตรวจสอบ)", color=flex.RED))
-    if view.scope.province_wide:
+    spanned = {view.ds.district_of(f.fund_id) for f in funds}
+    if (view.scope.province_wide and only is None) or len(spanned) > 1:
         body += [flex.separator(), flex.text("รายอำเภอ (คงค้าง / ค้างชำระ / PAR30)", size="xs", color=flex.GREY)]
         from ledger.engine import Grouping
 
         districts = [view.ds.district_of(loan.fund_id) or "-" for loan in view.book.loans]
-        groups = Grouping(districts, sorted(set(districts)))
-        tables, parts = day.aging_by(groups), day.summary_by(groups)
+        groups = Grouping(districts, sorted(set(districts) if only is None else
+                                             {d for d, loan in zip(districts, view.book.loans) if loan.fund_id in within}))
+        tables, parts = day.aging_by(groups, where), day.summary_by(groups, where)
         for district in groups.names:
             table = tables[district]
             body.append(flex.text(f"อ.{district}: {baht(table.total.outstanding, unit=False)} / "
                                f"{baht(table.overdue.arrears, unit=False)} / {views.percent(parts[district].par30)}",
                                size="xs"))
-    bubble = flex.bubble(f"สรุป {view.scope.label}", body, subtitle=f"ณ {date_th(ctx.today)}")
-    alt = (f"สรุป {view.scope.label}: คงค้าง {baht(aging.total.outstanding)} ค้างชำระ {baht(aging.overdue.arrears)} "
+    where_label = label or view.scope.label
+    bubble = flex.bubble(f"สรุป {where_label}", body, subtitle=f"ณ {date_th(ctx.today)}")
+    alt = (f"สรุป {where_label}: คงค้าง {baht(aging.total.outstanding)} ค้างชำระ {baht(aging.overdue.arrears)} "
            f"PAR{par_days} {views.percent(summary.par30)}")
-    return [flex.flex_message(alt, bubble, quick=views.main_quick("ค้างชำระ", "ครบกำหนด", "ตรวจสอบ"))]
+    if only is None:
+        quick = views.main_quick("ค้างชำระ", "ครบกำหนด", "ตรวจสอบ")
+    else:  # the place's own lists, and its funds to choose from
+        place = " ".join(sorted(only)) if len(only) == 1 else label or ""
+        quick = views.quick(f"ค้างชำระ {place}", f"ครบกำหนด {place}", f"กองทุน {place}", "สรุป", "เมนู")
+    return [flex.flex_message(alt, bubble, quick=quick)]
 
 
 @command("check", "ตรวจสอบ", "check", usage="ตรวจสอบ",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
-from chat.overview import cmd_fund
+from chat.overview import cmd_fund, cmd_summary
 from chat.phrases import named_alone
 from chat.places import Place, find_place
 from chat.registry import command
@@ -33,7 +33,7 @@ def cmd_feedback(ctx: Ctx, args: str) -> Messages:
 
 def unknown(ctx: Ctx, text: str) -> Messages:
     """A place or a borrower named alone is looked up, as officers type them (บ้านสลักเตียน,
-    สลักเตียนเป็นไงบ้าง, นางสาวศิริพร): the fund's card (or the funds to choose from) for a place,
+    สลักเตียนเป็นไงบ้าง, บ่อไร่, นางสาวศิริพร): a fund's card, a district's or subdistrict's summary,
     the search's answer for a borrower of the officer's own area. Anything else gets a short hint,
     never an error."""
     for name in named_alone(text):
@@ -42,7 +42,8 @@ def unknown(ctx: Ctx, text: str) -> Messages:
         view = ctx.view
         place = find_place(view.funds, name)
         if place is not None and _names_whole(place, name):
-            return cmd_fund(ctx, name)
+            # One fund: its card. A district or a subdistrict: its summary (its funds one tap away).
+            return cmd_fund(ctx, name) if len(place.funds) == 1 else cmd_summary(ctx, name)
         if find_loans(view, name):
             return cmd_find(ctx, name)
         if place is not None:   # part of a village's name, and no borrower by that name

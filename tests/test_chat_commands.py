@@ -100,8 +100,18 @@ def test_a_place_with_a_particle_glued_to_it_is_still_the_place(chat, text):
     assert chat.text(USER_OF01, text) == chat.text(USER_OF01, "ค้างชำระ บางพระ")
 
 
-def test_a_district_named_alone_lists_its_funds(chat):
-    assert "พบ 2 กองทุน" in chat.text(USER_OF01, "เมืองตราด")
+def _without_buttons(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.startswith("ปุ่ม"))
+
+
+def test_a_places_summary_is_its_district_officers_summary(chat):
+    # The provincial officer's สรุป เมืองตราด: the same figures, line by line, as the district's own.
+    district = chat.text(USER_OF01, "สรุป")
+    assert "สรุป อ.เมืองตราด" in district
+    for asked in ("สรุป เมืองตราด", "สรุปอำเภอเมืองตราด", "เมืองตราด", "อำเภอเมืองตราดเป็นไงบ้างคะ"):
+        assert _without_buttons(chat.text(USER_PV01, asked)) == _without_buttons(district), asked
+    assert "ไม่พบกองทุน" in chat.text(USER_OF01, "สรุป เขาสมิง")                # not the officer's district
+    assert "อ.เมืองตราด" in chat.text(USER_PV01, "สรุป")                       # the province's, with its districts
 
 
 @pytest.mark.parametrize("text", ["นายหนึ่ง", "นายหนึ่ง ทดสอบ", "f1-002"])
