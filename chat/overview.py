@@ -144,16 +144,24 @@ def _summary(ctx: Ctx, view: Any, only: set[str] | None = None, label: str | Non
     return [flex.flex_message(alt, bubble, quick=quick)]
 
 
-@command("check", "ตรวจสอบ", "check", usage="ตรวจสอบ",
-         summary="ปัญหาข้อมูลในกองทุนของท่าน เรียงจากมากไปน้อย")
+@command("check", "ตรวจสอบ", "check", usage="ตรวจสอบ [สถานที่]",
+         summary="ปัญหาข้อมูลในกองทุนของท่าน (หรือของอำเภอ ตำบล กองทุน) เรียงจากมากไปน้อย")
 def cmd_check(ctx: Ctx, args: str) -> Messages:
     view = ctx.view
     report = view.quality
     scope = view.scope
-    funds = [f for f in report.worst_first() if scope.allows_fund(f.fund_id)]
+    only, label, refusal = narrow(ctx, args.strip())   # ตรวจสอบ บางพระ: that place's funds only
+    if refusal:
+        return refusal
+    where = label or scope.label
+
+    def shown(fund_id: str | None) -> bool:
+        return bool(fund_id) and scope.allows_fund(fund_id) and (only is None or fund_id in only)
+
+    funds = [f for f in report.worst_first() if shown(f.fund_id)]
     bad = [f for f in funds if not f.ok]
     problems = [p for p in report.problems if p.level == "error"
-                and ((p.fund_id and scope.allows_fund(p.fund_id)) or (not p.fund_id and scope.province_wide))]
+                and (shown(p.fund_id) or (not p.fund_id and scope.province_wide and only is None))]
     limit = ctx.list_limit
     ok = len(funds) - len(bad)
     first: list[dict] = [flex.text(f"ผ่านครบ {ok:,} จาก {len(funds):,} กองทุน", bold=True,
@@ -170,12 +178,12 @@ def cmd_check(ctx: Ctx, args: str) -> Messages:
         ], spacing="none"))
     bubbles = []
     if rows:
-        container, _ = flex.paged_list("ตรวจสอบข้อมูล", rows[:limit], per_bubble=limit, subtitle=scope.label,
+        container, _ = flex.paged_list("ตรวจสอบข้อมูล", rows[:limit], per_bubble=limit, subtitle=where,
                                     top=first)
         bubbles.append(container)
     else:
         bubbles.append(flex.bubble("ตรวจสอบข้อมูล", first + [flex.text("ทุกกองทุนข้อมูลครบถ้วน ถูกต้อง เป็นปัจจุบัน")],
-                                subtitle=scope.label))
+                                subtitle=where))
     if len(bad) > limit:
         bubbles[0]["body"]["contents"].append(flex.text(
             f"และอีก {len(bad) - limit:,} กองทุน — พิมพ์ กองทุน <รหัส> หรือดูทั้งหมดในแท็บ ตรวจสอบข้อมูล",
@@ -187,7 +195,7 @@ def cmd_check(ctx: Ctx, args: str) -> Messages:
             lines.append(flex.text(f"และอีก {len(problems) - limit:,} รายการ — ดูทั้งหมดในแท็บ ตรวจสอบข้อมูล",
                                 size="xs", color=flex.AMBER))
         bubbles.append(flex.bubble("ข้อผิดพลาดที่ต้องแก้", lines, subtitle=f"{len(problems):,} จุด", color=flex.RED))
-    unreadable = view.unreadable_rows()
+    unreadable = view.unreadable_rows() if only is None else sum(1 for u in view.ds.unreadable if u.fund_id in only)
     if unreadable:
         bubbles[-1]["body"]["contents"].append(flex.text(
             f"แถวที่อ่านไม่ได้และไม่ถูกนับในยอดต่าง ๆ: {unreadable:,} แถว", size="xs", color=flex.RED))
@@ -195,5 +203,5 @@ def cmd_check(ctx: Ctx, args: str) -> Messages:
     for b in bubbles:
         flat.extend(b["contents"] if b.get("type") == "carousel" else [b])
     container = flex.carousel(flat[:flex.MAX_BUBBLES])
-    alt = f"ตรวจสอบข้อมูล {scope.label}: ผ่าน {ok:,}/{len(funds):,} กองทุน ข้อผิดพลาด {len(problems):,} จุด"
+    alt = f"ตรวจสอบข้อมูล {where}: ผ่าน {ok:,}/{len(funds):,} กองทุน ข้อผิดพลาด {len(problems):,} จุด"
     return [flex.flex_message(alt, container, quick=views.quick(*[f"กองทุน {f.fund_id}" for f in bad[:5]], "สรุป", "เมนู"))]

@@ -104,6 +104,11 @@ def _without_buttons(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.startswith("ปุ่ม"))
 
 
+def test_a_places_check_is_its_district_officers_check(chat):
+    assert chat.text(USER_PV01, "ตรวจสอบ เมืองตราด") == chat.text(USER_OF01, "ตรวจสอบ")
+    assert "ไม่พบกองทุน" in chat.text(USER_OF01, "ตรวจสอบ เขาสมิง")
+
+
 def test_a_places_summary_is_its_district_officers_summary(chat):
     # The provincial officer's สรุป เมืองตราด: the same figures, line by line, as the district's own.
     district = chat.text(USER_OF01, "สรุป")
