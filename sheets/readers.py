@@ -136,7 +136,8 @@ _AMOUNT_TEXT = re.compile(r"^\d+(?:\.\d+)?$")
 
 
 def read_amount(value: Any) -> Decimal:
-    """A non-negative amount of baht: a number, or text with commas, spaces, บาท, Thai digits."""
+    """A non-negative amount of baht: a number, or text with commas, spaces, บาท or บ., Thai digits,
+    and the whole-baht endings of Thai accounts (500.-, 500/-)."""
     if isinstance(value, bool):
         raise CellError(f"จำนวนเงินไม่ใช่ตัวเลข: \"{_show(value)}\"")
     if isinstance(value, (int, float)):
@@ -147,10 +148,13 @@ def read_amount(value: Any) -> Decimal:
         amount = value
     elif isinstance(value, str):
         text = to_arabic_digits(value).strip()
-        for noise in ("บาท", "฿", ",", " ", "\u00a0"):
+        for noise in ("บาท", "บ.", "฿", ",", " ", "\u00a0"):
             text = text.replace(noise, "")
-        if text.endswith("."):
-            text = text[:-1]
+        # 500.- and 500/- are how Thai accounts write whole baht; a trailing dot is a slip.
+        for end in (".-", "/-", ".=", "."):
+            if text.endswith(end) and len(text) > len(end):
+                text = text[: -len(end)]
+                break
         negative = text.startswith("-")
         if negative:
             text = text[1:]

@@ -61,12 +61,16 @@ def test_read_date_message_says_what_was_typed_and_the_expected_form():
     ("๑๒,๕๐๐", Decimal("12500.00")),
     (" 1 500.25 ", Decimal("1500.25")),
     ("0", Decimal("0.00")),
+    ("1,500.-", Decimal("1500.00")),     # whole baht as Thai accounts write it
+    ("1,500/-", Decimal("1500.00")),
+    ("500 บ.", Decimal("500.00")),
+    ("500.", Decimal("500.00")),
 ])
 def test_read_amount_accepts_numbers_and_typed_text(typed, expected):
     assert readers.read_amount(typed) == expected
 
 
-@pytest.mark.parametrize("typed", ["-500", -1, "ห้าพัน", "12,5OO", "", True, float("nan")])
+@pytest.mark.parametrize("typed", ["-500", -1, "ห้าพัน", "12,5OO", "", True, float("nan"), ".-", "-500.-"])
 def test_read_amount_refuses_negative_and_non_numeric(typed):
     with pytest.raises(readers.CellError):
         readers.read_amount(typed)
