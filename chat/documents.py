@@ -25,7 +25,7 @@ from messaging.base import MessengerError
 from messaging.line import Content, ContentError
 from chat import views
 from chat.context import Ctx, Messages, Step
-from chat.payments import typed_amount
+from chat.payments import typed_amount, typed_past_date
 from chat.places import match_funds
 from sheets import readers
 from sheets.claims import Claims
@@ -184,7 +184,7 @@ def on_typed(ctx: Ctx, step: Step, text: str, file: Callable[[Ctx, DocumentReque
         return ask_balance_date(ctx, step.ref, step.fund_id, balance)
     if step.kind == "doc_balance_date" and step.amount is not None:
         try:
-            on = readers.read_date(text)
+            on = typed_past_date(text, ctx.today)
         except readers.CellError:
             ctx.next_step = step
             return [flex.text_message(f"อ่านวันที่ไม่ได้ ({readers.DATE_HINT}) หรือกด วันนี้", quick=[CANCEL])]

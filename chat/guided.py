@@ -24,7 +24,7 @@ from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages, Step
 from chat.payments import (MAX_RECEIPT, check_payment, confirm_card, parse_pay, receipt_problem, split_receipt,
-                           typed_amount)
+                           typed_amount, typed_past_date)
 from chat.places import match_funds
 from chat.registry import command
 from sheets import readers
@@ -309,7 +309,7 @@ def on_typed(ctx: Ctx, step: Step, text: str) -> Messages:
         return date_step(ctx, step.contract_no, amount)
     if step.kind == "date" and step.amount is not None:
         try:
-            paid_date = readers.read_date(text)
+            paid_date = typed_past_date(text, ctx.today)
         except readers.CellError:
             ctx.next_step = step
             return [flex.text_message(f"อ่านวันที่ไม่ได้ ({readers.DATE_HINT}) หรือกดปุ่ม วันนี้", quick=[CANCEL])]

@@ -73,7 +73,7 @@ def parse_pay(args: str, today: dt.date) -> tuple[str, Decimal, dt.date, str] | 
     if len(parts) < 2:
         return PAY_USAGE
     contract, amount_text, rest = parts[0], parts[1], parts[2:]
-    if rest and rest[0] in ("บาท", "฿"):
+    if rest and rest[0] in ("บาท", "บ.", "฿"):
         rest = rest[1:]
     try:
         amount = readers.read_amount(amount_text)
@@ -84,9 +84,9 @@ def parse_pay(args: str, today: dt.date) -> tuple[str, Decimal, dt.date, str] | 
     paid_date = today
     if rest:
         try:
-            paid_date = readers.read_date(" ".join(rest))
+            paid_date = typed_past_date(" ".join(rest), today)
         except readers.CellError:
-            return f"อ่านวันที่ชำระไม่ได้ ({readers.DATE_HINT} หรือไม่ใส่ = วันนี้)"
+            return f"อ่านวันที่ชำระไม่ได้ ({readers.DATE_HINT} หรือ เมื่อวาน หรือไม่ใส่ = วันนี้)"
     return contract, amount, paid_date, receipt
 
 
@@ -138,9 +138,34 @@ def confirm_card(ctx: Ctx, contract: str, amount: Decimal, paid_date: dt.date, r
     return [flex.flex_message(alt, bubble)]
 
 
+# A day said rather than written, for what has already happened (a payment, a bank balance).
+_DAYS_AGO: dict[str, int] = {"วันนี้": 0, "เมื่อวาน": 1, "เมื่อวานนี้": 1, "เมื่อวานซืน": 2}
+
+
+def typed_past_date(text: str, today: dt.date) -> dt.date:
+    """A date typed in the chat for something that has happened: as the sheet reads dates, and also
+    วันนี้ / เมื่อวาน / เมื่อวานซืน, or a day and month without a year (1/12, 1 ธ.ค.): the latest such
+    day not after today. Raises readers.CellError when it is none of these."""
+    said = " ".join(text.split())
+    if said in _DAYS_AGO:
+        return today - dt.timedelta(days=_DAYS_AGO[said])
+    day_month = readers.read_day_month(said)
+    if day_month is not None:
+        day, month = day_month
+        for year in (today.year, today.year - 1):
+            try:
+                found = dt.date(year, month, day)
+            except ValueError:  # 31/4, or 29/2 in a year without it
+                continue
+            if found <= today:
+                return found
+        raise readers.CellError(f"ไม่มีวันที่ \"{said}\" ({readers.DATE_HINT})")
+    return readers.read_date(said)
+
+
 def typed_amount(text: str) -> Decimal | None:
-    """An amount typed alone in the chat (1,500 · ๑๕๐๐ · 1500 บาท), or None when the text is not one."""
-    words = to_arabic_digits(text).replace("บาท", " ").replace("฿", " ").split()
+    """An amount typed alone in the chat (1,500 · ๑๕๐๐ · 1500 บาท · 1,500.-), or None when the text is not one."""
+    words = to_arabic_digits(text).replace("บาท", " ").replace("บ.", " ").replace("฿", " ").split()
     if len(words) != 1:
         return None
     try:

@@ -113,6 +113,22 @@ def read_date(value: Any) -> dt.date:
     raise CellError(f"อ่านวันที่ไม่ได้: \"{_show(value)}\" ({DATE_HINT})")
 
 
+_DAY_MONTH = re.compile(r"^(\d{1,2})\s*(?:[/\-.]\s*(\d{1,2})|([^\d\s][^\d]*?))$")
+
+
+def read_day_month(text: str) -> tuple[int, int] | None:
+    """A day and month typed without a year (15/1, 15 ม.ค., 15 มกราคม): (day, month), else None.
+    Never for a cell (a year is needed there); the chat knows which year is meant."""
+    match = _DAY_MONTH.match(" ".join(to_arabic_digits(text).split()))
+    if not match:
+        return None
+    day, number, word = match.groups()
+    month = int(number) if number else _MONTH_WORDS.get(word.replace(".", "").replace(" ", "").lower())
+    if month is None or not 1 <= month <= 12:
+        return None
+    return int(day), month
+
+
 def read_datetime(value: Any) -> dt.datetime:
     """A date-time cell or text: a date as above, optionally followed by HH:MM[:SS]."""
     if isinstance(value, dt.datetime):

@@ -364,6 +364,28 @@ def test_pay_asks_to_confirm_then_records_once(chat, sheets_fake):
     assert len([r for r in rows(sheets_fake, "รับชำระ") if r[0] == "F1-002"]) == 3
 
 
+@pytest.mark.parametrize("typed, shown", [
+    ("ชำระ F1-002 1,500.- เมื่อวาน", "25 พ.ย. 2569"), ("ชำระ F1-002 1500 บ. 20/11", "20 พ.ย. 2569"),
+    ("ชำระ F1-002 1500 1 ต.ค.", "1 ต.ค. 2569"),            # no year: the latest 1 Oct not after today
+    ("ชำระ F1-002 1500 วันนี้", "26 พ.ย. 2569"),
+])
+def test_pay_reads_dates_and_amounts_as_officers_say_them(chat, typed, shown):
+    text = chat.text(USER_OF01, typed)
+    assert "ยืนยันบันทึกรับชำระ" in text and "1,500 บาท" in text and f"วันที่ชำระ  {shown}" in text
+
+
+def test_a_day_and_month_are_read_only_without_a_year() -> None:
+    from chat.payments import typed_past_date
+    from sheets import readers
+
+    assert readers.read_day_month("15 ม.ค.") == (15, 1) and readers.read_day_month("๑๕/๑") == (15, 1)
+    assert readers.read_day_month("15/1/69") is None and readers.read_day_month("15 abc") is None
+    with pytest.raises(readers.CellError):
+        typed_past_date("31/4", dt.date(2026, 11, 26))
+    with pytest.raises(readers.CellError):
+        readers.read_date("15/1")                                  # a cell needs its year
+
+
 def test_pay_cancel_records_nothing(chat, sheets_fake):
     card = chat.say(USER_OF01, "pay F1-001 500")
     assert "ยกเลิกแล้ว" in text_of(chat.tap(USER_OF01, postback_data(card, "ยกเลิก")))
