@@ -247,7 +247,7 @@ def date_step(ctx: Ctx, contract: str, amount: Decimal) -> Messages:
                                  f"วันที่ {date_th(ctx.today)}")
     ctx.next_step = Step("date", loan.contract_no, amount)
     return [flex.text_message(f"บันทึกรับชำระ ขั้นที่ 4/5: วันที่รับเงิน {baht(amount)} จาก {loan.borrower_name}\n"
-                              f"กด วันนี้ หรือ เลือกวันอื่น (หรือพิมพ์วันที่ เช่น 25/11/69)",
+                              f"กด วันนี้ หรือ เลือกวันอื่น (หรือพิมพ์วันที่ เช่น 25/11/69 หรือ เมื่อวาน)",
                               quick=[today, picker, CANCEL])]
 
 
