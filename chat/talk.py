@@ -8,7 +8,7 @@ from chat.context import Ctx, Messages
 from chat.overview import cmd_fund, cmd_summary
 from chat.phrases import named_alone
 from chat.places import Place, find_place
-from chat.registry import command
+from chat.registry import COMMANDS, command, phrasebook
 from chat.search import cmd_find, find_loans
 
 
@@ -19,6 +19,25 @@ def _names_whole(place: Place, name: str) -> bool:
     villages = {"".join((fund.village_name or "").split()).removeprefix("บ้าน") for fund in place.funds}
     part_of_villages = bare not in villages and all(bare in village for village in villages)
     return not part_of_villages
+
+
+# The commands a place can be named before (the others take no place, or more than one).
+_PLACE_FIRST = frozenset({"due", "overdue", "summary", "check", "fund"})
+
+
+def _place_then_command(ctx: Ctx, text: str) -> Messages | None:
+    """A place named before what is asked of it, as Thai puts it: เกาะช้างค้างเท่าไหร่,
+    บางพระครบกำหนดบ้าง, บ่อไร่สรุปหน่อย. None when the text is not that."""
+    readings = named_alone(text)
+    said = readings[0] if readings else ""
+    for word, key in phrasebook().words:
+        at = said.find(word)
+        if at <= 0 or key not in _PLACE_FIRST or said[at + len(word):].strip():
+            continue
+        place = said[:at].strip()
+        if find_place(ctx.view.funds, place) is not None:
+            return COMMANDS[key].run(ctx, place)
+    return None
 
 
 @command("feedback", "แนะนำ", "ข้อเสนอแนะ", "feedback", usage="แนะนำ <ข้อความ>",
@@ -48,6 +67,9 @@ def unknown(ctx: Ctx, text: str) -> Messages:
             return cmd_find(ctx, name)
         if place is not None:   # part of a village's name, and no borrower by that name
             return cmd_fund(ctx, name)
+    routed = _place_then_command(ctx, text)
+    if routed is not None:
+        return routed
     # The text is not repeated back: it may name someone outside the officer's area.
     return [flex.text_message("ไม่เข้าใจคำสั่ง พิมพ์ เมนู เพื่อดูสิ่งที่ทำได้ หรือกดปุ่มด้านล่าง",
                            quick=views.quick("เมนู", *views.QUICK_MAIN, views.PAY, fills=(views.FILL_FIND, views.FILL_FUND)))]

@@ -104,6 +104,16 @@ def _without_buttons(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.startswith("ปุ่ม"))
 
 
+@pytest.mark.parametrize("text, same_as", [
+    ("บางพระค้างเท่าไหร่", "ค้างชำระ บางพระ"), ("บางพระค้างชำระกี่รายครับ", "ค้างชำระ บางพระ"),
+    ("บางพระครบกำหนดบ้าง", "ครบกำหนด บางพระ"), ("เมืองตราดสรุปหน่อย", "สรุป เมืองตราด"),
+])
+def test_a_place_named_before_what_is_asked(chat, text, same_as):
+    # Thai puts the place first as often as last.
+    assert chat.text(USER_OF01, text) == chat.text(USER_OF01, same_as)
+    assert "ไม่เข้าใจคำสั่ง" in chat.text(USER_OF01, "เขาสมิงค้างเท่าไหร่")   # not the officer's district
+
+
 def test_a_places_check_is_its_district_officers_check(chat):
     assert chat.text(USER_PV01, "ตรวจสอบ เมืองตราด") == chat.text(USER_OF01, "ตรวจสอบ")
     assert "ไม่พบกองทุน" in chat.text(USER_OF01, "ตรวจสอบ เขาสมิง")
