@@ -59,6 +59,14 @@ def days_and_rest(args: str, default: int, today: dt.date | None = None) -> tupl
 PAGE_BUBBLES = 3   # a page of a list: at most 3 bubbles of `chat.list_limit` rows
 
 
+def _borrower_instead(ctx: Ctx, text: str) -> Messages | None:
+    """ค้างชำระ นายหนึ่ง: a borrower of the officer's area where a place was expected; their card
+    (what they owe, what is due, what is late) says what the list would have. None otherwise."""
+    from chat.search import cmd_find, find_loans  # late: chat.search imports this module
+
+    return cmd_find(ctx, text) if len(text) >= 3 and find_loans(ctx.view, text) else None
+
+
 _PAGE = re.compile(r"(?:หน้า|page)\s*(\d+)", re.IGNORECASE)
 
 
@@ -108,7 +116,7 @@ def cmd_due(ctx: Ctx, args: str) -> Messages:
         return [flex.text_message("จำนวนวันต้องเป็น 0–366 เช่น ครบกำหนด 30", quick=views.main_quick())]
     only, label, refusal = narrow(ctx, rest)
     if refusal:
-        return refusal
+        return _borrower_instead(ctx, rest) or refusal
     view, today = ctx.view, ctx.today
     day = view.ledger
     due = day.due_between(today, today + dt.timedelta(days=days), only_funds(view, only))
@@ -143,7 +151,7 @@ def cmd_overdue(ctx: Ctx, args: str) -> Messages:
     page, args = page_and_rest(args)
     only, label, refusal = narrow(ctx, args.strip())
     if refusal:
-        return refusal
+        return _borrower_instead(ctx, args.strip()) or refusal
     view = ctx.view
     day, where = view.ledger, only_funds(view, only)
     # The aging table's overdue rows, contract by contract: in arrears, or marked ผิดสัญญา; the longest

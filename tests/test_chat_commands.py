@@ -114,6 +114,12 @@ def test_a_place_named_before_what_is_asked(chat, text, same_as):
     assert "ไม่เข้าใจคำสั่ง" in chat.text(USER_OF01, "เขาสมิงค้างเท่าไหร่")   # not the officer's district
 
 
+@pytest.mark.parametrize("text", ["ค้างชำระ นายหนึ่ง", "ครบกำหนด นายหนึ่ง", "ครบกำหนด 30 นายหนึ่ง"])
+def test_a_borrower_where_a_place_was_expected_gets_their_card(chat, text):
+    assert chat.text(USER_OF01, text) == chat.text(USER_OF01, "ค้นหา นายหนึ่ง")
+    assert "ไม่พบกองทุน" in chat.text(USER_OF01, "ค้างชำระ นายห้า")    # another district's: as if nobody
+
+
 def test_a_places_check_is_its_district_officers_check(chat):
     assert chat.text(USER_PV01, "ตรวจสอบ เมืองตราด") == chat.text(USER_OF01, "ตรวจสอบ")
     assert "ไม่พบกองทุน" in chat.text(USER_OF01, "ตรวจสอบ เขาสมิง")
