@@ -11,6 +11,7 @@ from chat import views
 from chat.context import Ctx, Messages
 from chat.places import narrow, only_funds
 from chat.registry import command
+from chat.search import cmd_find, find_loans
 
 if TYPE_CHECKING:
     from chat.scope import ScopeView
@@ -56,14 +57,12 @@ def days_and_rest(args: str, default: int, today: dt.date | None = None) -> tupl
     return default, args.strip()
 
 
-PAGE_BUBBLES = 3   # a page of a list: at most 3 bubbles of `chat.list_limit` rows
+PAGE_BUBBLES = views.PAGE_BUBBLES
 
 
 def _borrower_instead(ctx: Ctx, text: str) -> Messages | None:
     """ค้างชำระ นายหนึ่ง: a borrower of the officer's area where a place was expected; their card
     (what they owe, what is due, what is late) says what the list would have. None otherwise."""
-    from chat.search import cmd_find, find_loans  # late: chat.search imports this module
-
     return cmd_find(ctx, text) if len(text) >= 3 and find_loans(ctx.view, text) else None
 
 

@@ -7,7 +7,6 @@ from core.thai import to_arabic_digits
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
-from chat.lists import PAGE_BUBBLES
 from chat.places import find_place
 from chat.registry import command
 
@@ -94,7 +93,7 @@ def cmd_find(ctx: Ctx, args: str) -> Messages:
         quick = _find_quick(loans[0]) if len(loans) == 1 else views.main_quick()
         return [flex.flex_message(f"ผลค้นหา: {names}", flex.carousel(bubbles), quick=quick)]
     # Many matches: a compact list; tapping a contract opens its card.
-    limit = ctx.list_limit * PAGE_BUBBLES
+    limit = ctx.list_limit * views.PAGE_BUBBLES
     rows = [views.found_row(loan, view.ds.funds.get(loan.fund_id), view.states.get(loan.contract_no))
             for loan in loans[:limit]]
 
@@ -104,7 +103,7 @@ def cmd_find(ctx: Ctx, args: str) -> Messages:
 
     top = [flex.text(f"พบ {len(loans):,} สัญญา แตะรายชื่อเพื่อดูรายละเอียด", size="xs", color=flex.GREY)]
     container, shown = flex.paged_list("ผลค้นหาลูกหนี้", rows, per_bubble=ctx.list_limit,
-                                    subtitle=where or view.scope.label, top=top, note=note, max_bubbles=PAGE_BUBBLES)
+                                    subtitle=where or view.scope.label, top=top, note=note, max_bubbles=views.PAGE_BUBBLES)
     # Every row shown opens its card when tapped; the quick replies repeat the first ones as buttons.
     quick = result_buttons(loans[:shown], flex.MAX_QUICK_REPLIES - 2) + views.quick("เมนู", fills=(views.FILL_FIND,))
     return [flex.flex_message(f"ผลค้นหา: {len(loans):,} สัญญา", container, quick=quick)]

@@ -46,6 +46,7 @@ def quick(*words: str, fills: Sequence[tuple[str, str]] = ()) -> list[dict]:
 FILL_FIND = ("ค้นหาลูกหนี้", "ค้นหา ")
 FILL_FUND = ("ดูกองทุน", "กองทุน ")
 PAY = "บันทึกรับชำระ"   # the guided repayment (chat.guided), as the rich menu's button sends it
+PAGE_BUBBLES = 3   # a page of a list: at most 3 bubbles of `chat.list_limit` rows
 FILL_FEEDBACK = ("ส่งข้อเสนอแนะ", "แนะนำ ")
 
 
