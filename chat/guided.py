@@ -13,13 +13,14 @@ the last step still work). Nothing is ever recorded without the confirm card's b
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 import time
 import urllib.parse
 from decimal import Decimal
 from typing import Any, Callable
 
-from core.thai import baht, date_th
+from core.thai import baht, date_th, to_arabic_digits
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages, Step
@@ -224,9 +225,14 @@ def amount_step(ctx: Ctx, contract: str) -> Messages:
     return [flex.text_message("\n".join(lines), quick=[*items, CANCEL])]
 
 
+# A Thai phone number (08x-xxx-xxxx, 02-xxx-xxxx): a search, never an amount.
+_PHONE = re.compile(r"^0\d{1,2}-?\d{3}-?\d{3,4}$")
+
+
 def looks_like_amount(text: str) -> bool:
-    """A typed number: most likely the answer to step 3 of a flow this instance does not know."""
-    return typed_amount(text) is not None
+    """A typed number: most likely the answer to step 3 of a flow this instance does not know
+    (but not a phone number, which is looked up: chat.talk.unknown)."""
+    return typed_amount(text) is not None and not _PHONE.match(to_arabic_digits(text).strip())
 
 
 # ---------------------------------------------------------------- step 4: the date

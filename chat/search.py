@@ -19,10 +19,15 @@ def find_loans(view: Any, query: str) -> list[Any]:
     if exact:
         return exact
     squeezed = q.replace(" ", "")
+    # A phone number, typed with or without its dashes: 6 digits or more, so that a fund code's
+    # or a contract's digits are not taken for one.
+    dialled = "".join(c for c in q if c.isdigit()) if len(q.replace("-", "").replace(" ", "")) >= 6 and \
+        q.replace("-", "").replace(" ", "").isdigit() else ""
     found = []
     for loan in view.loans:
         name = loan.borrower_name.lower()
-        if q in loan.contract_no.lower() or q in name or squeezed in name.replace(" ", ""):
+        if q in loan.contract_no.lower() or q in name or squeezed in name.replace(" ", "") or \
+                (dialled and dialled in "".join(c for c in loan.phone if c.isdigit())):
             found.append(loan)
     found.sort(key=lambda loan: (not loan.borrower_name.lower().startswith(q), loan.borrower_name,
                                  loan.contract_no))

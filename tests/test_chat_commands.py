@@ -358,6 +358,22 @@ def test_find_by_name_partial_and_contract(chat):
     assert "อย่างน้อย 2" in chat.text(USER_OF01, "ค้นหา ก")
 
 
+def test_find_by_phone_typed_with_or_without_dashes(sheets_fake, line_fake):
+    from tests.sheetdata import tiny_province
+
+    data = tiny_province()
+    data["loans"][0]["phone"] = "081-234-5678"          # F1-001, นายหนึ่ง
+    data["loans"][4]["phone"] = "089-999-0000"          # F3-001, another district's
+    load_province(sheets_fake, data)
+    chat = Chat(make_runtime(sheets_fake, line_fake))
+    card = chat.text(USER_OF01, "ค้นหา นายหนึ่ง")
+    for typed in ("ค้นหา 0812345678", "ค้นหา 081-234-5678", "0812345678", "081-234-5678"):
+        assert chat.text(USER_OF01, typed) == card, typed   # a phone alone is a search, not an amount
+    assert "ไม่พบลูกหนี้" in chat.text(USER_OF01, "ค้นหา 0899990000")
+    assert "ไม่เข้าใจคำสั่ง" in chat.text(USER_OF01, "0899990000")
+    assert "ไม่ทราบว่าข้อความนี้เป็นของรายการรับชำระใด" in chat.text(USER_OF01, "1500")  # an amount still is one
+
+
 def test_find_shows_an_unreadable_contract_as_needing_a_fix(chat):
     text = chat.text(USER_PV01, "ค้นหา F3-002")
     assert "อ่านไม่ได้" in text and "แท็บลูกหนี้" in text
