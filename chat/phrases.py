@@ -28,7 +28,7 @@ PARTICLES: tuple[str, ...] = (
     "ได้ไหม", "ได้มั้ย", "ได้มั๊ย", "นะครับ", "นะคะ", "ครับผม", "ครับ", "คับ", "ค่ะ", "คะ", "ค่า", "จ้า",
     "จ้ะ", "จ๊ะ", "ฮะ", "นะ", "หน่อย", "ด้วย", "บ้าง", "ไหม", "มั้ย", "มั๊ย", "เลย", "ที", "please", "pls",
 )
-LEADS: tuple[str, ...] = ("ขอดู", "ช่วยดู", "อยากดู", "อยากรู้", "ขอทราบ", "เช็ค", "เช็ก", "ขอ", "ดู", "ช่วย")
+LEADS: tuple[str, ...] = ("ขอดู", "ช่วยดู", "อยากดู", "อยากรู้", "ขอทราบ", "เช็ค", "เช็ก", "ขอ", "ดู", "ช่วย", "หา")
 
 # command key -> other ways people ask for it (the command's own words live in its table).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -99,10 +99,14 @@ def named_alone(text: str) -> list[str]:
                 text, changed = text[: -len(tail)].rstrip(), True
                 break
     readings = [text] if text else []
-    for lead in LEADS:
-        if text.startswith(lead) and len(text) > len(lead) + 1:
-            readings.append(text[len(lead):].strip())
-            break
+    stripped = True
+    while stripped:   # leads may come one after another: ช่วยหา…
+        stripped = False
+        for lead in LEADS:
+            if text.startswith(lead) and len(text) > len(lead) + 1:
+                text, stripped = text[len(lead):].strip(), True
+                readings.append(text)
+                break
     return readings
 
 
