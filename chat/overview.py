@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from core.thai import baht, date_th
@@ -142,6 +143,47 @@ def _summary(ctx: Ctx, view: Any, only: set[str] | None = None, label: str | Non
         place = " ".join(sorted(only)) if len(only) == 1 else label or ""
         quick = views.quick(f"ค้างชำระ {place}", f"ครบกำหนด {place}", f"กองทุน {place}", "สรุป", "เมนู")
     return [flex.flex_message(alt, bubble, quick=quick)]
+
+
+RANKED = 10   # funds shown by กองทุนค้างมาก: a bubble's worth
+
+
+@command("ranking", "กองทุนค้างมาก", "ranking", usage="กองทุนค้างมาก [สถานที่]",
+         summary="กองทุนที่ยอดค้างชำระมากที่สุดก่อน: ค้างชำระ สัญญาค้าง PAR30")
+def cmd_ranking(ctx: Ctx, args: str) -> Messages:
+    """The funds to follow up first: most in arrears first, with their PAR30 (the monthly report's
+    กองทุนที่ต้องติดตาม, for the officer's area or a place in it), from the one ledger engine."""
+    from ledger.engine import Grouping
+
+    view = ctx.view
+    only, label, refusal = narrow(ctx, args.strip())
+    if refusal:
+        return refusal
+    funds = [f for f in view.funds if only is None or f.fund_id in only]
+    groups = Grouping([loan.fund_id for loan in view.book.loans], [f.fund_id for f in funds])
+    day = view.ledger
+    tables, parts = day.aging_by(groups), day.summary_by(groups)
+    late = [f for f in funds if tables[f.fund_id].overdue.contracts]
+    late.sort(key=lambda f: (-tables[f.fund_id].overdue.arrears, f.fund_id))
+    where = label or view.scope.label
+    if not late:
+        return [flex.text_message(f"ไม่มีกองทุนที่ค้างชำระ ({where})", quick=views.main_quick("สรุป"))]
+    rows = [flex.box([
+        flex.text(f"{n}. {views.fund_label(f)} ({f.fund_id})", bold=True),
+        flex.text(f"ค้างชำระ {baht(tables[f.fund_id].overdue.arrears)} · {tables[f.fund_id].overdue.contracts:,} สัญญา "
+                  f"· PAR{ctx.config.ledger.par_days} {views.percent(parts[f.fund_id].par30)}", size="xs", color=flex.RED),
+    ], spacing="none") for n, f in enumerate(late[:RANKED], start=1)]
+    if len(late) > RANKED:
+        rows.append(flex.text(f"และอีก {len(late) - RANKED:,} กองทุนที่ค้างชำระ — พิมพ์ กองทุนค้างมาก <อำเภอหรือตำบล> "
+                              "เพื่อดูให้แคบลง", size="xs", color=flex.AMBER))
+    total = sum((tables[f.fund_id].overdue.arrears for f in late), Decimal(0))
+    top = [flex.text(f"{len(late):,} จาก {len(funds):,} กองทุนมีค้างชำระ รวม {baht(total)}", bold=True)]
+    bubble = flex.bubble("กองทุนค้างชำระมากที่สุด", top + rows, subtitle=f"{where} · ณ {date_th(ctx.today)}",
+                         color=flex.RED)
+    alt = f"กองทุนค้างชำระมากที่สุด {where}: " + ", ".join(
+        f"{f.fund_id} {baht(tables[f.fund_id].overdue.arrears)}" for f in late[:3])
+    return [flex.flex_message(alt, bubble, quick=views.quick(*[f"กองทุน {f.fund_id}" for f in late[:5]],
+                                                              "ค้างชำระ", "สรุป", "เมนู"))]
 
 
 @command("check", "ตรวจสอบ", "check", usage="ตรวจสอบ [สถานที่]",

@@ -344,6 +344,20 @@ def test_fund_refusals_and_choices(chat):
     assert "ไม่พบกองทุน" in chat.text(USER_OF01, "กองทุน 230301-02")      # another district
 
 
+def test_funds_ranked_by_arrears_each_as_its_card_says(chat):
+    import re
+
+    ranked = chat.text(USER_PV01, "กองทุนไหนค้างมากสุด")
+    assert ranked == chat.text(USER_PV01, "กองทุนค้างมาก")
+    listed = re.findall(r"\d+\. .*\((\d{6}-\d{2})\)\nค้างชำระ ([\d,]+) บาท · (\d+) สัญญา", ranked)
+    assert listed and [fund for fund, _, _ in listed] == sorted(
+        (fund for fund, _, _ in listed), key=lambda f: -int(dict((a, b) for a, b, _ in listed)[f].replace(",", "")))
+    for fund, arrears, contracts in listed:
+        assert f"ค้างชำระ  {arrears} บาท ({contracts} สัญญา)" in chat.text(USER_PV01, f"กองทุน {fund}"), fund
+    assert "230301-02" in ranked and "230301-02" not in chat.text(USER_OF01, "กองทุนค้างมาก")  # own district only
+    assert chat.text(USER_PV01, "กองทุนค้างมาก เมืองตราด") == chat.text(USER_OF01, "กองทุนค้างมาก")
+
+
 # ---------------------------------------------------------------- find
 
 def test_find_by_name_partial_and_contract(chat):
