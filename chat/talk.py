@@ -1,6 +1,7 @@
-"""Feedback (แนะนำ) and the answer to anything the bot does not understand."""
+"""Feedback (แนะนำ), and what a message that is no command means: a place or a borrower named
+alone, a place named before what is asked of it (chat.phrases reads the words around them), or
+else a short hint."""
 from __future__ import annotations
-
 
 from messaging import flex
 from chat import views
@@ -22,7 +23,7 @@ def _names_whole(place: Place, name: str) -> bool:
 
 
 # The commands a place can be named before (the others take no place, or more than one).
-_PLACE_FIRST = frozenset({"due", "overdue", "summary", "check", "fund"})
+_PLACE_FIRST = frozenset({"due", "overdue", "summary", "check", "fund", "ranking"})
 
 
 def _place_then_command(ctx: Ctx, text: str) -> Messages | None:
