@@ -87,12 +87,14 @@ def cmd_summary(ctx: Ctx, args: str) -> Messages:
         return refusal
     key = "summary" if only is None else "summary " + " ".join(sorted(only))
     if key not in view.memo:  # the same for everyone in this scope until the next read
-        view.memo[key] = _summary(ctx, view, only, label)
+        view.memo[key] = _summary(ctx, view, only, label, args.strip())
     return view.memo[key]
 
 
-def _summary(ctx: Ctx, view: Any, only: set[str] | None = None, label: str | None = None) -> Messages:
-    """The scope's summary, or a place's within it (`only`: its funds, `label`: how to say it)."""
+def _summary(ctx: Ctx, view: Any, only: set[str] | None = None, label: str | None = None,
+             asked: str = "") -> Messages:
+    """The scope's summary, or a place's within it (`only`: its funds, `label`: how to say it,
+    `asked`: the place as typed, which the buttons repeat)."""
     par_days = ctx.config.ledger.par_days
     day = view.ledger
     where = only_funds(view, only)
@@ -116,17 +118,16 @@ def _summary(ctx: Ctx, view: Any, only: set[str] | None = None, label: str | Non
         flex.field("ข้อมูลครบ ถูกต้อง เป็นปัจจุบัน", f"{funds_ok:,}/{funds_total:,} กองทุน "
                 f"({views.percent(funds_ok / funds_total) if funds_total else '-'})"),
     ]
-    unreadable = view.unreadable_rows() if only is None else sum(1 for u in view.ds.unreadable if u.fund_id in within)
+    unreadable = view.unreadable_rows(only)
     if unreadable:
         body.append(flex.field("แถวที่อ่านไม่ได้", f"{unreadable:,} แถว (พิมพ์ ตรวจสอบ)", color=flex.RED))
-    spanned = {view.ds.district_of(f.fund_id) for f in funds}
+    spanned = {view.ds.district_of(f.fund_id) or "-" for f in funds}
     if (view.scope.province_wide and only is None) or len(spanned) > 1:
         body += [flex.separator(), flex.text("รายอำเภอ (คงค้าง / ค้างชำระ / PAR30)", size="xs", color=flex.GREY)]
         from ledger.engine import Grouping
 
         districts = [view.ds.district_of(loan.fund_id) or "-" for loan in view.book.loans]
-        groups = Grouping(districts, sorted(set(districts) if only is None else
-                                             {d for d, loan in zip(districts, view.book.loans) if loan.fund_id in within}))
+        groups = Grouping(districts, sorted(set(districts) if only is None else spanned))
         tables, parts = day.aging_by(groups, where), day.summary_by(groups, where)
         for district in groups.names:
             table = tables[district]
@@ -139,9 +140,8 @@ def _summary(ctx: Ctx, view: Any, only: set[str] | None = None, label: str | Non
            f"PAR{par_days} {views.percent(summary.par30)}")
     if only is None:
         quick = views.main_quick("ค้างชำระ", "ครบกำหนด", "ตรวจสอบ")
-    else:  # the place's own lists, and its funds to choose from
-        place = " ".join(sorted(only)) if len(only) == 1 else label or ""
-        quick = views.quick(f"ค้างชำระ {place}", f"ครบกำหนด {place}", f"กองทุน {place}", "สรุป", "เมนู")
+    else:  # the place's own lists, and its funds to choose from: the place as it was typed
+        quick = views.quick(f"ค้างชำระ {asked}", f"ครบกำหนด {asked}", f"กองทุน {asked}", "สรุป", "เมนู")
     return [flex.flex_message(alt, bubble, quick=quick)]
 
 
@@ -237,7 +237,7 @@ def cmd_check(ctx: Ctx, args: str) -> Messages:
             lines.append(flex.text(f"และอีก {len(problems) - limit:,} รายการ — ดูทั้งหมดในแท็บ ตรวจสอบข้อมูล",
                                 size="xs", color=flex.AMBER))
         bubbles.append(flex.bubble("ข้อผิดพลาดที่ต้องแก้", lines, subtitle=f"{len(problems):,} จุด", color=flex.RED))
-    unreadable = view.unreadable_rows() if only is None else sum(1 for u in view.ds.unreadable if u.fund_id in only)
+    unreadable = view.unreadable_rows(only)
     if unreadable:
         bubbles[-1]["body"]["contents"].append(flex.text(
             f"แถวที่อ่านไม่ได้และไม่ถูกนับในยอดต่าง ๆ: {unreadable:,} แถว", size="xs", color=flex.RED))

@@ -153,7 +153,11 @@ class ScopeView:
     def fund_of(self, loan: Loan) -> Fund | None:
         return self.ds.funds.get(loan.fund_id)
 
-    def unreadable_rows(self) -> int:
+    def unreadable_rows(self, fund_ids: set[str] | None = None) -> int:
+        """Rows that could not be read, of the scope (with the fundless ones for provincial staff)
+        or of these of its funds only."""
+        if fund_ids is not None:
+            return sum(1 for u in self.ds.unreadable if u.fund_id in fund_ids)
         return sum(1 for u in self.ds.unreadable if u.fund_id is not None and self.scope.allows_fund(u.fund_id)) + \
             (sum(1 for u in self.ds.unreadable if u.fund_id is None) if self.scope.province_wide else 0)
 

@@ -120,6 +120,23 @@ def test_a_borrower_where_a_place_was_expected_gets_their_card(chat, text):
     assert "ไม่พบกองทุน" in chat.text(USER_OF01, "ค้างชำระ นายห้า")    # another district's: as if nobody
 
 
+@pytest.mark.parametrize("asked", ["สรุป เมืองตราด", "สรุป ต.บางพระ", "บางพระสรุปหน่อย"])
+def test_a_places_summary_buttons_lead_to_that_place(sheets_fake, line_fake, asked):
+    # The buttons repeat the place as typed: a subdistrict's label (ต.บางพระ อ.เมืองตราด) is no
+    # place to type, and its buttons had answered "ไม่พบกองทุน".
+    from tests.sheetdata import tiny_province
+
+    data = tiny_province()
+    data["funds"].append({**data["funds"][0], "fund_id": "230101-02", "village_no": 2, "village_name": "บ้านคลองนา"})
+    load_province(sheets_fake, data)
+    chat = Chat(make_runtime(sheets_fake, line_fake))
+    items = chat.say(USER_PV01, asked)[0]["quickReply"]["items"]
+    sent = [item["action"]["text"] for item in items if item["action"]["type"] == "message"]
+    assert any(text.startswith("ค้างชำระ ") for text in sent)
+    for text in sent:
+        assert "ไม่พบกองทุน" not in chat.text(USER_PV01, text), text
+
+
 def test_a_places_check_is_its_district_officers_check(chat):
     assert chat.text(USER_PV01, "ตรวจสอบ เมืองตราด") == chat.text(USER_OF01, "ตรวจสอบ")
     assert "ไม่พบกองทุน" in chat.text(USER_OF01, "ตรวจสอบ เขาสมิง")
