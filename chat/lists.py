@@ -57,9 +57,6 @@ def days_and_rest(args: str, default: int, today: dt.date | None = None) -> tupl
     return default, args.strip()
 
 
-PAGE_BUBBLES = views.PAGE_BUBBLES
-
-
 def _borrower_instead(ctx: Ctx, text: str) -> Messages | None:
     """ค้างชำระ นายหนึ่ง: a borrower of the officer's area where a place was expected; their card
     (what they owe, what is due, what is late) says what the list would have. None otherwise."""
@@ -80,7 +77,7 @@ def page_and_rest(args: str) -> tuple[int, str]:
 def list_reply(ctx: Ctx, *, title: str, where: str, rows: list[dict], top: list[dict], page: int,
                 again: str, alt: str, color: str, quick_first: str) -> Messages:
     """One page of a long list, ending with what was left out and how to see it or narrow it."""
-    per_page = ctx.list_limit * PAGE_BUBBLES
+    per_page = ctx.list_limit * views.PAGE_BUBBLES
     pages = max(1, -(-len(rows) // per_page))
     if page > pages:
         return [flex.text_message(f"{title} ({where}) มี {len(rows):,} รายการ {pages} หน้า "
@@ -99,7 +96,7 @@ def list_reply(ctx: Ctx, *, title: str, where: str, rows: list[dict], top: list[
     sub = where + (f" · หน้า {page}/{pages}" if pages > 1 else "")
     container, shown = flex.paged_list(title, chunk, per_bubble=ctx.list_limit, subtitle=sub,
                                     top=top if page == 1 else [], note=note, color=color,
-                                    max_bubbles=PAGE_BUBBLES, counter=pages == 1)
+                                    max_bubbles=views.PAGE_BUBBLES, counter=pages == 1)
     more = start + shown < len(rows)
     quick = ([flex.message_action(f"หน้า {page + 1}", f"{again} หน้า {page + 1}")] if more else []) + \
         views.main_quick(quick_first)
@@ -131,7 +128,7 @@ def cmd_due(ctx: Ctx, args: str) -> Messages:
     if not items:
         return [flex.text_message(f"{title} ({where}): ไม่มีงวดที่ต้องชำระ", quick=views.main_quick("ค้างชำระ"))]
     total = day.remaining_total(due)
-    per_page = ctx.list_limit * PAGE_BUBBLES
+    per_page = ctx.list_limit * views.PAGE_BUBBLES
     first = (page - 1) * per_page
     rows = [views.due_row(loan, view.ds.funds.get(loan.fund_id), inst.seq, due, inst.remaining, left, several)
             if first <= i < first + per_page else {}
@@ -167,7 +164,7 @@ def cmd_overdue(ctx: Ctx, args: str) -> Messages:
     top = [flex.text(f"{overdue.contracts:,} สัญญา ค้างชำระรวม {baht(overdue.arrears)}", bold=True, color=flex.RED),
            flex.text(f"ยอดคงค้างของสัญญาเหล่านี้ {baht(overdue.outstanding)}", size="xs", color=flex.GREY),
            *views.aging_lines(table, table.rows[1:], skip_empty=True)]
-    per_page = ctx.list_limit * PAGE_BUBBLES
+    per_page = ctx.list_limit * views.PAGE_BUBBLES
     first = (page - 1) * per_page
     rows = [_overdue_row(view, day, i) if first <= n < first + per_page else {} for n, i in enumerate(found)]
     again = " ".join(x for x in ("ค้างชำระ", args.strip()) if x)

@@ -21,8 +21,8 @@ def find_loans(view: Any, query: str) -> list[Any]:
     squeezed = q.replace(" ", "")
     # A phone number, typed with or without its dashes: 6 digits or more, so that a fund code's
     # or a contract's digits are not taken for one.
-    dialled = "".join(c for c in q if c.isdigit()) if len(q.replace("-", "").replace(" ", "")) >= 6 and \
-        q.replace("-", "").replace(" ", "").isdigit() else ""
+    digits = squeezed.replace("-", "")
+    dialled = digits if len(digits) >= 6 and digits.isdigit() else ""
     found = []
     for loan in view.loans:
         name = loan.borrower_name.lower()

@@ -26,10 +26,10 @@ def _names_whole(place: Place, name: str) -> bool:
 _PLACE_FIRST = frozenset({"due", "overdue", "summary", "check", "fund", "ranking"})
 
 
-def _place_then_command(ctx: Ctx, text: str) -> Messages | None:
+def _place_then_command(ctx: Ctx, readings: list[str]) -> Messages | None:
     """A place named before what is asked of it, as Thai puts it: เกาะช้างค้างเท่าไหร่,
-    บางพระครบกำหนดบ้าง, บ่อไร่สรุปหน่อย. None when the text is not that."""
-    readings = named_alone(text)
+    บางพระครบกำหนดบ้าง, บ่อไร่สรุปหน่อย (`readings`: chat.phrases.named_alone's). None when the
+    text is not that."""
     said = readings[0] if readings else ""
     for word, key in phrasebook().words:
         at = said.find(word)
@@ -56,7 +56,8 @@ def unknown(ctx: Ctx, text: str) -> Messages:
     สลักเตียนเป็นไงบ้าง, บ่อไร่, นางสาวศิริพร): a fund's card, a district's or subdistrict's summary,
     the search's answer for a borrower of the officer's own area. Anything else gets a short hint,
     never an error."""
-    for name in named_alone(text):
+    readings = named_alone(text)
+    for name in readings:
         if len(name) < 3:  # a word shorter than a Thai name would match half the sheet
             continue
         view = ctx.view
@@ -68,7 +69,7 @@ def unknown(ctx: Ctx, text: str) -> Messages:
             return cmd_find(ctx, name)
         if place is not None:   # part of a village's name, and no borrower by that name
             return cmd_fund(ctx, name)
-    routed = _place_then_command(ctx, text)
+    routed = _place_then_command(ctx, readings)
     if routed is not None:
         return routed
     # The text is not repeated back: it may name someone outside the officer's area.
