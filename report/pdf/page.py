@@ -208,7 +208,8 @@ class Document(FPDF):
         if " " in text or not text:
             return 100
         room = width - 2 * self.c_margin
-        need = self.get_string_width(text) if _MARKS.search(text) else self._plain_width(text)
+        self._shape_for(text)  # measured as it will be drawn: shaped or not (kerning differs)
+        need = self.get_string_width(text) if self._shaping else self._plain_width(text)
         if need <= room:
             return 100
         scale = math.floor(100 * room / need)
