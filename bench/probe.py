@@ -101,7 +101,7 @@ def run_read_task(args: argparse.Namespace, config: Any, store: Any, today: dt.d
     return {"seconds": {"load": t1 - t0, "parse": t2 - t1, "total": t2 - t0},
             "cpu": {"load": c1 - c0, "parse": c2 - c1, "total": c2 - c0},
             "gc": {"load": load_gc.as_json(), "parse": parse_gc.as_json()},
-            "loans": len(ds.loans), "cells": sum(len(t.rows) * len(t.header) for t in tables.values())}
+            "loans": len(ds.loans), "cells": sum(t.height * len(t.header) for t in tables.values())}
 
 
 @task("remind")

@@ -57,8 +57,8 @@ def one_run(tables: dict[str, list[list[Any]]], take_over: bool) -> dict[str, fl
         snap = conversation.snapshots.get()
         payments = snap.tables["payments"]
         where = layout.positions("payments", payments)
-        row = len(payments.rows) + 2  # the first empty row under the data
-        contract = payments.rows[0][where["contract_no"]]
+        row = payments.height + 2  # the first empty row under the data
+        contract = payments.column(where["contract_no"])[0]
         for col, value in (("contract_no", contract), ("paid_date", "20/11/2569"), ("amount", 500)):
             sheets.edit_cell(SPREADSHEET_ID, layout.title("payments"), row, where[col] + 1, value)
         prime_reads(sheets, sheets.url, CHAT_TABS)  # the fake renders the new answer before the clock

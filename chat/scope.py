@@ -20,9 +20,9 @@ import datetime as dt
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence
 
 from chat import CHAT_TABS
 from chat.budget import Deadline, Late, in_background, wait
@@ -68,17 +68,25 @@ class SheetLoading(Exception):
     """No copy of the sheet (or of the officer's scope) to answer from within this event's budget."""
 
 
-@dataclass
 class SubTable(Table):
     """Some rows of a tab, each keeping its own sheet row number."""
 
-    numbers: list[int] = field(default_factory=list)
+    __slots__ = ("numbers",)
+
+    def __init__(self, title: str, header: list[str], exists: bool, numbers: list[int],
+                 columns: list[Sequence[Any]]):
+        super().__init__(title, header, exists=exists, columns=columns)
+        self.height = len(numbers)  # a row left blank by the pick is still one of the scope's rows
+        self.numbers = numbers
 
     def row_number(self, index: int) -> int:
         return self.numbers[index]
 
     def row_numbers(self, indexes: list[int]) -> list[int]:
         return list(map(self.numbers.__getitem__, indexes))
+
+    def _same(self, other: Table) -> bool:
+        return isinstance(other, SubTable) and self.numbers == other.numbers and super()._same(other)
 
 
 @dataclass(frozen=True)
@@ -309,7 +317,7 @@ class Snapshot:
             return frozenset()
         if index is None:
             return frozenset()
-        return frozenset(readers.read_text(v) for v in set(_column(table, index)) if not readers.is_blank(v))
+        return frozenset(readers.read_text(v) for v in set(table.column(index)) if not readers.is_blank(v))
 
     # -- parsing one scope ------------------------------------------------------------
     def _scoped_dataset(self, scope: Scope) -> Dataset:
@@ -347,13 +355,12 @@ class Snapshot:
         if index is None:
             # Without the column no row can be placed in a scope: give the parser the header only,
             # so that it still reports the missing column, and no row of anyone.
-            return SubTable(table.title, table.header, [], table.exists, [])
-        cells = _column(table, index)
+            return SubTable(table.title, table.header, table.exists, [], [])
+        cells = table.column(index)
         # Each distinct cell read once (a contract's number is on each of its installment rows).
         matching = {v for v in set(cells) if not readers.is_blank(v) and readers.read_text(v) in keep}
         kept = [i for i, v in enumerate(cells) if v in matching]
-        return SubTable(table.title, table.header, [table.rows[i] for i in kept], table.exists,
-                        table.row_numbers(kept))
+        return SubTable(table.title, table.header, table.exists, table.row_numbers(kept), table.pick(kept))
 
     def _column_values(self, table: Table, tab_key: str, col: str) -> list[str]:
         try:
@@ -362,11 +369,8 @@ class Snapshot:
             return []
         if index is None:
             return []
-        cells = _column(table, index)
+        cells = table.column(index)
         text = {v: readers.read_text(v) for v in set(cells) if not readers.is_blank(v)}
         return [text[v] for v in cells if v in text]
 
 
-def _column(table: Table, index: int) -> list[Any]:
-    """One column's cells (None where a row is shorter)."""
-    return [row[index] if index < len(row) else None for row in table.rows]

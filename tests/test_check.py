@@ -115,8 +115,8 @@ def test_columns_are_found_by_header_not_position():
     tables = as_tables(tiny_province())
     loans = tables["loans"]
     order = list(reversed(range(len(loans.header))))
-    loans.header = ["คอลัมน์ของฉัน"] + [loans.header[i] for i in order]
-    loans.rows = [["x"] + [r[i] if i < len(r) else None for i in order] for r in loans.rows]
+    tables["loans"] = Table(loans.title, ["คอลัมน์ของฉัน"] + [loans.header[i] for i in order],
+                            [["x"] + [r[i] if i < len(r) else None for i in order] for r in loans.rows])
     ds = load_dataset(tables, Layout(), TODAY)
     assert ds.loans["F1-002"].amount is not None and ds.loans["F1-002"].fund_id == "230101-01"
 

@@ -15,16 +15,27 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sheets.model import Parsed, load_dataset
 from sheets.store import Layout, Table
 from tests.test_dataset import MESS, messy_tables
+from tests.test_table_forms import by_columns
 
 LAYOUT = Layout()
 TODAY = dt.date(2026, 1, 15)
 
 
-@pytest.fixture(scope="module")
-def sheet() -> tuple[dict[str, Table], Parsed]:
-    """A messy demo sheet (every kind of problem in it) and its parse."""
+@pytest.fixture(scope="module", params=["by rows", "by columns"])
+def sheet(request: pytest.FixtureRequest) -> tuple[dict[str, Table], Parsed]:
+    """A messy demo sheet (every kind of problem in it) and its parse; read by rows as a workbook is,
+    or by columns as the Google store reads it."""
     tables = messy_tables(seed=5, share=0.04)
+    if request.param == "by columns":
+        tables = {key: by_columns(table) for key, table in tables.items()}
     return tables, Parsed(tables, load_dataset(tables, LAYOUT, TODAY), LAYOUT, 3)
+
+
+def like(table: Table, rows: list[list[Any]] | None = None, header: list[str] | None = None) -> Table:
+    """The table with other rows or another header, in the same form (by rows or by columns)."""
+    changed = Table(table.title, table.header if header is None else header,
+                    table.rows if rows is None else rows, table.exists)
+    return by_columns(changed) if table.by_columns else changed
 
 
 def edited(tables: dict[str, Table], tab_key: str, row: int, col: int, value: Any) -> dict[str, Table]:
@@ -34,7 +45,7 @@ def edited(tables: dict[str, Table], tab_key: str, row: int, col: int, value: An
     cells = rows[row % len(rows)]
     cells.extend([None] * (col + 1 - len(cells)))
     cells[col] = value
-    return {**tables, tab_key: dataclasses.replace(table, rows=rows)}
+    return {**tables, tab_key: like(table, rows)}
 
 
 def reparsed(tables: dict[str, Table], earlier: Parsed, today: dt.date = TODAY):
@@ -62,11 +73,10 @@ def test_rows_added_removed_a_header_renamed_a_tab_gone_and_another_day(sheet) -
     tables, earlier = sheet
     payments = tables["payments"]
     changes = {
-        "a repayment typed": {**tables, "payments": dataclasses.replace(
-            payments, rows=payments.rows + [list(payments.rows[3])])},
-        "an installment row deleted": {**tables, "installments": dataclasses.replace(
-            tables["installments"], rows=tables["installments"].rows[1:])},
-        "a required header renamed": {**tables, "loans": dataclasses.replace(
+        "a repayment typed": {**tables, "payments": like(payments, payments.rows + [list(payments.rows[3])])},
+        "an installment row deleted": {**tables, "installments": like(tables["installments"],
+                                                                      tables["installments"].rows[1:])},
+        "a required header renamed": {**tables, "loans": like(
             tables["loans"], header=["x" if h == tables["loans"].header[0] else h for h in tables["loans"].header])},
         "a tab gone": {**tables, "documents": Table(LAYOUT.title("documents"), [], [], exists=False)},
         "nothing": tables,
@@ -82,7 +92,7 @@ def test_a_repayment_typed_takes_the_loans_and_schedules_over(sheet) -> None:
     tables, earlier = sheet
     payments = tables["payments"]
     typed = ["NO-SUCH-1", *payments.rows[0][1:]]  # a repayment against a contract nobody has
-    changed = {**tables, "payments": dataclasses.replace(payments, rows=payments.rows + [typed])}
+    changed = {**tables, "payments": like(payments, payments.rows + [typed])}
     taken = load_dataset(changed, LAYOUT, TODAY, earlier=earlier)
     same = random.Random(1).sample(sorted(earlier.ds.loans), 20)
     assert all(taken.loans[no] is earlier.ds.loans[no] for no in same)

@@ -9,8 +9,7 @@ person reads them top to bottom and, within a row, in the order they were found.
 from __future__ import annotations
 
 import datetime as dt
-from itertools import zip_longest
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, Callable, Sequence
 
 from core.thai import date_th, mask_id_runs
@@ -48,23 +47,25 @@ class TabReader:
         # Required columns the header row lacks: read as blank in every row, without a problem per
         # row (the tab's one blocking problem says it, with the count of rows).
         self.missing = missing
-        # The tab turned into columns at once (zip_longest fills a short row's missing cells with
-        # None, in C): a column read is then a lookup, not a pass over every row.
-        rows = table.rows
-        self.columns: list[tuple[Any, ...]] = list(zip_longest(*rows)) if rows else []
-        # Stores drop trailing blank cells, so a blank row is usually [] and the first cell decides:
-        # when no first cell is blank (the usual tab), every row is kept without a look at each.
-        first = self.columns[0] if self.columns else ()
-        if None in first or "" in first:
-            kept = [index for index, cells in enumerate(rows)
-                    if cells and (cells[0] is not None and cells[0] != "" or has_value(cells))]
-            if len(kept) < len(rows):
-                rows = [rows[index] for index in kept]
-                self.columns = list(zip_longest(*rows)) if rows else []
+        # The tab as columns (Google answers by columns; a workbook's rows are turned at once, in C):
+        # a column read is then a lookup, not a pass over every row.
+        columns = table.columns
+        # A blank row is left out. Usually no row's first cell is blank, and then every row is kept
+        # without a look at each; else only the rows whose first cell is blank are looked along.
+        first = columns[0] if columns else []
+        blank = {value for value in set(first) if value is None or (type(value) is str and not value.strip())}
+        if blank:
+            kept = [index for index, value in enumerate(first)
+                    if value not in blank or has_value([cells[index] for cells in columns])]
+            if len(kept) < len(first):
+                take = itemgetter(*kept) if len(kept) > 1 else None
+                columns = ([] if not kept else [[cells[kept[0]]] for cells in columns] if take is None
+                           else [list(take(cells)) for cells in columns])
         else:
-            kept = list(range(len(rows)))
+            kept = list(range(len(first)))
+        self.columns: list[Sequence[Any]] = columns
         self.numbers = table.row_numbers(kept)  # sheet row numbers
-        self.n = len(rows)
+        self.n = len(kept)
         self.keys: list[str] = [""] * self.n
         self.funds: list[str | None] = [None] * self.n
         self.failed: set[tuple[int, str]] = set()  # (row index, column) that could not be read
@@ -178,7 +179,7 @@ def _text_table(distinct: set[Any], required: bool) -> tuple[dict[Any, Any], set
     return table, bad
 
 
-def has_value(cells: list[Any]) -> bool:
+def has_value(cells: Sequence[Any]) -> bool:
     for cell in cells:
         if cell is not None and not (type(cell) is str and not cell.strip()):
             return True
@@ -198,7 +199,7 @@ def open_tab(ds: Dataset, layout: Layout, tables: dict[str, Table], tab_key: str
         ds.tabs_missing.append(title)
         return None
     found = layout.match(tab_key, table.header)
-    empty = not table.header and not any(has_value(cells) for cells in table.rows)
+    empty = not table.header and not any(has_value(cells) for cells in table.columns)
     missing = () if empty else found.missing
     tab = TabReader(layout, tab_key, table, found.positions, frozenset(m.col_key for m in missing))
     ds.blocking.extend(blocking_problem(title, m, tab.n) for m in missing)
