@@ -60,6 +60,7 @@ from core.http import KeepAlive
 from sheets.gc_pause import collector_paused
 from sheets.credentials import CREDENTIALS_HELP, TokenEndpointUnreachable, TokenSource
 from sheets.store import StoreError
+from sheets.value_ranges import decode_value_ranges
 
 GOOGLE_API_URL = "https://sheets.googleapis.com"
 # Above this size an answer is decoded with orjson: the standard json module takes seconds on a
@@ -231,6 +232,18 @@ def _decode(data: bytes) -> Any:
     return json.loads(data)
 
 
+def _range_decoder(ranges: int) -> Callable[[bytes], Any]:
+    """A batchGet answer's decoder: a big one a value range at a time (sheets/value_ranges.py)."""
+    def decode(data: bytes) -> Any:
+        if len(data) <= LARGE_ANSWER_BYTES:
+            return _decode(data)
+        import orjson  # late: see LARGE_ANSWER_BYTES
+
+        with collector_paused():  # see _decode
+            return decode_value_ranges(data, ranges, orjson.loads)
+    return decode
+
+
 def _query(params: Optional[Params]) -> str:
     pairs: list[tuple[str, str]] = []
     for name, value in (params or {}).items():
@@ -270,14 +283,15 @@ class SheetsClient:
 
     # -- the choke point ---------------------------------------------------
     def request(self, method: str, path: str, operation: Operation, *, params: Optional[Params] = None,
-                body: Optional[Mapping[str, Any]] = None, resend_unanswered: bool = True) -> Any:
-        """One API call with retries; the decoded answer, or SheetsError."""
+                body: Optional[Mapping[str, Any]] = None, resend_unanswered: bool = True,
+                decode: Callable[[bytes], Any] | None = None) -> Any:
+        """One API call with retries; the decoded answer (by `decode`, default JSON), or SheetsError."""
         target = path + _query(params)
         payload = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         answer, tries = self.retrying.run(
             lambda: self._exchange(method, target, payload, resend_unanswered), resend_unanswered)
         if answer.ok:
-            return _decode(answer.body)
+            return (decode or _decode)(answer.body)
         account = self.tokens.account() if answer.status == 403 else ""
         raise sheets_error(operation, answer, tries, timeout_seconds=self.timeout_seconds, account=account)
 
@@ -311,7 +325,7 @@ class SheetsClient:
         """values:batchGet: many ranges in one request (one quota unit)."""
         operation = Operation("values.batchGet", f"อ่านแท็บ {_tabs(ranges)}", f"reading {_tabs(ranges)}")
         return self.request("GET", self._spreadsheet(spreadsheet_id) + "/values:batchGet", operation,
-                            params={**(params or {}), "ranges": list(ranges)})
+                            params={**(params or {}), "ranges": list(ranges)}, decode=_range_decoder(len(ranges)))
 
     def values_get(self, spreadsheet_id: str, range_name: str, params: Optional[Params] = None) -> Any:
         operation = Operation("values.get", f"อ่าน {range_name}", f"reading {range_name}")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import google.auth
+import orjson
 import pytest
 import rsa
 from google.auth.credentials import AnonymousCredentials
@@ -181,15 +182,22 @@ def test_rewrite_costs_two_requests_and_creates_a_missing_tab(google_store: Goog
 
 
 def test_reading_a_large_tab_is_one_quick_request(google_store: GoogleStore, sheets_fake: SheetsFake,
-                                                  layout: Layout) -> None:
+                                                  layout: Layout, monkeypatch: pytest.MonkeyPatch) -> None:
     header = layout.headers("loans")
     rows = [[f"C{i:05d}", "230101-05", "นายสมชาย ใจดี", "", "0812345678", 1, "ค้าขาย", "15/01/2568",
              20000, "15/01/2569", "ปกติ", f"แถว {i}"] for i in range(80_000)]
     sheets_fake.set_rows(SPREADSHEET_ID, "ลูกหนี้", [header, *rows])
+    sheets_fake.set_rows(SPREADSHEET_ID, "กองทุน", [layout.headers("funds"), ["230101-05", "เมืองตราด"]])
+    decoded: list[int] = []  # the size of each piece orjson decodes: a big answer goes a tab at a time
+    real_loads = orjson.loads
+    monkeypatch.setattr(orjson, "loads", lambda data: decoded.append(len(data)) or real_loads(data))
 
-    table = google_store.read(["loans"])["loans"]
+    tables = google_store.read(["funds", "loans"])
+    table = tables["loans"]
 
     assert len(table.rows) == 80_000 and table.rows[-1][0] == "C79999" and table.rows[5][3] is None
+    assert table.column(0)[:2] == ["C00000", "C00001"] and tables["funds"].rows == [["230101-05", "เมืองตราด"]]
+    assert len(decoded) == 3 and decoded[2] > 4 * 2 ** 20 > decoded[1]  # the opening, funds, loans
     assert only_request(sheets_fake).seconds < 1.0
 
 
