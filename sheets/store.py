@@ -119,6 +119,8 @@ class Table:
         """The columns of these data rows only (a scope's share of a tab), in their order."""
         if not indexes:
             return []
+        if self._columns is None:  # by rows: only the picked rows are turned into columns
+            return [list(cells) for cells in zip_longest(*[self.rows[i] for i in indexes])]
         if len(indexes) == 1:
             return [[cells[indexes[0]]] for cells in self.columns]
         take = itemgetter(*indexes)

@@ -106,6 +106,23 @@ def test_the_store_reads_by_columns_what_a_read_by_rows_gives(sheets_fake: Sheet
     assert load_dataset(read, LAYOUT, TODAY) == load_dataset(by_rows, LAYOUT, TODAY)
 
 
+@settings(max_examples=100, deadline=None)
+@given(rows=st.lists(st.lists(CELLS, max_size=5), max_size=10), data=st.data())
+def test_a_pick_of_rows_is_the_same_cells_in_either_form(rows: list[list[Any]], data: st.DataObject) -> None:
+    as_rows = Table("t", [], [clean_row(cells) for cells in google_rows(rows)])
+    as_columns = Table("t", [], columns=google_columns(rows))
+    kept = data.draw(st.lists(st.integers(0, max(as_rows.height - 1, 0)), unique=True).map(sorted)) \
+        if as_rows.height else []
+    picked_rows, picked_columns = as_rows.pick(kept), as_columns.pick(kept)
+
+    def plain(row: Any) -> list[Any]:  # a row's cells with every blank as None, trailing ones dropped
+        return clean_row([None if c is None or (type(c) is str and not c.strip()) else c for c in row])
+
+    for i in range(len(kept)):
+        assert plain(col[i] for col in picked_rows) == plain(col[i] for col in picked_columns) \
+            == plain(as_rows.rows[kept[i]])
+
+
 def test_a_tab_with_a_header_only_or_nothing_at_all() -> None:
     header_only = Table("t", ["a", "b"], columns=[[], []])
     assert header_only.height == 0 and header_only.rows == [] and header_only.columns == [[], []]
