@@ -56,7 +56,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
-from core.http import KeepAlive
+from core.http import GOOGLE_QUERY, KeepAlive
 from sheets.gc_pause import collector_paused
 from sheets.credentials import CREDENTIALS_HELP, TokenEndpointUnreachable, TokenSource
 from sheets.store import StoreError
@@ -286,7 +286,7 @@ class SheetsClient:
                 body: Optional[Mapping[str, Any]] = None, resend_unanswered: bool = True,
                 decode: Callable[[bytes], Any] | None = None) -> Any:
         """One API call with retries; the decoded answer (by `decode`, default JSON), or SheetsError."""
-        target = path + _query(params)
+        target = path + _query({**(params or {}), **GOOGLE_QUERY})
         payload = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         answer, tries = self.retrying.run(
             lambda: self._exchange(method, target, payload, resend_unanswered), resend_unanswered)

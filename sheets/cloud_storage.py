@@ -42,7 +42,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Callable, Collection, Mapping
 
-from core.http import KeepAlive
+from core.http import GOOGLE_QUERY, KeepAlive
 from sheets.store import StoreError
 from sheets.google_api import RETRIED_STATUSES, Answer, RetryPolicy, google_error, path_segment, tries_phrase
 
@@ -203,7 +203,7 @@ class StorageClient:
         tries = self.retry.max_tries if idempotent else 1
         uncertain = False
         failure, status, reason = "", None, ""
-        full_path = path + ("?" + urllib.parse.urlencode(query) if query else "")
+        full_path = path + "?" + urllib.parse.urlencode({**query, **GOOGLE_QUERY})
         for attempt in range(1, tries + 1):
             try:
                 status, data = self._send(method, full_path, body, content_type)

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Collection, Mapping, Optional, Sequence
 
 from core.config import Config
-from core.http import KeepAlive
+from core.http import GOOGLE_QUERY, KeepAlive
 from sheets.credentials import TokenSource, bearer_token, token_source_from_env
 from sheets.store import StoreError
 from sheets.google_api import RETRIED_STATUSES, Answer, RetryPolicy, google_error, path_segment, tries_phrase
@@ -322,7 +322,7 @@ class DriveClient:
         reads = method == "GET"
         tries = max(1, self.retry.max_tries)
         uncertain = False  # a try of this write may have been applied
-        full_path = path + ("?" + urllib.parse.urlencode(query) if query else "")
+        full_path = path + "?" + urllib.parse.urlencode({**query, **GOOGLE_QUERY})
         error = DriveError("no try made")
         for attempt in range(1, tries + 1):
             if uncertain and find_existing is not None:

@@ -43,6 +43,7 @@ def test_insert_then_read_back_metadata_and_content(client: StorageClient, stora
     assert storage_fake.requests[0].path == f"/upload/storage/v1/b/{BUCKET}/o"
     assert storage_fake.requests[1].path == f"/storage/v1/b/{BUCKET}/o/{NAME}"  # one segment, decoded
     assert storage_fake.requests[2].query["alt"] == ["media"]
+    assert all(r.query["prettyPrint"] == ["false"] for r in storage_fake.requests)  # compact answers
 
 
 def test_create_if_absent_lets_the_first_writer_win_and_keeps_its_content(client: StorageClient,

@@ -46,6 +46,7 @@ def test_get_reads_a_shared_drive_file_with_its_version_and_modified_time(client
     request = drive_fake.requests[0]
     assert request.path == f"/drive/v3/files/{file_id}" and request.query["supportsAllDrives"] == ["true"]
     assert "version" in request.query["fields"][0]
+    assert request.query["prettyPrint"] == ["false"]  # Google indents its answers unless asked not to
 
 
 def test_without_supports_all_drives_a_shared_drive_file_does_not_exist(client: DriveClient,

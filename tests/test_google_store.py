@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 from typing import Any, Callable
 
@@ -82,6 +84,21 @@ def test_every_answer_comes_compressed_as_google_sends_it(google_store: GoogleSt
 
     assert sheets_fake.requests and all(r.gzipped for r in sheets_fake.requests)
     assert [tables["loans"].header, *tables["loans"].rows] == typed
+
+
+def test_every_answer_comes_without_indentation(google_store: GoogleStore, sheets_fake: SheetsFake,
+                                                layout: Layout) -> None:
+    # Google's APIs indent an answer unless the request says prettyPrint=false: a big province's
+    # read by columns would be 81 MB to decode instead of 43 MB.
+    seed_data_tabs(sheets_fake, layout)
+    url = f"{sheets_fake.url}/v4/spreadsheets/{SPREADSHEET_ID}/values/{urllib.parse.quote(layout.title('loans'))}"
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": "Bearer t"})) as answer:
+        assert b"\n  " in answer.read()  # the fake, like Google, indents by default
+
+    google_store.read(DATA_TABS)
+    google_store.append("payments", [{"contract_no": "K-1", "paid_date": dt.date(2026, 1, 5), "amount": 100}])
+
+    assert sheets_fake.requests[1:] and all(r.query.get("prettyPrint") == ["false"] for r in sheets_fake.requests[1:])
 
 
 def test_a_missing_tab_costs_one_fields_limited_tab_list_and_a_second_read(

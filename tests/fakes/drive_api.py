@@ -501,7 +501,9 @@ class DriveFake(LoopbackFake, Faulty):
             raise FakeDriveError(500, f"fake answer violates the discovery document: {problems[0]}")
         default = DEFAULT_LIST_FIELDS if kind == "files.list" else DEFAULT_FILE_FIELDS
         result = prune(result, parse_fields(params.get("fields") or default))
-        return Reply(200, json.dumps(result, ensure_ascii=False).encode("utf-8"),
+        # Indented as Google writes it, unless the request says prettyPrint=false (its default is true).
+        indent = None if params.get("prettyPrint", "true").lower() == "false" else 2
+        return Reply(200, json.dumps(result, ensure_ascii=False, indent=indent).encode("utf-8"),
                      {"Content-Type": "application/json; charset=UTF-8"})
 
     # -- endpoints (called under the lock) ------------------------------------

@@ -378,7 +378,9 @@ class StorageFake(LoopbackFake, Faulty):
             raise FakeStorageError(500, f"fake answer violates the discovery document: {problems[0]}")
         if "fields" in params:
             result = prune(result, parse_fields(params["fields"]))
-        return Reply(200, json.dumps(result).encode(), {"Content-Type": "application/json; charset=UTF-8"})
+        # Indented as Google writes it, unless the request says prettyPrint=false (its default is true).
+        indent = None if params.get("prettyPrint", "true").lower() == "false" else 2
+        return Reply(200, json.dumps(result, indent=indent).encode(), {"Content-Type": "application/json; charset=UTF-8"})
 
     # -- endpoints (called under the lock) ------------------------------------
     def _insert(self, objects: dict[str, FakeObject], bucket: str, upload: bool, params: dict[str, str],
