@@ -9,8 +9,16 @@ from typing import Any
 from core.thai import date_th, mask_id_runs
 from sheets.model import LEVEL_TH, Dataset, Fund, Problem
 from sheets.records import TYPED_DOCUMENTS, is_newer
-from core.schema import FUNDS, PAYMENTS
+from core.schema import FUNDS, PAYMENTS, TABS
 from core.config import Config
+
+# Google Sheets holds at most 10 million cells in a spreadsheet; the check warns from 70 % (at
+# 80,000 loans the data is 3.6 million and the alert log adds about a million a month).
+SHEET_CELL_LIMIT = 10_000_000
+CAPACITY_WARNING = 0.7
+# What a run needs of the alert log (alerts.catch_up_days, 14 by default, with room; and every
+# failed row, sent again later): what an archive must leave in it.
+KEEP_IN_LOG = "แถวของ 30 วันล่าสุดและแถวที่ส่งไม่สำเร็จ"
 
 # What a fund must have to be complete: the four documents of the province's
 # method (4.1) and the fields its form asks for. Column key -> what it is.
@@ -72,6 +80,7 @@ class QualityReport:
     problems: list[Problem]       # every problem, the blocking ones first
     unreadable_rows: int
     blocking: list[Problem] = field(default_factory=list)  # required columns missing (Dataset.blocking)
+    capacity: list[str] = field(default_factory=list)      # the spreadsheet filling up (capacity_lines)
 
     @property
     def funds_total(self) -> int:
@@ -104,6 +113,7 @@ class QualityReport:
         return masked({
             "date": self.today.isoformat(),
             "blocking": [p.as_dict() for p in self.blocking],
+            "capacity": list(self.capacity),
             "funds_total": self.funds_total,
             "funds_ok": self.funds_ok,
             "indicator_9_1": round(self.indicator_9_1, 4),
@@ -206,7 +216,23 @@ def run_check(ds: Dataset, config: Config, today: dt.date) -> QualityReport:
     problems.sort(key=lambda p: (p.level != "error", p.tab, p.row or 0))
     # A missing column first: until it is fixed nothing else the check says can be trusted.
     return QualityReport(today, list(by_fund.values()), list(ds.blocking) + problems, len(ds.unreadable),
-                         list(ds.blocking))
+                         list(ds.blocking), capacity_lines(ds.tab_cells, SHEET_CELL_LIMIT))
+
+
+def capacity_lines(tab_cells: dict[str, int], limit: int = SHEET_CELL_LIMIT) -> list[str]:
+    """What to say when the tabs read fill CAPACITY_WARNING of a spreadsheet's cells or more: when
+    it is full Google refuses every append, and the alert log and LINE's repayments are appends."""
+    used = sum(tab_cells.values())
+    if used < limit * CAPACITY_WARNING:
+        return []
+    biggest = sorted(tab_cells.items(), key=lambda item: -item[1])[:3]
+    log_title = TABS["alert_log"].title
+    advice = (f"ย้ายแถวเก่าของแท็บ{log_title}ไปเก็บในไฟล์อื่น โดยเก็บ{KEEP_IN_LOG}ไว้ "
+              if any(title == log_title for title, _ in biggest) else "ย้ายข้อมูลเก่าไปเก็บในไฟล์อื่น ")
+    return [f"สเปรดชีตใกล้เต็ม: ใช้ไปแล้วอย่างน้อย {used:,} จาก {limit:,} เซลล์ ({used / limit:.0%}) "
+            f"เมื่อเต็ม Google จะไม่รับการบันทึกเพิ่ม ระบบจึงบันทึกการแจ้งเตือนและการรับชำระทาง LINE ไม่ได้ — "
+            f"แท็บที่ใหญ่ที่สุด: " + ", ".join(f"{title} {cells:,} เซลล์" for title, cells in biggest)
+            + f" — {advice}(วิธีทำใน docs/deploy.md)", ""]
 
 
 def percent(share: float) -> str:
@@ -226,7 +252,7 @@ def blocking_lines(report: QualityReport) -> list[str]:
 
 def summary_text(report: QualityReport, limit: int = 15) -> str:
     """The readable Thai summary printed by `check`: the missing columns first, then worst funds first."""
-    lines = blocking_lines(report) + [
+    lines = blocking_lines(report) + report.capacity + [
              f"ตรวจสอบข้อมูล กข.คจ. ณ {date_th(report.today)}",
              f"ตัวชี้วัด 9.1: ข้อมูลครบถ้วน ถูกต้อง เป็นปัจจุบัน {report.funds_ok} จาก {report.funds_total} กองทุน "
              f"({percent(report.indicator_9_1)})", ""]
@@ -270,7 +296,7 @@ def summary_text(report: QualityReport, limit: int = 15) -> str:
 def quality_tab_rows(report: QualityReport) -> list[list[Any]]:
     """The ตรวจสอบข้อมูล tab: indicator lines, one line per fund, then one line per problem."""
     yes = lambda flag: "ใช่" if flag else "ไม่"  # noqa: E731
-    rows: list[list[Any]] = [[line] for line in blocking_lines(report)]
+    rows: list[list[Any]] = [[line] for line in blocking_lines(report) + report.capacity]
     rows += [
         ["ตัวชี้วัด 9.1", percent(report.indicator_9_1),
          f"{report.funds_ok} จาก {report.funds_total} กองทุน ครบถ้วน ถูกต้อง เป็นปัจจุบัน",

@@ -88,6 +88,7 @@ def load_dataset(tables: dict[str, Table], layout: Layout, today: dt.date,
 def _load_all(tables: dict[str, Table], layout: Layout, today: dt.date, max_term_years: int,
               earlier: Parsed | None = None) -> Dataset:
     ds = Dataset(today=today)
+    ds.tab_cells = {table.title: table.cells for table in tables.values() if table.exists}
     # In this order: each tab checks the ids it refers to against the tabs read before it.
     parsers: tuple[tuple[str, Parser], ...] = (
         ("officers", parse_officers),

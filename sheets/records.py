@@ -235,6 +235,9 @@ class Dataset:
     # header looked for): nothing that needs the column can be trusted, so a run that would act on
     # the data (the alerts) stops and says so. Not in `problems`: they are of another kind.
     blocking: list[Problem] = field(default_factory=list)
+    # The cells of each tab read (its used rows × columns, the header row included), by tab title:
+    # a Google spreadsheet holds 10 million cells at most, and the check says when it fills up.
+    tab_cells: dict[str, int] = field(default_factory=dict)
 
     # -- questions the rest of the program asks ---------------------------
     def fund_documents(self, fund: Fund) -> dict[str, FundDocument]:

@@ -126,6 +126,17 @@ class Table:
         take = itemgetter(*indexes)
         return [list(take(cells)) for cells in self.columns]
 
+    @property
+    def cells(self) -> int:
+        """The cells the tab uses: its rows (the header's included) × its widest row."""
+        if not self.exists:
+            return 0
+        if self._columns is not None:
+            width = len(self._columns)
+        else:
+            width = max(map(len, self.rows), default=0)
+        return (self.height + 1) * max(width, len(self.header))
+
     def row_number(self, index: int) -> int:
         return index + 2
 

@@ -521,6 +521,16 @@ def test_check_worst_first_in_the_officers_funds(chat):
     assert "ลูกหนี้ แถว 7" in province and "XX-999" in province
 
 
+def test_a_spreadsheet_filling_up_is_said_first_to_the_province_only(chat, monkeypatch: pytest.MonkeyPatch):
+    import sheets.check
+
+    monkeypatch.setattr(sheets.check, "SHEET_CELL_LIMIT", 10)  # the tiny province's cells fill it
+    province = chat.text(USER_PV01, "ตรวจสอบ")
+    assert province.index("สเปรดชีตใกล้เต็ม") < province.index("ผ่านครบ")
+    assert "สเปรดชีตใกล้เต็ม" not in chat.text(USER_OF01, "ตรวจสอบ")          # not a district's to act on
+    assert "สเปรดชีตใกล้เต็ม" not in chat.text(USER_PV01, "ตรวจสอบ เมืองตราด")  # nor a place's
+
+
 # ---------------------------------------------------------------- feedback
 
 def test_feedback_is_appended_once(chat, sheets_fake):

@@ -352,3 +352,37 @@ def test_the_bank_balance_is_the_newer_of_the_typed_cell_and_the_newest_bank_boo
     report = build_report(ds, config, 2026, 11, as_of=TODAY)
     row = next(r for r in report.funds if r["fund_id"] == "230101-01")
     assert str(row["bank_balance"]) == "160000.00" and row["bank_balance_date"] == dt.date(2026, 11, 20)
+
+
+def test_the_cells_of_each_tab_read_are_counted_in_either_form():
+    from tests.test_table_forms import by_columns
+
+    tables = as_tables(tiny_province())
+    ds = load_dataset(tables, Layout(), TODAY)
+    by_col = load_dataset({k: by_columns(t) for k, t in tables.items()}, Layout(), TODAY)
+    loans = tables["loans"]
+    width = max(len(loans.header), *map(len, loans.rows))
+    assert ds.tab_cells[loans.title] == (len(loans.rows) + 1) * width
+    assert by_col.tab_cells == ds.tab_cells and sum(ds.tab_cells.values()) > 0
+
+
+def test_a_spreadsheet_filling_up_is_said_before_anything_else(monkeypatch):
+    import sheets.check
+    from sheets.check import capacity_lines
+
+    assert capacity_lines({"ลูกหนี้": 6_999_999}) == []
+    [line, _] = capacity_lines({"บันทึกการแจ้งเตือน": 3_200_000, "รับชำระ": 1_649_106, "งวดชำระ": 1_194_276,
+                                "ลูกหนี้": 960_012, "กองทุน": 87_423})
+    assert "7,090,817 จาก 10,000,000 เซลล์ (71%)" in line
+    assert "บันทึกการแจ้งเตือน 3,200,000 เซลล์, รับชำระ 1,649,106 เซลล์, งวดชำระ 1,194,276 เซลล์" in line
+    assert "ย้ายแถวเก่าของแท็บบันทึกการแจ้งเตือน" in line and "ลูกหนี้ 960" not in line
+    [other, _] = capacity_lines({"รับชำระ": 8_000_000})
+    assert "ย้ายข้อมูลเก่า" in other and "แท็บบันทึกการแจ้งเตือน" not in other
+
+    ds = load_dataset(as_tables(tiny_province()), Layout(), TODAY)
+    config = load_config(env={})
+    assert run_check(ds, config, TODAY).capacity == []
+    monkeypatch.setattr(sheets.check, "SHEET_CELL_LIMIT", sum(ds.tab_cells.values()))  # full
+    report = run_check(ds, config, TODAY)
+    assert summary_text(report).startswith("สเปรดชีตใกล้เต็ม: ใช้ไปแล้วอย่างน้อย")
+    assert quality_tab_rows(report)[0][0].startswith("สเปรดชีตใกล้เต็ม") and report.as_json()["capacity"]
