@@ -76,6 +76,9 @@ STATUS_WORDS = {
 }
 
 Params = Mapping[str, Union[str, Sequence[str]]]
+# Google's answer to a write past a spreadsheet's 10 million cells ("This action would increase the
+# number of cells in the workbook above the limit of 10000000 cells.").
+FULL_SPREADSHEET = "above the limit of 10000000 cells"
 # Failures that leave no doubt the request never reached Google.
 NOT_SENT = (ConnectionRefusedError, socket.gaierror)
 
@@ -200,6 +203,10 @@ def sheets_error(operation: Operation, answer: Answer, tries: int, *, timeout_se
         hint += " " + CREDENTIALS_HELP
     elif status == 404:
         hint = " ตรวจรหัสสเปรดชีตหลัง gsheet: (check the spreadsheet id after gsheet:)"
+    elif status == 400 and FULL_SPREADSHEET in google_message:
+        hint = (" สเปรดชีตเต็ม (Google Sheets รับได้ไม่เกิน 10 ล้านเซลล์): ย้ายแถวเก่าของแท็บบันทึกการแจ้งเตือน"
+                "ไปเก็บในไฟล์อื่น (the spreadsheet is full: move the alert log's older rows to another file; "
+                "docs/deploy.md)")
     words = STATUS_WORDS.get(status, "ผิดพลาด")
     message = (f"Google Sheets ตอบกลับ {status} ({words}){after_th} ขณะ{operation.thai} "
                f"(Google Sheets answered {status} {code}{after_en} while {operation.english}: {google_message}).{hint}")

@@ -287,6 +287,15 @@ def test_a_bad_request_is_not_retried(google_store: GoogleStore, sheets_fake: Sh
     assert sheets_fake.count() == 1
 
 
+def test_a_full_spreadsheet_says_what_to_move_out(google_store: GoogleStore, sheets_fake: SheetsFake) -> None:
+    # Google's answer to a write past the 10 million cells a spreadsheet holds.
+    sheets_fake.fail_next(400, kind="values.append", message="This action would increase the number of cells "
+                                                            "in the workbook above the limit of 10000000 cells.")
+    with pytest.raises(StoreError) as err:
+        google_store.append("alert_log", [{"officer_id": "TRT-01", "status": "sent"}])
+    assert "สเปรดชีตเต็ม" in str(err.value) and "บันทึกการแจ้งเตือน" in str(err.value)
+
+
 def test_no_permission_says_to_share_the_sheet(google_store: GoogleStore, sheets_fake: SheetsFake) -> None:
     sheets_fake.fail_next(403)
 
