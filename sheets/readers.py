@@ -11,7 +11,7 @@ import math
 import operator
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any
 
 from core.thai import BE_OFFSET, MONTHS_ABBR, MONTHS_FULL, mask_id_runs, to_arabic_digits
 
@@ -205,7 +205,6 @@ def read_int(value: Any) -> int:
 
 
 _CID_WEIGHTS = tuple(range(13, 1, -1))
-CID_CHECK_DIGIT = "เลขประจำตัวประชาชนไม่ถูกต้อง (หลักตรวจสอบไม่ตรง) — โปรดตรวจสอบการพิมพ์"
 
 
 _CID_ZERO = ord("0") * sum(_CID_WEIGHTS)  # what the weighted sum of the ASCII codes adds
@@ -232,36 +231,8 @@ def read_citizen_id(value: Any) -> str:
         # Never echo a citizen id back whole, even a mistyped one.
         raise CellError(f"เลขประจำตัวประชาชนต้องเป็นตัวเลข 13 หลัก (กรอกไว้ {len(digits)} ตัวอักษร)")
     if citizen_id_check_digit(digits[:12]) != int(digits[12]):
-        raise CellError(CID_CHECK_DIGIT)
+        raise CellError("เลขประจำตัวประชาชนไม่ถูกต้อง (หลักตรวจสอบไม่ตรง) — โปรดตรวจสอบการพิมพ์")
     return digits
-
-
-def read_citizen_ids(values: Iterable[Any]) -> dict[Any, str | CellError]:
-    """`read_citizen_id` of many values at once (a big province's 80,000 ids): the usual cell, 13
-    ASCII digits typed as text (dashes and spaces allowed) or as a whole number, is checked with
-    one array sum over them all; any other value goes through `read_citizen_id`."""
-    import numpy as np  # late: the webhook's start does not pay for it here
-
-    out: dict[Any, str | CellError] = {}
-    plain: list[Any] = []
-    texts: list[str] = []
-    for value in values:
-        # Dashes and spaces as people type them (1-2345-67890-12-3) go, as read_citizen_id drops them.
-        text = value.replace("-", "").replace(" ", "") if type(value) is str else str(value) if type(value) is int else ""
-        if len(text) == 13 and text.isdigit() and text.isascii():
-            plain.append(value)
-            texts.append(text)
-            continue
-        try:
-            out[value] = read_citizen_id(value)
-        except CellError as exc:
-            out[value] = exc
-    if texts:
-        digits = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8).reshape(-1, 13).astype(np.int64) - 48
-        right = ((11 - (digits[:, :12] @ np.array(_CID_WEIGHTS, dtype=np.int64)) % 11) % 10) == digits[:, 12]
-        for value, text, ok in zip(plain, texts, right.tolist()):
-            out[value] = text if ok else CellError(CID_CHECK_DIGIT)
-    return out
 
 
 def read_text(value: Any) -> str:

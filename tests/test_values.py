@@ -129,41 +129,6 @@ cell_values = st.one_of(
     st.dates().map(lambda d: d), st.datetimes(), st.decimals(allow_nan=False, allow_infinity=False),
 )
 
-def _id_like(digits: str, style: int) -> object:
-    """13 digits as people type them: plain, with dashes, with spaces, as a number, in Thai digits."""
-    if style == 0:
-        return digits
-    if style == 1:
-        return f"{digits[0]}-{digits[1:5]}-{digits[5:10]}-{digits[10:12]}-{digits[12:]}"
-    if style == 2:
-        return f"{digits[0]} {digits[1:5]} {digits[5:10]} {digits[10:12]} {digits[12:]}"
-    if style == 3:
-        return int(digits)
-    return digits.translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙"))
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.lists(st.one_of(
-    st.builds(_id_like, st.text("0123456789", min_size=12, max_size=14).filter(lambda d: d[:1] != "0"),
-              st.integers(0, 4)),
-    st.builds(_id_like, st.builds(lambda d: d + str(readers.citizen_id_check_digit(d)),  # a valid id
-                                  st.text("123456789", min_size=1, max_size=1).flatmap(
-                                      lambda first: st.text("0123456789", min_size=11, max_size=11).map(
-                                          lambda rest: first + rest))),
-              st.integers(0, 4)),
-    st.sampled_from([True, 1.5, 1101400123451.0, "x", "1101400123451 ", "\t1101400123451", "-"]),
-    st.text(max_size=16)), max_size=30))
-def test_many_citizen_ids_read_at_once_read_as_one_at_a_time(values: list[object]) -> None:
-    at_once = readers.read_citizen_ids(values)
-    for value in values:
-        try:
-            expected: object = readers.read_citizen_id(value)
-        except readers.CellError as exc:
-            assert isinstance(at_once[value], readers.CellError) and str(at_once[value]) == str(exc), value
-        else:
-            assert at_once[value] == expected, value
-
-
 READERS = [readers.read_date, readers.read_datetime, readers.read_amount, readers.read_int, readers.read_citizen_id, readers.read_text,
            readers.read_yes_no, lambda v: readers.read_choice(v, ("ปกติ", "ผิดสัญญา", "ปิดสัญญา"))]
 

@@ -19,9 +19,6 @@ from sheets.store import Layout, MissingColumn, Table
 
 REQUIRED_BLANK = "ไม่ได้กรอก (ต้องกรอก)"
 _DATE_READERS = (readers.read_date, readers.read_datetime)
-# Readers with a way to read many values at once, used for a column's distinct values.
-_AT_ONCE: dict[Callable[[Any], Any], Callable[[list[Any]], dict[Any, Any]]] = {
-    readers.read_citizen_id: readers.read_citizen_ids}
 
 
 class _Err:
@@ -134,29 +131,17 @@ class TabReader:
         are a problem (unreadable, or blank where required)."""
         table: dict[Any, Any] = {}
         bad: set[Any] = set()
-        many = _AT_ONCE.get(reader)
-        filled: list[Any] = []
         for value in distinct:
             if value is None or (type(value) is str and (value == "" or value.isspace())):
                 table[value] = _BLANK if required else blank
                 if required:
                     bad.add(value)
                 continue
-            if many is not None:
-                filled.append(value)
-                continue
             try:
                 table[value] = reader(value)
             except readers.CellError as exc:
                 table[value] = _Err(str(exc))
                 bad.add(value)
-        if many is not None and filled:
-            for value, result in many(filled).items():
-                if type(result) is readers.CellError:
-                    table[value] = _Err(str(result))
-                    bad.add(value)
-                else:
-                    table[value] = result
         return table, bad
 
     def _warn_buddhist_era_cells(self, col: str, values: Sequence[Any], table: dict[Any, Any]) -> None:
