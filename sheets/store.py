@@ -281,32 +281,26 @@ def header_of(values: Sequence[Sequence[Any]]) -> list[str]:
     return [normalize_header(h) for h in clean_row(values[0])] if values else []
 
 
-def tables_from_values(titles: Mapping[str, str], found: Mapping[str, list[list[Any]]]) -> dict[str, Table]:
-    """Tab key -> Table from a batch read (title -> rows); a title not found is a missing tab."""
-    tables = {}
+def tables_from_values(titles: Mapping[str, str], found: Mapping[str, list[list[Any]]],
+                       by_columns: bool = False) -> dict[str, Table]:
+    """Tab key -> Table from a batch read (title -> rows; or, `by_columns`, title -> columns, each
+    with its header cell first); a title not found is a missing tab."""
+    tables: dict[str, Table] = {}
+    by_title: dict[str, Table] = {}  # two keys read from one tab share its Table (its columns are cut once)
     for key, title in titles.items():
         values = found.get(title)
         if values is None:
             tables[key] = Table(title, [], [], exists=False)
+        elif title in by_title:
+            tables[key] = by_title[title]
+        elif not by_columns:
+            tables[key] = by_title[title] = Table(title, header_of(values), [clean_row(r) for r in values[1:]])
         else:
-            tables[key] = Table(title, header_of(values), [clean_row(r) for r in values[1:]])
-    return tables
-
-
-def tables_from_columns(titles: Mapping[str, str], found: Mapping[str, list[list[Any]]]) -> dict[str, Table]:
-    """Tab key -> Table from a batch read by columns (title -> columns, each with its header cell
-    first); a title not found is a missing tab."""
-    tables = {}
-    for key, title in titles.items():
-        columns = found.get(title)
-        if columns is None:
-            tables[key] = Table(title, [], [], exists=False)
-        else:
-            header = [normalize_header(h) for h in clean_row([cells[0] if cells else "" for cells in columns])]
-            for cells in columns:
+            header = [normalize_header(h) for h in clean_row([cells[0] if cells else "" for cells in values])]
+            for cells in values:
                 if cells:
                     del cells[0]  # the header cell, in place: a copy of each column would be 29 MB more at 80k
-            tables[key] = Table(title, header, columns=columns)
+            tables[key] = by_title[title] = Table(title, header, columns=values)
     return tables
 
 
@@ -328,7 +322,7 @@ def batch_read(titles: Mapping[str, str], batch_get: Callable[[list[str]], Mappi
         if len(present) == len(wanted):
             raise
         found = batch_get(present) if present else {}
-    return (tables_from_columns if by_columns else tables_from_values)(titles, found)
+    return tables_from_values(titles, found, by_columns)
 
 
 def cell_value(value: Any) -> Any:

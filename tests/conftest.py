@@ -149,7 +149,7 @@ class WorkbookEditor:
         """A tab's cells as stored, trailing blanks left out."""
         book = openpyxl.load_workbook(self.path, read_only=True)
         try:
-            return _trimmed(list(r) for r in book[title].iter_rows(values_only=True))
+            return google_rows(list(r) for r in book[title].iter_rows(values_only=True))
         finally:
             book.close()
 
@@ -164,10 +164,12 @@ class FakeSheetEditor:
         self.fake.set_rows(SPREADSHEET_ID, title, rows)
 
     def tab_rows(self, title: str) -> list[list[Any]]:
-        return _trimmed(self.fake.rows(SPREADSHEET_ID, title))
+        return google_rows(self.fake.rows(SPREADSHEET_ID, title))
 
 
-def _trimmed(rows: Any) -> list[list[Any]]:
+def google_rows(rows: Any) -> list[list[Any]]:
+    """Rows as Google answers a read by rows: a blank cell "", each row up to its last non-empty
+    cell, the rows up to the last that has one."""
     out = []
     for row in rows:
         row = ["" if v is None else v for v in row]

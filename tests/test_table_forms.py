@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 from sheets.google import GoogleStore
 from sheets.model import load_dataset
 from sheets.store import Layout, Table, clean_row, header_of, tables_from_values
-from tests.conftest import SPREADSHEET_ID
+from tests.conftest import SPREADSHEET_ID, google_rows
 from tests.fakes.sheets_api import SheetsFake
 from tests.test_dataset import messy_tables
 
@@ -31,20 +31,6 @@ def google_columns(rows: list[list[Any]]) -> list[list[Any]]:
             cells.pop()
         columns.append(cells)
     return columns
-
-
-def google_rows(rows: list[list[Any]]) -> list[list[Any]]:
-    """What Google answers a read by rows: a blank cell "", each row up to its last non-empty cell,
-    the rows up to the last that has one."""
-    out = []
-    for row in rows:
-        cells = ["" if c is None else c for c in row]
-        while cells and cells[-1] == "":
-            cells.pop()
-        out.append(cells)
-    while out and not out[-1]:
-        out.pop()
-    return out
 
 
 def by_columns(table: Table) -> Table:
