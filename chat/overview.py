@@ -208,8 +208,8 @@ def cmd_check(ctx: Ctx, args: str) -> Messages:
     ok = len(funds) - len(bad)
     first: list[dict] = [flex.text(f"ผ่านครบ {ok:,} จาก {len(funds):,} กองทุน", bold=True,
                                 color=flex.GREEN if not bad else flex.RED)]
-    if report.capacity and scope.province_wide and only is None:  # the spreadsheet filling up: say it first
-        first.insert(0, flex.text(flex.clip(report.capacity[0], 300), size="xs", color=flex.RED))
+    if report.capacity_note and scope.province_wide and only is None:  # the spreadsheet filling up: say it first
+        first.insert(0, flex.text(report.capacity_note, size="xs", color=flex.RED))
     rows = []
     for f in bad:
         flags = [name for name, good in (("ไม่ครบถ้วน", f.complete), ("มีข้อผิดพลาด", f.correct),

@@ -81,6 +81,7 @@ class QualityReport:
     unreadable_rows: int
     blocking: list[Problem] = field(default_factory=list)  # required columns missing (Dataset.blocking)
     capacity: list[str] = field(default_factory=list)      # the spreadsheet filling up (capacity_lines)
+    capacity_note: str = ""                                # the same for a phone (capacity_note)
 
     @property
     def funds_total(self) -> int:
@@ -216,23 +217,41 @@ def run_check(ds: Dataset, config: Config, today: dt.date) -> QualityReport:
     problems.sort(key=lambda p: (p.level != "error", p.tab, p.row or 0))
     # A missing column first: until it is fixed nothing else the check says can be trusted.
     return QualityReport(today, list(by_fund.values()), list(ds.blocking) + problems, len(ds.unreadable),
-                         list(ds.blocking), capacity_lines(ds.tab_cells, SHEET_CELL_LIMIT))
+                         list(ds.blocking), capacity_lines(ds.tab_cells, SHEET_CELL_LIMIT),
+                         capacity_note(ds.tab_cells, SHEET_CELL_LIMIT))
 
 
 def capacity_lines(tab_cells: dict[str, int], limit: int = SHEET_CELL_LIMIT) -> list[str]:
     """What to say when the tabs read fill CAPACITY_WARNING of a spreadsheet's cells or more: when
     it is full Google refuses every append, and the alert log and LINE's repayments are appends."""
-    used = sum(tab_cells.values())
-    if used < limit * CAPACITY_WARNING:
+    found = _filling(tab_cells, limit)
+    if found is None:
         return []
-    biggest = sorted(tab_cells.items(), key=lambda item: -item[1])[:3]
-    log_title = TABS["alert_log"].title
-    advice = (f"ย้ายแถวเก่าของแท็บ{log_title}ไปเก็บในไฟล์อื่น โดยเก็บ{KEEP_IN_LOG}ไว้ "
-              if any(title == log_title for title, _ in biggest) else "ย้ายข้อมูลเก่าไปเก็บในไฟล์อื่น ")
+    used, biggest, advice = found
     return [f"สเปรดชีตใกล้เต็ม: ใช้ไปแล้วอย่างน้อย {used:,} จาก {limit:,} เซลล์ ({used / limit:.0%}) "
             f"เมื่อเต็ม Google จะไม่รับการบันทึกเพิ่ม ระบบจึงบันทึกการแจ้งเตือนและการรับชำระทาง LINE ไม่ได้ — "
             f"แท็บที่ใหญ่ที่สุด: " + ", ".join(f"{title} {cells:,} เซลล์" for title, cells in biggest)
-            + f" — {advice}(วิธีทำใน docs/deploy.md)", ""]
+            + f" — {advice} (วิธีทำใน docs/deploy.md)", ""]
+
+
+def capacity_note(tab_cells: dict[str, int], limit: int = SHEET_CELL_LIMIT) -> str:
+    """The same, short enough for a phone (a provincial officer's ตรวจสอบ in LINE)."""
+    found = _filling(tab_cells, limit)
+    if found is None:
+        return ""
+    used, _, advice = found
+    return f"สเปรดชีตใกล้เต็ม ใช้ไปแล้ว {used / limit:.0%} ของที่ Google รับได้: {advice}"
+
+
+def _filling(tab_cells: dict[str, int], limit: int) -> tuple[int, list[tuple[str, int]], str] | None:
+    used = sum(tab_cells.values())
+    if used < limit * CAPACITY_WARNING:
+        return None
+    biggest = sorted(tab_cells.items(), key=lambda item: -item[1])[:3]
+    log_title = TABS["alert_log"].title
+    advice = (f"ย้ายแถวเก่าของแท็บ{log_title}ไปเก็บในไฟล์อื่น โดยเก็บ{KEEP_IN_LOG}ไว้"
+              if any(title == log_title for title, _ in biggest) else "ย้ายข้อมูลเก่าไปเก็บในไฟล์อื่น")
+    return used, biggest, advice
 
 
 def percent(share: float) -> str:

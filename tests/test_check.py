@@ -386,3 +386,4 @@ def test_a_spreadsheet_filling_up_is_said_before_anything_else(monkeypatch):
     report = run_check(ds, config, TODAY)
     assert summary_text(report).startswith("สเปรดชีตใกล้เต็ม: ใช้ไปแล้วอย่างน้อย")
     assert quality_tab_rows(report)[0][0].startswith("สเปรดชีตใกล้เต็ม") and report.as_json()["capacity"]
+    assert report.capacity_note == "สเปรดชีตใกล้เต็ม ใช้ไปแล้ว 100% ของที่ Google รับได้: ย้ายข้อมูลเก่าไปเก็บในไฟล์อื่น"
