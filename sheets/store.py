@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from itertools import zip_longest
-from operator import itemgetter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import zip_longest
+from operator import itemgetter
 from typing import Any, Callable, ContextManager, Mapping, Protocol, Sequence
 
 from core.config import Config
@@ -121,10 +121,7 @@ class Table:
             return []
         if self._columns is None:  # by rows: only the picked rows are turned into columns
             return [list(cells) for cells in zip_longest(*[self.rows[i] for i in indexes])]
-        if len(indexes) == 1:
-            return [[cells[indexes[0]]] for cells in self.columns]
-        take = itemgetter(*indexes)
-        return [list(take(cells)) for cells in self.columns]
+        return pick_rows(self.columns, indexes)
 
     @property
     def cells(self) -> int:
@@ -165,6 +162,16 @@ class Table:
     def __repr__(self) -> str:
         form = "columns" if self.by_columns else "rows"
         return f"{type(self).__name__}({self.title!r}, {len(self.header)} headers, {self.height} rows, by {form})"
+
+
+def pick_rows(columns: Sequence[Sequence[Any]], indexes: list[int]) -> list[Sequence[Any]]:
+    """These rows of columns of equal length, as columns (one itemgetter per column, in C)."""
+    if not indexes:
+        return []
+    if len(indexes) == 1:
+        return [[cells[indexes[0]]] for cells in columns]
+    take = itemgetter(*indexes)
+    return [list(take(cells)) for cells in columns]
 
 
 @dataclass(frozen=True)

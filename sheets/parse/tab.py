@@ -9,13 +9,13 @@ person reads them top to bottom and, within a row, in the order they were found.
 from __future__ import annotations
 
 import datetime as dt
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import Any, Callable, Sequence
 
 from core.thai import date_th, mask_id_runs
 from sheets import readers
 from sheets.records import Dataset, Level, Problem
-from sheets.store import Layout, MissingColumn, Table
+from sheets.store import Layout, MissingColumn, Table, pick_rows
 
 REQUIRED_BLANK = "ไม่ได้กรอก (ต้องกรอก)"
 _DATE_READERS = (readers.read_date, readers.read_datetime)
@@ -58,9 +58,7 @@ class TabReader:
             kept = [index for index, value in enumerate(first)
                     if value not in blank or has_value([cells[index] for cells in columns])]
             if len(kept) < len(first):
-                take = itemgetter(*kept) if len(kept) > 1 else None
-                columns = ([] if not kept else [[cells[kept[0]]] for cells in columns] if take is None
-                           else [list(take(cells)) for cells in columns])
+                columns = pick_rows(columns, kept)
         else:
             kept = list(range(len(first)))
         self.columns: list[Sequence[Any]] = columns
