@@ -11,7 +11,7 @@ from chat import views
 from chat.context import Ctx, Messages
 from chat.places import narrow, only_funds
 from chat.registry import command
-from chat.search import cmd_find, find_loans
+from chat.search import find_loans, found_reply
 
 if TYPE_CHECKING:
     from chat.scope import ScopeView
@@ -60,7 +60,8 @@ def days_and_rest(args: str, default: int, today: dt.date | None = None) -> tupl
 def _borrower_instead(ctx: Ctx, text: str) -> Messages | None:
     """ค้างชำระ นายหนึ่ง: a borrower of the officer's area where a place was expected; their card
     (what they owe, what is due, what is late) says what the list would have. None otherwise."""
-    return cmd_find(ctx, text) if len(text) >= 3 and find_loans(ctx.view, text) else None
+    loans = find_loans(ctx.view, text) if len(text) >= 3 else []
+    return found_reply(ctx, loans) if loans else None
 
 
 _PAGE = re.compile(r"(?:หน้า|page)\s*(\d+)", re.IGNORECASE)

@@ -85,8 +85,14 @@ def cmd_find(ctx: Ctx, args: str) -> Messages:
     if len(query) < 2:
         return [flex.text_message("พิมพ์ ค้นหา ตามด้วยชื่อ (อย่างน้อย 2 ตัวอักษร) หรือเลขที่สัญญา เช่น ค้นหา สมชาย",
                                quick=views.main_quick())]
+    loans, where = find_in_places(ctx.view, query)
+    return found_reply(ctx, loans, where)
+
+
+def found_reply(ctx: Ctx, loans: list[Any], where: str | None = None) -> Messages:
+    """What a search found (`find_loans`' or `find_in_places`' answer): cards, a list, or nothing
+    (`where`: the place that narrowed it). Callers that searched already pass what they found."""
     view = ctx.view
-    loans, where = find_in_places(view, query)
     if not loans:
         # The same answer whether the borrower is elsewhere or nowhere: nothing about other districts.
         return [flex.text_message(f"ไม่พบลูกหนี้ที่ค้นหาในพื้นที่ของท่าน ({view.scope.label})\n"

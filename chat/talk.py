@@ -10,7 +10,7 @@ from chat.overview import cmd_fund, cmd_summary
 from chat.phrases import named_alone
 from chat.places import Place, find_place
 from chat.registry import COMMANDS, command, phrasebook
-from chat.search import cmd_find, find_loans
+from chat.search import find_loans, found_reply
 
 
 def _names_whole(place: Place, name: str) -> bool:
@@ -65,8 +65,9 @@ def unknown(ctx: Ctx, text: str) -> Messages:
         if place is not None and _names_whole(place, name):
             # One fund: its card. A district or a subdistrict: its summary (its funds one tap away).
             return cmd_fund(ctx, name) if len(place.funds) == 1 else cmd_summary(ctx, name)
-        if find_loans(view, name):
-            return cmd_find(ctx, name)
+        loans = find_loans(view, name)
+        if loans:
+            return found_reply(ctx, loans)
         if place is not None:   # part of a village's name, and no borrower by that name
             return cmd_fund(ctx, name)
     routed = _place_then_command(ctx, readings)

@@ -54,6 +54,7 @@ import socket
 import time
 import urllib.parse
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from core.http import GOOGLE_QUERY, KeepAlive
@@ -228,27 +229,17 @@ def a1_range(title: str, cells: str = "") -> str:
     return f"{quoted}!{cells}" if cells else quoted
 
 
-def _decode(data: bytes) -> Any:
+def _decode(data: bytes, ranges: int = 0) -> Any:
+    """An answer's JSON. A big one with `ranges` value ranges (a batchGet's) is decoded a range at
+    a time (sheets/value_ranges.py)."""
     if not data:
         return {}
     if len(data) > LARGE_ANSWER_BYTES:
         import orjson  # late: see LARGE_ANSWER_BYTES
 
         with collector_paused():  # millions of acyclic objects: see sheets/gc_pause.py
-            return orjson.loads(data)
+            return decode_value_ranges(data, ranges, orjson.loads) if ranges else orjson.loads(data)
     return json.loads(data)
-
-
-def _range_decoder(ranges: int) -> Callable[[bytes], Any]:
-    """A batchGet answer's decoder: a big one a value range at a time (sheets/value_ranges.py)."""
-    def decode(data: bytes) -> Any:
-        if len(data) <= LARGE_ANSWER_BYTES:
-            return _decode(data)
-        import orjson  # late: see LARGE_ANSWER_BYTES
-
-        with collector_paused():  # see _decode
-            return decode_value_ranges(data, ranges, orjson.loads)
-    return decode
 
 
 def _query(params: Optional[Params]) -> str:
@@ -332,7 +323,7 @@ class SheetsClient:
         """values:batchGet: many ranges in one request (one quota unit)."""
         operation = Operation("values.batchGet", f"อ่านแท็บ {_tabs(ranges)}", f"reading {_tabs(ranges)}")
         return self.request("GET", self._spreadsheet(spreadsheet_id) + "/values:batchGet", operation,
-                            params={**(params or {}), "ranges": list(ranges)}, decode=_range_decoder(len(ranges)))
+                            params={**(params or {}), "ranges": list(ranges)}, decode=partial(_decode, ranges=len(ranges)))
 
     def values_get(self, spreadsheet_id: str, range_name: str, params: Optional[Params] = None) -> Any:
         operation = Operation("values.get", f"อ่าน {range_name}", f"reading {range_name}")

@@ -59,7 +59,7 @@ import googleapiclient
 
 from tests.fakes.sheets_api import RecordedRequest, parse_fields, prune
 from tests.fakes.storage_api import Reply, StorageDiscovery, _Fault, _Handler, _rfc3339, read_request
-from tests.fakes.loopback import Faulty, LoopbackFake
+from tests.fakes.loopback import Faulty, LoopbackFake, pretty_printed
 
 DISCOVERY_PATH = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents" / "drive.v3.json"
 FOLDER = "application/vnd.google-apps.folder"
@@ -501,8 +501,7 @@ class DriveFake(LoopbackFake, Faulty):
             raise FakeDriveError(500, f"fake answer violates the discovery document: {problems[0]}")
         default = DEFAULT_LIST_FIELDS if kind == "files.list" else DEFAULT_FILE_FIELDS
         result = prune(result, parse_fields(params.get("fields") or default))
-        # Indented as Google writes it, unless the request says prettyPrint=false (its default is true).
-        indent = None if params.get("prettyPrint", "true").lower() == "false" else 2
+        indent = 2 if pretty_printed(query) else None  # as Google writes it
         return Reply(200, json.dumps(result, ensure_ascii=False, indent=indent).encode("utf-8"),
                      {"Content-Type": "application/json; charset=UTF-8"})
 

@@ -12,6 +12,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar, Optional, Self
 
 
+def pretty_printed(query: dict[str, list[str]]) -> bool:
+    """Whether a Google API indents its answer to this query: the standard parameter prettyPrint,
+    true unless the request says false (every Google fake here answers as Google does)."""
+    return query.get("prettyPrint", ["true"])[-1].lower() != "false"
+
+
 class LoopbackServer(ThreadingHTTPServer):
     """A threaded server on loopback that says nothing when a client goes away mid-request (a
     client that timed out, a benchmark child that exits while its background upload is open):

@@ -41,7 +41,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import googleapiclient
 import orjson
 
-from tests.fakes.loopback import Faulty, LoopbackFake
+from tests.fakes.loopback import Faulty, LoopbackFake, pretty_printed
 
 DISCOVERY_PATH = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents" / "sheets.v4.json"
 
@@ -1267,9 +1267,7 @@ def encode_answer(payload: Any, query: dict[str, list[str]]) -> bytes:
     """An answer's JSON as Google writes it: indented, unless the request says prettyPrint=false
     (a standard parameter of every Google API; its default is true, and at a big province the
     indentation is as many bytes as the cells)."""
-    if query.get("prettyPrint", ["true"])[-1] == "false":
-        return orjson.dumps(payload)
-    return orjson.dumps(payload, option=orjson.OPT_INDENT_2)
+    return orjson.dumps(payload, option=orjson.OPT_INDENT_2) if pretty_printed(query) else orjson.dumps(payload)
 
 
 def wants_gzip(headers: Any) -> bool:

@@ -50,7 +50,7 @@ from urllib.parse import SplitResult, parse_qs, quote, unquote, urlsplit
 import googleapiclient
 
 from tests.fakes.sheets_api import Discovery, RecordedRequest, parse_fields, prune
-from tests.fakes.loopback import Faulty, LoopbackFake
+from tests.fakes.loopback import Faulty, LoopbackFake, pretty_printed
 
 DISCOVERY_PATH = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents" / "storage.v1.json"
 DEFAULT_BUCKET = "kkc-test"
@@ -378,8 +378,7 @@ class StorageFake(LoopbackFake, Faulty):
             raise FakeStorageError(500, f"fake answer violates the discovery document: {problems[0]}")
         if "fields" in params:
             result = prune(result, parse_fields(params["fields"]))
-        # Indented as Google writes it, unless the request says prettyPrint=false (its default is true).
-        indent = None if params.get("prettyPrint", "true").lower() == "false" else 2
+        indent = 2 if pretty_printed(query) else None  # as Google writes it
         return Reply(200, json.dumps(result, indent=indent).encode(), {"Content-Type": "application/json; charset=UTF-8"})
 
     # -- endpoints (called under the lock) ------------------------------------
