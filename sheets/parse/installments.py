@@ -13,6 +13,7 @@ from sheets.records import Dataset, Installment, Unreadable
 
 
 _BY_DATE_AND_SEQ = attrgetter("due_date", "seq")
+_AMOUNT = attrgetter("amount")
 
 
 def parse_installments(ds: Dataset, tab: TabReader) -> None:
@@ -50,14 +51,14 @@ def parse_installments(ds: Dataset, tab: TabReader) -> None:
     for contract_no, items in by_contract.items():
         items.sort(key=_BY_DATE_AND_SEQ)
         loan = ds.loans[contract_no]
-        fund_id = _fund_of(ds, contract_no)
-        total = sum((i.amount for i in items), Decimal(0))
+        total = sum(map(_AMOUNT, items), Decimal(0))
         if loan.amount is not None and total != loan.amount:
             tab.problem_at(min(i.row for i in items), contract_no, "amount",
-                           f"งวดชำระรวม {total:,.2f} บาท ไม่เท่ากับเงินยืม {loan.amount:,.2f} บาท", "error", fund_id)
+                           f"งวดชำระรวม {total:,.2f} บาท ไม่เท่ากับเงินยืม {loan.amount:,.2f} บาท", "error",
+                           _fund_of(ds, contract_no))
         if loan.due_date is not None and items and items[-1].due_date != loan.due_date:
             tab.problem_at(items[-1].row, contract_no, "due_date",
-                           "วันครบกำหนดงวดสุดท้ายไม่ตรงกับวันครบกำหนดในสัญญา", "warning", fund_id)
+                           "วันครบกำหนดงวดสุดท้ายไม่ตรงกับวันครบกำหนดในสัญญา", "warning", _fund_of(ds, contract_no))
 
 
 def _fund_of(ds: Dataset, contract_no: str) -> str | None:

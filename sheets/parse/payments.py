@@ -70,7 +70,18 @@ def parse_payments(ds: Dataset, tab: TabReader) -> None:
             originals[ref[i]] = (loan, paid_date[i], amount[i])
     numbers, today = tab.numbers, ds.today
     not_positive = {value for value in set(amount) if value is not None and value <= 0}
-    for i, (loan, day, value, r) in enumerate(zip(loans, paid_date, amount, ref)):
+    sources = [s or SOURCE_SHEET for s in source]
+    # Nearly every row is a repayment typed with nothing to say about it: its record is made in
+    # bulk. A row with anything to look at (a ref, no loan, an amount or date that cannot count)
+    # goes through the loop below, in row order, which is the whole rule for every row.
+    records: list[Payment | None] = list(map(Payment, numbers, tab.keys, paid_date, amount, receipt,
+                                             recorded_by, sources, recorded_at, ref, note))
+    plain = [not r and loan is not None and day is not None and value is not None and day <= today
+             and value not in not_positive and (loan.amount is None or value <= loan.amount)
+             for loan, day, value, r in zip(loans, paid_date, amount, ref)]
+    for i in [i for i, ok in enumerate(plain) if not ok]:
+        loan, day, value, r = loans[i], paid_date[i], amount[i], ref[i]
+        records[i] = None
         original = voided_ref(r) if r else None
         if original is not None and value is not None:
             was = originals.get(original)
@@ -110,6 +121,9 @@ def parse_payments(ds: Dataset, tab: TabReader) -> None:
         if day is None or value is None:
             ds.unreadable.append(Unreadable(tab.title, numbers[i], tab.funds[i], "รับชำระอ่านไม่ได้"))
             continue
-        ds.payments[loan.contract_no].append(Payment(
-            numbers[i], loan.contract_no, day, value, receipt[i], recorded_by[i],
-            source[i] or SOURCE_SHEET, recorded_at[i], r, note[i]))
+        records[i] = Payment(numbers[i], loan.contract_no, day, value, receipt[i], recorded_by[i],
+                             sources[i], recorded_at[i], r, note[i])
+    by_contract = ds.payments
+    for contract_no, record in zip(tab.keys, records):
+        if record is not None:
+            by_contract[contract_no].append(record)
