@@ -28,7 +28,8 @@ from sheets.credentials import TokenSource, token_source_from_env
 from sheets.gc_pause import collector_paused
 from sheets.report_layout import ReportSheet
 from sheets.store import (
-    Layout, StoreError, Table, TabTemplate, batch_read, header_of, ordered_row, to_text_cell,
+    Layout, StoreError, Table, TabTemplate, batch_read, changed_rows, header_of, moved_rows_error, ordered_row,
+    row_runs, to_text_cell,
 )
 
 NUMBER_FORMATS: dict[str, dict[str, str]] = {
@@ -168,6 +169,30 @@ class GoogleStore:
                                   body={"majorDimension": "ROWS", "values": rows},
                                   resend_unanswered=self.resend_appends)
         self._headers[title] = header
+
+    def move_out(self, tab_key: str, rows: Sequence[int], expected: Sequence[Sequence[Any]],
+                 record: Mapping[str, Any]) -> None:
+        """The rows read again and compared, then one batchUpdate: their deleteDimension (the lowest
+        rows first, so that no index moves under a later request) and the record's appendCells.
+        Google applies a batchUpdate whole or not at all, and it is never resent after a lost answer
+        (sheets.client): resent, it would delete the rows that had moved up into the deleted ones' places."""
+        title = self.layout.title(tab_key)
+        table = self.read([tab_key])[tab_key]
+        changed = changed_rows(table, rows, expected)
+        if changed:
+            raise moved_rows_error(title, changed)
+        sheet_id = next((s["properties"]["sheetId"] for s in self._sheets("sheets.properties(sheetId,title)")
+                         if s["properties"]["title"] == title), None)
+        if sheet_id is None:
+            raise StoreError(f"ไม่พบแท็บ {title} (tab not found)")
+        keys = self.layout.column_keys(tab_key, table.header)
+        requests: list[dict[str, Any]] = [
+            {"deleteDimension": {"range": {"sheetId": sheet_id, "dimension": "ROWS",
+                                           "startIndex": first - 1, "endIndex": last}}}
+            for first, last in reversed(row_runs(rows))]
+        requests.append({"appendCells": {"sheetId": sheet_id, "fields": "userEnteredValue", "rows": [
+            {"values": [_entered(to_text_cell(v)) for v in ordered_row(keys, record)]}]}})
+        self.client.batch_update(self.sheet_id, {"requests": requests})
 
     def _add_sheet(self, title: str, columns: int) -> bool:
         """Add a tab with a frozen header row; False if it exists already."""
@@ -362,3 +387,14 @@ def _template_requests(tpl: TabTemplate, sheet: Mapping[str, Any], header: list[
 
 def _whole_sheet(grid_range: Mapping[str, Any]) -> bool:
     return not any(k in grid_range for k in ("startRowIndex", "endRowIndex", "startColumnIndex", "endColumnIndex"))
+
+
+def _entered(value: Any) -> dict[str, Any]:
+    """A CellData as valueInputOption RAW would enter the value: text stays text, a number a number."""
+    if isinstance(value, bool):
+        return {"userEnteredValue": {"boolValue": value}}
+    if isinstance(value, (int, float)):
+        return {"userEnteredValue": {"numberValue": value}}
+    if value in (None, ""):
+        return {}
+    return {"userEnteredValue": {"stringValue": str(value)}}

@@ -259,6 +259,12 @@ class Store(Protocol):
     def rewrite(self, tab_key: str, rows: Sequence[Sequence[Any]]) -> None:
         """Replace a generated tab's whole content (the first row is its header)."""
 
+    def move_out(self, tab_key: str, rows: Sequence[int], expected: Sequence[Sequence[Any]],
+                 record: Mapping[str, Any]) -> None:
+        """Delete these rows (sheet row numbers, ascending) of a program tab and append `record`
+        under its headers, in one write that happens whole or not at all. Refused (StoreError),
+        nothing changed, when a row no longer holds its `expected` cells (as `read` gives them)."""
+
     def init_template(self, templates: Sequence[TabTemplate]) -> list[str]:
         """Create what is missing (tabs, headers, formats); never delete or move data. Returns actions done."""
 
@@ -369,3 +375,28 @@ def ordered_row(keys: Sequence[str | None], record: Mapping[str, Any]) -> list[A
     """A record's values placed under a tab's existing headers (`Layout.column_keys`); the other
     columns stay blank."""
     return [record.get(key) if key is not None else None for key in keys]
+
+
+def row_runs(rows: Sequence[int]) -> list[tuple[int, int]]:
+    """Ascending row numbers as (first, last) runs of consecutive rows."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
+
+
+def changed_rows(table: Table, rows: Sequence[int], expected: Sequence[Sequence[Any]]) -> list[int]:
+    """The rows (sheet row numbers) that no longer hold their expected cells."""
+    current = table.rows
+    return [row for row, want in zip(rows, expected)
+            if not 2 <= row < len(current) + 2 or clean_row(current[row - 2]) != clean_row(want)]
+
+
+def moved_rows_error(title: str, changed: Sequence[int]) -> StoreError:
+    shown = ", ".join(str(r) for r in changed[:5]) + (" ..." if len(changed) > 5 else "")
+    return StoreError(f"แท็บ{title} แถว {shown} เปลี่ยนไปตั้งแต่อ่าน (มีคนแก้ เรียง หรือแทรกแถว) "
+                      f"จึงยังไม่ย้ายแถวใดออก จะลองใหม่ในรอบถัดไป "
+                      f"(rows changed since they were read: nothing moved)")

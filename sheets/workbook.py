@@ -17,7 +17,8 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.schema import TABS, header_key, normalize_header
-from sheets.store import Layout, StoreError, Table, TabTemplate, cell_value, clean_row, ordered_row
+from sheets.store import (Layout, StoreError, Table, TabTemplate, cell_value, changed_rows, clean_row,
+                          moved_rows_error, ordered_row, row_runs)
 from sheets.report_layout import ReportSheet
 from sheets.xlsx_style import NUMBER_FORMATS, dropdown, dropdown_ref, has_print_setup, set_print_setup
 
@@ -103,16 +104,35 @@ class WorkbookStore:
         if not records:
             return
         with self._editing() as book:
-            sheet = self._sheet_with_headers(book, tab_key)
-            keys = self.layout.column_keys(tab_key, [c.value for c in sheet[1]])
-            date_formats = _date_formats(keys, tab_key)
-            for record in records:
-                sheet.append([cell_value(v) for v in ordered_row(keys, record)])
-                # The row just appended; sheet[sheet.max_row] scans every cell twice (quadratic on an import).
-                row = next(sheet.iter_rows(min_row=sheet._current_row, max_row=sheet._current_row,
-                                           max_col=len(keys)))
-                _keep_text(row)
-                _show_dates(row, date_formats)
+            self._append_to(book, tab_key, records)
+
+    def _append_to(self, book: Workbook, tab_key: str, records: Sequence[Mapping[str, Any]]) -> None:
+        sheet = self._sheet_with_headers(book, tab_key)
+        keys = self.layout.column_keys(tab_key, [c.value for c in sheet[1]])
+        date_formats = _date_formats(keys, tab_key)
+        for record in records:
+            sheet.append([cell_value(v) for v in ordered_row(keys, record)])
+            # The row just appended; sheet[sheet.max_row] scans every cell twice (quadratic on an import).
+            row = next(sheet.iter_rows(min_row=sheet._current_row, max_row=sheet._current_row,
+                                       max_col=len(keys)))
+            _keep_text(row)
+            _show_dates(row, date_formats)
+
+    def move_out(self, tab_key: str, rows: Sequence[int], expected: Sequence[Sequence[Any]],
+                 record: Mapping[str, Any]) -> None:
+        """Under the file's lock: the rows read again (by the reader `read` uses) and compared, then
+        deleted (the lowest first) and the record appended, in one save that replaces the file."""
+        if self._batch_book is not None:
+            raise StoreError("move_out cannot run inside a batch: it compares the rows on disk")
+        title = self.layout.title(tab_key)
+        with self._locked_book() as book:
+            changed = changed_rows(self.read([tab_key])[tab_key], rows, expected)
+            if changed:
+                raise moved_rows_error(title, changed)
+            sheet = book[title]
+            for first, last in reversed(row_runs(rows)):
+                sheet.delete_rows(first, last - first + 1)
+            self._append_to(book, tab_key, [record])
 
     def _sheet_with_headers(self, book: Workbook, tab_key: str) -> Worksheet:
         title = self.layout.title(tab_key)

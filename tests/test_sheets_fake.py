@@ -117,6 +117,32 @@ def test_a_batch_update_is_all_or_nothing(sheets_fake: SheetsFake) -> None:
     assert sheets_fake.titles(SPREADSHEET_ID) == ["Sheet1"]
 
 
+def test_deleted_rows_take_their_formats_and_the_rows_below_move_up(sheets_fake: SheetsFake) -> None:
+    sheets_fake.set_rows(SPREADSHEET_ID, "Sheet1", [[f"r{n}"] for n in range(1, 11)])
+    sheet = sheets_fake.sheet(SPREADSHEET_ID, "Sheet1")
+    sheet.formats.append(((4, 8, 0, 1), {"textFormat": {"bold": True}}))   # rows 5-8
+    sheet.formats.append(((1, 3, 0, 1), {"textFormat": {"italic": True}}))  # rows 2-3: deleted with them
+    rows_before = sheet.row_count
+    answer = call(sheets_fake, "POST", ":batchUpdate", json={"requests": [
+        {"deleteDimension": {"range": {"sheetId": 0, "dimension": "ROWS", "startIndex": 1, "endIndex": 4}}},
+        {"appendCells": {"sheetId": 0, "fields": "userEnteredValue",
+                         "rows": [{"values": [{"userEnteredValue": {"stringValue": "new"}}]}]}}]})
+
+    assert answer.status_code == 200
+    sheet = sheets_fake.sheet(SPREADSHEET_ID, "Sheet1")
+    assert [r[0] for r in sheets_fake.rows(SPREADSHEET_ID, "Sheet1")] == ["r1", "r5", "r6", "r7", "r8", "r9",
+                                                                          "r10", "new"]
+    assert sheet.row_count == rows_before - 3
+    assert sheet.formats == [((1, 5, 0, 1), {"textFormat": {"bold": True}})]
+
+
+def test_a_sheet_cannot_lose_every_row(sheets_fake: SheetsFake) -> None:
+    rows = sheets_fake.sheet(SPREADSHEET_ID, "Sheet1").row_count
+    answer = call(sheets_fake, "POST", ":batchUpdate", json={"requests": [
+        {"deleteDimension": {"range": {"sheetId": 0, "dimension": "ROWS", "startIndex": 0, "endIndex": rows}}}]})
+    assert answer.status_code == 400 and "delete all the rows" in answer.json()["error"]["message"]
+
+
 def test_cells_outside_the_grid_are_refused_like_google(sheets_fake: SheetsFake) -> None:
     answer = call(sheets_fake, "POST", ":batchUpdate", json={"requests": [{"updateCells": {
         "start": {"sheetId": 0, "rowIndex": 0, "columnIndex": 26},

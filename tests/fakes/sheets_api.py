@@ -254,6 +254,19 @@ def _covers(bounds: Bounds, r: int, c: int) -> bool:
     return r0 <= r and (r1 is None or r < r1) and c0 <= c and (c1 is None or c < c1)
 
 
+def _cut(bounds: Bounds, axis: int, start: int, end: int) -> Optional[Bounds]:
+    """Bounds after the rows (axis 0) or columns (axis 2) start..end-1 were deleted; None if all went."""
+    def moved(index: int) -> int:  # an edge inside the deleted span lands where it began
+        return index if index <= start else start if index <= end else index - (end - start)
+
+    low, high = moved(bounds[axis]), None if bounds[axis + 1] is None else moved(bounds[axis + 1])
+    if high is not None and high <= low:
+        return None
+    cut = list(bounds)
+    cut[axis], cut[axis + 1] = low, high
+    return (cut[0], cut[1], cut[2], cut[3])
+
+
 def grid_bounds(grid_range: dict[str, Any]) -> Bounds:
     return (grid_range.get("startRowIndex", 0), grid_range.get("endRowIndex"),
             grid_range.get("startColumnIndex", 0), grid_range.get("endColumnIndex"))
@@ -1084,6 +1097,51 @@ class SheetsFake(LoopbackFake, Faulty):
         if key is None:
             raise FakeAPIError(400, "dimension must be ROWS or COLUMNS")
         sheet.grid[key] += length
+        return {}
+
+    def _do_deleteDimension(self, ss: FakeSpreadsheet, spec: dict[str, Any]) -> dict[str, Any]:
+        """Rows (or columns) removed: those below (or right) move up (or left), the grid shrinks, and
+        the formats and dropdowns laid on them move with them, as in Google Sheets."""
+        dim = spec.get("range", {})
+        sheet = ss.sheet_by_id(dim.get("sheetId", 0))
+        kind = dim.get("dimension")
+        limit = {"ROWS": sheet.row_count, "COLUMNS": sheet.column_count}.get(kind or "")
+        if limit is None:
+            raise FakeAPIError(400, "dimension must be ROWS or COLUMNS")
+        start, end = dim.get("startIndex", 0), dim.get("endIndex", limit)
+        if not 0 <= start < end <= limit:
+            raise FakeAPIError(400, f"Invalid dimension range {dim} (grid {sheet.row_count}x{sheet.column_count})")
+        if end - start >= limit:
+            raise FakeAPIError(400, "You can't delete all the rows on the sheet." if kind == "ROWS"
+                               else "You can't delete all the columns on the sheet.")
+        if kind == "ROWS":
+            del sheet.rows[start:end]
+            sheet.grid["rowCount"] -= end - start
+        else:
+            sheet.rows = [_rstrip(row[:start] + row[end:]) for row in sheet.rows]
+            sheet.grid["columnCount"] -= end - start
+        sheet._trim_rows()
+        axis = 0 if kind == "ROWS" else 2
+        sheet.formats = [(b, f) for b, f in ((_cut(b, axis, start, end), f) for b, f in sheet.formats) if b]
+        sheet.validations = [(b, v) for b, v in ((_cut(b, axis, start, end), v) for b, v in sheet.validations) if b]
+        return {}
+
+    def _do_appendCells(self, ss: FakeSpreadsheet, spec: dict[str, Any]) -> dict[str, Any]:
+        """Rows written after the sheet's last row with data, the grid grown to hold them."""
+        sheet = ss.sheet_by_id(spec.get("sheetId", 0))
+        fields = {f.strip() for f in spec.get("fields", "").split(",") if f.strip()}
+        if not fields:
+            raise FakeAPIError(400, "At least one field must be updated, but none were specified.")
+        if fields - {"userEnteredValue"}:
+            self._violate(f"appendCells: the fake implements fields 'userEnteredValue' only, got {sorted(fields)}")
+            raise FakeAPIError(400, "fields not implemented by the fake")
+        r0 = len(sheet.rows)
+        for i, row in enumerate(spec.get("rows", [])):
+            values = []
+            for cell in row.get("values", []):
+                entered = cell.get("userEnteredValue", {})
+                values.append(next(iter(entered.values()), None) if entered else None)
+            sheet.write(r0 + i, 0, [values])
         return {}
 
     def _do_updateCells(self, ss: FakeSpreadsheet, spec: dict[str, Any]) -> dict[str, Any]:
