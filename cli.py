@@ -329,20 +329,60 @@ def cmd_remind(args: argparse.Namespace, config: Config) -> int:
     from reminders.job import run_reminders
     from report.job import sheet_link
     from report.notify import MonthlySummaries
-    from sheets.open import open_claims, open_store
+    from sheets.open import open_archive, open_claims, open_store
 
     store = open_store(args.store, config)
     messenger = make_messenger(config, echo=args.verbose)
     if isinstance(messenger, OutboxMessenger) and args.json:
         messenger.stream = sys.stderr  # keep stdout for the JSON
+    claims = open_claims(config)
     summary = run_reminders(store, messenger, config, run_date(args, config), now_in(config.timezone),
-                            claims=open_claims(config), dry_run=args.dry_run, progress=progress,
-                            force_digest=args.digest, attachments=MonthlySummaries(sheet_link(store)))
+                            claims=claims, dry_run=args.dry_run, progress=progress,
+                            force_digest=args.digest, attachments=MonthlySummaries(sheet_link(store)),
+                            archive=open_archive(config, storage=getattr(claims, "client", None)))
     if args.json:
         print_json(summary.as_json())
     else:
         print(summary.as_text())
     return summary.exit_code  # 4 a push failed or got no answer, 5 a required column is missing, 6 busy
+
+
+def _archive_log_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dry-run", action="store_true", help="ทดลอง: บอกว่าจะย้ายแถวใด โดยไม่เขียนไฟล์และไม่ลบแถว")
+    p.add_argument("--all-sizes", action="store_true",
+                   help="ย้ายแม้แท็บยังมีแถวไม่เกิน archive.from_rows (เช่น จังหวัดเล็กที่ต้องการย้ายปีละครั้ง)")
+
+
+@command("archive-log", "ย้ายแถวเก่าของแท็บ บันทึกการแจ้งเตือน ออกไปเก็บเป็นไฟล์ CSV (รอบแจ้งเตือนทำเองเดือนละครั้ง "
+                        "เมื่อแท็บมีแถวเกิน archive.from_rows) เก็บแถวที่ยังต้องใช้ไว้ในชีต", _archive_log_args)
+def cmd_archive_log(args: argparse.Namespace, config: Config) -> int:
+    from core.thai import now_in
+    from reminders.archive import move_old_rows
+    from reminders.job import EXIT_BUSY
+    from reminders.turn import take_turn
+    from sheets.open import open_archive, open_claims, open_store
+
+    store, claims = open_store(args.store, config), open_claims(config)
+    today, now = run_date(args, config), now_in(config.timezone)
+    sink = open_archive(config, storage=getattr(claims, "client", None))
+    # The day's turn, as the alert run takes it: two moves at once could each delete the rows the
+    # other's deletion moved up.
+    turn = take_turn(claims, today, now) if not args.dry_run else None
+    if turn is not None and turn.busy:
+        print(f"วันนี้มีรอบแจ้งเตือนกำลังทำงานอยู่ (เริ่มเมื่อ {turn.busy.get('started', '')}) ลองใหม่ภายหลัง "
+              f"(the day's alert run is under way)", file=sys.stderr)
+        return EXIT_BUSY
+    try:
+        result = move_old_rows(store, sink, config, today, now.replace(tzinfo=None), force=args.all_sizes,
+                               dry_run=args.dry_run)
+    finally:
+        if turn is not None:
+            turn.release()
+    if args.json:
+        print_json(result.as_json())
+    else:
+        print(result.as_text())
+    return 0
 
 
 def _simulate_args(p: argparse.ArgumentParser) -> None:

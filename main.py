@@ -140,7 +140,7 @@ def send_reminders(request):
         config, store = warm.jobs()
         summary = run_reminders(store, make_messenger(config), config, run_date or today_in(config.timezone),
                                 now_in(config.timezone), claims=warm.claims(), dry_run=dry_run,
-                                attachments=MonthlySummaries(sheet_link(store)))
+                                attachments=MonthlySummaries(sheet_link(store)), archive=warm.archive())
     except (ConfigError, StoreError, MessengerError) as exc:
         log.error("send_reminders failed: %s", exc)
         warm.forget_jobs()  # set up again on the next call

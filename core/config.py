@@ -83,6 +83,12 @@ DEFAULTS: dict[str, Any] = {
     # directory for Google Sheets), and a copy in the instance's `local_directory` (blank: the system's
     # temporary directory, /tmp on Cloud Functions). `enabled: false` reads and parses every time.
     "snapshot": {"enabled": True, "bucket": "", "prefix": "snapshots/", "directory": "", "local_directory": ""},
+    # The alert log's older rows moved out of the spreadsheet, a month at a time (reminders/archive.py):
+    # once the log holds more than `from_rows` rows (0: never), the rows dated before the first of the
+    # month `keep_days` ago (at least alerts.catch_up_days) go to CSV files in `bucket` (blank: the
+    # claims bucket) under `prefix`, or without a bucket in `directory`.
+    "archive": {"from_rows": 50_000, "keep_days": 31, "bucket": "", "prefix": "alert-log/",
+                "directory": "data/alert-log-archive"},
     "chat": {"cache_seconds": 60, "list_limit": 10, "register_max_tries_per_hour": 5, "budget_seconds": 1.5},
     # The paper documents (docs/report.md): the meeting PDF, collection sheets, notice letters.
     "report": {
@@ -122,6 +128,8 @@ ENV_OVERRIDES: dict[str, str] = {
     "KKC_STORAGE_API_URL": "storage.api_url",
     "KKC_CLAIMS_BUCKET": "claims.bucket",
     "KKC_CLAIMS_DIR": "claims.directory",
+    "KKC_ARCHIVE_BUCKET": "archive.bucket",
+    "KKC_ARCHIVE_DIR": "archive.directory",
     "KKC_SNAPSHOTS": "snapshot.enabled",
     "KKC_SNAPSHOT_BUCKET": "snapshot.bucket",
     "KKC_SNAPSHOT_DIR": "snapshot.directory",
@@ -316,6 +324,12 @@ def _check_ranges(values: dict[str, Any]) -> None:
     for dotted in ("report.attention_funds", "notices.min_days", "notices.min_gap_days",
                    "notices.pay_within_days", "notices.final_from"):
         positive(dotted)
+    if values["archive"]["from_rows"] < 0:
+        raise ConfigError("ค่าตั้ง 'archive.from_rows' ต้องไม่ติดลบ (0 = ไม่ย้าย) (setting 'archive.from_rows' must be >= 0)")
+    if values["archive"]["keep_days"] < values["alerts"]["catch_up_days"]:
+        raise ConfigError(f"ค่าตั้ง 'archive.keep_days' ต้องไม่น้อยกว่า alerts.catch_up_days "
+                          f"({values['alerts']['catch_up_days']} วัน): รอบแจ้งเตือนย้อนดูบันทึกได้ไกลเท่านั้น "
+                          f"(setting 'archive.keep_days' must be at least alerts.catch_up_days)")
     weekdays = sorted(set(values["alerts"]["digest_weekdays"]))
     if any(not 1 <= d <= 7 for d in weekdays):
         raise ConfigError("ค่าตั้ง 'alerts.digest_weekdays' ต้องเป็นวันในสัปดาห์ 1 (จันทร์) ถึง 7 (อาทิตย์) "

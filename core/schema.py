@@ -67,6 +67,10 @@ ALERT_KINDS = {"before_due": "ก่อนครบกำหนด", "due_today"
 ALERT_STATUSES = {"sent": "ส่งแล้ว", "failed": "ล้มเหลว", "no-line-account": "ไม่มีบัญชี LINE",
                   "pending": "รอส่ง"}
 
+# The alert log's row that says where its older rows went (reminders/archive.py): not an alert, and
+# never moved itself. Its officer column holds the program's own name.
+MOVED_KIND, MOVED_STATUS, MOVED_OFFICER = "ย้ายแถวเก่าออก", "ย้ายแล้ว", "ระบบ"
+
 _col = Column  # short, for the table below
 
 FUNDS = Tab("funds", "กองทุน", "people", (
@@ -160,11 +164,11 @@ ALERT_LOG = Tab("alert_log", "บันทึกการแจ้งเตื�
     _col("officer_id", "รหัสเจ้าหน้าที่", required=True),
     _col("contract_no", "เลขที่สัญญา"),
     _col("seq", "งวดที่", "int"),
-    _col("kind", "ประเภท", "choice", required=True, choices=tuple(ALERT_KINDS.values())),
+    _col("kind", "ประเภท", "choice", required=True, choices=(*ALERT_KINDS.values(), MOVED_KIND)),
     _col("days", "จำนวนวัน", "int"),
     _col("amount", "จำนวนเงิน (บาท)", "amount"),
     _col("retry_key", "retry key"),
-    _col("status", "สถานะ", "choice", required=True, choices=tuple(ALERT_STATUSES.values())),
+    _col("status", "สถานะ", "choice", required=True, choices=(*ALERT_STATUSES.values(), MOVED_STATUS)),
     _col("detail", "รายละเอียด"),
 ))
 

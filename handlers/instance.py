@@ -26,6 +26,7 @@ from core.config import Config, ConfigError, load_config
 
 if TYPE_CHECKING:  # the webhook's and the jobs' modules are imported on first use only
     from handlers.runtime import Runtime
+    from sheets.archive import ArchiveSink
     from sheets.claims import Claims
     from sheets.store import Store
 
@@ -74,6 +75,16 @@ class Instance:
 
             self._claims = open_claims(config, self.env)
         return self._claims
+
+    def archive(self) -> ArchiveSink:
+        """Where the alert run moves the log's older rows: through the claims' Cloud Storage client
+        when they have one (one client per service), made on each call (it holds nothing else)."""
+        from sheets.open import open_archive
+
+        with self._lock:
+            config = self._settings()
+            claims = self._claims_locked(config)
+            return open_archive(config, self.env, storage=getattr(claims, "client", None))
 
     def jobs(self) -> tuple[Config, Store]:
         """Settings and store of the scheduled jobs (alerts, the monthly report): the full store client.

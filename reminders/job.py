@@ -48,11 +48,14 @@ from messaging.base import Messenger
 from messaging.delivery import (ALREADY_DELIVERED, NO_LINE_ACCOUNT, NO_LINE_DETAIL, PENDING, SENT, Attachment,
                                 Attachments, CircuitBreaker, Delivery, LoggedItem, Push, WriteAheadError, deliver,
                                 not_sent, outcome_rows, push_recorded)
+from reminders import archive
+from reminders.archive import MoveResult
 from reminders.blocked import MissingColumn, admin_pushes, missing_columns
 from reminders.digest import Digest, digest_text, render_digest
 from reminders.plan import (ITEM_KINDS, AlertLog, OpenPush, PlanContext, PlannedItem, RecipientPlan,
                             next_digest_day, plan_run)
 from reminders.turn import take_turn
+from sheets.archive import ArchiveSink
 from sheets.claims import Claims
 from sheets.model import load_dataset
 from sheets.store import Layout, StoreError
@@ -151,6 +154,8 @@ class RunSummary:
     busy: dict[str, Any] = field(default_factory=dict)          # the live run holding the day's turn
     turn_error: str = ""             # the day's turn could not be given back (the next run waits LEASE)
     attachment_error: str = ""       # the monthly summary could not be made: the digests went without it
+    moved: MoveResult | None = None  # the log's older rows moved out of the sheet (reminders.archive)
+    move_error: str = ""             # they could not be: nothing moved, tried again on the next run
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)   # read / plan / send (with the log)
     cpu_timings: dict[str, float] = field(default_factory=dict)  # CPU seconds of this process: same steps
@@ -213,6 +218,8 @@ class RunSummary:
             "busy": dict(self.busy),
             "turn_error": self.turn_error,
             "attachment_error": self.attachment_error,
+            "moved": self.moved.as_json() if self.moved else None,
+            "move_error": self.move_error,
             "pushes": self.pushes,
             "items": self.items,
             "items_sent": sum(len(r.items) for r in self._with("sent")),
@@ -303,6 +310,11 @@ class RunSummary:
             lines.append(f"ข้อมูลที่อ่านไม่ได้ {self.unreadable_rows:,} แถว (ดูแท็บ ตรวจสอบข้อมูล)")
         if not self.dry_run:
             lines.append(f"บันทึกการแจ้งเตือน {self.log_rows:,} แถว")
+        if self.moved is not None and self.moved.as_text():
+            lines.append(self.moved.as_text())
+        if self.move_error:
+            lines.append(f"ย้ายแถวเก่าของบันทึกการแจ้งเตือนไม่สำเร็จ (ไม่มีแถวใดถูกลบ จะลองใหม่รอบถัดไป): "
+                         f"{self.move_error}")
         if self.dry_run:
             for r in self.recipients:
                 if r.text:
@@ -314,12 +326,14 @@ class RunSummary:
 
 def run_reminders(store: Any, messenger: Messenger, config: Any, run_date: dt.date, now: dt.datetime, *,
                   claims: Claims, dry_run: bool = False, progress: ProgressFn | None = None,
-                  force_digest: bool = False, attachments: Attachments | None = None) -> RunSummary:
+                  force_digest: bool = False, attachments: Attachments | None = None,
+                  archive: ArchiveSink | None = None) -> RunSummary:
     """Run the alert job for run_date. Dry run: compute and return, send and write nothing (no turn taken).
 
     `claims`: where the day's turn is claimed (sheets.open.open_claims). `attachments`: what else
     rides in the day's pushes (report.notify.MonthlySummaries). `force_digest`: send the digest
-    today even when it is not one of alerts.digest_weekdays.
+    today even when it is not one of alerts.digest_weekdays. `archive`: where the log's older rows
+    go once it is big (sheets.open.open_archive; None: they stay), while the run holds the day's turn.
     """
     summary = RunSummary(run_date, dry_run, getattr(messenger, "description", type(messenger).__name__))
     turn = None
@@ -329,7 +343,8 @@ def run_reminders(store: Any, messenger: Messenger, config: Any, run_date: dt.da
             summary.busy = turn.busy
             return summary
     try:
-        _Run(store, messenger, config, run_date, now, claims, summary, progress, attachments).run(force_digest)
+        _Run(store, messenger, config, run_date, now, claims, summary, progress, attachments,
+             archive).run(force_digest)
     finally:
         if turn is not None:
             turn.release()
@@ -342,9 +357,9 @@ class _Run:
 
     def __init__(self, store: Any, messenger: Messenger, config: Any, run_date: dt.date, now: dt.datetime,
                  claims: Claims, summary: RunSummary, progress: ProgressFn | None,
-                 attachments: Attachments | None) -> None:
+                 attachments: Attachments | None, archive: ArchiveSink | None = None) -> None:
         self.store, self.messenger, self.config, self.run_date = store, messenger, config, run_date
-        self.claims, self.summary, self.attachments = claims, summary, attachments
+        self.claims, self.summary, self.attachments, self.archive = claims, summary, attachments, archive
         self.say = progress or (lambda _m: None)
         self.sent_at = _local_naive(now, config.timezone)
         self.now = now
@@ -359,6 +374,7 @@ class _Run:
         extra_tabs = tuple(t for t in (self.attachments.tabs if self.attachments else ()) if t not in ALERT_TABS)
         tables = self.store.read(ALERT_TABS + extra_tabs)
         ds = load_dataset(tables, Layout(config), self.run_date, config.rules.max_term_years)
+        log_height = tables["alert_log"].height
         timings = summary.timings
         timings["read"] = time.perf_counter() - started
         summary.errors = missing_columns(ds, [TABS[t].title for t in ALERT_TABS])
@@ -436,6 +452,18 @@ class _Run:
         summary.log_rows = recorded.rows_ahead + recorded.rows_after
         summary.seconds = time.perf_counter() - started
         summary.cpu_timings = {"read_plan": cpu_planned - cpu_started, "send": time.process_time() - cpu_sent}
+        if self.archive is not None and archive.due(ds.alert_log, log_height, config, self.run_date):
+            self.move_old_rows(self.archive)
+
+    def move_old_rows(self, sink: ArchiveSink) -> None:
+        """Once a month at a big province: after the day's pushes and their log, under the day's turn
+        (no other run writes the log meanwhile). A failure moves nothing and is said; it never
+        touches what the run sent."""
+        self.say(f"ย้ายแถวเก่าของแท็บ{TABS['alert_log'].title}ไปที่ {sink.description} ...")
+        try:
+            self.summary.moved = archive.move_old_rows(self.store, sink, self.config, self.run_date, self.sent_at)
+        except StoreError as exc:
+            self.summary.move_error = str(exc)
 
     def attached(self, tables: Any, ds: Any) -> list[Attachment]:
         """What rides in today's pushes; if making it fails, the digests still go (and the run says why)."""

@@ -143,8 +143,7 @@ class AlertLog:
         self.rows += 1
         if kind not in ALERT_KINDS:
             return  # a hand-typed note plays no part
-        # LoggedItem.ident, without making a LoggedItem for every row (a log holds hundreds of thousands)
-        ident = (kind, contract_no, seq, days) if contract_no else (kind, (detail or "").split(" ", 1)[0])
+        ident = self.ident_of(kind, contract_no, seq, days, detail)
         if retry_key:
             self._day_keys[(officer_id, run_date)].add(retry_key)
         if self._open_item:
@@ -175,6 +174,15 @@ class AlertLog:
         elif status == "no-line-account":
             if self._no_line.get(key, dt.date.min) < run_date:
                 self._no_line[key] = run_date
+
+    @staticmethod
+    def ident_of(kind: str, contract_no: str, seq: Any, days: Any, detail: str) -> tuple[Any, ...]:
+        """LoggedItem.ident of a row, without making a LoggedItem for it (a log holds hundreds of thousands)."""
+        return (kind, contract_no, seq, days) if contract_no else (kind, (detail or "").split(" ", 1)[0])
+
+    def still_open(self, officer_id: str, ident: tuple[Any, ...], retry_key: str) -> bool:
+        """The item is in the push of this retry key, which has no outcome yet."""
+        return self._open_item.get((officer_id, ident)) == retry_key
 
     def _close(self, officer_id: str, ident: tuple[Any, ...]) -> None:
         """A newer row of the item: the open push that held it no longer speaks for it."""

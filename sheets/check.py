@@ -16,9 +16,8 @@ from core.config import Config
 # 80,000 loans the data is 3.6 million and the alert log adds about a million a month).
 SHEET_CELL_LIMIT = 10_000_000
 CAPACITY_WARNING = 0.7
-# What a run needs of the alert log (alerts.catch_up_days, 14 by default, with room; and every
-# failed row, sent again later): what an archive must leave in it.
-KEEP_IN_LOG = "แถวของ 30 วันล่าสุดและแถวที่ส่งไม่สำเร็จ"
+# What a run needs of the alert log (reminders/archive.py keeps it when it moves the older rows out).
+KEEP_IN_LOG = "แถวของเดือนล่าสุดและแถวที่ยังรอส่ง"
 
 # What a fund must have to be complete: the four documents of the province's
 # method (4.1) and the fields its form asks for. Column key -> what it is.
@@ -249,7 +248,8 @@ def _filling(tab_cells: dict[str, int], limit: int) -> tuple[int, list[tuple[str
         return None
     biggest = sorted(tab_cells.items(), key=lambda item: -item[1])[:3]
     log_title = TABS["alert_log"].title
-    advice = (f"ย้ายแถวเก่าของแท็บ{log_title}ไปเก็บในไฟล์อื่น โดยเก็บ{KEEP_IN_LOG}ไว้"
+    advice = (f"ย้ายแถวเก่าของแท็บ{log_title}ไปเก็บในไฟล์อื่น โดยเก็บ{KEEP_IN_LOG}ไว้ "
+              f"(คำสั่ง archive-log)"
               if any(title == log_title for title, _ in biggest) else "ย้ายข้อมูลเก่าไปเก็บในไฟล์อื่น")
     return used, biggest, advice
 

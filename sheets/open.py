@@ -9,6 +9,7 @@ from core.config import ROOT, Config
 from sheets.store import Layout, Store, StoreError
 
 if TYPE_CHECKING:  # opened on first use: a workbook run needs neither HTTP client
+    from sheets.archive import ArchiveSink
     from sheets.claims import Claims
     from sheets.cloud_storage import StorageClient
     from sheets.credentials import TokenSource
@@ -68,6 +69,24 @@ def open_claims(config: Config, env: Mapping[str, str] | None = None,
 
     directory = Path(settings.directory)
     return FileClaims(directory if directory.is_absolute() else ROOT / directory)
+
+
+def open_archive(config: Config, env: Mapping[str, str] | None = None, *, tokens: "TokenSource | None" = None,
+                 storage: "StorageClient | None" = None) -> "ArchiveSink":
+    """Where the alert log's older rows go (reminders/archive.py): CSV files in `archive.bucket`
+    (else the claims bucket) under `archive.prefix`, or without a bucket in `archive.directory`.
+    `storage`: the process's Cloud Storage client when it has one (the claims'), else one is made."""
+    settings = config.archive
+    bucket = settings.bucket or config.claims.bucket
+    if bucket:
+        from sheets.archive import BucketSink
+
+        prefix = settings.prefix if not settings.prefix or settings.prefix.endswith("/") else settings.prefix + "/"
+        return BucketSink(storage or open_storage_client(config, env, tokens), bucket, prefix)
+    from sheets.archive import DirectorySink
+
+    directory = Path(settings.directory)
+    return DirectorySink(directory if directory.is_absolute() else ROOT / directory)
 
 
 def _snapshot_directory(setting: str, spec: str) -> Path:

@@ -1,0 +1,184 @@
+"""The alert log's older rows moved out of the spreadsheet, a month at a time.
+
+    result = move_old_rows(store, sink, config, today, now)
+
+The log (บันทึกการแจ้งเตือน) only grows: two rows per alerted item. A province of 80,000 loans
+writes about 93,000 rows a month, a million cells, and a Google spreadsheet holds ten million:
+without this its sheet is full in about six months, and every append is then refused (the log
+itself, the repayments recorded in LINE). Trat writes about 3,000 a month.
+
+WHEN: only once the log holds more than `archive.from_rows` rows (50,000 by default: Trat keeps
+more than a year in its sheet). Then the rows dated before the first of the month `keep_days`
+before today move: one file per month, once a month.
+
+WHAT MOVES (`rows_to_move`, pure): a row no alert run needs any more to know what was sent.
+- Rows dated within the kept months stay. `keep_days` is at least `alerts.catch_up_days`: a run
+  never looks further back for trigger days (reminders.plan), so an older ส่งแล้ว or ไม่มีบัญชี
+  LINE row decides nothing (a sent row only counts against a trigger day on or before its date).
+- A ล้มเหลว row of an installment still pending stays: it goes out on the next run, however late.
+- A รอส่ง row of a push still without an outcome stays: the run resolves it by its retry key.
+- The ส่งแล้ว rows of the last digest-day run that sent anything stay, however old (after the
+  system was stopped for months): the next run names that date as the last run. (Only those: a
+  ล้มเหลว row kept without the ส่งแล้ว row that followed it would make its item pending again.)
+- Anything that is not a row the program wrote stays: a note a person typed (another ประเภท or
+  สถานะ), a row the parser could not read, and the move rows themselves.
+A test runs a season of alert runs with failures and lost answers, moves rows at each month's
+turn, and checks that every later run plans exactly what it plans with the whole log.
+
+HOW (`move_old_rows`): one read of the log; the rows to move written to the sink as one CSV file
+(the log's headers, each row as read and its row number in the sheet; UTF-8 with a BOM, which
+Excel needs to show Thai), created once under a name made from its dates and content; then one
+write to the sheet (`Store.move_out`) that deletes those rows and appends a move row
+(ประเภท ย้ายแถวเก่าออก, สถานะ ย้ายแล้ว) naming the file, whole or not at all, refused when any of
+the rows changed since the read. The move row is what says the rows left the sheet: a file no
+move row names is an unfinished move (the sheet's write failed or its answer was lost), whose
+rows are all still in the sheet; it is reported, and the next move writes its rows again under
+the next name. Nothing here deletes a file or a row a person typed.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from core.schema import ALERT_KINDS, ALERT_STATUSES, MOVED_KIND, MOVED_OFFICER, MOVED_STATUS, TABS
+from core.thai import date_th
+from reminders.plan import AlertLog
+from sheets.archive import ArchiveSink
+from sheets.model import load_dataset
+from sheets.records import AlertLogEntry
+from sheets.store import Layout, Store, Table
+
+ROW_NUMBER_HEADER = "แถวในชีตเดิม"
+
+
+def cutoff_of(today: dt.date, keep_days: int) -> dt.date:
+    """Rows dated before this day may move: the first of the month `keep_days` before today."""
+    return (today - dt.timedelta(days=keep_days)).replace(day=1)
+
+
+def rows_to_move(entries: Iterable[AlertLogEntry], cutoff: dt.date,
+                 digest_weekdays: Iterable[int] = ()) -> list[int]:
+    """The sheet rows (ascending) of the program's own log rows dated before `cutoff` that no run
+    needs any more (the rules in the module docstring)."""
+    entries = sorted(entries, key=lambda e: e.row)
+    log = AlertLog.from_entries(entries, digest_weekdays)
+    pending = log.pending()
+    last_run = log.last_run(dt.date.max)
+    moving = []
+    for e in entries:
+        if e.run_date >= cutoff or e.kind not in ALERT_KINDS or e.status not in ALERT_STATUSES:
+            continue
+        if e.run_date == last_run and e.status == "sent":  # what a run after a long stop names as the last
+            continue
+        if e.status == "failed" and (e.officer_id, e.contract_no, e.seq) in pending:
+            continue
+        if e.status == "pending" and log.still_open(
+                e.officer_id, AlertLog.ident_of(e.kind, e.contract_no, e.seq, e.days, e.detail), e.retry_key):
+            continue
+        moving.append(e.row)
+    return moving
+
+
+@dataclass
+class MoveResult:
+    log_rows: int = 0                   # rows of the log when it was read
+    moved: int = 0                      # rows moved out of the sheet (in a dry run: that would be)
+    dry_run: bool = False
+    file: str = ""                      # where they went
+    first_date: dt.date | None = None
+    last_date: dt.date | None = None
+    skipped: str = ""                   # why nothing moved, when nothing did
+    unfinished: list[str] = field(default_factory=list)   # files no move row names
+
+    def as_text(self) -> str:
+        lines = []
+        if self.moved:
+            assert self.first_date is not None and self.last_date is not None
+            verb = "จะย้าย" if self.dry_run else "ย้าย"
+            lines.append(f"{verb}แถวเก่าของแท็บ{TABS['alert_log'].title} {self.moved:,} แถว "
+                         f"(วันที่รอบ {date_th(self.first_date)} – {date_th(self.last_date)}) ไปที่ {self.file}")
+        elif self.skipped:
+            lines.append(self.skipped)
+        if self.unfinished:
+            lines.append(f"ไฟล์ที่ย้ายไม่สำเร็จ {len(self.unfinished)} ไฟล์ (แถวของไฟล์เหล่านี้ยังอยู่ในชีต "
+                         f"ลบไฟล์ได้): " + ", ".join(self.unfinished))
+        return "\n".join(lines)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"log_rows": self.log_rows, "moved": self.moved, "dry_run": self.dry_run, "file": self.file,
+                "first_date": self.first_date.isoformat() if self.first_date else None,
+                "last_date": self.last_date.isoformat() if self.last_date else None,
+                "skipped": self.skipped, "unfinished": self.unfinished}
+
+
+def due(entries: Sequence[AlertLogEntry], log_rows: int, config: Any, today: dt.date) -> bool:
+    """Whether a move would find anything (from a read already made: the alert run's)."""
+    if not 0 < config.archive.from_rows < log_rows:
+        return False
+    return bool(rows_to_move(entries, cutoff_of(today, config.archive.keep_days), config.alerts.digest_weekdays))
+
+
+def move_old_rows(store: Store, sink: ArchiveSink, config: Any, today: dt.date, now: dt.datetime,
+                  *, force: bool = False, dry_run: bool = False) -> MoveResult:
+    """Move the log's rows no run needs to `sink` (see the module docstring). `force`: whatever the
+    log's size (by hand: `main.py archive-log --all-sizes`). `dry_run`: say what would move, write nothing."""
+    layout = Layout(config)
+    table = store.read(("alert_log",))["alert_log"]
+    result = MoveResult(log_rows=table.height, dry_run=dry_run)
+    entries = load_dataset({"alert_log": table}, layout, today).alert_log
+    named = [e.detail for e in entries if e.kind == MOVED_KIND]
+    result.unfinished = [name for name in sink.names() if not any(name in detail for detail in named)]
+    limit = config.archive.from_rows
+    if not force and not 0 < limit < table.height:
+        result.skipped = (f"แท็บ{table.title}มี {table.height:,} แถว ยังไม่เกิน {limit:,} แถว: ยังไม่ย้าย"
+                          if limit > 0 else "ตั้งค่า archive.from_rows เป็น 0: ไม่ย้ายแถว")
+        return result
+    rows = rows_to_move(entries, cutoff_of(today, config.archive.keep_days), config.alerts.digest_weekdays)
+    if not rows:
+        result.skipped = f"ไม่มีแถวที่ย้ายได้ (แถวก่อน {date_th(cutoff_of(today, config.archive.keep_days))})"
+        return result
+    by_row = {e.row: e for e in entries}
+    cells = table.rows
+    expected = [cells[row - 2] for row in rows]
+    first = min(by_row[row].run_date for row in rows)
+    last = max(by_row[row].run_date for row in rows)
+    data = _csv(table, rows, expected)
+    name = f"{TABS['alert_log'].key}_{first.isoformat()}_{last.isoformat()}_{len(rows)}-rows_" \
+           f"{hashlib.sha256(data).hexdigest()[:12]}.csv"
+    if dry_run:
+        result.moved, result.file, result.first_date, result.last_date = len(rows), name, first, last
+        return result
+    where = sink.put(name, data)
+    store.move_out("alert_log", rows, expected, {
+        "run_date": today, "sent_at": now, "officer_id": MOVED_OFFICER, "kind": MOVED_KIND,
+        "status": MOVED_STATUS, "retry_key": "",
+        "detail": f"ย้าย {len(rows):,} แถว (วันที่รอบ {date_th(first)} – {date_th(last)}) ไปที่ {where}"})
+    result.moved, result.file, result.first_date, result.last_date = len(rows), where, first, last
+    result.unfinished = [n for n in result.unfinished if n != name]
+    return result
+
+
+def _csv(table: Table, rows: Sequence[int], cells: Sequence[Sequence[Any]]) -> bytes:
+    """The moved rows as a CSV file Excel and Google Sheets open with Thai intact."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    width = len(table.header)
+    writer.writerow([*table.header, ROW_NUMBER_HEADER])
+    for row, values in zip(rows, cells):
+        padded = list(values[:width]) + [None] * (width - len(values))
+        writer.writerow([*map(_shown, padded), row])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _shown(value: Any) -> Any:
+    """A cell as the CSV shows it: blank for None, a whole number without ".0" (a workbook's reader
+    gives numbers as floats)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
