@@ -17,6 +17,7 @@ BENCHES = {
     "report": "bench.report_bench",
     "webhook": "bench.webhook_bench",
     "warm_edit": "bench.warm_edit",
+    "archive": "bench.archive_bench",
 }
 
 

@@ -128,6 +128,22 @@ def run_remind_task(args: argparse.Namespace, config: Any, store: Any, today: dt
             "already_sent": body["already_sent"]}
 
 
+@task("archive")
+def run_archive_task(args: argparse.Namespace, config: Any, store: Any, today: dt.date) -> dict[str, Any]:
+    """The alert log's older rows moved out (reminders/archive.py) to the Storage fake at --storage-url."""
+    from reminders.archive import move_old_rows
+    from sheets.archive import BucketSink
+    from sheets.cloud_storage import StorageClient
+
+    url, bucket = args.rest[args.rest.index("--storage-url") + 1], args.rest[args.rest.index("--bucket") + 1]
+    sink = BucketSink(StorageClient(lambda: "bench", api_url=url), bucket, "alert-log/")
+    t0 = time.perf_counter()
+    result = move_old_rows(store, sink, config, today, dt.datetime.combine(today, dt.time(7, 30)),
+                           force="--force" in args.rest)
+    return {"seconds": {"total": time.perf_counter() - t0, **result.seconds}, "log_rows": result.log_rows,
+            "moved": result.moved, "skipped": result.skipped}
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident memory (VmHWM). Not ru_maxrss: Linux carries that across
     exec, so a child would report its parent's size at fork."""

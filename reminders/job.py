@@ -343,8 +343,10 @@ def run_reminders(store: Any, messenger: Messenger, config: Any, run_date: dt.da
             summary.busy = turn.busy
             return summary
     try:
-        _Run(store, messenger, config, run_date, now, claims, summary, progress, attachments,
-             archive).run(force_digest)
+        run = _Run(store, messenger, config, run_date, now, claims, summary, progress, attachments, archive)
+        run.run(force_digest)
+        if run.move_due and archive is not None:
+            run.move_old_rows(archive)
     finally:
         if turn is not None:
             turn.release()
@@ -366,6 +368,7 @@ class _Run:
         self.per_bubble = config.alerts.items_per_bubble
         self.breaker = CircuitBreaker()
         self.first_rows: list[dict[str, Any]] = []   # rows that need no push: in the first append
+        self.move_due = False                         # the log's older rows are to move out after the run
 
     def run(self, force_digest: bool) -> None:
         summary, say, config = self.summary, self.say, self.config
@@ -452,8 +455,8 @@ class _Run:
         summary.log_rows = recorded.rows_ahead + recorded.rows_after
         summary.seconds = time.perf_counter() - started
         summary.cpu_timings = {"read_plan": cpu_planned - cpu_started, "send": time.process_time() - cpu_sent}
-        if self.archive is not None and archive.due(ds.alert_log, log_height, config, self.run_date):
-            self.move_old_rows(self.archive)
+        # The move is made after this frame is gone (run_reminders): the dataset is freed first.
+        self.move_due = self.archive is not None and archive.due(ds.alert_log, log_height, config, self.run_date, log)
 
     def move_old_rows(self, sink: ArchiveSink) -> None:
         """Once a month at a big province: after the day's pushes and their log, under the day's turn

@@ -48,6 +48,8 @@ PROTECT_NOTE = "แท็บนี้โปรแกรมเป็นผู้�
 # row is one list per row (580,000 of them at 80,000 loans: see sheets.store.Table).
 READ_OPTIONS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "FORMATTED_STRING",
                 "majorDimension": "COLUMNS"}
+# A span of rows read to compare with an earlier read by columns: the same cell values, by rows.
+SPAN_READ = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "FORMATTED_STRING"}
 # Inside LINE's 2-second window there is no time for long waits: at most this, whatever config says.
 WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_MAX_TRIES, WEBHOOK_BACKOFF_SECONDS = 5.0, 2, 0.2
 
@@ -172,20 +174,25 @@ class GoogleStore:
 
     def move_out(self, tab_key: str, rows: Sequence[int], expected: Sequence[Sequence[Any]],
                  record: Mapping[str, Any]) -> None:
-        """The rows read again and compared, then one batchUpdate: their deleteDimension (the lowest
-        rows first, so that no index moves under a later request) and the record's appendCells.
-        Google applies a batchUpdate whole or not at all, and it is never resent after a lost answer
-        (sheets.client): resent, it would delete the rows that had moved up into the deleted ones' places."""
+        """The rows read again (only the span from the first to the last of them, by rows) and
+        compared, then one batchUpdate: their deleteDimension (the lowest rows first, so that no
+        index moves under a later request) and the record's appendCells. Google applies a
+        batchUpdate whole or not at all, and it is never resent after a lost answer (sheets.client):
+        resent, it would delete the rows that had moved up into the deleted ones' places."""
         title = self.layout.title(tab_key)
-        table = self.read([tab_key])[tab_key]
-        changed = changed_rows(table, rows, expected)
+        if not rows:
+            return
+        span = self.client.values_get(self.sheet_id, a1_range(title, f"{rows[0]}:{rows[-1]}"), params=SPAN_READ)
+        changed = changed_rows(span.get("values", []), rows[0], rows, expected)
+        del span
         if changed:
             raise moved_rows_error(title, changed)
+        header = self._header_row(title) or []
         sheet_id = next((s["properties"]["sheetId"] for s in self._sheets("sheets.properties(sheetId,title)")
                          if s["properties"]["title"] == title), None)
         if sheet_id is None:
             raise StoreError(f"ไม่พบแท็บ {title} (tab not found)")
-        keys = self.layout.column_keys(tab_key, table.header)
+        keys = self.layout.column_keys(tab_key, header)
         requests: list[dict[str, Any]] = [
             {"deleteDimension": {"range": {"sheetId": sheet_id, "dimension": "ROWS",
                                            "startIndex": first - 1, "endIndex": last}}}

@@ -388,11 +388,12 @@ def row_runs(rows: Sequence[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def changed_rows(table: Table, rows: Sequence[int], expected: Sequence[Sequence[Any]]) -> list[int]:
-    """The rows (sheet row numbers) that no longer hold their expected cells."""
-    current = table.rows
+def changed_rows(current: Sequence[Sequence[Any]], first: int, rows: Sequence[int],
+                 expected: Sequence[Sequence[Any]]) -> list[int]:
+    """The rows (sheet row numbers) that no longer hold their expected cells; `current[i]` is what
+    sheet row `first + i` holds now."""
     return [row for row, want in zip(rows, expected)
-            if not 2 <= row < len(current) + 2 or clean_row(current[row - 2]) != clean_row(want)]
+            if not first <= row < len(current) + first or clean_row(current[row - first]) != clean_row(want)]
 
 
 def moved_rows_error(title: str, changed: Sequence[int]) -> StoreError:

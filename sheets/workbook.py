@@ -126,7 +126,7 @@ class WorkbookStore:
             raise StoreError("move_out cannot run inside a batch: it compares the rows on disk")
         title = self.layout.title(tab_key)
         with self._locked_book() as book:
-            changed = changed_rows(self.read([tab_key])[tab_key], rows, expected)
+            changed = changed_rows(self.read([tab_key])[tab_key].rows, 2, rows, expected)
             if changed:
                 raise moved_rows_error(title, changed)
             sheet = book[title]

@@ -238,8 +238,10 @@ def test_the_move_on_google_sheets_and_cloud_storage(google_store, sheets_fake, 
     result = move_old_rows(google_store, sink, config, TODAY, NOW)
     assert result.moved == 80 and result.file.startswith(f"gs://{DEFAULT_BUCKET}/alert-log/alert_log_2026-08-01")
     kinds = [r.kind for r in sheets_fake.requests]
-    # The read, the rows read again, the tab's id, one batchUpdate: deleteDimension and appendCells.
-    assert kinds == ["values.batchGet", "values.batchGet", "spreadsheets.get", "spreadsheets.batchUpdate"]
+    # The read, the span of rows to move read again, the tab's id, one batchUpdate (deleteDimension
+    # and appendCells).
+    assert kinds == ["values.batchGet", "values.get", "spreadsheets.get", "spreadsheets.batchUpdate"]
+    assert sheets_fake.requests[1].path.endswith(f"'{LOG_TAB}'!2:81")
     assert sheets_fake.violations == []
     rows = _fake_log(sheets_fake)
     assert len(rows) == 1 + 162 - 80 + 1 and rows[-1][5] == MOVED_KIND
