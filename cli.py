@@ -353,7 +353,7 @@ def _archive_log_args(p: argparse.ArgumentParser) -> None:
                    help="ย้ายแม้แท็บยังมีแถวไม่เกิน archive.from_rows (เช่น จังหวัดเล็กที่ต้องการย้ายปีละครั้ง)")
 
 
-@command("archive-log", "ย้ายแถวเก่าของแท็บ บันทึกการแจ้งเตือน ออกไปเก็บเป็นไฟล์ CSV (รอบแจ้งเตือนทำเองเดือนละครั้ง "
+@command("archive-log", "ย้ายแถวเก่าของแท็บ บันทึกการแจ้งเตือน ออกไปเก็บเป็นไฟล์ CSV (รอบแจ้งเตือนทำเองสัปดาห์ละครั้ง "
                         "เมื่อแท็บมีแถวเกิน archive.from_rows) เก็บแถวที่ยังต้องใช้ไว้ในชีต", _archive_log_args)
 def cmd_archive_log(args: argparse.Namespace, config: Config) -> int:
     from core.thai import now_in

@@ -2,8 +2,10 @@
 simulated month's pushes for the default policy beside a naive bot's."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from bench.archive_bench import log_rows, per_day_of
 from bench.common import SPREADSHEET_ID, TODAY, cached_tables, loaded_sheets_fake, prime_reads, probe, scales
 
 
@@ -40,10 +42,22 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                           extra=["--line-url", line.url, "--no-summary"], env=env)
             plain.update(sheets_requests=len(sheets.requests), sheets_kinds=sheets.kinds(),
                          line_requests=len(line.requests), deliveries=len(line.deliveries))
+        # The same with the log a province of this size holds in steady operation: 21-27 days of it
+        # (the older weeks moved out, reminders/archive.py), here the most, 27 days.
+        tables = {**cached_tables(scale), "alert_log": log_rows(per_day_of(label), TODAY - dt.timedelta(days=27),
+                                                                TODAY - dt.timedelta(days=1))}
+        with loaded_sheets_fake(tables) as sheets, LineFake(quota=10**6) as line:
+            prime_reads(sheets, sheets.url, ALERT_TABS)
+            logged = probe("remind", f"gsheet:{SPREADSHEET_ID}", api_url=sheets.url,
+                           extra=["--line-url", line.url, "--no-summary"], env=env)
+            logged.update(sheets_requests=len(sheets.requests), sheets_kinds=sheets.kinds(),
+                          line_requests=len(line.requests), deliveries=len(line.deliveries),
+                          log_rows=len(tables["alert_log"]) - 1)
         rows.append({"scale": label, "run": "first run today", **first})
         rows.append({"scale": label, "run": "second run, same day", **again})
         rows.append({"scale": label, "run": "first run, no summary due", **plain})
-        for row in rows[-3:]:
+        rows.append({"scale": label, "run": "first run, no summary due, 27 days of log", **logged})
+        for row in rows[-4:]:
             # Our own CPU per push: the send step (digest, JSON body, HTTP, log rows) over the pushes.
             row["cpu_ms_per_push"] = 1000 * row["cpu"].get("send", 0.0) / max(1, row["pushes"])
             print(f"{row['scale']:<34} {row['run']:<26} {row['seconds']['total']:.2f}s "
@@ -51,6 +65,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                   f"peak {row['peak_mb']:.0f} MB  "
                   f"sheets {row['sheets_requests']} req  line {row['line_requests']} req  "
                   f"pushes {row['pushes']} (summaries in them {row.get('summaries', 0)}) items {row['items']} "
+                  f"log {row.get('log_rows', '-')} rows "
                   f"sheets kinds {row.get('sheets_kinds', '')}", flush=True)
     rows.extend(_simulation(TRAT, "Trat demo month"))
     for label, scale in scales(quick)[1:]:  # pushes per month at each size: what LINE's plan must carry

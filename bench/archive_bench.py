@@ -1,7 +1,7 @@
 """The alert log's older rows moved out (reminders/archive.py) at each size: time, memory, requests.
 
-The log as it stands on the day a move happens in steady operation: about 62 days of rows (the
-previous move left the last month and a day or two), of which the older month moves. Rows per
+The log as it stands on the day a move happens in steady operation (a Monday): 28 days of rows
+(the previous move, a week before, left 21), of which the oldest week moves. Rows per
 day from the simulated month (docs/alerts.md): Trat ≈ 100, 11,000 loans ≈ 700, 80,000 loans
 ≈ 3,100 (46,437 items a month, two rows each). The Sheets fake replays its prepared answer to
 the log's read (the move reads it twice: to plan, and to compare just before deleting), so its
@@ -14,12 +14,17 @@ from typing import Any
 
 from bench.common import SPREADSHEET_ID, loaded_sheets_fake, prime_reads, probe
 
-MOVE_DAY = dt.date(2026, 12, 2)          # the day the older month (October) moves
+MOVE_DAY = dt.date(2026, 12, 7)          # a Monday: the week of 9-15 Nov moves
 ROWS_PER_DAY = (("Trat demo (1,538 loans)", 100), ("average province (11,000 loans)", 700),
                 ("largest province (80,000 loans)", 3_100))
 
 
-def log_rows(per_day: int, first: dt.date = dt.date(2026, 10, 1), last: dt.date = dt.date(2026, 12, 1)) -> list[list[Any]]:
+def per_day_of(label: str) -> int:
+    """The log's rows a day at the scale of this benchmark label."""
+    return next(n for name, n in ROWS_PER_DAY if name == label)
+
+
+def log_rows(per_day: int, first: dt.date = dt.date(2026, 11, 9), last: dt.date = dt.date(2026, 12, 6)) -> list[list[Any]]:
     """An alert log of `per_day` rows a day: a รอส่ง row and its outcome per item, a few failed."""
     from core.schema import ALERT_KINDS, ALERT_STATUSES
     from sheets.store import Layout

@@ -83,11 +83,11 @@ DEFAULTS: dict[str, Any] = {
     # directory for Google Sheets), and a copy in the instance's `local_directory` (blank: the system's
     # temporary directory, /tmp on Cloud Functions). `enabled: false` reads and parses every time.
     "snapshot": {"enabled": True, "bucket": "", "prefix": "snapshots/", "directory": "", "local_directory": ""},
-    # The alert log's older rows moved out of the spreadsheet, a month at a time (reminders/archive.py):
-    # once the log holds more than `from_rows` rows (0: never), the rows dated before the first of the
-    # month `keep_days` ago (at least alerts.catch_up_days) go to CSV files in `bucket` (blank: the
+    # The alert log's older rows moved out of the spreadsheet, a week at a time (reminders/archive.py):
+    # once the log holds more than `from_rows` rows (0: never), the rows dated before the Monday on or
+    # before `keep_days` ago (at least alerts.catch_up_days) go to CSV files in `bucket` (blank: the
     # claims bucket) under `prefix`, or without a bucket in `directory`.
-    "archive": {"from_rows": 50_000, "keep_days": 31, "bucket": "", "prefix": "alert-log/",
+    "archive": {"from_rows": 50_000, "keep_days": 21, "bucket": "", "prefix": "alert-log/",
                 "directory": "data/alert-log-archive"},
     "chat": {"cache_seconds": 60, "list_limit": 10, "register_max_tries_per_hour": 5, "budget_seconds": 1.5},
     # The paper documents (docs/report.md): the meeting PDF, collection sheets, notice letters.

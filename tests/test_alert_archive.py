@@ -3,7 +3,7 @@
 What moves (pure), that a moved log plans exactly what the whole log plans over a season of runs
 with failures and lost answers, and the move itself on both backends: the .xlsx with a directory,
 Google Sheets (the fake, held to the discovery document) with Cloud Storage (its fake), a refused
-write, a write that failed half-way, the alert run moving once a month, the command.
+write, a write that failed half-way, the alert run moving once the log is big, the command.
 """
 from __future__ import annotations
 
@@ -59,14 +59,15 @@ def test_old_rows_move_and_what_a_run_still_needs_stays():
         entry(11, old, MOVED_STATUS, kind=MOVED_KIND, contract=""),  # an earlier move's row: stays
     ]
     cutoff = cutoff_of(TODAY, 31)
-    assert cutoff == dt.date(2026, 10, 1)
+    assert cutoff == dt.date(2026, 10, 26)
     assert rows_to_move(entries, cutoff) == [2, 3, 5, 8, 9]
 
 
-def test_the_cutoff_is_a_month_boundary_at_least_keep_days_back():
-    assert cutoff_of(dt.date(2026, 12, 1), 31) == dt.date(2026, 10, 1)
-    assert cutoff_of(dt.date(2026, 12, 31), 31) == dt.date(2026, 11, 1)
-    assert cutoff_of(dt.date(2026, 3, 15), 14) == dt.date(2026, 3, 1)
+def test_the_cutoff_is_the_monday_on_or_before_keep_days_back():
+    assert cutoff_of(dt.date(2026, 12, 1), 31) == dt.date(2026, 10, 26)
+    assert cutoff_of(dt.date(2026, 12, 31), 21) == dt.date(2026, 12, 7)
+    assert cutoff_of(dt.date(2026, 12, 28), 21) == dt.date(2026, 12, 7)   # 7 Dec is itself a Monday
+    assert cutoff_of(dt.date(2026, 3, 15), 14) == dt.date(2026, 2, 23)
 
 
 def _state(plan: Any, log: AlertLog) -> tuple:
@@ -80,10 +81,10 @@ def _state(plan: Any, log: AlertLog) -> tuple:
 
 def test_a_moved_log_plans_what_the_whole_log_plans_through_a_season():
     """Five months of runs on the Trat demo, each day's outcomes logged: failures, lost answers
-    resolved the next day and every fifth never, and two months with no run at all (the system
-    off) during which a person moves rows by hand. At each month's turn the rows no run needs are
-    moved out of one copy of the log; every run plans the same on both copies, and sees the same
-    failed items pending and the same pushes open."""
+    resolved the next day and every fifth never, digest days with LINE down, and two months
+    with no run at all (the system off) during which a person moves rows by hand. Every Monday the rows no run needs are moved out
+    of one copy of the log; every run plans the same on both copies, and sees the same failed
+    items pending and the same pushes open."""
     layout, config = Layout(), make_config({"alerts.digest_weekdays": [1, 4]})
     tables = {key: Table(layout.title(key), rows[0], rows[1:])
               for key, rows in demo_tables(dt.date(2026, 12, 31), 2569, TRAT).items()}
@@ -95,12 +96,17 @@ def test_a_moved_log_plans_what_the_whole_log_plans_through_a_season():
     open_keys: dict[str, list[AlertLogEntry]] = {}
     kept_back = compared = 0
     off = (dt.date(2026, 9, 20), dt.date(2026, 11, 19))
+    # Digest days on which every push failed (LINE down; three in a row in December): the next
+    # digest run looks further back, up to catch_up_days, and what was sent meanwhile (the failed
+    # items, retried on the days between) must still count.
+    line_down = {dt.date(2026, 8, 13), dt.date(2026, 12, 3), dt.date(2026, 12, 7), dt.date(2026, 12, 10)}
     day, row = dt.date(2026, 8, 1), 2
     while day <= dt.date(2026, 12, 31):
-        if day.day == 1:
+        if day.weekday() == 0:
+            cutoff = cutoff_of(day, config.archive.keep_days)
             trimmed = [e for e in whole if e.row not in moved_out]
-            moving = rows_to_move(trimmed, cutoff_of(day, 31), config.alerts.digest_weekdays)
-            kept_back += sum(e.run_date < cutoff_of(day, 31) for e in trimmed) - len(moving)
+            moving = rows_to_move(trimmed, cutoff, config.alerts.digest_weekdays)
+            kept_back += sum(e.run_date < cutoff for e in trimmed) - len(moving)
             moved_out.update(moving)
         if off[0] <= day <= off[1]:
             day += dt.timedelta(days=1)
@@ -121,7 +127,7 @@ def test_a_moved_log_plans_what_the_whole_log_plans_through_a_season():
         for rp in full_plan.recipients:
             fate = zlib.crc32(f"{rp.officer_id}{day}".encode()) % 9
             key = f"{rp.officer_id}-{day}"
-            status = ("no-line-account" if not rp.line_user else "failed" if fate == 0
+            status = ("no-line-account" if not rp.line_user else "failed" if fate == 0 or day in line_down
                       else "pending" if fate == 1 else "sent")
             for p in rp.items:
                 t = p.trigger
@@ -145,11 +151,12 @@ def _log_record(day: dt.date, status: str = "sent", contract: str = "C-1", key: 
 
 
 def _fill_log(store: Any) -> None:
-    """Rows of August to November 2026: 40 a month, one old failed row never sent since."""
+    """Rows of the 1st and the 15th of August to November 2026, 20 each; an old failed row never
+    sent since; a note a person typed."""
     records = []
     for month in (8, 9, 10, 11):
-        for n in range(40):
-            records.append(_log_record(dt.date(2026, month, 1 + n % 28), contract=f"C-{month}-{n}"))
+        for day in (1, 15):
+            records += [_log_record(dt.date(2026, month, day), contract=f"C-{month}-{day}-{n}") for n in range(20)]
     records.append(_log_record(dt.date(2026, 8, 20), "failed", contract="C-FAILED"))
     records.append({"run_date": dt.date(2026, 8, 21), "officer_id": "OF-01", "kind": "หมายเหตุ",
                     "status": "", "detail": "โทรแจ้งแล้ว"})
@@ -167,25 +174,28 @@ def test_the_move_on_a_workbook_writes_a_csv_and_leaves_what_stays(workbook_stor
     sink = DirectorySink(tmp_path / "archive")
     before = _log_entries(workbook_store)
     result = move_old_rows(workbook_store, sink, config, TODAY, NOW)
-    # Rows before 1 Oct move (cutoff 31 days back, to the month's first): August and September's
-    # 80 sent rows; the failed row (still pending) and the person's note stay.
-    assert result.moved == 80
-    assert (result.first_date, result.last_date) == (dt.date(2026, 8, 1), dt.date(2026, 9, 28))
+    # Rows before Monday 9 Nov move (21 days back is 10 Nov): 1 Aug to 1 Nov, 120 sent rows. The
+    # failed row (still pending) and the person's note stay, and so do the 20 rows of 15 Oct: the
+    # last digest-day run that sent (a Thursday; 1 and 15 Nov are Sundays), which the next run
+    # names as its last.
+    assert result.moved == 120
+    assert (result.first_date, result.last_date) == (dt.date(2026, 8, 1), dt.date(2026, 11, 1))
     after = _log_entries(workbook_store)
-    assert len(after) == len(before) - 80 + 1
-    assert {e.contract_no for e in after if e.run_date < dt.date(2026, 10, 1)} == {"C-FAILED", ""}
+    assert len(after) == len(before) - 120 + 1
+    assert {e.contract_no for e in after if e.run_date < dt.date(2026, 11, 9)} == \
+        {"C-FAILED", "", *(f"C-10-15-{n}" for n in range(20))}
     move_row = after[-1]
     assert (move_row.kind, move_row.status) == (MOVED_KIND, MOVED_STATUS)
-    assert "ย้าย 80 แถว" in move_row.detail and Path(result.file).name in move_row.detail
+    assert "ย้าย 120 แถว" in move_row.detail and Path(result.file).name in move_row.detail
     # The file: a BOM for Excel, the log's headers and a row number column, each moved row as read.
     data = Path(result.file).read_bytes()
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0][:3] == ["วันที่รอบ", "เวลาส่ง", "รหัสเจ้าหน้าที่"] and rows[0][-1] == "แถวในชีตเดิม"
-    assert len(rows) == 81
-    assert {r[3] for r in rows[1:]} == {f"C-{m}-{n}" for m in (8, 9) for n in range(40)}
-    assert sorted(int(r[-1]) for r in rows[1:]) == sorted(e.row for e in before if e.run_date < dt.date(2026, 10, 1)
-                                                         and e.contract_no.startswith("C-") and e.contract_no != "C-FAILED")
+    assert len(rows) == 121
+    assert {r[3] for r in rows[1:]} == {f"C-{m}-{d}-{n}" for m in (8, 9, 10, 11) for d in (1, 15) for n in range(20)
+                                        if (m, d) not in ((10, 15), (11, 15))}
+    assert [int(r[-1]) for r in rows[1:]] == [*range(2, 102), *range(122, 142)]   # the log's rows, in order
     # Once moved, nothing more to move until the month turns; the file is not an unfinished move.
     again = move_old_rows(workbook_store, sink, config, TODAY, NOW, force=True)
     assert again.moved == 0 and again.unfinished == [] and "ไม่มีแถวที่ย้ายได้" in again.as_text()
@@ -199,8 +209,8 @@ def test_a_small_log_is_left_alone_unless_asked(workbook_store, tmp_path):
     assert result.moved == 0 and "ยังไม่เกิน 50,000 แถว" in result.as_text()
     assert sink.names() == []
     preview = move_old_rows(workbook_store, sink, make_config(), TODAY, NOW, force=True, dry_run=True)
-    assert preview.moved == 80 and "จะย้าย" in preview.as_text() and sink.names() == []
-    assert move_old_rows(workbook_store, sink, make_config(), TODAY, NOW, force=True).moved == 80
+    assert preview.moved == 120 and "จะย้าย" in preview.as_text() and sink.names() == []
+    assert move_old_rows(workbook_store, sink, make_config(), TODAY, NOW, force=True).moved == 120
 
 
 def test_rows_changed_since_the_read_are_not_deleted(store, sheet_editor):
@@ -236,18 +246,18 @@ def test_the_move_on_google_sheets_and_cloud_storage(google_store, sheets_fake, 
     config = make_config({"archive.from_rows": 100})
     sheets_fake.reset_requests()
     result = move_old_rows(google_store, sink, config, TODAY, NOW)
-    assert result.moved == 80 and result.file.startswith(f"gs://{DEFAULT_BUCKET}/alert-log/alert_log_2026-08-01")
+    assert result.moved == 120 and result.file.startswith(f"gs://{DEFAULT_BUCKET}/alert-log/alert_log_2026-08-01")
     kinds = [r.kind for r in sheets_fake.requests]
     # The read, the span of rows to move read again, the tab's id, one batchUpdate (deleteDimension
     # and appendCells).
     assert kinds == ["values.batchGet", "values.get", "spreadsheets.get", "spreadsheets.batchUpdate"]
-    assert sheets_fake.requests[1].path.endswith(f"'{LOG_TAB}'!2:81")
+    assert sheets_fake.requests[1].path.endswith(f"'{LOG_TAB}'!2:141")
     assert sheets_fake.violations == []
     rows = _fake_log(sheets_fake)
-    assert len(rows) == 1 + 162 - 80 + 1 and rows[-1][5] == MOVED_KIND
+    assert len(rows) == 1 + 162 - 120 + 1 and rows[-1][5] == MOVED_KIND
     assert storage_fake.names() == ["alert-log/" + Path(result.file).name]
     content = storage_fake.buckets[DEFAULT_BUCKET]["alert-log/" + Path(result.file).name].data
-    assert len(list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))) == 81
+    assert len(list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))) == 121
 
 
 def test_a_failed_sheet_write_deletes_nothing_and_the_file_is_reported(google_store, sheets_fake, storage_fake):
@@ -262,15 +272,15 @@ def test_a_failed_sheet_write_deletes_nothing_and_the_file_is_reported(google_st
     assert len(storage_fake.names()) == 1                    # the file was written first
     # The next try finds the same rows: the same file (already there, same bytes), then the write.
     retried = move_old_rows(google_store, sink, config, TODAY, NOW)
-    assert retried.moved == 80 and len(storage_fake.names()) == 1 and retried.unfinished == []
+    assert retried.moved == 120 and len(storage_fake.names()) == 1 and retried.unfinished == []
 
 
 def test_a_file_no_move_row_names_is_reported_unfinished(workbook_store, tmp_path):
     _fill_log(workbook_store)
     sink = DirectorySink(tmp_path / "archive")
-    sink.put("alert_log_2026-08-01_2026-09-28_80-rows_abc.csv", b"rows still in the sheet")
+    sink.put("alert_log_2026-08-01_2026-11-01_120-rows_abc.csv", b"rows still in the sheet")
     result = move_old_rows(workbook_store, sink, make_config(), TODAY, NOW)
-    assert result.unfinished == ["alert_log_2026-08-01_2026-09-28_80-rows_abc.csv"]
+    assert result.unfinished == ["alert_log_2026-08-01_2026-11-01_120-rows_abc.csv"]
     assert "ย้ายไม่สำเร็จ 1 ไฟล์" in result.as_text()
 
 
@@ -307,8 +317,8 @@ def test_the_alert_run_moves_the_old_rows_once_the_log_is_big(tmp_path):
     sink = DirectorySink(tmp_path / "archive")
     summary = run_reminders(store, OutboxMessenger(tmp_path / "outbox.jsonl"), config, TODAY, NOW,
                             claims=FileClaims(tmp_path / "claims"), archive=sink)
-    assert summary.moved is not None and summary.moved.moved == 80
-    assert summary.as_json()["moved"]["moved"] == 80 and "ย้ายแถวเก่าของแท็บ" in summary.as_text()
+    assert summary.moved is not None and summary.moved.moved == 140   # every day a digest day here
+    assert summary.as_json()["moved"]["moved"] == 140 and "ย้ายแถวเก่าของแท็บ" in summary.as_text()
     assert len(sink.names()) == 1
     # The next day: nothing older to move, and no second read of the log for it.
     later = run_reminders(store, OutboxMessenger(tmp_path / "outbox.jsonl"), config, TODAY + dt.timedelta(days=1),
@@ -329,8 +339,8 @@ def test_archive_log_command(tmp_path, capsys, monkeypatch):
     assert cli.main(argv + ["--dry-run"]) == 0
     assert "ยังไม่เกิน 50,000 แถว" in capsys.readouterr().out
     assert cli.main(argv + ["--all-sizes", "--dry-run"]) == 0
-    assert "จะย้ายแถวเก่าของแท็บบันทึกการแจ้งเตือน 80 แถว" in capsys.readouterr().out
+    assert "จะย้ายแถวเก่าของแท็บบันทึกการแจ้งเตือน 120 แถว" in capsys.readouterr().out
     assert not (tmp_path / "archive").exists()
     assert cli.main(argv + ["--all-sizes", "--json"]) == 0
     moved = json.loads(capsys.readouterr().out)
-    assert moved["moved"] == 80 and Path(moved["file"]).exists()
+    assert moved["moved"] == 120 and Path(moved["file"]).exists()
