@@ -24,7 +24,8 @@ def per_day_of(label: str) -> int:
     return next(n for name, n in ROWS_PER_DAY if name == label)
 
 
-def log_rows(per_day: int, first: dt.date = dt.date(2026, 11, 9), last: dt.date = dt.date(2026, 12, 6)) -> list[list[Any]]:
+def log_rows(per_day: int, first: dt.date = dt.date(2026, 11, 9),
+             last: dt.date = dt.date(2026, 12, 6)) -> list[list[Any]]:
     """An alert log of `per_day` rows a day: a รอส่ง row and its outcome per item, a few failed."""
     from core.schema import ALERT_KINDS, ALERT_STATUSES
     from sheets.store import Layout

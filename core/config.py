@@ -325,7 +325,8 @@ def _check_ranges(values: dict[str, Any]) -> None:
                    "notices.pay_within_days", "notices.final_from"):
         positive(dotted)
     if values["archive"]["from_rows"] < 0:
-        raise ConfigError("ค่าตั้ง 'archive.from_rows' ต้องไม่ติดลบ (0 = ไม่ย้าย) (setting 'archive.from_rows' must be >= 0)")
+        raise ConfigError("ค่าตั้ง 'archive.from_rows' ต้องไม่ติดลบ (0 = ไม่ย้าย) "
+                          "(setting 'archive.from_rows' must be >= 0)")
     if values["archive"]["keep_days"] < values["alerts"]["catch_up_days"]:
         raise ConfigError(f"ค่าตั้ง 'archive.keep_days' ต้องไม่น้อยกว่า alerts.catch_up_days "
                           f"({values['alerts']['catch_up_days']} วัน): รอบแจ้งเตือนย้อนดูบันทึกได้ไกลเท่านั้น "

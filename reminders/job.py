@@ -48,7 +48,7 @@ from messaging.base import Messenger
 from messaging.delivery import (ALREADY_DELIVERED, NO_LINE_ACCOUNT, NO_LINE_DETAIL, PENDING, SENT, Attachment,
                                 Attachments, CircuitBreaker, Delivery, LoggedItem, Push, WriteAheadError, deliver,
                                 not_sent, outcome_rows, push_recorded)
-from reminders import archive
+from reminders import archive as log_archive
 from reminders.archive import MoveResult
 from reminders.blocked import MissingColumn, admin_pushes, missing_columns
 from reminders.digest import Digest, digest_text, render_digest
@@ -456,15 +456,16 @@ class _Run:
         summary.seconds = time.perf_counter() - started
         summary.cpu_timings = {"read_plan": cpu_planned - cpu_started, "send": time.process_time() - cpu_sent}
         # The move is made after this frame is gone (run_reminders): the dataset is freed first.
-        self.move_due = self.archive is not None and archive.due(ds.alert_log, log_height, config, self.run_date, log)
+        self.move_due = self.archive is not None and log_archive.due(ds.alert_log, log_height, config,
+                                                                     self.run_date, log)
 
     def move_old_rows(self, sink: ArchiveSink) -> None:
-        """Once a month at a big province: after the day's pushes and their log, under the day's turn
+        """Once a week at a big province: after the day's pushes and their log, under the day's turn
         (no other run writes the log meanwhile). A failure moves nothing and is said; it never
         touches what the run sent."""
         self.say(f"ย้ายแถวเก่าของแท็บ{TABS['alert_log'].title}ไปที่ {sink.description} ...")
         try:
-            self.summary.moved = archive.move_old_rows(self.store, sink, self.config, self.run_date, self.sent_at)
+            self.summary.moved = log_archive.move_old_rows(self.store, sink, self.config, self.run_date, self.sent_at)
         except StoreError as exc:
             self.summary.move_error = str(exc)
 

@@ -81,10 +81,10 @@ def _state(plan: Any, log: AlertLog) -> tuple:
 
 def test_a_moved_log_plans_what_the_whole_log_plans_through_a_season():
     """Five months of runs on the Trat demo, each day's outcomes logged: failures, lost answers
-    resolved the next day and every fifth never, digest days with LINE down, and two months
-    with no run at all (the system off) during which a person moves rows by hand. Every Monday the rows no run needs are moved out
-    of one copy of the log; every run plans the same on both copies, and sees the same failed
-    items pending and the same pushes open."""
+    resolved the next day and every fifth never, digest days with LINE down, and two months with
+    no run at all (the system off) during which a person moves rows by hand. Every Monday the rows
+    no run needs are moved out of one copy of the log; every run plans the same on both copies,
+    and sees the same failed items pending and the same pushes open."""
     layout, config = Layout(), make_config({"alerts.digest_weekdays": [1, 4]})
     tables = {key: Table(layout.title(key), rows[0], rows[1:])
               for key, rows in demo_tables(dt.date(2026, 12, 31), 2569, TRAT).items()}
@@ -285,7 +285,8 @@ def test_a_file_no_move_row_names_is_reported_unfinished(workbook_store, tmp_pat
 
 
 def test_a_file_is_never_overwritten(tmp_path, storage_fake):
-    for sink in (DirectorySink(tmp_path / "archive"), BucketSink(storage_client(storage_fake.url), DEFAULT_BUCKET, "a/")):
+    bucket = BucketSink(storage_client(storage_fake.url), DEFAULT_BUCKET, "a/")
+    for sink in (DirectorySink(tmp_path / "archive"), bucket):
         sink.put("x.csv", b"one")
         assert sink.put("x.csv", b"one")                      # the same bytes: already written
         with pytest.raises(StoreError, match="ไม่เขียนทับ"):
