@@ -40,6 +40,7 @@ def snapshot_directories(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     root = tmp_path_factory.mktemp("snapshots")
     monkeypatch.setenv("KKC_SNAPSHOT_DIR", str(root / "shared"))
     monkeypatch.setenv("KKC_SNAPSHOT_LOCAL_DIR", str(root / "local"))
+    monkeypatch.setenv("KKC_ARCHIVE_DIR", str(root / "alert-log-archive"))  # nor the repo's data/ for moved rows
     return root
 
 

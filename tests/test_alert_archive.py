@@ -345,3 +345,32 @@ def test_archive_log_command(tmp_path, capsys, monkeypatch):
     assert cli.main(argv + ["--all-sizes", "--json"]) == 0
     moved = json.loads(capsys.readouterr().out)
     assert moved["moved"] == 120 and Path(moved["file"]).exists()
+
+
+def test_send_reminders_moves_the_old_rows_through_functions_framework(tmp_path, monkeypatch):
+    """The deployed entry point: the Instance opens the archive beside the claims, the run moves
+    the log's older rows after its pushes, and its JSON says so."""
+    import functions_framework
+
+    import main
+    from sheets.workbook import WorkbookStore
+    from tests.sheetdata import tiny_province, write_workbook
+
+    path = tmp_path / "smart-data.xlsx"
+    write_workbook(path, tiny_province())
+    _fill_log(WorkbookStore(path, Layout()))
+    settings = tmp_path / "config.yaml"
+    settings.write_text(Path(main.__file__).with_name("config.yaml").read_text(encoding="utf-8").replace(
+        "from_rows: 50000", "from_rows: 100"), encoding="utf-8")
+    for name, value in {"KKC_STORE": str(path), "KKC_OUTBOX": str(tmp_path / "outbox.jsonl"),
+                        "KKC_CLAIMS_DIR": str(tmp_path / "claims"), "KKC_ARCHIVE_DIR": str(tmp_path / "archive"),
+                        "KKC_CONFIG": str(settings), "FUNCTION_TARGET": "send_reminders"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("KKC_CLAIMS_BUCKET", raising=False)
+    monkeypatch.delenv("LINE_CHANNEL_ACCESS_TOKEN", raising=False)
+    client = functions_framework.create_app(target="send_reminders", source=str(Path(main.__file__))).test_client()
+    answer = client.post("/?date=2026-12-01")
+    assert answer.status_code == 200
+    moved = answer.get_json()["moved"]
+    assert moved["moved"] == 120 and Path(moved["file"]).parent == tmp_path / "archive"
+    assert answer.get_json()["move_error"] == ""
