@@ -17,7 +17,7 @@ from core.config import Config
 SHEET_CELL_LIMIT = 10_000_000
 CAPACITY_WARNING = 0.7
 # What a run needs of the alert log (reminders/archive.py keeps it when it moves the older rows out).
-KEEP_IN_LOG = "แถวของเดือนล่าสุดและแถวที่ยังรอส่ง"
+KEEP_IN_LOG = "แถวสามสัปดาห์ล่าสุดและแถวที่ยังต้องส่งต่อ"
 
 # What a fund must have to be complete: the four documents of the province's
 # method (4.1) and the fields its form asks for. Column key -> what it is.
