@@ -29,8 +29,8 @@ A test runs a season of alert runs with failures and lost answers, moves rows ev
 checks that every later run plans exactly what it plans with the whole log.
 
 HOW (`move_old_rows`): one read of the log; the rows to move written to the sink as one CSV file
-(the log's headers, each row as read and its row number in the sheet; UTF-8 with a BOM, which
-Excel needs to show Thai), created once under a name made from its dates and content; then one
+(the log's headers, each row as read, a citizen id in any cell masked, and its row number in the
+sheet; UTF-8 with a BOM, which Excel needs to show Thai), created once under a name made from its dates and content; then one
 write to the sheet (`Store.move_out`) that deletes those rows and appends a move row
 (ประเภท ย้ายแถวเก่าออก, สถานะ ย้ายแล้ว) naming the file, whole or not at all, refused when any of
 the rows changed since the read. The move row is what says the rows left the sheet: a file no
@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from core.schema import ALERT_KINDS, ALERT_STATUSES, MOVED_KIND, MOVED_OFFICER, MOVED_STATUS, TABS
-from core.thai import date_th
+from core.thai import date_th, mask_id_runs
 from reminders.plan import AlertLog
 from sheets.archive import ArchiveSink
 from sheets.model import load_dataset
@@ -218,9 +218,14 @@ def _csv(header: Sequence[str], rows: Sequence[int], cells: Sequence[Sequence[An
 
 def _shown(value: Any) -> Any:
     """A cell as the CSV shows it: blank for None, a whole number without ".0" (a workbook's reader
-    gives numbers as floats)."""
+    gives numbers as floats), and a citizen id typed into any cell masked: the file leaves the sheet,
+    and a whole id never does."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 10**12 <= abs(value) < 10**13:
+        return mask_id_runs(str(value))   # 13 digits typed as a number
+    if isinstance(value, str):
+        return mask_id_runs(value)
     return value

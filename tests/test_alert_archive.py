@@ -202,6 +202,16 @@ def test_the_move_on_a_workbook_writes_a_csv_and_leaves_what_stays(workbook_stor
     assert "ยังไม่เกิน 100 แถว" in move_old_rows(workbook_store, sink, config, TODAY, NOW).as_text()
 
 
+def test_a_citizen_id_typed_into_a_moved_row_leaves_the_sheet_masked(workbook_store, tmp_path):
+    _fill_log(workbook_store)
+    workbook_store.append("alert_log", [{**_log_record(dt.date(2026, 8, 2), contract="C-ID"),
+                                         "detail": "ผู้ยืม 1-1014-00123-45-1 ย้ายบ้าน"}])
+    result = move_old_rows(workbook_store, DirectorySink(tmp_path / "archive"), make_config(), TODAY, NOW, force=True)
+    text = Path(result.file).read_text(encoding="utf-8-sig")
+    assert "C-ID" in text and "1101400123451" not in text and "1-1014-00123-45-1" not in text
+    assert "ผู้ยืม x-xxxx-xxxx3-45-1 ย้ายบ้าน" in text     # as the program shows any id
+
+
 def test_a_small_log_is_left_alone_unless_asked(workbook_store, tmp_path):
     _fill_log(workbook_store)
     sink = DirectorySink(tmp_path / "archive")
