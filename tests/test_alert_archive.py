@@ -384,3 +384,15 @@ def test_send_reminders_moves_the_old_rows_through_functions_framework(tmp_path,
     moved = answer.get_json()["moved"]
     assert moved["moved"] == 120 and Path(moved["file"]).parent == tmp_path / "archive"
     assert answer.get_json()["move_error"] == ""
+
+
+def test_the_archive_goes_where_the_settings_say(tmp_path, storage_fake):
+    from sheets.open import open_archive
+
+    client = storage_client(storage_fake.url)
+    own = open_archive(make_config({"archive.bucket": "kkc-archive", "claims.bucket": "kkc-claims"}), storage=client)
+    assert isinstance(own, BucketSink) and own.description == "gs://kkc-archive/alert-log/" and own.client is client
+    shared = open_archive(make_config({"claims.bucket": "kkc-claims", "archive.prefix": "log"}), storage=client)
+    assert isinstance(shared, BucketSink) and shared.description == "gs://kkc-claims/log/"
+    local = open_archive(make_config({"archive.directory": str(tmp_path / "moved")}))
+    assert isinstance(local, DirectorySink) and local.directory == tmp_path / "moved"
