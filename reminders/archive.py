@@ -18,7 +18,8 @@ WHAT MOVES (`rows_to_move`, pure): a row no alert run needs any more to know wha
 - Rows dated within the kept weeks stay. `keep_days` is at least `alerts.catch_up_days`: a run
   never looks further back for trigger days (reminders.plan), so an older ส่งแล้ว or ไม่มีบัญชี
   LINE row decides nothing (a sent row only counts against a trigger day on or before its date).
-- A ล้มเหลว row of an installment still pending stays: it goes out on the next run, however late.
+- The latest ล้มเหลว row of an installment still pending stays: it goes out on the next run,
+  however late (its earlier ล้มเหลว rows move: an officer whose LINE is blocked fails every day).
 - A รอส่ง row of a push still without an outcome stays: the run resolves it by its retry key.
 - The ส่งแล้ว rows of the last digest-day run that sent anything stay, however old (after the
   system was stopped for months): the next run names that date as the last run. (Only those: a
@@ -74,6 +75,9 @@ def rows_to_move(entries: Iterable[AlertLogEntry], cutoff: dt.date,
     if log is None:
         log = AlertLog.from_entries(entries, digest_weekdays)
     pending = log.pending()
+    # A pending installment's latest ล้มเหลว row is what makes it pending (an earlier one says
+    # nothing more): an officer whose LINE is blocked fails every day, and only one row stays.
+    latest_failed = {(e.officer_id, e.contract_no, e.seq): e.row for e in entries if e.status == "failed"}
     last_run = log.last_run(dt.date.max)
     moving = []
     for e in entries:
@@ -81,7 +85,8 @@ def rows_to_move(entries: Iterable[AlertLogEntry], cutoff: dt.date,
             continue
         if e.run_date == last_run and e.status == "sent":  # what a run after a long stop names as the last
             continue
-        if e.status == "failed" and (e.officer_id, e.contract_no, e.seq) in pending:
+        if e.status == "failed" and (e.officer_id, e.contract_no, e.seq) in pending \
+                and latest_failed[(e.officer_id, e.contract_no, e.seq)] == e.row:
             continue
         if e.status == "pending" and log.still_open(
                 e.officer_id, AlertLog.ident_of(e.kind, e.contract_no, e.seq, e.days, e.detail), e.retry_key):

@@ -57,10 +57,12 @@ def test_old_rows_move_and_what_a_run_still_needs_stays():
         entry(9, old, "sent", contract="C-6", key="k2"),         # moves
         entry(10, old, "ส่งต่อให้กำนัน", kind="หมายเหตุ"),          # a person's note: stays
         entry(11, old, MOVED_STATUS, kind=MOVED_KIND, contract=""),  # an earlier move's row: stays
+        entry(12, old, "failed", contract="C-7"),                # failed again below: moves
+        entry(13, old + dt.timedelta(days=1), "failed", contract="C-7"),  # the latest, still pending: stays
     ]
     cutoff = cutoff_of(TODAY, 31)
     assert cutoff == dt.date(2026, 10, 26)
-    assert rows_to_move(entries, cutoff) == [2, 3, 5, 8, 9]
+    assert rows_to_move(entries, cutoff) == [2, 3, 5, 8, 9, 12]
 
 
 def test_the_cutoff_is_the_monday_on_or_before_keep_days_back():
