@@ -12,7 +12,7 @@ more than a year in its sheet). Then the rows dated before the Monday on or befo
 (21) days ago move: one file a week, and the sheet keeps 21 to 27 days of log. Why weeks and not
 months: the alert run reads and parses the whole log every day, and at 80,000 loans each day of
 it is 3,100 rows (measured, bench/alerts_bench.py: 62 days, 192,200 rows, added 0.9 s to the
-run's read and 0.2 s to its plan; the 27 days the weekly move keeps at most, 0.5 s and 0.1 s).
+run's read and 0.2 s to its plan; the 27 days the weekly move keeps at most, 0.3 s and 0.1 s).
 
 WHAT MOVES (`rows_to_move`, pure): a row no alert run needs any more to know what was sent.
 - Rows dated within the kept weeks stay. `keep_days` is at least `alerts.catch_up_days`: a run
