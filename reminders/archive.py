@@ -58,6 +58,7 @@ from sheets.records import AlertLogEntry
 from sheets.store import Layout, Store
 
 ROW_NUMBER_HEADER = "แถวในชีตเดิม"
+FILE_PREFIX = f"{TABS['alert_log'].key}_"   # alert_log_<first date>_<last date>_<rows>-rows_<hash>.csv
 
 
 def cutoff_of(today: dt.date, keep_days: int) -> dt.date:
@@ -155,7 +156,7 @@ def move_old_rows(store: Store, sink: ArchiveSink, config: Any, today: dt.date, 
     seconds["plan"] = time.perf_counter() - started - seconds["read"]
     rows, expected, first, last = planned.rows, planned.expected, planned.first, planned.last
     data = _csv(planned.header, rows, expected)
-    name = f"{TABS['alert_log'].key}_{first.isoformat()}_{last.isoformat()}_{len(rows)}-rows_" \
+    name = f"{FILE_PREFIX}{first.isoformat()}_{last.isoformat()}_{len(rows)}-rows_" \
            f"{hashlib.sha256(data).hexdigest()[:12]}.csv"
     result.moved, result.file, result.first_date, result.last_date = len(rows), name, first, last
     if dry_run:
@@ -190,7 +191,9 @@ def _plan(store: Store, sink: ArchiveSink, config: Any, today: dt.date, force: b
     result.seconds["read"] = time.perf_counter() - started
     entries = load_dataset({"alert_log": table}, Layout(config), today).alert_log
     named = [e.detail for e in entries if e.kind == MOVED_KIND]
-    result.unfinished = [name for name in sink.names() if not any(name in detail for detail in named)]
+    # Only files of this shape are moves (a bucket's prefix may be shared, even blank).
+    result.unfinished = [name for name in sink.names() if name.startswith(FILE_PREFIX) and name.endswith(".csv")
+                         and not any(name in detail for detail in named)]
     limit = config.archive.from_rows
     if not force and not 0 < limit < table.height:
         result.skipped = (f"แท็บ{table.title}มี {table.height:,} แถว ยังไม่เกิน {limit:,} แถว: ยังไม่ย้าย"

@@ -291,6 +291,7 @@ def test_a_file_no_move_row_names_is_reported_unfinished(workbook_store, tmp_pat
     _fill_log(workbook_store)
     sink = DirectorySink(tmp_path / "archive")
     sink.put("alert_log_2026-08-01_2026-11-01_120-rows_abc.csv", b"rows still in the sheet")
+    sink.put("notes.txt", b"someone else's file in a shared place: not a move")
     result = move_old_rows(workbook_store, sink, make_config(), TODAY, NOW)
     assert result.unfinished == ["alert_log_2026-08-01_2026-11-01_120-rows_abc.csv"]
     assert "ย้ายไม่สำเร็จ 1 ไฟล์" in result.as_text()
