@@ -356,7 +356,7 @@ def _archive_log_args(p: argparse.ArgumentParser) -> None:
 @command("archive-log", "ย้ายแถวเก่าของแท็บ บันทึกการแจ้งเตือน ออกไปเก็บเป็นไฟล์ CSV (รอบแจ้งเตือนทำเองสัปดาห์ละครั้ง "
                         "เมื่อแท็บมีแถวเกิน archive.from_rows) เก็บแถวที่ยังต้องใช้ไว้ในชีต", _archive_log_args)
 def cmd_archive_log(args: argparse.Namespace, config: Config) -> int:
-    from core.thai import now_in
+    from core.thai import local_naive, now_in
     from reminders.archive import move_old_rows
     from reminders.job import EXIT_BUSY
     from reminders.turn import take_turn
@@ -373,7 +373,7 @@ def cmd_archive_log(args: argparse.Namespace, config: Config) -> int:
               f"(the day's alert run is under way)", file=sys.stderr)
         return EXIT_BUSY
     try:
-        result = move_old_rows(store, sink, config, today, now.replace(tzinfo=None), force=args.all_sizes,
+        result = move_old_rows(store, sink, config, today, local_naive(now, config.timezone), force=args.all_sizes,
                                dry_run=args.dry_run)
     finally:
         if turn is not None:

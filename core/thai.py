@@ -68,6 +68,13 @@ def now_in(timezone: str) -> dt.datetime:
     return dt.datetime.now(ZoneInfo(timezone)).replace(microsecond=0)
 
 
+def local_naive(now: dt.datetime, timezone: str) -> dt.datetime:
+    """Sheets hold local wall-clock times without a zone (Excel cannot store one), to the second."""
+    if now.tzinfo is not None:
+        now = now.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+    return now.replace(microsecond=0)
+
+
 _TITLES = ("นางสาว", "น.ส.", "นาย", "นาง", "ดร.")
 
 

@@ -55,7 +55,7 @@ from reminders.plan import AlertLog
 from sheets.archive import ArchiveSink
 from sheets.model import load_dataset
 from sheets.records import AlertLogEntry
-from sheets.store import Layout, Store
+from sheets.store import Layout, Store, Table
 
 ROW_NUMBER_HEADER = "แถวในชีตเดิม"
 FILE_PREFIX = f"{TABS['alert_log'].key}_"   # alert_log_<first date>_<last date>_<rows>-rows_<hash>.csv
@@ -142,12 +142,17 @@ def due(entries: Sequence[AlertLogEntry], log_rows: int, config: Any, today: dt.
 
 
 def move_old_rows(store: Store, sink: ArchiveSink, config: Any, today: dt.date, now: dt.datetime,
-                  *, force: bool = False, dry_run: bool = False) -> MoveResult:
+                  *, force: bool = False, dry_run: bool = False, table: Table | None = None) -> MoveResult:
     """Move the log's rows no run needs to `sink` (see the module docstring). `force`: whatever the
-    log's size (by hand: `main.py archive-log --all-sizes`). `dry_run`: say what would move, write nothing."""
+    log's size (by hand: `main.py archive-log --all-sizes`). `dry_run`: say what would move, write nothing.
+
+    `table`: the log as the alert run read it, so that the run does not read it again. The rows the
+    run appended since are newer than any that may move (their row numbers come after), and its
+    outcomes can only make more old rows movable, so planning from it keeps at least what a fresh
+    read would keep; the compare just before the deletion reads the rows again either way."""
     started = time.perf_counter()
     result = MoveResult(dry_run=dry_run)
-    planned = _plan(store, sink, config, today, force, result)
+    planned = _plan(store, sink, config, today, force, result, table)
     if planned is None:
         return result
     # The read, its parse and its log are gone with _plan's frame: at 80,000 loans the log is
@@ -183,10 +188,12 @@ class _Planned:
 
 
 def _plan(store: Store, sink: ArchiveSink, config: Any, today: dt.date, force: bool,
-          result: MoveResult) -> _Planned | None:
-    """The read and what to move (None: nothing, `result.skipped` says why); unfinished files noted."""
+          result: MoveResult, table: Table | None) -> _Planned | None:
+    """The read (unless given) and what to move (None: nothing, `result.skipped` says why);
+    unfinished files noted."""
     started = time.perf_counter()
-    table = store.read(("alert_log",))["alert_log"]
+    if table is None:
+        table = store.read(("alert_log",))["alert_log"]
     result.log_rows = table.height
     result.seconds["read"] = time.perf_counter() - started
     entries = load_dataset({"alert_log": table}, Layout(config), today).alert_log

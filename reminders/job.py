@@ -40,10 +40,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Sequence
-from zoneinfo import ZoneInfo
 
 from core.schema import TABS
-from core.thai import THAI_WEEKDAYS, date_th
+from core.thai import THAI_WEEKDAYS, date_th, local_naive
 from messaging.base import Messenger
 from messaging.delivery import (ALREADY_DELIVERED, NO_LINE_ACCOUNT, NO_LINE_DETAIL, PENDING, SENT, Attachment,
                                 Attachments, CircuitBreaker, Delivery, LoggedItem, Push, WriteAheadError, deliver,
@@ -58,7 +57,7 @@ from reminders.turn import take_turn
 from sheets.archive import ArchiveSink
 from sheets.claims import Claims
 from sheets.model import load_dataset
-from sheets.store import Layout, StoreError
+from sheets.store import Layout, StoreError, Table
 
 ProgressFn = Callable[[str], None]
 
@@ -345,8 +344,8 @@ def run_reminders(store: Any, messenger: Messenger, config: Any, run_date: dt.da
     try:
         run = _Run(store, messenger, config, run_date, now, claims, summary, progress, attachments, archive)
         run.run(force_digest)
-        if run.move_due and archive is not None:
-            run.move_old_rows(archive)
+        if run.log_table is not None and archive is not None:
+            run.move_old_rows(archive, run.log_table)
     finally:
         if turn is not None:
             turn.release()
@@ -363,12 +362,14 @@ class _Run:
         self.store, self.messenger, self.config, self.run_date = store, messenger, config, run_date
         self.claims, self.summary, self.attachments, self.archive = claims, summary, attachments, archive
         self.say = progress or (lambda _m: None)
-        self.sent_at = _local_naive(now, config.timezone)
+        self.sent_at = local_naive(now, config.timezone)
         self.now = now
         self.per_bubble = config.alerts.items_per_bubble
         self.breaker = CircuitBreaker()
         self.first_rows: list[dict[str, Any]] = []   # rows that need no push: in the first append
-        self.move_due = False                         # the log's older rows are to move out after the run
+        # The log as read when its older rows are to move out after the run (made after this run's
+        # frame is gone, so that its dataset is freed first: run_reminders).
+        self.log_table: Table | None = None
 
     def run(self, force_digest: bool) -> None:
         summary, say, config = self.summary, self.say, self.config
@@ -377,7 +378,6 @@ class _Run:
         extra_tabs = tuple(t for t in (self.attachments.tabs if self.attachments else ()) if t not in ALERT_TABS)
         tables = self.store.read(ALERT_TABS + extra_tabs)
         ds = load_dataset(tables, Layout(config), self.run_date, config.rules.max_term_years)
-        log_height = tables["alert_log"].height
         timings = summary.timings
         timings["read"] = time.perf_counter() - started
         summary.errors = missing_columns(ds, [TABS[t].title for t in ALERT_TABS])
@@ -390,6 +390,11 @@ class _Run:
 
         ctx = PlanContext(ds, config)
         log = AlertLog.from_entries(ds.alert_log, ctx.digest_weekdays)
+        # Whether the log's older rows move out after the run (reminders.archive): decided from this
+        # read, whose log table is then kept for the move instead of reading the log again.
+        if self.archive is not None and not summary.dry_run and \
+                log_archive.due(ds.alert_log, tables["alert_log"].height, config, self.run_date, log):
+            self.log_table = tables["alert_log"]
         attaching = time.perf_counter()
         extras = {a.officer_id: a for a in self.attached(tables, ds)}
         timings["summary"] = time.perf_counter() - attaching      # the monthly summaries, when any is due
@@ -455,17 +460,15 @@ class _Run:
         summary.log_rows = recorded.rows_ahead + recorded.rows_after
         summary.seconds = time.perf_counter() - started
         summary.cpu_timings = {"read_plan": cpu_planned - cpu_started, "send": time.process_time() - cpu_sent}
-        # The move is made after this frame is gone (run_reminders): the dataset is freed first.
-        self.move_due = self.archive is not None and log_archive.due(ds.alert_log, log_height, config,
-                                                                     self.run_date, log)
 
-    def move_old_rows(self, sink: ArchiveSink) -> None:
+    def move_old_rows(self, sink: ArchiveSink, table: Table) -> None:
         """Once a week at a big province: after the day's pushes and their log, under the day's turn
         (no other run writes the log meanwhile). A failure moves nothing and is said; it never
         touches what the run sent."""
         self.say(f"ย้ายแถวเก่าของแท็บ{TABS['alert_log'].title}ไปที่ {sink.description} ...")
         try:
-            self.summary.moved = log_archive.move_old_rows(self.store, sink, self.config, self.run_date, self.sent_at)
+            self.summary.moved = log_archive.move_old_rows(self.store, sink, self.config, self.run_date, self.sent_at,
+                                                           table=table)
         except StoreError as exc:
             self.summary.move_error = str(exc)
 
@@ -645,13 +648,6 @@ def _logged_items(planned: Iterable[PlannedItem], run_date: dt.date) -> list[Log
             detail += " · ส่งซ้ำหลังส่งไม่สำเร็จ"
         items.append(LoggedItem(t.kind, t.contract_no, t.seq, t.days, t.amount, detail))
     return items
-
-
-def _local_naive(now: dt.datetime, timezone: str) -> dt.datetime:
-    """The sheet holds local wall-clock times without a zone (Excel cannot store one)."""
-    if now.tzinfo is not None:
-        now = now.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
-    return now.replace(microsecond=0)
 
 
 __all__ = ["ALERT_TABS", "DEFERRED_DETAIL", "EXIT_BLOCKED", "EXIT_BUSY", "EXIT_OK", "EXIT_PUSH_FAILED",

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from core.thai import date_th, month_th
+from core.thai import date_th, local_naive, month_th
 from report.monthly import MonthlyReport, build_report
 from report.months import default_month, month_bounds, report_as_of
 from report.files import StoredFile, pdf_path, store_file
@@ -79,13 +79,6 @@ class MonthlyRun:
 def sheet_link(store: Any) -> str | None:
     sheet_id = getattr(store, "sheet_id", None)
     return f"https://docs.google.com/spreadsheets/d/{sheet_id}/edit" if sheet_id else None
-
-
-def local_naive(now: dt.datetime, timezone: str) -> dt.datetime:
-    """Sheets hold local wall-clock times without a zone (Excel cannot store one)."""
-    if now.tzinfo is not None:
-        now = now.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
-    return now.replace(microsecond=0)
 
 
 def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int | None = None,

@@ -140,7 +140,7 @@ def run_notices(store: Any, config: Any, run_date: dt.date, now: dt.datetime, *,
                 min_days: int | None = None, dry_run: bool = False, out: Path | str | bool | None = None,
                 issued_by: str = "") -> NoticeRun:
     """The district's notice letters as of the run date: a PDF, then one log row per letter."""
-    from report.job import local_naive
+    from core.thai import local_naive
 
     layout = Layout(config)
     tables = store.read(DATA_TABS + ("notices",))

@@ -399,3 +399,25 @@ def test_the_archive_goes_where_the_settings_say(tmp_path, storage_fake):
     assert isinstance(shared, BucketSink) and shared.description == "gs://kkc-claims/log/"
     local = open_archive(make_config({"archive.directory": str(tmp_path / "moved")}))
     assert isinstance(local, DirectorySink) and local.directory == tmp_path / "moved"
+
+
+def test_the_alert_run_on_google_reads_the_log_once_when_it_moves(google_store, sheets_fake, storage_fake, tmp_path):
+    """The run plans the move from its own read: after it, the span read again, the tab's id and
+    the one batchUpdate; no second read of the whole log."""
+    from messaging.outbox import OutboxMessenger
+    from reminders.job import run_reminders
+    from sheets.claims import FileClaims
+    from tests.test_reminders import load_province
+
+    load_province(sheets_fake)
+    _fill_log(google_store)
+    sheets_fake.reset_requests()
+    config = make_config({"archive.from_rows": 100, "alerts.digest_weekdays": []})
+    sink = BucketSink(storage_client(storage_fake.url), DEFAULT_BUCKET, "alert-log/")
+    summary = run_reminders(google_store, OutboxMessenger(tmp_path / "outbox.jsonl", echo=False), config, TODAY, NOW,
+                            claims=FileClaims(tmp_path / "claims"), archive=sink)
+    assert summary.moved is not None and summary.moved.moved == 140 and summary.move_error == ""
+    kinds = sheets_fake.kinds()
+    assert kinds.count("values.batchGet") == 1
+    assert kinds[-3:] == ["values.get", "spreadsheets.get", "spreadsheets.batchUpdate"]
+    assert len(storage_fake.names()) == 1
