@@ -71,6 +71,7 @@ PRIVATE_ONLY = ("ขอบคุณที่เชิญ กข.คจ. Care ค
 TEXT_ONLY = ("บอตอ่านได้เฉพาะข้อความตัวอักษร (และรับรูปหรือไฟล์ PDF เป็นเอกสารกองทุน) "
              "พิมพ์ เมนู เพื่อดูคำสั่งที่ใช้ได้")
 LOADING = "กำลังโหลดข้อมูล ลองอีกครั้งในสักครู่"
+ASK_AGAIN = "ถามอีกครั้ง"
 LOADING_NOT_RECORDED = "กำลังโหลดข้อมูล ยังไม่ได้บันทึกรับชำระ ลองกดยืนยันอีกครั้งในสักครู่"
 LOADING_NOT_VOIDED = "กำลังโหลดข้อมูล ยังไม่ได้ยกเลิกรายการ ลองกดอีกครั้งในสักครู่"
 # A repayment recorded through LINE may be cancelled by its officer for this long after it was recorded.
@@ -131,6 +132,14 @@ class PaymentClaim:
     in_sheet: bool = False     # the sheet holds the ref already
 
 
+def loading_quick(text: str) -> list[dict]:
+    """The buttons under "loading": the same question again with one tap (an officer on a phone
+    between villages should not type it twice), then the usual ones. A question too long for a
+    button is left out rather than sent cut short."""
+    again = [flex.message_action(ASK_AGAIN, text)] if 0 < len(text.strip()) <= flex.MAX_ACTION_TEXT else []
+    return (again + views.main_quick())[:flex.MAX_QUICK_REPLIES]
+
+
 class Conversation:
     """Answers one officer's message or button with LINE message dicts."""
 
@@ -188,7 +197,7 @@ class Conversation:
         try:
             messages = self._on_text(turn, user_id, text, event_id, officer_id)
         except SheetLoading:
-            messages = [flex.text_message(LOADING)]
+            messages = [flex.text_message(LOADING, quick=loading_quick(text))]
         finally:
             turn.finish()  # before any answer (an apology too): the animation never starts after it
         return shown(messages)

@@ -77,12 +77,28 @@ def test_a_cold_instance_that_cannot_read_in_time_says_it_is_loading(hook, sheet
     sheets_fake.delay_next(SLOW, kind="values.batchGet")
     answer, took = timed(hook, ask(line_fake, "ค้างชำระ"))
     assert took < ON_TIME, took
-    assert answer == "กำลังโหลดข้อมูล ลองอีกครั้งในสักครู่"
+    assert answer.startswith("กำลังโหลดข้อมูล ลองอีกครั้งในสักครู่\nปุ่ม: [ถามอีกครั้ง] [ครบกำหนด]"), answer
     assert line_fake.loadings == [(USER_OF01, 5)]
-    # It kept loading: the next event has the sheet, with no second read.
+    # One tap asks the same question again (checked against LINE's schema by the fixture).
+    [message] = line_fake.replies[-1].messages
+    again = message["quickReply"]["items"][0]["action"]
+    assert again == {"type": "message", "label": "ถามอีกครั้ง", "text": "ค้างชำระ"}
+    # It kept loading: the next event (the tap) has the sheet, with no second read.
     wait_until(lambda: hook.runtime.snapshots.peek() is not None)
-    assert "F1-002" in answer_to(hook, ask(line_fake, "ค้างชำระ"))
+    assert "F1-002" in answer_to(hook, ask(line_fake, again["text"]))
     assert sheets_fake.count("values.batchGet") == 1
+
+
+def test_loading_offers_the_question_again_only_when_it_fits_a_button():
+    from chat.conversation import loading_quick
+    from messaging import flex
+
+    labels = [action["label"] for action in loading_quick("ครบกำหนด 30")]
+    assert labels[0] == "ถามอีกครั้ง" and len(labels) <= flex.MAX_QUICK_REPLIES
+    long_question = "ค้นหา " + "ก" * flex.MAX_ACTION_TEXT
+    assert "ถามอีกครั้ง" not in [action["label"] for action in loading_quick(long_question)]
+    assert "ถามอีกครั้ง" not in [action["label"] for action in loading_quick("   ")]
+    assert loading_quick(long_question)  # the usual buttons stay
 
 
 def test_a_warm_answer_shows_no_loading_animation(hook, line_fake):
