@@ -88,54 +88,6 @@ def test_citizen_id_check_digit_and_forms():
         readers.read_citizen_id("110140012345")             # 12 digits
 
 
-def _valid_id(first12: str) -> str:
-    return first12 + str(readers.citizen_id_check_digit(first12))
-
-
-def test_citizen_ids_in_bulk_read_what_the_one_by_one_reader_reads():
-    """The bulk path is a shortcut only: every value it reads, read_citizen_id reads the same,
-    and what it leaves (a wrong check digit, Thai digits, a tab, a number) goes one by one."""
-    import random
-
-    rng = random.Random(7)
-    good = [_valid_id("".join(rng.choice("0123456789") for _ in range(12))) for _ in range(300)]
-    typed = set(good)
-    typed |= {f"{g[0]}-{g[1:5]}-{g[5:10]}-{g[10:12]}-{g[12]}" for g in good[:50]}   # as printed on the card
-    typed |= {f"{g[:6]} {g[6:]}" for g in good[50:80]}
-    typed |= {g[:12] + str((int(g[12]) + 1) % 10) for g in good[80:150]}           # a wrong check digit
-    typed |= {g[:12] for g in good[150:160]} | {g + "0" for g in good[160:170]}     # 12 and 14 digits
-    typed |= {g[:5] + "\t" + g[5:] for g in good[170:180]} | {g[:4] + "O" + g[5:] for g in good[180:190]}
-    typed |= {"๑๑๐๑๔๐๐๑๒๓๔๕๑", "--" + good[190], "-------------", "1 1 0 1 4 0 0 1 2 3 4 5 1"}
-    typed |= {int(good[200]), 1.5, None, True}
-    bulk = readers.citizen_ids_in_bulk(typed)
-    assert len(bulk) > 300  # the shortcut took most of them
-    for value in typed:
-        try:
-            expected = readers.read_citizen_id(value)
-        except readers.CellError:
-            assert value not in bulk, value
-            continue
-        if value in bulk:
-            assert bulk[value] == expected
-    assert all(g in bulk for g in good)
-    assert not any(g[:12] + str((int(g[12]) + 1) % 10) in bulk for g in good[80:150])
-
-
-def test_a_wrong_check_digit_in_a_big_column_is_still_a_problem_in_its_row():
-    from sheets.parse.tab import TabReader
-    from sheets.store import Layout, Table
-
-    layout = Layout()
-    ids = [_valid_id(f"{3100000000 + n:012d}") for n in range(500)]
-    ids[321] = ids[321][:12] + str((int(ids[321][12]) + 1) % 10)
-    table = Table(layout.title("loans"), [layout.header("loans", "citizen_id")], [[i] for i in ids])
-    tab = TabReader(layout, "loans", table, {"citizen_id": 0})
-    read = tab.read("citizen_id", readers.read_citizen_id)
-    assert read[321] is None and read[:321] == ids[:321] and read[322:] == ids[322:]
-    [problem] = tab.problems
-    assert problem.row == 323 and "หลักตรวจสอบ" in problem.message and ids[321] not in problem.message
-
-
 def test_check_digit_formula_matches_domain_md():
     first12 = "110140012345"
     total = sum(int(d) * (14 - i) for i, d in enumerate(first12, start=1))

@@ -19,11 +19,6 @@ from sheets.store import Layout, MissingColumn, Table, pick_rows
 
 REQUIRED_BLANK = "ไม่ได้กรอก (ต้องกรอก)"
 _DATE_READERS = (readers.read_date, readers.read_datetime)
-# Readers with a way to read most of a column's distinct values at once: each gives the values
-# it read (the rest, and every problem, are left to the reader one value at a time).
-_BULK_READERS: dict[Callable[[Any], Any], Callable[[set[Any]], dict[Any, Any]]] = {
-    readers.read_citizen_id: readers.citizen_ids_in_bulk,
-}
 
 
 class _Err:
@@ -132,10 +127,9 @@ class TabReader:
                blank: Any) -> tuple[dict[Any, Any], set[Any]]:
         """Each distinct value read once: the result, `_BLANK`, or an `_Err`; and the values that
         are a problem (unreadable, or blank where required)."""
-        bulk = _BULK_READERS.get(reader)
-        table: dict[Any, Any] = bulk(distinct) if bulk is not None else {}
+        table: dict[Any, Any] = {}
         bad: set[Any] = set()
-        for value in (distinct - table.keys()) if table else distinct:
+        for value in distinct:
             if value is None or (type(value) is str and (value == "" or value.isspace())):
                 table[value] = _BLANK if required else blank
                 if required:
