@@ -367,14 +367,20 @@ def scaled_cold_starts(scale: Any, n: int = 3,
     from core.thai import today_in
 
     rows = []
-    with loopback(today_in("Asia/Bangkok"), scale, replay=True) as setting, unbudgeted_config() as config_path:
+    with loopback(today_in("Asia/Bangkok"), scale, replay=True) as setting, unbudgeted_config() as config_path, \
+            compiled_copy() as deployed:
         for variant, env in (variants or VARIANTS).items():
-            rows += _scaled_rows(setting, scale, n, {"KKC_CONFIG": config_path, **env}, variant)
+            rows += _scaled_rows(setting, scale, n, {"KKC_CONFIG": config_path, **env}, variant, deployed)
     return rows
 
 
 def _scaled_rows(setting: dict[str, Any], scale: Any, n: int, extra: dict[str, str],
-                 variant: str) -> list[dict[str, Any]]:
+                 variant: str, deployed: Path) -> list[dict[str, Any]]:
+    """Each officer's cold starts from this source tree and, as deployed, from the byte-compiled copy
+    `deployed`: Cloud Functions' Python buildpack byte-compiles the function's source when it builds
+    the image (`python3 -m compileall -f -q .`, GoogleCloudPlatform/buildpacks
+    cmd/python/functions_framework/lib/lib.go), so a deployed cold start never compiles our modules,
+    and this machine (PYTHONDONTWRITEBYTECODE=1, no __pycache__ kept) compiles them in every child."""
     import tempfile
 
     rows = []
@@ -390,6 +396,8 @@ def _scaled_rows(setting: dict[str, Any], scale: Any, n: int, extra: dict[str, s
             storage_before = setting["storage"].count()
             result = cold_starts(setting, user_id, n, extra_env=extra, before_each=prepare)
             result["storage_requests"] = (setting["storage"].count() - storage_before) / n
+            result["bytecode"] = cold_starts(setting, user_id, n, extra_env={**extra, "BENCH_ROOT": str(deployed)},
+                                             cwd=deployed, before_each=prepare)
             reply = setting["line"].replies[-1].messages
             row = {"loans": scale.loans, "officer": f"{role} ({officer_id})", "variant": variant, **result,
                    "replayed_answers": setting["sheets"].replayed,
@@ -399,7 +407,10 @@ def _scaled_rows(setting: dict[str, Any], scale: Any, n: int, extra: dict[str, s
                   f"(min {result['min_s']:.2f}, max {result['max_s']:.2f}; CPU {result['cpu_median_s']:.2f} s; "
                   f"wall incl. interpreter {result['wall_median_s']:.2f} s) peak {result['peak_mb_median']:.0f} MB "
                   f"(max {result['peak_mb_max']:.0f}), {result['sheets_requests']:.0f} Sheets req; "
-                  f"snapshot per start {result['snapshot_per_sample']}", flush=True)
+                  f"snapshot per start {result['snapshot_per_sample']}; as deployed (bytecode) "
+                  f"{result['bytecode']['median_s']:.2f} s (min {result['bytecode']['min_s']:.2f}, "
+                  f"max {result['bytecode']['max_s']:.2f}; CPU {result['bytecode']['cpu_median_s']:.2f} s) "
+                  f"peak {result['bytecode']['peak_mb_median']:.0f} MB", flush=True)
     # After the with: inside it the real check is swapped for the recorder.
     violations = check_later(bodies)
     for row in rows:
