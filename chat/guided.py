@@ -9,6 +9,12 @@ receipt number) the instance that asked keeps a short pending step for that LINE
 (`PendingSteps`, PENDING_MINUTES). If the typed answer lands on another instance, or the step has
 expired, the bot says that it does not know what the amount is for and asks again (the buttons of
 the last step still work). Nothing is ever recorded without the confirm card's button.
+
+A borrower may be named instead of a contract number, as officers remember them: `ชำระ บุญเรือน 500`
+(or the name alone, or typed at step 1) finds the contracts with something outstanding whose
+borrower's name (or phone, or part of the contract number) matches, within the officer's scope
+(chat.search.find_loans): one goes on to the confirm card (or the amount), several are shown to pick
+from, each button carrying what was typed.
 """
 from __future__ import annotations
 
@@ -24,9 +30,10 @@ from core.thai import baht, date_th, to_arabic_digits
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages, Step
-from chat.payments import (MAX_RECEIPT, check_payment, confirm_card, parse_pay, receipt_problem, split_receipt,
-                           typed_amount, typed_past_date)
+from chat.payments import (MAX_RECEIPT, PAY_USAGE, check_payment, confirm_card, parse_pay, receipt_problem,
+                           split_receipt, typed_amount, typed_past_date)
 from chat.places import match_funds
+from chat.search import find_loans
 from chat.registry import command
 from sheets import readers
 
@@ -34,7 +41,7 @@ PENDING_MINUTES = 15     # a typed step waits this long on the instance that ask
 FUNDS_SHOWN = 12         # quick replies of funds (13 is LINE's limit; one is ยกเลิก)
 PER_PAGE = 9             # borrowers per carousel page (and one bubble for the next page)
 SKIP = "ข้าม"
-TYPED = "พิมพ์ ชำระ <เลขที่สัญญา> <จำนวน> [วันที่] [ใบรับ <เลขที่>]"
+TYPED = "พิมพ์ ชำระ <เลขที่สัญญาหรือชื่อผู้ยืม> <จำนวน> [วันที่] [ใบรับ <เลขที่>]"
 
 
 class PendingSteps:
@@ -76,13 +83,16 @@ CANCEL = flex.postback_action("ยกเลิก", "a=cancel", "ยกเลิ
 
 # ---------------------------------------------------------------- the command
 
-@command("pay", "ชำระ", "รับชำระ", "บันทึกชำระ", "pay", usage="ชำระ <เลขที่สัญญา> <จำนวน> [วันที่] [ใบรับ <เลขที่>]",
+@command("pay", "ชำระ", "รับชำระ", "บันทึกชำระ", "pay", usage="ชำระ <เลขที่สัญญาหรือชื่อผู้ยืม> <จำนวน> [วันที่] [ใบรับ <เลขที่>]",
          summary="บันทึกรับชำระ (ยืนยันก่อนบันทึก) หรือกด บันทึกรับชำระ เพื่อเลือกทีละขั้น")
 def cmd_pay(ctx: Ctx, args: str) -> Messages:
     if len(args.split()) < 2 and not split_receipt(args)[1]:
         if args.strip() and ctx.view.loan(args.strip()) is not None:
             return amount_step(ctx, args.strip())   # ชำระ <สัญญา>: straight to the amount
         return start(ctx, args.strip())
+    first = args.split()[0]
+    if ctx.view.loan(first) is None and not any(c.isdigit() for c in to_arabic_digits(first)):
+        return pay_by_name(ctx, args)   # a word, not a contract number: a borrower's name
     parsed = parse_pay(args, ctx.today)
     if isinstance(parsed, str):
         return [flex.text_message(parsed, quick=views.main_quick())]
@@ -113,9 +123,12 @@ def start(ctx: Ctx, query: str = "") -> Messages:
     if query:
         funds = match_funds(view, query)
         if not funds:
+            named = _named(ctx, query)
+            if named is not None:
+                return named
             ctx.next_step = Step("fund")
-            return [flex.text_message("ไม่พบกองทุนที่พิมพ์ในพื้นที่ของท่าน พิมพ์ชื่อหมู่บ้าน ตำบล หรือรหัสกองทุนอีกครั้ง",
-                                      quick=[CANCEL])]
+            return [flex.text_message("ไม่พบกองทุนหรือผู้ยืมที่พิมพ์ในพื้นที่ของท่าน "
+                                      "พิมพ์ชื่อหมู่บ้าน ตำบล รหัสกองทุน หรือชื่อผู้ยืมอีกครั้ง", quick=[CANCEL])]
     else:
         with_loans = {loan.fund_id for loan in view.loans}
         funds = [f for f in view.funds if f.fund_id in with_loans]
@@ -135,7 +148,7 @@ def start(ctx: Ctx, query: str = "") -> Messages:
     more = (f"\nแสดง {len(shown)} จาก {len(funds):,} กองทุน (ที่มีลูกหนี้ค้างชำระมากก่อน)" if len(funds) > len(shown)
             else "")
     ctx.next_step = Step("fund")
-    return [flex.text_message("บันทึกรับชำระ ขั้นที่ 1/5: เลือกกองทุน หรือพิมพ์ชื่อหมู่บ้าน ตำบล หรือรหัสกองทุน"
+    return [flex.text_message("บันทึกรับชำระ ขั้นที่ 1/5: เลือกกองทุน หรือพิมพ์ชื่อหมู่บ้าน ตำบล รหัสกองทุน หรือชื่อผู้ยืม"
                               + more + f"\n(หรือ{TYPED} ทีเดียว)", quick=[*items, CANCEL])]
 
 
@@ -179,19 +192,124 @@ def borrowers(ctx: Ctx, fund_id: str, page: int = 1) -> Messages:
                               quick=[CANCEL])]
 
 
-def _borrower_bubble(loan: Any, state: Any, today: dt.date) -> dict:
+def _borrower_bubble(loan: Any, state: Any, today: dt.date, pay: dict | None = None, fund: Any = None) -> dict:
+    """`pay`: the button's action (default: on to the amount for this contract); `fund`: shown when the
+    contracts are of several funds (found by a name)."""
     body = [flex.field("คงค้าง", baht(state.outstanding), bold=True)]
+    if fund is not None:
+        body.insert(0, flex.field("กองทุน", views.short_fund(fund, loan.fund_id)))
     if state.arrears > 0:
-        body.append(flex.field("ค้างชำระ", f"{baht(state.arrears)} (เกิน {state.days_overdue:,} วัน)", color=flex.RED))
+        late = "ครบกำหนดวันนี้" if state.days_overdue == 0 else f"เกิน {state.days_overdue:,} วัน"  # as views.overdue_row
+        body.append(flex.field("ค้างชำระ", f"{baht(state.arrears)} ({late})", color=flex.RED))
     nxt = state.next_installment
     if nxt is not None:
         body.append(flex.field("งวดถัดไป", f"{date_th(nxt.due_date)} · {baht(nxt.remaining)}"))
     # The short contract number makes each button its own (two borrowers may share a first name).
-    pay = flex.postback_action(f"รับชำระ {views.short_contract(loan)}", views.pay_contract_data(loan.contract_no),
-                               f"รับชำระ {loan.borrower_name}")
+    pay = pay or flex.postback_action(f"รับชำระ {views.short_contract(loan)}",
+                                      views.pay_contract_data(loan.contract_no), f"รับชำระ {loan.borrower_name}")
     color = flex.RED if state.arrears > 0 else flex.GREEN
     return flex.bubble(loan.borrower_name, body, subtitle=f"สัญญา {loan.contract_no}",
                        footer=[flex.button(pay, style="primary", color=flex.GREEN)], color=color)
+
+
+# ---------------------------------------------------------------- a borrower by name
+
+def parse_named_pay(args: str, today: dt.date) -> tuple[str, Decimal | None, dt.date, str, str] | str:
+    """`<ชื่อ> [จำนวน] [วันที่] [ใบรับ <เลขที่>]` as (who, amount or None, date, the date as typed, receipt
+    number), or the Thai reason it cannot be read. The amount is the first word that reads as one and
+    is followed by a readable date or by nothing: a name may hold a number (สมชาย หมู่ 3 500)."""
+    text, receipt = split_receipt(args)
+    problem = receipt_problem(receipt)
+    if problem:
+        return problem
+    words = text.split()
+    bad_date = ""
+    for k in range(1, len(words)):
+        amount = typed_amount(words[k])
+        if amount is None:
+            continue
+        rest = words[k + 1:]
+        if rest and rest[0] in ("บาท", "บ.", "฿"):
+            rest = rest[1:]
+        said = " ".join(rest)
+        try:
+            paid_date = typed_past_date(said, today) if said else today
+        except readers.CellError:
+            bad_date = bad_date or said
+            continue
+        return " ".join(words[:k]), amount, paid_date, said, receipt
+    if bad_date:
+        return f"อ่านวันที่ชำระไม่ได้: {bad_date} ({readers.DATE_HINT} หรือ เมื่อวาน หรือไม่ใส่ = วันนี้)"
+    return " ".join(words), None, today, "", receipt
+
+
+def pay_by_name(ctx: Ctx, args: str) -> Messages:
+    """`ชำระ <ชื่อผู้ยืม> <จำนวน> …`: the confirm card of the one contract it names, or the ones to pick from."""
+    parsed = parse_named_pay(args, ctx.today)
+    if isinstance(parsed, str):
+        return [flex.text_message(parsed, quick=views.main_quick())]
+    who, amount, paid_date, said, receipt = parsed
+    if amount is None:
+        words = who.split()
+        if len(words) > 1 and not match_funds(ctx.view, who) and not _found_by_name(ctx.view, who)[0]:
+            # ชำระ สมศรี ห้าร้อย: a name, then words that are no amount
+            for cut in range(len(words) - 1, 0, -1):
+                if _found_by_name(ctx.view, " ".join(words[:cut]))[0]:
+                    return [flex.text_message(f"อ่านจำนวนเงินไม่ได้: {' '.join(words[cut:])} "
+                                              f"(พิมพ์ตัวเลข เช่น 1,500)\n{PAY_USAGE}", quick=views.main_quick())]
+        return start(ctx, who)   # no amount: a place or a borrower, then the steps
+    found, still_open = _found_by_name(ctx.view, who)
+    if len(found) == 1 or len(still_open) == 1:
+        # One contract: its card says who and which, and checks the rest (a closed contract, the amount).
+        return confirm_card(ctx, (still_open or found)[0].contract_no, amount, paid_date, receipt)
+    if not found:
+        # The same words whether the borrower is elsewhere or nowhere: nothing about other districts.
+        return [flex.text_message(f"ไม่พบผู้ยืมชื่อ {who} ในพื้นที่ของท่าน ตรวจชื่อ หรือพิมพ์ ค้นหา <ชื่อ> "
+                                  f"แล้วกด บันทึกรับชำระ ในการ์ดลูกหนี้", quick=views.main_quick())]
+    if not still_open:
+        return [flex.text_message(f"ผู้ยืมที่ตรงกับ {who} ชำระครบแล้วทุกสัญญา ({len(found):,} สัญญา) ไม่มียอดคงค้าง",
+                                  quick=views.main_quick())]
+    # The date as a day, not as typed: a button tapped tomorrow must not read เมื่อวาน again.
+    when = f"{paid_date.day}/{paid_date.month}/{paid_date.year + 543}" if said else ""
+    tail = " ".join(part for part in (f"{amount:.2f}", when, f"ใบรับ {receipt}" if receipt else "") if part)
+
+    def pay(loan: Any) -> dict:   # the same command with the contract number: any instance can answer it
+        return flex.message_action(f"รับชำระ {views.short_contract(loan)}", f"ชำระ {loan.contract_no} {tail}")
+    return _pick(ctx, who, still_open, f"รับชำระ {baht(amount)}", pay)
+
+
+def _named(ctx: Ctx, query: str) -> Messages | None:
+    """Step 1 answered with a borrower's name: on to the amount, or the borrowers to pick from (None: no one)."""
+    found, still_open = _found_by_name(ctx.view, query)
+    if len(still_open) == 1:
+        return amount_step(ctx, still_open[0].contract_no)
+    if still_open:
+        return _pick(ctx, query, still_open, "บันทึกรับชำระ ขั้นที่ 2/5", None)
+    if found:
+        return [flex.text_message(f"ผู้ยืมที่ตรงกับ {query} ชำระครบแล้วทุกสัญญา ไม่มียอดคงค้าง",
+                                  quick=views.main_quick())]
+    return None
+
+
+def _found_by_name(view: Any, who: str) -> tuple[list[Any], list[Any]]:
+    """(the contracts `who` finds, those of them with something outstanding)."""
+    found = find_loans(view, who) if len(who.strip()) >= 2 else []
+    return found, [loan for loan in found
+                   if (state := view.states.get(loan.contract_no)) is not None and state.outstanding > 0]
+
+
+def _pick(ctx: Ctx, who: str, loans: list[Any], title: str, pay: Callable[[Any], dict] | None) -> Messages:
+    """A carousel of the contracts a name found (`pay(loan)`: each one's button; None: on to the amount)."""
+    view = ctx.view
+    shown = loans[:PER_PAGE]
+    bubbles = [_borrower_bubble(loan, view.states[loan.contract_no], ctx.today, pay(loan) if pay else None,
+                                view.ds.funds.get(loan.fund_id)) for loan in shown]
+    if len(loans) > len(shown):
+        bubbles.append(flex.bubble("รายต่อไป", [flex.text(f"อีก {len(loans) - len(shown):,} สัญญา พิมพ์ชื่อและนามสกุล"
+                                                          f"ให้ละเอียดขึ้น", size="sm", wrap=True)]))
+    lines = [f"{title}: เลือกผู้ยืม", f"พบ {len(loans):,} สัญญาที่มียอดคงค้างของผู้ยืมที่ตรงกับ {who}"]
+    return [flex.text_message("\n".join(lines)),
+            flex.flex_message(f"เลือกผู้ยืม {who}", flex.carousel(bubbles, always=True), quick=[CANCEL])]
 
 
 # ---------------------------------------------------------------- step 3: the amount

@@ -5,10 +5,12 @@ The tiny province (tests/sheetdata.py): OF-01 in เมืองตราด, to
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from chat.guided import parse_named_pay
 from chat.terminal import actions_of
 from tests.chat_support import (NOW, Webhook, base_event, load_province, make_runtime, postback_data, text_of)
 from tests.conftest import SPREADSHEET_ID
@@ -121,6 +123,73 @@ def test_a_typed_amount_on_another_instance_is_asked_again_and_nothing_is_writte
 def test_the_typed_command_takes_a_receipt_number(hook):
     text = text_of(hook.say(USER_OF01, "ชำระ F1-002 1,000 25/11/69 ใบรับ R-77"))
     assert "ยืนยันบันทึกรับชำระ" in text and "R-77" in text and "25 พ.ย. 2569" in text
+
+
+# ---------------------------------------------------------------- a borrower named, not a contract number
+
+def test_a_repayment_typed_with_the_borrowers_name_is_recorded_once(hook, sheets_fake):
+    before = len(payment_rows(sheets_fake))
+    confirm = hook.say(USER_OF01, "ชำระ นางสอง 1,500 25/11/69 ใบรับ R-31")
+    text = text_of(confirm)
+    assert "ยืนยันบันทึกรับชำระ" in text and "นางสอง ทดสอบ" in text and "F1-002" in text
+    assert "1,500 บาท" in text and "25 พ.ย. 2569" in text and "R-31" in text
+    assert len(payment_rows(sheets_fake)) == before  # nothing written before the confirm
+    done = hook.tap(USER_OF01, postback_data(confirm, "ยืนยันบันทึก"))
+    assert "บันทึกรับชำระแล้ว" in text_of(done)
+    rows = payment_rows(sheets_fake)
+    assert len(rows) == before + 1
+    assert rows[-1]["เลขที่สัญญา"] == "F1-002" and rows[-1]["เลขที่ใบรับเงิน"] == "R-31"
+
+
+def test_a_name_several_contracts_share_offers_each_open_one_with_what_was_typed(hook, sheets_fake):
+    before = len(payment_rows(sheets_fake))
+    picked = hook.say(USER_OF01, "ชำระ ทดสอบ 500 เมื่อวาน ใบรับ R-8")   # every borrower here is a ทดสอบ
+    text = text_of(picked)
+    assert "รับชำระ 500 บาท: เลือกผู้ยืม" in text and "พบ 3 สัญญา" in text
+    assert "นายหนึ่ง ทดสอบ" in text and "นางสอง ทดสอบ" in text and "นายสาม ทดสอบ" in text
+    assert "นางสี่" not in text                        # closed: nothing to pay
+    assert "นายห้า" not in text and "F3-" not in text  # another district's borrowers are not found
+    buttons = {a["label"]: a for a in actions_of(picked) if a["label"].startswith("รับชำระ")}
+    assert set(buttons) == {"รับชำระ F1-001", "รับชำระ F1-002", "รับชำระ F2-001"}
+    # Each button is the typed command with its contract number and the day (not "yesterday" again).
+    tap = buttons["รับชำระ F1-002"]
+    assert tap["type"] == "message" and tap["text"] == "ชำระ F1-002 500.00 25/11/2569 ใบรับ R-8"
+    confirm = hook.say(USER_OF01, tap["text"])
+    text = text_of(confirm)
+    assert "ยืนยันบันทึกรับชำระ" in text and "F1-002" in text and "500 บาท" in text and "25 พ.ย. 2569" in text
+    assert "R-8" in text
+    assert len(payment_rows(sheets_fake)) == before
+
+
+def test_a_borrowers_name_without_an_amount_goes_on_to_the_amount(hook):
+    asked = hook.say(USER_OF01, "ชำระ นางสอง")
+    assert "ขั้นที่ 3/5" in text_of(asked) and "F1-002" in text_of(asked)
+    at_first = hook.say(USER_OF01, "บันทึกรับชำระ")
+    assert "หรือชื่อผู้ยืม" in text_of(at_first)
+    typed = hook.say(USER_OF01, "นายหนึ่ง")             # typed at step 1 instead of a fund
+    assert "ขั้นที่ 3/5" in text_of(typed) and "F1-001" in text_of(typed)
+    several = hook.say(USER_OF01, "ชำระ ทดสอบ")
+    assert "ขั้นที่ 2/5: เลือกผู้ยืม" in text_of(several) and "นางสี่" not in text_of(several)
+    asked = hook.tap(USER_OF01, postback_data(several, "รับชำระ F2-001"))
+    assert "ขั้นที่ 3/5" in text_of(asked) and "F2-001" in text_of(asked)
+    nobody = hook.say(USER_OF01, "ชำระ นายห้า")          # another district's borrower: not found
+    assert "ไม่พบกองทุนหรือผู้ยืม" in text_of(nobody)
+
+
+@pytest.mark.parametrize("typed,expect", [
+    ("สมศรี 1,500 บาท เมื่อวาน ใบรับ R-1", ("สมศรี", Decimal(1500), dt.date(2026, 11, 25), "เมื่อวาน", "R-1")),
+    ("นาง สมศรี มีสุข ๕๐๐", ("นาง สมศรี มีสุข", Decimal(500), dt.date(2026, 11, 26), "", "")),
+    ("สมชาย หมู่ 3 500", ("สมชาย หมู่ 3", Decimal(500), dt.date(2026, 11, 26), "", "")),   # a number in the name
+    ("สมชาย หมู่ 3 500 1/11/69", ("สมชาย หมู่ 3", Decimal(500), dt.date(2026, 11, 1), "1/11/69", "")),
+    ("สมศรี มีสุข", ("สมศรี มีสุข", None, dt.date(2026, 11, 26), "", "")),
+])
+def test_a_named_repayment_is_read_as_people_type_it(typed, expect):
+    assert parse_named_pay(typed, dt.date(2026, 11, 26)) == expect
+
+
+def test_a_named_repayment_with_a_date_that_cannot_be_read_says_so():
+    said = parse_named_pay("สมศรี 500 32/13/69", dt.date(2026, 11, 26))
+    assert isinstance(said, str) and said.startswith("อ่านวันที่ชำระไม่ได้: 32/13/69")
 
 
 # ---------------------------------------------------------------- undo
