@@ -51,6 +51,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 # What asks how something is, after its name: "บ้านสลักเตียนเป็นไงบ้าง" (longest first).
 HOW_IS: tuple[str, ...] = ("เป็นยังไงบ้าง", "เป็นอย่างไรบ้าง", "เป็นไงบ้าง", "เป็นยังไง", "เป็นอย่างไร", "เป็นไง",
                            "ยังไงบ้าง", "ยังไง", "เท่าไหร่", "เท่าไร", "กี่ราย", "กี่คน", "กี่สัญญา", "กี่บาท")
+# "Now", said around a place or alone after a command whose answer is as of today (สรุปเดือนนี้,
+# ค้างชำระ ตอนนี้): not a place's name (chat.places.narrow leaves them out).
+NOW_WORDS: frozenset[str] = frozenset({"เดือนนี้", "วันนี้", "ตอนนี้", "ล่าสุด", "ปัจจุบัน", "ขณะนี้"})
 GREETINGS: tuple[str, ...] = ("สวัสดี", "หวัดดี", "ดีครับ", "ดีค่ะ", "hello", "hi", "hey")
 THANKS: tuple[str, ...] = ("ขอบคุณ", "ขอบใจ", "thank", "thx", "ขอบพระคุณ")
 
@@ -200,3 +203,13 @@ class Phrasebook:
                 key, word = next(iter(close.items()))
                 return Understood(key, tail.strip(), text, guessed=word)
         return Understood(None, "", text)
+
+
+def without_now(text: str) -> str:
+    """`text` without the words for "now" at its start or end (NOW_WORDS): "เดือนนี้ บางพระ" -> "บางพระ"."""
+    words = text.split()
+    while words and words[0] in NOW_WORDS:
+        words = words[1:]
+    while words and words[-1] in NOW_WORDS:
+        words = words[:-1]
+    return " ".join(words)

@@ -152,6 +152,15 @@ def test_a_places_summary_is_its_district_officers_summary(chat):
     assert "อ.เมืองตราด" in chat.text(USER_PV01, "สรุป")                       # the province's, with its districts
 
 
+@pytest.mark.parametrize("asked,same_as", [
+    ("สรุปเดือนนี้", "สรุป"), ("สรุป เดือนนี้", "สรุป"), ("สรุปตอนนี้", "สรุป"),
+    ("สรุปเดือนนี้ ต.บางพระ", "สรุป ต.บางพระ"), ("ค้างชำระ ตอนนี้", "ค้างชำระ"), ("ตรวจสอบล่าสุด", "ตรวจสอบ"),
+])
+def test_now_said_after_a_command_is_not_taken_for_a_place(chat, asked, same_as):
+    # The chat answers as of today: "this month" or "now" asks for the same answer, not a place.
+    assert _without_buttons(chat.text(USER_OF01, asked)) == _without_buttons(chat.text(USER_OF01, same_as))
+
+
 @pytest.mark.parametrize("text", ["นายหนึ่ง", "นายหนึ่ง ทดสอบ", "f1-002", "หานายหนึ่ง", "ช่วยหานายหนึ่งหน่อย"])
 def test_a_borrower_named_alone_is_found(chat, text):
     name = "นายหนึ่ง" if "หา" in text else text
