@@ -263,9 +263,10 @@ def pay_by_name(ctx: Ctx, args: str) -> Messages:
         # One contract: its card says who and which, and checks the rest (a closed contract, the amount).
         return confirm_card(ctx, (still_open or found)[0].contract_no, amount, paid_date, receipt)
     if not found:
-        # The same words whether the borrower is elsewhere or nowhere: nothing about other districts.
-        return [flex.text_message(f"ไม่พบผู้ยืมชื่อ {who} ในพื้นที่ของท่าน ตรวจชื่อ หรือพิมพ์ ค้นหา <ชื่อ> "
-                                  f"แล้วกด บันทึกรับชำระ ในการ์ดลูกหนี้", quick=views.main_quick())]
+        # The same words whether the borrower is elsewhere or nowhere, and the name is not repeated back:
+        # nothing about other districts.
+        return [flex.text_message("ไม่พบผู้ยืมชื่อนี้ในพื้นที่ของท่าน ตรวจชื่อ หรือพิมพ์ ค้นหา <ชื่อ> "
+                                  "แล้วกด บันทึกรับชำระ ในการ์ดลูกหนี้", quick=views.main_quick())]
     if not still_open:
         return [flex.text_message(f"ผู้ยืมที่ตรงกับ {who} ชำระครบแล้วทุกสัญญา ({len(found):,} สัญญา) ไม่มียอดคงค้าง",
                                   quick=views.main_quick())]
