@@ -1,4 +1,5 @@
-"""The state of an area or a fund: สรุป, the fund card (กองทุน) and the data check (ตรวจสอบ)."""
+"""The state of an area or a fund: สรุป, the fund card (กองทุน), the funds and districts most in arrears
+(กองทุนค้างมาก, อำเภอค้างมาก) and the data check (ตรวจสอบ)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -124,12 +125,8 @@ def _summary(ctx: Ctx, view: Any, only: set[str] | None = None, label: str | Non
     spanned = {view.ds.district_of(f.fund_id) or "-" for f in funds}
     if (view.scope.province_wide and only is None) or len(spanned) > 1:
         body += [flex.separator(), flex.text("รายอำเภอ (คงค้าง / ค้างชำระ / PAR30)", size="xs", color=flex.GREY)]
-        from ledger.engine import Grouping
-
-        districts = [view.ds.district_of(loan.fund_id) or "-" for loan in view.book.loans]
-        groups = Grouping(districts, sorted(set(districts) if only is None else spanned))
-        tables, parts = day.aging_by(groups, where), day.summary_by(groups, where)
-        for district in groups.names:
+        names, tables, parts = by_district(view, day, where, None if only is None else spanned)
+        for district in names:
             table = tables[district]
             body.append(flex.text(f"อ.{district}: {baht(table.total.outstanding, unit=False)} / "
                                f"{baht(table.overdue.arrears, unit=False)} / {views.percent(parts[district].par30)}",
@@ -143,6 +140,17 @@ def _summary(ctx: Ctx, view: Any, only: set[str] | None = None, label: str | Non
     else:  # the place's own lists, and its funds to choose from: the place as it was typed
         quick = views.quick(f"ค้างชำระ {asked}", f"ครบกำหนด {asked}", f"กองทุน {asked}", "สรุป", "เมนู")
     return [flex.flex_message(alt, bubble, quick=quick)]
+
+
+def by_district(view: Any, day: Any, where: list[bool] | None = None,
+                districts: set[str] | None = None) -> tuple[list[str], dict[Any, Any], dict[Any, Any]]:
+    """(the districts in Thai order, each one's aging table, each one's summary) of the view's book as of
+    `day` (`where`: the loans counted; `districts`: the ones shown, default every district of a loan)."""
+    from ledger.engine import Grouping
+
+    keys = [view.ds.district_of(loan.fund_id) or "-" for loan in view.book.loans]
+    groups = Grouping(keys, sorted(set(keys) if districts is None else districts))
+    return [str(name) for name in groups.names], day.aging_by(groups, where), day.summary_by(groups, where)
 
 
 RANKED = 10   # funds shown by กองทุนค้างมาก: a bubble's worth
@@ -184,6 +192,33 @@ def cmd_ranking(ctx: Ctx, args: str) -> Messages:
         f"{f.fund_id} {baht(tables[f.fund_id].overdue.arrears)}" for f in late[:3])
     return [flex.flex_message(alt, bubble, quick=views.quick(*[f"กองทุน {f.fund_id}" for f in late[:5]],
                                                               "ค้างชำระ", "สรุป", "เมนู"))]
+
+
+@command("district_ranking", "อำเภอค้างมาก", "districts", usage="อำเภอค้างมาก",
+         summary="อำเภอที่ยอดค้างชำระมากที่สุดก่อน: ค้างชำระ สัญญาค้าง PAR30 (ตัวเลขเดียวกับ สรุป รายอำเภอ)")
+def cmd_district_ranking(ctx: Ctx, args: str) -> Messages:
+    """The districts of the officer's area, most in arrears first: the provincial staff's question at
+    the monthly meeting (อำเภอไหนค้างมากสุด), with the figures of สรุป's รายอำเภอ lines."""
+    view = ctx.view
+    names, tables, parts = by_district(view, view.ledger)
+    ranked = sorted(names, key=lambda d: (-tables[d].overdue.arrears, d))
+    par = f"PAR{ctx.config.ledger.par_days}"
+    rows = [flex.box([
+        flex.text(f"{n}. อ.{d}", bold=True),
+        flex.text(f"ค้างชำระ {baht(tables[d].overdue.arrears)} · {tables[d].overdue.contracts:,} สัญญา · "
+                  f"{par} {views.percent(parts[d].par30)}", size="xs",
+                  color=flex.RED if tables[d].overdue.arrears > 0 else flex.GREY),
+        flex.text(f"คงค้าง {baht(tables[d].total.outstanding)}", size="xs", color=flex.GREY),
+    ], spacing="none") for n, d in enumerate(ranked, start=1)]
+    total = sum((tables[d].overdue.arrears for d in ranked), Decimal(0))
+    top = [flex.text(f"{len(ranked):,} อำเภอ ค้างชำระรวม {baht(total)}", bold=True)]
+    if len(ranked) == 1:
+        top.append(flex.text("พิมพ์ กองทุนค้างมาก เพื่อดูรายกองทุน", size="xs", color=flex.GREY))
+    bubble = flex.bubble("อำเภอค้างชำระมากที่สุด", top + rows, subtitle=f"{view.scope.label} · ณ {date_th(ctx.today)}",
+                         color=flex.RED)
+    alt = "อำเภอค้างชำระมากที่สุด: " + ", ".join(f"อ.{d} {baht(tables[d].overdue.arrears)}" for d in ranked[:3])
+    return [flex.flex_message(alt, bubble, quick=views.quick(*[f"สรุป {d}" for d in ranked[:5]], "กองทุนค้างมาก",
+                                                              "สรุป", "เมนู"))]
 
 
 @command("check", "ตรวจสอบ", "check", usage="ตรวจสอบ [สถานที่]",

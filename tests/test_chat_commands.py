@@ -152,6 +152,27 @@ def test_a_places_summary_is_its_district_officers_summary(chat):
     assert "อ.เมืองตราด" in chat.text(USER_PV01, "สรุป")                       # the province's, with its districts
 
 
+def test_the_districts_most_in_arrears_come_first_with_the_summarys_figures(chat):
+    import re
+
+    ranking = chat.text(USER_PV01, "อำเภอไหนค้างมากสุดครับ")
+    assert ranking == chat.text(USER_PV01, "อำเภอค้างมาก") == chat.text(USER_PV01, "districts")
+    rows = re.findall(r"\d+\. อ\.(\S+)\nค้างชำระ ([\d,]+) บาท · (\d+) สัญญา · PAR30 ([\d.]+%)\nคงค้าง ([\d,]+) บาท",
+                      ranking)
+    assert {r[0] for r in rows} == {"เมืองตราด", "เขาสมิง"}           # every district of the province
+    arrears = [int(r[1].replace(",", "")) for r in rows]
+    assert arrears == sorted(arrears, reverse=True) and arrears[0] > 0
+    # Each district's line of สรุป (คงค้าง / ค้างชำระ / PAR30), from the same engine.
+    lines = dict(re.findall(r"อ\.(\S+): ([\d,]+ / [\d,]+ / [\d.]+%)", chat.text(USER_PV01, "สรุป")))
+    for district, owed, _, par, outstanding in rows:
+        assert lines[district] == f"{outstanding} / {owed} / {par}", district
+    total = sum(arrears)
+    assert f"2 อำเภอ ค้างชำระรวม {total:,} บาท" in ranking
+    # A district officer sees their own district only.
+    own = chat.text(USER_OF01, "อำเภอไหนค้างมากสุด")
+    assert "อ.เมืองตราด" in own and "เขาสมิง" not in own and "พิมพ์ กองทุนค้างมาก" in own
+
+
 @pytest.mark.parametrize("asked,same_as", [
     ("สรุปเดือนนี้", "สรุป"), ("สรุป เดือนนี้", "สรุป"), ("สรุปตอนนี้", "สรุป"),
     ("สรุปเดือนนี้ ต.บางพระ", "สรุป ต.บางพระ"), ("ค้างชำระ ตอนนี้", "ค้างชำระ"), ("ตรวจสอบล่าสุด", "ตรวจสอบ"),
