@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from core.thai import date_th, local_naive, month_th
 from report.monthly import MonthlyReport, build_report
-from report.months import default_month, month_bounds, report_as_of
+from core.months import default_month, month_bounds, report_as_of
 from report.files import StoredFile, pdf_path, store_file
 from report.snapshots import latest, parse_snapshots, snapshot_records
 from report.write import report_sheet, summary_text, write_meeting_file

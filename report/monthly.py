@@ -3,7 +3,7 @@
 One row per district in the shape of form 26(2) (แบบ 26(2)) with the month's collection,
 data quality and the change from the previous month; a province row ("รวม") that is the
 sum of the districts; the aging table (`ledger.aging`) of each district and of the
-province; one row per fund in the shape of form 26(1). The calendar is `report.months`,
+province; one row per fund in the shape of form 26(1). The calendar is `core.months`,
 the columns `report.columns`, the change from the previous month `report.trend`.
 
 Every figure of the loans comes from the ledger engine (`ledger.engine`, one book built
@@ -54,7 +54,7 @@ from ledger.aging import AgingTable
 from ledger.core import MonthFigures, PortfolioSummary
 from ledger.engine import Balances, Grouping
 from report.columns import FUND_COLUMNS, Col, district_columns
-from report.months import (default_month, fiscal_year_be, fiscal_year_start, month_bounds, month_key,
+from core.months import (default_month, fiscal_year_be, fiscal_year_start, month_bounds, month_key,
                            parse_month, previous_month, report_as_of)
 from report.trend import RATIO_KEYS, Snapshot, changes, index_snapshots, latest
 from sheets.book import book_of
@@ -320,7 +320,7 @@ def _fund_row(fund: Fund, district: str, loans: GroupFigures, borrowers: int, pa
 
 __all__ = [
     "GroupFigures", "MonthlyReport", "NO_DISTRICT", "PROVINCE", "Snapshot", "build_report",
-    # The calendar and the snapshots' winner live in report.months and report.trend; the CLI,
+    # The calendar and the snapshots' winner live in core.months and report.trend; the CLI,
     # main.py and report.snapshots still ask this module for them.
     "default_month", "fiscal_year_be", "fiscal_year_start", "latest", "month_bounds", "parse_month",
     "report_as_of",

@@ -30,7 +30,7 @@ from messaging.base import retry_key_for
 from messaging.delivery import Attachment, LoggedItem
 from report.files import StoredFile, pdf_path
 from report.monthly import PROVINCE, MonthlyReport, build_report
-from report.months import default_month, month_bounds, month_key, report_as_of
+from core.months import default_month, month_bounds, month_key, report_as_of
 from report.snapshots import latest, parse_snapshots
 from sheets.records import Dataset
 from sheets.recipients import MonthlyRecipient, monthly_recipients, monthly_targets

@@ -18,7 +18,7 @@ from report.job import run_monthly_report
 from ledger import ledger, ledger_options
 from ledger.aging import AgingTable, aging_table
 from report.monthly import PROVINCE, build_report
-from report.months import default_month, fiscal_year_be, fiscal_year_start, month_bounds, parse_month, report_as_of
+from core.months import default_month, fiscal_year_be, fiscal_year_start, month_bounds, parse_month, report_as_of
 from report.notify import monthly_recipients, monthly_targets, summary_flex
 from report.snapshots import latest, parse_snapshots, snapshot_records
 from report.write import write_meeting_file

@@ -1,4 +1,5 @@
-"""The report's calendar: months, the month a report is of, its as-of date, the Thai fiscal year."""
+"""The calendar of the monthly figures: months, the month a report is of, its as-of date, the Thai fiscal
+year (the report and the chat's ยอดรับชำระ count a month alike)."""
 from __future__ import annotations
 
 import datetime as dt
