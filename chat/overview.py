@@ -1,12 +1,13 @@
 """The state of an area or a fund: สรุป, the fund card (กองทุน), the funds and districts most in arrears
-(กองทุนค้างมาก, อำเภอค้างมาก) and the data check (ตรวจสอบ)."""
+(กองทุนค้างมาก, อำเภอค้างมาก), a month's collections (ยอดรับชำระ) and the data check (ตรวจสอบ)."""
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from core.thai import baht, date_th
+from core.months import fiscal_year_be, fiscal_year_start, month_bounds, previous_month, report_as_of
+from core.thai import MONTHS_ABBR, MONTHS_FULL, baht, date_th, month_th, to_arabic_digits
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
@@ -142,14 +143,20 @@ def _summary(ctx: Ctx, view: Any, only: set[str] | None = None, label: str | Non
     return [flex.flex_message(alt, bubble, quick=quick)]
 
 
+def district_groups(view: Any, districts: set[str] | None = None) -> Any:
+    """The view's loans grouped by district, in Thai order (`districts`: the ones shown, default every
+    district of a loan): a ledger.engine.Grouping."""
+    from ledger.engine import Grouping
+
+    keys = [view.ds.district_of(loan.fund_id) or "-" for loan in view.book.loans]
+    return Grouping(keys, sorted(set(keys) if districts is None else districts))
+
+
 def by_district(view: Any, day: Any, where: list[bool] | None = None,
                 districts: set[str] | None = None) -> tuple[list[str], dict[Any, Any], dict[Any, Any]]:
     """(the districts in Thai order, each one's aging table, each one's summary) of the view's book as of
     `day` (`where`: the loans counted; `districts`: the ones shown, default every district of a loan)."""
-    from ledger.engine import Grouping
-
-    keys = [view.ds.district_of(loan.fund_id) or "-" for loan in view.book.loans]
-    groups = Grouping(keys, sorted(set(keys) if districts is None else districts))
+    groups = district_groups(view, districts)
     return [str(name) for name in groups.names], day.aging_by(groups, where), day.summary_by(groups, where)
 
 
@@ -219,6 +226,96 @@ def cmd_district_ranking(ctx: Ctx, args: str) -> Messages:
     alt = "อำเภอค้างชำระมากที่สุด: " + ", ".join(f"อ.{d} {baht(tables[d].overdue.arrears)}" for d in ranked[:3])
     return [flex.flex_message(alt, bubble, quick=views.quick(*[f"สรุป {d}" for d in ranked[:5]], "กองทุนค้างมาก",
                                                               "สรุป", "เมนู"))]
+
+
+# "Last month", as people say it (longest first: เดือนที่แล้ว before เดือน…).
+PREVIOUS_MONTH_WORDS = ("เดือนก่อนหน้า", "เดือนที่ผ่านมา", "เดือนที่แล้ว", "เดือนก่อน")
+THIS_MONTH_WORDS = ("เดือนนี้",)
+
+
+def asked_month(text: str, today: dt.date) -> tuple[tuple[int, int], str]:
+    """(the month asked for, the rest of the text): เดือนนี้ (and nothing) is this month, เดือนที่แล้ว the
+    one before, a Thai month's name (พฤศจิกายน, พ.ย.) the latest such month, or that of the year after it
+    (2569, 69), at the start or the end of the text. The rest is a place."""
+    words = to_arabic_digits(text).split()
+    for at_start in (True, False):
+        for size in (2, 1):   # a month's name with its year, or one word
+            if len(words) < size:
+                continue
+            said = words[:size] if at_start else words[-size:]
+            rest = words[size:] if at_start else words[:-size]
+            found = _month_of(said, today)
+            if found is not None:
+                return found, " ".join(rest)
+    return (today.year, today.month), " ".join(words)
+
+
+def _month_of(words: list[str], today: dt.date) -> tuple[int, int] | None:
+    head = words[0]
+    if len(words) == 1 and head in THIS_MONTH_WORDS:
+        return today.year, today.month
+    if len(words) == 1 and head in PREVIOUS_MONTH_WORDS:
+        return previous_month(today.year, today.month)
+    names = {name: n for n, name in enumerate(MONTHS_FULL, start=1)}
+    names.update({name: n for n, name in enumerate(MONTHS_ABBR, start=1)})
+    names.update({name.replace(".", ""): n for n, name in enumerate(MONTHS_ABBR, start=1)})
+    month = names.get(head.removeprefix("เดือน"))
+    if month is None:
+        return None
+    if len(words) == 2:
+        if not words[1].isdigit() or len(words[1]) not in (2, 4):
+            return None
+        year_be = int(words[1]) + (2500 if len(words[1]) == 2 else 0)
+        return year_be - 543, month
+    return (today.year if month <= today.month else today.year - 1), month
+
+
+@command("collected", "ยอดรับชำระ", "collected", usage="ยอดรับชำระ [เดือน] [สถานที่]",
+         summary="เงินที่รับชำระในเดือน (เดือนนี้ เดือนที่แล้ว หรือชื่อเดือน) งวดที่ครบกำหนดในเดือนและที่ชำระแล้ว "
+                 "รับชำระตั้งแต่ต้นปีงบประมาณ (ตัวเลขเดียวกับรายงานประจำเดือน)")
+def cmd_collected(ctx: Ctx, args: str) -> Messages:
+    """A month's collections in the officer's area or a place in it, as the monthly report counts them
+    (the same engine, month and as-of date: the month's last day, or today while it runs)."""
+    view = ctx.view
+    (year, month), rest = asked_month(args, ctx.today)
+    start, _ = month_bounds(year, month)
+    if start > ctx.today:
+        return [flex.text_message(f"เดือน {month_th(year, month)} ยังไม่ถึง พิมพ์ ยอดรับชำระ เดือนนี้ "
+                                  "หรือ ยอดรับชำระ เดือนที่แล้ว", quick=views.main_quick("ยอดรับชำระ"))]
+    only, label, refusal = narrow(ctx, rest)
+    if refusal:
+        return refusal
+    as_of = report_as_of(year, month, ctx.today)
+    fy_start = fiscal_year_start(as_of)
+    day = view.ledger if as_of == ctx.today else view.book.at(as_of)
+    where = only_funds(view, only)
+    m = day.month(start, fy_start, where)
+    body: list[dict] = [
+        flex.field("รับชำระในเดือน", baht(m.collected_in_month), bold=True),
+        flex.field("งวดที่ครบกำหนดในเดือน", f"{m.due_installments:,} งวด · {baht(m.due_in_month)}"),
+        flex.field("ชำระแล้วของงวดเหล่านี้", f"{baht(m.paid_of_due)}"
+                   + (f" ({views.percent(m.paid_of_due / m.due_in_month)})" if m.due_in_month else "")),
+        flex.field(f"รับชำระปีงบประมาณ {fiscal_year_be(as_of)}", f"{baht(m.repaid_fiscal_year)} "
+                   f"(ตั้งแต่ {date_th(fy_start)})"),
+    ]
+    spanned = {view.ds.district_of(f.fund_id) or "-" for f in view.funds if only is None or f.fund_id in only}
+    if (view.scope.province_wide and only is None) or len(spanned) > 1:
+        groups = district_groups(view, None if only is None else spanned)
+        per = day.month_by(start, fy_start, groups, where)
+        body += [flex.separator(), flex.text("รายอำเภอ (รับชำระในเดือน / ครบกำหนดในเดือน / ชำระแล้ว)", size="xs",
+                                             color=flex.GREY)]
+        for district in groups.names:
+            d = per[district]
+            body.append(flex.text(f"อ.{district}: {baht(d.collected_in_month, unit=False)} / "
+                                  f"{baht(d.due_in_month, unit=False)} / {baht(d.paid_of_due, unit=False)}", size="xs"))
+    where_label = label or view.scope.label
+    running = as_of < month_bounds(year, month)[1]
+    bubble = flex.bubble(f"ยอดรับชำระ {month_th(year, month)}", body,
+                         subtitle=f"{where_label} · {'ถึง' if running else 'ทั้งเดือน ถึง'} {date_th(as_of)}")
+    other = "ยอดรับชำระ เดือนก่อน" if (year, month) == (ctx.today.year, ctx.today.month) else "ยอดรับชำระ"
+    alt = (f"ยอดรับชำระ {month_th(year, month)} {where_label}: รับชำระ {baht(m.collected_in_month)} "
+           f"ครบกำหนด {baht(m.due_in_month)} ชำระแล้ว {baht(m.paid_of_due)}")
+    return [flex.flex_message(alt, bubble, quick=views.quick(other, "สรุป", "ค้างชำระ", "เมนู"))]
 
 
 @command("check", "ตรวจสอบ", "check", usage="ตรวจสอบ [สถานที่]",

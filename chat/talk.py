@@ -3,10 +3,11 @@ alone, a place named before what is asked of it (chat.phrases reads the words ar
 else a short hint."""
 from __future__ import annotations
 
+from core.thai import normalize_text
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
-from chat.overview import cmd_fund, cmd_summary
+from chat.overview import PREVIOUS_MONTH_WORDS, THIS_MONTH_WORDS, cmd_fund, cmd_summary
 from chat.phrases import named_alone
 from chat.places import Place, find_place
 from chat.registry import COMMANDS, command, phrasebook
@@ -41,6 +42,17 @@ def _place_then_command(ctx: Ctx, readings: list[str]) -> Messages | None:
     return None
 
 
+def _month_then_collected(ctx: Ctx, text: str) -> Messages | None:
+    """A month said before the question, as Thai puts it: เดือนที่แล้วเก็บเงินได้เท่าไหร่ (None: not that)."""
+    said = normalize_text(text).strip()
+    for word in (*PREVIOUS_MONTH_WORDS, *THIS_MONTH_WORDS):
+        if said.startswith(word):
+            understood = phrasebook().understand(said[len(word):].strip())
+            if understood.key == "collected":
+                return COMMANDS["collected"].run(ctx, f"{word} {understood.args}".strip())
+    return None
+
+
 @command("feedback", "แนะนำ", "ข้อเสนอแนะ", "feedback", usage="แนะนำ <ข้อความ>",
          summary="ส่งข้อเสนอแนะหรือปัญหาเข้าที่ประชุมประจำเดือน")
 def cmd_feedback(ctx: Ctx, args: str) -> Messages:
@@ -70,7 +82,7 @@ def unknown(ctx: Ctx, text: str) -> Messages:
             return found_reply(ctx, loans)
         if place is not None:   # part of a village's name, and no borrower by that name
             return cmd_fund(ctx, name)
-    routed = _place_then_command(ctx, readings)
+    routed = _place_then_command(ctx, readings) or _month_then_collected(ctx, text)
     if routed is not None:
         return routed
     # The text is not repeated back: it may name someone outside the officer's area.

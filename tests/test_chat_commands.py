@@ -173,6 +173,74 @@ def test_the_districts_most_in_arrears_come_first_with_the_summarys_figures(chat
     assert "อ.เมืองตราด" in own and "เขาสมิง" not in own and "พิมพ์ กองทุนค้างมาก" in own
 
 
+def _collected(text: str) -> dict[str, str]:
+    """The figures of a ยอดรับชำระ answer, by line."""
+    import re
+
+    found = {}
+    for label in ("รับชำระในเดือน", "งวดที่ครบกำหนดในเดือน", "ชำระแล้วของงวดเหล่านี้"):
+        found[label] = re.search(label + r"\s+(.+)", text).group(1)
+    found["ปีงบประมาณ"] = re.search(r"รับชำระปีงบประมาณ \d+\s+([\d,.]+ บาท)", text).group(1)
+    return found
+
+
+@pytest.mark.parametrize("asked,year,month", [
+    ("ยอดรับชำระ", 2026, 11), ("ยอดรับชำระ เดือนนี้", 2026, 11), ("ยอดรับชำระ เดือนที่แล้ว", 2026, 10),
+    ("เดือนที่แล้วเก็บเงินได้เท่าไหร่คะ", 2026, 10), ("เก็บได้เท่าไหร่ ก.ย.", 2026, 9),
+    ("ยอดรับชำระ ตุลาคม 2569", 2026, 10), ("collected", 2026, 11),
+])
+def test_a_months_collections_are_the_monthly_reports(chat, asked, year, month):
+    from core.months import month_bounds, report_as_of
+    from core.thai import baht, month_th
+    from report.monthly import build_report
+    from sheets.model import load_dataset
+    from sheets.store import Layout
+    from tests.conftest import make_config
+    from tests.sheetdata import TODAY, as_tables, tiny_province
+
+    report = build_report(load_dataset(as_tables(tiny_province()), Layout(), TODAY), make_config(), year, month,
+                          report_as_of(year, month, TODAY))
+    for user, district in ((USER_OF01, "เมืองตราด"), (USER_PV01, None)):
+        text = chat.text(user, asked)
+        assert f"ยอดรับชำระ {month_th(year, month)}" in text, text
+        row = report.district(district) if district else report.province
+        due = row["due_in_month"]
+        assert _collected(text) == {
+            "รับชำระในเดือน": baht(row["collected_in_month"]),
+            "งวดที่ครบกำหนดในเดือน": f"{row['due_installments']:,} งวด · {baht(due)}",
+            "ชำระแล้วของงวดเหล่านี้": baht(row["paid_of_due"]) + (
+                f" ({float(row['paid_of_due'] / due) * 100:.1f}%)" if due else ""),
+            "ปีงบประมาณ": baht(row["repaid_fiscal_year"]),
+        }, (user, asked)
+    # The province's lines per district are the report's district rows.
+    province = chat.text(USER_PV01, asked)
+    for row in report.districts:
+        if row["loans_open"] or row["collected_in_month"]:
+            line = (f"อ.{row['district']}: {baht(row['collected_in_month'], unit=False)} / "
+                    f"{baht(row['due_in_month'], unit=False)} / {baht(row['paid_of_due'], unit=False)}")
+            assert line in province, line
+    assert "ทั้งเดือน" in province if month_bounds(year, month)[1] < TODAY else "ถึง 26 พ.ย. 2569" in province
+
+
+def test_collections_of_a_month_to_come_are_refused_and_a_place_narrows_them(chat):
+    assert "ยังไม่ถึง" in chat.text(USER_OF01, "ยอดรับชำระ ธ.ค. 2569")
+    # ธันวาคม alone is the latest December: 2568, before anything was lent here.
+    assert "ยอดรับชำระ ธันวาคม 2568" in chat.text(USER_OF01, "ยอดรับชำระ ธันวาคม")
+    assert "ต.บางพระ" in chat.text(USER_OF01, "ยอดรับชำระ เดือนที่แล้ว บางพระ")
+    assert "ไม่พบกองทุน" in chat.text(USER_OF01, "ยอดรับชำระ เขาสมิง")        # not the officer's district
+
+
+@pytest.mark.parametrize("typed,expect", [
+    ("", ((2026, 11), "")), ("เดือนนี้ บางพระ", ((2026, 11), "บางพระ")), ("บางพระ เดือนที่แล้ว", ((2026, 10), "บางพระ")),
+    ("พ.ย.", ((2026, 11), "")), ("ธ.ค.", ((2025, 12), "")), ("มกราคม 2569", ((2026, 1), "")), ("ต.ค. 69", ((2026, 10), "")),
+    ("เดือนตุลาคม", ((2026, 10), "")), ("กย บางพระ", ((2026, 9), "บางพระ")), ("บางพระ", ((2026, 11), "บางพระ")),
+])
+def test_the_month_asked_for_is_read_as_people_say_it(typed, expect):
+    from chat.overview import asked_month
+
+    assert asked_month(typed, dt.date(2026, 11, 26)) == expect
+
+
 @pytest.mark.parametrize("asked,same_as", [
     ("สรุปเดือนนี้", "สรุป"), ("สรุป เดือนนี้", "สรุป"), ("สรุปตอนนี้", "สรุป"),
     ("สรุปเดือนนี้ ต.บางพระ", "สรุป ต.บางพระ"), ("ค้างชำระ ตอนนี้", "ค้างชำระ"), ("ตรวจสอบล่าสุด", "ตรวจสอบ"),
