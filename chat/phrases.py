@@ -54,10 +54,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 # What asks how something is, after its name: "บ้านสลักเตียนเป็นไงบ้าง" (longest first).
 HOW_IS: tuple[str, ...] = ("เป็นยังไงบ้าง", "เป็นอย่างไรบ้าง", "เป็นไงบ้าง", "เป็นยังไง", "เป็นอย่างไร", "เป็นไง",
-                           "ยังไงบ้าง", "ยังไง", "เท่าไหร่", "เท่าไร", "กี่ราย", "กี่คน", "กี่สัญญา", "กี่บาท")
+                           "ยังไงบ้าง", "ยังไง", "เท่าไหร่แล้ว", "เท่าไรแล้ว", "เท่าไหร่", "เท่าไร", "กี่ราย", "กี่คน",
+                           "กี่สัญญา", "กี่บาท")
 # "Now", said around a place or alone after a command whose answer is as of today (สรุปเดือนนี้,
 # ค้างชำระ ตอนนี้): not a place's name (chat.places.narrow leaves them out).
 NOW_WORDS: frozenset[str] = frozenset({"เดือนนี้", "วันนี้", "ตอนนี้", "ล่าสุด", "ปัจจุบัน", "ขณะนี้"})
+# What asks about a borrower's paying, after their name: "นายหนึ่ง จ่ายไปเท่าไหร่แล้ว" reads as the name
+# (their card says what was paid and what is left). Dropped after HOW_IS's words, as they come.
+ABOUT_PAYING: tuple[str, ...] = ("จ่ายหรือยัง", "ชำระหรือยัง", "จ่ายไปแล้ว", "ชำระไปแล้ว", "จ่ายแล้ว", "ชำระแล้ว",
+                                 "จ่ายไป", "ชำระไป", "จ่ายยัง", "เหลืออีก", "เหลืออยู่", "คงเหลือ", "เหลือ")
 GREETINGS: tuple[str, ...] = ("สวัสดี", "หวัดดี", "ดีครับ", "ดีค่ะ", "hello", "hi", "hey")
 THANKS: tuple[str, ...] = ("ขอบคุณ", "ขอบใจ", "thank", "thx", "ขอบพระคุณ")
 
@@ -103,7 +108,7 @@ def named_alone(text: str) -> list[str]:
     changed = True
     while changed and text:
         changed = False
-        for tail in (*HOW_IS, *PARTICLES):
+        for tail in (*HOW_IS, *PARTICLES, *ABOUT_PAYING):
             if text.endswith(tail) and len(text) > len(tail):
                 text, changed = text[: -len(tail)].rstrip(), True
                 break

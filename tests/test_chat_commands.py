@@ -250,6 +250,15 @@ def test_now_said_after_a_command_is_not_taken_for_a_place(chat, asked, same_as)
     assert _without_buttons(chat.text(USER_OF01, asked)) == _without_buttons(chat.text(USER_OF01, same_as))
 
 
+@pytest.mark.parametrize("text", ["นายหนึ่ง จ่ายไปเท่าไหร่แล้ว", "นายหนึ่งจ่ายหรือยังครับ", "นายหนึ่ง ทดสอบ เหลือเท่าไหร่",
+                                  "นายหนึ่ง ชำระแล้วเท่าไร"])
+def test_a_question_about_a_borrowers_paying_finds_the_borrower(chat, text):
+    # Their card says what was paid and what is left.
+    answer = chat.text(USER_OF01, text)
+    assert answer == chat.text(USER_OF01, "ค้นหา " + text.split("จ่าย")[0].split("ชำระ")[0].split(" เหลือ")[0].strip())
+    assert "นายหนึ่ง ทดสอบ" in answer and "ไม่เข้าใจ" not in answer
+
+
 @pytest.mark.parametrize("text", ["นายหนึ่ง", "นายหนึ่ง ทดสอบ", "f1-002", "หานายหนึ่ง", "ช่วยหานายหนึ่งหน่อย"])
 def test_a_borrower_named_alone_is_found(chat, text):
     name = "นายหนึ่ง" if "หา" in text else text
