@@ -3,6 +3,8 @@ alone, a place named before what is asked of it (chat.phrases reads the words ar
 else a short hint."""
 from __future__ import annotations
 
+import re
+
 from core.thai import normalize_text
 from messaging import flex
 from chat import views
@@ -53,6 +55,19 @@ def _month_then_collected(ctx: Ctx, text: str) -> Messages | None:
     return None
 
 
+# "สมชายจ่าย 500", "นางสอง ชำระมา 1,500 บาท เมื่อวาน": a borrower, then that they paid, then how much.
+_PAID = re.compile(r"^(?P<who>.+?)\s*(?:จ่าย|ชำระ|โอน)(?:เงิน)?(?:มา|แล้ว|มาแล้ว)?\s+(?P<rest>[0-9๐-๙].*)$")
+
+
+def _name_then_paid(ctx: Ctx, text: str) -> Messages | None:
+    """A repayment said the way round people say it: the borrower first (None: not that). It goes where
+    `ชำระ <ชื่อ> <จำนวน>` goes: a confirm card, never a row written without its button."""
+    found = _PAID.match(normalize_text(text).strip())
+    if found is None or not find_loans(ctx.view, found["who"]):
+        return None
+    return COMMANDS["pay"].run(ctx, f"{found['who']} {found['rest']}")
+
+
 @command("feedback", "แนะนำ", "ข้อเสนอแนะ", "feedback", usage="แนะนำ <ข้อความ>",
          summary="ส่งข้อเสนอแนะหรือปัญหาเข้าที่ประชุมประจำเดือน")
 def cmd_feedback(ctx: Ctx, args: str) -> Messages:
@@ -82,7 +97,7 @@ def unknown(ctx: Ctx, text: str) -> Messages:
             return found_reply(ctx, loans)
         if place is not None:   # part of a village's name, and no borrower by that name
             return cmd_fund(ctx, name)
-    routed = _place_then_command(ctx, readings) or _month_then_collected(ctx, text)
+    routed = _place_then_command(ctx, readings) or _month_then_collected(ctx, text) or _name_then_paid(ctx, text)
     if routed is not None:
         return routed
     # The text is not repeated back: it may name someone outside the officer's area.

@@ -176,6 +176,20 @@ def test_a_borrowers_name_without_an_amount_goes_on_to_the_amount(hook):
     assert "ไม่พบกองทุนหรือผู้ยืม" in text_of(nobody)
 
 
+@pytest.mark.parametrize("typed", ["นางสอง จ่าย 1,500 25/11/69", "นางสองโอนมา 1500 บาท 25/11/69",
+                                   "นางสอง ทดสอบ ชำระแล้ว ๑,๕๐๐ 25/11/69"])
+def test_a_repayment_said_borrower_first_goes_to_the_same_confirm_card(hook, sheets_fake, typed):
+    before = len(payment_rows(sheets_fake))
+    text = text_of(hook.say(USER_OF01, typed))
+    assert "ยืนยันบันทึกรับชำระ" in text and "F1-002" in text and "1,500 บาท" in text and "25 พ.ย. 2569" in text
+    assert len(payment_rows(sheets_fake)) == before      # nothing written before the confirm
+
+
+def test_a_repayment_said_borrower_first_of_nobody_here_is_not_understood(hook):
+    elsewhere, nobody = text_of(hook.say(USER_OF01, "นายห้า จ่าย 500")), text_of(hook.say(USER_OF01, "ไม่มีใคร จ่าย 500"))
+    assert "ไม่เข้าใจคำสั่ง" in elsewhere and elsewhere == nobody     # another district's borrower: the same words
+
+
 @pytest.mark.parametrize("typed,expect", [
     ("สมศรี 1,500 บาท เมื่อวาน ใบรับ R-1", ("สมศรี", Decimal(1500), dt.date(2026, 11, 25), "เมื่อวาน", "R-1")),
     ("นาง สมศรี มีสุข ๕๐๐", ("นาง สมศรี มีสุข", Decimal(500), dt.date(2026, 11, 26), "", "")),
