@@ -290,13 +290,13 @@ def cmd_collected(ctx: Ctx, args: str) -> Messages:
     day = view.ledger if as_of == ctx.today else view.book.at(as_of)
     where = only_funds(view, only)
     m = day.month(start, fy_start, where)
+    # The report's words for its figures (report/columns.py, the LINE summary).
     body: list[dict] = [
         flex.field("รับชำระในเดือน", baht(m.collected_in_month), bold=True),
-        flex.field("งวดที่ครบกำหนดในเดือน", f"{m.due_installments:,} งวด · {baht(m.due_in_month)}"),
-        flex.field("ชำระแล้วของงวดเหล่านี้", f"{baht(m.paid_of_due)}"
-                   + (f" ({views.percent(m.paid_of_due / m.due_in_month)})" if m.due_in_month else "")),
-        flex.field(f"รับชำระปีงบประมาณ {fiscal_year_be(as_of)}", f"{baht(m.repaid_fiscal_year)} "
-                   f"(ตั้งแต่ {date_th(fy_start)})"),
+        flex.field("ครบกำหนดในเดือน", f"{m.due_installments:,} งวด · {baht(m.due_in_month)}"),
+        flex.field("ชำระแล้วจากยอดครบกำหนด", baht(m.paid_of_due)),
+        flex.field("อัตราการเก็บ", views.percent(m.paid_of_due / m.due_in_month) if m.due_in_month else "-", bold=True),
+        flex.field(f"ได้รับคืนปีงบ {fiscal_year_be(as_of)}", f"{baht(m.repaid_fiscal_year)} (ตั้งแต่ {date_th(fy_start)})"),
     ]
     spanned = {view.ds.district_of(f.fund_id) or "-" for f in view.funds if only is None or f.fund_id in only}
     if (view.scope.province_wide and only is None) or len(spanned) > 1:

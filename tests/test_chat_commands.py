@@ -178,9 +178,9 @@ def _collected(text: str) -> dict[str, str]:
     import re
 
     found = {}
-    for label in ("รับชำระในเดือน", "งวดที่ครบกำหนดในเดือน", "ชำระแล้วของงวดเหล่านี้"):
-        found[label] = re.search(label + r"\s+(.+)", text).group(1)
-    found["ปีงบประมาณ"] = re.search(r"รับชำระปีงบประมาณ \d+\s+([\d,.]+ บาท)", text).group(1)
+    for label in ("รับชำระในเดือน", "ครบกำหนดในเดือน", "ชำระแล้วจากยอดครบกำหนด", "อัตราการเก็บ"):
+        found[label] = re.search(r"(?:^|\n)" + label + r"\s+(.+)", text).group(1)
+    found["ปีงบ"] = re.search(r"ได้รับคืนปีงบ \d+\s+([\d,.]+ บาท)", text).group(1)
     return found
 
 
@@ -207,10 +207,10 @@ def test_a_months_collections_are_the_monthly_reports(chat, asked, year, month):
         due = row["due_in_month"]
         assert _collected(text) == {
             "รับชำระในเดือน": baht(row["collected_in_month"]),
-            "งวดที่ครบกำหนดในเดือน": f"{row['due_installments']:,} งวด · {baht(due)}",
-            "ชำระแล้วของงวดเหล่านี้": baht(row["paid_of_due"]) + (
-                f" ({float(row['paid_of_due'] / due) * 100:.1f}%)" if due else ""),
-            "ปีงบประมาณ": baht(row["repaid_fiscal_year"]),
+            "ครบกำหนดในเดือน": f"{row['due_installments']:,} งวด · {baht(due)}",
+            "ชำระแล้วจากยอดครบกำหนด": baht(row["paid_of_due"]),
+            "อัตราการเก็บ": f"{row['collection_rate'] * 100:.1f}%" if due else "-",
+            "ปีงบ": baht(row["repaid_fiscal_year"]),
         }, (user, asked)
     # The province's lines per district are the report's district rows.
     province = chat.text(USER_PV01, asked)
