@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 
 _DAYS = re.compile(r"^(\d{1,3})(?:\s*วัน)?(?:\s+(.*))?$")
+_DAYS_AFTER = re.compile(r"^(\D.*?)\s+(\d{1,3})\s*วัน$")
 
 
 def _to_sunday(today: dt.date, weeks: int) -> int:
@@ -39,6 +40,7 @@ _WHEN: tuple[tuple[str, Callable[[dt.date], int]], ...] = (
     ("อาทิตย์หน้า", lambda today: _to_sunday(today, 1)), ("เดือนนี้", lambda today: _to_month_end(today, 0)),
     ("เดือนหน้า", lambda today: _to_month_end(today, 1)),
 )
+DUE_WHEN_WORDS: tuple[str, ...] = tuple(word for word, _ in _WHEN)
 
 
 def days_and_rest(args: str, default: int, today: dt.date | None = None) -> tuple[int | None, str]:
@@ -54,6 +56,12 @@ def days_and_rest(args: str, default: int, today: dt.date | None = None) -> tupl
         for word, ahead in _WHEN:
             if text.startswith(word):
                 return ahead(today), text[len(word):].strip()
+        for word, ahead in _WHEN:   # after the place, as it is also said: ครบกำหนด บางพระ เดือนนี้
+            if text.endswith(word) and text[:-len(word)].strip():
+                return ahead(today), text[:-len(word)].strip()
+    match = _DAYS_AFTER.match(text)
+    if match:   # ครบกำหนด บางพระ 30 วัน
+        return int(match.group(2)), match.group(1).strip()
     return default, args.strip()
 
 

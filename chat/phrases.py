@@ -59,6 +59,8 @@ HOW_IS: tuple[str, ...] = ("เป็นยังไงบ้าง", "เป็
 # "Now", said around a place or alone after a command whose answer is as of today (สรุปเดือนนี้,
 # ค้างชำระ ตอนนี้): not a place's name (chat.places.narrow leaves them out).
 NOW_WORDS: frozenset[str] = frozenset({"เดือนนี้", "วันนี้", "ตอนนี้", "ล่าสุด", "ปัจจุบัน", "ขณะนี้"})
+# "Where", asked after a command (ต้องไปเก็บเงินที่ไหนบ้าง): not a place's name either.
+WHERE_WORDS: frozenset[str] = frozenset({"ที่ไหน", "ที่ไหนบ้าง", "ไหนบ้าง", "ตรงไหน", "ตรงไหนบ้าง"})
 # What asks about a borrower's paying, after their name: "นายหนึ่ง จ่ายไปเท่าไหร่แล้ว" reads as the name
 # (their card says what was paid and what is left). Dropped after HOW_IS's words, as they come.
 ABOUT_PAYING: tuple[str, ...] = ("จ่ายหรือยัง", "ชำระหรือยัง", "จ่ายไปแล้ว", "ชำระไปแล้ว", "จ่ายแล้ว", "ชำระแล้ว",
@@ -215,10 +217,11 @@ class Phrasebook:
 
 
 def without_now(text: str) -> str:
-    """`text` without the words for "now" at its start or end (NOW_WORDS): "เดือนนี้ บางพระ" -> "บางพระ"."""
+    """`text` without the words for "now" (NOW_WORDS) at its start or end, and "where" (WHERE_WORDS) at its
+    end: "เดือนนี้ บางพระ" -> "บางพระ", "ที่ไหนบ้าง" -> ""."""
     words = text.split()
     while words and words[0] in NOW_WORDS:
         words = words[1:]
-    while words and words[-1] in NOW_WORDS:
+    while words and (words[-1] in NOW_WORDS or words[-1] in WHERE_WORDS):
         words = words[:-1]
     return " ".join(words)

@@ -62,4 +62,4 @@ def cmd_greeting(ctx: Ctx, args: str) -> Messages:
 @command(THANKS_KEY, usage="ขอบคุณ", summary="ขอบคุณ", linked_only=False, in_help=False)
 def cmd_thanks(ctx: Ctx, args: str) -> Messages:
     quick = views.main_quick() if ctx.officer is not None and ctx.status == "linked" else None
-    return [flex.text_message("ยินดีค่ะ มีอะไรให้ช่วยอีกพิมพ์ เมนู ได้เลยค่ะ", quick=quick)]
+    return [flex.text_message("ยินดีค่ะ มีอะไรให้ช่วยอีก พิมพ์ เมนู ได้เลยค่ะ", quick=quick)]

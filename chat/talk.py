@@ -9,6 +9,7 @@ from core.thai import normalize_text
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
+from chat.lists import DUE_WHEN_WORDS
 from chat.overview import PREVIOUS_MONTH_WORDS, THIS_MONTH_WORDS, cmd_fund, cmd_summary
 from chat.phrases import named_alone
 from chat.places import Place, find_place
@@ -44,14 +45,16 @@ def _place_then_command(ctx: Ctx, readings: list[str]) -> Messages | None:
     return None
 
 
-def _month_then_collected(ctx: Ctx, text: str) -> Messages | None:
-    """A month said before the question, as Thai puts it: เดือนที่แล้วเก็บเงินได้เท่าไหร่ (None: not that)."""
+def _when_then_command(ctx: Ctx, text: str) -> Messages | None:
+    """When, said before the question, as Thai puts it: เดือนที่แล้วเก็บเงินได้เท่าไหร่ (a month's
+    collections), วันนี้ต้องไปเก็บเงินที่ไหนบ้าง (what falls due). None when the text is not that."""
     said = normalize_text(text).strip()
-    for word in (*PREVIOUS_MONTH_WORDS, *THIS_MONTH_WORDS):
-        if said.startswith(word):
-            understood = phrasebook().understand(said[len(word):].strip())
-            if understood.key == "collected":
-                return COMMANDS["collected"].run(ctx, f"{word} {understood.args}".strip())
+    for key, words in (("collected", (*PREVIOUS_MONTH_WORDS, *THIS_MONTH_WORDS)), ("due", DUE_WHEN_WORDS)):
+        for word in words:
+            if said.startswith(word) and said[len(word):].strip():
+                understood = phrasebook().understand(said[len(word):].strip())
+                if understood.key == key:
+                    return COMMANDS[key].run(ctx, f"{word} {understood.args}".strip())
     return None
 
 
@@ -97,7 +100,7 @@ def unknown(ctx: Ctx, text: str) -> Messages:
             return found_reply(ctx, loans)
         if place is not None:   # part of a village's name, and no borrower by that name
             return cmd_fund(ctx, name)
-    routed = _place_then_command(ctx, readings) or _month_then_collected(ctx, text) or _name_then_paid(ctx, text)
+    routed = _place_then_command(ctx, readings) or _when_then_command(ctx, text) or _name_then_paid(ctx, text)
     if routed is not None:
         return routed
     # The text is not repeated back: it may name someone outside the officer's area.

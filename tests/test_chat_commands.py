@@ -244,8 +244,12 @@ def test_the_month_asked_for_is_read_as_people_say_it(typed, expect):
 @pytest.mark.parametrize("asked,same_as", [
     ("สรุปเดือนนี้", "สรุป"), ("สรุป เดือนนี้", "สรุป"), ("สรุปตอนนี้", "สรุป"),
     ("สรุปเดือนนี้ ต.บางพระ", "สรุป ต.บางพระ"), ("ค้างชำระ ตอนนี้", "ค้างชำระ"), ("ตรวจสอบล่าสุด", "ตรวจสอบ"),
+    # When before the question, where after it, and the days after the place, as people say them.
+    ("วันนี้ต้องไปเก็บเงินที่ไหนบ้าง", "ครบกำหนด วันนี้"), ("พรุ่งนี้ใครต้องจ่ายบ้าง", "ครบกำหนด พรุ่งนี้"),
+    ("ต้องไปเก็บเงินที่ไหนบ้าง", "ครบกำหนด"), ("ครบกำหนด บางพระ เดือนนี้", "ครบกำหนด เดือนนี้ บางพระ"),
+    ("ครบกำหนด บางพระ 30 วัน", "ครบกำหนด 30 บางพระ"),
 ])
-def test_now_said_after_a_command_is_not_taken_for_a_place(chat, asked, same_as):
+def test_when_and_where_are_read_as_people_say_them_not_as_places(chat, asked, same_as):
     # The chat answers as of today: "this month" or "now" asks for the same answer, not a place.
     assert _without_buttons(chat.text(USER_OF01, asked)) == _without_buttons(chat.text(USER_OF01, same_as))
 
