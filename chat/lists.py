@@ -14,7 +14,10 @@ from chat.registry import command
 from chat.search import find_loans, found_reply
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from chat.scope import ScopeView
+    from ledger.aging import AgingRow
     from ledger.engine import Balances
 
 
@@ -150,36 +153,71 @@ def cmd_due(ctx: Ctx, args: str) -> Messages:
                        quick_first="ค้างชำระ")
 
 
-@command("overdue", "ค้างชำระ", "เกินกำหนด", "overdue", usage="ค้างชำระ [กองทุน]",
-         summary="สัญญาที่ค้างชำระ เกินกำหนดนานที่สุดก่อน พร้อมยอดรวม")
+@command("overdue", "ค้างชำระ", "เกินกำหนด", "overdue", usage="ค้างชำระ [ช่วง] [กองทุน]",
+         summary="สัญญาที่ค้างชำระ เกินกำหนดนานที่สุดก่อน พร้อมยอดรวม (ช่วง: เกิน 90 วัน 31–90 วัน ผิดสัญญา …)")
 def cmd_overdue(ctx: Ctx, args: str) -> Messages:
     page, args = page_and_rest(args)
+    view = ctx.view
+    row_of, args = aging_row_and_rest(view.ledger.aging().rows, args)
     only, label, refusal = narrow(ctx, args.strip())
     if refusal:
         return _borrower_instead(ctx, args.strip()) or refusal
-    view = ctx.view
     day, where = view.ledger, only_funds(view, only)
     # The aging table's overdue rows, contract by contract: in arrears, or marked ผิดสัญญา; the longest
     # overdue first. Sorted on the engine's arrays, and a contract's state made only for the page shown
     # (at 80,000 loans the province has ~8,000 overdue contracts; making every state cost 0.25 s).
     found = [int(i) for i in day.overdue(where)]
+    table = day.aging(where)
+    chosen = table.overdue if row_of is None else table.rows[row_of]
+    if row_of is not None:   # one row of the aging table: ค้างชำระ เกิน 90 วัน, ค้างชำระ ผิดสัญญา
+        in_row = day.aging_row.tolist()
+        found = [i for i in found if in_row[i] == row_of]
     days, arrears, keys = day.days_overdue.tolist(), day.arrears.tolist(), view.book.engine.keys
     found.sort(key=lambda i: (-days[i], -arrears[i], keys[i]))
     where_label = label or view.scope.label
+    title = "ค้างชำระ" if row_of is None else chosen.label
     if not found:
-        return [flex.text_message(f"ค้างชำระ ({where_label}): ไม่มีสัญญาค้างชำระ", quick=views.main_quick("ครบกำหนด"))]
-    table = day.aging(where)
-    overdue = table.overdue
-    top = [flex.text(f"{overdue.contracts:,} สัญญา ค้างชำระรวม {baht(overdue.arrears)}", bold=True, color=flex.RED),
-           flex.text(f"ยอดคงค้างของสัญญาเหล่านี้ {baht(overdue.outstanding)}", size="xs", color=flex.GREY),
-           *views.aging_lines(table, table.rows[1:], skip_empty=True)]
+        return [flex.text_message(f"{title} ({where_label}): ไม่มีสัญญา{'ค้างชำระ' if row_of is None else 'ในช่วงนี้'}",
+                                  quick=views.main_quick("ค้างชำระ" if row_of is not None else "ครบกำหนด"))]
+    top = [flex.text(f"{chosen.contracts:,} สัญญา ค้างชำระรวม {baht(chosen.arrears)}", bold=True, color=flex.RED),
+           flex.text(f"ยอดคงค้างของสัญญาเหล่านี้ {baht(chosen.outstanding)}", size="xs", color=flex.GREY)]
+    if row_of is None:
+        top += views.aging_lines(table, table.rows[1:], skip_empty=True)
     per_page = ctx.list_limit * views.PAGE_BUBBLES
     first = (page - 1) * per_page
     rows = [_overdue_row(view, day, i) if first <= n < first + per_page else {} for n, i in enumerate(found)]
-    again = " ".join(x for x in ("ค้างชำระ", args.strip()) if x)
-    return list_reply(ctx, title="ค้างชำระ", where=where_label, rows=rows, top=top, page=page, again=again,
-                       alt=f"ค้างชำระ {where_label}: {overdue.contracts:,} สัญญา รวม {baht(overdue.arrears)}",
+    said = "" if row_of is None else chosen.label.removeprefix("ค้างชำระ").strip()
+    again = " ".join(x for x in ("ค้างชำระ", said, args.strip()) if x)
+    return list_reply(ctx, title=title, where=where_label, rows=rows, top=top, page=page, again=again,
+                       alt=f"{title} {where_label}: {chosen.contracts:,} สัญญา รวม {baht(chosen.arrears)}",
                        color=flex.RED, quick_first="ครบกำหนด")
+
+
+@command("breached", "ผิดสัญญา", "ใครผิดสัญญา", "มีใครผิดสัญญา", "ลูกหนี้ผิดสัญญา", "breached",
+         usage="ผิดสัญญา [กองทุน]", summary="สัญญาที่ผิดสัญญา (ค้างชำระ ผิดสัญญา)", in_help=False)
+def cmd_breached(ctx: Ctx, args: str) -> Messages:
+    return cmd_overdue(ctx, f"ผิดสัญญา {args}")
+
+
+def _said(text: str) -> str:
+    """A row's words as they may be typed: without ค้างชำระ, spaces, or the kind of dash."""
+    text = to_arabic_digits(text).removeprefix("ค้างชำระ").removeprefix("ค้าง")
+    return text.replace(" ", "").replace("-", "–").replace("มากกว่า", "เกิน")
+
+
+def aging_row_and_rest(rows: "Sequence[AgingRow]", args: str) -> tuple[int | None, str]:
+    """One of the aging table's overdue rows named at the start of `args` (เกิน 90 วัน, 31-90 วัน,
+    ผิดสัญญา; "วัน" may be left out), as its position in `rows`, and the rest of the text (a place)."""
+    words = args.split()
+    for size in range(min(len(words), 4), 0, -1):
+        typed = _said("".join(words[:size]))
+        for n, row in enumerate(rows):
+            if n == 0:
+                continue   # the current contracts are not overdue
+            label = _said(row.label)
+            if typed in (label, label.removesuffix("วัน")):
+                return n, " ".join(words[size:])
+    return None, args
 
 
 def _overdue_row(view: ScopeView, day: Balances, i: int) -> dict:

@@ -173,6 +173,40 @@ def test_the_districts_most_in_arrears_come_first_with_the_summarys_figures(chat
     assert "อ.เมืองตราด" in own and "เขาสมิง" not in own and "พิมพ์ กองทุนค้างมาก" in own
 
 
+@pytest.mark.parametrize("asked,contracts,shown,not_shown", [
+    ("ค้างชำระ 31-90 วัน", "1 สัญญา ค้างชำระรวม 6,000 บาท", "F1-002", "F2-001"),
+    ("ค้าง 31–90", "1 สัญญา ค้างชำระรวม 6,000 บาท", "F1-002", "F2-001"),
+    ("ค้างชำระ 1-30 วัน บางพระ", None, None, "F2-001"),     # F2-001 is in หนองเสม็ด
+    ("ค้างชำระ 1-30 วัน", "1 สัญญา ค้างชำระรวม 5,000 บาท", "F2-001", "F1-002"),
+])
+def test_the_overdue_list_narrows_to_one_row_of_the_aging_table(chat, asked, contracts, shown, not_shown):
+    text = chat.text(USER_OF01, asked)
+    if contracts is None:
+        assert "ไม่มีสัญญาในช่วงนี้" in text
+    else:
+        assert contracts in text and shown in text
+    assert not_shown not in text
+
+
+def test_over_90_days_and_breached_say_when_there_are_none(chat):
+    assert "ค้างชำระเกิน 90 วัน (อ.เมืองตราด): ไม่มีสัญญาในช่วงนี้" in chat.text(USER_OF01, "ค้างเกิน 90 วัน")
+    assert "ผิดสัญญา (อ.เมืองตราด): ไม่มีสัญญาในช่วงนี้" in chat.text(USER_OF01, "มีใครผิดสัญญาบ้าง")
+
+
+@pytest.mark.parametrize("typed,expect", [
+    ("เกิน 90 วัน", (3, "")), ("เกิน 90", (3, "")), ("มากกว่า 90 วัน บางพระ", (3, "บางพระ")), ("31-90 วัน", (2, "")),
+    ("1–30", (1, "")), ("ผิดสัญญา หมู่ 3", (4, "หมู่ 3")), ("บางพระ", (None, "บางพระ")), ("", (None, "")),
+])
+def test_a_row_of_the_aging_table_is_read_as_typed(typed, expect):
+    from chat.lists import aging_row_and_rest
+    from ledger.aging import aging_table
+
+    rows = aging_table([], (30, 90)).rows
+    assert [r.label for r in rows] == ["ไม่ค้างชำระ", "ค้างชำระ 1–30 วัน", "ค้างชำระ 31–90 วัน", "ค้างชำระเกิน 90 วัน",
+                                       "ผิดสัญญา"]
+    assert aging_row_and_rest(rows, typed) == expect
+
+
 def _collected(text: str) -> dict[str, str]:
     """The figures of a ยอดรับชำระ answer, by line."""
     import re
