@@ -38,7 +38,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                 "ค้างนานสุด", "ค้างนานที่สุด"),
     "due": ("ใกล้ครบกำหนด", "ใกล้ครบ", "ใครครบกำหนด", "ถึงกำหนด", "ครบงวด", "ใครต้องจ่าย", "ต้องจ่าย",
             "ใครต้องชำระ", "ต้องชำระ", "ต้องเก็บเงิน", "ต้องไปเก็บเงิน"),
-    "summary": ("ภาพรวม", "สรุปยอด", "สรุปผล", "ยอดรวม", "รายงาน", "รายงานเดือนนี้", "ผลการดำเนินงาน"),
+    "summary": ("ภาพรวม", "สรุปยอด", "สรุปผล", "ยอดรวม", "รายงาน", "รายงานเดือนนี้", "ผลการดำเนินงาน",
+                "ยอดคงค้าง", "ยอดคงเหลือ", "ลูกหนี้ทั้งหมด", "มีลูกหนี้กี่ราย", "มีกี่สัญญา", "กี่สัญญา", "สัญญาทั้งหมด"),
     "help": ("ทำอะไรได้", "ใช้ยังไง", "ใช้อย่างไร", "คำสั่ง", "ช่วยด้วย", "ช่วยที", "งง"),
     "find": ("ค้นหาลูกหนี้", "หาลูกหนี้", "หา"),
     "pay": ("บันทึกรับชำระ", "บันทึกการชำระ", "รับเงิน", "บันทึกเงิน", "รับชำระ", "จ่ายเงิน", "เก็บเงินได้"),
@@ -50,7 +51,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "district_ranking": ("อำเภอไหนค้างมากสุด", "อำเภอไหนค้างมากที่สุด", "อำเภอไหนค้างมาก", "อำเภอค้างมากสุด",
                          "อันดับอำเภอ", "อำเภอไหนน่าห่วง", "อำเภอที่ต้องติดตาม"),
     "check": ("ตรวจข้อมูล", "ตรวจสอบข้อมูล", "คุณภาพข้อมูล", "ข้อมูลผิด", "ข้อมูลผิดตรงไหน", "ข้อมูลไม่ครบ",
-              "ปัญหาข้อมูล", "กองทุนไหนมีปัญหา", "มีปัญหา"),
+              "ปัญหาข้อมูล", "กองทุนไหนมีปัญหา", "มีปัญหา", "กองทุนไหนข้อมูลไม่ครบ", "กองทุนไหนข้อมูลผิด",
+              "กองทุนไหนข้อมูลไม่ถูกต้อง", "กองทุนไหนต้องแก้ข้อมูล", "ต้องแก้ข้อมูล", "แก้ข้อมูลตรงไหน"),
 }
 # What asks how something is, after its name: "บ้านสลักเตียนเป็นไงบ้าง" (longest first).
 HOW_IS: tuple[str, ...] = ("เป็นยังไงบ้าง", "เป็นอย่างไรบ้าง", "เป็นไงบ้าง", "เป็นยังไง", "เป็นอย่างไร", "เป็นไง",
@@ -61,6 +63,8 @@ HOW_IS: tuple[str, ...] = ("เป็นยังไงบ้าง", "เป็
 NOW_WORDS: frozenset[str] = frozenset({"เดือนนี้", "วันนี้", "ตอนนี้", "ล่าสุด", "ปัจจุบัน", "ขณะนี้"})
 # "Where", asked after a command (ต้องไปเก็บเงินที่ไหนบ้าง): not a place's name either.
 WHERE_WORDS: frozenset[str] = frozenset({"ที่ไหน", "ที่ไหนบ้าง", "ไหนบ้าง", "ตรงไหน", "ตรงไหนบ้าง"})
+# "All of it": the officer's whole area, which is what a command without a place answers.
+WHOLE_WORDS: frozenset[str] = frozenset({"ทั้งหมด", "ทั้งอำเภอ", "ทั้งจังหวัด", "ทุกกองทุน", "ทุกหมู่บ้าน", "ทั้งหมดเลย"})
 # What asks about a borrower's paying, after their name: "นายหนึ่ง จ่ายไปเท่าไหร่แล้ว" reads as the name
 # (their card says what was paid and what is left). Dropped after HOW_IS's words, as they come.
 ABOUT_PAYING: tuple[str, ...] = ("จ่ายหรือยัง", "ชำระหรือยัง", "จ่ายไปแล้ว", "ชำระไปแล้ว", "จ่ายแล้ว", "ชำระแล้ว",
@@ -217,11 +221,11 @@ class Phrasebook:
 
 
 def without_now(text: str) -> str:
-    """`text` without the words for "now" (NOW_WORDS) at its start or end, and "where" (WHERE_WORDS) at its
-    end: "เดือนนี้ บางพระ" -> "บางพระ", "ที่ไหนบ้าง" -> ""."""
+    """`text` without the words for "now" (NOW_WORDS) at its start or end, and "where" or "all of it"
+    (WHERE_WORDS, WHOLE_WORDS) at its end: "เดือนนี้ บางพระ" -> "บางพระ", "ที่ไหนบ้าง" -> "", "ทั้งอำเภอ" -> ""."""
     words = text.split()
     while words and words[0] in NOW_WORDS:
         words = words[1:]
-    while words and (words[-1] in NOW_WORDS or words[-1] in WHERE_WORDS):
+    while words and (words[-1] in NOW_WORDS or words[-1] in WHERE_WORDS or words[-1] in WHOLE_WORDS):
         words = words[:-1]
     return " ".join(words)

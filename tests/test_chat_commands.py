@@ -282,6 +282,9 @@ def test_the_month_asked_for_is_read_as_people_say_it(typed, expect):
     ("วันนี้ต้องไปเก็บเงินที่ไหนบ้าง", "ครบกำหนด วันนี้"), ("พรุ่งนี้ใครต้องจ่ายบ้าง", "ครบกำหนด พรุ่งนี้"),
     ("ต้องไปเก็บเงินที่ไหนบ้าง", "ครบกำหนด"), ("ครบกำหนด บางพระ เดือนนี้", "ครบกำหนด เดือนนี้ บางพระ"),
     ("ครบกำหนด บางพระ 30 วัน", "ครบกำหนด 30 บางพระ"),
+    # "All of it" is the officer's area; a few more ways to ask for the summary and the check.
+    ("ค้างชำระทั้งหมด", "ค้างชำระ"), ("ยอดค้างชำระทั้งอำเภอ", "ค้างชำระ"), ("ลูกหนี้ทั้งหมด", "สรุป"),
+    ("ยอดคงค้าง บางพระ", "สรุป บางพระ"), ("มีกี่สัญญา", "สรุป"), ("กองทุนไหนข้อมูลไม่ครบ", "ตรวจสอบ"),
 ])
 def test_when_and_where_are_read_as_people_say_them_not_as_places(chat, asked, same_as):
     # The chat answers as of today: "this month" or "now" asks for the same answer, not a place.
