@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 
+from core.schema import DOCUMENT_KINDS
 from core.thai import polite_name
 from messaging import flex
 from chat import views
@@ -63,3 +64,16 @@ def cmd_greeting(ctx: Ctx, args: str) -> Messages:
 def cmd_thanks(ctx: Ctx, args: str) -> Messages:
     quick = views.main_quick() if ctx.officer is not None and ctx.status == "linked" else None
     return [flex.text_message("ยินดีค่ะ มีอะไรให้ช่วยอีก พิมพ์ เมนู ได้เลยค่ะ", quick=quick)]
+
+
+@command("send_document", "ส่งเอกสาร", "ส่งรูป", "ส่งไฟล์", "แนบเอกสาร", "อัปโหลดเอกสาร", "documents",
+         usage="ส่งเอกสาร", summary="วิธีส่งเอกสารกองทุน (รูปหรือ PDF) เข้าแชต", in_help=False)
+def cmd_send_document(ctx: Ctx, args: str) -> Messages:
+    """How a fund's document is sent: as a photo or a PDF into this chat (chat.documents files it)."""
+    limit = int(ctx.config.documents.max_bytes) / 1048576
+    kinds = " ".join(DOCUMENT_KINDS)
+    return [flex.text_message(
+        f"ส่งเอกสารของกองทุนในแชตนี้ได้เลย: ถ่ายรูปหรือแนบไฟล์ PDF (ไม่เกิน {limit:.0f} MB) แล้วส่งมา\n"
+        f"บอตจะถามว่าเป็นของกองทุนใด และเป็นเอกสารอะไร ({kinds})\n"
+        "ถ้าเป็นสมุดบัญชี บอตจะถามยอดเงินฝากและวันที่ในสมุดด้วย แล้วเก็บไฟล์และเพิ่มแถวในแท็บ เอกสาร",
+        quick=views.main_quick())]

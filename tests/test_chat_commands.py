@@ -207,6 +207,12 @@ def test_a_row_of_the_aging_table_is_read_as_typed(typed, expect):
     assert aging_row_and_rest(rows, typed) == expect
 
 
+@pytest.mark.parametrize("asked", ["ส่งเอกสาร", "ส่งรูปสมุดบัญชีครับ", "documents"])
+def test_asking_how_to_send_a_document_is_told_how(chat, asked):
+    text = chat.text(USER_OF01, asked)
+    assert "ถ่ายรูปหรือแนบไฟล์ PDF (ไม่เกิน 10 MB)" in text and "คำสั่งแต่งตั้ง สมุดบัญชี สรุปสถานะการเงิน" in text
+
+
 def _collected(text: str) -> dict[str, str]:
     """The figures of a ยอดรับชำระ answer, by line."""
     import re
