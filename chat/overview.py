@@ -84,6 +84,9 @@ def cmd_collection(ctx: Ctx, args: str) -> Messages:
          summary="ภาพรวมพื้นที่ (หรือของอำเภอ ตำบล กองทุน): กองทุน สัญญา ยอดคงค้าง ค้างชำระตามช่วง PAR30 คุณภาพข้อมูล")
 def cmd_summary(ctx: Ctx, args: str) -> Messages:
     view = ctx.view
+    if args.strip().replace(" ", "") in BY_DISTRICT:
+        # The provincial rich menu's รายอำเภอ button: the districts, most in arrears first.
+        return cmd_district_ranking(ctx, "")
     only, label, refusal = narrow(ctx, args.strip())
     if refusal:
         return refusal
@@ -141,6 +144,10 @@ def _summary(ctx: Ctx, view: Any, only: set[str] | None = None, label: str | Non
     else:  # the place's own lists, and its funds to choose from: the place as it was typed
         quick = views.quick(f"ค้างชำระ {asked}", f"ครบกำหนด {asked}", f"กองทุน {asked}", "สรุป", "เมนู")
     return [flex.flex_message(alt, bubble, quick=quick)]
+
+
+# สรุป รายอำเภอ (the provincial rich menu's button) and the like: the summary by district.
+BY_DISTRICT = frozenset({"รายอำเภอ", "แยกอำเภอ", "แยกรายอำเภอ", "ทุกอำเภอ", "แต่ละอำเภอ"})
 
 
 def district_groups(view: Any, districts: set[str] | None = None) -> Any:

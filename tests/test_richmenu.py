@@ -105,6 +105,20 @@ def test_every_button_says_something_the_chat_understands(role):
             assert not cmd.linked_only, button.label   # answered before linking
 
 
+@pytest.mark.parametrize("role,user", [(OFFICER, USER_OF01), (PROVINCE, USER_PV01)])
+def test_every_button_is_answered_as_its_officer_means_it(sheets_fake, line_fake, role, user):
+    # Routed is not enough: the provincial รายอำเภอ button once answered "ไม่พบกองทุน" (สรุป รายอำเภอ).
+    load_province(sheets_fake)
+    hook = Webhook(make_runtime(sheets_fake, line_fake), line_fake)
+    for button in MENUS[role].buttons:
+        if button.action["type"] != "message":
+            continue
+        answer = text_of(hook.say(user, button.action["text"]))
+        refusals = ("ไม่พบกองทุนที่ค้นหา", "ไม่เข้าใจคำสั่ง", "ขออภัย", "ใช้ไม่ได้แล้ว")
+        assert not any(r in answer for r in refusals), (button.label, answer)
+    assert line_fake.violations == []
+
+
 def test_the_image_shows_each_label_and_its_colour(drawn):
     """Each tile is its colour with white ink on it (the words and the icon), high contrast."""
     for d in drawn:
