@@ -158,7 +158,8 @@ def cmd_due(ctx: Ctx, args: str) -> Messages:
 def cmd_overdue(ctx: Ctx, args: str) -> Messages:
     page, args = page_and_rest(args)
     view = ctx.view
-    row_of, args = aging_row_and_rest(view.ledger.aging().rows, args)
+    # A row named (ค้างชำระ เกิน 90 วัน): its labels are the aging table's, asked only when something follows.
+    row_of, args = aging_row_and_rest(view.ledger.aging().rows, args) if args.strip() else (None, args)
     only, label, refusal = narrow(ctx, args.strip())
     if refusal:
         return _borrower_instead(ctx, args.strip()) or refusal
