@@ -401,7 +401,8 @@ def test_two_cold_instances_rebuilding_at_once_both_answer_and_publish_one_snaps
 
 # ---------------------------------------------------------------- the same answers as a fresh read
 
-COMMANDS = ("สรุป", "ค้างชำระ", "ครบกำหนด", "ตรวจสอบ", "กองทุน", "เมนู")
+COMMANDS = ("สรุป", "ค้างชำระ", "ครบกำหนด", "ตรวจสอบ", "กองทุน", "เมนู", "อำเภอค้างมาก", "สรุป รายอำเภอ", "ยอดรับชำระ",
+            "ยอดรับชำระ เดือนที่แล้ว", "ค้างเกิน 90 วัน", "ผิดสัญญา", "กองทุนค้างมาก")
 
 
 def answers_of(runtime: Any, user_id: str, extra: tuple[str, ...]) -> list[str]:
@@ -437,8 +438,10 @@ def test_answers_from_a_stored_snapshot_equal_a_fresh_reads(scale, sheets_fake, 
                 if loan.contract_no in view.states and view.states[loan.contract_no].arrears > 0)
     fund = loan.fund_id
     asked = (f"ค้นหา {loan.borrower_name.split()[-1]}", f"ชำระ {loan.contract_no} 100", f"ค้นหา {loan.contract_no}",
-             f"กองทุน {fund}", f"ใบติดตาม {fund}")
+             f"กองทุน {fund}", f"ใบติดตาม {fund}", f"ชำระ {loan.borrower_name} 100", f"ชำระ {loan.borrower_name.split()[-1]} 100")
     expected = {user: answers_of(fresh_runtime, user, asked) for user in (district, province)}
+    for user in (district, province):   # every one an answer, not an apology or "not understood"
+        assert not any("ขออภัย" in a or "ไม่เข้าใจคำสั่ง" in a or "ไม่พบกองทุนที่ค้นหา" in a for a in expected[user])
 
     publisher = make_runtime(sheets_fake, line_fake,
                              snapshots=google_snapshots(sheets_fake, sheet_on_drive, storage_fake, tmp_path / "a"))
