@@ -285,6 +285,8 @@ def cmd_collected(ctx: Ctx, args: str) -> Messages:
     (the same engine, month and as-of date: the month's last day, or today while it runs)."""
     view = ctx.view
     (year, month), rest = asked_month(args, ctx.today)
+    if rest.replace(" ", "") in BY_DISTRICT:
+        rest = ""   # ยอดรับชำระ รายอำเภอ: the area's answer holds its districts' lines
     start, _ = month_bounds(year, month)
     if start > ctx.today:
         return [flex.text_message(f"เดือน {month_th(year, month)} ยังไม่ถึง พิมพ์ ยอดรับชำระ เดือนนี้ "

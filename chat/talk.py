@@ -27,21 +27,22 @@ def _names_whole(place: Place, name: str) -> bool:
 
 
 # The commands a place can be named before (the others take no place, or more than one).
-_PLACE_FIRST = frozenset({"due", "overdue", "summary", "check", "fund", "ranking", "breached"})
+_PLACE_FIRST = frozenset({"due", "overdue", "summary", "check", "fund", "ranking", "breached", "collected"})
 
 
-def _place_then_command(ctx: Ctx, readings: list[str]) -> Messages | None:
+def _place_then_command(ctx: Ctx, readings: list[str], text: str = "") -> Messages | None:
     """A place named before what is asked of it, as Thai puts it: เกาะช้างค้างเท่าไหร่,
-    บางพระครบกำหนดบ้าง, บ่อไร่สรุปหน่อย (`readings`: chat.phrases.named_alone's). None when the
+    บางพระครบกำหนดบ้าง, บ่อไร่สรุปหน่อย (`readings`: chat.phrases.named_alone's), or before a
+    command that ends in a question word (เกาะกูดเก็บได้เท่าไหร่: `text` as typed). None when the
     text is not that."""
-    said = readings[0] if readings else ""
-    for word, key in phrasebook().words:
-        at = said.find(word)
-        if at <= 0 or key not in _PLACE_FIRST or said[at + len(word):].strip():
-            continue
-        place = said[:at].strip()
-        if find_place(ctx.view.funds, place) is not None:
-            return COMMANDS[key].run(ctx, place)
+    for said in dict.fromkeys([readings[0] if readings else "", normalize_text(text).strip()]):
+        for word, key in phrasebook().words:
+            at = said.find(word)
+            if at <= 0 or key not in _PLACE_FIRST or said[at + len(word):].strip():
+                continue
+            place = said[:at].strip()
+            if find_place(ctx.view.funds, place) is not None:
+                return COMMANDS[key].run(ctx, place)
     return None
 
 
@@ -100,7 +101,7 @@ def unknown(ctx: Ctx, text: str) -> Messages:
             return found_reply(ctx, loans)
         if place is not None:   # part of a village's name, and no borrower by that name
             return cmd_fund(ctx, name)
-    routed = _place_then_command(ctx, readings) or _when_then_command(ctx, text) or _name_then_paid(ctx, text)
+    routed = _place_then_command(ctx, readings, text) or _when_then_command(ctx, text) or _name_then_paid(ctx, text)
     if routed is not None:
         return routed
     # The text is not repeated back: it may name someone outside the officer's area.

@@ -295,6 +295,7 @@ def test_the_month_asked_for_is_read_as_people_say_it(typed, expect):
     ("กองทุนที่ยังไม่ส่งสมุดบัญชี", "ตรวจสอบ"), ("ค้างชำระ บางพระ เท่าไหร่", "ค้างชำระ บางพระ"),
     ("บางพระผิดสัญญากี่ราย", "ผิดสัญญา บางพระ"), ("ผิดสัญญา บางพระ", "ค้างชำระ ผิดสัญญา บางพระ"),
     ("ใครค้างเยอะสุด", "ค้างชำระ"), ("งวดที่ครบกำหนดวันนี้", "ครบกำหนด วันนี้"), ("รายชื่อลูกหนี้ บางพระ", "ค้นหา บางพระ"),
+    ("บางพระเก็บเงินได้เท่าไหร่", "ยอดรับชำระ บางพระ"), ("ยอดรับชำระ รายอำเภอ", "ยอดรับชำระ"),
 ])
 def test_when_and_where_are_read_as_people_say_them_not_as_places(chat, asked, same_as):
     # The chat answers as of today: "this month" or "now" asks for the same answer, not a place.
