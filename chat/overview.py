@@ -7,12 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 from core.months import fiscal_year_be, fiscal_year_start, month_bounds, previous_month, report_as_of
-from core.thai import MONTHS_ABBR, MONTHS_FULL, baht, date_th, month_th, to_arabic_digits
+from core.thai import baht, date_th, month_th, to_arabic_digits
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
 from chat.places import match_funds, narrow, not_found_fund, only_funds
 from chat.registry import command
+from sheets import readers
 
 
 @command("fund", "กองทุน", "fund", usage="กองทุน <รหัสหรือชื่อหมู่บ้าน>",
@@ -258,22 +259,20 @@ def asked_month(text: str, today: dt.date) -> tuple[tuple[int, int], str]:
 
 
 def _month_of(words: list[str], today: dt.date) -> tuple[int, int] | None:
+    """A month's words (the name, with or without its year) as the sheet's dates read them (sheets.readers)."""
     head = words[0]
     if len(words) == 1 and head in THIS_MONTH_WORDS:
         return today.year, today.month
     if len(words) == 1 and head in PREVIOUS_MONTH_WORDS:
         return previous_month(today.year, today.month)
-    names = {name: n for n, name in enumerate(MONTHS_FULL, start=1)}
-    names.update({name: n for n, name in enumerate(MONTHS_ABBR, start=1)})
-    names.update({name.replace(".", ""): n for n, name in enumerate(MONTHS_ABBR, start=1)})
-    month = names.get(head.removeprefix("เดือน"))
+    month = readers.read_month_name(head.removeprefix("เดือน"))
     if month is None:
         return None
     if len(words) == 2:
-        if not words[1].isdigit() or len(words[1]) not in (2, 4):
+        try:
+            return readers.read_year(words[1]), month
+        except readers.CellError:
             return None
-        year_be = int(words[1]) + (2500 if len(words[1]) == 2 else 0)
-        return year_be - 543, month
     return (today.year if month <= today.month else today.year - 1), month
 
 

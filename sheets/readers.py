@@ -116,6 +116,20 @@ def read_date(value: Any) -> dt.date:
 _DAY_MONTH = re.compile(r"^(\d{1,2})\s*(?:[/\-.]\s*(\d{1,2})|([^\d\s][^\d]*?))$")
 
 
+def read_month_name(word: str) -> int | None:
+    """A month's name as typed (พฤศจิกายน, พ.ย., พย, nov): 1–12, else None."""
+    return _MONTH_WORDS.get(word.replace(".", "").replace(" ", "").lower())
+
+
+def read_year(text: str) -> int:
+    """A year typed alone, by the rule of dates: two digits and from 2400 are B.E. (69, 2569), else C.E.
+    Raises CellError."""
+    digits = to_arabic_digits(text).strip()
+    if not (digits.isascii() and digits.isdigit()) or len(digits) not in (2, 4):
+        raise CellError(f"ปีไม่ถูกต้อง: \"{_show(text)}\" ({DATE_HINT})")
+    return _year(digits, text)
+
+
 def read_day_month(text: str) -> tuple[int, int] | None:
     """A day and month typed without a year (15/1, 15 ม.ค., 15 มกราคม): (day, month), else None.
     Never for a cell (a year is needed there); the chat knows which year is meant."""
@@ -123,7 +137,7 @@ def read_day_month(text: str) -> tuple[int, int] | None:
     if not match:
         return None
     day, number, word = match.groups()
-    month = int(number) if number else _MONTH_WORDS.get(word.replace(".", "").replace(" ", "").lower())
+    month = int(number) if number else read_month_name(word)
     if month is None or not 1 <= month <= 12:
         return None
     return int(day), month

@@ -274,6 +274,7 @@ def test_collections_of_a_month_to_come_are_refused_and_a_place_narrows_them(cha
     ("", ((2026, 11), "")), ("เดือนนี้ บางพระ", ((2026, 11), "บางพระ")), ("บางพระ เดือนที่แล้ว", ((2026, 10), "บางพระ")),
     ("พ.ย.", ((2026, 11), "")), ("ธ.ค.", ((2025, 12), "")), ("มกราคม 2569", ((2026, 1), "")), ("ต.ค. 69", ((2026, 10), "")),
     ("เดือนตุลาคม", ((2026, 10), "")), ("กย บางพระ", ((2026, 9), "บางพระ")), ("บางพระ", ((2026, 11), "บางพระ")),
+    ("พ.ย. 2026", ((2026, 11), "")), ("nov 2569", ((2026, 11), "")),     # a C.E. year, an English name: as dates read
 ])
 def test_the_month_asked_for_is_read_as_people_say_it(typed, expect):
     from chat.overview import asked_month
