@@ -30,8 +30,8 @@ from core.thai import baht, date_th, to_arabic_digits
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages, Step
-from chat.payments import (MAX_RECEIPT, PAY_USAGE, check_payment, confirm_card, parse_pay, receipt_problem,
-                           split_receipt, typed_amount, typed_past_date)
+from chat.payments import (MAX_RECEIPT, PAID_DATE_HINT, PAY_USAGE, check_payment, confirm_card, date_after_amount,
+                           parse_pay, receipt_problem, split_receipt, typed_amount, typed_past_date)
 from chat.places import match_funds
 from chat.search import find_loans
 from chat.registry import command
@@ -123,7 +123,7 @@ def start(ctx: Ctx, query: str = "") -> Messages:
     if query:
         funds = match_funds(view, query)
         if not funds:
-            named = _named(ctx, query)
+            named = _named(ctx, query) or _name_then_no_amount(ctx, query)
             if named is not None:
                 return named
             ctx.next_step = Step("fund")
@@ -228,18 +228,14 @@ def parse_named_pay(args: str, today: dt.date) -> tuple[str, Decimal | None, dt.
         amount = typed_amount(words[k])
         if amount is None:
             continue
-        rest = words[k + 1:]
-        if rest and rest[0] in ("บาท", "บ.", "฿"):
-            rest = rest[1:]
-        said = " ".join(rest)
         try:
-            paid_date = typed_past_date(said, today) if said else today
+            paid_date, said = date_after_amount(words[k + 1:], today)
         except readers.CellError:
-            bad_date = bad_date or said
+            bad_date = bad_date or " ".join(words[k + 1:])
             continue
         return " ".join(words[:k]), amount, paid_date, said, receipt
     if bad_date:
-        return f"อ่านวันที่ชำระไม่ได้: {bad_date} ({readers.DATE_HINT} หรือ เมื่อวาน หรือไม่ใส่ = วันนี้)"
+        return f"อ่านวันที่ชำระไม่ได้: {bad_date} {PAID_DATE_HINT}"
     return " ".join(words), None, today, "", receipt
 
 
@@ -250,13 +246,6 @@ def pay_by_name(ctx: Ctx, args: str) -> Messages:
         return [flex.text_message(parsed, quick=views.main_quick())]
     who, amount, paid_date, said, receipt = parsed
     if amount is None:
-        words = who.split()
-        if len(words) > 1 and not match_funds(ctx.view, who) and not _found_by_name(ctx.view, who)[0]:
-            # ชำระ สมศรี ห้าร้อย: a name, then words that are no amount
-            for cut in range(len(words) - 1, 0, -1):
-                if _found_by_name(ctx.view, " ".join(words[:cut]))[0]:
-                    return [flex.text_message(f"อ่านจำนวนเงินไม่ได้: {' '.join(words[cut:])} "
-                                              f"(พิมพ์ตัวเลข เช่น 1,500)\n{PAY_USAGE}", quick=views.main_quick())]
         return start(ctx, who)   # no amount: a place or a borrower, then the steps
     found, still_open = _found_by_name(ctx.view, who)
     if len(found) == 1 or len(still_open) == 1:
@@ -289,6 +278,16 @@ def _named(ctx: Ctx, query: str) -> Messages | None:
     if found:
         return [flex.text_message(f"ผู้ยืมที่ตรงกับ {query} ชำระครบแล้วทุกสัญญา ไม่มียอดคงค้าง",
                                   quick=views.main_quick())]
+    return None
+
+
+def _name_then_no_amount(ctx: Ctx, text: str) -> Messages | None:
+    """ชำระ สมศรี ห้าร้อย: a borrower's name, then words that are no amount (None: not that)."""
+    words = text.split()
+    for cut in range(len(words) - 1, 0, -1):
+        if _found_by_name(ctx.view, " ".join(words[:cut]))[0]:
+            return [flex.text_message(f"อ่านจำนวนเงินไม่ได้: {' '.join(words[cut:])} (พิมพ์ตัวเลข เช่น 1,500)\n"
+                                      f"{PAY_USAGE}", quick=views.main_quick())]
     return None
 
 

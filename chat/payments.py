@@ -73,21 +73,29 @@ def parse_pay(args: str, today: dt.date) -> tuple[str, Decimal, dt.date, str] | 
     if len(parts) < 2:
         return PAY_USAGE
     contract, amount_text, rest = parts[0], parts[1], parts[2:]
-    if rest and rest[0] in ("บาท", "บ.", "฿"):
-        rest = rest[1:]
     try:
         amount = readers.read_amount(amount_text)
     except readers.CellError:
         return f"อ่านจำนวนเงินไม่ได้ (พิมพ์ตัวเลข เช่น 1,500)\n{PAY_USAGE}"
     if amount <= 0:
         return "จำนวนเงินต้องมากกว่า 0 บาท"
-    paid_date = today
-    if rest:
-        try:
-            paid_date = typed_past_date(" ".join(rest), today)
-        except readers.CellError:
-            return f"อ่านวันที่ชำระไม่ได้ ({readers.DATE_HINT} หรือ เมื่อวาน หรือไม่ใส่ = วันนี้)"
+    try:
+        paid_date, _ = date_after_amount(rest, today)
+    except readers.CellError:
+        return f"อ่านวันที่ชำระไม่ได้ {PAID_DATE_HINT}"
     return contract, amount, paid_date, receipt
+
+
+PAID_DATE_HINT = f"({readers.DATE_HINT} หรือ เมื่อวาน หรือไม่ใส่ = วันนี้)"
+
+
+def date_after_amount(rest: list[str], today: dt.date) -> tuple[dt.date, str]:
+    """The day typed after an amount (and its บาท), with its words: today and "" when none is. Raises
+    readers.CellError when the words are no day."""
+    if rest and rest[0] in ("บาท", "บ.", "฿"):
+        rest = rest[1:]
+    said = " ".join(rest)
+    return (typed_past_date(said, today) if said else today), said
 
 
 def check_payment(ctx: Ctx, contract: str, amount: Decimal, paid_date: dt.date,

@@ -65,9 +65,10 @@ _PAID = re.compile(r"^(?P<who>.+?)\s*(?:จ่าย|ชำระ|โอน)(?:�
 
 def _name_then_paid(ctx: Ctx, text: str) -> Messages | None:
     """A repayment said the way round people say it: the borrower first (None: not that). It goes where
-    `ชำระ <ชื่อ> <จำนวน>` goes: a confirm card, never a row written without its button."""
+    `ชำระ <ชื่อ> <จำนวน>` goes, which looks the borrower up: a confirm card, or what it cannot find, never
+    a row written without its button."""
     found = _PAID.match(normalize_text(text).strip())
-    if found is None or not find_loans(ctx.view, found["who"]):
+    if found is None:
         return None
     return COMMANDS["pay"].run(ctx, f"{found['who']} {found['rest']}")
 

@@ -185,9 +185,10 @@ def test_a_repayment_said_borrower_first_goes_to_the_same_confirm_card(hook, she
     assert len(payment_rows(sheets_fake)) == before      # nothing written before the confirm
 
 
-def test_a_repayment_said_borrower_first_of_nobody_here_is_not_understood(hook):
+def test_a_repayment_said_borrower_first_of_nobody_here_is_not_found(hook):
     elsewhere, nobody = text_of(hook.say(USER_OF01, "นายห้า จ่าย 500")), text_of(hook.say(USER_OF01, "ไม่มีใคร จ่าย 500"))
-    assert "ไม่เข้าใจคำสั่ง" in elsewhere and elsewhere == nobody     # another district's borrower: the same words
+    assert "ไม่พบผู้ยืมชื่อนี้ในพื้นที่ของท่าน" in elsewhere and elsewhere == nobody   # another district's: the same words
+    assert "นายห้า" not in elsewhere
 
 
 @pytest.mark.parametrize("typed,expect", [
