@@ -127,10 +127,10 @@ def _summary(ctx: Ctx, view: Any, only: set[str] | None = None, label: str | Non
     unreadable = view.unreadable_rows(only)
     if unreadable:
         body.append(flex.field("แถวที่อ่านไม่ได้", f"{unreadable:,} แถว (พิมพ์ ตรวจสอบ)", color=flex.RED))
-    spanned = {view.ds.district_of(f.fund_id) or "-" for f in funds}
-    if (view.scope.province_wide and only is None) or len(spanned) > 1:
+    listed = listed_districts(view, only)
+    if listed is not None:
         body += [flex.separator(), flex.text("รายอำเภอ (คงค้าง / ค้างชำระ / PAR30)", size="xs", color=flex.GREY)]
-        names, tables, parts = by_district(view, day, where, None if only is None else spanned)
+        names, tables, parts = by_district(view, day, where, listed)
         for district in names:
             table = tables[district]
             body.append(flex.text(f"อ.{district}: {baht(table.total.outstanding, unit=False)} / "
@@ -151,6 +151,16 @@ def _summary(ctx: Ctx, view: Any, only: set[str] | None = None, label: str | Non
 BY_DISTRICT = frozenset({"รายอำเภอ", "แยกอำเภอ", "แยกรายอำเภอ", "ทุกอำเภอ", "แต่ละอำเภอ"})
 
 
+def listed_districts(view: Any, only: set[str] | None) -> Any:
+    """The districts an answer lists line by line, as a ledger.engine.Grouping (None: it is one district's):
+    every district of a loan for the province's whole area or a scope across districts, else those of the
+    place's funds (`only`) when it spans several."""
+    spanned = {view.ds.district_of(f.fund_id) or "-" for f in view.funds if only is None or f.fund_id in only}
+    if not ((view.scope.province_wide and only is None) or len(spanned) > 1):
+        return None
+    return district_groups(view, None if only is None else spanned)
+
+
 def district_groups(view: Any, districts: set[str] | None = None) -> Any:
     """The view's loans grouped by district, in Thai order (`districts`: the ones shown, default every
     district of a loan): a ledger.engine.Grouping."""
@@ -161,10 +171,10 @@ def district_groups(view: Any, districts: set[str] | None = None) -> Any:
 
 
 def by_district(view: Any, day: Any, where: list[bool] | None = None,
-                districts: set[str] | None = None) -> tuple[list[str], dict[Any, Any], dict[Any, Any]]:
+                groups: Any = None) -> tuple[list[str], dict[Any, Any], dict[Any, Any]]:
     """(the districts in Thai order, each one's aging table, each one's summary) of the view's book as of
-    `day` (`where`: the loans counted; `districts`: the ones shown, default every district of a loan)."""
-    groups = district_groups(view, districts)
+    `day` (`where`: the loans counted; `groups`: the districts shown, default every district of a loan)."""
+    groups = groups if groups is not None else district_groups(view)
     return [str(name) for name in groups.names], day.aging_by(groups, where), day.summary_by(groups, where)
 
 
@@ -306,9 +316,8 @@ def cmd_collected(ctx: Ctx, args: str) -> Messages:
         flex.field("อัตราการเก็บ", views.percent(m.paid_of_due / m.due_in_month) if m.due_in_month else "-", bold=True),
         flex.field(f"ได้รับคืนปีงบ {fiscal_year_be(as_of)}", f"{baht(m.repaid_fiscal_year)} (ตั้งแต่ {date_th(fy_start)})"),
     ]
-    spanned = {view.ds.district_of(f.fund_id) or "-" for f in view.funds if only is None or f.fund_id in only}
-    if (view.scope.province_wide and only is None) or len(spanned) > 1:
-        groups = district_groups(view, None if only is None else spanned)
+    groups = listed_districts(view, only)
+    if groups is not None:
         per = day.month_by(start, fy_start, groups, where)
         body += [flex.separator(), flex.text("รายอำเภอ (รับชำระในเดือน / ครบกำหนดในเดือน / ชำระแล้ว)", size="xs",
                                              color=flex.GREY)]

@@ -225,13 +225,16 @@ class Phrasebook:
         return Understood(None, "", text)
 
 
-def without_now(text: str) -> str:
-    """`text` without the words for "now" (NOW_WORDS) at its start or end, and "where", "all of it" or
-    "how much" (WHERE_WORDS, WHOLE_WORDS, HOW_IS) at its end: "เดือนนี้ บางพระ" -> "บางพระ", "ที่ไหนบ้าง" -> "", "ทั้งอำเภอ" -> ""."""
+# What may follow a place without being part of it: "now", "where", "all of it", "how much".
+_NOT_A_PLACE_AFTER = NOW_WORDS | WHERE_WORDS | WHOLE_WORDS | frozenset(HOW_IS)
+
+
+def without_asking_words(text: str) -> str:
+    """`text` without the words around a place that are not part of it: "now" (NOW_WORDS) at its start,
+    and those of _NOT_A_PLACE_AFTER at its end: "เดือนนี้ บางพระ" -> "บางพระ", "ที่ไหนบ้าง" -> "", "ทั้งอำเภอ" -> ""."""
     words = text.split()
     while words and words[0] in NOW_WORDS:
         words = words[1:]
-    while words and (words[-1] in NOW_WORDS or words[-1] in WHERE_WORDS or words[-1] in WHOLE_WORDS
-                     or words[-1] in HOW_IS):
+    while words and words[-1] in _NOT_A_PLACE_AFTER:
         words = words[:-1]
     return " ".join(words)

@@ -18,7 +18,7 @@ from core.thai import to_arabic_digits
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
-from chat.phrases import without_glued_particles, without_now
+from chat.phrases import without_asking_words, without_glued_particles
 
 _VILLAGE_NO = re.compile(r"^(?:หมู่ที่|หมู่|ม\.|ม)\s*(\d{1,2})(?:\s+(.*))?$")
 _CODE = re.compile(r"^[0-9][0-9-]*$")
@@ -122,7 +122,7 @@ def match_funds(view: Any, query: str) -> list[Any]:
 
 def narrow(ctx: Ctx, query: str) -> tuple[set[str] | None, str | None, Messages | None]:
     """Fund ids a list is narrowed to, with its label; or the refusal when the place is not found."""
-    query = without_now(query)   # สรุปเดือนนี้: as of today, not a place
+    query = without_asking_words(query)   # สรุปเดือนนี้, ค้างชำระทั้งหมด: not a place
     if not query.strip():
         return None, None, None
     place = find_place(ctx.view.funds, query)
