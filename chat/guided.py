@@ -235,8 +235,14 @@ def parse_named_pay(args: str, today: dt.date) -> tuple[str, Decimal | None, dt.
             continue
         return " ".join(words[:k]), amount, paid_date, said, receipt
     if bad_date:
-        return f"อ่านวันที่ชำระไม่ได้: {bad_date} {PAID_DATE_HINT}"
+        # Repeated only when it is shaped like a date (32/13/69): anything else may be another district's
+        # borrower or contract number (ชำระ หน้า 2 นายห้า).
+        shown = f": {bad_date}" if _DATE_SHAPED.match(bad_date) else ""
+        return f"อ่านวันที่ชำระไม่ได้{shown} {PAID_DATE_HINT}"
     return " ".join(words), None, today, "", receipt
+
+
+_DATE_SHAPED = re.compile(r"^\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?$")
 
 
 def pay_by_name(ctx: Ctx, args: str) -> Messages:
@@ -286,8 +292,9 @@ def _name_then_no_amount(ctx: Ctx, text: str) -> Messages | None:
     words = text.split()
     for cut in range(len(words) - 1, 0, -1):
         if _found_by_name(ctx.view, " ".join(words[:cut]))[0]:
-            return [flex.text_message(f"อ่านจำนวนเงินไม่ได้: {' '.join(words[cut:])} (พิมพ์ตัวเลข เช่น 1,500)\n"
-                                      f"{PAY_USAGE}", quick=views.main_quick())]
+            # What was typed is not repeated: it may be another district's borrower (ชำระ นายหนึ่ง นายห้า).
+            return [flex.text_message(f"อ่านจำนวนเงินไม่ได้ (พิมพ์ตัวเลข เช่น 1,500)\n{PAY_USAGE}",
+                                      quick=views.main_quick())]
     return None
 
 

@@ -69,6 +69,21 @@ def test_no_reply_to_a_district_officer_names_another_districts_borrower(convers
             assert not any(s in follow for s in secrets_outside(OFFICERS[user]))
 
 
+def test_no_command_repeats_another_districts_borrower_typed_after_it(conversation):
+    """Every command word, one piece, then another district's name or contract: all of them, not a sample.
+    The sampled test above found replies that repeated what was typed where an amount or a date goes."""
+    user = USER_OF01
+    secrets = secrets_outside(OFFICERS[user])
+    leaked = []
+    for word in sorted(set(WORDS)):
+        for piece in PIECES:
+            for secret in secrets:
+                text = " ".join(part for part in (word, piece, secret) if part)
+                dumped = json.dumps(conversation.on_text(user, text, "01PROP"), ensure_ascii=False)
+                leaked += [(text, s) for s in secrets if s in dumped]
+    assert not leaked, leaked[:5]
+
+
 @pytest.fixture
 def chat(sheets_fake, line_fake):
     load_province(sheets_fake)

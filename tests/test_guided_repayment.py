@@ -207,6 +207,14 @@ def test_a_named_repayment_with_a_date_that_cannot_be_read_says_so():
     assert isinstance(said, str) and said.startswith("อ่านวันที่ชำระไม่ได้: 32/13/69")
 
 
+@pytest.mark.parametrize("typed", ["หน้า 2 นายห้า ทดสอบ", "หน้า 2 230113-14/2568/04", "สมศรี 500 F3-001"])
+def test_a_named_repayment_repeats_no_unreadable_date_that_is_not_shaped_like_one(typed):
+    """What sits where the date goes may be another district's borrower or contract: not repeated."""
+    said = parse_named_pay(typed, dt.date(2026, 11, 26))
+    assert isinstance(said, str) and said.startswith("อ่านวันที่ชำระไม่ได้ (ใช้รูปแบบ")
+    assert typed.split()[-1] not in said
+
+
 # ---------------------------------------------------------------- undo
 
 def recorded(hook: Webhook, user: str = USER_OF01) -> list[dict]:
