@@ -10,6 +10,7 @@ from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
 from chat.places import narrow, only_funds
+from chat.phrases import without_asking_words
 from chat.registry import command
 from chat.search import find_loans, found_reply
 
@@ -147,7 +148,7 @@ def cmd_due(ctx: Ctx, args: str) -> Messages:
             for i, (due, _, loan, inst, left, several) in enumerate(items)]
     top = [flex.text(f"{len(items):,} งวด รวม {baht(total)}", bold=True),
            flex.text(f"ถึงวันที่ {date_th(today + dt.timedelta(days=days))}", size="xs", color=flex.GREY)]
-    again = " ".join(x for x in ("ครบกำหนด", str(days), rest) if x)
+    again = " ".join(x for x in ("ครบกำหนด", str(days), without_asking_words(rest)) if x)
     return list_reply(ctx, title=title, where=where, rows=rows, top=top, page=page, again=again,
                        alt=f"{title} {where}: {len(items):,} งวด รวม {baht(total)}", color=flex.GREEN,
                        quick_first="ค้างชำระ")
@@ -188,7 +189,8 @@ def cmd_overdue(ctx: Ctx, args: str) -> Messages:
     first = (page - 1) * per_page
     rows = [_overdue_row(view, day, i) if first <= n < first + per_page else {} for n, i in enumerate(found)]
     said = "" if row_of is None else chosen.label.removeprefix("ค้างชำระ").strip()
-    again = " ".join(x for x in ("ค้างชำระ", said, args.strip()) if x)
+    # The next page's command says the place as `narrow` read it: "ค้างกี่คน" pages as ค้างชำระ หน้า 2.
+    again = " ".join(x for x in ("ค้างชำระ", said, without_asking_words(args.strip())) if x)
     return list_reply(ctx, title=title, where=where_label, rows=rows, top=top, page=page, again=again,
                        alt=f"{title} {where_label}: {chosen.contracts:,} สัญญา รวม {baht(chosen.arrears)}",
                        color=flex.RED, quick_first="ครบกำหนด")

@@ -156,7 +156,8 @@ def test_the_districts_most_in_arrears_come_first_with_the_summarys_figures(chat
     import re
 
     ranking = chat.text(USER_PV01, "อำเภอไหนค้างมากสุดครับ")
-    assert ranking == chat.text(USER_PV01, "อำเภอค้างมาก") == chat.text(USER_PV01, "districts")
+    assert ranking == chat.text(USER_PV01, "อำเภอค้างมาก") == chat.text(USER_PV01, "districts") \
+        == chat.text(USER_PV01, "อำเภอไหนค้างเยอะสุด")
     rows = re.findall(r"\d+\. อ\.(\S+)\nค้างชำระ ([\d,]+) บาท · (\d+) สัญญา · PAR30 ([\d.]+%)\nคงค้าง ([\d,]+) บาท",
                       ranking)
     assert {r[0] for r in rows} == {"เมืองตราด", "เขาสมิง"}           # every district of the province
@@ -500,6 +501,13 @@ def test_long_lists_say_what_was_left_out_and_page(sheets_fake, line_fake):
     second = chat.text(USER_OF01, "ค้างชำระ หน้า 2")
     assert "หน้า 2/2" in second and "และอีก" not in second
     assert "มี 47 รายการ 2 หน้า" in chat.text(USER_OF01, "ค้างชำระ หน้า 9")
+    # Asked as people ask it, the next page is the same command, without the asking words.
+    for asked in ("ค้างกี่คน", "ค้างชำระ ทั้งหมด", "ค้างชำระ บางพระ เท่าไหร่"):
+        said = chat.say(USER_OF01, asked)
+        assert "และอีก 1" in text_of(said), asked
+        assert [a["text"] for a in actions_of(said) if a.get("label") == "หน้า 2"] == \
+            [("ค้างชำระ บางพระ หน้า 2" if "บางพระ" in asked else "ค้างชำระ หน้า 2")], asked
+        assert "กี่คน" not in text_of(said) and "ทั้งหมด" not in text_of(said) and "เท่าไหร่" not in text_of(said)
 
 
 # ---------------------------------------------------------------- a fund
@@ -526,6 +534,8 @@ def test_funds_ranked_by_arrears_each_as_its_card_says(chat):
 
     ranked = chat.text(USER_PV01, "กองทุนไหนค้างมากสุด")
     assert ranked == chat.text(USER_PV01, "กองทุนค้างมาก")
+    for asked in ("กองทุนไหนค้างเยอะ", "กองทุนไหนค้างเยอะที่สุดครับ", "หมู่บ้านไหนค้างมากสุด"):
+        assert chat.text(USER_PV01, asked) == ranked, asked
     listed = re.findall(r"\d+\. .*\((\d{6}-\d{2})\)\nค้างชำระ ([\d,]+) บาท · (\d+) สัญญา", ranked)
     assert listed and [fund for fund, _, _ in listed] == sorted(
         (fund for fund, _, _ in listed), key=lambda f: -int(dict((a, b) for a, b, _ in listed)[f].replace(",", "")))
