@@ -54,6 +54,7 @@ from messaging import flex, richmenu
 from chat import views
 from chat.budget import Deadline, Late, Turn, within
 from chat.context import Ctx, Messages
+from chat.payments import UNDO_HOURS, void_action
 from chat.cache import SnapshotCache
 from chat.scope import SheetLoading, Snapshot
 from messaging.webhook import Event, WebhookHandler
@@ -74,9 +75,6 @@ LOADING = "กำลังโหลดข้อมูล ลองอีกค�
 ASK_AGAIN = "ถามอีกครั้ง"
 LOADING_NOT_RECORDED = "กำลังโหลดข้อมูล ยังไม่ได้บันทึกรับชำระ ลองกดยืนยันอีกครั้งในสักครู่"
 LOADING_NOT_VOIDED = "กำลังโหลดข้อมูล ยังไม่ได้ยกเลิกรายการ ลองกดอีกครั้งในสักครู่"
-# A repayment recorded through LINE may be cancelled by its officer for this long after it was recorded.
-UNDO_HOURS = 24
-
 # A write is not started with less than this left of the budget: it would most likely end "not known yet".
 WRITE_RESERVE_SECONDS = 0.3
 # After the holder's deadline, how long an append it sent may still take to land in the sheet.
@@ -449,8 +447,7 @@ class Conversation:
         self._recorded(ref, record)
         log.info("repayment recorded by officer %s (ref %s)", ctx.officer.officer_id, ref)
         after = state.outstanding - request.amount
-        undo = flex.postback_action("ยกเลิกรายการ", urllib.parse.urlencode({"a": "void", "r": ref, "c": loan.contract_no}),
-                                    "ยกเลิกรายการนี้")
+        undo = void_action(ref, loan.contract_no)
         bubble = views.payment_done_bubble(loan, request.amount, request.paid_date, after,
                                            ctx.officer.officer_id, again=False, receipt_no=request.receipt_no,
                                            undo=undo)

@@ -26,16 +26,19 @@ import urllib.parse
 from decimal import Decimal
 from typing import Any, Callable
 
-from core.thai import baht, date_th, to_arabic_digits
+from core.schema import SOURCE_LINE
+from core.thai import baht, date_th, datetime_th, to_arabic_digits
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages, Step
-from chat.payments import (MAX_RECEIPT, PAID_DATE_HINT, PAY_USAGE, check_payment, confirm_card, date_after_amount,
-                           parse_pay, receipt_problem, split_receipt, typed_amount, typed_past_date)
+from chat.payments import (MAX_RECEIPT, PAID_DATE_HINT, PAY_USAGE, UNDO_HOURS, check_payment, confirm_card,
+                           date_after_amount, parse_pay, receipt_problem, split_receipt, typed_amount, typed_past_date,
+                           void_action)
 from chat.places import match_funds
 from chat.search import find_loans
 from chat.registry import command
 from sheets import readers
+from sheets.parse.payments import voided_ref
 
 PENDING_MINUTES = 15     # a typed step waits this long on the instance that asked for it
 FUNDS_SHOWN = 12         # quick replies of funds (13 is LINE's limit; one is ยกเลิก)
@@ -98,6 +101,61 @@ def cmd_pay(ctx: Ctx, args: str) -> Messages:
         return [flex.text_message(parsed, quick=views.main_quick())]
     contract, amount, paid_date, receipt = parsed
     return confirm_card(ctx, contract, amount, paid_date, receipt)
+
+
+# ---------------------------------------------------------------- what the officer recorded
+
+RECENT_DAYS = 7     # รายการที่บันทึก looks back a week
+RECENT_SHOWN = 10   # cards: one carousel (LINE takes 12)
+
+
+@command("recorded", "รายการที่บันทึก", "recorded", usage="รายการที่บันทึก",
+         summary=f"รับชำระที่ท่านบันทึกทาง LINE ใน {RECENT_DAYS} วัน ยกเลิกรายการที่บันทึกผิดได้ภายใน {UNDO_HOURS} ชั่วโมง")
+def cmd_recorded(ctx: Ctx, args: str) -> Messages:
+    """The officer's own repayments recorded through LINE, newest first, each with its ยกเลิกรายการ
+    button while it may still be cancelled: the done card's button, for someone who has scrolled past it."""
+    assert ctx.officer is not None
+    officer_id, since = ctx.officer.officer_id, ctx.now - dt.timedelta(days=RECENT_DAYS)
+    mine, cancelled = [], set()
+    for rows in ctx.view.ds.payments.values():
+        for payment in rows:
+            original = voided_ref(payment.ref) if payment.ref else None
+            if original is not None:
+                cancelled.add(original)   # by anyone: a cancellation typed in the sheet counts too
+            elif (payment.source == SOURCE_LINE and payment.recorded_by == officer_id
+                  and payment.recorded_at is not None and payment.recorded_at >= since):
+                mine.append(payment)
+    if not mine:
+        return [flex.text_message(f"ไม่มีรายการรับชำระที่ท่านบันทึกทาง LINE ใน {RECENT_DAYS} วันที่ผ่านมา\n"
+                                  "รายการที่พิมพ์ในชีต แก้ได้ในแท็บ รับชำระ", quick=views.main_quick("บันทึกรับชำระ"))]
+    mine.sort(key=lambda p: (p.recorded_at, p.row), reverse=True)
+    cards = [_recorded_card(ctx, payment, payment.ref in cancelled) for payment in mine[:RECENT_SHOWN]]
+    more = len(mine) - RECENT_SHOWN
+    if more > 0:
+        cards[-1]["body"]["contents"].append(flex.text(f"และอีก {more:,} รายการก่อนหน้านี้ ดูได้ในแท็บ รับชำระ",
+                                                       size="xs", color=flex.GREY, margin="md"))
+    return [flex.flex_message(f"รายการที่ท่านบันทึกทาง LINE {len(mine):,} รายการ", flex.carousel(cards),
+                              quick=views.main_quick("บันทึกรับชำระ"))]
+
+
+def _recorded_card(ctx: Ctx, payment: Any, cancelled: bool) -> dict:
+    loan = ctx.view.loan(payment.contract_no)
+    body = [flex.field("ผู้ยืม", loan.borrower_name if loan else "-", bold=True),
+            flex.field("เลขที่สัญญา", payment.contract_no),
+            flex.field("จำนวนเงิน", baht(payment.amount), bold=True),
+            flex.field("วันที่ชำระ", date_th(payment.paid_date)),
+            *([flex.field("เลขที่ใบรับเงิน", payment.receipt_no)] if payment.receipt_no else []),
+            flex.field("บันทึกเมื่อ", datetime_th(payment.recorded_at))]
+    footer = None
+    if cancelled:
+        body.append(flex.text("ยกเลิกแล้ว (มีแถวยกเลิกในแท็บ รับชำระ)", size="xs", color=flex.AMBER, margin="md"))
+    elif ctx.now - payment.recorded_at > dt.timedelta(hours=UNDO_HOURS):
+        body.append(flex.text(f"เกิน {UNDO_HOURS} ชั่วโมงแล้ว ยกเลิกทาง LINE ไม่ได้ แจ้งผู้ดูแลระบบจังหวัดให้แก้ในชีต",
+                              size="xs", color=flex.GREY, margin="md"))
+    else:
+        footer = [flex.button(void_action(payment.ref, payment.contract_no), style="secondary")]
+    title = "ยกเลิกแล้ว" if cancelled else "บันทึกรับชำระ"
+    return flex.bubble(title, body, footer=footer, color=flex.AMBER if cancelled else flex.GREEN)
 
 
 # ---------------------------------------------------------------- step 1: a fund

@@ -41,6 +41,15 @@ class PaymentRequest:
         return cls(fields["c"], amount, dt.date.fromisoformat(fields["d"]), fields["r"], fields.get("n", ""))
 
 
+UNDO_HOURS = 24   # a repayment recorded through LINE may be cancelled by its officer for this long
+
+
+def void_action(ref: str, contract_no: str) -> dict:
+    """The ยกเลิกรายการ button of a repayment recorded through LINE (handled by Conversation.void_payment)."""
+    return flex.postback_action("ยกเลิกรายการ", urllib.parse.urlencode({"a": "void", "r": ref, "c": contract_no}),
+                                "ยกเลิกรายการนี้")
+
+
 PAY_USAGE = ("พิมพ์ ชำระ <เลขที่สัญญาหรือชื่อผู้ยืม> <จำนวนเงิน> [วันที่] [ใบรับ <เลขที่ใบรับเงิน>] เช่น ชำระ 230101-01/2569/03 1,500 "
              "หรือ ชำระ 230101-01/2569/03 1500 15/1/69 ใบรับ R-123 หรือ ชำระ สมศรี 500\nหรือกด บันทึกรับชำระ เพื่อเลือกทีละขั้น")
 RECEIPT_WORDS = ("เลขที่ใบรับเงิน", "เลขที่ใบรับ", "ใบรับเงิน", "ใบรับ", "ใบเสร็จ")

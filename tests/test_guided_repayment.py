@@ -265,3 +265,48 @@ def test_undo_after_24_hours_is_refused(hook, sheets_fake):
     assert len(payment_rows(sheets_fake)) == rows
     hook.runtime.conversation.now = lambda: NOW + dt.timedelta(hours=23, minutes=59)
     assert "ยกเลิกรายการแล้ว" in text_of(hook.tap(USER_OF01, undo))
+
+
+# ---------------------------------------------------------------- รายการที่บันทึก
+
+def test_an_officer_finds_what_they_recorded_and_cancels_it_from_the_list(hook, sheets_fake):
+    """Scrolled past the done card: รายการที่บันทึก has the same ยกเลิกรายการ button."""
+    recorded(hook)
+    listed = hook.say(USER_OF01, "รายการที่บันทึก")
+    text = text_of(listed)
+    assert "F1-002" in text and "1,500 บาท" in text and "R-9" in text and "26 พ.ย. 2569 10:30 น." in text
+    assert hook.say(USER_OF01, "ลบรายการล่าสุดครับ") == listed == hook.say(USER_OF01, "undo")
+    assert "ยกเลิกรายการแล้ว" in text_of(hook.tap(USER_OF01, postback_data(listed, "ยกเลิกรายการ")))
+    rows = payment_rows(sheets_fake)
+    assert rows[-1]["รหัสอ้างอิง"] == rows[-2]["รหัสอ้างอิง"] + "-VOID"
+    after = hook.say(USER_OF01, "แก้ไขยอดชำระ")
+    assert "ยกเลิกแล้ว" in text_of(after) and "1,500 บาท" in text_of(after)
+    assert not any(a.get("label") == "ยกเลิกรายการ" for a in actions_of(after))   # nothing left to cancel
+    # Another officer's list has none of it, and says where a typed row is fixed.
+    other = text_of(hook.say(USER_OF02, "รายการที่บันทึก"))
+    assert "ไม่มีรายการรับชำระที่ท่านบันทึกทาง LINE" in other and "F1-002" not in other
+
+
+def test_the_list_of_recordings_says_when_one_can_no_longer_be_cancelled(hook, sheets_fake):
+    recorded(hook)
+    hook.runtime.conversation.now = lambda: NOW + dt.timedelta(hours=24, minutes=1)
+    late = hook.say(USER_OF01, "รายการที่บันทึก")
+    assert "เกิน 24 ชั่วโมงแล้ว" in text_of(late) and "1,500 บาท" in text_of(late)
+    assert not any(a.get("label") == "ยกเลิกรายการ" for a in actions_of(late))
+    hook.runtime.conversation.now = lambda: NOW + dt.timedelta(days=8)   # a week on: not listed
+    assert "ไม่มีรายการรับชำระ" in text_of(hook.say(USER_OF01, "รายการที่บันทึก"))
+
+
+def test_the_list_of_recordings_is_newest_first_one_carousel_and_only_line_entries(hook, sheets_fake):
+    rows = sheets_fake.rows(SPREADSHEET_ID, "รับชำระ")
+    typed = [["F1-001", "20/11/2569", 100, "", "OF-01", "ชีต", "2026-11-26 09:00:00", "", ""]]   # typed in the sheet
+    line = [["F1-001", "25/11/2569", 10 + k, "", "OF-01", "LINE", f"2026-11-26 {8 + k // 6:02d}:{k % 6 * 10:02d}:00",
+             f"LINE-T{k:02d}", ""] for k in range(12)]
+    sheets_fake.set_rows(SPREADSHEET_ID, "รับชำระ", rows + typed + line)
+    listed = hook.say(USER_OF01, "รายการที่บันทึก")
+    cards = listed[0]["contents"]["contents"]
+    assert len(cards) == 10
+    amounts = [next(c["contents"][1]["text"] for c in card["body"]["contents"] if c.get("contents")
+                    and c["contents"][0]["text"] == "จำนวนเงิน") for card in cards]
+    assert amounts == [f"{10 + k} บาท" for k in range(11, 1, -1)]   # the newest first
+    assert "และอีก 2 รายการก่อนหน้านี้" in text_of(listed) and "100 บาท" not in amounts

@@ -437,9 +437,18 @@ def test_answers_from_a_stored_snapshot_equal_a_fresh_reads(scale, sheets_fake, 
     loan = next(loan for loan in sorted(view.loans, key=lambda l: l.contract_no)
                 if loan.contract_no in view.states and view.states[loan.contract_no].arrears > 0)
     fund = loan.fund_id
-    asked = (f"ค้นหา {loan.borrower_name.split()[-1]}", f"ชำระ {loan.contract_no} 100", f"ค้นหา {loan.contract_no}",
+    # A repayment the district officer recorded through LINE, for รายการที่บันทึก (the demo has none).
+    title = Layout().title("payments")
+    header, *rows = sheets_fake.rows(SPREADSHEET_ID, title)
+    typed = {"เลขที่สัญญา": loan.contract_no, "วันที่ชำระ": "25/11/2569", "จำนวนเงิน (บาท)": 100,
+             "เลขที่ใบรับเงิน": "R-SNAP", "ผู้บันทึก": district_officer.officer_id, "ช่องทาง": "LINE",
+             "เวลาบันทึก": "2026-11-26 09:00:00", "รหัสอ้างอิง": "LINE-TSNAP"}
+    sheets_fake.set_rows(SPREADSHEET_ID, title, [header, *rows, [typed.get(h, "") for h in header]])
+    fresh_runtime = make_runtime(sheets_fake, line_fake)
+    asked = ("รายการที่บันทึก", f"ค้นหา {loan.borrower_name.split()[-1]}", f"ชำระ {loan.contract_no} 100", f"ค้นหา {loan.contract_no}",
              f"กองทุน {fund}", f"ใบติดตาม {fund}", f"ชำระ {loan.borrower_name} 100", f"ชำระ {loan.borrower_name.split()[-1]} 100")
     expected = {user: answers_of(fresh_runtime, user, asked) for user in (district, province)}
+    assert "R-SNAP" in expected[district][len(COMMANDS)] and "R-SNAP" not in expected[province][len(COMMANDS)]
     for user in (district, province):   # every one an answer, not an apology or "not understood"
         assert not any("ขออภัย" in a or "ไม่เข้าใจคำสั่ง" in a or "ไม่พบกองทุนที่ค้นหา" in a for a in expected[user])
 
