@@ -77,7 +77,15 @@ def find_place(funds: Sequence[Any], query: str) -> Place | None:
         place = find_place(funds, shorter)
         if place is not None:
             return place
+    # A linking word before the place (ใบติดตามให้บ้านไร่ขวาง, เงินฝากของ ต.บางพระ, ของกองทุนบ้านไร่ขวาง):
+    # likewise taken off only when the whole text names no place.
+    for word in LINKING_WORDS:
+        if q.startswith(word) and len(q) > len(word):
+            return find_place(funds, q[len(word):])
     return None
+
+
+LINKING_WORDS = ("ของ", "ให้", "ใน", "แห่ง", "กองทุน")
 
 
 def _number(value: Any) -> int | None:
