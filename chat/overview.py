@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.months import fiscal_year_be, fiscal_year_start, month_bounds, previous_month, report_as_of
-from core.thai import baht, date_th, month_th, to_arabic_digits
+from core.thai import MONTHS_ABBR, baht, date_th, month_th, to_arabic_digits
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
@@ -333,6 +333,65 @@ def cmd_collected(ctx: Ctx, args: str) -> Messages:
     alt = (f"ยอดรับชำระ {month_th(year, month)} {where_label}: รับชำระ {baht(m.collected_in_month)} "
            f"ครบกำหนด {baht(m.due_in_month)} ชำระแล้ว {baht(m.paid_of_due)}")
     return [flex.flex_message(alt, bubble, quick=views.quick(other, "สรุป", "ค้างชำระ", "เมนู"))]
+
+
+TREND_MONTHS = 6   # แนวโน้ม: this month and the five before it
+
+
+@command("trend", "แนวโน้ม", "trend", usage="แนวโน้ม [สถานที่]",
+         summary=f"ค้างชำระ PAR30 และรับชำระ {TREND_MONTHS} เดือนล่าสุด ณ สิ้นแต่ละเดือน เทียบกับเดือนก่อน")
+def cmd_trend(ctx: Ctx, args: str) -> Messages:
+    """The area's (or a place's) arrears, PAR30, outstanding and collections at the end of each of the last
+    months, from today's sheet through the one engine: สรุป's figures as of each month's as-of date (the
+    report's: its last day, or today for this month) and ยอดรับชำระ's month."""
+    view = ctx.view
+    only, label, refusal = narrow(ctx, args.strip())
+    if refusal:
+        return refusal
+    where = only_funds(view, only)
+    months = [(ctx.today.year, ctx.today.month)]
+    while len(months) < TREND_MONTHS:
+        months.append(previous_month(*months[-1]))
+    rows = []
+    for year, month in reversed(months):   # the oldest first, as a trend reads
+        as_of = report_as_of(year, month, ctx.today)
+        day = view.ledger if as_of == ctx.today else view.book.at(as_of)
+        aging = day.aging(where)
+        rows.append((year, month, as_of, aging.overdue, aging.total.outstanding, day.summary(where).par30,
+                     day.month(month_bounds(year, month)[0], fiscal_year_start(as_of), where).collected_in_month))
+    widest = max((row[3].arrears for row in rows), default=Decimal(0))
+    par_days = ctx.config.ledger.par_days
+    body: list[dict] = []
+    before = None
+    for year, month, as_of, overdue, outstanding, par, collected in rows:
+        change = ""
+        if before is not None and overdue.arrears != before:
+            change = f" {'▲' if overdue.arrears > before else '▼'} {baht(abs(overdue.arrears - before), unit=False)}"
+        before = overdue.arrears
+        share = float(overdue.arrears / widest) if widest else 0.0
+        body += [
+            flex.box([flex.text(f"{MONTHS_ABBR[month - 1]} {year + 543}" + ("" if as_of == month_bounds(year, month)[1]
+                                                                         else f" (ถึง {as_of.day})"), bold=True, flex=5),
+                      flex.text(f"ค้าง {baht(overdue.arrears, unit=False)}{change}", align="end", flex=6,
+                                color=flex.RED if overdue.arrears else None)],
+                     layout="horizontal", margin="md"),
+            # A bar as long as the month's arrears against the largest of the months shown.
+            flex.box([flex.box([], width=f"{max(share * 100, 1):.0f}%", height="6px", backgroundColor=flex.RED)],
+                     height="6px", backgroundColor="#EEEEEE"),
+            flex.text(f"{overdue.contracts:,} สัญญาค้าง · PAR{par_days} {views.percent(par)} · "
+                      f"คงค้าง {baht(outstanding, unit=False)} · รับชำระในเดือน {baht(collected, unit=False)}",
+                      size="xs", color=flex.GREY),
+        ]
+    body.append(flex.text("คำนวณจากข้อมูลในชีตวันนี้ ณ สิ้นแต่ละเดือน (บาท) ตัวเลขที่รายงานในที่ประชุมอยู่ในแท็บ "
+                          "สรุปรายเดือน", size="xxs", color=flex.GREY, margin="lg"))
+    where_label = label or view.scope.label
+    first, last = rows[0], rows[-1]
+    alt = (f"แนวโน้ม {where_label}: ค้างชำระ {month_th(first[0], first[1])} {baht(first[3].arrears)} → "
+           f"{month_th(last[0], last[1])} {baht(last[3].arrears)}")
+    bubble = flex.bubble(f"แนวโน้ม {TREND_MONTHS} เดือน", body, subtitle=where_label, color=flex.RED)
+    asked = args.strip()
+    return [flex.flex_message(alt, bubble, quick=views.quick(*(f"{w} {asked}".strip() for w in ("สรุป", "ยอดรับชำระ",
+                                                                                                "ค้างชำระ")), "เมนู"))]
 
 
 @command("check", "ตรวจสอบ", "check", usage="ตรวจสอบ [สถานที่]",

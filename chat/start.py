@@ -12,7 +12,7 @@ from chat.registry import COMMANDS, command
 
 
 # The order the menu lists the commands in (a command not named here comes last).
-HELP_ORDER = ("due", "overdue", "fund", "ranking", "district_ranking", "collection", "find", "pay", "recorded", "collected", "summary", "check", "feedback")
+HELP_ORDER = ("due", "overdue", "fund", "ranking", "district_ranking", "collection", "find", "pay", "recorded", "collected", "trend", "summary", "check", "feedback")
 
 
 def link_help(extra: str | None = None) -> Messages:

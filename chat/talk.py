@@ -27,7 +27,7 @@ def _names_whole(place: Place, name: str) -> bool:
 
 
 # The commands a place can be named before (the others take no place, or more than one).
-_PLACE_FIRST = frozenset({"due", "overdue", "summary", "check", "fund", "ranking", "breached", "collected"})
+_PLACE_FIRST = frozenset({"due", "overdue", "summary", "check", "fund", "ranking", "breached", "collected", "trend"})
 
 
 def _place_then_command(ctx: Ctx, readings: list[str], text: str = "") -> Messages | None:

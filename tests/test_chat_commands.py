@@ -263,6 +263,49 @@ def test_a_months_collections_are_the_monthly_reports(chat, asked, year, month):
     assert "ทั้งเดือน" in province if month_bounds(year, month)[1] < TODAY else "ถึง 26 พ.ย. 2569" in province
 
 
+def _trend(text: str) -> dict[str, tuple[str, ...]]:
+    """The months of a แนวโน้ม answer: month -> (arrears, contracts, PAR30, outstanding, collected)."""
+    import re
+
+    found = re.findall(r"(\S+ \d{4})(?: \(ถึง \d+\))?  ค้าง ([\d,]+)[^\n]*\n[^\n]*\n(\d+) สัญญาค้าง · PAR30 ([\d.]+%) · "
+                       r"คงค้าง ([\d,]+) · รับชำระในเดือน ([\d,]+)", text)
+    return {month: tuple(rest) for month, *rest in found}
+
+
+def test_the_trend_is_the_monthly_reports_figures_month_by_month(chat):
+    """แนวโน้ม: each of six months as the report of that month counts it (the same engine and as-of date),
+    for a district officer, the province and a place; this month's line is สรุป's."""
+    from core.months import previous_month, report_as_of
+    from core.thai import MONTHS_ABBR, baht
+    from report.monthly import build_report
+    from sheets.model import load_dataset
+    from sheets.store import Layout
+    from tests.conftest import make_config
+    from tests.sheetdata import TODAY, as_tables, tiny_province
+
+    ds, config = load_dataset(as_tables(tiny_province()), Layout(), TODAY), make_config()
+    months = [(2026, 11)]
+    while len(months) < 6:
+        months.append(previous_month(*months[-1]))
+    for user, district in ((USER_OF01, "เมืองตราด"), (USER_PV01, None)):
+        shown = _trend(chat.text(user, "แนวโน้ม"))
+        assert list(shown) == [f"{MONTHS_ABBR[m - 1]} {y + 543}" for y, m in reversed(months)]
+        for year, month in months:
+            report = build_report(ds, config, year, month, report_as_of(year, month, TODAY))
+            row = report.district(district) if district else report.province
+            assert shown[f"{MONTHS_ABBR[month - 1]} {year + 543}"] == (
+                baht(row["arrears"], unit=False), str(row["overdue_loans"]), f"{row['par30'] * 100:.1f}%",
+                baht(row["outstanding"], unit=False), baht(row["collected_in_month"], unit=False)), (user, year, month)
+    summary = chat.text(USER_OF01, "สรุป")
+    arrears, contracts = shown["พ.ย. 2569"][0], shown["พ.ย. 2569"][1]
+    assert f"ค้างชำระ  {arrears} บาท ({contracts} สัญญา)" in chat.text(USER_PV01, "สรุป")
+    assert "ถึง 26" in chat.text(USER_OF01, "แนวโน้ม") and "ค้างชำระ" in summary
+    for asked in ("แนวโน้มค้างชำระ", "เปรียบเทียบกับเดือนที่แล้วครับ", "trend", "ดีขึ้นไหม"):
+        assert chat.text(USER_OF01, asked) == chat.text(USER_OF01, "แนวโน้ม"), asked
+    assert "ต.บางพระ" in chat.text(USER_OF01, "บางพระดีขึ้นไหม") == chat.text(USER_OF01, "แนวโน้ม บางพระ")
+    assert "ไม่พบกองทุน" in chat.text(USER_OF01, "แนวโน้ม เขาสมิง")          # not the officer's district
+
+
 def test_collections_of_a_month_to_come_are_refused_and_a_place_narrows_them(chat):
     assert "ยังไม่ถึง" in chat.text(USER_OF01, "ยอดรับชำระ ธ.ค. 2569")
     # ธันวาคม alone is the latest December: 2568, before anything was lent here.
@@ -788,3 +831,21 @@ def test_the_terminal_never_links_a_line_account(tmp_path):
     assert out.getvalue().count("การผูกบัญชีทำได้ในแอป LINE เท่านั้น") == 2 and "ไม่ได้บันทึกอะไร" in out.getvalue()
     assert "ผูกบัญชีเรียบร้อย" not in out.getvalue()
     assert store.read(["line_links"])["line_links"].rows == before
+
+
+def test_every_command_word_answers_within_lines_message_rules(sheets_fake, line_fake):
+    """Each word of every command, alone and with a place, through the signed webhook as a district and
+    a provincial officer: the LINE fake holds every reply to the OpenAPI description (Flex included)."""
+    from chat.commands import COMMANDS
+
+    load_province(sheets_fake)
+    hook = Webhook(make_runtime(sheets_fake, line_fake), line_fake)
+    said = 0
+    for cmd in COMMANDS.values():
+        for word in cmd.words:
+            for user in (USER_OF01, USER_PV01):
+                for text in (word, f"{word} บางพระ"):
+                    assert hook.say(user, text), text
+                    hook.say(user, "ยกเลิก")   # out of any guided step the word began
+                    said += 1
+    assert said > 100 and line_fake.violations == [], line_fake.violations[:3]
