@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 
+from typing import Any
+
+from core.geo import normalize_district
 from core.schema import DOCUMENT_KINDS
-from core.thai import polite_name
+from core.thai import date_th, polite_name
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
@@ -12,7 +15,7 @@ from chat.registry import COMMANDS, command
 
 
 # The order the menu lists the commands in (a command not named here comes last).
-HELP_ORDER = ("due", "overdue", "fund", "ranking", "district_ranking", "collection", "find", "pay", "recorded", "collected", "trend", "summary", "check", "feedback")
+HELP_ORDER = ("due", "overdue", "fund", "ranking", "district_ranking", "collection", "find", "pay", "recorded", "collected", "trend", "summary", "check", "officers", "feedback")
 
 
 def link_help(extra: str | None = None) -> Messages:
@@ -49,6 +52,70 @@ def cmd_help(ctx: Ctx, args: str) -> Messages:
          summary="ผูกบัญชี LINE กับรหัสเจ้าหน้าที่", linked_only=False, in_help=False)
 def cmd_register(ctx: Ctx, args: str) -> Messages:
     return ctx.conv.register(ctx, args)
+
+
+@command("officers", "เจ้าหน้าที่", "officers", usage="เจ้าหน้าที่ [อำเภอ]",
+         summary="เจ้าหน้าที่ในพื้นที่ของท่าน ใครผูก LINE แล้ว ใครยังไม่ได้ผูก (ยังไม่ได้รับแจ้งเตือน)")
+def cmd_officers(ctx: Ctx, args: str) -> Messages:
+    """Who in the officer's area is linked to LINE (and so gets the daily digest): the rollout's
+    check (project 4.4). Registration codes are never shown: one lets anybody link as that officer."""
+    assert ctx.officer is not None
+    asked = normalize_district(args.strip()) if args.strip() else ""
+    if not ctx.officer.sees_all:
+        asked = ctx.officer.district   # a district officer sees their own district's staff only
+    links = ctx.snap.base.links
+    staff = [o for o in ctx.snap.officers.values() if o.active and (not asked or o.district == asked)]
+    if not staff:
+        return [flex.text_message("ไม่พบเจ้าหน้าที่ในพื้นที่ที่ค้นหา พิมพ์ เจ้าหน้าที่ หรือ เจ้าหน้าที่ <ชื่ออำเภอ>",
+                                  quick=views.main_quick())]
+    linked = sum(1 for o in staff if o.officer_id in links)
+    by_district: dict[str, list[Any]] = {}
+    for officer in sorted(staff, key=lambda o: (o.officer_id in links, o.officer_id)):   # not linked first
+        by_district.setdefault(officer.district or "", []).append(officer)
+    districts = sorted(by_district, key=lambda d: (d == "", d))   # provincial staff last
+    body: list[dict] = [flex.text(f"ผูก LINE แล้ว {linked:,} จาก {len(staff):,} คน", bold=True,
+                                  color=flex.GREEN if linked == len(staff) else flex.AMBER)]
+
+    def where_of(district: str) -> str:
+        return "อ." + district if district else "ระดับจังหวัด"
+
+    def line_of(officer: Any, district: str = "") -> dict:
+        """One officer: where (in the province's list of those not linked) or whether and since when linked."""
+        link = links.get(officer.officer_id)
+        state = district or ("ยังไม่ผูก LINE" if link is None else
+                             f"ผูกแล้ว {date_th(link.linked_at.date())}" if link.linked_at else "ผูกแล้ว")
+        return flex.text(f"{officer.name} ({officer.officer_id}) · {state}", size="xs",
+                         color=flex.RED if link is None else None)
+    if len(districts) > 1:
+        # The whole province: who is not linked yet, by name, then each district's count.
+        waiting = [(d, o) for d in districts for o in by_district[d] if o.officer_id not in links]
+        if waiting:
+            body += [flex.separator("sm"), flex.text("ยังไม่ผูก LINE", bold=True, size="xs", color=flex.RED)]
+            body += [line_of(o, where_of(d)) for d, o in waiting]
+        body += [flex.separator("sm"), flex.text("รายอำเภอ (ผูกแล้ว/ทั้งหมด) พิมพ์ เจ้าหน้าที่ <อำเภอ> เพื่อดูรายชื่อ",
+                                                 size="xs", color=flex.GREY)]
+        for district in districts:
+            people = by_district[district]
+            done = sum(1 for o in people if o.officer_id in links)
+            body.append(flex.text(f"{where_of(district)}  {done}/{len(people)}", size="xs",
+                                  color=flex.RED if done < len(people) else None))
+    else:
+        body += [line_of(o) for o in by_district[districts[0]]]
+    note = ("ผู้ที่ยังไม่ผูกจะไม่ได้รับสรุปแจ้งเตือนรายวัน ให้พิมพ์ ลงทะเบียน <รหัส> ในแชตนี้ "
+            "(รหัสลงทะเบียนอยู่ในแท็บ เจ้าหน้าที่ ขอได้จากผู้ดูแลระบบจังหวัด)")
+    body.append(flex.text(note, size="xxs", color=flex.GREY, margin="md"))
+    where = f"อ.{asked}" if asked else ctx.scope.label
+    people_rows = len(body) - 1
+
+    def card(shown: int) -> dict:
+        left = ([flex.text(f"และอีก {people_rows - shown:,} บรรทัด พิมพ์ เจ้าหน้าที่ <ชื่ออำเภอ>", size="xs",
+                           color=flex.GREY)] if shown < people_rows else [])
+        return flex.bubble("เจ้าหน้าที่และ LINE", body[:shown] + left + body[-1:], subtitle=where)
+    container, _ = flex.fitted(card, people_rows, lambda i: len(str(body[i])), least=1)
+    behind = [d for d in districts if d and any(o.officer_id not in links for o in by_district[d])]
+    quick = views.quick(*[f"เจ้าหน้าที่ {d}" for d in behind[:4]], "เมนู") if len(districts) > 1 else views.main_quick()
+    return [flex.flex_message(f"เจ้าหน้าที่ {where}: ผูก LINE แล้ว {linked:,} จาก {len(staff):,} คน", container,
+                              quick=quick)]
 
 
 @command(GREETING, usage="สวัสดี", summary="ทักทาย", linked_only=False, in_help=False)

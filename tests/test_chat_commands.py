@@ -849,3 +849,21 @@ def test_every_command_word_answers_within_lines_message_rules(sheets_fake, line
                     hook.say(user, "ยกเลิก")   # out of any guided step the word began
                     said += 1
     assert said > 100 and line_fake.violations == [], line_fake.violations[:3]
+
+
+def test_who_is_linked_to_line_in_the_officers_area(chat):
+    """เจ้าหน้าที่: the rollout's check. Active staff only, never a registration code, a district
+    officer sees their own district's staff whatever they ask for."""
+    province = chat.text(USER_PV01, "ใครยังไม่ลงทะเบียนครับ")
+    assert province == chat.text(USER_PV01, "เจ้าหน้าที่") == chat.text(USER_PV01, "officers")
+    assert "ผูก LINE แล้ว 3 จาก 4 คน" in province                      # OF-04 is not active
+    assert "ยังไม่ผูก LINE\nมานี รักดี (OF-03) · อ.เขาสมิง" in province
+    assert "อ.เขาสมิง  0/1" in province and "อ.เมืองตราด  2/2" in province and "ระดับจังหวัด  1/1" in province
+    assert "ปิติ" not in province
+    one = chat.text(USER_PV01, "เจ้าหน้าที่ อำเภอเมืองตราด")
+    assert "ผูก LINE แล้ว 2 จาก 2 คน" in one and "สมศรี มีสุข (OF-01) · ผูกแล้ว 1 มิ.ย. 2569" in one
+    assert "มานี" not in one
+    own = chat.text(USER_OF01, "เจ้าหน้าที่ เขาสมิง")
+    assert "วิชัย ใจดี (OF-02)" in own and "มานี" not in own and "จันทร์เพ็ญ" not in own
+    for text in (province, one, own):
+        assert not any(code in text for code in ("ABC123", "DEF456", "GHI789", "JKL000", "PRV001"))
