@@ -38,7 +38,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                 "ค้างนานสุด", "ค้างนานที่สุด"),
     "due": ("ใกล้ครบกำหนด", "ใกล้ครบ", "ใครครบกำหนด", "ถึงกำหนด", "ครบงวด", "ใครต้องจ่าย", "ต้องจ่าย",
             "ใครต้องชำระ", "ต้องชำระ", "ต้องเก็บเงิน", "ต้องไปเก็บเงิน", "งวดที่ครบกำหนด", "งวดครบกำหนด"),
-    "summary": ("ภาพรวม", "สรุปยอด", "สรุปผล", "ยอดรวม", "รายงาน", "รายงานเดือนนี้", "ผลการดำเนินงาน",
+    "summary": ("ภาพรวม", "สรุปยอด", "สรุปผล", "ยอดรวม", "รายงาน", "รายงานเดือนนี้", "รายงานประจำเดือน", "ผลการดำเนินงาน",
                 "ยอดคงค้าง", "ยอดคงเหลือ", "ลูกหนี้ทั้งหมด", "มีลูกหนี้กี่ราย", "มีกี่สัญญา", "กี่สัญญา", "สัญญาทั้งหมด",
                 "par30", "par 30", "ตัวชี้วัด 9.1", "ตัวชี้วัด9.1", "ข้อมูลครบกี่กองทุน", "ผ่านตัวชี้วัดกี่กองทุน"),
     "help": ("ทำอะไรได้", "ใช้ยังไง", "ใช้อย่างไร", "คำสั่ง", "ช่วยด้วย", "ช่วยที", "งง"),
@@ -90,6 +90,9 @@ WHOLE_WORDS: frozenset[str] = frozenset({"ทั้งหมด", "ทั้ง�
 # (their card says what was paid and what is left). Dropped after HOW_IS's words, as they come.
 ABOUT_PAYING: tuple[str, ...] = ("จ่ายหรือยัง", "ชำระหรือยัง", "จ่ายไปแล้ว", "ชำระไปแล้ว", "จ่ายแล้ว", "ชำระแล้ว",
                                  "จ่ายไป", "ชำระไป", "จ่ายยัง", "เหลืออีก", "เหลืออยู่", "คงเหลือ", "เหลือ")
+# Where a borrower is, asked after their name ("บุญเรือนอยู่หมู่ไหน"): their card names the fund and village.
+ABOUT_WHERE: tuple[str, ...] = ("บ้านอยู่ที่ไหน", "บ้านอยู่ไหน", "อยู่หมู่บ้านไหน", "อยู่หมู่ไหน", "อยู่กองทุนไหน",
+                                "อยู่ตำบลไหน", "อยู่ที่ไหน", "อยู่ไหน", "กองทุนไหน", "หมู่ไหน")   # longest first
 GREETINGS: tuple[str, ...] = ("สวัสดี", "หวัดดี", "ดีครับ", "ดีค่ะ", "hello", "hi", "hey")
 THANKS: tuple[str, ...] = ("ขอบคุณ", "ขอบใจ", "thank", "thx", "ขอบพระคุณ")
 
@@ -135,7 +138,7 @@ def named_alone(text: str) -> list[str]:
     changed = True
     while changed and text:
         changed = False
-        for tail in (*HOW_IS, *PARTICLES, *ABOUT_PAYING):
+        for tail in (*HOW_IS, *PARTICLES, *ABOUT_PAYING, *ABOUT_WHERE):
             if text.endswith(tail) and len(text) > len(tail):
                 text, changed = text[: -len(tail)].rstrip(), True
                 break

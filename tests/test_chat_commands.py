@@ -346,7 +346,7 @@ def test_the_month_asked_for_is_read_as_people_say_it(typed, expect):
     ("เงินฝากของบ้านบางพระ", "กองทุน บ้านบางพระ"), ("เงินทุนของกองทุนบ้านบางพระ", "กองทุน บ้านบางพระ"),
     ("ส่งใบติดตามให้บ้านบางพระ", "ใบติดตาม บ้านบางพระ"), ("ขอใบติดตาม บางพระ", "ใบติดตาม บางพระ"),
     ("ค้างชำระ กองทุนบ้านบางพระ", "ค้างชำระ บ้านบางพระ"), ("ค้างชำระ ใน ต.บางพระ", "ค้างชำระ ต.บางพระ"),
-    ("ส่งสมุดบัญชี", "ส่งเอกสาร"), ("ส่งสำเนาสมุดบัญชีครับ", "ส่งเอกสาร"),
+    ("ส่งสมุดบัญชี", "ส่งเอกสาร"), ("ส่งสำเนาสมุดบัญชีครับ", "ส่งเอกสาร"), ("ขอรายงานประจำเดือน", "สรุป"),
 ])
 def test_when_and_where_are_read_as_people_say_them_not_as_places(chat, asked, same_as):
     # The chat answers as of today: "this month" or "now" asks for the same answer, not a place.
@@ -360,6 +360,12 @@ def test_a_question_about_a_borrowers_paying_finds_the_borrower(chat, text):
     answer = chat.text(USER_OF01, text)
     assert answer == chat.text(USER_OF01, "ค้นหา " + text.split("จ่าย")[0].split("ชำระ")[0].split(" เหลือ")[0].strip())
     assert "นายหนึ่ง ทดสอบ" in answer and "ไม่เข้าใจ" not in answer
+
+
+@pytest.mark.parametrize("text", ["นายหนึ่งอยู่หมู่ไหน", "นายหนึ่ง อยู่กองทุนไหนครับ", "นายหนึ่งบ้านอยู่ไหน"])
+def test_where_a_borrower_is_finds_the_borrower(chat, text):
+    # Their card names the fund and the village.
+    assert chat.text(USER_OF01, text) == chat.text(USER_OF01, "ค้นหา นายหนึ่ง")
 
 
 @pytest.mark.parametrize("text", ["นายหนึ่ง", "นายหนึ่ง ทดสอบ", "f1-002", "หานายหนึ่ง", "ช่วยหานายหนึ่งหน่อย"])
