@@ -194,13 +194,8 @@ def start(ctx: Ctx, query: str = "") -> Messages:
         return borrowers(ctx, funds[0].fund_id)
     if not funds:
         return [flex.text_message("ยังไม่มีสัญญาเงินยืมในพื้นที่ของท่าน", quick=views.main_quick())]
-    overdue = {}
-    for fund in funds:
-        overdue[fund.fund_id] = sum(1 for loan in view.loans if loan.fund_id == fund.fund_id
-                                    and (s := view.states.get(loan.contract_no)) is not None and s.arrears > 0)
-    shown = sorted(funds, key=lambda f: (-overdue[f.fund_id], f.fund_id))[:FUNDS_SHOWN]
-    shown.sort(key=lambda f: f.fund_id)
-    labels = _unique_labels([views.short_fund(f) for f in shown], [f.fund_id for f in shown])
+    shown = sorted(views.most_overdue_first(view, funds)[:FUNDS_SHOWN], key=lambda f: f.fund_id)
+    labels = views.unique_labels([views.short_fund(f) for f in shown], [f.fund_id for f in shown])
     items = [flex.postback_action(label, _data("gl", f=f.fund_id), f"กองทุน {views.fund_label(f)}")
              for label, f in zip(labels, shown)]
     more = (f"\nแสดง {len(shown)} จาก {len(funds):,} กองทุน (ที่มีลูกหนี้ค้างชำระมากก่อน)" if len(funds) > len(shown)
@@ -208,18 +203,6 @@ def start(ctx: Ctx, query: str = "") -> Messages:
     ctx.next_step = Step("fund")
     return [flex.text_message("บันทึกรับชำระ ขั้นที่ 1/5: เลือกกองทุน หรือพิมพ์ชื่อหมู่บ้าน ตำบล รหัสกองทุน หรือชื่อผู้ยืม"
                               + more + f"\n(หรือ{TYPED} ทีเดียว)", quick=[*items, CANCEL])]
-
-
-def _unique_labels(labels: list[str], tails: list[str]) -> list[str]:
-    """Button labels no two alike: a label shared by several gets the end of its own `tails` entry."""
-    clipped = [flex.clip(label, flex.MAX_LABEL) for label in labels]
-    out = []
-    for label, tail in zip(clipped, tails):
-        if clipped.count(label) > 1:
-            end = tail[-6:]
-            label = flex.clip(label, flex.MAX_LABEL - len(end) - 1) + " " + end
-        out.append(label)
-    return out
 
 
 # ---------------------------------------------------------------- step 2: a borrower

@@ -21,8 +21,9 @@ from sheets import readers
 def cmd_fund(ctx: Ctx, args: str) -> Messages:
     view = ctx.view
     if not args:
-        return [flex.text_message("พิมพ์ กองทุน ตามด้วยรหัสกองทุนหรือชื่อหมู่บ้าน เช่น กองทุน บางพระ",
-                               quick=views.quick(*[f"กองทุน {f.fund_id}" for f in view.funds[:8]], "เมนู"))]
+        return [flex.text_message("พิมพ์ กองทุน ตามด้วยรหัสกองทุนหรือชื่อหมู่บ้าน เช่น กองทุน บางพระ "
+                                  "หรือกดกองทุนด้านล่าง (ที่มีลูกหนี้ค้างชำระมากก่อน)",
+                                  quick=[*views.fund_buttons(view, view.funds, "กองทุน", 12), *views.quick("เมนู")])]
     funds = match_funds(view, args)
     if not funds:
         return not_found_fund(args)
@@ -30,7 +31,7 @@ def cmd_fund(ctx: Ctx, args: str) -> Messages:
         lines = [f"{f.fund_id} {views.fund_label(f)}" for f in funds[:20]]
         more = f"\nและอีก {len(funds) - 20} กองทุน พิมพ์ชื่อให้ละเอียดขึ้น" if len(funds) > 20 else ""
         return [flex.text_message(f"พบ {len(funds)} กองทุน เลือกกองทุนที่ต้องการ:\n" + "\n".join(lines) + more,
-                               quick=views.quick(*[f"กองทุน {f.fund_id}" for f in funds[:12]], "เมนู"))]
+                               quick=[*views.fund_buttons(view, funds, "กองทุน", 12), *views.quick("เมนู")])]
     fund = funds[0]
     where = only_funds(view, {fund.fund_id})
     summary, aging = view.ledger.summary(where), view.ledger.aging(where)
@@ -57,10 +58,10 @@ def cmd_collection(ctx: Ctx, args: str) -> Messages:
     if len(funds) != 1:
         if args.strip() and not funds:
             return not_found_fund(args)
-        shown = funds[:12] or view.funds[:8]
+        buttons = views.fund_buttons(view, funds or view.funds, "ใบติดตาม", 12)
         return [flex.text_message("พิมพ์ ใบติดตาม ตามด้วยรหัสกองทุนหรือชื่อหมู่บ้าน (หนึ่งกองทุน) เช่น ใบติดตาม "
-                                  + (shown[0].fund_id if shown else "230101-01"),
-                                  quick=views.quick(*[f"ใบติดตาม {f.fund_id}" for f in shown], "เมนู"))]
+                                  + (buttons[0]["text"].split()[-1] if buttons else "230101-01")
+                                  + " หรือกดกองทุนด้านล่าง", quick=[*buttons, *views.quick("เมนู")])]
     fund, today = funds[0], ctx.today
     sheet = collection_lists(view.book, view.ledger, [fund.fund_id], today.year, today.month)[fund.fund_id]
     month = month_th(today.year, today.month)
@@ -215,8 +216,8 @@ def cmd_ranking(ctx: Ctx, args: str) -> Messages:
                          color=flex.RED)
     alt = f"กองทุนค้างชำระมากที่สุด {where}: " + ", ".join(
         f"{f.fund_id} {baht(tables[f.fund_id].overdue.arrears)}" for f in late[:3])
-    return [flex.flex_message(alt, bubble, quick=views.quick(*[f"กองทุน {f.fund_id}" for f in late[:5]],
-                                                              "ค้างชำระ", "สรุป", "เมนู"))]
+    return [flex.flex_message(alt, bubble, quick=[*views.named_fund_buttons(late[:5], "กองทุน"),
+                                                  *views.quick("ค้างชำระ", "สรุป", "เมนู")])]
 
 
 @command("district_ranking", "อำเภอค้างมาก", "districts", usage="อำเภอค้างมาก",
@@ -456,4 +457,6 @@ def cmd_check(ctx: Ctx, args: str) -> Messages:
         flat.extend(b["contents"] if b.get("type") == "carousel" else [b])
     container = flex.carousel(flat[:flex.MAX_BUBBLES])
     alt = f"ตรวจสอบข้อมูล {where}: ผ่าน {ok:,}/{len(funds):,} กองทุน ข้อผิดพลาด {len(problems):,} จุด"
-    return [flex.flex_message(alt, container, quick=views.quick(*[f"กองทุน {f.fund_id}" for f in bad[:5]], "สรุป", "เมนู"))]
+    worst = [view.ds.funds[q.fund_id] for q in bad[:5] if q.fund_id in view.ds.funds]
+    return [flex.flex_message(alt, container, quick=[*views.named_fund_buttons(worst, "กองทุน"),
+                                                     *views.quick("สรุป", "เมนู")])]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import urllib.parse
+from collections import Counter
 from decimal import Decimal
 from typing import Any, Mapping, Sequence
 
@@ -63,6 +64,39 @@ def short_fund(fund: Fund | None, fund_id: str = "") -> str:
     if fund is None:
         return fund_id or "-"
     return f"{fund.village_name or fund.fund_id}" + (f" ม.{fund.village_no}" if fund.village_no else "")
+
+
+def unique_labels(labels: list[str], tails: list[str]) -> list[str]:
+    """Button labels no two alike: a label shared by several gets the end of its own `tails` entry."""
+    clipped = [flex.clip(label, flex.MAX_LABEL) for label in labels]
+    out = []
+    for label, tail in zip(clipped, tails):
+        if clipped.count(label) > 1:
+            end = tail[-6:]
+            label = flex.clip(label, flex.MAX_LABEL - len(end) - 1) + " " + end
+        out.append(label)
+    return out
+
+
+def most_overdue_first(view: Any, funds: Sequence[Fund]) -> list[Fund]:
+    """`funds` the most in arrears first (then by code), as กองทุนค้างมาก ranks them: the ones an officer
+    picks most."""
+    late: Counter[str] = Counter()
+    for fund_id, arrears in zip(view.book.fund_ids(), view.ledger.arrears.tolist()):
+        late[fund_id] += arrears
+    return sorted(funds, key=lambda f: (-late[f.fund_id], f.fund_id))
+
+
+def fund_buttons(view: Any, funds: Sequence[Fund], command: str, limit: int) -> list[dict]:
+    """Buttons for the `limit` funds most in arrears (named_fund_buttons)."""
+    return named_fund_buttons(most_overdue_first(view, funds)[:limit], command)
+
+
+def named_fund_buttons(funds: Sequence[Fund], command: str) -> list[dict]:
+    """Quick-reply buttons naming funds by village (officers know them by name, not by code), in the order
+    given, each sending `<command> <fund id>`."""
+    labels = unique_labels([short_fund(f) for f in funds], [f.fund_id for f in funds])
+    return [flex.message_action(label, f"{command} {f.fund_id}") for label, f in zip(labels, funds)]
 
 
 _TITLES = ("นางสาว", "นาง", "นาย", "น.ส.", "ด.ช.", "ด.ญ.")

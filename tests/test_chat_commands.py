@@ -581,6 +581,15 @@ def test_fund_card(chat):
 def test_fund_refusals_and_choices(chat):
     assert "รหัสกองทุน" in chat.text(USER_OF01, "กองทุน")
     assert "พบ 2 กองทุน" in chat.text(USER_OF01, "กองทุน 2301")
+    # The buttons name the villages and send the codes, the fund most in arrears first (as กองทุนค้างมาก
+    # ranks them: เขาสมิง 15,000, บางพระ 6,000, หนองเสม็ด 5,000 บาท).
+    ranked = [("บ้านเขาสมิง ม.2", "230301-02"), ("บ้านบางพระ ม.1", "230101-01"), ("บ้านหนองเสม็ด ม.3", "230102-03")]
+    for user, asked, command in ((USER_OF01, "กองทุน", "กองทุน"), (USER_OF01, "กองทุน 2301", "กองทุน"),
+                                 (USER_OF01, "ใบติดตาม", "ใบติดตาม"), (USER_PV01, "กองทุน", "กองทุน"),
+                                 (USER_PV01, "กองทุนค้างมาก", "กองทุน")):
+        buttons = [(a["label"], a["text"]) for a in actions_of(chat.say(user, asked)) if a["text"].startswith(command + " ")]
+        expect = ranked if user == USER_PV01 else ranked[1:]
+        assert buttons == [(label, f"{command} {code}") for label, code in expect], (user, asked)
     assert "ไม่พบกองทุน" in chat.text(USER_OF01, "กองทุน 230301-02")      # another district
 
 
