@@ -203,9 +203,23 @@ def cmd_breached(ctx: Ctx, args: str) -> Messages:
 
 
 def _said(text: str) -> str:
-    """A row's words as they may be typed: without ค้างชำระ, spaces, or the kind of dash."""
+    """A row's words as they may be typed: without ค้างชำระ, spaces, or the kind of dash; a count said in
+    Thai words, and months as 30 days (เกินสามเดือน = เกิน 90 วัน, 1-3 เดือน = 31–90 วัน, ไม่เกินเดือน = 1–30 วัน)."""
     text = to_arabic_digits(text).removeprefix("ค้างชำระ").removeprefix("ค้าง")
-    return text.replace(" ", "").replace("-", "–").replace("มากกว่า", "เกิน")
+    text = text.replace(" ", "").replace("-", "–")
+    for words, same in (("มากกว่า", "เกิน"), ("นานกว่า", "เกิน"), ("เกินกว่า", "เกิน"), ("ไม่เกินเดือน", "ไม่เกิน1เดือน")):
+        text = text.replace(words, same)
+    text = _THAI_COUNT.sub(lambda m: str(_THAI_NUMBERS.index(m.group(0)) + 1), text)
+    text = _MONTHS_RANGE.sub(lambda m: f"{int(m.group(1)) * 30 + 1}–{int(m.group(2)) * 30}วัน", text)
+    text = _MONTHS.sub(lambda m: f"{int(m.group(1)) * 30}วัน", text)
+    return _NOT_OVER.sub(lambda m: f"1–{m.group(1)}วัน", text)
+
+
+_THAI_NUMBERS = ("หนึ่ง", "สอง", "สาม", "สี่", "ห้า", "หก", "เจ็ด", "แปด", "เก้า", "สิบ", "สิบเอ็ด", "สิบสอง")
+_THAI_COUNT = re.compile("|".join(sorted(_THAI_NUMBERS, key=len, reverse=True)))
+_MONTHS_RANGE = re.compile(r"(\d+)–(\d+)เดือน")
+_MONTHS = re.compile(r"(\d+)เดือน")
+_NOT_OVER = re.compile(r"^ไม่เกิน(\d+)วัน$")
 
 
 def aging_row_and_rest(rows: "Sequence[AgingRow]", args: str) -> tuple[int | None, str]:

@@ -32,12 +32,12 @@ LEADS: tuple[str, ...] = ("ขอดู", "ช่วยดู", "อยากด
 
 # command key -> other ways people ask for it (the command's own words live in its table).
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "overdue": ("ใครค้าง", "ค้างจ่าย", "ลูกหนี้ค้าง", "หนี้ค้าง", "ใครยังไม่จ่าย", "ใครยังไม่ชำระ",
+    "overdue": ("ใครค้าง", "มีใครค้าง", "ค้างจ่าย", "ลูกหนี้ค้าง", "หนี้ค้าง", "ใครยังไม่จ่าย", "ใครยังไม่ชำระ",
                 "ยังไม่จ่าย", "เกินกำหนดชำระ", "ค้างส่ง", "ค้าง", "ลูกหนี้ค้างจ่าย", "ลูกหนี้ค้างชำระ",
                 "ลูกหนี้ที่ค้าง", "ใครค้างจ่าย", "คนค้าง", "ยอดค้าง", "ยอดค้างชำระ", "ใครค้างนานสุด",
                 "ค้างนานสุด", "ค้างนานที่สุด"),
     "due": ("ใกล้ครบกำหนด", "ใกล้ครบ", "ใครครบกำหนด", "ถึงกำหนด", "ครบงวด", "ใครต้องจ่าย", "ต้องจ่าย",
-            "ใครต้องชำระ", "ต้องชำระ", "ต้องเก็บเงิน", "ต้องไปเก็บเงิน", "งวดที่ครบกำหนด", "งวดครบกำหนด"),
+            "ใครต้องชำระ", "ต้องชำระ", "มีใครต้องจ่าย", "มีใครต้องชำระ", "มีใครครบกำหนด", "ใครถึงกำหนด", "ต้องเก็บเงิน", "ต้องไปเก็บเงิน", "งวดที่ครบกำหนด", "งวดครบกำหนด"),
     "summary": ("ภาพรวม", "สรุปยอด", "สรุปผล", "ยอดรวม", "รายงาน", "รายงานเดือนนี้", "รายงานประจำเดือน", "ผลการดำเนินงาน",
                 "ยอดคงค้าง", "ยอดคงเหลือ", "ลูกหนี้ทั้งหมด", "มีลูกหนี้กี่ราย", "มีกี่สัญญา", "กี่สัญญา", "สัญญาทั้งหมด",
                 "par30", "par 30", "ตัวชี้วัด 9.1", "ตัวชี้วัด9.1", "ข้อมูลครบกี่กองทุน", "ผ่านตัวชี้วัดกี่กองทุน"),
@@ -211,8 +211,10 @@ class Phrasebook:
         first = text.split(" ")[0].lower()
         for reading in without_glued_particles(first):
             if reading in GREETINGS or any(reading.startswith(g) for g in GREETINGS if not g.isascii()):
-                if not self._prefix(text[len(reading):].strip() or "-"):
-                    return Understood(GREETING, "", text)
+                # What follows the greeting's word is its question (สวัสดีครับ วันนี้ใครต้องจ่าย, หวัดดี
+                # ค้างชำระ): the greeting command answers it below the greeting.
+                if not self._prefix(text[len(reading):].strip() or "-") or text[len(first):].strip():
+                    return Understood(GREETING, text[len(first):].strip(), text)
             if any(reading.startswith(t) for t in THANKS):
                 return Understood(THANKS_KEY, "", text)
         candidates = [text]

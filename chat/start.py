@@ -6,11 +6,11 @@ from typing import Any
 
 from core.geo import normalize_district
 from core.schema import DOCUMENT_KINDS
-from core.thai import date_th, polite_name
+from core.thai import date_th
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
-from chat.phrases import GREETING, THANKS_KEY
+from chat.phrases import THANKS_KEY
 from chat.registry import COMMANDS, command
 
 
@@ -116,15 +116,6 @@ def cmd_officers(ctx: Ctx, args: str) -> Messages:
     quick = views.quick(*[f"เจ้าหน้าที่ {d}" for d in behind[:4]], "เมนู") if len(districts) > 1 else views.main_quick()
     return [flex.flex_message(f"เจ้าหน้าที่ {where}: ผูก LINE แล้ว {linked:,} จาก {len(staff):,} คน", container,
                               quick=quick)]
-
-
-@command(GREETING, usage="สวัสดี", summary="ทักทาย", linked_only=False, in_help=False)
-def cmd_greeting(ctx: Ctx, args: str) -> Messages:
-    if ctx.officer is None or ctx.status != "linked":
-        return link_help("สวัสดีค่ะ ยินดีต้อนรับสู่ กข.คจ. Care")
-    return [flex.text_message(f"สวัสดีค่ะ {polite_name(ctx.officer.name)} ({ctx.scope.label})\n"
-                              "วันนี้ให้ช่วยอะไรดีคะ กดปุ่มด้านล่าง หรือพิมพ์ เมนู",
-                              quick=views.main_quick())]
 
 
 @command(THANKS_KEY, usage="ขอบคุณ", summary="ขอบคุณ", linked_only=False, in_help=False)

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import re
 
-from core.thai import normalize_text
+from core.thai import normalize_text, polite_name
 from messaging import flex
+from messaging.base import MAX_MESSAGES
 from chat import views
 from chat.context import Ctx, Messages
 from chat.lists import DUE_WHEN_WORDS
 from chat.overview import PREVIOUS_MONTH_WORDS, THIS_MONTH_WORDS, cmd_fund, cmd_summary
-from chat.phrases import named_alone
+from chat.phrases import GREETING, THANKS_KEY, named_alone
 from chat.places import Place, find_place
-from chat.registry import COMMANDS, command, phrasebook
+from chat.registry import COMMANDS, command, phrasebook, route
+from chat.start import link_help
 from chat.search import find_loans, found_reply
 
 
@@ -83,11 +85,44 @@ def cmd_feedback(ctx: Ctx, args: str) -> Messages:
     return ctx.conv.record_feedback(ctx, text)
 
 
+@command(GREETING, usage="สวัสดี", summary="ทักทาย", linked_only=False, in_help=False)
+def cmd_greeting(ctx: Ctx, args: str) -> Messages:
+    """A greeting, and the question said after it (สวัสดีครับ วันนี้มีใครต้องจ่ายบ้าง) answered below it."""
+    if ctx.officer is None or ctx.status != "linked":
+        return link_help("สวัสดีค่ะ ยินดีต้อนรับสู่ กข.คจ. Care")
+    hello = f"สวัสดีค่ะ {polite_name(ctx.officer.name)} ({ctx.scope.label})"
+    answer = answer_of(ctx, args) if args.strip() else None
+    if answer is not None:
+        return [flex.text_message(hello), *answer][:MAX_MESSAGES]
+    return [flex.text_message(hello + "\nวันนี้ให้ช่วยอะไรดีคะ กดปุ่มด้านล่าง หรือพิมพ์ เมนู", quick=views.main_quick())]
+
+
+def answer_of(ctx: Ctx, text: str) -> Messages | None:
+    """What the chat answers to `text` when it understands it (None: it does not)."""
+    cmd, args = route(text)
+    if cmd is not None and cmd.key not in (GREETING, THANKS_KEY):
+        return cmd.run(ctx, args)
+    return understood_anyway(ctx, text) if cmd is None else None
+
+
 def unknown(ctx: Ctx, text: str) -> Messages:
+    """What no command's words begin: understood_anyway's answer, else a short hint, never an error."""
+    answer = understood_anyway(ctx, text)
+    if answer is not None:
+        return answer
+    # The text is not repeated back: it may name someone outside the officer's area.
+    return [flex.text_message("ไม่เข้าใจคำสั่ง พิมพ์ เมนู เพื่อดูสิ่งที่ทำได้ หรือกดปุ่มด้านล่าง",
+                           quick=views.quick("เมนู", *views.QUICK_MAIN, views.PAY, fills=(views.FILL_FIND, views.FILL_FUND)))]
+
+
+def understood_anyway(ctx: Ctx, text: str) -> Messages | None:
     """A place or a borrower named alone is looked up, as officers type them (บ้านสลักเตียน,
     สลักเตียนเป็นไงบ้าง, บ่อไร่, นางสาวศิริพร): a fund's card, a district's or subdistrict's summary,
-    the search's answer for a borrower of the officer's own area. Anything else gets a short hint,
-    never an error."""
+    the search's answer for a borrower of the officer's own area; a time alone (พรุ่งนี้) is what falls
+    due then; a place or a time before the question, a borrower before that they paid. None otherwise."""
+    said = normalize_text(text).strip()
+    if said in DUE_WHEN_WORDS:
+        return COMMANDS["due"].run(ctx, said)
     readings = named_alone(text)
     for name in readings:
         if len(name) < 3:  # a word shorter than a Thai name would match half the sheet
@@ -102,9 +137,4 @@ def unknown(ctx: Ctx, text: str) -> Messages:
             return found_reply(ctx, loans)
         if place is not None:   # part of a village's name, and no borrower by that name
             return cmd_fund(ctx, name)
-    routed = _place_then_command(ctx, readings, text) or _when_then_command(ctx, text) or _name_then_paid(ctx, text)
-    if routed is not None:
-        return routed
-    # The text is not repeated back: it may name someone outside the officer's area.
-    return [flex.text_message("ไม่เข้าใจคำสั่ง พิมพ์ เมนู เพื่อดูสิ่งที่ทำได้ หรือกดปุ่มด้านล่าง",
-                           quick=views.quick("เมนู", *views.QUICK_MAIN, views.PAY, fills=(views.FILL_FIND, views.FILL_FUND)))]
+    return _place_then_command(ctx, readings, text) or _when_then_command(ctx, text) or _name_then_paid(ctx, text)

@@ -390,6 +390,29 @@ def test_greetings_are_answered_kindly_with_the_menu(chat, text):
     assert "ค้างชำระ" in labels and "ครบกำหนด" in labels
 
 
+@pytest.mark.parametrize("text,question", [
+    ("สวัสดีครับ วันนี้มีใครต้องจ่ายบ้าง", "ครบกำหนด วันนี้"), ("หวัดดี ค้างชำระ", "ค้างชำระ"),
+    ("สวัสดีค่ะ บางพระเป็นไงบ้าง", "กองทุน บางพระ"), ("สวัสดีครับ ค้นหา นายหนึ่ง", "ค้นหา นายหนึ่ง"),
+])
+def test_a_greeting_then_a_question_is_greeted_and_answered(chat, text, question):
+    messages = chat.say(USER_OF01, text)
+    assert messages[0]["text"] == "สวัสดีค่ะ คุณสมศรี (อ.เมืองตราด)"
+    assert messages[1:] == chat.say(USER_OF01, question)
+    alone = chat.say(USER_OF01, "สวัสดีครับ อิอิ")   # nothing understood after it: the greeting and the menu
+    assert len(alone) == 1 and "วันนี้ให้ช่วยอะไรดีคะ" in alone[0]["text"]
+
+
+@pytest.mark.parametrize("typed,same_as", [
+    ("พรุ่งนี้", "ครบกำหนด พรุ่งนี้"), ("สัปดาห์หน้า", "ครบกำหนด สัปดาห์หน้า"), ("วันนี้", "ครบกำหนด วันนี้"),
+    ("ใครค้างเกินสามเดือน", "ค้างชำระ เกิน 90 วัน"), ("ค้างเกิน 3 เดือน", "ค้างชำระ เกิน 90 วัน"),
+    ("ค้างชำระ 1-3 เดือน บางพระ", "ค้างชำระ 31-90 วัน บางพระ"), ("ค้างไม่เกินเดือน", "ค้างชำระ 1-30 วัน"),
+    ("ค้างนานกว่า 90 วัน", "ค้างชำระ เกิน 90 วัน"), ("มีใครค้างบ้าง", "ค้างชำระ"),
+])
+def test_a_time_alone_and_months_of_arrears_are_read_as_people_say_them(chat, typed, same_as):
+    assert _without_buttons(chat.text(USER_OF01, typed)) == _without_buttons(chat.text(USER_OF01, same_as))
+    assert "ไม่เข้าใจ" not in chat.text(USER_OF01, typed) and "ไม่พบกองทุน" not in chat.text(USER_OF01, typed)
+
+
 def test_thanks_are_answered_kindly(chat):
     messages = chat.say(USER_OF01, "ขอบคุณครับ")
     assert "ยินดีค่ะ" in text_of(messages)
