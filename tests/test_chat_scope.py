@@ -28,7 +28,8 @@ def secrets_outside(district: str) -> list[str]:
     return found
 
 
-WORDS = [w for cmd in COMMANDS.values() for w in cmd.words]
+# Every command's words, and a greeting (whose question after it is answered too).
+WORDS = [w for cmd in COMMANDS.values() for w in cmd.words] + ["สวัสดีครับ", "หวัดดี"]
 PIECES = ([loan["borrower_name"] for loan in DATA["loans"]] + [loan["contract_no"] for loan in DATA["loans"]]
           + [loan["borrower_name"].split()[0] for loan in DATA["loans"]]
           + list(DISTRICT_OF_FUND) + ["บางพระ", "หนองเสม็ด", "เขาสมิง", "อ.เขาสมิง", "ทดสอบ", "F3", "หน้า 2",
