@@ -18,6 +18,10 @@ from chat.registry import COMMANDS, command
 HELP_ORDER = ("due", "overdue", "fund", "ranking", "district_ranking", "collection", "find", "pay", "recorded", "collected", "trend", "summary", "check", "officers", "feedback")
 
 
+# Commands that need words typed after them: their row in the menu opens the keyboard, pre-typed.
+_TYPED_AFTER = frozenset({"find", "feedback"})
+
+
 def link_help(extra: str | None = None) -> Messages:
     lines = ([extra, ""] if extra else []) + [
         "ยังไม่ได้ผูกบัญชี LINE นี้กับรหัสเจ้าหน้าที่",
@@ -41,9 +45,14 @@ def cmd_help(ctx: Ctx, args: str) -> Messages:
     for cmd in listed:
         aliases = " / ".join(w for w in cmd.words[1:] if w.isascii() and w.isalpha())
         body.append(flex.separator("sm"))
-        body.append(flex.text(cmd.usage, bold=True))
-        body.append(flex.text(cmd.summary + (f" ({aliases})" if aliases else ""), size="xs", color=flex.GREY))
-    bubble = flex.bubble("กข.คจ. Care", body, subtitle="พิมพ์คำสั่ง หรือกดปุ่มด้านล่าง")
+        # Each command is tapped rather than typed: one that needs words after it (ค้นหา <ชื่อ>) opens the
+        # keyboard with the command typed; the others are sent as they are and answer with their buttons.
+        word = cmd.words[0]
+        tap = flex.fill_in_action(word, word + " ") if cmd.key in _TYPED_AFTER else flex.message_action(word, word)
+        body.append(flex.box([flex.text(cmd.usage, bold=True, color=flex.GREEN),
+                              flex.text(cmd.summary + (f" ({aliases})" if aliases else ""), size="xs", color=flex.GREY)],
+                             spacing="none", action=tap))
+    bubble = flex.bubble("กข.คจ. Care", body, subtitle="แตะคำสั่งเพื่อใช้ หรือพิมพ์เอง")
     return [flex.flex_message("เมนู กข.คจ. Care: ครบกำหนด ค้างชำระ กองทุน ค้นหา ชำระ สรุป ตรวจสอบ แนะนำ",
                            bubble, quick=views.main_quick())]
 

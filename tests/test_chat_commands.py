@@ -498,8 +498,24 @@ def test_menu_lists_every_command_with_next_steps(chat):
     for usage in ("ครบกำหนด", "ค้างชำระ", "กองทุน", "ค้นหา", "ชำระ", "สรุป", "ตรวจสอบ", "แนะนำ"):
         assert usage in text
     assert "สมศรี มีสุข · อ.เมืองตราด" in text
-    labels = [a["label"] for a in actions_of(messages)]
+    labels = [item["action"]["label"] for item in messages[0]["quickReply"]["items"]]
     assert "ครบกำหนด" in labels and "ค้างชำระ" in labels and len(labels) <= 13
+    # Every command's row is tapped, not typed: it sends the command (answered with its own buttons), or
+    # opens the keyboard with it typed when words must follow (ค้นหา <ชื่อ>, แนะนำ <ข้อความ>).
+    from chat.commands import COMMANDS, route
+
+    rows = [c for c in messages[0]["contents"]["body"]["contents"] if c["type"] == "box" and "action" in c]
+    shown = [c for c in COMMANDS.values() if c.in_help and c.key not in ("help", "register")]
+    assert len(rows) == len(shown)
+    for row in rows:
+        action, usage = row["action"], row["contents"][0]["text"]
+        if action["type"] == "message":
+            cmd, _ = route(action["text"])
+            assert cmd is not None and usage.startswith(cmd.words[0]), usage
+            assert "ไม่เข้าใจ" not in chat.text(USER_OF01, action["text"])
+        else:
+            assert action["inputOption"] == "openKeyboard" and usage.startswith(action["fillInText"].strip())
+    assert {r["action"].get("fillInText") for r in rows} >= {"ค้นหา ", "แนะนำ "}
 
 
 # ---------------------------------------------------------------- due and overdue
