@@ -131,8 +131,9 @@ def match_funds(view: Any, query: str) -> list[Any]:
 def narrow(ctx: Ctx, query: str) -> tuple[set[str] | None, str | None, Messages | None]:
     """Fund ids a list is narrowed to, with its label; or the refusal when the place is not found."""
     query = without_asking_words(query)   # สรุปเดือนนี้, ค้างชำระทั้งหมด: not a place
-    if not query.strip():
-        return None, None, None
+    province = str(getattr(ctx.config, "province", "") or "")
+    if not query.strip() or (province and query.replace(" ", "") in (province, "จังหวัด" + province)):
+        return None, None, None   # the province by its name: the officer's whole area, as ทั้งจังหวัด is
     place = find_place(ctx.view.funds, query)
     if place is None:
         return None, None, not_found_fund(query)

@@ -347,6 +347,7 @@ def test_the_month_asked_for_is_read_as_people_say_it(typed, expect):
     ("ส่งใบติดตามให้บ้านบางพระ", "ใบติดตาม บ้านบางพระ"), ("ขอใบติดตาม บางพระ", "ใบติดตาม บางพระ"),
     ("ค้างชำระ กองทุนบ้านบางพระ", "ค้างชำระ บ้านบางพระ"), ("ค้างชำระ ใน ต.บางพระ", "ค้างชำระ ต.บางพระ"),
     ("ส่งสมุดบัญชี", "ส่งเอกสาร"), ("ส่งสำเนาสมุดบัญชีครับ", "ส่งเอกสาร"), ("ขอรายงานประจำเดือน", "สรุป"),
+    ("ภาพรวมจังหวัด", "สรุป"), ("สรุป จังหวัดตราด", "สรุป"), ("ค้างชำระ ทุกอำเภอ", "ค้างชำระ"),
 ])
 def test_when_and_where_are_read_as_people_say_them_not_as_places(chat, asked, same_as):
     # The chat answers as of today: "this month" or "now" asks for the same answer, not a place.
@@ -411,6 +412,12 @@ def test_a_greeting_then_a_question_is_greeted_and_answered(chat, text, question
 def test_a_time_alone_and_months_of_arrears_are_read_as_people_say_them(chat, typed, same_as):
     assert _without_buttons(chat.text(USER_OF01, typed)) == _without_buttons(chat.text(USER_OF01, same_as))
     assert "ไม่เข้าใจ" not in chat.text(USER_OF01, typed) and "ไม่พบกองทุน" not in chat.text(USER_OF01, typed)
+
+
+def test_cancel_with_nothing_to_cancel_points_to_the_recordings(chat):
+    answer = chat.say(USER_OF01, "ยกเลิก")
+    assert "ไม่มีขั้นตอนที่ค้างอยู่ให้ยกเลิก" in text_of(answer)
+    assert [a["text"] for a in actions_of(answer)][0] == "รายการที่บันทึก"
 
 
 def test_thanks_are_answered_kindly(chat):

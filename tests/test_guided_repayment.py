@@ -310,3 +310,9 @@ def test_the_list_of_recordings_is_newest_first_one_carousel_and_only_line_entri
                     and c["contents"][0]["text"] == "จำนวนเงิน") for card in cards]
     assert amounts == [f"{10 + k} บาท" for k in range(11, 1, -1)]   # the newest first
     assert "และอีก 2 รายการก่อนหน้านี้" in text_of(listed) and "100 บาท" not in amounts
+
+
+def test_cancel_typed_during_a_step_ends_it_and_then_there_is_nothing_to_cancel(hook):
+    hook.say(USER_OF01, "บันทึกรับชำระ")
+    assert "ยกเลิกแล้ว ไม่ได้บันทึกอะไร" in text_of(hook.say(USER_OF01, "ยกเลิก"))
+    assert "ไม่มีขั้นตอนที่ค้างอยู่ให้ยกเลิก" in text_of(hook.say(USER_OF01, "ยกเลิก"))
