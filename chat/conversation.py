@@ -55,6 +55,7 @@ from chat import views
 from chat.budget import Deadline, Late, Turn, within
 from chat.context import Ctx, Messages
 from chat.payments import UNDO_HOURS, void_action
+from chat.phrases import is_cancel
 from chat.cache import SnapshotCache
 from chat.scope import SheetLoading, Snapshot
 from messaging.webhook import Event, WebhookHandler
@@ -212,7 +213,9 @@ class Conversation:
             return commands.link_help()
         who = user_id or (ctx.officer.officer_id if ctx.officer else "")
         step = self.pending.get(who) if cmd is None else None
-        if step is not None and step.kind.startswith("doc_"):
+        if step is not None and is_cancel(text):
+            messages = _cancelled()   # ยกเลิก typed, not tapped: the step's button's answer
+        elif step is not None and step.kind.startswith("doc_"):
             messages = documents.on_typed(ctx, step, text, self.file_document)
         elif step is not None:
             messages = guided.on_typed(ctx, step, text)
@@ -283,7 +286,7 @@ class Conversation:
             return messages
         self.pending.put(who, None)
         if action == "cancel":
-            return [flex.text_message("ยกเลิกแล้ว ไม่ได้บันทึกอะไร", quick=views.main_quick())]
+            return _cancelled()
         if action == "void" and fields.get("r", "").startswith("LINE-") and fields.get("c"):
             return self.void_payment(ctx, fields["r"], fields["c"])
         if action == "pay":
@@ -655,6 +658,10 @@ def _who(record: dict[str, Any]) -> str:
     name = str(record.get("officer_name") or "")
     officer_id = str(record.get("officer_id") or "")
     return f"{polite_name(name)} ({officer_id})" if name else officer_id or "-"
+
+
+def _cancelled() -> Messages:
+    return [flex.text_message("ยกเลิกแล้ว ไม่ได้บันทึกอะไร", quick=views.main_quick())]
 
 
 def _when(record: dict[str, Any]) -> str:

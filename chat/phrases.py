@@ -96,6 +96,8 @@ ABOUT_PAYING: tuple[str, ...] = ("จ่ายหรือยัง", "ชำร
 # Where a borrower is, asked after their name ("บุญเรือนอยู่หมู่ไหน"): their card names the fund and village.
 ABOUT_WHERE: tuple[str, ...] = ("บ้านอยู่ที่ไหน", "บ้านอยู่ไหน", "อยู่หมู่บ้านไหน", "อยู่หมู่ไหน", "อยู่กองทุนไหน",
                                 "อยู่ตำบลไหน", "อยู่ที่ไหน", "อยู่ไหน", "กองทุนไหน", "หมู่ไหน")   # longest first
+# Typed to leave a step that waits for typing (the step's ยกเลิก button does the same).
+CANCEL_WORDS: frozenset[str] = frozenset({"ยกเลิก", "cancel", "เลิก", "ไม่เอาแล้ว", "ไม่บันทึก", "ยกเลิกก่อน", "ออก"})
 GREETINGS: tuple[str, ...] = ("สวัสดี", "หวัดดี", "ดีครับ", "ดีค่ะ", "hello", "hi", "hey")
 THANKS: tuple[str, ...] = ("ขอบคุณ", "ขอบใจ", "thank", "thx", "ขอบพระคุณ")
 
@@ -117,6 +119,12 @@ def _strip_particles(text: str) -> str:
     while len(words) > 1 and words[-1].lower() in PARTICLES:
         words.pop()
     return " ".join(words)
+
+
+def is_cancel(text: str) -> bool:
+    """ยกเลิก (or another of CANCEL_WORDS) typed, with or without a polite particle."""
+    said = _strip_particles(normalize_text(text).strip()).lower()
+    return any(reading in CANCEL_WORDS for reading in without_glued_particles(said))
 
 
 def without_glued_particles(word: str) -> Iterable[str]:

@@ -12,7 +12,7 @@ from chat import views
 from chat.context import Ctx, Messages
 from chat.lists import DUE_WHEN_WORDS
 from chat.overview import PREVIOUS_MONTH_WORDS, THIS_MONTH_WORDS, cmd_fund, cmd_summary
-from chat.phrases import GREETING, THANKS_KEY, named_alone
+from chat.phrases import GREETING, THANKS_KEY, is_cancel, named_alone
 from chat.places import Place, find_place
 from chat.registry import COMMANDS, command, phrasebook, route
 from chat.start import link_help
@@ -123,7 +123,7 @@ def understood_anyway(ctx: Ctx, text: str) -> Messages | None:
     said = normalize_text(text).strip()
     if said in DUE_WHEN_WORDS:
         return COMMANDS["due"].run(ctx, said)
-    if said.lower() in ("ยกเลิก", "cancel"):   # no step waits for it (a waiting step takes it first)
+    if is_cancel(said):   # no step waits for it (a waiting step takes it first)
         return [flex.text_message("ไม่มีขั้นตอนที่ค้างอยู่ให้ยกเลิก ถ้าต้องการยกเลิกรายการรับชำระที่บันทึกผิด "
                                   "กด รายการที่บันทึก", quick=views.quick("รายการที่บันทึก", "เมนู"))]
     readings = named_alone(text)

@@ -139,6 +139,17 @@ def test_a_bank_book_asks_its_balance_and_date_and_keeps_them_on_the_row(local_h
     assert asked  # the first answer asked for the fund
 
 
+def test_cancel_typed_while_a_document_waits_files_nothing(local_hook, line_fake, sheets_fake):
+    line_fake.add_content("600005", JPEG, "image/jpeg")
+    send(local_hook, image("600005"))
+    kinds = local_hook.say(USER_OF01, "หนองเสม็ด")
+    balance = local_hook.tap(USER_OF01, postback_data(kinds, "สมุดบัญชี"))
+    assert "ยอดเงินคงเหลือ" in text_of(balance)
+    assert "ยกเลิกแล้ว ไม่ได้บันทึกอะไร" in text_of(local_hook.say(USER_OF01, "ยกเลิกค่ะ"))
+    assert "ยังไม่ได้บันทึกอะไร" in text_of(local_hook.say(USER_OF01, "125,400"))   # no longer a balance
+    assert document_rows(sheets_fake) == []
+
+
 def test_expired_content_says_so_and_files_nothing(local_hook, line_fake, sheets_fake):
     line_fake.add_content("600004", JPEG, "image/jpeg")
     line_fake.expire_content("600004")

@@ -312,7 +312,14 @@ def test_the_list_of_recordings_is_newest_first_one_carousel_and_only_line_entri
     assert "และอีก 2 รายการก่อนหน้านี้" in text_of(listed) and "100 บาท" not in amounts
 
 
-def test_cancel_typed_during_a_step_ends_it_and_then_there_is_nothing_to_cancel(hook):
-    hook.say(USER_OF01, "บันทึกรับชำระ")
-    assert "ยกเลิกแล้ว ไม่ได้บันทึกอะไร" in text_of(hook.say(USER_OF01, "ยกเลิก"))
-    assert "ไม่มีขั้นตอนที่ค้างอยู่ให้ยกเลิก" in text_of(hook.say(USER_OF01, "ยกเลิก"))
+@pytest.mark.parametrize("typed", ["ยกเลิก", "ยกเลิกครับ", "ไม่เอาแล้ว", "cancel"])
+def test_cancel_typed_at_any_step_ends_it_and_then_there_is_nothing_to_cancel(hook, sheets_fake, typed):
+    """Typed, not tapped (LINE sends it as text): the step's ยกเลิก button's answer, at every step."""
+    rows = len(payment_rows(sheets_fake))
+    steps = [["บันทึกรับชำระ"], ["ชำระ F1-002"], ["ชำระ F1-002", "500"], ["ชำระ F1-002", "500", "วันนี้"]]
+    for before in steps:
+        for text in before:
+            hook.say(USER_OF01, text)
+        assert "ยกเลิกแล้ว ไม่ได้บันทึกอะไร" in text_of(hook.say(USER_OF01, typed)), before
+        assert "ไม่มีขั้นตอนที่ค้างอยู่ให้ยกเลิก" in text_of(hook.say(USER_OF01, typed))
+    assert len(payment_rows(sheets_fake)) == rows
