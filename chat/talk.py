@@ -124,8 +124,9 @@ def understood_anyway(ctx: Ctx, text: str) -> Messages | None:
     if said in DUE_WHEN_WORDS:
         return COMMANDS["due"].run(ctx, said)
     if is_cancel(said):   # no step waits for it (a waiting step takes it first)
-        return [flex.text_message("ไม่มีขั้นตอนที่ค้างอยู่ให้ยกเลิก ถ้าต้องการยกเลิกรายการรับชำระที่บันทึกผิด "
-                                  "กด รายการที่บันทึก", quick=views.quick("รายการที่บันทึก", "เมนู"))]
+        return [flex.text_message("ไม่มีขั้นตอนที่ค้างอยู่ให้ยกเลิก (การ์ดที่ยังไม่ได้กด ยืนยันบันทึก จะไม่ถูกบันทึก) "
+                                  "ถ้าต้องการยกเลิกรายการรับชำระที่บันทึกแล้ว กด รายการที่บันทึก",
+                                  quick=views.quick("รายการที่บันทึก", "เมนู"))]
     readings = named_alone(text)
     for name in readings:
         if len(name) < 3:  # a word shorter than a Thai name would match half the sheet

@@ -3,7 +3,7 @@
 `chat --as OFFICER_ID` talks to the same Conversation the webhook uses, as
 that officer, on the chosen store (the demo workbook by default). Replies are
 printed as readable text (what a Flex card says, in order), and the buttons
-are numbered: type a number or a button's label to press it. `--say` answers
+are numbered: type a number to press one (text is sent as text, as in LINE). `--say` answers
 one message (repeat it to say several, e.g. a `ชำระ` and then `1` to confirm)
 and exits. What the chat writes (a repayment, feedback) really goes to the store; linking a LINE
 account (ลงทะเบียน) does not: the terminal has no LINE user, so it says that linking happens in LINE
@@ -71,7 +71,7 @@ class TerminalSession:
         self.buttons: list[dict] = []
 
     def say(self, text: str) -> list[dict]:
-        """Answer what the officer typed: a button number or label, or a message."""
+        """Answer what the officer typed: a button's number, or a message."""
         text = text.strip()
         chosen = self._button(text)
         if chosen is not None and not (chosen.get("type") == "message" and chosen.get("text") == text):
@@ -108,11 +108,10 @@ class TerminalSession:
         return []
 
     def _button(self, text: str) -> dict | None:
+        # Only a number presses a button. Text is sent as text even when it reads as a button's label,
+        # as LINE sends it: typing ยกเลิก is not tapping ยกเลิก, and the chat must understand it typed.
         if text.isdigit() and 1 <= int(text) <= len(self.buttons):
             return self.buttons[int(text) - 1]
-        for action in self.buttons:
-            if text and text == action.get("label"):
-                return action
         return None
 
     def _show(self, messages: list[dict]) -> list[dict]:

@@ -877,6 +877,16 @@ def test_terminal_session_fill_in_buttons_only_hint(chat):
     assert labels.count("บันทึกรับชำระ") == 1   # the card's button, not again as a quick reply
 
 
+def test_the_terminal_sends_a_buttons_label_typed_as_text_as_line_does(chat):
+    """Typing ยกเลิก is not tapping ยกเลิก in LINE: the terminal sends it as text too (only a number presses)."""
+    out = io.StringIO()
+    session = TerminalSession(chat.conv, "OF-01", USER_OF01, out)
+    session.say("ชำระ F1-002 500")
+    assert "ยกเลิก" in [a["label"] for a in session.buttons]
+    session.say("ยกเลิก")
+    assert "ไม่มีขั้นตอนที่ค้างอยู่ให้ยกเลิก" in out.getvalue()   # the text, not the card's button
+
+
 def test_now_and_money_types():
     assert NOW.year == 2026 and isinstance(commands.parse_pay("F1 1,500", TODAY)[1], Decimal)
 
