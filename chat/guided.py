@@ -89,6 +89,12 @@ CANCEL = flex.postback_action("ยกเลิก", "a=cancel", "ยกเลิ
 @command("pay", "ชำระ", "รับชำระ", "บันทึกชำระ", "pay", usage="ชำระ <เลขที่สัญญาหรือชื่อผู้ยืม> <จำนวน> [วันที่] [ใบรับ <เลขที่>]",
          summary="บันทึกรับชำระ (ยืนยันก่อนบันทึก) หรือกด บันทึกรับชำระ เพื่อเลือกทีละขั้น")
 def cmd_pay(ctx: Ctx, args: str) -> Messages:
+    typed = args.split()[0] if args.split() else ""
+    named = views.loan_by_typed(ctx.view, typed) if typed else None
+    if named is not None and named.contract_no != typed:   # the short number a button showed (13/2568/11)
+        args = args.replace(typed, named.contract_no, 1)
+    elif named is None and "/" in typed and len(args.split()) >= 2 and len(find_loans(ctx.view, typed)) > 1:
+        return pay_by_name(ctx, args)   # a short number several contracts of the area end with: pick one
     if len(args.split()) < 2 and not split_receipt(args)[1]:
         if args.strip() and ctx.view.loan(args.strip()) is not None:
             return amount_step(ctx, args.strip())   # ชำระ <สัญญา>: straight to the amount

@@ -16,6 +16,7 @@ from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
 from sheets import readers
+from sheets.parse.payments import voided_ref
 
 
 @dataclass(frozen=True)
@@ -145,8 +146,10 @@ def confirm_card(ctx: Ctx, contract: str, amount: Decimal, paid_date: dt.date, r
     except ValueError:  # a receipt number of many Thai letters: too long once encoded
         return [flex.text_message("เลขที่ใบรับเงินยาวเกินไป โปรดพิมพ์ให้สั้นลง", quick=views.main_quick())]
     cancel = flex.postback_action("ยกเลิก", urllib.parse.urlencode({"a": "cancel", "r": request.ref}), "ยกเลิก")
-    same = [p for p in ctx.view.ds.payments.get(loan.contract_no, [])
-            if p.amount == amount and p.paid_date == paid_date]
+    recorded = ctx.view.ds.payments.get(loan.contract_no, [])
+    cancelled = {original for p in recorded if p.ref and (original := voided_ref(p.ref)) is not None}
+    # The same amount on the same day, not cancelled since (ยกเลิกรายการ): perhaps this one, typed twice.
+    same = [p for p in recorded if p.amount == amount and p.paid_date == paid_date and p.ref not in cancelled]
     warning = (f"มีรายการรับชำระ {baht(amount)} วันที่ {date_th(paid_date)} ของสัญญานี้ในชีตอยู่แล้ว "
                "ตรวจสอบว่าไม่ใช่รายการซ้ำ") if same else None
     bubble = views.payment_confirm_bubble(loan, ctx.view.ds.funds.get(loan.fund_id), amount, paid_date,

@@ -22,6 +22,8 @@ from chat.phrases import without_asking_words, without_glued_particles
 
 _VILLAGE_NO = re.compile(r"^(?:หมู่ที่|หมู่|ม\.|ม)\s*(\d{1,2})(?:\s+(.*))?$")
 _CODE = re.compile(r"^[0-9][0-9-]*$")
+# A village with its หมู่ after it, as the buttons name a fund (บ้านไร่ขวาง ม.13) and people write it.
+_NAME_THEN_NO = re.compile(r"^(.+?)\s*(?:หมู่ที่|หมู่|ม\.)\s*(\d{1,2})$")
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,13 @@ def find_place(funds: Sequence[Any], query: str) -> Place | None:
             within, where = inner.funds, " " + inner.label
         found = [f for f in within if _number(f.village_no) == number]
         return Place(tuple(found), f"หมู่ {number}{where}") if found else None
+    named = _NAME_THEN_NO.match(q)
+    if named:
+        inner = find_place(funds, named.group(1))
+        number = int(named.group(2))
+        found = [f for f in (inner.funds if inner else ()) if _number(f.village_no) == number]
+        if found:
+            return Place(tuple(found), views.fund_label(found[0]) if len(found) == 1 else _several(found))
     if q.startswith(("อำเภอ", "อ.")):
         return _district(funds, normalize_district(q))
     if q.startswith(("ตำบล", "ต.")):

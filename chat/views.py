@@ -108,6 +108,16 @@ def short_contract(loan: Loan) -> str:
     return rest if dash and head.isdigit() and rest else loan.contract_no
 
 
+def loan_by_typed(view: Any, typed: str) -> Loan | None:
+    """The loan of the officer's area a typed contract number names: the whole number, or the short one the
+    buttons show (13/2568/11 for 230101-13/2568/11) when only one contract of the area has it."""
+    loan = view.loan(typed)
+    if loan is not None or "/" not in typed:
+        return loan
+    found = [candidate for candidate in view.loans if short_contract(candidate) == typed]
+    return found[0] if len(found) == 1 else None
+
+
 def loan_label(loan: Loan) -> str:
     """A button's label that names the borrower and the contract, within LINE's 20 characters."""
     name = (loan.borrower_name or "").strip()

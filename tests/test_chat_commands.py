@@ -938,3 +938,22 @@ def test_who_is_linked_to_line_in_the_officers_area(chat):
     assert "วิชัย ใจดี (OF-02)" in own and "มานี" not in own and "จันทร์เพ็ญ" not in own
     for text in (province, one, own):
         assert not any(code in text for code in ("ABC123", "DEF456", "GHI789", "JKL000", "PRV001"))
+
+
+def test_a_contracts_short_number_as_the_buttons_show_it_is_read(sheets_fake, line_fake):
+    """ชำระ 01/2569/07: the number without the fund's code, as buttons show it; several contracts of the
+    area ending so are offered to pick from, never guessed."""
+    from tests.sheetdata import tiny_province
+
+    data = tiny_province()
+    for contract, fund in (("230101-01/2569/07", "230101-01"), ("230101-01/2569/08", "230101-01"),
+                           ("230102-01/2569/08", "230102-03")):
+        data["loans"].append({"contract_no": contract, "fund_id": fund, "borrower_name": f"ผู้ยืม {contract[-2:]}",
+                              "loan_date": "1/1/69", "amount": 3000, "due_date": "1/12/69"})
+    load_province(sheets_fake, data)
+    chat = Chat(make_runtime(sheets_fake, line_fake))
+    card = chat.text(USER_OF01, "ชำระ 01/2569/07 500")
+    assert "ยืนยันบันทึกรับชำระ" in card and "230101-01/2569/07" in card
+    assert "230101-01/2569/07" in chat.text(USER_OF01, "รับชำระ 01/2569/07")           # on to the amount
+    both = chat.text(USER_OF01, "ชำระ 01/2569/08 500")
+    assert "230101-01/2569/08" in both and "230102-01/2569/08" in both and "ยืนยันบันทึกรับชำระ" not in both

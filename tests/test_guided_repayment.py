@@ -323,3 +323,22 @@ def test_cancel_typed_at_any_step_ends_it_and_then_there_is_nothing_to_cancel(ho
         assert "ยกเลิกแล้ว ไม่ได้บันทึกอะไร" in text_of(hook.say(USER_OF01, typed)), before
         assert "ไม่มีขั้นตอนที่ค้างอยู่ให้ยกเลิก" in text_of(hook.say(USER_OF01, typed))
     assert len(payment_rows(sheets_fake)) == rows
+
+
+def test_what_the_buttons_say_also_works_typed(hook):
+    """An officer types what a button shows: a fund as บ้าน… ม.N at step 1, a contract's short number."""
+    step1 = hook.say(USER_OF01, "บันทึกรับชำระ")
+    label = next(a["label"] for a in actions_of(step1) if a["label"].startswith("บ้านบางพระ"))
+    assert label == "บ้านบางพระ ม.1"
+    typed = hook.say(USER_OF01, label)
+    assert "ขั้นที่ 2/5" in text_of(typed) or "ขั้นที่ 3/5" in text_of(typed)
+    assert "ไม่พบกองทุน" not in text_of(typed)
+    hook.say(USER_OF01, "ยกเลิก")
+
+
+def test_a_cancelled_repayment_is_no_reason_to_warn_of_a_double(hook):
+    done = recorded(hook)
+    again = text_of(hook.say(USER_OF01, "ชำระ F1-002 1,500"))
+    assert "ตรวจสอบว่าไม่ใช่รายการซ้ำ" in again                   # the same amount today: perhaps twice
+    hook.tap(USER_OF01, postback_data(done, "ยกเลิกรายการ"))
+    assert "ตรวจสอบว่าไม่ใช่รายการซ้ำ" not in text_of(hook.say(USER_OF01, "ชำระ F1-002 1,500"))   # cancelled
