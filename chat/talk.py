@@ -61,6 +61,11 @@ def _when_then_command(ctx: Ctx, text: str) -> Messages | None:
     return None
 
 
+_CONFIRM_WORDS = frozenset({"ยืนยัน", "ยืนยันบันทึก", "ยืนยันครับ", "ยืนยันค่ะ", "ตกลง", "ok", "โอเค", "บันทึกเลย",
+                            "ใช่", "ถูกต้อง"})
+_PAGE_ALONE = re.compile(r"^(?:หน้า|page)\s*(\d+)$", re.IGNORECASE)
+
+
 # "สมชายจ่าย 500", "นางสอง ชำระมา 1,500 บาท เมื่อวาน": a borrower, then that they paid, then how much.
 _PAID = re.compile(r"^(?P<who>.+?)\s*(?:จ่าย|ชำระ|โอน)(?:เงิน)?(?:มา|แล้ว|มาแล้ว)?\s+(?P<rest>[0-9๐-๙].*)$")
 
@@ -123,6 +128,16 @@ def understood_anyway(ctx: Ctx, text: str) -> Messages | None:
     said = normalize_text(text).strip()
     if said in DUE_WHEN_WORDS:
         return COMMANDS["due"].run(ctx, said)
+    if said.replace(" ", "").lower() in _CONFIRM_WORDS:
+        # Nothing is written from typing: the card's button carries what it records (and works on any instance).
+        return [flex.text_message("กดปุ่ม ยืนยันบันทึก บนการ์ดยืนยันด้านบนเพื่อบันทึก (พิมพ์ยืนยันไม่ได้ "
+                                  "เพื่อไม่ให้บันทึกผิดรายการ) ถ้าไม่เห็นการ์ดแล้ว พิมพ์ ชำระ <เลขที่สัญญา> <จำนวน> อีกครั้ง",
+                                  quick=views.quick("บันทึกรับชำระ", "รายการที่บันทึก", "เมนู"))]
+    page = _PAGE_ALONE.match(said)
+    if page:   # หน้า 2 alone: which list's page is not known here (the list's own button says it)
+        n = page.group(1)
+        return [flex.text_message(f"หน้า {n} ของรายการไหน กดปุ่ม หน้า {n} ใต้รายการ หรือเลือกด้านล่าง",
+                                  quick=views.quick(f"ค้างชำระ หน้า {n}", f"ครบกำหนด หน้า {n}", "เมนู"))]
     if is_cancel(said):   # no step waits for it (a waiting step takes it first)
         return [flex.text_message("ไม่มีขั้นตอนที่ค้างอยู่ให้ยกเลิก (การ์ดที่ยังไม่ได้กด ยืนยันบันทึก จะไม่ถูกบันทึก) "
                                   "ถ้าต้องการยกเลิกรายการรับชำระที่บันทึกแล้ว กด รายการที่บันทึก",

@@ -414,6 +414,20 @@ def test_a_time_alone_and_months_of_arrears_are_read_as_people_say_them(chat, ty
     assert "ไม่เข้าใจ" not in chat.text(USER_OF01, typed) and "ไม่พบกองทุน" not in chat.text(USER_OF01, typed)
 
 
+@pytest.mark.parametrize("typed", ["ยืนยัน", "ยืนยันบันทึก", "ตกลง", "OK"])
+def test_confirm_typed_writes_nothing_and_says_to_press_the_cards_button(chat, sheets_fake, typed):
+    chat.say(USER_OF01, "ชำระ F1-002 500")
+    before = len(sheets_fake.rows(SPREADSHEET_ID, "รับชำระ"))
+    assert "กดปุ่ม ยืนยันบันทึก บนการ์ดยืนยัน" in chat.text(USER_OF01, typed)
+    assert len(sheets_fake.rows(SPREADSHEET_ID, "รับชำระ")) == before
+
+
+def test_a_page_alone_asks_which_list_with_both_lists_buttons(chat):
+    answer = chat.say(USER_OF01, "หน้า 2")
+    assert "หน้า 2 ของรายการไหน" in text_of(answer)
+    assert [a["text"] for a in actions_of(answer)][:2] == ["ค้างชำระ หน้า 2", "ครบกำหนด หน้า 2"]
+
+
 def test_cancel_with_nothing_to_cancel_points_to_the_recordings(chat):
     answer = chat.say(USER_OF01, "ยกเลิก")
     assert "ไม่มีขั้นตอนที่ค้างอยู่ให้ยกเลิก" in text_of(answer)
