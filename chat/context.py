@@ -5,7 +5,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, Sequence
 
 from chat.budget import Deadline, Turn
 from chat.scope import Scope, ScopeView, SheetLoading, Snapshot
@@ -23,6 +23,8 @@ class Conversing(Protocol):
     def register(self, ctx: "Ctx", code_text: str) -> Messages: ...
 
     def record_feedback(self, ctx: "Ctx", text: str) -> Messages: ...
+
+    def row_links(self, ctx: "Ctx", rows: Sequence[tuple[str, int]]) -> dict[tuple[str, int], str]: ...
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ import urllib.parse
 from collections import defaultdict, deque
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from core.thai import baht, date_th, mask_id_runs, polite_name, to_arabic_digits
 from chat import commands, documents, guided
@@ -598,6 +598,24 @@ class Conversation:
                                       "ถ้าวันนี้ไม่เห็นในแท็บ ข้อเสนอแนะ โปรดส่งอีกครั้ง", quick=views.main_quick())]
         return [flex.text_message("ขอบคุณค่ะ บันทึกข้อเสนอแนะแล้ว จะนำเข้าที่ประชุมประจำเดือน",
                                quick=views.main_quick())]
+
+    def row_links(self, ctx: Ctx, rows: Sequence[tuple[str, int]]) -> dict[tuple[str, int], str]:
+        """(tab title, row) -> a link opening the sheet there, for the rows the store can link to; none
+        when asking would not fit in this event's time (a link helps, it is never worth a late answer)."""
+        deadline = self._turn_of(ctx).deadline
+
+        def links() -> dict[tuple[str, int], str]:
+            found = {}
+            for title, row in rows:
+                link = self.store.row_link(title, row)
+                if link is not None:
+                    found[(title, row)] = link
+            return found
+        try:
+            return within(deadline, links, name="row-links")
+        except Late:
+            log.warning("the sheet's tab ids did not come within the event's time: the check is answered without links")
+            return {}
 
     def _feedback_seen(self, officer_id: str, text: str, now: dt.datetime, deadline: Deadline) -> bool:
         try:

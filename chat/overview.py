@@ -442,8 +442,15 @@ def cmd_check(ctx: Ctx, args: str) -> Messages:
             f"และอีก {len(bad) - limit:,} กองทุน — พิมพ์ กองทุน <รหัส> หรือดูทั้งหมดในแท็บ ตรวจสอบข้อมูล",
             size="xs", color=flex.AMBER))
     if problems:
-        lines = [flex.text(flex.clip(f"{p.tab} แถว {p.row} {p.header}: {p.message}" if p.row else
-                               f"{p.tab}: {p.message}", 200), size="xs") for p in problems[:limit]]
+        # Each problem opens its row in the sheet when tapped (on Google Sheets), to be fixed there.
+        links = ctx.conv.row_links(ctx, [(p.tab, p.row) for p in problems[:limit] if p.row])
+        lines = []
+        for p in problems[:limit]:
+            line = flex.text(flex.clip(f"{p.tab} แถว {p.row} {p.header}: {p.message}" if p.row else
+                                       f"{p.tab}: {p.message}", 200), size="xs")
+            link = links.get((p.tab, p.row))
+            lines.append(flex.box([line, flex.text("แตะเพื่อเปิดแถวนี้ในชีต", size="xxs", color=flex.BLUE)],
+                                  spacing="none", action=flex.uri_action("เปิดในชีต", link)) if link else line)
         if len(problems) > limit:
             lines.append(flex.text(f"และอีก {len(problems) - limit:,} รายการ — ดูทั้งหมดในแท็บ ตรวจสอบข้อมูล",
                                 size="xs", color=flex.AMBER))

@@ -65,6 +65,7 @@ class GoogleStore:
         self.description = f"Google Sheets {sheet_id}"
         # Header row per tab title as last read or written in this run; None = the tab is missing.
         self._headers: dict[str, Optional[list[str]]] = {}
+        self._tab_ids: Optional[dict[str, int]] = None   # tab title -> sheetId, for row_link (asked once)
 
     @classmethod
     def from_config(cls, sheet_id: str, config: Config, layout: Layout, tokens: Optional[TokenSource] = None,
@@ -117,6 +118,20 @@ class GoogleStore:
         answer = self.client.values_batch_get(self.sheet_id, [a1_range(t) for t in titles], READ_OPTIONS)
         # Google answers in the order asked.
         return {t: vr.get("values", []) for t, vr in zip(titles, answer.get("valueRanges", []))}
+
+    def row_link(self, tab_title: str, row: int) -> Optional[str]:
+        """The spreadsheet opened at this row of the tab (the Sheets app on a phone follows the link).
+        The tabs' ids are asked once (one fields-limited spreadsheets.get); None when that fails."""
+        if self._tab_ids is None:
+            try:
+                self._tab_ids = {s["properties"]["title"]: s["properties"]["sheetId"]
+                                 for s in self._sheets("sheets.properties(sheetId,title)")}
+            except (SheetsError, StoreError):
+                return None   # asked again next time: a link is a help, never a reason to fail
+        tab_id = self._tab_ids.get(tab_title)
+        if tab_id is None or row < 1:
+            return None
+        return f"https://docs.google.com/spreadsheets/d/{self.sheet_id}/edit#gid={tab_id}&range={row}:{row}"
 
     def _sheets(self, fields: str) -> list[dict[str, Any]]:
         return self.client.spreadsheets_get(self.sheet_id, params={"fields": fields}).get("sheets", [])

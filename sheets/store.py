@@ -275,6 +275,10 @@ class Store(Protocol):
         """Replace a generated tab with a formatted report (a sheets.report_layout.ReportSheet):
         tables with number formats, the header frozen, a filter, native charts."""
 
+    def row_link(self, tab_title: str, row: int) -> str | None:
+        """A link that opens the spreadsheet at this row of the tab, for a person to fix it there
+        (None: the store has no such link, or it cannot be had now)."""
+
 
 def clean_row(row: Sequence[Any]) -> list[Any]:
     """A row as every backend gives it: empty cells None, trailing blank cells dropped."""

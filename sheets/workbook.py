@@ -35,6 +35,9 @@ class WorkbookStore:
         self.description = str(self.path)
         self._batch_book: Workbook | None = None
 
+    def row_link(self, tab_title: str, row: int) -> str | None:
+        return None   # a file on the office's machine: nothing a phone can open
+
     # -- reading ---------------------------------------------------------
     def read(self, tab_keys: Sequence[str]) -> dict[str, Table]:
         if not self.path.exists():

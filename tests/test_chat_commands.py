@@ -971,3 +971,33 @@ def test_a_contracts_short_number_as_the_buttons_show_it_is_read(sheets_fake, li
     assert "230101-01/2569/07" in chat.text(USER_OF01, "รับชำระ 01/2569/07")           # on to the amount
     both = chat.text(USER_OF01, "ชำระ 01/2569/08 500")
     assert "230101-01/2569/08" in both and "230102-01/2569/08" in both and "ยืนยันบันทึกรับชำระ" not in both
+
+
+def test_each_problem_of_the_check_opens_its_row_in_the_sheet(sheets_fake, line_fake):
+    """On Google Sheets a problem's row is one tap away (the tab's id asked once, fields-limited); when
+    that request fails the check is answered all the same, without links; a workbook has none."""
+    load_province(sheets_fake)
+    hook = Webhook(make_runtime(sheets_fake, line_fake), line_fake)
+    hook.say(USER_OF01, "สรุป")
+    before = sheets_fake.count("spreadsheets.get")
+    answer = hook.say(USER_PV01, "ตรวจสอบ")
+    links = [a["uri"] for a in actions_of(answer) if a["type"] == "uri"]
+    loans_id = sheets_fake.sheet(SPREADSHEET_ID, "ลูกหนี้").sheet_id
+    assert f"https://docs.google.com/spreadsheets/d/{SPREADSHEET_ID}/edit#gid={loans_id}&range=7:7" in links
+    assert len(links) == 3 and "แตะเพื่อเปิดแถวนี้ในชีต" in text_of(answer)
+    assert sheets_fake.count("spreadsheets.get") == before + 1
+    hook.say(USER_OF01, "ตรวจสอบ")
+    assert sheets_fake.count("spreadsheets.get") == before + 1      # the ids are kept
+    assert line_fake.violations == []
+
+    again = Webhook(make_runtime(sheets_fake, line_fake), line_fake)   # a new instance; Google refuses the ids
+    sheets_fake.fail_always(500, kind="spreadsheets.get")
+    plain = again.say(USER_PV01, "ตรวจสอบ")
+    assert "ลูกหนี้ แถว 7" in text_of(plain) and not [a for a in actions_of(plain) if a["type"] == "uri"]
+
+
+def test_a_workbook_has_no_row_links(tmp_path):
+    from sheets.workbook import WorkbookStore
+    from sheets.store import Layout
+
+    assert WorkbookStore(tmp_path / "x.xlsx", Layout()).row_link("ลูกหนี้", 7) is None
