@@ -448,7 +448,7 @@ def cmd_check(ctx: Ctx, args: str) -> Messages:
         for p in problems[:limit]:
             line = flex.text(flex.clip(f"{p.tab} แถว {p.row} {p.header}: {p.message}" if p.row else
                                        f"{p.tab}: {p.message}", 200), size="xs")
-            link = links.get((p.tab, p.row))
+            link = links.get((p.tab, p.row)) if p.row else None
             lines.append(flex.box([line, flex.text("แตะเพื่อเปิดแถวนี้ในชีต", size="xxs", color=flex.BLUE)],
                                   spacing="none", action=flex.uri_action("เปิดในชีต", link)) if link else line)
         if len(problems) > limit:
