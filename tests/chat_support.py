@@ -67,6 +67,17 @@ def deployment_claims(sheets_fake: Any) -> FileClaims:
     return FileClaims(directory.name)
 
 
+# The clients the runtimes of the running test opened, closed when it ends (tests/conftest.py): a kept-alive
+# connection holds a descriptor at each end, and a whole run's would pass select()'s 1024 (a closed
+# client opens a new connection if it is used again, so a runtime kept longer still works).
+OPENED: list[Any] = []
+
+
+def close_opened() -> None:
+    while OPENED:
+        OPENED.pop().close()
+
+
 def make_runtime(sheets_fake: Any, line_fake: Any, *, overrides: dict | None = None,
                  clock: Clock | None = None, today: dt.date = TODAY, claims: Claims | None = None,
                  budget_seconds: float | None = None, wall: Callable[[], float] | None = None,
@@ -80,6 +91,7 @@ def make_runtime(sheets_fake: Any, line_fake: Any, *, overrides: dict | None = N
     layout = Layout(config)
     store = GoogleStore.for_webhook(SPREADSHEET_ID, config, layout, StaticToken("test-token"))
     replier = LineClient.from_config(config, DEFAULT_TOKEN, webhook=True)
+    OPENED.extend((store, replier))
     extra: dict[str, Any] = {"wall": wall} if wall is not None else {}
     if shelf is not None:
         extra["shelf"] = shelf

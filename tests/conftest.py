@@ -44,6 +44,15 @@ def snapshot_directories(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     return root
 
 
+@pytest.fixture(autouse=True)
+def clients_closed() -> Iterator[None]:
+    """The HTTP clients a test's runtimes opened are closed when it ends (tests.chat_support.OPENED)."""
+    yield
+    from tests.chat_support import close_opened   # here: chat_support imports this module
+
+    close_opened()
+
+
 def make_config(overrides: Mapping[str, Any] | None = None) -> Config:
     """config.yaml plus the test settings, never the caller's environment."""
     return load_config(env={}, overrides={**TEST_SETTINGS, **(overrides or {})})

@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 import gzip
 import http.client
-import select
+import selectors
 import socket
 import socketserver
 import threading
@@ -173,16 +173,20 @@ class TunnelHandler(socketserver.StreamRequestHandler):
         with socket.create_connection((host, int(port))) as upstream:
             self.wfile.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
             self.wfile.flush()
-            sockets = [self.connection, upstream]
-            while True:
-                readable, _, _ = select.select(sockets, [], [], 5)
-                if not readable:
-                    return
-                for sock in readable:
-                    data = sock.recv(65536)
-                    if not data:
+            # A selector, not select(): a long test run may hold descriptors past select()'s 1024.
+            with selectors.DefaultSelector() as ready:
+                ready.register(self.connection, selectors.EVENT_READ)
+                ready.register(upstream, selectors.EVENT_READ)
+                while True:
+                    events = ready.select(5)
+                    if not events:
                         return
-                    (upstream if sock is self.connection else self.connection).sendall(data)
+                    for key, _ in events:
+                        sock = key.fileobj
+                        data = sock.recv(65536)  # type: ignore[union-attr]
+                        if not data:
+                            return
+                        (upstream if sock is self.connection else self.connection).sendall(data)
 
 
 @pytest.fixture
