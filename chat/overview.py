@@ -11,6 +11,7 @@ from core.thai import MONTHS_ABBR, baht, date_th, month_th, to_arabic_digits
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
+from chat.phrases import without_asking_words
 from chat.places import match_funds, narrow, not_found_fund, only_funds
 from chat.registry import command
 from sheets import readers
@@ -20,7 +21,7 @@ from sheets import readers
          summary="สถานะกองทุน: เงินทุน เงินฝาก ยอดคงค้าง ค้างชำระ PAR30 ข้อมูลที่ขาด")
 def cmd_fund(ctx: Ctx, args: str) -> Messages:
     view = ctx.view
-    if not args:
+    if not without_asking_words(args.strip()):   # กองทุน, ยอดเงินทุนทั้งหมด: which fund, with buttons
         return [flex.text_message("พิมพ์ กองทุน ตามด้วยรหัสกองทุนหรือชื่อหมู่บ้าน เช่น กองทุน บางพระ "
                                   "หรือกดกองทุนด้านล่าง (ที่มีลูกหนี้ค้างชำระมากก่อน)",
                                   quick=[*views.fund_buttons(view, view.funds, "กองทุน", 12), *views.quick("เมนู")])]
@@ -80,6 +81,27 @@ def cmd_collection(ctx: Ctx, args: str) -> Messages:
 
 
  # ---------------------------------------------------------------- find a borrower
+
+
+@command("notices", "หนังสือแจ้งเตือน", "notices", usage="หนังสือแจ้งเตือน",
+         summary="หนังสือแจ้งเตือนผู้ยืมที่ค้างชำระ: ใครจะได้ และพิมพ์ที่ไหน", in_help=False)
+def cmd_notices(ctx: Ctx, args: str) -> Messages:
+    """Where the notice letters are made (the office's `notices` job, which numbers and logs them), and
+    who is overdue long enough for one: the list is ค้างชำระ's, a tap away."""
+    view = ctx.view
+    min_days = int(ctx.config.notices.min_days)
+    day = view.ledger
+    late = sum(1 for days, arrears in zip(day.days_overdue.tolist(), day.arrears.tolist())
+               if arrears > 0 and days >= min_days)
+    district = ctx.officer.district if ctx.officer is not None and not view.scope.province_wide else "<อำเภอ>"
+    gap = int(ctx.config.notices.min_gap_days)
+    lines = [f"หนังสือแจ้งเตือนผู้ยืมที่ค้างชำระตั้งแต่ {min_days} วัน ({view.scope.label}: ตอนนี้ {late:,} สัญญา; "
+             f"สัญญาที่ได้หนังสือไปไม่ถึง {gap} วันจะยังไม่ได้ฉบับใหม่)",
+             "ออกที่สำนักงาน เป็น PDF หนึ่งฉบับต่อราย ลงเลขที่หนังสือ และบันทึกในแท็บ หนังสือแจ้งเตือน "
+             "(ครั้งที่ 1 2 3 ตามที่ออกไปแล้ว) ด้วยคำสั่ง",
+             f"python main.py notices --district {district} --dry-run   (ดูก่อนว่าใครจะได้)",
+             f"python main.py notices --district {district}"]
+    return [flex.text_message("\n".join(lines), quick=views.quick("ค้างชำระ", "ค้างชำระ เกิน 90 วัน", "เมนู"))]
 
 
 @command("summary", "สรุป", "summary", usage="สรุป [สถานที่]",

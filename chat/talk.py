@@ -85,8 +85,9 @@ def _name_then_paid(ctx: Ctx, text: str) -> Messages | None:
 def cmd_feedback(ctx: Ctx, args: str) -> Messages:
     text = args.strip()
     if len(text) < 3:
-        return [flex.text_message("พิมพ์ แนะนำ ตามด้วยข้อความ เช่น แนะนำ อยากให้แจ้งเตือนก่อนครบกำหนด 3 วัน",
-                               quick=views.main_quick())]
+        return [flex.text_message("พิมพ์ แนะนำ ตามด้วยข้อความ (ข้อเสนอแนะหรือปัญหาการใช้งาน) เช่น แนะนำ อยากให้แจ้งเตือน"
+                                  "ก่อนครบกำหนด 3 วัน ผู้ดูแลระบบจังหวัดจะเห็นในแท็บ ข้อเสนอแนะ",
+                                  quick=views.quick("เมนู", fills=(views.FILL_FEEDBACK,)))]
     return ctx.conv.record_feedback(ctx, text)
 
 
@@ -156,4 +157,17 @@ def understood_anyway(ctx: Ctx, text: str) -> Messages | None:
             return found_reply(ctx, loans)
         if place is not None:   # part of a village's name, and no borrower by that name
             return cmd_fund(ctx, name)
-    return _place_then_command(ctx, readings, text) or _when_then_command(ctx, text) or _name_then_paid(ctx, text)
+    return (_place_then_command(ctx, readings, text) or _when_then_command(ctx, text) or _name_then_paid(ctx, text)
+            or _name_then_owes(ctx, text))
+
+
+_OWES = re.compile(r"^(?P<who>.+?)\s*ค้าง(?:อยู่|ชำระ|จ่าย)?\s*(?:เท่าไหร่|เท่าไร|กี่งวด|กี่บาท|อยู่)?$")
+
+
+def _name_then_owes(ctx: Ctx, text: str) -> Messages | None:
+    """นางบุญเรือนค้างเท่าไหร่, … ค้างกี่งวด: a borrower, then how much they owe: their card (a place so
+    asked is _place_then_command's, tried first). None when no borrower of the area is named."""
+    match = _OWES.match(normalize_text(text).strip())
+    who = match.group("who").strip() if match else ""
+    loans = find_loans(ctx.view, who) if len(who) >= 3 else []
+    return found_reply(ctx, loans) if loans else None

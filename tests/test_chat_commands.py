@@ -348,6 +348,12 @@ def test_the_month_asked_for_is_read_as_people_say_it(typed, expect):
     ("ค้างชำระ กองทุนบ้านบางพระ", "ค้างชำระ บ้านบางพระ"), ("ค้างชำระ ใน ต.บางพระ", "ค้างชำระ ต.บางพระ"),
     ("ส่งสมุดบัญชี", "ส่งเอกสาร"), ("ส่งสำเนาสมุดบัญชีครับ", "ส่งเอกสาร"), ("ขอรายงานประจำเดือน", "สรุป"),
     ("ภาพรวมจังหวัด", "สรุป"), ("สรุป จังหวัดตราด", "สรุป"), ("ค้างชำระ ทุกอำเภอ", "ค้างชำระ"),
+    ("ลูกหนี้ที่ต้องติดตาม", "ค้างชำระ"), ("ใครผิดนัดชำระ", "ค้างชำระ"), ("ต้องติดตามใครบ้าง", "ค้างชำระ"),
+    ("วันนี้มีอะไรบ้าง", "ครบกำหนด"), ("ยอดเงินกู้คงค้าง", "สรุป"),
+    ("อัตราการชำระคืน", "ยอดรับชำระ"), ("เก็บได้กี่เปอร์เซ็นต์", "ยอดรับชำระ"), ("เอกสารที่ยังขาด", "ตรวจสอบ"),
+    ("ข้อมูลผิด แก้ยังไง", "ตรวจสอบ"), ("บ้านบางพระมีลูกหนี้กี่คน", "กองทุน บ้านบางพระ"),
+    ("สัญญา F1-002", "ค้นหา F1-002"), ("นายหนึ่งค้างเท่าไหร่", "ค้นหา นายหนึ่ง"), ("นายหนึ่ง ค้างกี่งวด", "ค้นหา นายหนึ่ง"),
+    ("ยอดเงินทุนทั้งหมด", "กองทุน"), ("ชำระเงิน", "บันทึกรับชำระ"), ("ขอใบเตือน", "หนังสือแจ้งเตือน"),
 ])
 def test_when_and_where_are_read_as_people_say_them_not_as_places(chat, asked, same_as):
     # The chat answers as of today: "this month" or "now" asks for the same answer, not a place.
@@ -426,6 +432,22 @@ def test_a_page_alone_asks_which_list_with_both_lists_buttons(chat):
     answer = chat.say(USER_OF01, "หน้า 2")
     assert "หน้า 2 ของรายการไหน" in text_of(answer)
     assert [a["text"] for a in actions_of(answer)][:2] == ["ค้างชำระ หน้า 2", "ครบกำหนด หน้า 2"]
+
+
+def test_notice_letters_say_who_is_overdue_long_enough_and_where_they_are_made(chat):
+    # เมืองตราด: F1-002 is 31 days overdue, F2-001 one day (under notices.min_days, 30); the province
+    # has F3-001 too, 240 days (ผิดสัญญา).
+    answer = chat.text(USER_OF01, "หนังสือทวงถาม")
+    assert "ค้างชำระตั้งแต่ 30 วัน (อ.เมืองตราด: ตอนนี้ 1 สัญญา;" in answer
+    assert "python main.py notices --district เมืองตราด --dry-run" in answer
+    assert "(จังหวัดตราด: ตอนนี้ 2 สัญญา;" in chat.text(USER_PV01, "หนังสือแจ้งเตือน")
+
+
+def test_a_problem_reported_opens_the_keyboard_for_it(chat):
+    answer = chat.say(USER_OF01, "แจ้งปัญหา")
+    assert "พิมพ์ แนะนำ ตามด้วยข้อความ" in text_of(answer)
+    assert any(a.get("fillInText") == "แนะนำ " for a in actions_of(answer))
+    assert "ขอบคุณค่ะ บันทึกข้อเสนอแนะแล้ว" in chat.text(USER_OF01, "แจ้งปัญหา ปุ่มค้นหากดไม่ได้")
 
 
 def test_cancel_with_nothing_to_cancel_points_to_the_recordings(chat):
