@@ -12,6 +12,7 @@ from chat.context import Ctx, Messages
 from chat.places import narrow, only_funds
 from chat.phrases import without_asking_words
 from chat.registry import command
+from sheets import readers
 from chat.search import find_loans, found_reply
 
 if TYPE_CHECKING:
@@ -53,6 +54,8 @@ def days_and_rest(args: str, default: int, today: dt.date | None = None) -> tupl
     text = to_arabic_digits(args).strip()
     if not text:
         return default, ""
+    if today is not None:
+        text = _month_as_when(text, today)
     match = _DAYS.match(text)
     if match:
         return int(match.group(1)), (match.group(2) or "").strip()
@@ -67,6 +70,21 @@ def days_and_rest(args: str, default: int, today: dt.date | None = None) -> tupl
     if match:   # ครบกำหนด บางพระ 30 วัน
         return int(match.group(2)), match.group(1).strip()
     return default, args.strip()
+
+
+def _month_as_when(text: str, today: dt.date) -> str:
+    """A month named at either end (ครบกำหนด ธันวาคม, ใครครบกำหนดเดือนมกราคม): this month's name reads as
+    เดือนนี้ and the next one's as เดือนหน้า; the text as it was otherwise."""
+    words = text.split()
+    for at in (0, -1):
+        month = readers.read_month_name(words[at].removeprefix("เดือน")) if words else None
+        if month is None:
+            continue
+        said = {today.month: "เดือนนี้", today.month % 12 + 1: "เดือนหน้า"}.get(month)
+        if said is not None:
+            words[at] = said
+            return " ".join(words)
+    return text
 
 
 def _borrower_instead(ctx: Ctx, text: str) -> Messages | None:

@@ -111,6 +111,17 @@ def cmd_summary(ctx: Ctx, args: str) -> Messages:
     if args.strip().replace(" ", "") in BY_DISTRICT:
         # The provincial rich menu's รายอำเภอ button: the districts, most in arrears first.
         return cmd_district_ranking(ctx, "")
+    (year, month), rest = asked_month(args, ctx.today)
+    if rest.split() != to_arabic_digits(args).split():   # a month was named
+        if (year, month) != (ctx.today.year, ctx.today.month):
+            # สรุป is as of today; a past month's figures are its collections and the trend's line.
+            said = f"{MONTHS_ABBR[month - 1]} {year + 543}"
+            return [flex.text_message(f"สรุปเป็นยอด ณ วันนี้ ตัวเลขของเดือน {month_th(year, month)} ดูได้ที่ "
+                                      f"ยอดรับชำระ {said} (รับชำระ ครบกำหนด อัตราการเก็บ) และ แนวโน้ม "
+                                      "(ค้างชำระ PAR30 คงค้าง ณ สิ้นเดือน) หรือในแท็บ รายงานประจำเดือน",
+                                      quick=views.quick(f"ยอดรับชำระ {said} {rest}".strip(), f"แนวโน้ม {rest}".strip(),
+                                                        f"สรุป {rest}".strip(), "เมนู"))]
+        args = rest   # this month: the summary as of today
     only, label, refusal = narrow(ctx, args.strip())
     if refusal:
         return refusal

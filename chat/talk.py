@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from core.thai import normalize_text, polite_name
+from core.thai import MONTHS_ABBR, MONTHS_FULL, normalize_text, polite_name
 from messaging import flex
 from messaging.base import MAX_MESSAGES
 from chat import views
@@ -48,11 +48,15 @@ def _place_then_command(ctx: Ctx, readings: list[str], text: str = "") -> Messag
     return None
 
 
+# A month's name said first (ตุลาคมเก็บได้เท่าไหร่), longest first: เดือนตุลาคม before ตุลาคม.
+_MONTH_NAMES = tuple(sorted({*(f"เดือน{m}" for m in MONTHS_FULL), *MONTHS_FULL, *MONTHS_ABBR}, key=len, reverse=True))
+
+
 def _when_then_command(ctx: Ctx, text: str) -> Messages | None:
     """When, said before the question, as Thai puts it: เดือนที่แล้วเก็บเงินได้เท่าไหร่ (a month's
     collections), วันนี้ต้องไปเก็บเงินที่ไหนบ้าง (what falls due). None when the text is not that."""
     said = normalize_text(text).strip()
-    for key, words in (("collected", (*PREVIOUS_MONTH_WORDS, *THIS_MONTH_WORDS)), ("due", DUE_WHEN_WORDS)):
+    for key, words in (("collected", (*PREVIOUS_MONTH_WORDS, *THIS_MONTH_WORDS, *_MONTH_NAMES)), ("due", DUE_WHEN_WORDS)):
         for word in words:
             if said.startswith(word) and said[len(word):].strip():
                 understood = phrasebook().understand(said[len(word):].strip())

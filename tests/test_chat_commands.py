@@ -354,6 +354,11 @@ def test_the_month_asked_for_is_read_as_people_say_it(typed, expect):
     ("ข้อมูลผิด แก้ยังไง", "ตรวจสอบ"), ("บ้านบางพระมีลูกหนี้กี่คน", "กองทุน บ้านบางพระ"),
     ("สัญญา F1-002", "ค้นหา F1-002"), ("นายหนึ่งค้างเท่าไหร่", "ค้นหา นายหนึ่ง"), ("นายหนึ่ง ค้างกี่งวด", "ค้นหา นายหนึ่ง"),
     ("ยอดเงินทุนทั้งหมด", "กองทุน"), ("ชำระเงิน", "บันทึกรับชำระ"), ("ขอใบเตือน", "หนังสือแจ้งเตือน"),
+    ("ตุลาคมเก็บได้เท่าไหร่", "ยอดรับชำระ ตุลาคม"), ("เดือนกันยายนเก็บได้เท่าไร", "ยอดรับชำระ กันยายน"),
+    ("กองทุนไหนควรลงไปติดตาม", "กองทุนค้างมาก"), ("อำเภอเมืองตราดมีกี่กองทุน", "สรุป อำเภอเมืองตราด"),
+    ("ข้อมูลไม่เป็นปัจจุบัน", "ตรวจสอบ"), ("สมุดบัญชีเก่า", "ตรวจสอบ"), ("ยอดเงินฝากของทุกกองทุน", "กองทุน"),
+    ("ใครครบกำหนดเดือนพฤศจิกายน", "ครบกำหนด เดือนนี้"), ("ครบกำหนด ธันวาคม", "ครบกำหนด เดือนหน้า"),
+    ("สรุป พฤศจิกายน", "สรุป"),
 ])
 def test_when_and_where_are_read_as_people_say_them_not_as_places(chat, asked, same_as):
     # The chat answers as of today: "this month" or "now" asks for the same answer, not a place.
@@ -441,6 +446,14 @@ def test_notice_letters_say_who_is_overdue_long_enough_and_where_they_are_made(c
     assert "ค้างชำระตั้งแต่ 30 วัน (อ.เมืองตราด: ตอนนี้ 1 สัญญา;" in answer
     assert "python main.py notices --district เมืองตราด --dry-run" in answer
     assert "(จังหวัดตราด: ตอนนี้ 2 สัญญา;" in chat.text(USER_PV01, "หนังสือแจ้งเตือน")
+
+
+def test_a_summary_of_a_past_month_points_to_that_months_figures(chat):
+    """สรุป is as of today: for a month gone it says where that month's figures are, one tap away."""
+    answer = chat.say(USER_OF01, "สรุปผลการดำเนินงานเดือนตุลาคม บางพระ")
+    assert "ตัวเลขของเดือน ตุลาคม 2569 ดูได้ที่ ยอดรับชำระ ต.ค. 2569" in text_of(answer)
+    assert [a["text"] for a in actions_of(answer)][:3] == ["ยอดรับชำระ ต.ค. 2569 บางพระ", "แนวโน้ม บางพระ", "สรุป บางพระ"]
+    assert "ยอดรับชำระ ตุลาคม 2569" in chat.text(USER_OF01, "ยอดรับชำระ ต.ค. 2569 บางพระ")
 
 
 def test_a_problem_reported_opens_the_keyboard_for_it(chat):
