@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Callable
 
-from core.thai import baht, date_th, to_arabic_digits
+from core.thai import baht, date_th, month_th, to_arabic_digits
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
@@ -70,6 +70,19 @@ def days_and_rest(args: str, default: int, today: dt.date | None = None) -> tupl
     if match:   # ครบกำหนด บางพระ 30 วัน
         return int(match.group(2)), match.group(1).strip()
     return default, args.strip()
+
+
+def _later_window(args: str, today: dt.date) -> tuple[int, str, str] | None:
+    """(days from today to its first day, the list's title, the word that asks it) for the windows that
+    do not start today: next month (เดือนหน้า, or its name) and next week (สัปดาห์หน้า, อาทิตย์หน้า)."""
+    words = _month_as_when(to_arabic_digits(args).strip(), today).split()
+    if "เดือนหน้า" in words:
+        year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+        return (dt.date(year, month, 1) - today).days, f"ครบกำหนดเดือน{month_th(year, month)}", "เดือนหน้า"
+    for word in ("สัปดาห์หน้า", "อาทิตย์หน้า"):
+        if word in words:
+            return _to_sunday(today, 0) + 1, "ครบกำหนดสัปดาห์หน้า", word
+    return None
 
 
 def _month_as_when(text: str, today: dt.date) -> str:
@@ -138,6 +151,7 @@ def list_reply(ctx: Ctx, *, title: str, where: str, rows: list[dict], top: list[
          summary="งวดที่ครบกำหนดภายใน N วัน (ค่าเริ่มต้น 7 วัน)")
 def cmd_due(ctx: Ctx, args: str) -> Messages:
     page, args = page_and_rest(args)
+    later = _later_window(args, ctx.today)   # เดือนหน้า, สัปดาห์หน้า: that month or week, not from today
     days, rest = days_and_rest(args, 7, ctx.today)
     if days is None or not 0 <= days <= 366:
         return [flex.text_message("จำนวนวันต้องเป็น 0–366 เช่น ครบกำหนด 30", quick=views.main_quick())]
@@ -146,7 +160,8 @@ def cmd_due(ctx: Ctx, args: str) -> Messages:
         return _borrower_instead(ctx, rest) or refusal
     view, today = ctx.view, ctx.today
     day = view.ledger
-    due = day.due_between(today, today + dt.timedelta(days=days), only_funds(view, only))
+    start = today + dt.timedelta(days=later[0]) if later else today
+    due = day.due_between(start, today + dt.timedelta(days=days), only_funds(view, only))
     items = []
     for k in due:
         i, inst = day.contract_of(k), day.installment(k)
@@ -155,7 +170,7 @@ def cmd_due(ctx: Ctx, args: str) -> Messages:
                       view.book.engine.installment_count(i) > 1))
     items.sort(key=lambda t: (t[0], t[1], t[2].contract_no, t[3].seq))
     where = label or view.scope.label
-    title = f"ครบกำหนดภายใน {days} วัน" if days else "ครบกำหนดวันนี้"
+    title = later[1] if later else f"ครบกำหนดภายใน {days} วัน" if days else "ครบกำหนดวันนี้"
     if not items:
         return [flex.text_message(f"{title} ({where}): ไม่มีงวดที่ต้องชำระ", quick=views.main_quick("ค้างชำระ"))]
     total = day.remaining_total(due)
@@ -165,8 +180,9 @@ def cmd_due(ctx: Ctx, args: str) -> Messages:
             if first <= i < first + per_page else {}
             for i, (due, _, loan, inst, left, several) in enumerate(items)]
     top = [flex.text(f"{len(items):,} งวด รวม {baht(total)}", bold=True),
-           flex.text(f"ถึงวันที่ {date_th(today + dt.timedelta(days=days))}", size="xs", color=flex.GREY)]
-    again = " ".join(x for x in ("ครบกำหนด", str(days), without_asking_words(rest)) if x)
+           flex.text((f"{date_th(start)} ถึง " if later else "ถึงวันที่ ") + date_th(today + dt.timedelta(days=days)),
+                     size="xs", color=flex.GREY)]
+    again = " ".join(x for x in ("ครบกำหนด", later[2] if later else str(days), without_asking_words(rest)) if x)
     return list_reply(ctx, title=title, where=where, rows=rows, top=top, page=page, again=again,
                        alt=f"{title} {where}: {len(items):,} งวด รวม {baht(total)}", color=flex.GREEN,
                        quick_first="ค้างชำระ")

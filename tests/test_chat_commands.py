@@ -603,6 +603,19 @@ def test_due_as_a_time_word(chat, text, same_as):
     assert chat.text(USER_OF01, text) == chat.text(USER_OF01, same_as)
 
 
+@pytest.mark.parametrize("asked,title,span", [
+    ("ครบกำหนดเดือนหน้า", "ครบกำหนดเดือนธันวาคม 2569", "1 ธ.ค. 2569 ถึง 31 ธ.ค. 2569"),
+    ("ใครต้องจ่ายเดือนธันวาคม", "ครบกำหนดเดือนธันวาคม 2569", "1 ธ.ค. 2569 ถึง 31 ธ.ค. 2569"),
+    ("ครบกำหนดสัปดาห์หน้า บางพระ", "ครบกำหนดสัปดาห์หน้า", "30 พ.ย. 2569 ถึง 6 ธ.ค. 2569"),
+])
+def test_next_month_and_next_week_start_then_not_today(chat, asked, title, span):
+    """Thursday 26 Nov 2569: F1-002's installment due today is this week's and this month's, not the next;
+    F1-001's on 3 Dec is both."""
+    text = chat.text(USER_OF01, asked)
+    assert title in text and span in text and "1 งวด รวม 10,000 บาท" in text
+    assert "F1-001" in text and "F1-002" not in text
+
+
 def test_time_words_count_to_the_end_of_the_week_or_month() -> None:
     from chat.lists import days_and_rest
 
