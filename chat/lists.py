@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import TYPE_CHECKING, Callable
 
 from core.thai import baht, date_th, month_th, to_arabic_digits
@@ -83,6 +84,18 @@ def _later_window(args: str, today: dt.date) -> tuple[int, str, str] | None:
         if word in words:
             return _to_sunday(today, 0) + 1, "ครบกำหนดสัปดาห์หน้า", word
     return None
+
+
+_AT_LEAST = re.compile(r"(?:มากกว่า|เกินกว่า|เกิน|ตั้งแต่)\s*([\d,]+)\s*(?:บาท|บ\.)")
+
+
+def amount_and_rest(args: str) -> tuple[int | None, str]:
+    """An amount of arrears asked for (มากกว่า 10,000 บาท: "บาท" says it is money, not days) and the rest."""
+    text = to_arabic_digits(args)
+    match = _AT_LEAST.search(text)
+    if not match:
+        return None, args
+    return int(match.group(1).replace(",", "")), (text[:match.start()] + text[match.end():]).strip()
 
 
 def _month_as_when(text: str, today: dt.date) -> str:
@@ -195,6 +208,7 @@ def cmd_overdue(ctx: Ctx, args: str) -> Messages:
     view = ctx.view
     # A row named (ค้างชำระ เกิน 90 วัน): its labels are the aging table's, asked only when something follows.
     row_of, args = aging_row_and_rest(view.ledger.aging().rows, args) if args.strip() else (None, args)
+    at_least, args = amount_and_rest(args)   # ค้างชำระมากกว่า 10,000 บาท: those in arrears by more
     only, label, refusal = narrow(ctx, args.strip())
     if refusal:
         return _borrower_instead(ctx, args.strip()) or refusal
@@ -209,22 +223,32 @@ def cmd_overdue(ctx: Ctx, args: str) -> Messages:
         in_row = day.aging_row.tolist()
         found = [i for i in found if in_row[i] == row_of]
     days, arrears, keys = day.days_overdue.tolist(), day.arrears.tolist(), view.book.engine.keys
+    if at_least is not None:
+        found = [i for i in found if arrears[i] > at_least * 100]   # the engine counts satang
     found.sort(key=lambda i: (-days[i], -arrears[i], keys[i]))
     where_label = label or view.scope.label
     title = "ค้างชำระ" if row_of is None else chosen.label
+    if at_least is not None:
+        title += f" มากกว่า {at_least:,} บาท"
     if not found:
         return [flex.text_message(f"{title} ({where_label}): ไม่มีสัญญา{'ค้างชำระ' if row_of is None else 'ในช่วงนี้'}",
                                   quick=views.main_quick("ค้างชำระ" if row_of is not None else "ครบกำหนด"))]
-    top = [flex.text(f"{chosen.contracts:,} สัญญา ค้างชำระรวม {baht(chosen.arrears)}", bold=True, color=flex.RED),
-           flex.text(f"ยอดคงค้างของสัญญาเหล่านี้ {baht(chosen.outstanding)}", size="xs", color=flex.GREY)]
-    if row_of is None:
+    if at_least is None:
+        top = [flex.text(f"{chosen.contracts:,} สัญญา ค้างชำระรวม {baht(chosen.arrears)}", bold=True, color=flex.RED),
+               flex.text(f"ยอดคงค้างของสัญญาเหล่านี้ {baht(chosen.outstanding)}", size="xs", color=flex.GREY)]
+    else:   # the chosen contracts' own sum (the engine's arrears, contract by contract), and the row's
+        top = [flex.text(f"{len(found):,} สัญญา ค้างชำระรวม {baht(Decimal(sum(arrears[i] for i in found)) / 100)}", bold=True,
+                         color=flex.RED),
+               flex.text(f"จาก {chosen.contracts:,} สัญญาค้างชำระ รวม {baht(chosen.arrears)}", size="xs", color=flex.GREY)]
+    if row_of is None and at_least is None:
         top += views.aging_lines(table, table.rows[1:], skip_empty=True)
     per_page = ctx.list_limit * views.PAGE_BUBBLES
     first = (page - 1) * per_page
     rows = [_overdue_row(view, day, i) if first <= n < first + per_page else {} for n, i in enumerate(found)]
     said = "" if row_of is None else chosen.label.removeprefix("ค้างชำระ").strip()
+    more = f"มากกว่า {at_least} บาท" if at_least is not None else ""
     # The next page's command says the place as `narrow` read it: "ค้างกี่คน" pages as ค้างชำระ หน้า 2.
-    again = " ".join(x for x in ("ค้างชำระ", said, without_asking_words(args.strip())) if x)
+    again = " ".join(x for x in ("ค้างชำระ", said, more, without_asking_words(args.strip())) if x)
     return list_reply(ctx, title=title, where=where_label, rows=rows, top=top, page=page, again=again,
                        alt=f"{title} {where_label}: {chosen.contracts:,} สัญญา รวม {baht(chosen.arrears)}",
                        color=flex.RED, quick_first="ครบกำหนด")

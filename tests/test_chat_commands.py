@@ -1049,3 +1049,12 @@ def test_a_workbook_has_no_row_links(tmp_path):
     from sheets.store import Layout
 
     assert WorkbookStore(tmp_path / "x.xlsx", Layout()).row_link("ลูกหนี้", 7) is None
+
+
+def test_arrears_over_an_amount_list_only_those(chat):
+    """ค้างชำระมากกว่า 5,500 บาท: "บาท" says money, not days; the sum is of the contracts listed."""
+    text = chat.text(USER_OF01, "ค้างชำระมากกว่า 5,500 บาท")
+    assert "ค้างชำระ มากกว่า 5,500 บาท" in text and "1 สัญญา ค้างชำระรวม 6,000 บาท" in text
+    assert "จาก 2 สัญญาค้างชำระ รวม 11,000 บาท" in text and "F1-002" in text and "F2-001" not in text
+    assert "ไม่มีสัญญาค้างชำระ" in chat.text(USER_OF01, "ค้างชำระ เกิน 6000 บาท")
+    assert chat.text(USER_OF01, "ค้างชำระ เกิน 90 วัน") != chat.text(USER_OF01, "ค้างชำระ เกิน 90 บาท")
