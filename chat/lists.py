@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
 from typing import TYPE_CHECKING, Callable
 
 from core.thai import baht, date_th, month_th, to_arabic_digits
@@ -78,8 +77,9 @@ def _later_window(args: str, today: dt.date) -> tuple[int, str, str] | None:
     do not start today: next month (เดือนหน้า, or its name) and next week (สัปดาห์หน้า, อาทิตย์หน้า)."""
     words = _month_as_when(to_arabic_digits(args).strip(), today).split()
     if "เดือนหน้า" in words:
-        year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
-        return (dt.date(year, month, 1) - today).days, f"ครบกำหนดเดือน{month_th(year, month)}", "เดือนหน้า"
+        ahead = _to_month_end(today, 0) + 1   # the next month's first day
+        first = today + dt.timedelta(days=ahead)
+        return ahead, f"ครบกำหนดเดือน{month_th(first.year, first.month)}", "เดือนหน้า"
     for word in ("สัปดาห์หน้า", "อาทิตย์หน้า"):
         if word in words:
             return _to_sunday(today, 0) + 1, "ครบกำหนดสัปดาห์หน้า", word
@@ -236,9 +236,10 @@ def cmd_overdue(ctx: Ctx, args: str) -> Messages:
     if at_least is None:
         top = [flex.text(f"{chosen.contracts:,} สัญญา ค้างชำระรวม {baht(chosen.arrears)}", bold=True, color=flex.RED),
                flex.text(f"ยอดคงค้างของสัญญาเหล่านี้ {baht(chosen.outstanding)}", size="xs", color=flex.GREY)]
-    else:   # the chosen contracts' own sum (the engine's arrears, contract by contract), and the row's
-        top = [flex.text(f"{len(found):,} สัญญา ค้างชำระรวม {baht(Decimal(sum(arrears[i] for i in found)) / 100)}", bold=True,
-                         color=flex.RED),
+    else:   # the listed contracts' own figures (the engine's summary of just them), and the whole row's
+        listed = set(found)
+        picked = day.summary([i in listed for i in range(len(arrears))])
+        top = [flex.text(f"{picked.overdue_loans:,} สัญญา ค้างชำระรวม {baht(picked.arrears)}", bold=True, color=flex.RED),
                flex.text(f"จาก {chosen.contracts:,} สัญญาค้างชำระ รวม {baht(chosen.arrears)}", size="xs", color=flex.GREY)]
     if row_of is None and at_least is None:
         top += views.aging_lines(table, table.rows[1:], skip_empty=True)

@@ -89,10 +89,10 @@ def cmd_notices(ctx: Ctx, args: str) -> Messages:
     """Where the notice letters are made (the office's `notices` job, which numbers and logs them), and
     who is overdue long enough for one: the list is ค้างชำระ's, a tap away."""
     view = ctx.view
+    from sheets.notices import overdue_enough
+
     min_days = int(ctx.config.notices.min_days)
-    day = view.ledger
-    late = sum(1 for days, arrears in zip(day.days_overdue.tolist(), day.arrears.tolist())
-               if arrears > 0 and days >= min_days)
+    late = len(overdue_enough(view.ledger, min_days))   # the notices job's own rule
     district = ctx.officer.district if ctx.officer is not None and not view.scope.province_wide else "<อำเภอ>"
     gap = int(ctx.config.notices.min_gap_days)
     lines = [f"หนังสือแจ้งเตือนผู้ยืมที่ค้างชำระตั้งแต่ {min_days} วัน ({view.scope.label}: ตอนนี้ {late:,} สัญญา; "

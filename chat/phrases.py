@@ -109,6 +109,8 @@ ABOUT_WHERE: tuple[str, ...] = ("บ้านอยู่ที่ไหน", "�
                                 "อยู่ตำบลไหน", "อยู่ที่ไหน", "อยู่ไหน", "กองทุนไหน", "หมู่ไหน")   # longest first
 # Typed to leave a step that waits for typing (the step's ยกเลิก button does the same).
 CANCEL_WORDS: frozenset[str] = frozenset({"ยกเลิก", "cancel", "เลิก", "ไม่เอาแล้ว", "ไม่บันทึก", "ยกเลิกก่อน", "ออก"})
+# Typed as if to press a confirm card's button, which typing cannot do (chat.talk says so).
+CONFIRM_WORDS: frozenset[str] = frozenset({"ยืนยัน", "ยืนยันบันทึก", "ตกลง", "ok", "โอเค", "บันทึกเลย", "ใช่", "ถูกต้อง"})
 GREETINGS: tuple[str, ...] = ("สวัสดี", "หวัดดี", "ดีครับ", "ดีค่ะ", "hello", "hi", "hey")
 THANKS: tuple[str, ...] = ("ขอบคุณ", "ขอบใจ", "thank", "thx", "ขอบพระคุณ")
 
@@ -132,10 +134,15 @@ def _strip_particles(text: str) -> str:
     return " ".join(words)
 
 
+def says_one_of(text: str, words: frozenset[str]) -> bool:
+    """`text` is one of `words`, typed with or without a polite particle (ยกเลิกครับ, ยืนยัน ค่ะ)."""
+    said = _strip_particles(normalize_text(text).strip()).lower().replace(" ", "")
+    return any(reading in words for reading in without_glued_particles(said))
+
+
 def is_cancel(text: str) -> bool:
-    """ยกเลิก (or another of CANCEL_WORDS) typed, with or without a polite particle."""
-    said = _strip_particles(normalize_text(text).strip()).lower()
-    return any(reading in CANCEL_WORDS for reading in without_glued_particles(said))
+    """ยกเลิก (or another of CANCEL_WORDS) typed."""
+    return says_one_of(text, CANCEL_WORDS)
 
 
 def without_glued_particles(word: str) -> Iterable[str]:

@@ -12,7 +12,7 @@ from chat import views
 from chat.context import Ctx, Messages
 from chat.lists import DUE_WHEN_WORDS
 from chat.overview import PREVIOUS_MONTH_WORDS, THIS_MONTH_WORDS, cmd_fund, cmd_summary
-from chat.phrases import GREETING, THANKS_KEY, is_cancel, named_alone
+from chat.phrases import CONFIRM_WORDS, GREETING, THANKS_KEY, is_cancel, named_alone, says_one_of
 from chat.places import Place, find_place
 from chat.registry import COMMANDS, command, phrasebook, route
 from chat.start import link_help
@@ -65,8 +65,6 @@ def _when_then_command(ctx: Ctx, text: str) -> Messages | None:
     return None
 
 
-_CONFIRM_WORDS = frozenset({"ยืนยัน", "ยืนยันบันทึก", "ยืนยันครับ", "ยืนยันค่ะ", "ตกลง", "ok", "โอเค", "บันทึกเลย",
-                            "ใช่", "ถูกต้อง"})
 _PAGE_ALONE = re.compile(r"^(?:หน้า|page)\s*(\d+)$", re.IGNORECASE)
 
 
@@ -133,7 +131,7 @@ def understood_anyway(ctx: Ctx, text: str) -> Messages | None:
     said = normalize_text(text).strip()
     if said in DUE_WHEN_WORDS:
         return COMMANDS["due"].run(ctx, said)
-    if said.replace(" ", "").lower() in _CONFIRM_WORDS:
+    if says_one_of(said, CONFIRM_WORDS):
         # Nothing is written from typing: the card's button carries what it records (and works on any instance).
         return [flex.text_message("กดปุ่ม ยืนยันบันทึก บนการ์ดยืนยันด้านบนเพื่อบันทึก (พิมพ์ยืนยันไม่ได้ "
                                   "เพื่อไม่ให้บันทึกผิดรายการ) ถ้าไม่เห็นการ์ดแล้ว พิมพ์ ชำระ <เลขที่สัญญา> <จำนวน> อีกครั้ง",

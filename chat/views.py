@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import urllib.parse
-from collections import Counter
 from decimal import Decimal
 from typing import Any, Mapping, Sequence
 
@@ -81,10 +80,10 @@ def unique_labels(labels: list[str], tails: list[str]) -> list[str]:
 def most_overdue_first(view: Any, funds: Sequence[Fund]) -> list[Fund]:
     """`funds` the most in arrears first (then by code), as กองทุนค้างมาก ranks them: the ones an officer
     picks most."""
-    late: Counter[str] = Counter()
-    for fund_id, arrears in zip(view.book.fund_ids(), view.ledger.arrears.tolist()):
-        late[fund_id] += arrears
-    return sorted(funds, key=lambda f: (-late[f.fund_id], f.fund_id))
+    from ledger.engine import Grouping
+
+    tables = view.ledger.aging_by(Grouping(view.book.fund_ids(), [f.fund_id for f in funds]))
+    return sorted(funds, key=lambda f: (-tables[f.fund_id].overdue.arrears, f.fund_id))
 
 
 def fund_buttons(view: Any, funds: Sequence[Fund], command: str, limit: int) -> list[dict]:

@@ -108,6 +108,12 @@ def chair_of(committee: Sequence[CommitteeMember], fund_id: str, day: dt.date) -
     return chairs[0] if chairs else None
 
 
+def overdue_enough(day: Balances, min_days: int) -> list[int]:
+    """The book's contracts in arrears at least `min_days` days as of `day`: those a letter is for."""
+    days, arrears = day.days_overdue, day.arrears
+    return [i for i in day.overdue() if days[i] >= min_days and arrears[i] > 0]
+
+
 def plan_notices(ds: Dataset, book: SheetBook, day: Balances, district: str, log: Sequence[NoticeEntry], *,
                  min_days: int, min_gap_days: int, pay_within_days: int, ref_prefix: str) -> NoticePlan:
     """The letters a district's overdue borrowers get as of `day`'s date (book.at(date))."""
@@ -119,10 +125,10 @@ def plan_notices(ds: Dataset, book: SheetBook, day: Balances, district: str, log
     year_be = as_of.year + BE_OFFSET
     this_year = Counter(e.fund_id for e in log if e.issued_date.year + BE_OFFSET == year_be and e.fund_id)
     chosen = []
-    for i in day.overdue():
+    for i in overdue_enough(day, min_days):
         loan = book.loans[i]
         fund = ds.funds.get(loan.fund_id)
-        if fund is None or fund.district != district or day.days_overdue[i] < min_days or day.arrears[i] <= 0:
+        if fund is None or fund.district != district:
             continue
         chosen.append((fund.fund_id, loan.contract_no, i))
     for fund_id, _, i in sorted(chosen):
@@ -141,4 +147,5 @@ def plan_notices(ds: Dataset, book: SheetBook, day: Balances, district: str, log
     return plan
 
 
-__all__ = ["CHAIR", "Notice", "NoticeEntry", "NoticePlan", "Skipped", "chair_of", "parse_notices", "plan_notices"]
+__all__ = ["CHAIR", "Notice", "NoticeEntry", "NoticePlan", "Skipped", "chair_of", "overdue_enough", "parse_notices",
+           "plan_notices"]

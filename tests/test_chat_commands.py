@@ -425,7 +425,7 @@ def test_a_time_alone_and_months_of_arrears_are_read_as_people_say_them(chat, ty
     assert "ไม่เข้าใจ" not in chat.text(USER_OF01, typed) and "ไม่พบกองทุน" not in chat.text(USER_OF01, typed)
 
 
-@pytest.mark.parametrize("typed", ["ยืนยัน", "ยืนยันบันทึก", "ตกลง", "OK"])
+@pytest.mark.parametrize("typed", ["ยืนยัน", "ยืนยันบันทึก", "ตกลง", "OK", "ยืนยันครับ", "ยืนยัน ค่ะ"])
 def test_confirm_typed_writes_nothing_and_says_to_press_the_cards_button(chat, sheets_fake, typed):
     chat.say(USER_OF01, "ชำระ F1-002 500")
     before = len(sheets_fake.rows(SPREADSHEET_ID, "รับชำระ"))
