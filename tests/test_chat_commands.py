@@ -359,6 +359,13 @@ def test_the_month_asked_for_is_read_as_people_say_it(typed, expect):
     ("ข้อมูลไม่เป็นปัจจุบัน", "ตรวจสอบ"), ("สมุดบัญชีเก่า", "ตรวจสอบ"), ("ยอดเงินฝากของทุกกองทุน", "กองทุน"),
     ("ใครครบกำหนดเดือนพฤศจิกายน", "ครบกำหนด เดือนนี้"), ("ครบกำหนด ธันวาคม", "ครบกำหนด เดือนหน้า"),
     ("สรุป พฤศจิกายน", "สรุป"),
+    # Who is asked for, a list's name before the command, and "how much" or a particle glued to the place.
+    ("ขอรายชื่อคนค้างจ่าย บางพระ", "ค้างชำระ บางพระ"), ("ลูกหนี้รายไหนค้างนานที่สุด", "ค้างชำระ"),
+    ("ใครยังไม่ได้จ่ายเดือนนี้", "ค้างชำระ"), ("คนที่ค้างเกิน 90 วัน", "ค้างชำระ เกิน 90 วัน"),
+    ("พรุ่งนี้ต้องไปเก็บเงินใครบ้าง", "ครบกำหนด พรุ่งนี้"), ("ยอดค้างทั้งหมดเท่าไหร่", "ค้างชำระ"),
+    ("ขอสรุปทั้งอำเภอหน่อยครับ", "สรุป"), ("ค้างชำระบางพระเท่าไหร่ครับ", "ค้างชำระ บางพระ"),
+    ("มีกองทุนกี่กองทุน", "สรุป"), ("กองทุนไหนยังไม่ส่งสมุดบัญชี", "ตรวจสอบ"),
+    ("ใครยังไม่ได้ลงทะเบียนไลน์", "เจ้าหน้าที่"),
 ])
 def test_when_and_where_are_read_as_people_say_them_not_as_places(chat, asked, same_as):
     # The chat answers as of today: "this month" or "now" asks for the same answer, not a place.
@@ -372,6 +379,13 @@ def test_a_question_about_a_borrowers_paying_finds_the_borrower(chat, text):
     answer = chat.text(USER_OF01, text)
     assert answer == chat.text(USER_OF01, "ค้นหา " + text.split("จ่าย")[0].split("ชำระ")[0].split(" เหลือ")[0].strip())
     assert "นายหนึ่ง ทดสอบ" in answer and "ไม่เข้าใจ" not in answer
+
+
+@pytest.mark.parametrize("text", ["นายหนึ่งจ่ายครบหรือยัง", "นายหนึ่ง ปิดบัญชีหรือยังครับ", "นายหนึ่งหมดหนี้หรือยัง",
+                                  "นายหนึ่ง ชำระครบแล้วหรือยัง"])
+def test_whether_a_borrower_has_paid_in_full_finds_the_borrower(chat, text):
+    # Their card says whether the contract is closed, and what is left.
+    assert chat.text(USER_OF01, text) == chat.text(USER_OF01, "ค้นหา นายหนึ่ง")
 
 
 @pytest.mark.parametrize("text", ["นายหนึ่งอยู่หมู่ไหน", "นายหนึ่ง อยู่กองทุนไหนครับ", "นายหนึ่งบ้านอยู่ไหน"])

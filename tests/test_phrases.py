@@ -107,3 +107,15 @@ def test_polite_name() -> None:
 ])
 def test_a_name_typed_alone_is_read_without_what_is_around_it(typed: str, readings: list[str]) -> None:
     assert named_alone(typed) == readings
+
+
+@pytest.mark.parametrize("typed,place", [
+    ("บางพระ", "บางพระ"), ("บางพระ เท่าไหร่", "บางพระ"), ("บางพระเท่าไหร่ครับ", "บางพระ"),
+    ("ทั้งหมดเท่าไหร่", ""), ("ทั้งจังหวัดหน่อยครับ", ""), ("ใครบ้าง", ""), ("เดือนนี้ บางพระ ใครบ้าง", "บางพระ"),
+    # A particle's letters at the end of a name stay: only an asking word takes a glued particle with it.
+    ("บ้านนานะ", "บ้านนานะ"), ("หนองคะ", "หนองคะ"), ("ต.บางพระ ทั้งหมด", "ต.บางพระ"),
+])
+def test_the_words_around_a_place_are_taken_off_apart_or_glued(typed, place):
+    from chat.phrases import without_asking_words
+
+    assert without_asking_words(typed) == place
