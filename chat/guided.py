@@ -35,7 +35,7 @@ from chat.payments import (MAX_RECEIPT, PAID_DATE_HINT, PAY_USAGE, UNDO_HOURS, c
                            date_after_amount, parse_pay, receipt_problem, split_receipt, typed_amount, typed_past_date,
                            void_action)
 from chat.places import match_funds
-from chat.search import find_loans
+from chat.search import find_loans, find_loans_as
 from chat.registry import command
 from sheets import readers
 from sheets.parse.payments import voided_ref
@@ -300,7 +300,7 @@ def pay_by_name(ctx: Ctx, args: str) -> Messages:
     who, amount, paid_date, said, receipt = parsed
     if amount is None:
         return start(ctx, who)   # no amount: a place or a borrower, then the steps
-    found, still_open = _found_by_name(ctx.view, who)
+    found, still_open, who = _found_by_name(ctx.view, who)
     if len(found) == 1 or len(still_open) == 1:
         # One contract: its card says who and which, and checks the rest (a closed contract, the amount).
         return confirm_card(ctx, (still_open or found)[0].contract_no, amount, paid_date, receipt)
@@ -323,7 +323,7 @@ def pay_by_name(ctx: Ctx, args: str) -> Messages:
 
 def _named(ctx: Ctx, query: str) -> Messages | None:
     """Step 1 answered with a borrower's name: on to the amount, or the borrowers to pick from (None: no one)."""
-    found, still_open = _found_by_name(ctx.view, query)
+    found, still_open, query = _found_by_name(ctx.view, query)
     if len(still_open) == 1:
         return amount_step(ctx, still_open[0].contract_no)
     if still_open:
@@ -345,11 +345,12 @@ def _name_then_no_amount(ctx: Ctx, text: str) -> Messages | None:
     return None
 
 
-def _found_by_name(view: Any, who: str) -> tuple[list[Any], list[Any]]:
-    """(the contracts `who` finds, those of them with something outstanding)."""
-    found = find_loans(view, who) if len(who.strip()) >= 2 else []
+def _found_by_name(view: Any, who: str) -> tuple[list[Any], list[Any], str]:
+    """(the contracts `who` finds, those of them with something outstanding, the name as it found them:
+    without a word before it such as จาก or คุณ, chat.search.ADDRESSING)."""
+    found, who = find_loans_as(view, who) if len(who.strip()) >= 2 else ([], who)
     return found, [loan for loan in found
-                   if (state := view.states.get(loan.contract_no)) is not None and state.outstanding > 0]
+                   if (state := view.states.get(loan.contract_no)) is not None and state.outstanding > 0], who
 
 
 def _pick(ctx: Ctx, who: str, loans: list[Any], title: str, pay: Callable[[Any], dict] | None) -> Messages:

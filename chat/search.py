@@ -12,7 +12,29 @@ from chat.registry import command
 
 
 def find_loans(view: Any, query: str) -> list[Any]:
+    """The view's contracts a query finds: a contract number, part of a name, a phone number."""
+    return find_loans_as(view, query)[0]
+
+
+def find_loans_as(view: Any, query: str) -> tuple[list[Any], str]:
+    """find_loans, with the query as it found them (without a word before the name, see ADDRESSING)."""
     q = " ".join(to_arabic_digits(query).split()).lower()
+    found = _matching(view, q)
+    if not found:
+        # A word before the name, as people say it (รับเงินจากบุญมี, ของนางสาวศิริพร, คุณสมชาย, ป้าบุญเรือน):
+        # taken off only when the whole finds nobody, so a name that begins so is still found.
+        for word in ADDRESSING:
+            rest = q.removeprefix(word).strip()
+            if rest != q and len(rest) >= 2:
+                return _matching(view, rest), rest
+    return found, q
+
+
+# Longest first: "ของคุณ" before "ของ".
+ADDRESSING = ("ของคุณ", "จากคุณ", "ให้คุณ", "ของ", "จาก", "ให้", "คุณ", "ป้า", "ลุง", "พี่", "น้า", "ยาย")
+
+
+def _matching(view: Any, q: str) -> list[Any]:
     if not q:
         return []
     exact = [loan for loan in view.loans if loan.contract_no.lower() == q]

@@ -66,6 +66,10 @@ def _when_then_command(ctx: Ctx, text: str) -> Messages | None:
 
 
 _PAGE_ALONE = re.compile(r"^(?:หน้า|page)\s*(\d+)$", re.IGNORECASE)
+# A borrower's phone number asked for (ขอเบอร์โทรนางบุญเรือน, เบอร์ลูกหนี้ที่ค้าง): the chat never shows one.
+# A number typed with it is a search by phone (ค้นหา 081-234-5678), which any command word before it routes.
+_ASKS_PHONE = re.compile(r"เบอร์|โทรศัพท์|เบอร์โทร")
+_DIALLED = re.compile(r"\d{6,}")
 
 
 # "สมชายจ่าย 500", "นางสอง ชำระมา 1,500 บาท เมื่อวาน": a borrower, then that they paid, then how much.
@@ -145,6 +149,11 @@ def understood_anyway(ctx: Ctx, text: str) -> Messages | None:
         return [flex.text_message("ไม่มีขั้นตอนที่ค้างอยู่ให้ยกเลิก (การ์ดที่ยังไม่ได้กด ยืนยันบันทึก จะไม่ถูกบันทึก) "
                                   "ถ้าต้องการยกเลิกรายการรับชำระที่บันทึกแล้ว กด รายการที่บันทึก",
                                   quick=views.quick("รายการที่บันทึก", "เมนู"))]
+    if _ASKS_PHONE.search(said) and not _DIALLED.search(said.replace("-", "").replace(" ", "")):
+        # Personal data: the bot shows no phone number (chat/views.py); where the officer finds it instead.
+        return [flex.text_message("บอตไม่แสดงเบอร์โทรศัพท์ของลูกหนี้ (ข้อมูลส่วนบุคคล) ดูได้ในชีต แท็บ ลูกหนี้ "
+                                  "คอลัมน์ เบอร์โทรศัพท์ หรือค้นหาลูกหนี้จากเบอร์โทรได้ เช่น ค้นหา 081-234-5678",
+                                  quick=views.quick("ค้างชำระ", "ครบกำหนด", "เมนู", fills=(views.FILL_FIND,)))]
     readings = named_alone(text)
     for name in readings:
         if len(name) < 3:  # a word shorter than a Thai name would match half the sheet

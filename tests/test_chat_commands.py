@@ -365,7 +365,8 @@ def test_the_month_asked_for_is_read_as_people_say_it(typed, expect):
     ("พรุ่งนี้ต้องไปเก็บเงินใครบ้าง", "ครบกำหนด พรุ่งนี้"), ("ยอดค้างทั้งหมดเท่าไหร่", "ค้างชำระ"),
     ("ขอสรุปทั้งอำเภอหน่อยครับ", "สรุป"), ("ค้างชำระบางพระเท่าไหร่ครับ", "ค้างชำระ บางพระ"),
     ("มีกองทุนกี่กองทุน", "สรุป"), ("กองทุนไหนยังไม่ส่งสมุดบัญชี", "ตรวจสอบ"),
-    ("ใครยังไม่ได้ลงทะเบียนไลน์", "เจ้าหน้าที่"),
+    ("ใครยังไม่ได้ลงทะเบียนไลน์", "เจ้าหน้าที่"), ("ยอดที่เก็บได้วันนี้", "ยอดรับชำระ"),
+    ("บันทึกการชำระเงิน", "บันทึกรับชำระ"),
 ])
 def test_when_and_where_are_read_as_people_say_them_not_as_places(chat, asked, same_as):
     # The chat answers as of today: "this month" or "now" asks for the same answer, not a place.
@@ -379,6 +380,14 @@ def test_a_question_about_a_borrowers_paying_finds_the_borrower(chat, text):
     answer = chat.text(USER_OF01, text)
     assert answer == chat.text(USER_OF01, "ค้นหา " + text.split("จ่าย")[0].split("ชำระ")[0].split(" เหลือ")[0].strip())
     assert "นายหนึ่ง ทดสอบ" in answer and "ไม่เข้าใจ" not in answer
+
+
+@pytest.mark.parametrize("text", ["ขอเบอร์โทรลูกหนี้ที่ค้าง", "เบอร์โทรนายหนึ่ง", "นายหนึ่ง เบอร์อะไร", "ขอเบอร์นายห้าหน่อย"])
+def test_a_phone_number_asked_for_is_not_shown_and_the_sheet_is_named(chat, text):
+    # The chat shows no borrower's phone number (personal data); it says where the officer finds one.
+    answer = chat.text(USER_OF01, text)
+    assert "บอตไม่แสดงเบอร์โทรศัพท์ของลูกหนี้" in answer and "แท็บ ลูกหนี้" in answer
+    assert "นายห้า" not in answer and "ไม่เข้าใจ" not in answer
 
 
 @pytest.mark.parametrize("text", ["นายหนึ่งจ่ายครบหรือยัง", "นายหนึ่ง ปิดบัญชีหรือยังครับ", "นายหนึ่งหมดหนี้หรือยัง",

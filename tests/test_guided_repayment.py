@@ -185,6 +185,19 @@ def test_a_repayment_said_borrower_first_goes_to_the_same_confirm_card(hook, she
     assert len(payment_rows(sheets_fake)) == before      # nothing written before the confirm
 
 
+@pytest.mark.parametrize("typed", ["รับเงินจากนางสอง 1,500 25/11/69", "บันทึกการชำระเงินของนางสอง 1,500 บาท 25/11/69",
+                                   "ชำระ คุณสอง 1500 25/11/69", "ป้าสอง จ่าย 1,500 25/11/69"])
+def test_a_word_before_the_borrowers_name_is_looked_past(hook, sheets_fake, typed):
+    # จาก ของ คุณ ป้า … are not part of the name: taken off only when the whole finds nobody.
+    before = len(payment_rows(sheets_fake))
+    text = text_of(hook.say(USER_OF01, typed))
+    assert "ยืนยันบันทึกรับชำระ" in text and "F1-002" in text and "1,500 บาท" in text and "25 พ.ย. 2569" in text
+    assert len(payment_rows(sheets_fake)) == before
+    several = text_of(hook.say(USER_OF01, "รับเงินจากทดสอบ 500"))    # the name is said back as it found them
+    assert "ที่ตรงกับ ทดสอบ" in several and "จากทดสอบ" not in several
+    assert "ไม่พบผู้ยืมชื่อนี้" in text_of(hook.say(USER_OF01, "รับเงินจากนายห้า 500"))   # another district's
+
+
 def test_a_repayment_said_borrower_first_of_nobody_here_is_not_found(hook):
     elsewhere, nobody = text_of(hook.say(USER_OF01, "นายห้า จ่าย 500")), text_of(hook.say(USER_OF01, "ไม่มีใคร จ่าย 500"))
     assert "ไม่พบผู้ยืมชื่อนี้ในพื้นที่ของท่าน" in elsewhere and elsewhere == nobody   # another district's: the same words
