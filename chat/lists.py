@@ -25,6 +25,22 @@ if TYPE_CHECKING:
 
 _DAYS = re.compile(r"^(\d{1,3})(?:\s*วัน)?(?:\s+(.*))?$")
 _DAYS_AFTER = re.compile(r"^(\D.*?)\s+(\d{1,3})\s*วัน$")
+# A span said in words, at either end: ภายใน 7 วัน, อีก 3 วัน, 2 สัปดาห์, 1 เดือนข้างหน้า (a month as 30 days).
+_SPAN = re.compile(r"(?:^|(?<=\s))(?:ภายใน|อีก|ใน)?\s*(\d{1,2})\s*(วัน|สัปดาห์|อาทิตย์|เดือน)(?:ข้างหน้า|นับจากนี้)?(?=\s|$)")
+_SPAN_DAYS = {"วัน": 1, "สัปดาห์": 7, "อาทิตย์": 7, "เดือน": 30}
+
+
+def _span_as_days(text: str) -> str:
+    """A span in words at the start or the end of the text, as its number of days: "ภายใน 7 วัน บางพระ" ->
+    "7 บางพระ", "บางพระ 2 สัปดาห์" -> "บางพระ 14 วัน"; the text as it was otherwise."""
+    for match in _SPAN.finditer(text):
+        days = int(match.group(1)) * _SPAN_DAYS[match.group(2)]
+        before, after = text[:match.start()].strip(), text[match.end():].strip()
+        if not before:
+            return f"{days} {after}".strip()
+        if not after:
+            return f"{before} {days} วัน"
+    return text
 
 
 def _to_sunday(today: dt.date, weeks: int) -> int:
@@ -56,6 +72,7 @@ def days_and_rest(args: str, default: int, today: dt.date | None = None) -> tupl
         return default, ""
     if today is not None:
         text = _month_as_when(text, today)
+    text = _span_as_days(text)
     match = _DAYS.match(text)
     if match:
         return int(match.group(1)), (match.group(2) or "").strip()

@@ -367,6 +367,10 @@ def test_the_month_asked_for_is_read_as_people_say_it(typed, expect):
     ("มีกองทุนกี่กองทุน", "สรุป"), ("กองทุนไหนยังไม่ส่งสมุดบัญชี", "ตรวจสอบ"),
     ("ใครยังไม่ได้ลงทะเบียนไลน์", "เจ้าหน้าที่"), ("ยอดที่เก็บได้วันนี้", "ยอดรับชำระ"),
     ("บันทึกการชำระเงิน", "บันทึกรับชำระ"),
+    # A span in words: ภายใน / อีก N วัน, weeks, a month as 30 days.
+    ("ครบกำหนดภายใน 7 วัน", "ครบกำหนด 7"), ("ครบกำหนด 2 สัปดาห์", "ครบกำหนด 14"),
+    ("ครบกำหนด บางพระ 1 เดือน", "ครบกำหนด 30 บางพระ"), ("ใครครบกำหนดอีก 3 วัน", "ครบกำหนด 3"),
+    ("ครบกำหนด ภายใน 3 วัน บางพระ", "ครบกำหนด 3 บางพระ"),
 ])
 def test_when_and_where_are_read_as_people_say_them_not_as_places(chat, asked, same_as):
     # The chat answers as of today: "this month" or "now" asks for the same answer, not a place.
