@@ -178,7 +178,7 @@ def list_reply(ctx: Ctx, *, title: str, where: str, rows: list[dict], top: list[
 
 
 @command("due", "ครบกำหนด", "due", usage="ครบกำหนด [วัน] [กองทุน]",
-         summary="งวดที่ครบกำหนดภายใน N วัน (ค่าเริ่มต้น 7 วัน)")
+         summary="งวดที่ครบกำหนดภายใน N วัน (ค่าเริ่มต้น 7 วัน)", place=True)
 def cmd_due(ctx: Ctx, args: str) -> Messages:
     page, args = page_and_rest(args)
     later = _later_window(args, ctx.today)   # เดือนหน้า, สัปดาห์หน้า: that month or week, not from today
@@ -219,7 +219,7 @@ def cmd_due(ctx: Ctx, args: str) -> Messages:
 
 
 @command("overdue", "ค้างชำระ", "เกินกำหนด", "overdue", usage="ค้างชำระ [ช่วง] [กองทุน]",
-         summary="สัญญาที่ค้างชำระ เกินกำหนดนานที่สุดก่อน พร้อมยอดรวม (ช่วง: เกิน 90 วัน 31–90 วัน ผิดสัญญา …)")
+         summary="สัญญาที่ค้างชำระ เกินกำหนดนานที่สุดก่อน พร้อมยอดรวม (ช่วง: เกิน 90 วัน 31–90 วัน ผิดสัญญา …)", place=True)
 def cmd_overdue(ctx: Ctx, args: str) -> Messages:
     page, args = page_and_rest(args)
     view = ctx.view
@@ -273,7 +273,7 @@ def cmd_overdue(ctx: Ctx, args: str) -> Messages:
 
 
 @command("breached", "ผิดสัญญา", "ใครผิดสัญญา", "มีใครผิดสัญญา", "ลูกหนี้ผิดสัญญา", "breached",
-         usage="ผิดสัญญา [กองทุน]", summary="สัญญาที่ผิดสัญญา (ค้างชำระ ผิดสัญญา)", in_help=False)
+         usage="ผิดสัญญา [กองทุน]", summary="สัญญาที่ผิดสัญญา (ค้างชำระ ผิดสัญญา)", in_help=False, place=True)
 def cmd_breached(ctx: Ctx, args: str) -> Messages:
     return cmd_overdue(ctx, f"ผิดสัญญา {args}")
 

@@ -18,7 +18,7 @@ from sheets import readers
 
 
 @command("fund", "กองทุน", "fund", usage="กองทุน <รหัสหรือชื่อหมู่บ้าน>",
-         summary="สถานะกองทุน: เงินทุน เงินฝาก ยอดคงค้าง ค้างชำระ PAR30 ข้อมูลที่ขาด")
+         summary="สถานะกองทุน: เงินทุน เงินฝาก ยอดคงค้าง ค้างชำระ PAR30 ข้อมูลที่ขาด", place=True)
 def cmd_fund(ctx: Ctx, args: str) -> Messages:
     view = ctx.view
     if not without_asking_words(args.strip()):   # กองทุน, ยอดเงินทุนทั้งหมด: which fund, with buttons
@@ -47,7 +47,7 @@ def cmd_fund(ctx: Ctx, args: str) -> Messages:
 
 
 @command("collection", "ใบติดตาม", "collection", usage="ใบติดตาม <รหัสหรือชื่อหมู่บ้าน>",
-         summary="ใบติดตามการรับชำระเดือนนี้ของกองทุน: กี่ราย ต้องเก็บเท่าไร และที่พิมพ์ใบติดตาม")
+         summary="ใบติดตามการรับชำระเดือนนี้ของกองทุน: กี่ราย ต้องเก็บเท่าไร และที่พิมพ์ใบติดตาม", place=True)
 def cmd_collection(ctx: Ctx, args: str) -> Messages:
     """The fund's collection list for this month, in figures, and where its printable sheet is:
     the Drive folder's link when report.drive_folder_id is set, else the command that prints it."""
@@ -83,29 +83,44 @@ def cmd_collection(ctx: Ctx, args: str) -> Messages:
  # ---------------------------------------------------------------- find a borrower
 
 
-@command("notices", "หนังสือแจ้งเตือน", "notices", usage="หนังสือแจ้งเตือน",
-         summary="หนังสือแจ้งเตือนผู้ยืมที่ค้างชำระ: ใครจะได้ และพิมพ์ที่ไหน", in_help=False)
+@command("notices", "หนังสือแจ้งเตือน", "notices", usage="หนังสือแจ้งเตือน [สถานที่]",
+         summary="หนังสือแจ้งเตือนผู้ยืมที่ค้างชำระ: ใครจะได้ และพิมพ์ที่ไหน", in_help=False, place=True)
 def cmd_notices(ctx: Ctx, args: str) -> Messages:
     """Where the notice letters are made (the office's `notices` job, which numbers and logs them), and
-    who is overdue long enough for one: the list is ค้างชำระ's, a tap away."""
+    who is overdue long enough for one, in the area or a place of it: the list is ค้างชำระ's, a tap away."""
     view = ctx.view
     from sheets.notices import overdue_enough
 
+    fund_ids, label, refused = narrow(ctx, args)
+    if refused is not None:
+        return refused
     min_days = int(ctx.config.notices.min_days)
-    late = len(overdue_enough(view.ledger, min_days))   # the notices job's own rule
-    district = ctx.officer.district if ctx.officer is not None and not view.scope.province_wide else "<อำเภอ>"
+    late = overdue_enough(view.ledger, min_days)   # the notices job's own rule
+    if fund_ids is not None:
+        keep = only_funds(view, fund_ids)
+        late = [i for i in late if keep is not None and keep[i]]
+    # The job makes a district's letters: the district is named when the place is in one.
+    districts = {view.ds.funds[f].district for f in fund_ids if f in view.ds.funds} if fund_ids is not None else set()
+    if len(districts) == 1 and next(iter(districts)):
+        district = next(iter(districts))
+    elif ctx.officer is not None and not view.scope.province_wide:
+        district = ctx.officer.district
+    else:
+        district = "<อำเภอ>"
     gap = int(ctx.config.notices.min_gap_days)
-    lines = [f"หนังสือแจ้งเตือนผู้ยืมที่ค้างชำระตั้งแต่ {min_days} วัน ({view.scope.label}: ตอนนี้ {late:,} สัญญา; "
+    lines = [f"หนังสือแจ้งเตือนผู้ยืมที่ค้างชำระตั้งแต่ {min_days} วัน ({label or view.scope.label}: ตอนนี้ {len(late):,} สัญญา; "
              f"สัญญาที่ได้หนังสือไปไม่ถึง {gap} วันจะยังไม่ได้ฉบับใหม่)",
              "ออกที่สำนักงาน เป็น PDF หนึ่งฉบับต่อราย ลงเลขที่หนังสือ และบันทึกในแท็บ หนังสือแจ้งเตือน "
              "(ครั้งที่ 1 2 3 ตามที่ออกไปแล้ว) ด้วยคำสั่ง",
              f"python main.py notices --district {district} --dry-run   (ดูก่อนว่าใครจะได้)",
              f"python main.py notices --district {district}"]
-    return [flex.text_message("\n".join(lines), quick=views.quick("ค้างชำระ", "ค้างชำระ เกิน 90 วัน", "เมนู"))]
+    where = f" {without_asking_words(args)}" if fund_ids is not None else ""
+    return [flex.text_message("\n".join(lines), quick=views.quick(f"ค้างชำระ{where}", f"ค้างชำระ เกิน 90 วัน{where}",
+                                                                  "เมนู"))]
 
 
 @command("summary", "สรุป", "summary", usage="สรุป [สถานที่]",
-         summary="ภาพรวมพื้นที่ (หรือของอำเภอ ตำบล กองทุน): กองทุน สัญญา ยอดคงค้าง ค้างชำระตามช่วง PAR30 คุณภาพข้อมูล")
+         summary="ภาพรวมพื้นที่ (หรือของอำเภอ ตำบล กองทุน): กองทุน สัญญา ยอดคงค้าง ค้างชำระตามช่วง PAR30 คุณภาพข้อมูล", place=True)
 def cmd_summary(ctx: Ctx, args: str) -> Messages:
     view = ctx.view
     if args.strip().replace(" ", "") in BY_DISTRICT:
@@ -216,7 +231,7 @@ RANKED = 10   # funds shown by กองทุนค้างมาก: a bubble
 
 
 @command("ranking", "กองทุนค้างมาก", "ranking", usage="กองทุนค้างมาก [สถานที่]",
-         summary="กองทุนที่ยอดค้างชำระมากที่สุดก่อน: ค้างชำระ สัญญาค้าง PAR30")
+         summary="กองทุนที่ยอดค้างชำระมากที่สุดก่อน: ค้างชำระ สัญญาค้าง PAR30", place=True)
 def cmd_ranking(ctx: Ctx, args: str) -> Messages:
     """The funds to follow up first: most in arrears first, with their PAR30 (the monthly report's
     กองทุนที่ต้องติดตาม, for the officer's area or a place in it), from the one ledger engine."""
@@ -322,7 +337,7 @@ def _month_of(words: list[str], today: dt.date) -> tuple[int, int] | None:
 
 @command("collected", "ยอดรับชำระ", "collected", usage="ยอดรับชำระ [เดือน] [สถานที่]",
          summary="เงินที่รับชำระในเดือน (เดือนนี้ เดือนที่แล้ว หรือชื่อเดือน) งวดที่ครบกำหนดในเดือนและที่ชำระแล้ว "
-                 "รับชำระตั้งแต่ต้นปีงบประมาณ (ตัวเลขเดียวกับรายงานประจำเดือน)")
+                 "รับชำระตั้งแต่ต้นปีงบประมาณ (ตัวเลขเดียวกับรายงานประจำเดือน)", place=True)
 def cmd_collected(ctx: Ctx, args: str) -> Messages:
     """A month's collections in the officer's area or a place in it, as the monthly report counts them
     (the same engine, month and as-of date: the month's last day, or today while it runs)."""
@@ -373,7 +388,7 @@ TREND_MONTHS = 6   # แนวโน้ม: this month and the five before it
 
 
 @command("trend", "แนวโน้ม", "trend", usage="แนวโน้ม [สถานที่]",
-         summary=f"ค้างชำระ PAR30 และรับชำระ {TREND_MONTHS} เดือนล่าสุด ณ สิ้นแต่ละเดือน เทียบกับเดือนก่อน")
+         summary=f"ค้างชำระ PAR30 และรับชำระ {TREND_MONTHS} เดือนล่าสุด ณ สิ้นแต่ละเดือน เทียบกับเดือนก่อน", place=True)
 def cmd_trend(ctx: Ctx, args: str) -> Messages:
     """The area's (or a place's) arrears, PAR30, outstanding and collections at the end of each of the last
     months, from today's sheet through the one engine: สรุป's figures as of each month's as-of date (the
@@ -429,7 +444,7 @@ def cmd_trend(ctx: Ctx, args: str) -> Messages:
 
 
 @command("check", "ตรวจสอบ", "check", usage="ตรวจสอบ [สถานที่]",
-         summary="ปัญหาข้อมูลในกองทุนของท่าน (หรือของอำเภอ ตำบล กองทุน) เรียงจากมากไปน้อย")
+         summary="ปัญหาข้อมูลในกองทุนของท่าน (หรือของอำเภอ ตำบล กองทุน) เรียงจากมากไปน้อย", place=True)
 def cmd_check(ctx: Ctx, args: str) -> Messages:
     view = ctx.view
     report = view.quality

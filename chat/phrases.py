@@ -18,6 +18,7 @@ distance over a dozen words, and the webhook's cold start cannot carry a tokeniz
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -292,6 +293,30 @@ class Phrasebook:
 _NOT_A_PLACE_AFTER = NOW_WORDS | WHERE_WORDS | WHOLE_WORDS | QUESTION_WORDS | frozenset(HOW_IS)
 # The same, longest first, for taking one off the end of a word it is glued to (ทั้งหมดเท่าไหร่).
 _GLUED_AFTER = sorted(_NOT_A_PLACE_AFTER, key=len, reverse=True)
+
+
+# Words a place-taking command's argument may glue to its place (ค้างชำระผิดสัญญาเกาะกูด, ยอดรับชำระตุลาคม
+# อำเภอแหลมงอบ, ครบกำหนด30บางพระ): a month, an aging row, a span, a time word; longest first.
+_MONTH_NAMES = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม",
+                "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
+_GLUED = re.compile(
+    r"(?:เดือน)?(?:" + "|".join(_MONTH_NAMES) + r")(?:\s*\d{2,4})?"
+    r"|ผิดสัญญา|ไม่เกิน\s*\d+\s*(?:วัน|เดือน)|เกิน\s*\d+\s*(?:วัน|เดือน)?"
+    r"|\d+\s*[-–]\s*\d+\s*(?:วัน|เดือน)|(?:ภายใน|อีก)?\s*\d+\s*(?:วัน|สัปดาห์|อาทิตย์|เดือน)(?:ข้างหน้า)?"
+    r"|เดือนที่แล้ว|เดือนก่อน|เดือนนี้|เดือนหน้า|วันนี้|พรุ่งนี้|มะรืนนี้|สัปดาห์นี้|สัปดาห์หน้า|อาทิตย์นี้|อาทิตย์หน้า")
+# A place's prefix glued after something else; not the "whole" and "by" words (ทั้งอำเภอ, ทุกตำบล, รายอำเภอ).
+_PREFIXED = re.compile(r"(?<=\S)(?<!ทั้ง)(?<!ทุก)(?<!ราย)(อำเภอ|ตำบล)")
+_LEADING_NUMBER = re.compile(r"^(\d{1,3})(?=[^\d\s.,/:-])")   # ครบกำหนด30บางพระ (not a fund code 230105-09)
+
+
+def apart(args: str) -> str:
+    """A place-taking command's argument with the words glued to its place set apart by spaces, as the
+    command's own readers expect them: "ผิดสัญญาเกาะกูด" -> "ผิดสัญญา เกาะกูด", "ตุลาคมอำเภอแหลมงอบ" ->
+    "ตุลาคม อำเภอแหลมงอบ". A name holding none of these words is left as it is."""
+    text = _GLUED.sub(lambda m: f" {m.group(0).strip()} ", args)
+    text = _PREFIXED.sub(r" \1", text)
+    text = _LEADING_NUMBER.sub(r"\1 ", text.strip())
+    return " ".join(text.split())
 
 
 def without_asking_words(text: str) -> str:

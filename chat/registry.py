@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from chat.context import Ctx, Messages
-from chat.phrases import Phrasebook
+from chat.phrases import Phrasebook, apart
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Command:
     run: Callable[[Ctx, str], Messages]
     linked_only: bool = True
     in_help: bool = True
+    place: bool = False             # its argument names a place: glued words set apart (chat.phrases.apart)
 
 
 COMMANDS: dict[str, Command] = {}
@@ -34,9 +35,9 @@ _WORDS: list[tuple[str, Command]] = []
 
 
 def command(key: str, *words: str, usage: str, summary: str, linked_only: bool = True,
-            in_help: bool = True) -> Callable[[Callable[[Ctx, str], Messages]], Callable[[Ctx, str], Messages]]:
+            in_help: bool = True, place: bool = False) -> Callable[[Callable[[Ctx, str], Messages]], Callable[[Ctx, str], Messages]]:
     def register(run: Callable[[Ctx, str], Messages]) -> Callable[[Ctx, str], Messages]:
-        cmd = Command(key, words, usage, summary, run, linked_only, in_help)
+        cmd = Command(key, words, usage, summary, run, linked_only, in_help, place)
         COMMANDS[key] = cmd
         _WORDS.extend((w.lower(), cmd) for w in words)
         _WORDS.sort(key=lambda pair: -len(pair[0]))
@@ -59,5 +60,6 @@ def route(text: str) -> tuple[Command | None, str]:
     Read as people type (chat.phrases): particles, synonyms, one typo, greetings and thanks."""
     understood = phrasebook().understand(text)
     if understood.key is not None and understood.key in COMMANDS:
-        return COMMANDS[understood.key], understood.args
+        cmd = COMMANDS[understood.key]
+        return cmd, apart(understood.args) if cmd.place else understood.args
     return None, understood.text

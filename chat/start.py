@@ -64,7 +64,7 @@ def cmd_register(ctx: Ctx, args: str) -> Messages:
 
 
 @command("officers", "เจ้าหน้าที่", "officers", usage="เจ้าหน้าที่ [อำเภอ]",
-         summary="เจ้าหน้าที่ในพื้นที่ของท่าน ใครผูก LINE แล้ว ใครยังไม่ได้ผูก (ยังไม่ได้รับแจ้งเตือน)")
+         summary="เจ้าหน้าที่ในพื้นที่ของท่าน ใครผูก LINE แล้ว ใครยังไม่ได้ผูก (ยังไม่ได้รับแจ้งเตือน)", place=True)
 def cmd_officers(ctx: Ctx, args: str) -> Messages:
     """Who in the officer's area is linked to LINE (and so gets the daily digest): the rollout's
     check (project 4.4). Registration codes are never shown: one lets anybody link as that officer."""

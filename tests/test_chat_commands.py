@@ -371,6 +371,10 @@ def test_the_month_asked_for_is_read_as_people_say_it(typed, expect):
     ("ครบกำหนดภายใน 7 วัน", "ครบกำหนด 7"), ("ครบกำหนด 2 สัปดาห์", "ครบกำหนด 14"),
     ("ครบกำหนด บางพระ 1 เดือน", "ครบกำหนด 30 บางพระ"), ("ใครครบกำหนดอีก 3 วัน", "ครบกำหนด 3"),
     ("ครบกำหนด ภายใน 3 วัน บางพระ", "ครบกำหนด 3 บางพระ"),
+    # A place's qualifier glued to it (chat.phrases.apart).
+    ("ค้างชำระผิดสัญญาบางพระ", "ค้างชำระ ผิดสัญญา บางพระ"), ("ค้างชำระเกิน30วันบางพระ", "ค้างชำระ เกิน 30 วัน บางพระ"),
+    ("ยอดรับชำระตุลาคมตำบลบางพระ", "ยอดรับชำระ ตุลาคม ต.บางพระ"), ("ครบกำหนด7บางพระ", "ครบกำหนด 7 บางพระ"),
+    ("สรุปบางพระเดือนนี้", "สรุป บางพระ"), ("ยอดค้างชำระทุกอำเภอ", "ค้างชำระ"),
 ])
 def test_when_and_where_are_read_as_people_say_them_not_as_places(chat, asked, same_as):
     # The chat answers as of today: "this month" or "now" asks for the same answer, not a place.
@@ -473,6 +477,12 @@ def test_notice_letters_say_who_is_overdue_long_enough_and_where_they_are_made(c
     assert "ค้างชำระตั้งแต่ 30 วัน (อ.เมืองตราด: ตอนนี้ 1 สัญญา;" in answer
     assert "python main.py notices --district เมืองตราด --dry-run" in answer
     assert "(จังหวัดตราด: ตอนนี้ 2 สัญญา;" in chat.text(USER_PV01, "หนังสือแจ้งเตือน")
+    # A place narrows the count, and names the district the office's command makes letters for.
+    there = chat.say(USER_PV01, "หนังสือแจ้งเตือน เขาสมิง")
+    assert "(อ.เขาสมิง: ตอนนี้ 1 สัญญา;" in text_of(there) and "--district เขาสมิง --dry-run" in text_of(there)
+    assert [a["text"] for a in actions_of(there)][:2] == ["ค้างชำระ เขาสมิง", "ค้างชำระ เกิน 90 วัน เขาสมิง"]
+    assert "--district <อำเภอ>" in chat.text(USER_PV01, "หนังสือแจ้งเตือน")       # the province: which one is theirs to say
+    assert "ไม่พบกองทุน" in chat.text(USER_OF01, "หนังสือแจ้งเตือน เขาสมิง")       # not the officer's district
 
 
 def test_a_summary_of_a_past_month_points_to_that_months_figures(chat):

@@ -119,3 +119,17 @@ def test_the_words_around_a_place_are_taken_off_apart_or_glued(typed, place):
     from chat.phrases import without_asking_words
 
     assert without_asking_words(typed) == place
+
+
+@pytest.mark.parametrize("typed,spaced", [
+    ("ผิดสัญญาเกาะกูด", "ผิดสัญญา เกาะกูด"), ("ตุลาคมอำเภอแหลมงอบ", "ตุลาคม อำเภอแหลมงอบ"), ("30บางพระ", "30 บางพระ"),
+    ("เกิน90วันบ่อไร่", "เกิน90วัน บ่อไร่"), ("บางพระเดือนนี้", "บางพระ เดือนนี้"), ("1-3เดือนบางพระ", "1-3เดือน บางพระ"),
+    ("เดือนตุลาคม 2569 บ่อไร่", "เดือนตุลาคม 2569 บ่อไร่"),
+    # Left as they are: a fund code, a village and its หมู่, a name, the "whole" and "by" words, an amount.
+    ("230105-09", "230105-09"), ("บ้านสลักเตียน หมู่ 9", "บ้านสลักเตียน หมู่ 9"), ("หนองคันทรง", "หนองคันทรง"),
+    ("ทั้งอำเภอ", "ทั้งอำเภอ"), ("ทุกตำบล", "ทุกตำบล"), ("รายอำเภอ", "รายอำเภอ"), ("มากกว่า 10,000 บาท", "มากกว่า 10,000 บาท"),
+])
+def test_words_glued_to_a_place_are_set_apart(typed, spaced):
+    from chat.phrases import apart
+
+    assert apart(typed) == spaced
