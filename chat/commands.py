@@ -21,8 +21,8 @@ from chat.payments import PaymentRequest, check_payment, parse_pay
 from chat.places import match_funds
 from chat.registry import COMMANDS, Command, command, phrasebook, route
 from chat.search import find_loans
-from chat.start import link_help
+from chat.start import laughed, link_help
 from chat.talk import unknown
 
-__all__ = ["COMMANDS", "Command", "PaymentRequest", "check_payment", "command", "find_loans", "link_help",
+__all__ = ["COMMANDS", "Command", "PaymentRequest", "check_payment", "command", "find_loans", "laughed", "link_help",
            "match_funds", "parse_pay", "phrasebook", "route", "unknown"]

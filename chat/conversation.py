@@ -55,7 +55,7 @@ from chat import views
 from chat.budget import Deadline, Late, Turn, within
 from chat.context import Ctx, Messages
 from chat.payments import UNDO_HOURS, void_action
-from chat.phrases import is_cancel
+from chat.phrases import is_cancel, is_laughter
 from chat.cache import SnapshotCache
 from chat.scope import SheetLoading, Snapshot
 from messaging.webhook import Event, WebhookHandler
@@ -219,6 +219,8 @@ class Conversation:
             messages = documents.on_typed(ctx, step, text, self.file_document)
         elif step is not None:
             messages = guided.on_typed(ctx, step, text)
+        elif cmd is None and is_laughter(text):
+            messages = commands.laughed(ctx, text)   # 555 with no step waiting: laughter, not an amount
         elif cmd is None and guided.looks_like_amount(text):
             messages = guided.lost()
         else:

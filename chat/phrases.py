@@ -129,6 +129,14 @@ GREETINGS: tuple[str, ...] = ("สวัสดี", "หวัดดี", "ด�
 THANKS: tuple[str, ...] = ("ขอบคุณ", "ขอบใจ", "thank", "thx", "ขอบพระคุณ")
 
 GREETING, THANKS_KEY = "greeting", "thanks"
+# Laughter as Thai chat types it: 555 (ห้า sounds like "ha"), ฮ่าๆ, อิอิ, 5555+.
+_LAUGHTER = re.compile(r"^(?:5{3,}\+*|[๕]{3,}\+*|(?:ฮ่า|ฮา)+ๆ*|อิอิ+|คิคิ|(?:ha)+|lol)$", re.IGNORECASE)
+
+
+def is_laughter(text: str) -> bool:
+    """555, ฮ่าๆ, อิอิ …: nothing to answer but kindly (a number typed as an amount is 555 only while a
+    step waits for one, which the conversation asks first)."""
+    return bool(_LAUGHTER.match("".join(normalize_text(text).split())))
 
 
 @dataclass(frozen=True)

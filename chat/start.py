@@ -133,6 +133,16 @@ def cmd_thanks(ctx: Ctx, args: str) -> Messages:
     return [flex.text_message("ยินดีค่ะ มีอะไรให้ช่วยอีก พิมพ์ เมนู ได้เลยค่ะ", quick=quick)]
 
 
+def laughed(ctx: Ctx, text: str) -> Messages:
+    """555 or ฮ่าๆ with no step waiting: a kind word and the menu; a 555 meant as an amount is said to be
+    unrecorded, as any amount typed with no step waiting is (chat.guided.lost)."""
+    quick = views.main_quick() if ctx.officer is not None and ctx.status == "linked" else None
+    lines = ["😊 มีอะไรให้ช่วยอีก กดปุ่มด้านล่าง หรือพิมพ์ เมนู ได้เลยค่ะ"]
+    if any(c.isdigit() for c in text):
+        lines.append("(ถ้าพิมพ์เป็นจำนวนเงินรับชำระ: ไม่มีขั้นตอนที่รอจำนวนเงินอยู่ ยังไม่ได้บันทึกอะไร กด บันทึกรับชำระ เพื่อเริ่ม)")
+    return [flex.text_message("\n".join(lines), quick=quick)]
+
+
 @command("send_document", "ส่งเอกสาร", "ส่งรูป", "ส่งไฟล์", "แนบเอกสาร", "อัปโหลดเอกสาร", "documents",
          usage="ส่งเอกสาร", summary="วิธีส่งเอกสารกองทุน (รูปหรือ PDF) เข้าแชต", in_help=False)
 def cmd_send_document(ctx: Ctx, args: str) -> Messages:

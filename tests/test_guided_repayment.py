@@ -355,3 +355,14 @@ def test_a_cancelled_repayment_is_no_reason_to_warn_of_a_double(hook):
     assert "ตรวจสอบว่าไม่ใช่รายการซ้ำ" in again                   # the same amount today: perhaps twice
     hook.tap(USER_OF01, postback_data(done, "ยกเลิกรายการ"))
     assert "ตรวจสอบว่าไม่ใช่รายการซ้ำ" not in text_of(hook.say(USER_OF01, "ชำระ F1-002 1,500"))   # cancelled
+
+
+@pytest.mark.parametrize("typed", ["555", "55555+", "ฮ่าๆ", "อิอิ"])
+def test_laughter_with_no_step_waiting_is_answered_kindly_and_555_is_an_amount_while_one_waits(hook, sheets_fake, typed):
+    # 555 is Thai chat's laughter: with no step waiting it is not "a repayment we do not know of".
+    answer = text_of(hook.say(USER_OF01, typed))
+    assert "มีอะไรให้ช่วยอีก" in answer and "ไม่ทราบว่าข้อความนี้เป็นของรายการรับชำระใด" not in answer
+    assert ("ยังไม่ได้บันทึกอะไร" in answer) == typed.startswith("5")    # a 555 meant as an amount is told so
+    hook.say(USER_OF01, "ชำระ F1-002")                                   # now step 3 waits for the amount
+    if typed == "555":
+        assert "วันที่รับเงิน 555 บาท" in text_of(hook.say(USER_OF01, typed))
