@@ -295,6 +295,55 @@ def cmd_district_ranking(ctx: Ctx, args: str) -> Messages:
                                                               "สรุป", "เมนู"))]
 
 
+@command("subdistrict_ranking", "ตำบลค้างมาก", "subdistricts", usage="ตำบลค้างมาก [อำเภอ]",
+         summary="ตำบลที่ยอดค้างชำระมากที่สุดก่อน: ค้างชำระ สัญญาค้าง PAR30", place=True)
+def cmd_subdistrict_ranking(ctx: Ctx, args: str) -> Messages:
+    """The subdistricts of the officer's area (or of a place in it), most in arrears first (ตำบลไหนค้างมากสุด:
+    where a district officer goes first), each one's figures from the one ledger engine."""
+    from ledger.engine import Grouping
+
+    view = ctx.view
+    only, label, refusal = narrow(ctx, args.strip())
+    if refusal:
+        return refusal
+    funds = [f for f in view.funds if only is None or f.fund_id in only]
+    place_of = {f.fund_id: (f.district or "", f.subdistrict or "") for f in funds}
+    names = sorted(set(place_of.values()))
+    groups = Grouping([place_of.get(loan.fund_id) for loan in view.book.loans], names)
+    day = view.ledger
+    tables, parts = day.aging_by(groups), day.summary_by(groups)
+    late = sorted((k for k in names if tables[k].overdue.contracts), key=lambda k: (-tables[k].overdue.arrears, k))
+    where = label or view.scope.label
+    if not late:
+        return [flex.text_message(f"ไม่มีตำบลที่ค้างชำระ ({where})", quick=views.main_quick("สรุป"))]
+    districts = {district for district, _ in names}
+
+    def named(key: tuple[str, str]) -> str:
+        district, subdistrict = key
+        said = f"ต.{subdistrict}" if subdistrict else "ไม่ระบุตำบล"
+        return f"{said} อ.{district}" if len(districts) > 1 and district else said
+
+    par = f"PAR{ctx.config.ledger.par_days}"
+    rows = [flex.box([
+        flex.text(f"{n}. {named(k)}", bold=True),
+        flex.text(f"ค้างชำระ {baht(tables[k].overdue.arrears)} · {tables[k].overdue.contracts:,} สัญญา · "
+                  f"{par} {views.percent(parts[k].par30)}", size="xs", color=flex.RED),
+        flex.text(f"คงค้าง {baht(tables[k].total.outstanding)}", size="xs", color=flex.GREY),
+    ], spacing="none") for n, k in enumerate(late[:RANKED], start=1)]
+    if len(late) > RANKED:
+        rows.append(flex.text(f"และอีก {len(late) - RANKED:,} ตำบลที่ค้างชำระ — พิมพ์ ตำบลค้างมาก <อำเภอ> "
+                              "เพื่อดูให้แคบลง", size="xs", color=flex.AMBER))
+    total = sum((tables[k].overdue.arrears for k in late), Decimal(0))
+    top = [flex.text(f"{len(late):,} จาก {len(names):,} ตำบลมีค้างชำระ รวม {baht(total)}", bold=True)]
+    bubble = flex.bubble("ตำบลค้างชำระมากที่สุด", top + rows, subtitle=f"{where} · ณ {date_th(ctx.today)}",
+                         color=flex.RED)
+    alt = "ตำบลค้างชำระมากที่สุด: " + ", ".join(f"{named(k)} {baht(tables[k].overdue.arrears)}" for k in late[:3])
+    # Each button: that subdistrict's funds, most in arrears first; its district said too, since a
+    # subdistrict's name may be found in two districts (ต.คลองใหญ่ of อ.คลองใหญ่ and of อ.แหลมงอบ).
+    buttons = [flex.message_action(named(k), f"กองทุนค้างมาก ต.{k[1]} อ.{k[0]}") for k in late[:5] if k[1] and k[0]]
+    return [flex.flex_message(alt, bubble, quick=[*buttons, *views.quick("กองทุนค้างมาก", "สรุป", "เมนู")])]
+
+
 # "Last month", as people say it (longest first: เดือนที่แล้ว before เดือน…).
 PREVIOUS_MONTH_WORDS = ("เดือนก่อนหน้า", "เดือนที่ผ่านมา", "เดือนที่แล้ว", "เดือนก่อน")
 THIS_MONTH_WORDS = ("เดือนนี้",)

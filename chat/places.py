@@ -22,6 +22,7 @@ from chat.phrases import without_asking_words, without_glued_particles
 
 _VILLAGE_NO = re.compile(r"^(?:หมู่ที่|หมู่|ม\.|ม)\s*(\d{1,2})(?:\s+(.*))?$")
 _CODE = re.compile(r"^[0-9][0-9-]*$")
+_IN_DISTRICT = re.compile(r"^((?:ตำบล|ต\.)\s*\S+)\s+((?:อำเภอ|อ\.)\s*\S+)$")
 # A village with its หมู่ after it, as the buttons name a fund (บ้านไร่ขวาง ม.13) and people write it.
 _NAME_THEN_NO = re.compile(r"^(.+?)\s*(?:หมู่ที่|หมู่|ม\.)\s*(\d{1,2})$")
 
@@ -66,6 +67,10 @@ def find_place(funds: Sequence[Any], query: str) -> Place | None:
         found = [f for f in (inner.funds if inner else ()) if _number(f.village_no) == number]
         if found:
             return Place(tuple(found), views.fund_label(found[0]) if len(found) == 1 else _several(found))
+    in_district = _IN_DISTRICT.match(q)
+    if in_district:   # ต.คลองใหญ่ อ.แหลมงอบ: a subdistrict's name found in two districts, told apart
+        district = _district(funds, normalize_district(in_district.group(2)))
+        return _subdistrict(district.funds, normalize_subdistrict(in_district.group(1))) if district else None
     if q.startswith(("อำเภอ", "อ.")):
         return _district(funds, normalize_district(q))
     if q.startswith(("ตำบล", "ต.")):

@@ -152,6 +152,30 @@ def test_a_places_summary_is_its_district_officers_summary(chat):
     assert "อ.เมืองตราด" in chat.text(USER_PV01, "สรุป")                       # the province's, with its districts
 
 
+def test_the_subdistricts_most_in_arrears_come_first_with_their_summarys_figures(chat):
+    import re
+
+    ranking = chat.text(USER_PV01, "ตำบลไหนค้างมากสุดครับ")
+    assert ranking == chat.text(USER_PV01, "ตำบลค้างมาก") == chat.text(USER_PV01, "subdistricts")
+    rows = re.findall(r"\d+\. ต\.(\S+) อ\.(\S+)\nค้างชำระ ([\d,]+) บาท · (\d+) สัญญา · PAR30 ([\d.]+%)\nคงค้าง ([\d,]+) บาท",
+                      ranking)
+    assert rows and {r[1] for r in rows} <= {"เมืองตราด", "เขาสมิง"}
+    arrears = [int(r[2].replace(",", "")) for r in rows]
+    assert arrears == sorted(arrears, reverse=True) and arrears[0] > 0
+    assert f"ตำบลมีค้างชำระ รวม {sum(arrears):,} บาท" in ranking
+    for sub, district, owed, contracts, par, outstanding in rows:
+        # The same figures as that subdistrict's สรุป, from the same engine.
+        summary = chat.text(USER_PV01, f"สรุป ต.{sub} อ.{district}")
+        assert f"ค้างชำระ  {owed} บาท ({contracts} สัญญา)" in summary and f"ยอดคงค้าง  {outstanding} บาท" in summary
+        assert f"PAR30  {par}" in summary
+    # Each button names its district too: a subdistrict's name may be found in two districts.
+    buttons = [a["text"] for a in actions_of(chat.say(USER_PV01, "ตำบลค้างมาก"))]
+    assert f"กองทุนค้างมาก ต.{rows[0][0]} อ.{rows[0][1]}" in buttons
+    own = chat.text(USER_OF01, "ตำบลไหนค้างเยอะสุด")
+    assert "เขาสมิง" not in own and "นายห้า" not in own and "ตำบลค้างชำระมากที่สุด" in own
+    assert "ไม่พบกองทุน" in chat.text(USER_OF01, "ตำบลค้างมาก เขาสมิง")
+
+
 def test_the_districts_most_in_arrears_come_first_with_the_summarys_figures(chat):
     import re
 

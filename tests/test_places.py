@@ -38,6 +38,8 @@ def tiny_funds():
     ("อ.เมืองตราด", {BANG_PHRA, NONG_SAMET}, "อ.เมืองตราด"),
     ("อำเภอเมืองตราด", {BANG_PHRA, NONG_SAMET}, "อ.เมืองตราด"),
     ("อำเภอ เมืองตราด", {BANG_PHRA, NONG_SAMET}, "อ.เมืองตราด"),
+    ("ต.บางพระ อ.เมืองตราด", {BANG_PHRA}, "ต.บางพระ อ.เมืองตราด"),   # a ตำบล within its อำเภอ (names repeat: คลองใหญ่)
+    ("ตำบลบางพระ อำเภอเมืองตราด", {BANG_PHRA}, "ต.บางพระ อ.เมืองตราด"),
     ("อ.เขาสมิง", {KHAO_SAMING}, "อ.เขาสมิง"),
     ("หมู่ 3", {NONG_SAMET}, "หมู่ 3"),
     ("ม.3", {NONG_SAMET}, "หมู่ 3"),
@@ -56,7 +58,8 @@ def test_a_place_name_means_the_funds_in_it(tiny_funds, query, funds, label):
     assert place is not None and {f.fund_id for f in place.funds} == funds and place.label == label
 
 
-@pytest.mark.parametrize("query", ["หมู่ 3 บางพระ", "ต.เขา", "อ.ตราดใหม่", "ไม่มีที่นี่", "หมู่ 9"])
+@pytest.mark.parametrize("query", ["หมู่ 3 บางพระ", "ต.เขา", "อ.ตราดใหม่", "ไม่มีที่นี่", "หมู่ 9",
+                                   "ต.บางพระ อ.เขาสมิง"])   # a ตำบล not in that อำเภอ
 def test_a_name_that_is_no_place_narrows_to_nothing(tiny_funds, query):
     assert find_place(tiny_funds, query) is None
 
