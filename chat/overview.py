@@ -119,6 +119,38 @@ def cmd_notices(ctx: Ctx, args: str) -> Messages:
                                                                   "เมนู"))]
 
 
+@command("report_file", "รายงานประชุม", "รายงาน pdf", "report", usage="รายงานประชุม",
+         summary="รายงานประจำเดือนสำหรับการประชุม (PDF แบบ 26(1) 26(2)): อยู่ที่ไหน พิมพ์อย่างไร", in_help=False)
+def cmd_report_file(ctx: Ctx, args: str) -> Messages:
+    """Where the month's meeting report is: the PDF the monthly report job makes (what is printed for the
+    meeting; the sheet's รายงานประจำเดือน tab is for the screen, too wide for paper), and its figures here."""
+    from core.months import default_month, meeting_file_name, month_key
+    from core.schema import TABS
+
+    year, month = default_month(ctx.today)
+    said = month_th(year, month)
+    name = meeting_file_name(month_key(year, month), "pdf")
+    folder = str(getattr(ctx.config.report, "drive_folder_id", "") or "")
+    where = ("ในโฟลเดอร์รายงานบน Google Drive (ปุ่มด้านล่าง)" if folder
+             else f"ที่เครื่องของสำนักงาน: data/reports/{name}")
+    tab = TABS["report"].title
+    lines = [f"รายงานประจำเดือน {said} สำหรับการประชุม: PDF แบบ 26(1) 26(2) ขนาด A4 พร้อมพิมพ์",
+             f"ระบบทำให้ทุกต้นเดือน อยู่{where} (สรุปประจำเดือนทาง LINE บอกที่อยู่ไฟล์ด้วย)",
+             f"แท็บ {tab} ในชีตมีตัวเลขชุดเดียวกันไว้ดูบนจอ (กว้างเกินกระดาษ ให้พิมพ์จาก PDF)",
+             "ทำใหม่ที่สำนักงาน: python main.py report --pdf",
+             "ดูตัวเลขในแชต: สรุป · ยอดรับชำระ เดือนที่แล้ว · แนวโน้ม"]
+    links = [flex.uri_action("เปิดโฟลเดอร์รายงาน", f"https://drive.google.com/drive/folders/{folder}")] if folder else []
+    tab_link = ctx.conv.row_links(ctx, [(tab, 1)]).get((tab, 1))
+    if tab_link:
+        links.append(flex.uri_action(f"เปิดแท็บ {tab}", tab_link))
+    quick = views.quick("สรุป", "ยอดรับชำระ เดือนที่แล้ว", "แนวโน้ม", "เมนู")
+    if not links:
+        return [flex.text_message("\n".join(lines), quick=quick)]
+    bubble = flex.bubble("รายงานประจำเดือน", [flex.text(line, size="sm", wrap=True) for line in lines],
+                         footer=[flex.button(link, style="link") for link in links])
+    return [flex.flex_message(f"รายงานประจำเดือน {said}", bubble, quick=quick)]
+
+
 @command("summary", "สรุป", "summary", usage="สรุป [สถานที่]",
          summary="ภาพรวมพื้นที่ (หรือของอำเภอ ตำบล กองทุน): กองทุน สัญญา ยอดคงค้าง ค้างชำระตามช่วง PAR30 คุณภาพข้อมูล", place=True)
 def cmd_summary(ctx: Ctx, args: str) -> Messages:

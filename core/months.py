@@ -40,6 +40,12 @@ def month_key(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+def meeting_file_name(key: str, ext: str) -> str:
+    """The month's meeting file (report-2026-11.pdf, .xlsx): the report job writes it, the LINE summary
+    and the chat say where it is."""
+    return f"report-{key}.{ext}"
+
+
 def fiscal_year_start(day: dt.date) -> dt.date:
     """1 October of the Thai fiscal year that contains `day`."""
     return dt.date(day.year if day.month >= 10 else day.year - 1, 10, 1)

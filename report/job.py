@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from core.thai import date_th, local_naive, month_th
 from report.monthly import MonthlyReport, build_report
-from core.months import default_month, month_bounds, report_as_of
+from core.months import default_month, meeting_file_name, month_bounds, report_as_of
 from report.files import StoredFile, pdf_path, store_file
 from report.snapshots import latest, parse_snapshots, snapshot_records
 from report.write import report_sheet, summary_text, write_meeting_file
@@ -140,7 +140,7 @@ def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int 
             say("เขียนไฟล์สำหรับการประชุม ...")
             run.out_path = write_meeting_file(report, None if out in (None, True) else Path(str(out)), province)
             t = lap("file", t)
-        where = pdf_path(pdf, f"report-{report.month_key}.pdf")
+        where = pdf_path(pdf, meeting_file_name(report.month_key, "pdf"))
         if where is not None:
             from report.pdf.meeting import meeting_pdf, signatures_from  # fpdf2: only when a PDF is made
 

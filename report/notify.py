@@ -30,7 +30,7 @@ from messaging.base import retry_key_for
 from messaging.delivery import Attachment, LoggedItem
 from report.files import StoredFile, pdf_path
 from report.monthly import PROVINCE, MonthlyReport, build_report
-from core.months import default_month, month_bounds, month_key, report_as_of
+from core.months import default_month, meeting_file_name, month_bounds, month_key, report_as_of
 from report.snapshots import latest, parse_snapshots
 from sheets.records import Dataset
 from sheets.recipients import MonthlyRecipient, monthly_recipients, monthly_targets
@@ -186,7 +186,7 @@ def meeting_pdf_of(month: str) -> StoredFile | None:
     summary says where it is); None when it has not been made (on this machine). Only looked up:
     report.files.store_file, which will also upload to Drive (issue 12), is called once, by the
     report job; when it uploads, the link it got is what this should find."""
-    where = pdf_path(None, f"report-{month}.pdf")
+    where = pdf_path(None, meeting_file_name(month, "pdf"))
     return StoredFile(where) if where is not None and where.exists() else None
 
 

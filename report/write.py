@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from core.config import ROOT
+from core.months import meeting_file_name
 from core.thai import baht, date_th, month_th
 from ledger.aging import TITLE, AgingRow, AgingTable
 from report.columns import AGING_FIGURES, FUND_COLUMNS, Col, aging_columns
@@ -24,7 +25,7 @@ from sheets.report_layout import ChartSpec, ReportSheet, ReportTable
 
 
 def default_out_path(report: MonthlyReport) -> Path:
-    return ROOT / "data" / "reports" / f"report-{report.month_key}.xlsx"
+    return ROOT / "data" / "reports" / meeting_file_name(report.month_key, "xlsx")
 
 
 def _value(row: dict[str, Any], col: Col) -> Any:

@@ -54,6 +54,10 @@ SPAN_READ = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "
 WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_MAX_TRIES, WEBHOOK_BACKOFF_SECONDS = 5.0, 2, 0.2
 
 
+# How long a warm instance waits before asking the tabs' ids again for a tab it did not find.
+TAB_IDS_AGAIN = 600.0
+
+
 class GoogleStore:
     """The Smart Data spreadsheet on Google Sheets."""
 
@@ -65,7 +69,8 @@ class GoogleStore:
         self.description = f"Google Sheets {sheet_id}"
         # Header row per tab title as last read or written in this run; None = the tab is missing.
         self._headers: dict[str, Optional[list[str]]] = {}
-        self._tab_ids: Optional[dict[str, int]] = None   # tab title -> sheetId, for row_link (asked once)
+        self._tab_ids: Optional[dict[str, int]] = None   # tab title -> sheetId, for row_link
+        self._tab_ids_at = 0.0                            # when they were asked (time.monotonic)
 
     @classmethod
     def from_config(cls, sheet_id: str, config: Config, layout: Layout, tokens: Optional[TokenSource] = None,
@@ -121,11 +126,15 @@ class GoogleStore:
 
     def row_link(self, tab_title: str, row: int) -> Optional[str]:
         """The spreadsheet opened at this row of the tab (the Sheets app on a phone follows the link).
-        The tabs' ids are asked once (one fields-limited spreadsheets.get); None when that fails."""
-        if self._tab_ids is None:
+        The tabs' ids are asked once (one fields-limited spreadsheets.get), and again for a tab not
+        among them at most every TAB_IDS_AGAIN seconds (a tab a job adds later: รายงานประจำเดือน);
+        None when that fails."""
+        now = time.monotonic()
+        if self._tab_ids is None or (tab_title not in self._tab_ids and now - self._tab_ids_at >= TAB_IDS_AGAIN):
             try:
                 self._tab_ids = {s["properties"]["title"]: s["properties"]["sheetId"]
                                  for s in self._sheets("sheets.properties(sheetId,title)")}
+                self._tab_ids_at = now
             except (SheetsError, StoreError):
                 return None   # asked again next time: a link is a help, never a reason to fail
         tab_id = self._tab_ids.get(tab_title)

@@ -509,6 +509,44 @@ def test_notice_letters_say_who_is_overdue_long_enough_and_where_they_are_made(c
     assert "ไม่พบกองทุน" in chat.text(USER_OF01, "หนังสือแจ้งเตือน เขาสมิง")       # not the officer's district
 
 
+def test_the_meeting_report_asked_for_says_where_its_pdf_is_and_links_the_tab(chat):
+    answer = chat.say(USER_OF01, "ขอไฟล์รายงานครับ")
+    text = text_of(answer)
+    for asked in ("รายงานประชุม", "report", "พิมพ์รายงานประจำเดือน", "แบบ 26(1)"):
+        assert text_of(chat.say(USER_OF01, asked)) == text, asked
+    # The month just ended (today is 26 Nov 2569): its PDF, where the report job keeps it here.
+    assert "รายงานประจำเดือน ตุลาคม 2569 สำหรับการประชุม" in text and "data/reports/report-2026-10.pdf" in text
+    assert not [a for a in actions_of(answer) if a.get("type") == "uri"]   # no report tab yet: nothing to open
+    assert "สรุป อ." in chat.text(USER_OF01, "รายงานประจำเดือน")   # the month's figures on screen: สรุป, as before
+
+
+def test_the_meeting_report_on_drive_is_one_tap_away(sheets_fake, line_fake):
+    load_province(sheets_fake)
+    chat = Chat(make_runtime(sheets_fake, line_fake, overrides={"report.drive_folder_id": "folder-7"}))
+    answer = chat.say(USER_OF01, "รายงานประชุม")
+    assert "ในโฟลเดอร์รายงานบน Google Drive" in text_of(answer)
+    assert "https://drive.google.com/drive/folders/folder-7" in [a["uri"] for a in actions_of(answer) if a["type"] == "uri"]
+    assert line_fake.violations == []
+
+
+def test_the_meeting_reports_tab_made_after_the_instance_started_is_linked(sheets_fake, line_fake, monkeypatch):
+    import sheets.google
+
+    load_province(sheets_fake)
+    chat = Chat(make_runtime(sheets_fake, line_fake))
+    assert "ตรวจสอบข้อมูล" in chat.text(USER_PV01, "ตรวจสอบ")                   # the tabs' ids asked once
+    sheets_fake.set_rows(SPREADSHEET_ID, "รายงานประจำเดือน", [["รายงาน"]])      # the monthly job adds its tab
+    asked = sheets_fake.count("spreadsheets.get")
+    assert "https://" not in chat.text(USER_OF01, "รายงานประชุม")               # not asked again so soon
+    assert sheets_fake.count("spreadsheets.get") == asked
+    monkeypatch.setattr(sheets.google, "TAB_IDS_AGAIN", 0.0)                    # … but once the wait is over
+    answer = chat.say(USER_OF01, "รายงานประชุม")
+    tab_id = sheets_fake.sheet(SPREADSHEET_ID, "รายงานประจำเดือน").sheet_id
+    uris = [a["uri"] for a in actions_of(answer) if a.get("type") == "uri"]
+    assert uris == [f"https://docs.google.com/spreadsheets/d/{SPREADSHEET_ID}/edit#gid={tab_id}&range=1:1"]
+    assert sheets_fake.count("spreadsheets.get") == asked + 1 and line_fake.violations == []
+
+
 def test_a_summary_of_a_past_month_points_to_that_months_figures(chat):
     """สรุป is as of today: for a month gone it says where that month's figures are, one tap away."""
     answer = chat.say(USER_OF01, "สรุปผลการดำเนินงานเดือนตุลาคม บางพระ")
