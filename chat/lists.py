@@ -106,6 +106,23 @@ def _later_window(args: str, today: dt.date) -> tuple[int, str, str] | None:
 _AT_LEAST = re.compile(r"(?:มากกว่า|เกินกว่า|เกิน|ตั้งแต่)\s*([\d,]+)\s*(?:บาท|บ\.)")
 
 
+def days_over_and_rest(args: str) -> tuple[tuple[int, str] | None, str]:
+    """A number of days overdue asked for that is not an aging row (ค้างเกิน 30 วัน, ตั้งแต่ 60 วันขึ้นไป,
+    เกินสองเดือน): (the fewest days counted, the words to show), and the rest of the text (a place)."""
+    words = args.split()
+    for size in range(min(len(words), 4), 0, -1):
+        typed = _said("".join(words[:size]))
+        match = _DAYS_OVER.match(typed)
+        if match:
+            n = int(match.group(2))
+            least, shown = (n + 1, f"เกิน {n:,} วัน") if match.group(1) == "เกิน" else (n, f"ตั้งแต่ {n:,} วัน")
+            return (least, shown), " ".join(words[size:])
+    return None, args
+
+
+_DAYS_OVER = re.compile(r"^(เกิน|ตั้งแต่)(\d{1,4})วัน(?:ขึ้นไป)?$")
+
+
 def amount_and_rest(args: str) -> tuple[int | None, str]:
     """An amount of arrears asked for (มากกว่า 10,000 บาท: "บาท" says it is money, not days) and the rest."""
     text = to_arabic_digits(args)
@@ -225,6 +242,8 @@ def cmd_overdue(ctx: Ctx, args: str) -> Messages:
     view = ctx.view
     # A row named (ค้างชำระ เกิน 90 วัน): its labels are the aging table's, asked only when something follows.
     row_of, args = aging_row_and_rest(view.ledger.aging().rows, args) if args.strip() else (None, args)
+    # ค้างเกิน 30 วัน: those overdue longer than a number of days that is no row of the table.
+    over, args = days_over_and_rest(args) if row_of is None else (None, args)
     at_least, args = amount_and_rest(args)   # ค้างชำระมากกว่า 10,000 บาท: those in arrears by more
     only, label, refusal = narrow(ctx, args.strip())
     if refusal:
@@ -242,15 +261,19 @@ def cmd_overdue(ctx: Ctx, args: str) -> Messages:
     days, arrears, keys = day.days_overdue.tolist(), day.arrears.tolist(), view.book.engine.keys
     if at_least is not None:
         found = [i for i in found if arrears[i] > at_least * 100]   # the engine counts satang
+    if over is not None:
+        found = [i for i in found if days[i] >= over[0]]
     found.sort(key=lambda i: (-days[i], -arrears[i], keys[i]))
     where_label = label or view.scope.label
     title = "ค้างชำระ" if row_of is None else chosen.label
+    if over is not None:
+        title += over[1]
     if at_least is not None:
         title += f" มากกว่า {at_least:,} บาท"
     if not found:
-        return [flex.text_message(f"{title} ({where_label}): ไม่มีสัญญา{'ค้างชำระ' if row_of is None else 'ในช่วงนี้'}",
+        return [flex.text_message(f"{title} ({where_label}): ไม่มีสัญญา{'ค้างชำระ' if row_of is None and over is None else 'ในช่วงนี้'}",
                                   quick=views.main_quick("ค้างชำระ" if row_of is not None else "ครบกำหนด"))]
-    if at_least is None:
+    if at_least is None and over is None:
         top = [flex.text(f"{chosen.contracts:,} สัญญา ค้างชำระรวม {baht(chosen.arrears)}", bold=True, color=flex.RED),
                flex.text(f"ยอดคงค้างของสัญญาเหล่านี้ {baht(chosen.outstanding)}", size="xs", color=flex.GREY)]
     else:   # the listed contracts' own figures (the engine's summary of just them), and the whole row's
@@ -258,15 +281,16 @@ def cmd_overdue(ctx: Ctx, args: str) -> Messages:
         picked = day.summary([i in listed for i in range(len(arrears))])
         top = [flex.text(f"{picked.overdue_loans:,} สัญญา ค้างชำระรวม {baht(picked.arrears)}", bold=True, color=flex.RED),
                flex.text(f"จาก {chosen.contracts:,} สัญญาค้างชำระ รวม {baht(chosen.arrears)}", size="xs", color=flex.GREY)]
-    if row_of is None and at_least is None:
+    if row_of is None and at_least is None and over is None:
         top += views.aging_lines(table, table.rows[1:], skip_empty=True)
     per_page = ctx.list_limit * views.PAGE_BUBBLES
     first = (page - 1) * per_page
     rows = [_overdue_row(view, day, i) if first <= n < first + per_page else {} for n, i in enumerate(found)]
     said = "" if row_of is None else chosen.label.removeprefix("ค้างชำระ").strip()
     more = f"มากกว่า {at_least} บาท" if at_least is not None else ""
+    longer = over[1].replace(",", "") if over is not None else ""
     # The next page's command says the place as `narrow` read it: "ค้างกี่คน" pages as ค้างชำระ หน้า 2.
-    again = " ".join(x for x in ("ค้างชำระ", said, more, without_asking_words(args.strip())) if x)
+    again = " ".join(x for x in ("ค้างชำระ", said, longer, more, without_asking_words(args.strip())) if x)
     return list_reply(ctx, title=title, where=where_label, rows=rows, top=top, page=page, again=again,
                        alt=f"{title} {where_label}: {chosen.contracts:,} สัญญา รวม {baht(chosen.arrears)}",
                        color=flex.RED, quick_first="ครบกำหนด")

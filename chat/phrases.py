@@ -120,7 +120,10 @@ WHOLE_WORDS: frozenset[str] = frozenset({"ทั้งหมด", "ทั้ง�
                                          "เยอะสุด", "เยอะที่สุด", "มากสุด", "มากที่สุด", "นานสุด", "นานที่สุด"})
 # What asks about a borrower's paying, after their name: "นายหนึ่ง จ่ายไปเท่าไหร่แล้ว" reads as the name
 # (their card says what was paid and what is left). Dropped after HOW_IS's words, as they come.
-ABOUT_PAYING: tuple[str, ...] = ("จ่ายครบแล้วหรือยัง", "ชำระครบแล้วหรือยัง", "จ่ายครบหรือยัง", "ชำระครบหรือยัง",
+ABOUT_PAYING: tuple[str, ...] = ("งวดหน้าต้องจ่ายเท่าไหร่", "งวดหน้าเท่าไหร่", "งวดต่อไปเท่าไหร่", "งวดถัดไปเท่าไหร่",
+                                 "งวดหน้าวันไหน", "งวดหน้าเมื่อไหร่", "งวดหน้า", "งวดต่อไป", "งวดถัดไป",
+                                 "ต้องจ่ายอีกเท่าไหร่", "ต้องจ่ายเท่าไหร่", "เหลือกี่งวด", "อีกกี่งวด", "จ่ายไปกี่งวด", "จ่ายกี่งวดแล้ว",
+                                 "จ่ายครบแล้วหรือยัง", "ชำระครบแล้วหรือยัง", "จ่ายครบหรือยัง", "ชำระครบหรือยัง",
                                  "จ่ายครบแล้ว", "ชำระครบแล้ว", "จ่ายครบ", "ชำระครบ", "ปิดบัญชีแล้วหรือยัง",
                                  "ปิดบัญชีหรือยัง", "ปิดบัญชีแล้ว", "ปิดสัญญาหรือยัง", "ปิดสัญญาแล้ว",
                                  "หมดหนี้หรือยัง", "หมดหนี้แล้ว", "จ่ายหรือยัง", "ชำระหรือยัง", "จ่ายไปแล้ว", "ชำระไปแล้ว", "จ่ายแล้ว", "ชำระแล้ว",
@@ -322,6 +325,14 @@ _GLUED = re.compile(
 # A place's prefix glued after something else; not the "whole" and "by" words (ทั้งอำเภอ, ทุกตำบล, รายอำเภอ).
 _PREFIXED = re.compile(r"(?<=\S)(?<!ทั้ง)(?<!ทุก)(?<!ราย)(อำเภอ|ตำบล)")
 _LEADING_NUMBER = re.compile(r"^(\d{1,3})(?=[^\d\s.,/:-])")   # ครบกำหนด30บางพระ (not a fund code 230105-09)
+
+
+def is_qualifier(text: str) -> bool:
+    """Nothing but what a list's command takes besides a place: a time, a span, an aging row, a month, or
+    asking words (สัปดาห์นี้, เกิน 90 วัน, ตุลาคม, เท่าไหร่บ้าง)."""
+    said = " ".join(text.split())
+    return not without_asking_words(said) or all(_GLUED.fullmatch(part) for part in apart(said).split(" ") if part) \
+        or bool(_GLUED.fullmatch(said))
 
 
 def apart(args: str) -> str:

@@ -7,6 +7,7 @@ from core.thai import to_arabic_digits
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
+from chat.phrases import named_alone
 from chat.places import find_place
 from chat.registry import command
 
@@ -27,6 +28,10 @@ def find_loans_as(view: Any, query: str) -> tuple[list[Any], str]:
             rest = q.removeprefix(word).strip()
             if rest != q and len(rest) >= 2:
                 return _matching(view, rest), rest
+        # What is asked after the name or number (สัญญา … เหลือกี่งวด, นางสาวศิริพร งวดหน้าเท่าไหร่): the card says it.
+        for reading in named_alone(q)[:1]:
+            if reading != q and len(reading) >= 2:
+                return find_loans_as(view, reading)
     return found, q
 
 

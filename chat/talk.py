@@ -12,7 +12,8 @@ from chat import views
 from chat.context import Ctx, Messages
 from chat.lists import DUE_WHEN_WORDS
 from chat.overview import PREVIOUS_MONTH_WORDS, THIS_MONTH_WORDS, cmd_fund, cmd_summary
-from chat.phrases import CONFIRM_WORDS, GREETING, THANKS_KEY, is_cancel, named_alone, says_one_of
+from chat.phrases import (CONFIRM_WORDS, GREETING, THANKS_KEY, apart, is_cancel, is_qualifier, named_alone,
+                          says_one_of)
 from chat.places import Place, find_place
 from chat.registry import COMMANDS, command, phrasebook, route
 from chat.start import link_help
@@ -40,11 +41,13 @@ def _place_then_command(ctx: Ctx, readings: list[str], text: str = "") -> Messag
     for said in dict.fromkeys([readings[0] if readings else "", normalize_text(text).strip()]):
         for word, key in phrasebook().words:
             at = said.find(word)
-            if at <= 0 or key not in _PLACE_FIRST or said[at + len(word):].strip():
+            rest = said[at + len(word):].strip() if at > 0 else ""
+            if at <= 0 or key not in _PLACE_FIRST or (rest and not is_qualifier(rest)):
                 continue
             place = said[:at].strip()
             if find_place(ctx.view.funds, place) is not None:
-                return COMMANDS[key].run(ctx, place)
+                # What follows the command is its qualifier (สลักเตียนใครครบกำหนดสัปดาห์นี้): said before the place.
+                return COMMANDS[key].run(ctx, f"{apart(rest)} {place}".strip())
     return None
 
 

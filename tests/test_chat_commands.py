@@ -213,6 +213,21 @@ def test_the_overdue_list_narrows_to_one_row_of_the_aging_table(chat, asked, con
     assert not_shown not in text
 
 
+def test_overdue_longer_than_a_number_of_days_lists_those_only_with_their_own_sum(chat):
+    # The province: F1-002 31 days (6,000 บาท in arrears), F2-001 one day, F3-001 240 days (ผิดสัญญา).
+    text = chat.text(USER_PV01, "ค้างเกิน 30 วัน")
+    assert text.startswith("ค้างชำระเกิน 30 วัน") and "F1-002" in text and "F3-001" in text and "F2-001" not in text
+    assert "2 สัญญา ค้างชำระรวม" in text and "จาก 3 สัญญาค้างชำระ" in text
+    for same in ("ค้างชำระ มากกว่า 30 วัน", "ค้างเกินหนึ่งเดือน"):
+        assert chat.text(USER_PV01, same) == text, same
+    assert chat.text(USER_PV01, "ค้างชำระ ตั้งแต่ 31 วันขึ้นไป").replace("ตั้งแต่ 31", "เกิน 30") == text
+    assert "F1-002" not in chat.text(USER_PV01, "ค้างเกิน 31 วัน")             # 31 days is not more than 31
+    glued = chat.text(USER_OF01, "ค้างชำระเกิน30วันบางพระ")                    # glued, then a place (chat.phrases.apart)
+    assert glued == chat.text(USER_OF01, "ค้างชำระ เกิน 30 วัน บางพระ") and "F1-002" in glued
+    assert "ไม่มีสัญญาในช่วงนี้" in chat.text(USER_OF01, "ค้างเกิน 300 วัน")
+    assert "ไม่พบกองทุน" in chat.text(USER_OF01, "ค้างเกิน 30 วัน เขาสมิง")   # not the officer's district
+
+
 def test_over_90_days_and_breached_say_when_there_are_none(chat):
     assert "ค้างชำระเกิน 90 วัน (อ.เมืองตราด): ไม่มีสัญญาในช่วงนี้" in chat.text(USER_OF01, "ค้างเกิน 90 วัน")
     assert "ผิดสัญญา (อ.เมืองตราด): ไม่มีสัญญาในช่วงนี้" in chat.text(USER_OF01, "มีใครผิดสัญญาบ้าง")
@@ -396,7 +411,8 @@ def test_the_month_asked_for_is_read_as_people_say_it(typed, expect):
     ("ครบกำหนด บางพระ 1 เดือน", "ครบกำหนด 30 บางพระ"), ("ใครครบกำหนดอีก 3 วัน", "ครบกำหนด 3"),
     ("ครบกำหนด ภายใน 3 วัน บางพระ", "ครบกำหนด 3 บางพระ"),
     # A place's qualifier glued to it (chat.phrases.apart).
-    ("ค้างชำระผิดสัญญาบางพระ", "ค้างชำระ ผิดสัญญา บางพระ"), ("ค้างชำระเกิน30วันบางพระ", "ค้างชำระ เกิน 30 วัน บางพระ"),
+    ("ค้างชำระผิดสัญญาบางพระ", "ค้างชำระ ผิดสัญญา บางพระ"), ("ค้างชำระ31-90วันบางพระ", "ค้างชำระ 31-90 วัน บางพระ"),
+    ("บางพระค้างชำระเกิน 30 วัน", "ค้างชำระ เกิน 30 วัน บางพระ"), ("บางพระใครครบกำหนดสัปดาห์นี้", "ครบกำหนด สัปดาห์นี้ บางพระ"),
     ("ยอดรับชำระตุลาคมตำบลบางพระ", "ยอดรับชำระ ตุลาคม ต.บางพระ"), ("ครบกำหนด7บางพระ", "ครบกำหนด 7 บางพระ"),
     ("สรุปบางพระเดือนนี้", "สรุป บางพระ"), ("ยอดค้างชำระทุกอำเภอ", "ค้างชำระ"),
 ])
@@ -423,10 +439,16 @@ def test_a_phone_number_asked_for_is_not_shown_and_the_sheet_is_named(chat, text
 
 
 @pytest.mark.parametrize("text", ["นายหนึ่งจ่ายครบหรือยัง", "นายหนึ่ง ปิดบัญชีหรือยังครับ", "นายหนึ่งหมดหนี้หรือยัง",
-                                  "นายหนึ่ง ชำระครบแล้วหรือยัง"])
+                                  "นายหนึ่ง ชำระครบแล้วหรือยัง", "นายหนึ่ง งวดหน้าเท่าไหร่", "นายหนึ่งเหลือกี่งวด",
+                                  "ค้นหา นายหนึ่ง งวดหน้า"])
 def test_whether_a_borrower_has_paid_in_full_finds_the_borrower(chat, text):
-    # Their card says whether the contract is closed, and what is left.
+    # Their card says whether the contract is closed, what is left, and the next installment.
     assert chat.text(USER_OF01, text) == chat.text(USER_OF01, "ค้นหา นายหนึ่ง")
+
+
+def test_a_contract_asked_about_is_its_card(chat):
+    assert chat.text(USER_OF01, "สัญญา F1-002 เหลือกี่งวด") == chat.text(USER_OF01, "ค้นหา F1-002")
+    assert "ไม่พบลูกหนี้" in chat.text(USER_OF01, "สัญญา F3-001 เหลือกี่งวด")     # another district's
 
 
 @pytest.mark.parametrize("text", ["นายหนึ่งอยู่หมู่ไหน", "นายหนึ่ง อยู่กองทุนไหนครับ", "นายหนึ่งบ้านอยู่ไหน"])
