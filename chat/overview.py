@@ -12,7 +12,7 @@ from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
 from chat.phrases import without_asking_words
-from chat.places import match_funds, narrow, not_found_fund, only_funds
+from chat.places import match_funds, narrow, not_found_fund, only_funds, place_then_command
 from chat.registry import command
 from sheets import readers
 
@@ -27,7 +27,8 @@ def cmd_fund(ctx: Ctx, args: str) -> Messages:
                                   quick=[*views.fund_buttons(view, view.funds, "กองทุน", 12), *views.quick("เมนู")])]
     funds = match_funds(view, args)
     if not funds:
-        return not_found_fund(args)
+        # กองทุนบ้านคลองมะพร้าวมีปัญหาอะไร: the fund is what is asked about, another command what is asked.
+        return place_then_command(ctx, [args.strip()], args) or not_found_fund(args)
     if len(funds) > 1:
         lines = [f"{f.fund_id} {views.fund_label(f)}" for f in funds[:20]]
         more = f"\nและอีก {len(funds) - 20} กองทุน พิมพ์ชื่อให้ละเอียดขึ้น" if len(funds) > 20 else ""

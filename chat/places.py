@@ -18,7 +18,9 @@ from core.thai import to_arabic_digits
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
-from chat.phrases import without_asking_words, without_glued_particles
+from chat.phrases import apart, is_qualifier, without_asking_words, without_glued_particles
+from chat.registry import COMMANDS, phrasebook
+from core.thai import normalize_text
 
 _VILLAGE_NO = re.compile(r"^(?:หมู่ที่|หมู่|ม\.|ม)\s*(\d{1,2})(?:\s+(.*))?$")
 _CODE = re.compile(r"^[0-9][0-9-]*$")
@@ -152,6 +154,30 @@ def narrow(ctx: Ctx, query: str) -> tuple[set[str] | None, str | None, Messages 
     if place is None:
         return None, None, not_found_fund(query)
     return {f.fund_id for f in place.funds}, place.label, None
+
+
+# The commands a place can be named before (the others take no place, or more than one).
+PLACE_FIRST = frozenset({"due", "overdue", "summary", "check", "fund", "ranking", "breached", "collected", "trend"})
+
+
+def place_then_command(ctx: Ctx, readings: list[str], text: str = "") -> Messages | None:
+    """A place named before what is asked of it, as Thai puts it: เกาะช้างค้างเท่าไหร่,
+    บางพระครบกำหนดบ้าง, บ่อไร่สรุปหน่อย (`readings`: chat.phrases.named_alone's), or before a
+    command that ends in a question word (เกาะกูดเก็บได้เท่าไหร่: `text` as typed). None when the
+    text is not that."""
+    for said in dict.fromkeys([readings[0] if readings else "", normalize_text(text).strip()]):
+        for word, key in phrasebook().words:
+            at = said.find(word)
+            rest = said[at + len(word):].strip() if at > 0 else ""
+            if at <= 0 or key not in PLACE_FIRST or (rest and not is_qualifier(rest)):
+                continue
+            place = said[:at].strip()
+            if find_place(ctx.view.funds, place) is not None:
+                # What follows the command is its qualifier (สลักเตียนใครครบกำหนดสัปดาห์นี้), said before the
+                # place; asking words alone (…มีปัญหาอะไร) are no qualifier.
+                said_after = apart(rest) if without_asking_words(rest) else ""
+                return COMMANDS[key].run(ctx, f"{said_after} {place}".strip())
+    return None
 
 
 def not_found_fund(query: str) -> Messages:

@@ -12,9 +12,8 @@ from chat import views
 from chat.context import Ctx, Messages
 from chat.lists import DUE_WHEN_WORDS
 from chat.overview import PREVIOUS_MONTH_WORDS, THIS_MONTH_WORDS, cmd_fund, cmd_summary
-from chat.phrases import (CONFIRM_WORDS, GREETING, THANKS_KEY, apart, is_cancel, is_qualifier, named_alone,
-                          says_one_of)
-from chat.places import Place, find_place
+from chat.phrases import CONFIRM_WORDS, GREETING, THANKS_KEY, is_cancel, named_alone, says_one_of
+from chat.places import Place, find_place, place_then_command
 from chat.registry import COMMANDS, command, phrasebook, route
 from chat.start import link_help
 from chat.search import find_loans, found_reply
@@ -27,28 +26,6 @@ def _names_whole(place: Place, name: str) -> bool:
     villages = {"".join((fund.village_name or "").split()).removeprefix("บ้าน") for fund in place.funds}
     part_of_villages = bare not in villages and all(bare in village for village in villages)
     return not part_of_villages
-
-
-# The commands a place can be named before (the others take no place, or more than one).
-_PLACE_FIRST = frozenset({"due", "overdue", "summary", "check", "fund", "ranking", "breached", "collected", "trend"})
-
-
-def _place_then_command(ctx: Ctx, readings: list[str], text: str = "") -> Messages | None:
-    """A place named before what is asked of it, as Thai puts it: เกาะช้างค้างเท่าไหร่,
-    บางพระครบกำหนดบ้าง, บ่อไร่สรุปหน่อย (`readings`: chat.phrases.named_alone's), or before a
-    command that ends in a question word (เกาะกูดเก็บได้เท่าไหร่: `text` as typed). None when the
-    text is not that."""
-    for said in dict.fromkeys([readings[0] if readings else "", normalize_text(text).strip()]):
-        for word, key in phrasebook().words:
-            at = said.find(word)
-            rest = said[at + len(word):].strip() if at > 0 else ""
-            if at <= 0 or key not in _PLACE_FIRST or (rest and not is_qualifier(rest)):
-                continue
-            place = said[:at].strip()
-            if find_place(ctx.view.funds, place) is not None:
-                # What follows the command is its qualifier (สลักเตียนใครครบกำหนดสัปดาห์นี้): said before the place.
-                return COMMANDS[key].run(ctx, f"{apart(rest)} {place}".strip())
-    return None
 
 
 # A month's name said first (ตุลาคมเก็บได้เท่าไหร่), longest first: เดือนตุลาคม before ตุลาคม.
@@ -171,7 +148,7 @@ def understood_anyway(ctx: Ctx, text: str) -> Messages | None:
             return found_reply(ctx, loans)
         if place is not None:   # part of a village's name, and no borrower by that name
             return cmd_fund(ctx, name)
-    return (_place_then_command(ctx, readings, text) or _when_then_command(ctx, text) or _name_then_paid(ctx, text)
+    return (place_then_command(ctx, readings, text) or _when_then_command(ctx, text) or _name_then_paid(ctx, text)
             or _name_then_owes(ctx, text))
 
 
@@ -180,7 +157,7 @@ _OWES = re.compile(r"^(?P<who>.+?)\s*ค้าง(?:อยู่|ชำระ|�
 
 def _name_then_owes(ctx: Ctx, text: str) -> Messages | None:
     """นางบุญเรือนค้างเท่าไหร่, … ค้างกี่งวด: a borrower, then how much they owe: their card (a place so
-    asked is _place_then_command's, tried first). None when no borrower of the area is named."""
+    asked is chat.places.place_then_command's, tried first). None when no borrower of the area is named."""
     match = _OWES.match(normalize_text(text).strip())
     who = match.group("who").strip() if match else ""
     loans = find_loans(ctx.view, who) if len(who) >= 3 else []
