@@ -47,6 +47,34 @@ def cmd_fund(ctx: Ctx, args: str) -> Messages:
                                                       "ตรวจสอบ", "สรุป", "เมนู", fills=(views.FILL_FIND,)))]
 
 
+FUNDS_LISTED = 30   # funds named in one answer of รายชื่อกองทุน (a district has 5-18 in Trat)
+
+
+@command("funds", "รายชื่อกองทุน", "funds", usage="รายชื่อกองทุน [สถานที่]",
+         summary="กองทุนในพื้นที่ (หรือในอำเภอ ตำบล): รหัส หมู่บ้าน และค้างชำระ", in_help=False, place=True)
+def cmd_funds(ctx: Ctx, args: str) -> Messages:
+    """The funds of the officer's area or of a place in it, in code order, each with its arrears from the
+    engine's per-fund aging, and a button to each (most in arrears first)."""
+    from ledger.engine import Grouping
+
+    view = ctx.view
+    only, label, refusal = narrow(ctx, args.strip())
+    if refusal:
+        return refusal
+    funds = [f for f in view.funds if only is None or f.fund_id in only]
+    groups = Grouping([loan.fund_id for loan in view.book.loans], [f.fund_id for f in funds])
+    aging = view.ledger.aging_by(groups)
+    where = label or view.scope.label
+    lines = [f"กองทุนใน {where} {len(funds):,} กองทุน"]
+    for f in funds[:FUNDS_LISTED]:
+        owed = aging[f.fund_id].overdue.arrears
+        lines.append(f"{f.fund_id} {views.fund_label(f)}" + (f" · ค้างชำระ {baht(owed)}" if owed else ""))
+    if len(funds) > FUNDS_LISTED:
+        lines.append(f"และอีก {len(funds) - FUNDS_LISTED:,} กองทุน พิมพ์ รายชื่อกองทุน <อำเภอหรือตำบล> เพื่อดูให้แคบลง")
+    lines.append("แตะปุ่มเพื่อดูกองทุน หรือพิมพ์ กองทุน <ชื่อหมู่บ้าน>")
+    return [flex.text_message("\n".join(lines), quick=[*views.fund_buttons(view, funds, "กองทุน", 12), *views.quick("เมนู")])]
+
+
 @command("collection", "ใบติดตาม", "collection", usage="ใบติดตาม <รหัสหรือชื่อหมู่บ้าน>",
          summary="ใบติดตามการรับชำระเดือนนี้ของกองทุน: กี่ราย ต้องเก็บเท่าไร และที่พิมพ์ใบติดตาม", place=True)
 def cmd_collection(ctx: Ctx, args: str) -> Messages:

@@ -152,6 +152,21 @@ def test_a_places_summary_is_its_district_officers_summary(chat):
     assert "อ.เมืองตราด" in chat.text(USER_PV01, "สรุป")                       # the province's, with its districts
 
 
+def test_the_funds_of_the_area_are_listed_with_their_arrears_as_the_ranking_has_them(chat):
+    import re
+
+    listed = chat.text(USER_OF01, "รายชื่อกองทุนในอำเภอ")
+    assert listed == chat.text(USER_OF01, "รายชื่อกองทุน") == chat.text(USER_OF01, "มีกองทุนอะไรบ้าง")
+    assert listed.startswith("กองทุนใน อ.เมืองตราด 2 กองทุน") and "230101-01" in listed and "230102-03" in listed
+    assert "230301-02" not in listed                                            # เขาสมิง's fund
+    owed = dict(re.findall(r"^(\S+) .*· ค้างชำระ ([\d,]+) บาท$", listed, re.M))
+    ranked = chat.text(USER_OF01, "กองทุนค้างมาก")
+    for fund_id, arrears in owed.items():
+        assert re.search(rf"\({fund_id}\)\nค้างชำระ {arrears} บาท", ranked), fund_id
+    assert "230301-02" in chat.text(USER_PV01, "รายชื่อกองทุน เขาสมิง")
+    assert "ไม่พบกองทุน" in chat.text(USER_OF01, "รายชื่อกองทุน เขาสมิง")       # not the officer's district
+
+
 def test_the_subdistricts_most_in_arrears_come_first_with_their_summarys_figures(chat):
     import re
 
