@@ -50,11 +50,9 @@ def cmd_fund(ctx: Ctx, args: str) -> Messages:
 FUNDS_LISTED = 30   # funds named in one answer of รายชื่อกองทุน (a district has 5-18 in Trat)
 
 
-@command("funds", "รายชื่อกองทุน", "funds", usage="รายชื่อกองทุน [สถานที่]",
-         summary="กองทุนในพื้นที่ (หรือในอำเภอ ตำบล): รหัส หมู่บ้าน และค้างชำระ", in_help=False, place=True)
-def cmd_funds(ctx: Ctx, args: str) -> Messages:
-    """The funds of the officer's area or of a place in it, in code order, each with its arrears from the
-    engine's per-fund aging, and a button to each (most in arrears first)."""
+def funds_asked(ctx: Ctx, args: str) -> tuple[list[Any], Any, str] | Messages:
+    """The funds of the officer's area or of the place named, the engine's grouping of the view's loans
+    by them, and what to call the place; or the refusal when no such place is theirs."""
     from ledger.engine import Grouping
 
     view = ctx.view
@@ -63,8 +61,20 @@ def cmd_funds(ctx: Ctx, args: str) -> Messages:
         return refusal
     funds = [f for f in view.funds if only is None or f.fund_id in only]
     groups = Grouping([loan.fund_id for loan in view.book.loans], [f.fund_id for f in funds])
+    return funds, groups, label or view.scope.label
+
+
+@command("funds", "รายชื่อกองทุน", "funds", usage="รายชื่อกองทุน [สถานที่]",
+         summary="กองทุนในพื้นที่ (หรือในอำเภอ ตำบล): รหัส หมู่บ้าน และค้างชำระ", in_help=False, place=True)
+def cmd_funds(ctx: Ctx, args: str) -> Messages:
+    """The funds of the officer's area or of a place in it, in code order, each with its arrears from the
+    engine's per-fund aging, and a button to each (most in arrears first)."""
+    view = ctx.view
+    asked = funds_asked(ctx, args)
+    if isinstance(asked, list):
+        return asked
+    funds, groups, where = asked
     aging = view.ledger.aging_by(groups)
-    where = label or view.scope.label
     lines = [f"กองทุนใน {where} {len(funds):,} กองทุน"]
     for f in funds[:FUNDS_LISTED]:
         owed = aging[f.fund_id].overdue.arrears
@@ -296,19 +306,15 @@ RANKED = 10   # funds shown by กองทุนค้างมาก: a bubble
 def cmd_ranking(ctx: Ctx, args: str) -> Messages:
     """The funds to follow up first: most in arrears first, with their PAR30 (the monthly report's
     กองทุนที่ต้องติดตาม, for the officer's area or a place in it), from the one ledger engine."""
-    from ledger.engine import Grouping
-
     view = ctx.view
-    only, label, refusal = narrow(ctx, args.strip())
-    if refusal:
-        return refusal
-    funds = [f for f in view.funds if only is None or f.fund_id in only]
-    groups = Grouping([loan.fund_id for loan in view.book.loans], [f.fund_id for f in funds])
+    asked = funds_asked(ctx, args)
+    if isinstance(asked, list):
+        return asked
+    funds, groups, where = asked
     day = view.ledger
     tables, parts = day.aging_by(groups), day.summary_by(groups)
     late = [f for f in funds if tables[f.fund_id].overdue.contracts]
     late.sort(key=lambda f: (-tables[f.fund_id].overdue.arrears, f.fund_id))
-    where = label or view.scope.label
     if not late:
         return [flex.text_message(f"ไม่มีกองทุนที่ค้างชำระ ({where})", quick=views.main_quick("สรุป"))]
     rows = [flex.box([
