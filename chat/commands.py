@@ -8,7 +8,8 @@ conversation uses. Where each command lives:
 | ครบกำหนด, ค้างชำระ | chat/lists.py (place names: chat/places.py) |
 | ค้นหา | chat/search.py |
 | ชำระ, บันทึกรับชำระ (guided) | chat/guided.py (the confirm card: chat/payments.py) |
-| กองทุน, ใบติดตาม, สรุป, ตรวจสอบ | chat/overview.py |
+| กองทุน, ใบติดตาม, สรุป, ตรวจสอบ, ยอดรับชำระ, แนวโน้ม, หนังสือแจ้งเตือน, รายงานประชุม | chat/overview.py |
+| กองทุนค้างมาก, อำเภอค้างมาก, ตำบลค้างมาก, รายชื่อกองทุน | chat/rankings.py |
 | แนะนำ, anything else | chat/talk.py |
 
 A new command: a function decorated with `chat.registry.command` in the module it belongs to (or a
@@ -16,7 +17,7 @@ new module imported below).
 """
 from __future__ import annotations
 
-from chat import guided, lists, overview, payments, search, start, talk  # noqa: F401 - they register commands
+from chat import guided, lists, overview, payments, rankings, search, start, talk  # noqa: F401 - they register commands
 from chat.payments import PaymentRequest, check_payment, parse_pay
 from chat.places import match_funds
 from chat.registry import COMMANDS, Command, command, phrasebook, route
