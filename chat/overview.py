@@ -425,6 +425,16 @@ def cmd_check(ctx: Ctx, args: str) -> Messages:
         bubbles[0]["body"]["contents"].append(flex.text(
             f"และอีก {len(bad) - limit:,} กองทุน — พิมพ์ กองทุน <รหัส> หรือดูทั้งหมดในแท็บ ตรวจสอบข้อมูล",
             size="xs", color=flex.AMBER))
+    districts = sorted({f.district for f in funds if f.district})
+    if len(districts) > 1:
+        # Indicator 9.1 district by district (the monthly meeting's question), as the check job's lines give it.
+        lines = []
+        for district in districts:
+            mine = [f for f in funds if f.district == district]
+            good = sum(f.ok for f in mine)
+            lines.append(flex.text(f"อ.{district}  {good:,}/{len(mine):,} กองทุน ({100 * good / len(mine):.1f}%)",
+                                   size="sm", color=flex.GREEN if good == len(mine) else flex.RED))
+        bubbles.append(flex.bubble("ตัวชี้วัด 9.1 รายอำเภอ", lines, subtitle="ข้อมูลครบถ้วน ถูกต้อง เป็นปัจจุบัน"))
     if problems:
         # Each problem opens its row in the sheet when tapped (on Google Sheets), to be fixed there.
         links = ctx.conv.row_links(ctx, [(p.tab, p.row) for p in problems[:limit] if p.row])

@@ -137,6 +137,19 @@ def test_a_places_summary_buttons_lead_to_that_place(sheets_fake, line_fake, ask
         assert "ไม่พบกองทุน" not in chat.text(USER_PV01, text), text
 
 
+def test_the_provinces_check_gives_indicator_9_1_district_by_district(chat):
+    import re
+
+    answer = chat.text(USER_PV01, "ตรวจสอบ")
+    lines = dict(re.findall(r"อ\.(\S+)  (\d+/\d+) กองทุน \([\d.]+%\)", answer))
+    assert set(lines) == {"เมืองตราด", "เขาสมิง"} and "ตัวชี้วัด 9.1 รายอำเภอ" in answer
+    for district, passed in lines.items():   # each district's own check says the same
+        assert f"ผ่านครบ {passed.replace('/', ' จาก ')} กองทุน" in chat.text(USER_PV01, f"ตรวจสอบ {district}")
+    for asked in ("ตัวชี้วัด 9.1 รายอำเภอ", "กองทุนไหนไม่ผ่านตัวชี้วัด", "กองทุนที่ไม่ผ่าน 9.1"):
+        assert chat.text(USER_PV01, asked) == answer, asked
+    assert "ตัวชี้วัด 9.1 รายอำเภอ" not in chat.text(USER_OF01, "ตรวจสอบ")   # one district: its line is the check
+
+
 def test_a_places_check_is_its_district_officers_check(chat):
     assert chat.text(USER_PV01, "ตรวจสอบ เมืองตราด") == chat.text(USER_OF01, "ตรวจสอบ")
     assert "ไม่พบกองทุน" in chat.text(USER_OF01, "ตรวจสอบ เขาสมิง")
