@@ -33,6 +33,7 @@ from chat import views
 from chat.context import Ctx, Messages, Step
 from chat.payments import (MAX_RECEIPT, PAID_DATE_HINT, PAY_USAGE, UNDO_HOURS, check_payment, confirm_card,
                            date_after_amount, parse_pay, receipt_problem, split_receipt, typed_amount, typed_past_date,
+                           without_paid_verb,
                            void_action)
 from chat.places import match_funds
 from chat.search import find_loans, find_loans_as
@@ -102,11 +103,26 @@ def cmd_pay(ctx: Ctx, args: str) -> Messages:
     first = args.split()[0]
     if ctx.view.loan(first) is None and not any(c.isdigit() for c in to_arabic_digits(first)):
         return pay_by_name(ctx, args)   # a word, not a contract number: a borrower's name
+    said_first = _amount_then_name(args)
+    if said_first is not None and ctx.view.loan(first) is None:
+        return pay_by_name(ctx, said_first)   # รับชำระ 600 บาท ศิริพร: the amount first, then who paid
     parsed = parse_pay(args, ctx.today)
     if isinstance(parsed, str):
         return [flex.text_message(parsed, quick=views.main_quick())]
     contract, amount, paid_date, receipt = parsed
     return confirm_card(ctx, contract, amount, paid_date, receipt)
+
+
+def _amount_then_name(args: str) -> str | None:
+    """`600 บาท ศิริพร สายทอง` as `ศิริพร สายทอง 600` (None: not an amount then a name, which is all this reads:
+    a date or a receipt is typed after the name's amount, the usual way)."""
+    words = args.split()
+    if len(words) < 2 or typed_amount(words[0]) is None:
+        return None
+    rest = words[2:] if words[1] in ("บาท", "บ.", "฿") else words[1:]
+    if not rest or any(any(c.isdigit() for c in to_arabic_digits(w)) for w in rest):
+        return None
+    return f"{' '.join(rest)} {words[0]}"
 
 
 # ---------------------------------------------------------------- what the officer recorded
@@ -280,7 +296,7 @@ def parse_named_pay(args: str, today: dt.date) -> tuple[str, Decimal | None, dt.
         except readers.CellError:
             bad_date = bad_date or " ".join(words[k + 1:])
             continue
-        return " ".join(words[:k]), amount, paid_date, said, receipt
+        return without_paid_verb(" ".join(words[:k])), amount, paid_date, said, receipt
     if bad_date:
         # Repeated only when it is shaped like a date (32/13/69): anything else may be another district's
         # borrower or contract number (ชำระ หน้า 2 นายห้า).

@@ -6,6 +6,7 @@ rich menu's บันทึกรับชำระ) starts the guided flow (cha
 from __future__ import annotations
 
 import datetime as dt
+import re
 import urllib.parse
 from dataclasses import dataclass
 from decimal import Decimal
@@ -55,6 +56,16 @@ PAY_USAGE = ("พิมพ์ ชำระ <เลขที่สัญญาห
              "หรือ ชำระ 230101-01/2569/03 1500 15/1/69 ใบรับ R-123 หรือ ชำระ สมศรี 500\nหรือกด บันทึกรับชำระ เพื่อเลือกทีละขั้น")
 RECEIPT_WORDS = ("เลขที่ใบรับเงิน", "เลขที่ใบรับ", "ใบรับเงิน", "ใบรับ", "ใบเสร็จ")
 MAX_RECEIPT = 30   # characters: the confirm button's postback data stays within LINE's 300
+
+
+# That someone paid, said after their name (นางสอง จ่าย 500, ศิริพร โอนมาแล้ว 600): not part of the name.
+PAID_VERB = r"(?:จ่าย|ชำระ|โอน)(?:เงิน)?(?:มา|แล้ว|มาแล้ว)?"
+_PAID_AT_END = re.compile(r"\s*" + PAID_VERB + r"$")
+
+
+def without_paid_verb(who: str) -> str:
+    """A borrower's name as typed before the amount, without "จ่าย" or "โอนมา" after it."""
+    return _PAID_AT_END.sub("", who).strip() or who
 
 
 def split_receipt(args: str) -> tuple[str, str]:

@@ -13,6 +13,7 @@ from chat.context import Ctx, Messages
 from chat.lists import DUE_WHEN_WORDS
 from chat.overview import PREVIOUS_MONTH_WORDS, THIS_MONTH_WORDS, cmd_fund, cmd_summary
 from chat.phrases import CONFIRM_WORDS, GREETING, THANKS_KEY, is_cancel, named_alone, says_one_of
+from chat.payments import PAID_VERB
 from chat.places import Place, find_place, place_then_command
 from chat.registry import COMMANDS, command, phrasebook, route
 from chat.start import link_help
@@ -53,7 +54,7 @@ _DIALLED = re.compile(r"\d{6,}")
 
 
 # "สมชายจ่าย 500", "นางสอง ชำระมา 1,500 บาท เมื่อวาน": a borrower, then that they paid, then how much.
-_PAID = re.compile(r"^(?P<who>.+?)\s*(?:จ่าย|ชำระ|โอน)(?:เงิน)?(?:มา|แล้ว|มาแล้ว)?\s+(?P<rest>[0-9๐-๙].*)$")
+_PAID = re.compile(r"^(?P<who>.+?)\s*" + PAID_VERB + r"\s+(?P<rest>[0-9๐-๙].*)$")
 
 
 def _name_then_paid(ctx: Ctx, text: str) -> Messages | None:

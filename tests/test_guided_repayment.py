@@ -186,7 +186,8 @@ def test_a_repayment_said_borrower_first_goes_to_the_same_confirm_card(hook, she
 
 
 @pytest.mark.parametrize("typed", ["รับเงินจากนางสอง 1,500 25/11/69", "บันทึกการชำระเงินของนางสอง 1,500 บาท 25/11/69",
-                                   "ชำระ คุณสอง 1500 25/11/69", "ป้าสอง จ่าย 1,500 25/11/69"])
+                                   "ชำระ คุณสอง 1500 25/11/69", "ป้าสอง จ่าย 1,500 25/11/69",
+                                   "ช่วยบันทึกให้หน่อย นางสอง จ่าย 1,500 25/11/69", "ชำระ นางสอง โอนมา 1,500 25/11/69"])
 def test_a_word_before_the_borrowers_name_is_looked_past(hook, sheets_fake, typed):
     # จาก ของ คุณ ป้า … are not part of the name: taken off only when the whole finds nobody.
     before = len(payment_rows(sheets_fake))
@@ -366,3 +367,13 @@ def test_laughter_with_no_step_waiting_is_answered_kindly_and_555_is_an_amount_w
     hook.say(USER_OF01, "ชำระ F1-002")                                   # now step 3 waits for the amount
     if typed == "555":
         assert "วันที่รับเงิน 555 บาท" in text_of(hook.say(USER_OF01, typed))
+
+
+@pytest.mark.parametrize("typed", ["รับชำระ 1,500 บาท นางสอง", "ชำระ 1500 นางสอง ทดสอบ"])
+def test_an_amount_said_before_the_borrowers_name_goes_to_the_same_confirm_card(hook, sheets_fake, typed):
+    before = len(payment_rows(sheets_fake))
+    text = text_of(hook.say(USER_OF01, typed))
+    assert "ยืนยันบันทึกรับชำระ" in text and "F1-002" in text and "1,500 บาท" in text and "26 พ.ย. 2569" in text
+    assert len(payment_rows(sheets_fake)) == before
+    assert "ยืนยันบันทึกรับชำระ" in text_of(hook.say(USER_OF01, "ชำระ F1-002 1,500"))   # a contract first, as before
+    assert "ไม่พบผู้ยืมชื่อนี้" in text_of(hook.say(USER_OF01, "รับชำระ 500 บาท นายห้า"))   # another district's
