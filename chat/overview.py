@@ -26,7 +26,7 @@ def cmd_fund(ctx: Ctx, args: str) -> Messages:
         return [flex.text_message("พิมพ์ กองทุน ตามด้วยรหัสกองทุนหรือชื่อหมู่บ้าน เช่น กองทุน บางพระ "
                                   "หรือกดกองทุนด้านล่าง (ที่มีลูกหนี้ค้างชำระมากก่อน)",
                                   quick=[*views.fund_buttons(view, view.funds, "กองทุน", 12), *views.quick("เมนู")])]
-    funds = match_funds(view, args)
+    funds = match_funds(view, without_asking_words(args.strip()))   # ยอดเงินฝากล่าสุด บ้าน…: "now" is no place
     if not funds:
         # กองทุนบ้านคลองมะพร้าวมีปัญหาอะไร: the fund is what is asked about, another command what is asked.
         return place_then_command(ctx, [args.strip()], args) or not_found_fund(args)
