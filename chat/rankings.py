@@ -184,7 +184,7 @@ def cmd_funds(ctx: Ctx, args: str) -> Messages:
         return asked
     funds, groups, where = asked
     aging = view.ledger.aging_by(groups)
-    lines = [f"กองทุนใน {where} {len(funds):,} กองทุน"]
+    lines = [f"{where} มี {len(funds):,} กองทุน"]
     for f in funds[:FUNDS_LISTED]:
         owed = aging[f.fund_id].overdue.arrears
         lines.append(f"{f.fund_id} {views.fund_label(f)}" + (f" · ค้างชำระ {baht(owed)}" if owed else ""))
