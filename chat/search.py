@@ -21,18 +21,21 @@ def find_loans_as(view: Any, query: str) -> tuple[list[Any], str]:
     """find_loans, with the query as it found them (without a word before the name, see ADDRESSING)."""
     q = " ".join(to_arabic_digits(query).split()).lower()
     found = _matching(view, q)
-    if not found:
-        # A word before the name, as people say it (รับเงินจากบุญมี, ของนางสาวศิริพร, คุณสมชาย, ป้าบุญเรือน):
-        # taken off only when the whole finds nobody, so a name that begins so is still found.
-        for word in ADDRESSING:
-            rest = q.removeprefix(word).strip()
-            if rest != q and len(rest) >= 2:
-                return _matching(view, rest), rest
-        # What is asked after the name or number (สัญญา … เหลือกี่งวด, นางสาวศิริพร งวดหน้าเท่าไหร่): the card says it.
-        for reading in named_alone(q)[:1]:
-            if reading != q and len(reading) >= 2:
-                return find_loans_as(view, reading)
-    return found, q
+    if found:
+        return found, q
+    # Taken off only when the whole finds nobody, so a name that begins or ends so is still found (each
+    # reading is one more pass over the area's contracts: only a text of that shape is read again):
+    # a word before the name, as people say it (รับเงินจากบุญมี, ของนางสาวศิริพร, คุณสมชาย, ป้าบุญเรือน) …
+    word = next((w for w in ADDRESSING if q.startswith(w) and len(q) - len(w) >= 2), "")
+    bare = q.removeprefix(word).strip()
+    # … and what is asked after the name or number (สัญญา … เหลือกี่งวด, ศิริพร งวดหน้าเท่าไหร่): the card says it.
+    asked = next(iter(named_alone(bare)), bare)
+    for reading in dict.fromkeys((bare, asked)):
+        if reading != q and len(reading) >= 2:
+            found = _matching(view, reading)
+            if found:
+                return found, reading
+    return [], q
 
 
 # Longest first: "ของคุณ" before "ของ".
