@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from core.thai import normalize_text
+from core.thai import MONTHS_FULL, normalize_text
 
 # Longest first where one contains another, so that "นะครับ" goes before "ครับ".
 PARTICLES: tuple[str, ...] = (
@@ -334,10 +334,8 @@ _GLUED_AFTER = sorted(_NOT_A_PLACE_AFTER, key=len, reverse=True)
 
 # Words a place-taking command's argument may glue to its place (ค้างชำระผิดสัญญาเกาะกูด, ยอดรับชำระตุลาคม
 # อำเภอแหลมงอบ, ครบกำหนด30บางพระ): a month, an aging row, a span, a time word; longest first.
-_MONTH_NAMES = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม",
-                "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
 _GLUED = re.compile(
-    r"(?:เดือน)?(?:" + "|".join(_MONTH_NAMES) + r")(?:\s*\d{2,4})?"
+    r"(?:เดือน)?(?:" + "|".join(MONTHS_FULL) + r")(?:\s*\d{2,4})?"
     r"|ผิดสัญญา|ไม่เกิน\s*\d+\s*(?:วัน|เดือน)|เกิน\s*\d+\s*(?:วัน|เดือน)?"
     r"|\d+\s*[-–]\s*\d+\s*(?:วัน|เดือน)|(?:ภายใน|อีก)?\s*\d+\s*(?:วัน|สัปดาห์|อาทิตย์|เดือน)(?:ข้างหน้า)?"
     r"|เดือนที่แล้ว|เดือนก่อน|เดือนนี้|เดือนหน้า|วันนี้|พรุ่งนี้|มะรืนนี้|สัปดาห์นี้|สัปดาห์หน้า|อาทิตย์นี้|อาทิตย์หน้า"
@@ -351,9 +349,7 @@ _LEADING_NUMBER = re.compile(r"^(\d{1,3})(?=[^\d\s.,/:-])")   # ครบกำ�
 def is_qualifier(text: str) -> bool:
     """Nothing but what a list's command takes besides a place: a time, a span, an aging row, a month, or
     asking words (สัปดาห์นี้, เกิน 90 วัน, ตุลาคม, เท่าไหร่บ้าง)."""
-    said = " ".join(text.split())
-    return not without_asking_words(said) or all(_GLUED.fullmatch(part) for part in apart(said).split(" ") if part) \
-        or bool(_GLUED.fullmatch(said))
+    return not without_asking_words(" ".join(_GLUED.sub(" ", text).split()))
 
 
 def apart(args: str) -> str:
