@@ -12,9 +12,9 @@ from chat import views
 from chat.context import Ctx, Messages
 from chat.lists import DUE_WHEN_WORDS
 from chat.overview import PREVIOUS_MONTH_WORDS, THIS_MONTH_WORDS, cmd_fund, cmd_summary
-from chat.phrases import CONFIRM_WORDS, GREETING, THANKS_KEY, is_cancel, named_alone, says_one_of
+from chat.phrases import CONFIRM_WORDS, GREETING, NOW_WORDS, THANKS_KEY, is_cancel, named_alone, says_one_of
 from chat.payments import PAID_VERB
-from chat.places import Place, find_place, place_then_command
+from chat.places import PLACE_FIRST, Place, find_place, place_then_command
 from chat.registry import COMMANDS, command, phrasebook, route
 from chat.start import link_help
 from chat.search import find_loans, found_reply
@@ -43,6 +43,12 @@ def _when_then_command(ctx: Ctx, text: str) -> Messages | None:
                 understood = phrasebook().understand(said[len(word):].strip())
                 if understood.key == key:
                     return COMMANDS[key].run(ctx, f"{word} {understood.args}".strip())
+    # "Now" before a question answered as of today anyway (วันนี้ต้องโทรตามใคร, ตอนนี้ค้างเท่าไหร่): the question.
+    for word in NOW_WORDS:
+        if said.startswith(word) and said[len(word):].strip():
+            understood = phrasebook().understand(said[len(word):].strip())
+            if understood.key in PLACE_FIRST and understood.key not in ("due", "collected"):
+                return COMMANDS[understood.key].run(ctx, understood.args)
     return None
 
 
