@@ -10,6 +10,7 @@ from core.thai import baht, date_th
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
+from chat.lists import amount_and_rest
 from chat.places import narrow
 from chat.registry import command
 
@@ -52,16 +53,19 @@ def cmd_ranking(ctx: Ctx, args: str) -> Messages:
     """The funds to follow up first: most in arrears first, with their PAR30 (the monthly report's
     กองทุนที่ต้องติดตาม, for the officer's area or a place in it), from the one ledger engine."""
     view = ctx.view
+    at_least, args = amount_and_rest(args)   # กองทุนที่ค้างเกิน 100,000 บาท: those in arrears by more
     asked = funds_asked(ctx, args)
     if isinstance(asked, list):
         return asked
     funds, groups, where = asked
     day = view.ledger
     tables, parts = day.aging_by(groups), day.summary_by(groups)
-    late = [f for f in funds if tables[f.fund_id].overdue.contracts]
+    late = [f for f in funds if tables[f.fund_id].overdue.contracts
+            and (at_least is None or tables[f.fund_id].overdue.arrears > at_least)]
     late.sort(key=lambda f: (-tables[f.fund_id].overdue.arrears, f.fund_id))
+    more = f"เกิน {at_least:,} บาท" if at_least is not None else ""
     if not late:
-        return [flex.text_message(f"ไม่มีกองทุนที่ค้างชำระ ({where})", quick=views.main_quick("สรุป"))]
+        return [flex.text_message(f"ไม่มีกองทุนที่ค้างชำระ{more} ({where})", quick=views.main_quick("สรุป"))]
     rows = [flex.box([
         flex.text(f"{n}. {views.fund_label(f)} ({f.fund_id})", bold=True),
         flex.text(f"ค้างชำระ {baht(tables[f.fund_id].overdue.arrears)} · {tables[f.fund_id].overdue.contracts:,} สัญญา "
@@ -71,8 +75,8 @@ def cmd_ranking(ctx: Ctx, args: str) -> Messages:
         rows.append(flex.text(f"และอีก {len(late) - RANKED:,} กองทุนที่ค้างชำระ — พิมพ์ กองทุนค้างมาก <อำเภอหรือตำบล> "
                               "เพื่อดูให้แคบลง", size="xs", color=flex.AMBER))
     total = sum((tables[f.fund_id].overdue.arrears for f in late), Decimal(0))
-    top = [flex.text(f"{len(late):,} จาก {len(funds):,} กองทุนมีค้างชำระ รวม {baht(total)}", bold=True)]
-    bubble = flex.bubble("กองทุนค้างชำระมากที่สุด", top + rows, subtitle=f"{where} · ณ {date_th(ctx.today)}",
+    top = [flex.text(f"{len(late):,} จาก {len(funds):,} กองทุนมีค้างชำระ{more} รวม {baht(total)}", bold=True)]
+    bubble = flex.bubble("กองทุนค้างชำระมากที่สุด" if at_least is None else f"กองทุนค้างชำระ{more}", top + rows, subtitle=f"{where} · ณ {date_th(ctx.today)}",
                          color=flex.RED)
     alt = f"กองทุนค้างชำระมากที่สุด {where}: " + ", ".join(
         f"{f.fund_id} {baht(tables[f.fund_id].overdue.arrears)}" for f in late[:3])
