@@ -133,3 +133,23 @@ def test_words_glued_to_a_place_are_set_apart(typed, spaced):
     from chat.phrases import apart
 
     assert apart(typed) == spaced
+
+
+def test_no_place_name_of_trat_is_set_apart():
+    """apart() splits only its own words: every district, subdistrict and demo village of Trat, alone and
+    after a qualifier, reads as it is typed (a name split in two would name no place)."""
+    import datetime as dt
+
+    from chat.phrases import apart
+    from core.geo import districts
+    from sheets.demo import demo_tables
+
+    names = {d.name for d in districts()} | {s.name for d in districts() for s in d.subdistricts}
+    funds = demo_tables(dt.date(2026, 11, 26), 2569)["funds"]
+    header = funds[0]
+    names |= {row[header.index("ชื่อหมู่บ้าน")] for row in funds[1:]}
+    assert len(names) > 80
+    for name in sorted(names):
+        assert apart(name) == name, name
+        assert apart(f"เกิน 30 วัน {name}") == f"เกิน 30 วัน {name}", name
+        assert apart(f"ผิดสัญญา{name}") == f"ผิดสัญญา {name}", name
