@@ -61,16 +61,69 @@ _WHEN: tuple[tuple[str, Callable[[dt.date], int]], ...] = (
     ("อาทิตย์หน้า", lambda today: _to_sunday(today, 1)), ("เดือนนี้", lambda today: _to_month_end(today, 0)),
     ("เดือนหน้า", lambda today: _to_month_end(today, 1)),
 )
-DUE_WHEN_WORDS: tuple[str, ...] = tuple(word for word, _ in _WHEN)
+# The same times said with more words (longest first), read as the word they mean.
+_WHEN_SAID: tuple[tuple[str, str], ...] = (
+    ("ภายในสัปดาห์นี้", "สัปดาห์นี้"), ("ภายในอาทิตย์นี้", "อาทิตย์นี้"), ("ภายในเดือนนี้", "เดือนนี้"),
+    ("ถึงสิ้นเดือนนี้", "เดือนนี้"), ("ภายในพรุ่งนี้", "พรุ่งนี้"), ("ต้นเดือนหน้า", "เดือนหน้า"),
+    ("สิ้นเดือนนี้", "เดือนนี้"), ("ปลายเดือนนี้", "เดือนนี้"), ("ถึงสิ้นเดือน", "เดือนนี้"), ("ภายในวันนี้", "วันนี้"),
+    ("สิ้นเดือน", "เดือนนี้"),
+)
+DUE_WHEN_WORDS: tuple[str, ...] = tuple(word for word, _ in _WHEN) + tuple(said for said, _ in _WHEN_SAID)
+
+
+_WHEN_PREFIX = re.compile(r"(ต้น|สิ้น|ปลาย|ภายใน|ถึง)\s+(?=เดือน|สัปดาห์|อาทิตย์|วันนี้|พรุ่งนี้)")
+
+
+def _when_said(text: str) -> str:
+    """The time words of _WHEN_SAID as the word they mean, spaced or not (ภายใน เดือนนี้: set apart by
+    chat.phrases.apart)."""
+    text = _WHEN_PREFIX.sub(r"\1", text)
+    for said, word in _WHEN_SAID:
+        text = text.replace(said, word)
+    return text
+
+
+# A day named (ครบกำหนดวันที่ 15, ถึง 15 ธ.ค., 5 ม.ค. 70): the days from today to it, then the rest (a place).
+_UNTIL_DAY = re.compile(r"^(?:ถึง\s*)?(วันที่\s*)?(\d{1,2})(?:\s*(\S+?)(?:\s*(\d{2}|\d{4}))?)?(?:\s+(.*))?$")
+
+
+def _until_day(text: str, today: dt.date) -> tuple[int, str] | None:
+    """(days from today to the day named, the rest) when the text starts with one; None otherwise (a number
+    alone is days: ครบกำหนด 15 บางพระ)."""
+    match = _UNTIL_DAY.match(text)
+    if not match:
+        return None
+    said_day, day, month_word, year_word, rest = match.groups()
+    month = readers.read_month_name(month_word) if month_word else None
+    if month is None and not said_day:
+        return None
+    if month is None and month_word:   # วันที่ 15 บางพระ: the word after the day is the place
+        rest = f"{month_word} {rest or ''}".strip()
+    try:
+        if month is None:   # this month's day, or next month's when it has gone
+            year, month = today.year, today.month
+            if int(day) < today.day:
+                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        else:
+            year = readers.read_year(year_word) if year_word else today.year
+            if not year_word and dt.date(year, month, int(day)) < today:
+                year += 1
+        until = dt.date(year, month, int(day))
+    except (ValueError, readers.CellError):
+        return None
+    return (until - today).days, (rest or "").strip()
 
 
 def days_and_rest(args: str, default: int, today: dt.date | None = None) -> tuple[int | None, str]:
     """The days ahead a list asks for (a number, or a time word: วันนี้ พรุ่งนี้ สัปดาห์นี้ เดือนนี้
     เดือนหน้า … when `today` is given) and the rest of the text (a place)."""
-    text = to_arabic_digits(args).strip()
+    text = _when_said(to_arabic_digits(args).strip())
     if not text:
         return default, ""
     if today is not None:
+        until = _until_day(text, today)
+        if until is not None:
+            return until
         text = _month_as_when(text, today)
     text = _span_as_days(text)
     match = _DAYS.match(text)
@@ -92,7 +145,7 @@ def days_and_rest(args: str, default: int, today: dt.date | None = None) -> tupl
 def _later_window(args: str, today: dt.date) -> tuple[int, str, str] | None:
     """(days from today to its first day, the list's title, the word that asks it) for the windows that
     do not start today: next month (เดือนหน้า, or its name) and next week (สัปดาห์หน้า, อาทิตย์หน้า)."""
-    words = _month_as_when(to_arabic_digits(args).strip(), today).split()
+    words = _month_as_when(_when_said(to_arabic_digits(args).strip()), today).split()
     if "เดือนหน้า" in words:
         ahead = _to_month_end(today, 0) + 1   # the next month's first day
         first = today + dt.timedelta(days=ahead)
