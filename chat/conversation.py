@@ -329,7 +329,8 @@ class Conversation:
     def register(self, ctx: Ctx, code_text: str) -> Messages:
         code = _code(code_text)
         if not code:
-            return [flex.text_message("พิมพ์ ลงทะเบียน ตามด้วยรหัสลงทะเบียน เช่น ลงทะเบียน ABC123",
+            return [flex.text_message("พิมพ์ ลงทะเบียน ตามด้วยรหัสลงทะเบียน เช่น ลงทะเบียน ABC123 "
+                                      "(รหัสของแต่ละคนขอได้จากผู้ดูแลระบบจังหวัด: อยู่ในแท็บ เจ้าหน้าที่)",
                                    quick=views.quick("ช่วยเหลือ", fills=(("ลงทะเบียน", "ลงทะเบียน "),)))]
         if not ctx.user_id:
             return [flex.text_message("ลงทะเบียนได้ในแชตส่วนตัวของ LINE เท่านั้น")]

@@ -700,6 +700,13 @@ def test_inactive_officer_is_refused_and_gets_nothing(chat, sheets_fake):
         assert "ปิดการใช้งาน" in reply and "F3-" not in reply
 
 
+@pytest.mark.parametrize("typed", ["ลงทะเบียน", "ขอรหัสลงทะเบียนหน่อยครับ", "ลืมรหัสลงทะเบียน", "ลงทะเบียนยังไง"])
+def test_asking_for_a_code_says_where_it_comes_from_and_tries_nothing(chat, sheets_fake, typed):
+    answer = chat.text(STRANGER, typed)
+    assert "พิมพ์ ลงทะเบียน ตามด้วยรหัสลงทะเบียน" in answer and "ผู้ดูแลระบบจังหวัด" in answer
+    assert "ไม่ถูกต้อง" not in answer and len(rows(sheets_fake, "บัญชี LINE")) == 4   # no code tried, nothing linked
+
+
 def test_relinking_replaces_the_old_link(chat, sheets_fake):
     # OF-02's phone now links OF-01's code: OF-01 moves to it, and that phone is no longer OF-02.
     assert "สมศรี มีสุข" in chat.text(USER_OF02, "ลงทะเบียน ABC123")
