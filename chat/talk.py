@@ -159,7 +159,8 @@ def understood_anyway(ctx: Ctx, text: str) -> Messages | None:
             or _name_then_owes(ctx, text))
 
 
-_OWES = re.compile(r"^(?P<who>.+?)\s*ค้าง(?:อยู่|ชำระ|จ่าย)?\s*(?:เท่าไหร่|เท่าไร|กี่งวด|กี่บาท|อยู่)?$")
+_OWES = re.compile(r"^(?P<who>.+?)\s*ค้าง(?:อยู่|ชำระ|จ่าย)?(?:มา)?\s*(?:เท่าไหร่|เท่าไร|กี่งวด|กี่บาท|กี่วัน|กี่เดือน"
+                   r"|นานเท่าไหร่|นานแค่ไหน|อยู่)?$")
 
 
 def _name_then_owes(ctx: Ctx, text: str) -> Messages | None:
