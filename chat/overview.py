@@ -57,7 +57,8 @@ def cmd_collection(ctx: Ctx, args: str) -> Messages:
     from sheets.collection import collection_file_name, collection_lists, drive_folder_link
 
     view = ctx.view
-    funds = match_funds(view, args) if args.strip() else []
+    args = without_asking_words(args.strip())   # ใบติดตามบ้านไร่ขวางเดือนนี้: "this month" is what it is
+    funds = match_funds(view, args) if args else []
     if len(funds) != 1:
         if args.strip() and not funds:
             return not_found_fund(args)
@@ -141,7 +142,9 @@ def cmd_report_file(ctx: Ctx, args: str) -> Messages:
              f"แท็บ {tab} ในชีตมีตัวเลขชุดเดียวกันไว้ดูบนจอ (กว้างเกินกระดาษ ให้พิมพ์จาก PDF)",
              "ทำใหม่ที่สำนักงาน: python main.py report --pdf",
              "ดูตัวเลขในแชต: สรุป · ยอดรับชำระ เดือนที่แล้ว · แนวโน้ม"]
-    links = [flex.uri_action("เปิดโฟลเดอร์รายงาน", f"https://drive.google.com/drive/folders/{folder}")] if folder else []
+    from sheets.collection import drive_folder_link
+
+    links = [flex.uri_action("เปิดโฟลเดอร์รายงาน", drive_folder_link(folder))] if folder else []
     tab_link = ctx.conv.row_links(ctx, [(tab, 1)]).get((tab, 1))
     if tab_link:
         links.append(flex.uri_action(f"เปิดแท็บ {tab}", tab_link))

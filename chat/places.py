@@ -157,7 +157,8 @@ def narrow(ctx: Ctx, query: str) -> tuple[set[str] | None, str | None, Messages 
 
 
 # The commands a place can be named before (the others take no place, or more than one).
-PLACE_FIRST = frozenset({"due", "overdue", "summary", "check", "fund", "ranking", "breached", "collected", "trend"})
+PLACE_FIRST = frozenset({"due", "overdue", "summary", "check", "fund", "ranking", "breached", "collected", "trend",
+                         "collection", "notices", "funds", "subdistrict_ranking"})
 
 
 def place_then_command(ctx: Ctx, readings: list[str], text: str = "") -> Messages | None:
