@@ -83,35 +83,52 @@ def _when_said(text: str) -> str:
     return text
 
 
-# A day named (ครบกำหนดวันที่ 15, ถึง 15 ธ.ค., 5 ม.ค. 70): the days from today to it, then the rest (a place).
-_UNTIL_DAY = re.compile(r"^(?:ถึง\s*)?(วันที่\s*)?(\d{1,2})(?:\s*(\S+?)(?:\s*(\d{2}|\d{4}))?)?(?:\s+(.*))?$")
+# A day named (ครบกำหนดวันที่ 15, ถึง 15 ธ.ค., 5 ม.ค. 70, 15/12): what comes before it.
+_UNTIL_LEAD = re.compile(r"^(?:ถึง\s*)?(วันที่\s*)?")
 
 
 def _until_day(text: str, today: dt.date) -> tuple[int, str] | None:
-    """(days from today to the day named, the rest) when the text starts with one; None otherwise (a number
-    alone is days: ครบกำหนด 15 บางพระ)."""
-    match = _UNTIL_DAY.match(text)
-    if not match:
+    """(days from today to the day named, the rest: a place) when the text starts with a day, read as the
+    sheet's dates are (sheets.readers: with a year, or a day and month for the next such day, or วันที่ N
+    for this month's or next month's); None otherwise (a number alone is days: ครบกำหนด 15 บางพระ)."""
+    lead = _UNTIL_LEAD.match(text)
+    assert lead is not None   # it matches the empty string
+    words = text[lead.end():].split()
+    for size in (3, 2, 1):
+        said = " ".join(words[:size])
+        if len(words) < size or (size == 1 and not any(c in said for c in "/.-")):
+            continue   # one word is a date only with its separators: 30 alone is days
+        until = _next_day(said, today)
+        if until is not None:
+            return (until - today).days, " ".join(words[size:])
+    if lead.group(1) and words and words[0].isdigit():   # วันที่ 15: this month's, or next month's once gone
+        year, month = today.year, today.month
+        if int(words[0]) < today.day:
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        try:
+            return (dt.date(year, month, int(words[0])) - today).days, " ".join(words[1:])
+        except ValueError:
+            return None
+    return None
+
+
+def _next_day(said: str, today: dt.date) -> dt.date | None:
+    """The date `said` names: as a dated cell reads (with its year), or a day and month not before today."""
+    day_month = readers.read_day_month(said)
+    if day_month is not None:
+        for year in (today.year, today.year + 1):
+            try:
+                found = dt.date(year, day_month[1], day_month[0])
+            except ValueError:   # 31/4
+                return None
+            if found >= today:
+                return found
         return None
-    said_day, day, month_word, year_word, rest = match.groups()
-    month = readers.read_month_name(month_word) if month_word else None
-    if month is None and not said_day:
-        return None
-    if month is None and month_word:   # วันที่ 15 บางพระ: the word after the day is the place
-        rest = f"{month_word} {rest or ''}".strip()
     try:
-        if month is None:   # this month's day, or next month's when it has gone
-            year, month = today.year, today.month
-            if int(day) < today.day:
-                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        else:
-            year = readers.read_year(year_word) if year_word else today.year
-            if not year_word and dt.date(year, month, int(day)) < today:
-                year += 1
-        until = dt.date(year, month, int(day))
-    except (ValueError, readers.CellError):
+        found = readers.read_date(said)
+    except readers.CellError:
         return None
-    return (until - today).days, (rest or "").strip()
+    return found if isinstance(found, dt.date) and found >= today else None
 
 
 def days_and_rest(args: str, default: int, today: dt.date | None = None) -> tuple[int | None, str]:

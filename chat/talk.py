@@ -44,7 +44,7 @@ def _when_then_command(ctx: Ctx, text: str) -> Messages | None:
                 if understood.key == key:
                     return COMMANDS[key].run(ctx, f"{word} {understood.args}".strip())
     # "Now" before a question answered as of today anyway (วันนี้ต้องโทรตามใคร, ตอนนี้ค้างเท่าไหร่): the question.
-    for word in NOW_WORDS:
+    for word in sorted(NOW_WORDS, key=len, reverse=True):
         if said.startswith(word) and said[len(word):].strip():
             understood = phrasebook().understand(said[len(word):].strip())
             if understood.key in PLACE_FIRST and understood.key not in ("due", "collected"):
@@ -55,7 +55,7 @@ def _when_then_command(ctx: Ctx, text: str) -> Messages | None:
 _PAGE_ALONE = re.compile(r"^(?:หน้า|page)\s*(\d+)$", re.IGNORECASE)
 # A borrower's phone number asked for (ขอเบอร์โทรนางบุญเรือน, เบอร์ลูกหนี้ที่ค้าง): the chat never shows one.
 # A number typed with it is a search by phone (ค้นหา 081-234-5678), which any command word before it routes.
-_ASKS_PHONE = re.compile(r"เบอร์|โทรศัพท์|เบอร์โทร")
+_ASKS_PHONE = re.compile(r"เบอร์|โทรศัพท์")
 _DIALLED = re.compile(r"\d{6,}")
 
 
