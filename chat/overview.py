@@ -129,11 +129,12 @@ def cmd_report_file(ctx: Ctx, args: str) -> Messages:
     meeting; the sheet's รายงานประจำเดือน tab is for the screen, too wide for paper), and its figures here."""
     from core.months import default_month, meeting_file_name, month_key
     from core.schema import TABS
+    from sheets.collection import drive_folder_link
 
     year, month = default_month(ctx.today)
     said = month_th(year, month)
     name = meeting_file_name(month_key(year, month), "pdf")
-    folder = str(getattr(ctx.config.report, "drive_folder_id", "") or "")
+    folder = ctx.config.report.drive_folder_id
     where = ("ในโฟลเดอร์รายงานบน Google Drive (ปุ่มด้านล่าง)" if folder
              else f"ที่เครื่องของสำนักงาน: data/reports/{name}")
     tab = TABS["report"].title
@@ -142,8 +143,6 @@ def cmd_report_file(ctx: Ctx, args: str) -> Messages:
              f"แท็บ {tab} ในชีตมีตัวเลขชุดเดียวกันไว้ดูบนจอ (กว้างเกินกระดาษ ให้พิมพ์จาก PDF)",
              "ทำใหม่ที่สำนักงาน: python main.py report --pdf",
              "ดูตัวเลขในแชต: สรุป · ยอดรับชำระ เดือนที่แล้ว · แนวโน้ม"]
-    from sheets.collection import drive_folder_link
-
     links = [flex.uri_action("เปิดโฟลเดอร์รายงาน", drive_folder_link(folder))] if folder else []
     tab_link = ctx.conv.row_links(ctx, [(tab, 1)]).get((tab, 1))
     if tab_link:
