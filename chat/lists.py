@@ -1,8 +1,10 @@
-"""The due and overdue lists (ครบกำหนด, ค้างชำระ): paged, narrowed to a place, most urgent first."""
+"""The due and overdue lists (ครบกำหนด, ค้างชำระ), most urgent first, and the repayments received lately
+(รับชำระล่าสุด), newest first: paged, narrowed to a place."""
 from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import TYPE_CHECKING, Callable
 
 from core.thai import baht, date_th, month_th, to_arabic_digits
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from chat.scope import ScopeView
+    from sheets.model import Loan, Payment
     from ledger.aging import AgingRow
     from ledger.engine import Balances
 
@@ -405,6 +408,88 @@ def aging_row_and_rest(rows: "Sequence[AgingRow]", args: str) -> tuple[int | Non
             if typed in (label, label.removesuffix("วัน")):
                 return n, " ".join(words[size:])
     return None, args
+
+
+def _last_month(today: dt.date) -> tuple[dt.date, dt.date]:
+    end = today.replace(day=1) - dt.timedelta(days=1)
+    return end.replace(day=1), end
+
+
+# The days รับชำระล่าสุด looks at, said in words: (word, its first and last day, the title's words).
+# Longest first (เมื่อวานนี้ before เมื่อวาน).
+_PAID_WHEN: tuple[tuple[str, Callable[[dt.date], tuple[dt.date, dt.date]], str], ...] = (
+    ("เดือนที่แล้ว", _last_month, "เดือนที่แล้ว"), ("เดือนก่อน", _last_month, "เดือนที่แล้ว"),
+    ("สัปดาห์นี้", lambda t: (t - dt.timedelta(days=t.weekday()), t), "สัปดาห์นี้"),
+    ("อาทิตย์นี้", lambda t: (t - dt.timedelta(days=t.weekday()), t), "สัปดาห์นี้"),
+    ("เมื่อวานนี้", lambda t: (t - dt.timedelta(days=1),) * 2, "เมื่อวาน"),
+    ("เมื่อวาน", lambda t: (t - dt.timedelta(days=1),) * 2, "เมื่อวาน"),
+    ("เดือนนี้", lambda t: (t.replace(day=1), t), "เดือนนี้"), ("วันนี้", lambda t: (t, t), "วันนี้"),
+)
+PAID_DAYS = 7   # what รับชำระล่าสุด shows when no time is said: a week, today included
+
+
+def paid_window(args: str, today: dt.date) -> tuple[dt.date, dt.date, str, str, str]:
+    """The days รับชำระล่าสุด asks about: (first, last, the title's words, the word that asks it, the rest
+    of the text: a place). A time word at either end (วันนี้, เมื่อวาน, สัปดาห์นี้, เดือนนี้, เดือนที่แล้ว) or a
+    span (7 วัน, 2 สัปดาห์); the last PAID_DAYS days otherwise."""
+    text = " ".join(_span_as_days(to_arabic_digits(args).strip()).split())
+    for word, days, shown in _PAID_WHEN:
+        for rest in ((text[len(word):] if text.startswith(word) else None),
+                     (text[:-len(word)] if text.endswith(word) else None)):
+            if rest is not None:
+                first, last = days(today)
+                return first, last, shown, word, rest.strip()
+    said, rest = days_and_rest(text, PAID_DAYS)
+    count = min(max(said or PAID_DAYS, 1), 366)
+    return today - dt.timedelta(days=count - 1), today, f" {count} วันล่าสุด", str(count), rest
+
+
+@command("paid", "รับชำระล่าสุด", "ใครจ่ายแล้ว", "paid", "recent payments",
+         usage="รับชำระล่าสุด [วันนี้|สัปดาห์นี้|เดือนนี้|N วัน] [สถานที่]",
+         summary=f"ใครชำระแล้วบ้าง ล่าสุดก่อน (ค่าเริ่มต้น {PAID_DAYS} วันล่าสุด) ทั้งที่พิมพ์ในชีตและบันทึกทาง LINE",
+         place=True)
+def cmd_paid(ctx: Ctx, args: str) -> Messages:
+    """The repayments of the officer's area (or a place in it) dated in a span, newest first: who has paid,
+    the answer a district officer wants before following up the due list."""
+    page, args = page_and_rest(args)
+    first, last, shown, word, rest = paid_window(args, ctx.today)
+    only, label, refusal = narrow(ctx, rest)
+    if refusal:
+        return _borrower_instead(ctx, rest) or refusal
+    view = ctx.view
+    found: list[tuple[Payment, Loan]] = []
+    for contract_no, payments in view.ds.payments.items():
+        loan = view.loan(contract_no)
+        if loan is None or (only is not None and loan.fund_id not in only):
+            continue
+        found.extend((p, loan) for p in payments if first <= p.paid_date <= last)
+    # Newest first; on one day the row typed last first (a sheet grows at the bottom).
+    found.sort(key=lambda pl: (pl[0].paid_date, pl[0].row), reverse=True)
+    where = label or view.scope.label
+    title = f"รับชำระ{shown}"
+    span = date_th(first) if first == last else f"{date_th(first)} ถึง {date_th(last)}"
+    if not found:
+        return [flex.text_message(f"{title} ({where}, {span}): ยังไม่มีรายการรับชำระ",
+                                  quick=views.main_quick("ครบกำหนด"))]
+    # The total is the ledger engine's, as ยอดรับชำระ's is; a repayment of a contract the engine cannot
+    # count (its amount or due date unreadable) is listed too, and said apart.
+    count, satang = view.book.engine.paid_between(first, last, only_funds(view, only))
+    total = Decimal(satang).scaleb(-2)   # whole satang -> baht (ledger.engine.baht, without importing numpy here)
+    top = [flex.text(f"{count:,} รายการ รวม {baht(total)}", bold=True, color=flex.GREEN),
+           flex.text(span, size="xs", color=flex.GREY)]
+    uncounted = [p for p, loan in found if view.book.index(loan.contract_no) is None]
+    if uncounted:
+        top.append(flex.text(f"และ {len(uncounted):,} รายการของสัญญาที่ต้องแก้ข้อมูล "
+                             f"รวม {baht(sum((p.amount for p in uncounted), Decimal(0)))} (ไม่นับในยอด ดู ตรวจสอบ)",
+                             size="xs", color=flex.RED))
+    per_page = ctx.list_limit * views.PAGE_BUBBLES
+    start = (page - 1) * per_page
+    rows = [views.paid_row(loan, view.ds.funds.get(loan.fund_id), p) if start <= n < start + per_page else {}
+            for n, (p, loan) in enumerate(found)]
+    again = " ".join(x for x in ("รับชำระล่าสุด", word, without_asking_words(rest)) if x)
+    return list_reply(ctx, title=title, where=where, rows=rows, top=top, page=page, again=again,
+                      alt=f"{title} {where}: {count:,} รายการ รวม {baht(total)}", color=flex.GREEN,
+                      quick_first="ครบกำหนด")
 
 
 def _overdue_row(view: ScopeView, day: Balances, i: int) -> dict:

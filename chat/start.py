@@ -15,7 +15,7 @@ from chat.registry import COMMANDS, command
 
 
 # The order the menu lists the commands in (a command not named here comes last).
-HELP_ORDER = ("due", "overdue", "fund", "ranking", "district_ranking", "subdistrict_ranking", "collection", "find", "pay", "recorded", "collected", "trend", "summary", "check", "officers", "feedback")
+HELP_ORDER = ("due", "overdue", "fund", "ranking", "district_ranking", "subdistrict_ranking", "collection", "find", "pay", "recorded", "collected", "paid", "trend", "summary", "check", "officers", "feedback")
 
 
 # Commands that need words typed after them: their row in the menu opens the keyboard, pre-typed.

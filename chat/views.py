@@ -10,11 +10,11 @@ import urllib.parse
 from decimal import Decimal
 from typing import Any, Mapping, Sequence
 
-from core.schema import DOC_OTHER, DOCUMENT_KINDS
+from core.schema import DOC_OTHER, DOCUMENT_KINDS, SOURCE_LINE
 from core.thai import baht, date_th, mask_citizen_id
 from ledger.aging import TITLE, AgingRow, AgingTable
 from messaging import flex
-from sheets.model import Fund, Loan
+from sheets.model import Fund, Loan, Payment
 from sheets.records import FundDocument
 from ledger.core import PortfolioSummary
 from sheets.check import FundQuality
@@ -154,6 +154,18 @@ def due_row(loan: Loan, fund: Fund | None, seq: int, due: dt.date, amount: Decim
         flex.text(f"{loan.borrower_name} · {loan.contract_no}" + (f" งวด {seq}" if several else ""), bold=True),
         flex.text(f"{short_fund(fund, loan.fund_id)} · {date_th(due)} ({when}) · {baht(amount)}", size="xs",
                color=flex.AMBER if days <= 1 else flex.GREY),
+    ], spacing="none"), loan)
+
+
+def paid_row(loan: Loan, fund: Fund | None, payment: Payment) -> dict:
+    """A repayment received (รับชำระล่าสุด): who, where, when, how much, and how it was recorded."""
+    how = "บันทึกทาง LINE" if payment.source == SOURCE_LINE else "พิมพ์ในชีต"
+    receipt = f" · ใบรับ {payment.receipt_no}" if payment.receipt_no else ""
+    return tappable(flex.box([
+        flex.text(f"{loan.borrower_name} · {loan.contract_no}", bold=True),
+        flex.text(f"{short_fund(fund, loan.fund_id)} · {date_th(payment.paid_date)} · {baht(payment.amount)}",
+                  size="xs", color=flex.GREEN),
+        flex.text(f"{how}{receipt}", size="xxs", color=flex.GREY),
     ], spacing="none"), loan)
 
 

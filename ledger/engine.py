@@ -193,6 +193,14 @@ class Book:
     def installment_count(self, i: int) -> int:
         return int(self.inst_end[i] - self.inst_start[i])
 
+    def paid_between(self, first: dt.date, last: dt.date, chosen: Sequence[bool] | None = None) -> tuple[int, int]:
+        """The payments dated first..last (both included) of the chosen contracts (None: all): their
+        count and their sum in satang (what รับชำระล่าสุด totals)."""
+        mask = (self.pay_day >= first.toordinal()) & (self.pay_day <= last.toordinal())
+        if chosen is not None:
+            mask &= np.asarray(chosen, dtype=bool)[self.pay_loan]
+        return int(mask.sum()), int(self.pay_amount[mask].sum())
+
     def at(self, as_of: dt.date) -> "Balances":
         """Every contract's ledger as of `as_of`."""
         return Balances(self, as_of)

@@ -438,6 +438,7 @@ def test_the_month_asked_for_is_read_as_people_say_it(typed, expect):
     ("บ้านไหนค้างมากที่สุด", "กองทุนค้างมาก"), ("หมู่บ้านไหนค้างมากที่สุดครับ", "กองทุนค้างมาก"),
     ("กองทุนไหนมีปัญหาข้อมูลบ้าง", "ตรวจสอบ"), ("ขอรายชื่อคนที่ผิดสัญญา", "ผิดสัญญา"),
     ("รายชื่อลูกหนี้ที่ค้างเกิน 90 วัน", "ค้างชำระ เกิน 90 วัน"), ("ลูกหนี้ที่ครบกำหนดสัปดาห์นี้", "ครบกำหนด สัปดาห์นี้"),
+    ("ใครจ่ายแล้วบ้าง", "รับชำระล่าสุด"), ("ใครจ่ายล่าสุดครับ", "รับชำระล่าสุด"), ("รายการรับชำระเดือนนี้", "รับชำระล่าสุด เดือนนี้"),
     # A span in words: ภายใน / อีก N วัน, weeks, a month as 30 days.
     ("ครบกำหนดภายใน 7 วัน", "ครบกำหนด 7"), ("ครบกำหนด 2 สัปดาห์", "ครบกำหนด 14"),
     ("ครบกำหนด บางพระ 1 เดือน", "ครบกำหนด 30 บางพระ"), ("ใครครบกำหนดอีก 3 วัน", "ครบกำหนด 3"),
@@ -814,6 +815,65 @@ def test_time_words_count_to_the_end_of_the_week_or_month() -> None:
     assert days_and_rest("เดือนหน้า", 7, december) == (47, "")         # to 31 Jan 2570, across the year
     assert days_and_rest("อาทิตย์นี้", 7, dt.date(2026, 11, 29)) == (0, "")  # on a Sunday: today
     assert days_and_rest("เดือนนี้", 7) == (7, "เดือนนี้")               # without a day: not read
+
+
+# ---------------------------------------------------------------- รับชำระล่าสุด: who has paid
+
+@pytest.fixture
+def paid_chat(sheets_fake, line_fake):
+    """The tiny province with a week of repayments: Thursday 26 Nov 2569 is today."""
+    from tests.sheetdata import tiny_province
+
+    data = tiny_province()
+    data["payments"] += [
+        {"contract_no": "F1-001", "paid_date": dt.date(2026, 11, 26), "amount": 1500, "receipt_no": "R6",
+         "source": "LINE"},
+        {"contract_no": "F1-002", "paid_date": dt.date(2026, 11, 25), "amount": 500, "receipt_no": "R7"},
+        {"contract_no": "F2-001", "paid_date": dt.date(2026, 11, 23), "amount": 300},   # the Monday
+        {"contract_no": "F3-003", "paid_date": dt.date(2026, 11, 20), "amount": 900},   # เขาสมิง
+        {"contract_no": "F3-002", "paid_date": dt.date(2026, 11, 24), "amount": 200},   # a loan whose due date is 31/02
+    ]
+    load_province(sheets_fake, data)
+    return Chat(make_runtime(sheets_fake, line_fake))
+
+
+def test_who_has_paid_lately_newest_first_in_the_officers_area_only(paid_chat):
+    text = paid_chat.text(USER_OF01, "รับชำระล่าสุด")
+    assert "รับชำระ 7 วันล่าสุด" in text and "3 รายการ รวม 2,300 บาท" in text
+    assert "20 พ.ย. 2569 ถึง 26 พ.ย. 2569" in text
+    assert text.index("F1-001") < text.index("F1-002") < text.index("F2-001")
+    assert "F3-" not in text, "another district's repayments are not shown"
+    assert "26 พ.ย. 2569 · 1,500 บาท" in text and "บันทึกทาง LINE · ใบรับ R6" in text and "พิมพ์ในชีต · ใบรับ R7" in text
+
+
+@pytest.mark.parametrize("asked,expect", [
+    ("รับชำระล่าสุด วันนี้", "1 รายการ รวม 1,500 บาท"), ("ใครจ่ายเมื่อวาน", "1 รายการ รวม 500 บาท"),
+    ("ใครจ่ายแล้วบ้าง สัปดาห์นี้", "3 รายการ รวม 2,300 บาท"), ("รับชำระล่าสุด เดือนนี้", "3 รายการ รวม 2,300 บาท"),
+    ("รับชำระล่าสุด เดือนที่แล้ว", "1 รายการ รวม 2,000 บาท"), ("รับชำระล่าสุด 30 วัน บางพระ", "3 รายการ รวม 4,000 บาท"),
+    ("รับชำระล่าสุด บางพระ เมื่อวาน", "1 รายการ รวม 500 บาท"), ("รับชำระล่าสุด 2 วัน หนองเสม็ด", "ยังไม่มีรายการรับชำระ"),
+    ("รับชำระล่าสุด ไม่มีหมู่บ้านนี้", "ไม่พบกองทุน"),
+])
+def test_who_has_paid_in_a_span_and_a_place(paid_chat, asked, expect):
+    assert expect in paid_chat.text(USER_OF01, asked)
+
+
+def test_who_has_paid_totals_as_the_month_collections_do_and_says_what_it_cannot_count(paid_chat):
+    month = paid_chat.text(USER_OF01, "ยอดรับชำระ")
+    assert "รับชำระในเดือน  2,300 บาท" in month    # the same engine's figure as รับชำระล่าสุด เดือนนี้
+    province = paid_chat.text(USER_PV01, "รับชำระล่าสุด")
+    assert "4 รายการ รวม 3,200 บาท" in province and "F3-003" in province
+    assert "และ 1 รายการของสัญญาที่ต้องแก้ข้อมูล รวม 200 บาท (ไม่นับในยอด ดู ตรวจสอบ)" in province and "F3-002" in province
+
+
+def test_the_window_of_who_has_paid() -> None:
+    from chat.lists import paid_window
+
+    thursday = dt.date(2026, 11, 26)
+    assert paid_window("", thursday)[:2] == (dt.date(2026, 11, 20), thursday)
+    assert paid_window("สัปดาห์นี้ บางพระ", thursday) == (dt.date(2026, 11, 23), thursday, "สัปดาห์นี้", "สัปดาห์นี้", "บางพระ")
+    assert paid_window("บางพระ เดือนที่แล้ว", thursday)[:2] == (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    assert paid_window("2 สัปดาห์", thursday)[:3] == (dt.date(2026, 11, 13), thursday, " 14 วันล่าสุด")
+    assert paid_window("เดือนที่แล้ว", dt.date(2027, 1, 5))[:2] == (dt.date(2026, 12, 1), dt.date(2026, 12, 31))
 
 
 def test_due_for_the_province(chat):

@@ -195,6 +195,19 @@ def test_lists_of_installments_and_contracts(book_, as_of, ahead):
 
 
 # -- worked examples ----------------------------------------------------------------------------
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(books(), days, st.integers(0, 60), st.lists(st.booleans(), min_size=7, max_size=7))
+def test_payments_between_two_days_are_counted_and_summed_as_recorded(book_, first, width, chosen):
+    found, loan_dates, options = book_
+    book = Book.from_contracts(found, loan_dates, **options)
+    last = first + timedelta(days=width)
+    picked = chosen[:len(found)]
+    inside = [p for c, keep in zip(found, picked) if keep for p in c.payments if first <= p.paid_date <= last]
+    assert book.paid_between(first, last, picked) == (len(inside), int(sum((p.amount for p in inside), D(0)) * 100))
+    everyone = [p for c in found for p in c.payments if first <= p.paid_date <= last]
+    assert book.paid_between(first, last) == (len(everyone), int(sum((p.amount for p in everyone), D(0)) * 100))
+
+
 def test_a_contract_without_schedule_owes_its_amount_on_its_due_date():
     c = Contract("K", D("1000"), date(2026, 3, 31), (), (Payment(date(2026, 3, 1), D("250.50")),))
     day = Book.from_contracts([c]).at(date(2026, 4, 10))
