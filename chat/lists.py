@@ -314,6 +314,7 @@ def cmd_overdue(ctx: Ctx, args: str) -> Messages:
     page, args = page_and_rest(args)
     view = ctx.view
     # A row named (ค้างชำระ เกิน 90 วัน): its labels are the aging table's, asked only when something follows.
+    args = without_asking_words(args)   # ค้างเกินสามเดือนมีกี่ราย: the row, not "มีกี่ราย" glued to it
     row_of, args = aging_row_and_rest(view.ledger.aging().rows, args) if args.strip() else (None, args)
     # ค้างเกิน 30 วัน: those overdue longer than a number of days that is no row of the table.
     over, args = days_over_and_rest(args) if row_of is None else (None, args)
