@@ -172,13 +172,24 @@ def place_then_command(ctx: Ctx, readings: list[str], text: str = "") -> Message
             rest = said[at + len(word):].strip() if at > 0 else ""
             if at <= 0 or key not in PLACE_FIRST or (rest and not is_qualifier(rest)):
                 continue
-            place = said[:at].strip()
+            place = _without_who_in(said[:at].strip())
             if find_place(ctx.view.funds, place) is not None:
                 # What follows the command is its qualifier (สลักเตียนใครครบกำหนดสัปดาห์นี้), said before the
                 # place; asking words alone (…มีปัญหาอะไร) are no qualifier.
                 said_after = apart(rest) if without_asking_words(rest) else ""
                 return COMMANDS[key].run(ctx, f"{said_after} {place}".strip())
     return None
+
+
+# "Who in …" before the place (ใครในบ้านเขาสมิงค้างบ้าง, ลูกหนี้ในตำบลบางพระครบกำหนดเมื่อไหร่): not part of it.
+_WHO_IN: tuple[str, ...] = ("ลูกหนี้ใน", "ลูกหนี้ที่", "ใครใน", "คนใน", "ใครที่", "คนที่", "ใน")
+
+
+def _without_who_in(place: str) -> str:
+    for lead in _WHO_IN:
+        if place.startswith(lead) and len(place) > len(lead):
+            return place[len(lead):].strip()
+    return place
 
 
 def not_found_fund(query: str) -> Messages:
