@@ -115,6 +115,8 @@ def date_after_amount(rest: list[str], today: dt.date) -> tuple[dt.date, str]:
     readers.CellError when the words are no day."""
     if rest and rest[0] in ("บาท", "บ.", "฿"):
         rest = rest[1:]
+    elif rest and rest[0].startswith(("บาท", "฿")):   # the day glued to บาท, as Thai is typed: 500 บาทวันนี้
+        rest = [rest[0].removeprefix("บาท").removeprefix("฿"), *rest[1:]]
     said = " ".join(rest)
     return (typed_past_date(said, today) if said else today), said
 

@@ -177,7 +177,7 @@ def test_a_borrowers_name_without_an_amount_goes_on_to_the_amount(hook):
 
 
 @pytest.mark.parametrize("typed", ["นางสอง จ่าย 1,500 25/11/69", "นางสองโอนมา 1500 บาท 25/11/69",
-                                   "นางสอง ทดสอบ ชำระแล้ว ๑,๕๐๐ 25/11/69"])
+                                   "นางสอง ทดสอบ ชำระแล้ว ๑,๕๐๐ 25/11/69", "ชำระ นางสอง 1,500 บาทเมื่อวาน"])
 def test_a_repayment_said_borrower_first_goes_to_the_same_confirm_card(hook, sheets_fake, typed):
     before = len(payment_rows(sheets_fake))
     text = text_of(hook.say(USER_OF01, typed))
@@ -187,7 +187,9 @@ def test_a_repayment_said_borrower_first_goes_to_the_same_confirm_card(hook, she
 
 @pytest.mark.parametrize("typed", ["รับเงินจากนางสอง 1,500 25/11/69", "บันทึกการชำระเงินของนางสอง 1,500 บาท 25/11/69",
                                    "ชำระ คุณสอง 1500 25/11/69", "ป้าสอง จ่าย 1,500 25/11/69",
-                                   "ช่วยบันทึกให้หน่อย นางสอง จ่าย 1,500 25/11/69", "ชำระ นางสอง โอนมา 1,500 25/11/69"])
+                                   "ช่วยบันทึกให้หน่อย นางสอง จ่าย 1,500 25/11/69", "ชำระ นางสอง โอนมา 1,500 25/11/69",
+                                   "ช่วยบันทึกว่านางสอง ทดสอบจ่าย 1,500 บาท25/11/69", "บันทึกว่า นางสอง 1500"
+                                   " บาท 25/11/69"])
 def test_a_word_before_the_borrowers_name_is_looked_past(hook, sheets_fake, typed):
     # จาก ของ คุณ ป้า … are not part of the name: taken off only when the whole finds nobody.
     before = len(payment_rows(sheets_fake))
