@@ -3,6 +3,8 @@ the area's funds listed (รายชื่อกองทุน): each figure f
 the groups made here (`district_groups`, shared with สรุป's รายอำเภอ lines)."""
 from __future__ import annotations
 
+import re
+
 from decimal import Decimal
 from typing import Any
 
@@ -45,6 +47,12 @@ def by_district(view: Any, day: Any, where: list[bool] | None = None,
 
 
 RANKED = 10   # funds shown by กองทุนค้างมาก: a bubble's worth
+# The ranking's question said again after the place (ตำบลไหนในอำเภอบ่อไร่ค้างเยอะสุด): not part of its name.
+_ASKED_AGAIN = re.compile(r"\s*ค้าง(?:ชำระ|จ่าย)?(?:มาก|เยอะ)?(?:ที่สุด|สุด)?$")
+
+
+def without_asked_again(args: str) -> str:
+    return _ASKED_AGAIN.sub("", args.strip()).strip()
 
 
 @command("ranking", "กองทุนค้างมาก", "ranking", usage="กองทุนค้างมาก [สถานที่]",
@@ -119,7 +127,7 @@ def cmd_subdistrict_ranking(ctx: Ctx, args: str) -> Messages:
     from ledger.engine import Grouping
 
     view = ctx.view
-    only, label, refusal = narrow(ctx, args.strip())
+    only, label, refusal = narrow(ctx, without_asked_again(args))
     if refusal:
         return refusal
     funds = [f for f in view.funds if only is None or f.fund_id in only]
@@ -169,7 +177,7 @@ def funds_asked(ctx: Ctx, args: str) -> tuple[list[Any], Any, str] | Messages:
     from ledger.engine import Grouping
 
     view = ctx.view
-    only, label, refusal = narrow(ctx, args.strip())
+    only, label, refusal = narrow(ctx, without_asked_again(args))
     if refusal:
         return refusal
     funds = [f for f in view.funds if only is None or f.fund_id in only]
