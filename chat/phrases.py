@@ -38,7 +38,7 @@ LIST_LEADS: tuple[str, ...] = ("รายชื่อลูกหนี้ที
 
 # command key -> other ways people ask for it (the command's own words live in its table).
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "overdue": ("ใครค้าง", "มีใครค้าง", "ลูกหนี้ที่ต้องติดตาม", "ต้องติดตามใคร", "ต้องตามใคร", "ใครควรไปตามก่อน",
+    "overdue": ("ใครค้างชำระ", "มีใครค้างชำระ", "ใครค้าง", "มีใครค้าง", "ลูกหนี้ที่ต้องติดตาม", "ต้องติดตามใคร", "ต้องตามใคร", "ใครควรไปตามก่อน",
                 "ควรตามใครก่อน", "รายชื่อผู้ผิดนัด", "ใครผิดนัดชำระ", "ใครผิดนัด", "ผิดนัดชำระ", "ผิดนัด", "ค้างจ่าย", "ลูกหนี้ค้าง", "หนี้ค้าง", "ใครยังไม่จ่าย", "ใครยังไม่ชำระ",
                 "ยังไม่จ่าย", "เกินกำหนดชำระ", "ค้างส่ง", "ค้าง", "ลูกหนี้ค้างจ่าย", "ลูกหนี้ค้างชำระ",
                 "ลูกหนี้ที่ค้าง", "ใครค้างจ่าย", "คนค้าง", "ยอดค้าง", "ยอดค้างชำระ", "ใครค้างนานสุด",
@@ -218,8 +218,8 @@ def _strip_particles(text: str) -> str:
     """Drop polite particles standing as words at the end; glued ones only when nothing else is left
     glued to them but a command (checked by the caller)."""
     words = text.split(" ")
-    while len(words) > 1 and words[-1].lower() in PARTICLES:
-        words.pop()
+    while len(words) > 1 and any(reading in PARTICLES for reading in without_glued_particles(words[-1].lower())):
+        words.pop()   # a particle, or particles glued together (บ้างคะ, นะครับ)
     return " ".join(words)
 
 
@@ -415,7 +415,8 @@ def without_asking_words(text: str) -> str:
         # Polite particles glued on are looked past (ทั้งจังหวัดหน่อยครับ), but taken off a word only with
         # the asking word before them: a village's name may end in a particle's letters.
         readings = list(without_glued_particles(words[-1]))
-        if any(reading in _NOT_A_PLACE_AFTER for reading in readings):
+        # An asking word, or nothing but particles (บ้างคะ left once พรุ่งนี้ was read off พรุ่งนี้บ้างคะ).
+        if any(reading in _NOT_A_PLACE_AFTER or reading.lower() in PARTICLES for reading in readings):
             words.pop()
             continue
         glued = next(((reading, w) for reading in readings for w in _GLUED_AFTER
