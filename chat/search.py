@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.thai import to_arabic_digits
+from core.thai import to_arabic_digits, without_title
 from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
@@ -59,8 +59,18 @@ def _matching(view: Any, q: str) -> list[Any]:
         if q in loan.contract_no.lower() or q in name or squeezed in name.replace(" ", "") or \
                 (dialled and dialled in "".join(c for c in loan.phone if c.isdigit())):
             found.append(loan)
-    found.sort(key=lambda loan: (not loan.borrower_name.lower().startswith(q), loan.borrower_name,
-                                 loan.contract_no))
+    # Those whose name begins with what was typed first (after นาย/นาง/นางสาว), then the ones still owing
+    # before the closed contracts (whom an officer seldom looks for), each by name without the title.
+    # Closed is read off the ledger's array (a search may match thousands: no state made for each).
+    is_open, index = view.ledger.open.tolist(), view.book.index
+
+    def closed(loan: Any) -> bool:   # an unreadable contract is not in the book: not closed, it needs a look
+        i = index(loan.contract_no)
+        return i is not None and not is_open[i]
+
+    found.sort(key=lambda loan: (not (name := without_title(loan.borrower_name).lower()).startswith(q)
+                                 and not loan.borrower_name.lower().startswith(q),
+                                 closed(loan), name, loan.contract_no))
     return found
 
 

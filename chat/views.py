@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, Mapping, Sequence
 
 from core.schema import DOC_OTHER, DOCUMENT_KINDS, SOURCE_LINE
-from core.thai import baht, date_th, mask_citizen_id
+from core.thai import baht, date_th, mask_citizen_id, without_title
 from ledger.aging import TITLE, AgingRow, AgingTable
 from messaging import flex
 from sheets.model import Fund, Loan, Payment
@@ -98,9 +98,6 @@ def named_fund_buttons(funds: Sequence[Fund], command: str) -> list[dict]:
     return [flex.message_action(label, f"{command} {f.fund_id}") for label, f in zip(labels, funds)]
 
 
-_TITLES = ("นางสาว", "นาง", "นาย", "น.ส.", "ด.ช.", "ด.ญ.")
-
-
 def short_contract(loan: Loan) -> str:
     """The contract number without its district's code (230105-09/2568/02 → 09/2568/02)."""
     head, dash, rest = loan.contract_no.partition("-")
@@ -119,11 +116,7 @@ def loan_by_typed(view: Any, typed: str) -> Loan | None:
 
 def loan_label(loan: Loan) -> str:
     """A button's label that names the borrower and the contract, within LINE's 20 characters."""
-    name = (loan.borrower_name or "").strip()
-    for title in _TITLES:
-        if name.startswith(title) and len(name) > len(title):
-            name = name[len(title):].strip()
-            break
+    name = without_title(loan.borrower_name or "")
     first = name.split()[0] if name.split() else name
     short = short_contract(loan)
     room = flex.MAX_LABEL - len(short) - 1

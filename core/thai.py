@@ -75,16 +75,22 @@ def local_naive(now: dt.datetime, timezone: str) -> dt.datetime:
     return now.replace(microsecond=0)
 
 
-_TITLES = ("นางสาว", "น.ส.", "นาย", "นาง", "ดร.")
+# Longest first where one begins another (นางสาว before นาง).
+TITLES = ("นางสาว", "น.ส.", "นาย", "นาง", "ดร.", "ด.ช.", "ด.ญ.")
+
+
+def without_title(name: str) -> str:
+    """A person's name without นาย/นาง/นางสาว … before it, its spaces tidied: what it is sorted and called by."""
+    text = " ".join(name.split())
+    for title in TITLES:
+        if text.startswith(title) and len(text) > len(title):
+            return text[len(title):].strip()
+    return text
 
 
 def polite_name(name: str) -> str:
     """How the bot addresses someone: คุณ and the first name, without นาย/นาง/นางสาว."""
-    text = " ".join(name.split())
-    for title in _TITLES:
-        if text.startswith(title):
-            text = text[len(title):].strip()
-            break
+    text = without_title(name)
     first = text.split(" ")[0] if text else ""
     return f"คุณ{first}" if first else "ค่ะ"
 

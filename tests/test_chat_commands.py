@@ -986,6 +986,9 @@ def test_find_by_name_partial_and_contract(chat):
         assert part in contract, part
     many = chat.text(USER_OF01, "ค้นหา ทดสอบ")
     assert "พบ 4 สัญญา" in many and "ปิดสัญญา" in many
+    # Those still owing first, by name without นาย/นาง (สอง, สาม, หนึ่ง), the closed contract (นางสี่) last.
+    order = [many.index(c) for c in ("F1-002", "F2-001", "F1-001", "F2-002")]
+    assert order == sorted(order)
     assert "ไม่พบลูกหนี้" in chat.text(USER_OF01, "ค้นหา ไม่มีใครชื่อนี้")
     assert "อย่างน้อย 2" in chat.text(USER_OF01, "ค้นหา ก")
 
