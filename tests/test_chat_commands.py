@@ -500,6 +500,15 @@ def test_a_question_about_a_borrowers_paying_finds_the_borrower(chat, text):
     assert "นายหนึ่ง ทดสอบ" in answer and "ไม่เข้าใจ" not in answer
 
 
+@pytest.mark.parametrize("text", ["นายหนึ่งยืมไปเท่าไหร่", "นายหนึ่ง ทดสอบ กู้ไปเท่าไหร่",
+                                  "นายหนึ่ง ทดสอบต้องจ่ายงวดหน้าเมื่อไหร่"])
+def test_what_a_borrower_borrowed_or_pays_next_finds_their_card(chat, text):
+    answer = chat.text(USER_OF01, text)
+    assert answer == chat.text(USER_OF01, "ค้นหา นายหนึ่ง")
+    # A place before "must pay how much" is still the place's due list, not its card.
+    assert chat.text(USER_OF01, "บางพระต้องจ่ายเท่าไหร่") == chat.text(USER_OF01, "ครบกำหนด บางพระ")
+
+
 @pytest.mark.parametrize("text", ["ขอเบอร์โทรลูกหนี้ที่ค้าง", "เบอร์โทรนายหนึ่ง", "นายหนึ่ง เบอร์อะไร", "ขอเบอร์นายห้าหน่อย"])
 def test_a_phone_number_asked_for_is_not_shown_and_the_sheet_is_named(chat, text):
     # The chat shows no borrower's phone number (personal data); it says where the officer finds one.
