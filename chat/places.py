@@ -144,9 +144,17 @@ def match_funds(view: Any, query: str) -> list[Any]:
     return list(place.funds) if place else []
 
 
+# What a place's name or number has at least one of: a Thai consonant, a Latin letter or a digit.
+_NAMES_ANYTHING = re.compile(r"[\u0e01-\u0e2eA-Za-z0-9\u0e50-\u0e59]")
+
+
 def narrow(ctx: Ctx, query: str) -> tuple[set[str] | None, str | None, Messages | None]:
     """Fund ids a list is narrowed to, with its label; or the refusal when the place is not found."""
     query = without_asking_words(query)   # สรุปเดือนนี้, ค้างชำระทั้งหมด: not a place
+    if not _NAMES_ANYTHING.search(query) or (len(query.strip()) == 1 and not query.strip().isdigit()):
+        # A stray vowel, mark or letter typed after the command (ค้างชำระะ, ครบกำหนดด) names no place: a
+        # typo of the command, answered for the whole area.
+        query = ""
     province = str(getattr(ctx.config, "province", "") or "")
     if not query.strip() or (province and query.replace(" ", "") in (province, "จังหวัด" + province)):
         return None, None, None   # the province by its name: the officer's whole area, as ทั้งจังหวัด is

@@ -37,7 +37,8 @@ def _when_then_command(ctx: Ctx, text: str) -> Messages | None:
     """When, said before the question, as Thai puts it: เดือนที่แล้วเก็บเงินได้เท่าไหร่ (a month's
     collections), วันนี้ต้องไปเก็บเงินที่ไหนบ้าง (what falls due). None when the text is not that."""
     said = normalize_text(text).strip()
-    for key, words in (("collected", (*PREVIOUS_MONTH_WORDS, *THIS_MONTH_WORDS, *_MONTH_NAMES)), ("due", DUE_WHEN_WORDS)):
+    for key, words in (("collected", (*PREVIOUS_MONTH_WORDS, *THIS_MONTH_WORDS, *_MONTH_NAMES)),
+                       ("due", (*DUE_WHEN_WORDS, *_MONTH_NAMES))):   # ธันวาคมใครต้องจ่าย: that month's due list
         for word in words:
             if said.startswith(word) and said[len(word):].strip():
                 understood = phrasebook().understand(said[len(word):].strip())
