@@ -176,7 +176,9 @@ def _later_window(args: str, today: dt.date) -> tuple[int, str, str] | None:
     return None
 
 
-_AT_LEAST = re.compile(r"(?:มากกว่า|เกินกว่า|เกิน|ตั้งแต่)\s*([\d,]+)\s*(?:บาท|บ\.)")
+# An amount of arrears: a number and บาท, or without บาท one no count of days could be (10,000 · 5000).
+_AT_LEAST = re.compile(r"(?:มากกว่า|เกินกว่า|เกิน|ตั้งแต่)\s*(?:([\d,]+)\s*(?:บาท|บ\.)"
+                       r"|(\d{1,3}(?:,\d{3})+|\d{4,})(?![\d,.]|\s*(?:วัน|เดือน)))")
 
 
 def days_over_and_rest(args: str) -> tuple[tuple[int, str] | None, str]:
@@ -202,7 +204,7 @@ def amount_and_rest(args: str) -> tuple[int | None, str]:
     match = _AT_LEAST.search(text)
     if not match:
         return None, args
-    return int(match.group(1).replace(",", "")), (text[:match.start()] + text[match.end():]).strip()
+    return int((match.group(1) or match.group(2)).replace(",", "")), (text[:match.start()] + text[match.end():]).strip()
 
 
 def _month_as_when(text: str, today: dt.date) -> str:

@@ -34,7 +34,7 @@ LEADS: tuple[str, ...] = ("ขอดู", "ช่วยดู", "อยากด
 ASK_LEADS: tuple[str, ...] = ("มี",)
 # "The names of those who …": a list asked for by what its people are (ขอรายชื่อคนที่ผิดสัญญา, ลูกหนี้ที่ครบกำหนด
 # สัปดาห์นี้). Read before the whole text, whose start may be another command's word (รายชื่อลูกหนี้: ค้นหา).
-LIST_LEADS: tuple[str, ...] = ("รายชื่อลูกหนี้ที่", "รายชื่อคนที่", "รายชื่อผู้ที่", "ลูกหนี้ที่", "คนที่", "ผู้ที่")
+LIST_LEADS: tuple[str, ...] = ("รายชื่อลูกหนี้ที่", "รายชื่อคนที่", "รายชื่อผู้ที่", "ลูกหนี้ที่", "สัญญาที่", "คนที่", "ผู้ที่")
 
 # command key -> other ways people ask for it (the command's own words live in its table).
 SYNONYMS: dict[str, tuple[str, ...]] = {

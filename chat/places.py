@@ -113,6 +113,11 @@ def _number(value: Any) -> int | None:
 
 def _district(funds: Sequence[Any], name: str) -> Place | None:
     found = [f for f in funds if f.district and _squeeze(f.district) == _squeeze(name)]
+    if not found and _squeeze(name) == "เมือง":
+        # อำเภอเมือง: what everyone calls the province's capital district (อ.เมืองตราด), when there is one.
+        capital = {f.district for f in funds if f.district and _squeeze(f.district).startswith("เมือง")}
+        if len(capital) == 1:
+            found = [f for f in funds if f.district in capital]
     return Place(tuple(found), f"อ.{found[0].district}") if found else None
 
 
