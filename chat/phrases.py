@@ -393,6 +393,23 @@ _PREFIXED = re.compile(r"(?<=\S)(?<!ทั้ง)(?<!ทุก)(?<!ราย)(?<
 _LEADING_NUMBER = re.compile(r"^(\d{1,3})(?=[^\d\s.,/:-])")   # ครบกำหนด30บางพระ (not a fund code 230105-09)
 
 
+# The English words a command's argument may hold after an English alias (due tomorrow, paid this week,
+# overdue breached): read as the Thai the commands take. Longest first.
+ENGLISH_ARGS: tuple[tuple[str, str], ...] = (
+    ("this week", "สัปดาห์นี้"), ("next week", "สัปดาห์หน้า"), ("this month", "เดือนนี้"),
+    ("last month", "เดือนที่แล้ว"), ("next month", "เดือนหน้า"), ("yesterday", "เมื่อวาน"), ("tomorrow", "พรุ่งนี้"),
+    ("today", "วันนี้"), ("breached", "ผิดสัญญา"), ("days", "วัน"), ("day", "วัน"), ("over", "เกิน"),
+    ("weeks", "สัปดาห์"), ("week", "สัปดาห์"), ("months", "เดือน"), ("month", "เดือน"),
+)
+_ENGLISH_ARG = re.compile(r"\b(" + "|".join(re.escape(e) for e, _ in ENGLISH_ARGS) + r")\b", re.IGNORECASE)
+
+
+def in_thai(args: str) -> str:
+    """An English alias's argument with its English time words in Thai: "tomorrow" -> "พรุ่งนี้"."""
+    thai = dict(ENGLISH_ARGS)
+    return _ENGLISH_ARG.sub(lambda m: thai[m.group(1).lower()], args)
+
+
 def is_qualifier(text: str) -> bool:
     """Nothing but what a list's command takes besides a place: a time, a span, an aging row, a month, or
     asking words (สัปดาห์นี้, เกิน 90 วัน, ตุลาคม, เท่าไหร่บ้าง)."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from chat.context import Ctx, Messages
-from chat.phrases import Phrasebook, apart
+from chat.phrases import Phrasebook, apart, in_thai
 
 
 @dataclass(frozen=True)
@@ -61,5 +61,6 @@ def route(text: str) -> tuple[Command | None, str]:
     understood = phrasebook().understand(text)
     if understood.key is not None and understood.key in COMMANDS:
         cmd = COMMANDS[understood.key]
-        return cmd, apart(understood.args) if cmd.place else understood.args
+        args = in_thai(understood.args) if understood.text[:1].isascii() else understood.args
+        return cmd, apart(args) if cmd.place else args
     return None, understood.text
