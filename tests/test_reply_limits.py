@@ -57,6 +57,25 @@ def test_a_ten_thousand_character_name_is_cut_and_answered(long_name_hook, line_
     assert all(len(t) <= MAX_COMPONENT_TEXT for t in shown_texts(messages))
 
 
+def test_who_has_paid_fits_lines_limits_with_a_long_name_and_many_repayments(sheets_fake, line_fake):
+    import datetime as dt
+
+    from tests.sheetdata import TODAY
+
+    data = tiny_province()
+    data["loans"][0]["borrower_name"] = LONG_NAME
+    data["payments"] += [{"contract_no": "F1-001", "paid_date": TODAY - dt.timedelta(days=i % 7), "amount": 10,
+                          "receipt_no": "R" + "๙" * 40 + str(i)} for i in range(400)]
+    load_province(sheets_fake, data)
+    hook = Webhook(make_runtime(sheets_fake, line_fake), line_fake)
+    for text in ("รับชำระล่าสุด", "รับชำระล่าสุด หน้า 2", "รับชำระล่าสุด หน้า 14"):
+        messages = hook.say(USER_OF01, text)
+        assert line_fake.violations == [] and messages[0]["type"] == "flex", text
+        assert FALLBACK_NOTE not in text_of(messages) and "ขออภัย" not in text_of(messages)
+        assert all(len(t) <= MAX_COMPONENT_TEXT for t in shown_texts(messages))
+    assert "400 รายการ รวม 4,000 บาท" in text_of(hook.say(USER_OF01, "รับชำระล่าสุด"))
+
+
 def test_a_repayment_for_a_ten_thousand_character_name_is_confirmed_and_recorded(long_name_hook, line_fake):
     card = long_name_hook.say(USER_OF01, "ชำระ F1-001 500")
     done = long_name_hook.tap(USER_OF01, postback_data(card, "ยืนยันบันทึก"))
