@@ -461,11 +461,11 @@ def cmd_paid(ctx: Ctx, args: str) -> Messages:
         return _borrower_instead(ctx, rest) or refusal
     view = ctx.view
     found: list[tuple[Payment, Loan]] = []
-    for contract_no, payments in view.ds.payments.items():
+    for contract_no in _paid_contracts(view, first, last):
         loan = view.loan(contract_no)
         if loan is None or (only is not None and loan.fund_id not in only):
             continue
-        found.extend((p, loan) for p in payments if first <= p.paid_date <= last)
+        found.extend((p, loan) for p in view.ds.payments.get(contract_no, ()) if first <= p.paid_date <= last)
     # Newest first; on one day the row typed last first (a sheet grows at the bottom).
     found.sort(key=lambda pl: (pl[0].paid_date, pl[0].row), reverse=True)
     where = label or view.scope.label
@@ -493,6 +493,20 @@ def cmd_paid(ctx: Ctx, args: str) -> Messages:
     return list_reply(ctx, title=title, where=where, rows=rows, top=top, page=page, again=again,
                       alt=f"{title} {where}: {count:,} รายการ รวม {baht(total)}", color=flex.GREEN,
                       quick_first="ครบกำหนด")
+
+
+def _paid_contracts(view: ScopeView, first: dt.date, last: dt.date) -> list[str]:
+    """The contracts of the view with a repayment dated first..last: those of its ledger book found on the
+    engine's arrays (at 80,000 loans a pass over every repayment record took 70 ms), and the ones the book
+    cannot hold (an unreadable amount or due date), which are few, looked at one by one."""
+    engine = view.book.engine
+    in_span = (engine.pay_day >= first.toordinal()) & (engine.pay_day <= last.toordinal())
+    booked = [engine.keys[i] for i in sorted(set(engine.pay_loan[in_span].tolist()))]
+    unbooked = view.memo.get("unbooked")
+    if unbooked is None:
+        unbooked = view.memo["unbooked"] = [loan.contract_no for loan in view.loans
+                                            if view.book.index(loan.contract_no) is None]
+    return booked + unbooked
 
 
 def _overdue_row(view: ScopeView, day: Balances, i: int) -> dict:
