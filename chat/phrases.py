@@ -204,8 +204,16 @@ ABOUT_WHERE: tuple[str, ...] = ("บ้านอยู่ที่ไหน", "�
 # Typed to leave a step that waits for typing (the step's ยกเลิก button does the same).
 CANCEL_WORDS: frozenset[str] = frozenset({"ยกเลิก", "cancel", "เลิก", "ไม่เอาแล้ว", "ไม่บันทึก", "ยกเลิกก่อน", "ออก"})
 # Typed as if to press a confirm card's button, which typing cannot do (chat.talk says so).
-CONFIRM_WORDS: frozenset[str] = frozenset({"ยืนยัน", "ยืนยันบันทึก", "ตกลง", "ok", "โอเค", "บันทึกเลย", "ใช่", "ถูกต้อง"})
-GREETINGS: tuple[str, ...] = ("สวัสดี", "หวัดดี", "ดีครับ", "ดีค่ะ", "hello", "hi", "hey")
+CONFIRM_WORDS: frozenset[str] = frozenset({"ยืนยัน", "ยืนยันบันทึก", "บันทึกเลย"})
+# An acknowledgement (ครับ alone, โอเค, รับทราบ, 👍): a kind word back; those that may also mean "yes, record
+# it" (ok, ใช่, ตกลง, ถูกต้อง) say how a repayment is confirmed too.
+ACK_WORDS: frozenset[str] = frozenset({"ครับ", "ค่ะ", "คะ", "ค่า", "จ้า", "จ้ะ", "ครับผม", "คับ", "ฮะ", "รับทราบ",
+                                       "ทราบแล้ว", "ได้", "ได้เลย", "👍", "🙏", "👌", "โอเค", "ok", "okay", "ตกลง",
+                                       "ใช่", "ถูกต้อง", "เข้าใจแล้ว"})
+MAYBE_CONFIRM: frozenset[str] = frozenset({"ok", "okay", "โอเค", "ตกลง", "ใช่", "ถูกต้อง"})
+# A message to see whether the bot answers at all (officers try it first).
+PING_WORDS: frozenset[str] = frozenset({"ทดสอบ", "ทดลอง", "test", "testing", "เทส", "เทสต์", "ping"})
+GREETINGS: tuple[str, ...] = ("สวัสดี", "หวัดดี", "อรุณสวัสดิ์", "ดีครับ", "ดีค่ะ", "hello", "hi", "hey", "good morning")
 THANKS: tuple[str, ...] = ("ขอบคุณ", "ขอบใจ", "thank", "thx", "ขอบพระคุณ")
 
 GREETING, THANKS_KEY = "greeting", "thanks"
@@ -349,6 +357,11 @@ class Phrasebook:
                     return Understood(GREETING, text[len(first):].strip(), text)
             if any(reading.startswith(t) for t in THANKS):
                 return Understood(THANKS_KEY, "", text)
+        words = text.split(" ")
+        if 1 < len(words) <= 3 and words[0].lower() in ACK_WORDS and any(
+                reading.startswith(t) for word in words[1:] for reading in without_glued_particles(word.lower())
+                for t in THANKS):
+            return Understood(THANKS_KEY, "", text)   # โอเค ขอบคุณครับ
         candidates = [text]
         for lead in (*LEADS, *ASK_LEADS):  # "ขอดูสรุป", "ช่วยดู ค้างชำระ"
             if text.startswith(lead) and len(text) > len(lead):

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import re
 
-from core.thai import MONTHS_ABBR, MONTHS_FULL, normalize_text, polite_name
+from core.thai import MONTHS_ABBR, MONTHS_FULL, date_th, normalize_text, polite_name
 from messaging import flex
 from messaging.base import MAX_MESSAGES
 from chat import views
 from chat.context import Ctx, Messages
 from chat.lists import DUE_WHEN_WORDS
 from chat.overview import PREVIOUS_MONTH_WORDS, THIS_MONTH_WORDS, cmd_fund, cmd_summary
-from chat.phrases import CONFIRM_WORDS, GREETING, NOW_WORDS, THANKS_KEY, is_cancel, named_alone, says_one_of
+from chat.phrases import (ACK_WORDS, CONFIRM_WORDS, GREETING, MAYBE_CONFIRM, NOW_WORDS, PING_WORDS, THANKS_KEY,
+                          is_cancel, named_alone, says_one_of)
 from chat.payments import PAID_VERB
 from chat.places import PLACE_FIRST, Place, find_place, place_then_command
 from chat.registry import COMMANDS, command, phrasebook, route
@@ -110,6 +111,9 @@ def unknown(ctx: Ctx, text: str) -> Messages:
     answer = understood_anyway(ctx, text)
     if answer is not None:
         return answer
+    if says_one_of(text, PING_WORDS):   # after the look-ups: a borrower may be named ทดสอบ
+        return [flex.text_message(f"บอตพร้อมใช้งานค่ะ ✅ ข้อมูล{ctx.view.scope.label} ณ {date_th(ctx.today)}\n"
+                                  "กดปุ่มด้านล่าง หรือพิมพ์ เมนู เพื่อดูสิ่งที่ทำได้", quick=views.main_quick())]
     # The text is not repeated back: it may name someone outside the officer's area.
     return [flex.text_message("ไม่เข้าใจคำสั่ง พิมพ์ เมนู เพื่อดูสิ่งที่ทำได้ หรือกดปุ่มด้านล่าง",
                            quick=views.quick("เมนู", *views.QUICK_MAIN, views.PAY, fills=(views.FILL_FIND, views.FILL_FUND)))]
@@ -123,6 +127,11 @@ def understood_anyway(ctx: Ctx, text: str) -> Messages | None:
     said = normalize_text(text).strip()
     if said in DUE_WHEN_WORDS:
         return COMMANDS["due"].run(ctx, said)
+    if says_one_of(said, ACK_WORDS):
+        lines = ["รับทราบค่ะ 😊 มีอะไรให้ช่วยอีก กดปุ่มด้านล่าง หรือพิมพ์ เมนู ได้เลยค่ะ"]
+        if says_one_of(said, MAYBE_CONFIRM):   # "ok" may mean "record it": typing never does
+            lines.append("(ถ้าจะบันทึกรับชำระ กดปุ่ม ยืนยันบันทึก บนการ์ดยืนยัน พิมพ์ยืนยันไม่ได้)")
+        return [flex.text_message("\n".join(lines), quick=views.main_quick())]
     if says_one_of(said, CONFIRM_WORDS):
         # Nothing is written from typing: the card's button carries what it records (and works on any instance).
         return [flex.text_message("กดปุ่ม ยืนยันบันทึก บนการ์ดยืนยันด้านบนเพื่อบันทึก (พิมพ์ยืนยันไม่ได้ "

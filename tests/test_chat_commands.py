@@ -564,7 +564,7 @@ def test_a_name_of_another_district_is_not_understood_and_not_said_back(chat):
     assert "บ้านเขาสมิง" in chat.text(USER_PV01, "บ้านเขาสมิง")   # the province sees it
 
 
-@pytest.mark.parametrize("text", ["สวัสดีครับ", "สวัสดีจ้า", "หวัดดีค่ะ", "hello"])
+@pytest.mark.parametrize("text", ["สวัสดีครับ", "สวัสดีจ้า", "หวัดดีค่ะ", "hello", "อรุณสวัสดิ์ค่ะ"])
 def test_greetings_are_answered_kindly_with_the_menu(chat, text):
     messages = chat.say(USER_OF01, text)
     assert "สวัสดีค่ะ" in text_of(messages) and "ไม่เข้าใจ" not in text_of(messages)
@@ -686,6 +686,21 @@ def test_cancel_with_nothing_to_cancel_points_to_the_recordings(chat):
 def test_thanks_are_answered_kindly(chat):
     messages = chat.say(USER_OF01, "ขอบคุณครับ")
     assert "ยินดีค่ะ" in text_of(messages)
+    assert "ยินดีค่ะ" in chat.text(USER_OF01, "ok ขอบคุณครับ") and "ยินดีค่ะ" in chat.text(USER_OF01, "โอเค ขอบคุณค่ะ")
+
+
+@pytest.mark.parametrize("text", ["ครับ", "ค่ะ", "👍", "รับทราบ", "ได้ครับ", "โอเค", "ok"])
+def test_an_acknowledgement_is_answered_kindly_and_ok_says_how_a_repayment_is_confirmed(chat, text):
+    answer = chat.text(USER_OF01, text)
+    assert "รับทราบค่ะ" in answer and "ไม่เข้าใจ" not in answer
+    assert ("กดปุ่ม ยืนยันบันทึก" in answer) == (text in ("โอเค", "ok"))
+    assert "กดปุ่ม ยืนยันบันทึก" in chat.text(USER_OF01, "ยืนยัน")   # typed to confirm: the button does it
+
+
+def test_a_test_message_is_answered_and_a_borrower_of_that_name_is_still_found(chat):
+    answer = chat.text(USER_OF01, "test")
+    assert "บอตพร้อมใช้งาน" in answer and "อ.เมืองตราด" in answer and "26 พ.ย. 2569" in answer
+    assert "นายหนึ่ง ทดสอบ" in chat.text(USER_OF01, "ทดสอบ")   # the tiny province's borrowers are all ทดสอบ
 
 
 @pytest.mark.parametrize("text", ["ค้างช\u0e4d\u0e32ระ", "คางชำระ", "ใครค้างบ้าง", "ค้างชำระครับ", "ค้างจ่าย"])
