@@ -194,7 +194,7 @@ def place_then_command(ctx: Ctx, readings: list[str], text: str = "") -> Message
     return None
 
 
-# "Who in …" before the place (ใครในบ้านเขาสมิงค้างบ้าง, ลูกหนี้ในตำบลบางพระครบกำหนดเมื่อไหร่): not part of it.
+# "Who in …" before the place (ใครในบ้านหนองแดงค้างบ้าง, ใครที่บ้านอ่าวขวางครบกำหนดสัปดาห์นี้): not part of it.
 _WHO_IN: tuple[str, ...] = ("ลูกหนี้ใน", "ลูกหนี้ที่", "ใครใน", "คนใน", "ใครที่", "คนที่", "ใน")
 
 
