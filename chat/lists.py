@@ -241,8 +241,9 @@ def page_and_rest(args: str) -> tuple[int, str]:
 
 
 def list_reply(ctx: Ctx, *, title: str, where: str, rows: list[dict], top: list[dict], page: int,
-                again: str, alt: str, color: str, quick_first: str) -> Messages:
-    """One page of a long list, ending with what was left out and how to see it or narrow it."""
+                again: str, alt: str, color: str, quick_first: str, other_spans: list[dict] | None = None) -> Messages:
+    """One page of a long list, ending with what was left out and how to see it or narrow it.
+    `other_spans`: buttons for the same list over other days (after the next page's)."""
     per_page = ctx.list_limit * views.PAGE_BUBBLES
     pages = max(1, -(-len(rows) // per_page))
     if page > pages:
@@ -265,7 +266,7 @@ def list_reply(ctx: Ctx, *, title: str, where: str, rows: list[dict], top: list[
                                     max_bubbles=views.PAGE_BUBBLES, counter=pages == 1)
     more = start + shown < len(rows)
     quick = ([flex.message_action(f"หน้า {page + 1}", f"{again} หน้า {page + 1}")] if more else []) + \
-        views.main_quick(quick_first)
+        (other_spans or []) + views.main_quick(quick_first)
     return [flex.flex_message(alt, container, quick=quick[:flex.MAX_QUICK_REPLIES])]
 
 
@@ -471,9 +472,10 @@ def cmd_paid(ctx: Ctx, args: str) -> Messages:
     where = label or view.scope.label
     title = f"รับชำระ{shown}"
     span = date_th(first) if first == last else f"{date_th(first)} ถึง {date_th(last)}"
-    if not found:
+    if not found:   # the other spans one tap away: today may be empty, the week not
         return [flex.text_message(f"{title} ({where}, {span}): ยังไม่มีรายการรับชำระ",
-                                  quick=views.main_quick("ครบกำหนด"))]
+                                  quick=[*_paid_spans(word, without_asking_words(rest)),
+                                         *views.main_quick("ครบกำหนด")][:flex.MAX_QUICK_REPLIES])]
     # The total is the ledger engine's, as ยอดรับชำระ's is; a repayment of a contract the engine cannot
     # count (its amount or due date unreadable) is listed too, and said apart.
     count, satang = view.book.engine.paid_between(first, last, only_funds(view, only))
@@ -489,10 +491,22 @@ def cmd_paid(ctx: Ctx, args: str) -> Messages:
     start = (page - 1) * per_page
     rows = [views.paid_row(loan, view.ds.funds.get(loan.fund_id), p) if start <= n < start + per_page else {}
             for n, (p, loan) in enumerate(found)]
-    again = " ".join(x for x in ("รับชำระล่าสุด", word, without_asking_words(rest)) if x)
+    place = without_asking_words(rest)
+    again = " ".join(x for x in ("รับชำระล่าสุด", word, place) if x)
     return list_reply(ctx, title=title, where=where, rows=rows, top=top, page=page, again=again,
                       alt=f"{title} {where}: {count:,} รายการ รวม {baht(total)}", color=flex.GREEN,
-                      quick_first="ครบกำหนด")
+                      quick_first="ครบกำหนด", other_spans=_paid_spans(word, place))
+
+
+# The spans รับชำระล่าสุด offers as buttons (a phone's keyboard is slow): its label, the word it asks with.
+_PAID_BUTTONS = (("รับชำระวันนี้", "วันนี้"), ("รับชำระเมื่อวาน", "เมื่อวาน"), ("รับชำระสัปดาห์นี้", "สัปดาห์นี้"),
+                 ("รับชำระเดือนนี้", "เดือนนี้"))
+
+
+def _paid_spans(shown: str, place: str) -> list[dict]:
+    """Buttons for the other spans of the same place (not the one shown)."""
+    return [flex.message_action(label, " ".join(x for x in ("รับชำระล่าสุด", word, place) if x))
+            for label, word in _PAID_BUTTONS if word != shown]
 
 
 def _paid_contracts(view: ScopeView, first: dt.date, last: dt.date) -> list[str]:

@@ -912,6 +912,18 @@ def test_who_has_paid_totals_as_the_month_collections_do_and_says_what_it_cannot
     assert "และ 1 รายการของสัญญาที่ต้องแก้ข้อมูล รวม 200 บาท (ไม่นับในยอด ดู ตรวจสอบ)" in province and "F3-002" in province
 
 
+def test_who_has_paid_offers_the_other_spans_of_the_same_place_as_buttons(paid_chat):
+    def buttons(asked: str) -> dict[str, str]:
+        items = paid_chat.say(USER_OF01, asked)[0]["quickReply"]["items"]
+        return {i["action"]["label"]: i["action"].get("text", "") for i in items}
+
+    shown = buttons("รับชำระล่าสุด บางพระ")
+    assert shown["รับชำระวันนี้"] == "รับชำระล่าสุด วันนี้ บางพระ" and "รับชำระเดือนนี้" in shown
+    assert "รับชำระสัปดาห์นี้" not in buttons("รับชำระล่าสุด สัปดาห์นี้")      # not the span shown
+    empty = buttons("รับชำระล่าสุด เมื่อวาน หนองเสม็ด")                         # nothing that day: the others
+    assert empty["รับชำระเดือนนี้"] == "รับชำระล่าสุด เดือนนี้ หนองเสม็ด" and "รับชำระเมื่อวาน" not in empty
+
+
 def test_the_window_of_who_has_paid() -> None:
     from chat.lists import paid_window
 
