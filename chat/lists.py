@@ -243,7 +243,7 @@ def page_and_rest(args: str) -> tuple[int, str]:
 def list_reply(ctx: Ctx, *, title: str, where: str, rows: list[dict], top: list[dict], page: int,
                 again: str, alt: str, color: str, quick_first: str, other_spans: list[dict] | None = None) -> Messages:
     """One page of a long list, ending with what was left out and how to see it or narrow it.
-    `other_spans`: buttons for the same list over other days (after the next page's)."""
+    `other_spans`: buttons for the same place's other lists or days (after the next page's)."""
     per_page = ctx.list_limit * views.PAGE_BUBBLES
     pages = max(1, -(-len(rows) // per_page))
     if page > pages:
@@ -306,9 +306,11 @@ def cmd_due(ctx: Ctx, args: str) -> Messages:
            flex.text((f"{date_th(start)} ถึง " if later else "ถึงวันที่ ") + date_th(today + dt.timedelta(days=days)),
                      size="xs", color=flex.GREY)]
     again = " ".join(x for x in ("ครบกำหนด", later[2] if later else str(days), without_asking_words(rest)) if x)
+    # Who of them has paid lately: what an officer following the due list asks next.
+    paid = flex.message_action("ใครจ่ายแล้ว", " ".join(x for x in ("รับชำระล่าสุด", without_asking_words(rest)) if x))
     return list_reply(ctx, title=title, where=where, rows=rows, top=top, page=page, again=again,
                        alt=f"{title} {where}: {len(items):,} งวด รวม {baht(total)}", color=flex.GREEN,
-                       quick_first="ค้างชำระ")
+                       quick_first="ค้างชำระ", other_spans=[paid])
 
 
 @command("overdue", "ค้างชำระ", "เกินกำหนด", "overdue", usage="ค้างชำระ [ช่วง] [กองทุน]",

@@ -924,6 +924,11 @@ def test_who_has_paid_offers_the_other_spans_of_the_same_place_as_buttons(paid_c
     assert empty["รับชำระเดือนนี้"] == "รับชำระล่าสุด เดือนนี้ หนองเสม็ด" and "รับชำระเมื่อวาน" not in empty
 
 
+def test_the_due_list_offers_who_has_paid_in_the_same_place(paid_chat):
+    items = paid_chat.say(USER_OF01, "ครบกำหนด 30 บางพระ")[0]["quickReply"]["items"]
+    assert {"label": "ใครจ่ายแล้ว", "text": "รับชำระล่าสุด บางพระ"}.items() <= items[0]["action"].items()
+
+
 def test_the_window_of_who_has_paid() -> None:
     from chat.lists import paid_window
 
