@@ -295,6 +295,10 @@ def named_alone(text: str) -> list[str]:
     return readings
 
 
+# A Thai vowel or mark that cannot begin a word, alone before a space or the end: typed once too often.
+_STRAY = re.compile(r"^[\u0e30-\u0e3a\u0e45\u0e47-\u0e4e](?:\s|$)")
+
+
 def _distance_at_most_one(a: str, b: str) -> bool:
     """Levenshtein distance <= 1 (one letter added, dropped or changed)."""
     if a == b:
@@ -321,20 +325,30 @@ class Phrasebook:
 
     def _prefix(self, text: str) -> tuple[str, str] | None:
         low = text.lower()
+        head = text.split(" ")[0]
         for word, key in self.words:
             if low == word:
                 return key, ""
             if low.startswith(word):
                 rest = text[len(word):]
+                if _STRAY.match(rest):
+                    return key, rest[1:].strip()   # a vowel or mark typed once too often: ค้นหาา สมพงษ์
                 if not rest[:1].isspace() and (word.isascii() or (word not in self.own_words and (
-                        len(word) < 3 or self._near_a_word(text.split(" ")[0])))):
+                        len(word) < 3 or self._near_a_word(head))) or self._near_a_longer_word(head, word)):
                     # "fundraise" is not "fund". Thai is typed without spaces, so a synonym takes its
                     # place glued too (ยอดค้างเกาะกูด), but not when the whole is one letter from a
-                    # command word (ค้างชำรั is a typo of ค้างชำระ, not ค้าง + "ชำรั"), and never a
-                    # two-letter one (หา: หาดเล็ก is a place, not a search for "ดเล็ก").
+                    # command word (ค้างชำรั is a typo of ค้างชำระ, not ค้าง + "ชำรั"; รับชำระล่าสุก of
+                    # รับชำระล่าสุด, not รับชำระ + "ล่าสุก"), and never a two-letter one (หา: หาดเล็ก is a
+                    # place, not a search for "ดเล็ก").
                     continue
                 return key, rest.strip()
         return None
+
+    def _near_a_longer_word(self, head: str, word: str) -> bool:
+        """`head` is one letter from a command word longer than `word` (a typo of that one)."""
+        low = head.lower()
+        return len(low) > len(word) and any(len(other) > len(word) and not other.isascii()
+                                            and _distance_at_most_one(low, other) for other, _ in self.words)
 
     def _near_a_word(self, head: str) -> bool:
         """One letter from a command word of its own length or close (a typo, not a word plus more)."""
