@@ -230,6 +230,7 @@ def _borrower_instead(ctx: Ctx, text: str) -> Messages | None:
 
 
 _PAGE = re.compile(r"(?:หน้า|page)\s*(\d+)", re.IGNORECASE)
+_BARE_DAYS = re.compile(r"^(\d{1,3})\s*(?:วัน)?(?:\s+([^\d\s\-–].*))?$")   # a number of days alone, maybe a place after
 
 
 def page_and_rest(args: str) -> tuple[int, str]:
@@ -321,6 +322,9 @@ def cmd_overdue(ctx: Ctx, args: str) -> Messages:
     # A row named (ค้างชำระ เกิน 90 วัน): its labels are the aging table's, asked only when something follows.
     args = without_asking_words(args)   # ค้างเกินสามเดือนมีกี่ราย: the row, not "มีกี่ราย" glued to it
     row_of, args = aging_row_and_rest(view.ledger.aging().rows, args) if args.strip() else (None, args)
+    bare = _BARE_DAYS.match(to_arabic_digits(args)) if row_of is None else None
+    if bare:   # ค้างชำระ 90 (บางพระ): overdue longer than that many days, as ครบกำหนด 30 is due within 30
+        args = f"เกิน {bare.group(1)} วัน {bare.group(2) or ''}".strip()
     # ค้างเกิน 30 วัน: those overdue longer than a number of days that is no row of the table.
     over, args = days_over_and_rest(args) if row_of is None else (None, args)
     at_least, args = amount_and_rest(args)   # ค้างชำระมากกว่า 10,000 บาท: those in arrears by more

@@ -23,7 +23,9 @@ from chat.registry import COMMANDS, phrasebook
 from core.thai import normalize_text
 
 _VILLAGE_NO = re.compile(r"^(?:หมู่ที่|หมู่|ม\.|ม)\s*(\d{1,2})(?:\s+(.*))?$")
-_CODE = re.compile(r"^[0-9][0-9-]*$")
+# Part of a fund's code: at least the province's and the district's digits (2301); a shorter number is
+# no place (หมู่ 3 says a village's number, and "3" is in every code of a province numbered 23).
+_CODE = re.compile(r"^[0-9][0-9-]{3,}$")
 _IN_DISTRICT = re.compile(r"^((?:ตำบล|ต\.)\s*\S+)\s+((?:อำเภอ|อ\.)\s*\S+)$")
 # A village with its หมู่ after it, as the buttons name a fund (บ้านไร่ขวาง ม.13) and people write it.
 _NAME_THEN_NO = re.compile(r"^(.+?)\s*(?:หมู่ที่|หมู่|ม\.)\s*(\d{1,2})$")

@@ -59,7 +59,8 @@ def test_a_place_name_means_the_funds_in_it(tiny_funds, query, funds, label):
 
 
 @pytest.mark.parametrize("query", ["หมู่ 3 บางพระ", "ต.เขา", "อ.ตราดใหม่", "ไม่มีที่นี่", "หมู่ 9",
-                                   "ต.บางพระ อ.เขาสมิง"])   # a ตำบล not in that อำเภอ
+                                   "ต.บางพระ อ.เขาสมิง",    # a ตำบล not in that อำเภอ
+                                   "3", "23", "230"])       # a number too short to be part of a fund's code
 def test_a_name_that_is_no_place_narrows_to_nothing(tiny_funds, query):
     assert find_place(tiny_funds, query) is None
 
