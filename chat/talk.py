@@ -114,9 +114,23 @@ def unknown(ctx: Ctx, text: str) -> Messages:
     if says_one_of(text, PING_WORDS):   # after the look-ups: a borrower may be named ทดสอบ
         return [flex.text_message(f"บอตพร้อมใช้งานค่ะ ✅ ข้อมูล{ctx.view.scope.label} ณ {date_th(ctx.today)}\n"
                                   "กดปุ่มด้านล่าง หรือพิมพ์ เมนู เพื่อดูสิ่งที่ทำได้", quick=views.main_quick())]
-    # The text is not repeated back: it may name someone outside the officer's area.
-    return [flex.text_message("ไม่เข้าใจคำสั่ง พิมพ์ เมนู เพื่อดูสิ่งที่ทำได้ หรือกดปุ่มด้านล่าง",
-                           quick=views.quick("เมนู", *views.QUICK_MAIN, views.PAY, fills=(views.FILL_FIND, views.FILL_FUND)))]
+    # The text is not repeated back: it may name someone outside the officer's area. What it seems to be
+    # about comes first among the buttons, so that the next try is one tap.
+    said = normalize_text(text)
+    near = [command for stem, command in _ABOUT if stem in said]
+    first = list(dict.fromkeys([*near, "เมนู", *views.QUICK_MAIN, views.PAY]))
+    hint = "หมายถึงข้อใดคะ กดปุ่มด้านล่าง" if near else "กดปุ่มด้านล่าง"
+    return [flex.text_message(f"ไม่เข้าใจคำสั่ง {hint} หรือพิมพ์ เมนู เพื่อดูสิ่งที่ทำได้",
+                              quick=views.quick(*first, fills=(views.FILL_FIND, views.FILL_FUND)))]
+
+
+# A word in a message no command reads, and the command it is most likely about (its button goes first).
+_ABOUT: tuple[tuple[str, str], ...] = (
+    ("ค้าง", "ค้างชำระ"), ("ครบ", "ครบกำหนด"), ("จ่าย", "รับชำระล่าสุด"), ("ชำระ", "บันทึกรับชำระ"),
+    ("เก็บ", "ยอดรับชำระ"), ("สรุป", "สรุป"), ("ตรวจ", "ตรวจสอบ"), ("ข้อมูล", "ตรวจสอบ"), ("รายงาน", "รายงานประชุม"),
+    ("เจ้าหน้าที่", "เจ้าหน้าที่"), ("ไลน์", "เจ้าหน้าที่"), ("แนวโน้ม", "แนวโน้ม"), ("เทียบ", "แนวโน้ม"),
+    ("อำเภอ", "อำเภอค้างมาก"), ("ตำบล", "ตำบลค้างมาก"), ("เอกสาร", "ส่งเอกสาร"), ("สมุด", "ส่งเอกสาร"),
+)
 
 
 def understood_anyway(ctx: Ctx, text: str) -> Messages | None:

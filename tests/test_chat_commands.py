@@ -701,6 +701,14 @@ def test_an_acknowledgement_is_answered_kindly_and_ok_says_how_a_repayment_is_co
     assert "กดปุ่ม ยืนยันบันทึก" in chat.text(USER_OF01, "ยืนยัน")   # typed to confirm: the button does it
 
 
+@pytest.mark.parametrize("text,first", [("ลูกค้าค้างเงินมั้ยวะ", "ค้างชำระ"), ("อยากรู้เรื่องการจ่ายเงิน", "รับชำระล่าสุด"),
+                                        ("อะไรนะ", "เมนู")])
+def test_what_is_not_understood_offers_what_it_seems_about_first(chat, text, first):
+    messages = chat.say(USER_OF01, text)
+    assert "ไม่เข้าใจคำสั่ง" in text_of(messages)
+    assert messages[0]["quickReply"]["items"][0]["action"]["text"] == first
+
+
 def test_a_test_message_is_answered_and_a_borrower_of_that_name_is_still_found(chat):
     answer = chat.text(USER_OF01, "test")
     assert "บอตพร้อมใช้งาน" in answer and "อ.เมืองตราด" in answer and "26 พ.ย. 2569" in answer
