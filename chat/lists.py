@@ -436,6 +436,8 @@ _PAID_WHEN: tuple[tuple[str, Callable[[dt.date], tuple[dt.date, dt.date]], str],
     ("เดือนนี้", lambda t: (t.replace(day=1), t), "เดือนนี้"), ("วันนี้", lambda t: (t, t), "วันนี้"),
 )
 PAID_DAYS = 7   # what รับชำระล่าสุด shows when no time is said: a week, today included
+# The days no month's figures answer (เก็บได้เท่าไหร่วันนี้, เมื่อวานเก็บได้เท่าไหร่): รับชำระล่าสุด's total does.
+DAY_WORDS: tuple[str, ...] = ("เมื่อวานนี้", "เมื่อวาน", "สัปดาห์นี้", "อาทิตย์นี้", "วันนี้")
 
 
 def paid_window(args: str, today: dt.date) -> tuple[dt.date, dt.date, str, str, str]:

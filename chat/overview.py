@@ -12,6 +12,7 @@ from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
 from chat.phrases import without_asking_words
+from chat.lists import DAY_WORDS, cmd_paid
 from chat.places import match_funds, narrow, not_found_fund, only_funds, place_then_command
 from chat.registry import command
 from chat.rankings import BY_DISTRICT, by_district, cmd_district_ranking, listed_districts
@@ -279,6 +280,9 @@ def _month_of(words: list[str], today: dt.date) -> tuple[int, int] | None:
 def cmd_collected(ctx: Ctx, args: str) -> Messages:
     """A month's collections in the officer's area or a place in it, as the monthly report counts them
     (the same engine, month and as-of date: the month's last day, or today while it runs)."""
+    said = args.strip()   # (before the asking words go: วันนี้ is one of them)
+    if any(said.startswith(w) or said.endswith(w) for w in DAY_WORDS):
+        return cmd_paid(ctx, said)   # a day or a week, not a month: who paid then, and their total
     view = ctx.view
     (year, month), rest = asked_month(args, ctx.today)
     if rest.replace(" ", "") in BY_DISTRICT:

@@ -10,7 +10,7 @@ from messaging import flex
 from messaging.base import MAX_MESSAGES
 from chat import views
 from chat.context import Ctx, Messages
-from chat.lists import DUE_WHEN_WORDS
+from chat.lists import DAY_WORDS, DUE_WHEN_WORDS
 from chat.overview import PREVIOUS_MONTH_WORDS, THIS_MONTH_WORDS, cmd_fund, cmd_summary
 from chat.phrases import (ACK_WORDS, CONFIRM_WORDS, GREETING, MAYBE_CONFIRM, NOW_WORDS, PING_WORDS, THANKS_KEY,
                           is_cancel, named_alone, says_one_of)
@@ -38,7 +38,8 @@ def _when_then_command(ctx: Ctx, text: str) -> Messages | None:
     """When, said before the question, as Thai puts it: เดือนที่แล้วเก็บเงินได้เท่าไหร่ (a month's
     collections), วันนี้ต้องไปเก็บเงินที่ไหนบ้าง (what falls due). None when the text is not that."""
     said = normalize_text(text).strip()
-    for key, words in (("collected", (*PREVIOUS_MONTH_WORDS, *THIS_MONTH_WORDS, *_MONTH_NAMES)),
+    for key, words in (("collected", (*PREVIOUS_MONTH_WORDS, *THIS_MONTH_WORDS, *_MONTH_NAMES, *DAY_WORDS)),
+                       ("paid", (*PREVIOUS_MONTH_WORDS, *THIS_MONTH_WORDS, *DAY_WORDS)),   # วันนี้มีใครมาจ่ายบ้าง
                        ("due", (*DUE_WHEN_WORDS, *_MONTH_NAMES))):   # ธันวาคมใครต้องจ่าย: that month's due list
         for word in words:
             if said.startswith(word) and said[len(word):].strip():
