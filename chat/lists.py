@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Callable
 
+from core.months import month_bounds, previous_month
 from core.thai import baht, date_th, month_th, to_arabic_digits
 from messaging import flex
 from chat import views
@@ -420,24 +421,30 @@ def aging_row_and_rest(rows: "Sequence[AgingRow]", args: str) -> tuple[int | Non
     return None, args
 
 
-def _last_month(today: dt.date) -> tuple[dt.date, dt.date]:
-    end = today.replace(day=1) - dt.timedelta(days=1)
-    return end.replace(day=1), end
-
-
-# The days รับชำระล่าสุด looks at, said in words: (word, its first and last day, the title's words).
-# Longest first (เมื่อวานนี้ before เมื่อวาน).
-_PAID_WHEN: tuple[tuple[str, Callable[[dt.date], tuple[dt.date, dt.date]], str], ...] = (
-    ("เดือนที่แล้ว", _last_month, "เดือนที่แล้ว"), ("เดือนก่อน", _last_month, "เดือนที่แล้ว"),
-    ("สัปดาห์นี้", lambda t: (t - dt.timedelta(days=t.weekday()), t), "สัปดาห์นี้"),
-    ("อาทิตย์นี้", lambda t: (t - dt.timedelta(days=t.weekday()), t), "สัปดาห์นี้"),
-    ("เมื่อวานนี้", lambda t: (t - dt.timedelta(days=1),) * 2, "เมื่อวาน"),
-    ("เมื่อวาน", lambda t: (t - dt.timedelta(days=1),) * 2, "เมื่อวาน"),
-    ("เดือนนี้", lambda t: (t.replace(day=1), t), "เดือนนี้"), ("วันนี้", lambda t: (t, t), "วันนี้"),
-)
-PAID_DAYS = 7   # what รับชำระล่าสุด shows when no time is said: a week, today included
+# Last month and this month, said in words (ยอดรับชำระ's months, รับชำระล่าสุด's spans).
+PREVIOUS_MONTH_WORDS = ("เดือนก่อนหน้า", "เดือนที่ผ่านมา", "เดือนที่แล้ว", "เดือนก่อน")
+THIS_MONTH_WORDS = ("เดือนนี้",)
 # The days no month's figures answer (เก็บได้เท่าไหร่วันนี้, เมื่อวานเก็บได้เท่าไหร่): รับชำระล่าสุด's total does.
-DAY_WORDS: tuple[str, ...] = ("เมื่อวานนี้", "เมื่อวาน", "สัปดาห์นี้", "อาทิตย์นี้", "วันนี้")
+_YESTERDAY_WORDS, _WEEK_WORDS = ("เมื่อวานนี้", "เมื่อวาน"), ("สัปดาห์นี้", "อาทิตย์นี้")
+DAY_WORDS: tuple[str, ...] = (*_YESTERDAY_WORDS, *_WEEK_WORDS, "วันนี้")
+
+
+def _last_month(today: dt.date) -> tuple[dt.date, dt.date]:
+    return month_bounds(*previous_month(today.year, today.month))
+
+
+Span = Callable[[dt.date], "tuple[dt.date, dt.date]"]
+# The days รับชำระล่าสุด looks at, said in words: (word, its first and last day, the title's words), longest
+# word first (เมื่อวานนี้ before เมื่อวาน).
+_PAID_WHEN: tuple[tuple[str, Span, str], ...] = tuple(sorted((
+    *((word, _last_month, "เดือนที่แล้ว") for word in PREVIOUS_MONTH_WORDS),
+    *((word, lambda t: (t.replace(day=1), t), "เดือนนี้") for word in THIS_MONTH_WORDS),
+    *((word, lambda t: (t - dt.timedelta(days=t.weekday()), t), "สัปดาห์นี้") for word in _WEEK_WORDS),
+    *((word, lambda t: (t - dt.timedelta(days=1),) * 2, "เมื่อวาน") for word in _YESTERDAY_WORDS),
+    ("วันนี้", lambda t: (t, t), "วันนี้"),
+), key=lambda when: -len(when[0])))
+PAID_WHEN_WORDS: tuple[str, ...] = tuple(word for word, _, _ in _PAID_WHEN)
+PAID_DAYS = 7   # what รับชำระล่าสุด shows when no time is said: a week, today included
 
 
 def paid_window(args: str, today: dt.date) -> tuple[dt.date, dt.date, str, str, str]:
@@ -465,6 +472,7 @@ def cmd_paid(ctx: Ctx, args: str) -> Messages:
     the answer a district officer wants before following up the due list."""
     page, args = page_and_rest(args)
     first, last, shown, word, rest = paid_window(args, ctx.today)
+    place = without_asking_words(rest)
     only, label, refusal = narrow(ctx, rest)
     if refusal:
         return _borrower_instead(ctx, rest) or refusal
@@ -482,7 +490,7 @@ def cmd_paid(ctx: Ctx, args: str) -> Messages:
     span = date_th(first) if first == last else f"{date_th(first)} ถึง {date_th(last)}"
     if not found:   # the other spans one tap away: today may be empty, the week not
         return [flex.text_message(f"{title} ({where}, {span}): ยังไม่มีรายการรับชำระ",
-                                  quick=[*_paid_spans(word, without_asking_words(rest)),
+                                  quick=[*_paid_spans(shown, place),
                                          *views.main_quick("ครบกำหนด")][:flex.MAX_QUICK_REPLIES])]
     # The total is the ledger engine's, as ยอดรับชำระ's is; a repayment of a contract the engine cannot
     # count (its amount or due date unreadable) is listed too, and said apart.
@@ -499,11 +507,10 @@ def cmd_paid(ctx: Ctx, args: str) -> Messages:
     start = (page - 1) * per_page
     rows = [views.paid_row(loan, view.ds.funds.get(loan.fund_id), p) if start <= n < start + per_page else {}
             for n, (p, loan) in enumerate(found)]
-    place = without_asking_words(rest)
     again = " ".join(x for x in ("รับชำระล่าสุด", word, place) if x)
     return list_reply(ctx, title=title, where=where, rows=rows, top=top, page=page, again=again,
                       alt=f"{title} {where}: {count:,} รายการ รวม {baht(total)}", color=flex.GREEN,
-                      quick_first="ครบกำหนด", other_spans=_paid_spans(word, place))
+                      quick_first="ครบกำหนด", other_spans=_paid_spans(shown, place))
 
 
 # The spans รับชำระล่าสุด offers as buttons (a phone's keyboard is slow): its label, the word it asks with.
@@ -512,7 +519,7 @@ _PAID_BUTTONS = (("รับชำระวันนี้", "วันนี้
 
 
 def _paid_spans(shown: str, place: str) -> list[dict]:
-    """Buttons for the other spans of the same place (not the one shown)."""
+    """Buttons for the other spans of the same place (not the one shown: `shown` is its title's words)."""
     return [flex.message_action(label, " ".join(x for x in ("รับชำระล่าสุด", word, place) if x))
             for label, word in _PAID_BUTTONS if word != shown]
 
@@ -522,8 +529,7 @@ def _paid_contracts(view: ScopeView, first: dt.date, last: dt.date) -> list[str]
     engine's arrays (at 80,000 loans a pass over every repayment record took 70 ms), and the ones the book
     cannot hold (an unreadable amount or due date), which are few, looked at one by one."""
     engine = view.book.engine
-    in_span = (engine.pay_day >= first.toordinal()) & (engine.pay_day <= last.toordinal())
-    booked = [engine.keys[i] for i in sorted(set(engine.pay_loan[in_span].tolist()))]
+    booked = [engine.keys[i] for i in engine.contracts_paid_between(first, last)]
     unbooked = view.memo.get("unbooked")
     if unbooked is None:
         unbooked = view.memo["unbooked"] = [loan.contract_no for loan in view.loans

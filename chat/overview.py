@@ -12,7 +12,7 @@ from messaging import flex
 from chat import views
 from chat.context import Ctx, Messages
 from chat.phrases import without_asking_words
-from chat.lists import DAY_WORDS, cmd_paid
+from chat.lists import DAY_WORDS, PREVIOUS_MONTH_WORDS, THIS_MONTH_WORDS, cmd_paid
 from chat.places import match_funds, narrow, not_found_fund, only_funds, place_then_command
 from chat.registry import command
 from chat.rankings import BY_DISTRICT, by_district, cmd_district_ranking, listed_districts
@@ -235,8 +235,6 @@ def _summary(ctx: Ctx, view: Any, only: set[str] | None = None, label: str | Non
 
 # สรุป รายอำเภอ (the provincial rich menu's button) and the like: the summary by district.
 # "Last month", as people say it (longest first: เดือนที่แล้ว before เดือน…).
-PREVIOUS_MONTH_WORDS = ("เดือนก่อนหน้า", "เดือนที่ผ่านมา", "เดือนที่แล้ว", "เดือนก่อน")
-THIS_MONTH_WORDS = ("เดือนนี้",)
 
 
 def asked_month(text: str, today: dt.date) -> tuple[tuple[int, int], str]:

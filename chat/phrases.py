@@ -448,12 +448,12 @@ ENGLISH_ARGS: tuple[tuple[str, str], ...] = (
     ("weeks", "สัปดาห์"), ("week", "สัปดาห์"), ("months", "เดือน"), ("month", "เดือน"),
 )
 _ENGLISH_ARG = re.compile(r"\b(" + "|".join(re.escape(e) for e, _ in ENGLISH_ARGS) + r")\b", re.IGNORECASE)
+_THAI_OF = dict(ENGLISH_ARGS)
 
 
 def in_thai(args: str) -> str:
     """An English alias's argument with its English time words in Thai: "tomorrow" -> "พรุ่งนี้"."""
-    thai = dict(ENGLISH_ARGS)
-    return _ENGLISH_ARG.sub(lambda m: thai[m.group(1).lower()], args)
+    return _ENGLISH_ARG.sub(lambda m: _THAI_OF[m.group(1).lower()], args)
 
 
 def is_qualifier(text: str) -> bool:

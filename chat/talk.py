@@ -10,8 +10,8 @@ from messaging import flex
 from messaging.base import MAX_MESSAGES
 from chat import views
 from chat.context import Ctx, Messages
-from chat.lists import DAY_WORDS, DUE_WHEN_WORDS
-from chat.overview import PREVIOUS_MONTH_WORDS, THIS_MONTH_WORDS, cmd_fund, cmd_summary
+from chat.lists import DAY_WORDS, DUE_WHEN_WORDS, PAID_WHEN_WORDS, PREVIOUS_MONTH_WORDS, THIS_MONTH_WORDS
+from chat.overview import cmd_fund, cmd_summary
 from chat.phrases import (ACK_WORDS, CONFIRM_WORDS, GREETING, MAYBE_CONFIRM, NOW_WORDS, PING_WORDS, THANKS_KEY,
                           is_cancel, named_alone, says_one_of)
 from chat.payments import PAID_VERB
@@ -39,7 +39,7 @@ def _when_then_command(ctx: Ctx, text: str) -> Messages | None:
     collections), วันนี้ต้องไปเก็บเงินที่ไหนบ้าง (what falls due). None when the text is not that."""
     said = normalize_text(text).strip()
     for key, words in (("collected", (*PREVIOUS_MONTH_WORDS, *THIS_MONTH_WORDS, *_MONTH_NAMES, *DAY_WORDS)),
-                       ("paid", (*PREVIOUS_MONTH_WORDS, *THIS_MONTH_WORDS, *DAY_WORDS)),   # วันนี้มีใครมาจ่ายบ้าง
+                       ("paid", PAID_WHEN_WORDS),   # วันนี้มีใครมาจ่ายบ้าง
                        ("due", (*DUE_WHEN_WORDS, *_MONTH_NAMES))):   # ธันวาคมใครต้องจ่าย: that month's due list
         for word in words:
             if said.startswith(word) and said[len(word):].strip():

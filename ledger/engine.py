@@ -196,10 +196,17 @@ class Book:
     def paid_between(self, first: dt.date, last: dt.date, chosen: Sequence[bool] | None = None) -> tuple[int, int]:
         """The payments dated first..last (both included) of the chosen contracts (None: all): their
         count and their sum in satang (what รับชำระล่าสุด totals)."""
-        mask = (self.pay_day >= first.toordinal()) & (self.pay_day <= last.toordinal())
+        mask = self._paid_in(first, last)
         if chosen is not None:
             mask &= np.asarray(chosen, dtype=bool)[self.pay_loan]
         return int(mask.sum()), int(self.pay_amount[mask].sum())
+
+    def contracts_paid_between(self, first: dt.date, last: dt.date) -> list[int]:
+        """The contracts (their positions, in order) with a payment dated first..last."""
+        return np.unique(self.pay_loan[self._paid_in(first, last)]).tolist()
+
+    def _paid_in(self, first: dt.date, last: dt.date) -> np.ndarray:
+        return (self.pay_day >= first.toordinal()) & (self.pay_day <= last.toordinal())
 
     def at(self, as_of: dt.date) -> "Balances":
         """Every contract's ledger as of `as_of`."""

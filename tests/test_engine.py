@@ -206,6 +206,8 @@ def test_payments_between_two_days_are_counted_and_summed_as_recorded(book_, fir
     assert book.paid_between(first, last, picked) == (len(inside), int(sum((p.amount for p in inside), D(0)) * 100))
     everyone = [p for c in found for p in c.payments if first <= p.paid_date <= last]
     assert book.paid_between(first, last) == (len(everyone), int(sum((p.amount for p in everyone), D(0)) * 100))
+    assert book.contracts_paid_between(first, last) == [
+        i for i, c in enumerate(found) if any(first <= p.paid_date <= last for p in c.payments)]
 
 
 def test_a_contract_without_schedule_owes_its_amount_on_its_due_date():
