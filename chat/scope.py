@@ -58,7 +58,7 @@ def scope_part(view: "ScopeView") -> ScopePart:
 
     ds, replaced = without_whole_ids(view.ds)
     book = SheetBook(loans=[replaced.get(id(loan), loan) for loan in view.book.loans], engine=view.book.engine)
-    slim = dataclasses.replace(ds, installments=NotInSnapshot("installments"))
+    slim = dataclasses.replace(ds, installments=NotInSnapshot("installments"))  # type: ignore[arg-type]  # refuses any use
     quality = dataclasses.replace(view.quality, problems=masked_problems(view.quality.problems, *PROBLEM_TEXTS),
                                   blocking=masked_problems(view.quality.blocking, *PROBLEM_TEXTS))
     return ScopePart(slim, book, quality)

@@ -31,7 +31,7 @@ from sheets.parse.payments import parse_payments
 from sheets.parse.tab import TabReader, open_tab
 from sheets.records import (
     LEVEL_TH, AlertLogEntry, CommitteeMember, Dataset, Fund, Installment, Level, LineLink, Loan, Officer,
-    Payment, Problem, Unreadable,
+    Payment, Problem, Schedules, Unreadable,
 )
 from sheets.store import Layout, Table
 from core.config import Config
@@ -124,10 +124,12 @@ def _unchanged(tab_key: str, tables: Mapping[str, Table], earlier: Parsed) -> bo
 def _take_over(ds: Dataset, old: Dataset, tab_key: str, title: str) -> None:
     """The earlier parse's records of this tab, and what it said about the tab, in the same order."""
     records = getattr(old, FILLS[tab_key])
-    if isinstance(records, defaultdict):
+    if isinstance(records, Schedules):
+        copied: Any = records   # read-only: the same columns serve both
+    elif isinstance(records, defaultdict):
         # Contract or fund -> rows: the lists copied too. A parse makes no empty list; one found here
         # was made by a look-up with [] on the earlier dataset, and is not carried over.
-        copied: Any = defaultdict(list, {key: list(rows) for key, rows in records.items() if rows})
+        copied = defaultdict(list, {key: list(rows) for key, rows in records.items() if rows})
     elif isinstance(records, dict):
         copied = dict(records)
     else:

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable, Literal
+
+import numpy as np
 
 from core.schema import (ADMIN_ROLE, DISTRICT_ROLE, DOC_BANK_BOOK, DOC_COMMITTEE_ORDER, DOC_FINANCIAL_SUMMARY,
                          SOURCE_SHEET, TABS)
@@ -144,6 +147,78 @@ class Installment:
     amount: Decimal
 
 
+class Schedules(Mapping[str, list[Installment]]):
+    """Every loan's repayment schedule (งวดชำระ), kept as columns: contract number -> its installments.
+
+    A big province's tab has 300,000 rows, which the program mostly uses as columns (the ledger
+    engine's book); a record per row, sorted and summed per contract in Python, was a third of its
+    parse. So the parse (sheets/parse/installments.py) keeps the rows it accepts as arrays, sorted
+    by contract, due date and seq, and a contract's `Installment` records are made when it is asked
+    for (a loan's own ledger, `Dataset.contract`). Read-only: each look-up makes a new list.
+
+    Dates are ordinals (`date.toordinal`), amounts whole satang, as the engine takes them.
+    """
+
+    def __init__(self, contracts: Sequence[str], start: np.ndarray, row: np.ndarray, seq: np.ndarray,
+                 due: np.ndarray, amount: np.ndarray) -> None:
+        self.contracts = tuple(contracts)   # in the order of each one's first row in the tab
+        self.start = start                  # contract k's rows are start[k]:start[k + 1]
+        self.row, self.seq, self.due, self.amount = row, seq, due, amount
+        self._index: dict[str, int] | None = None
+
+    @classmethod
+    def empty(cls) -> "Schedules":
+        none = np.zeros(0, dtype=np.int64)
+        return cls((), np.zeros(1, dtype=np.int64), none, none, none, none)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_index": None}   # the index is rebuilt on first use
+
+    def _position(self, contract_no: str) -> int | None:
+        if self._index is None:
+            self._index = {key: k for k, key in enumerate(self.contracts)}
+        return self._index.get(contract_no)
+
+    def __getitem__(self, contract_no: str) -> list[Installment]:
+        k = self._position(contract_no)
+        if k is None:
+            raise KeyError(contract_no)
+        part = slice(int(self.start[k]), int(self.start[k + 1]))
+        return [Installment(row, contract_no, seq, dt.date.fromordinal(due), Decimal(amount).scaleb(-2))
+                for row, seq, due, amount in zip(self.row[part].tolist(), self.seq[part].tolist(),
+                                                 self.due[part].tolist(), self.amount[part].tolist())]
+
+    def __contains__(self, contract_no: object) -> bool:
+        return isinstance(contract_no, str) and self._position(contract_no) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.contracts)
+
+    def __len__(self) -> int:
+        return len(self.contracts)
+
+    def __repr__(self) -> str:
+        return f"Schedules({len(self.contracts)} contracts, {len(self.row)} installments)"
+
+    def rows_of(self, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The installments of these contracts, contract by contract in this order: each one's
+        position in `keys`, its due date (ordinal), seq and amount (satang)."""
+        if self._index is None:
+            self._position("")
+        assert self._index is not None
+        index = self._index
+        at = np.fromiter((index.get(key, -1) for key in keys), dtype=np.int64, count=len(keys))
+        known = at >= 0
+        first = np.where(known, self.start[at], 0)
+        lengths = np.where(known, self.start[at + 1] - first, 0)
+        total = int(lengths.sum())
+        # Row r of contract j is first[j] + (r - where j's rows begin in the result).
+        begins = np.cumsum(lengths) - lengths
+        picked = np.repeat(first - begins, lengths) + np.arange(total, dtype=np.int64)
+        owner = np.repeat(np.arange(len(keys), dtype=np.int64), lengths)
+        return owner, self.due[picked], self.seq[picked], self.amount[picked]
+
+
 @dataclass(slots=True)
 class Payment:
     row: int
@@ -221,7 +296,7 @@ class Dataset:
     today: dt.date
     funds: dict[str, Fund] = field(default_factory=dict)
     loans: dict[str, Loan] = field(default_factory=dict)
-    installments: dict[str, list[Installment]] = field(default_factory=lambda: defaultdict(list))
+    installments: Schedules = field(default_factory=Schedules.empty)
     payments: dict[str, list[Payment]] = field(default_factory=lambda: defaultdict(list))
     committee: list[CommitteeMember] = field(default_factory=list)
     officers: dict[str, Officer] = field(default_factory=dict)

@@ -97,9 +97,8 @@ def test_a_repayment_typed_takes_the_loans_and_schedules_over(sheet) -> None:
     same = random.Random(1).sample(sorted(earlier.ds.loans), 20)
     assert all(taken.loans[no] is earlier.ds.loans[no] for no in same)
     assert all(taken.installments.get(no) == earlier.ds.installments.get(no) for no in same)
-    # The containers are copies: the new parse's lists are its own.
-    no = next(iter(earlier.ds.installments))
-    assert taken.installments[no] is not earlier.ds.installments[no]
+    # The schedules are read-only columns, taken over as they are.
+    assert taken.installments is earlier.ds.installments
     # The payments were parsed again: the new row is said.
     assert any("NO-SUCH-1" in p.message for p in taken.problems if p.tab == payments.title)
     assert not any("NO-SUCH-1" in p.message for p in earlier.ds.problems)
@@ -128,11 +127,16 @@ def test_a_tab_not_declared_in_reads_is_always_parsed(sheet, monkeypatch: pytest
 
 
 def test_an_empty_list_left_by_a_lookup_is_not_carried_over(sheet) -> None:
-    """Reading `ds.installments[no]` for a contract with no schedule leaves an empty list in the
-    defaultdict; the next parse taking that tab over must not carry it."""
+    """Reading `ds.payments[no]` for a contract with no payment leaves an empty list in the
+    defaultdict; the next parse taking that tab over must not carry it. The schedules are
+    read-only columns: a contract without one is not in them, and asking for it changes nothing."""
     tables, _ = sheet
     ds = load_dataset(tables, LAYOUT, TODAY)
-    assert ds.installments["NO-SUCH-CONTRACT"] == [] and ds.payments["NO-SUCH-CONTRACT"] == []
+    assert ds.payments["NO-SUCH-CONTRACT"] == []
+    with pytest.raises(KeyError):
+        ds.installments["NO-SUCH-CONTRACT"]
+    assert ds.installments.get("NO-SUCH-CONTRACT") is None and "NO-SUCH-CONTRACT" not in ds.installments
     taken = load_dataset(tables, LAYOUT, TODAY, earlier=Parsed(tables, ds, LAYOUT, 3))
     assert "NO-SUCH-CONTRACT" not in taken.installments and "NO-SUCH-CONTRACT" not in taken.payments
+    assert taken.installments is ds.installments   # taken over as it is: nothing can change it
     assert taken == load_dataset(tables, LAYOUT, TODAY)
