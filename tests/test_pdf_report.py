@@ -248,6 +248,54 @@ def test_thai_drawn_as_one_left_to_right_run_makes_the_pages_fpdf2_makes(
     assert len(ours) > 3 and ours == theirs
 
 
+def test_a_text_shaped_once_per_size_makes_the_pages_shaping_every_time_makes(
+        made: tuple[dict[str, Any], Path], demo_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """report/pdf/page.py remembers each text's shaping (its glyphs and its width) per face and size:
+    the meeting report made with fpdf2 shaping every text each time has the same pages, byte for byte."""
+    import contextlib
+    import io
+
+    from cli import main
+    from report.pdf.page import Document
+
+    monkeypatch.setattr(Document, "remember_shapes", False)
+    pdf = tmp_path / "shaped-each-time.pdf"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["report", "--store", str(demo_book), "--date", "2026-11-26", "--month", "2026-10",
+                     "--out", str(tmp_path / "meeting.xlsx"), "--pdf", str(pdf)]) == 0
+    ours, theirs = _page_streams(made[1]), _page_streams(pdf)
+    assert len(ours) > 3 and ours == theirs
+
+
+def test_a_remembered_shape_is_asked_of_harfbuzz_once(tmp_path: Path) -> None:
+    """The second time a text is measured and drawn at a size, HarfBuzz is not asked again; at
+    another size it is."""
+    from fpdf.fonts import TTFFont
+
+    from report.pdf.page import Document
+
+    doc = Document("สำนักงาน", "ทดสอบ")
+    doc.add_page()
+    doc.font(12)
+    calls: list[str] = []
+    face = doc.current_font
+    assert isinstance(face, TTFFont)
+    real = TTFFont.perform_harfbuzz_shaping
+
+    def counted(self: TTFFont, text: str, *args: Any) -> Any:
+        calls.append(text)
+        return real(self, text, *args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TTFFont, "perform_harfbuzz_shaping", counted)
+        for _ in range(3):
+            doc.text_cell(30, 6, "ผู้ใหญ่บ้าน")
+        first = len(calls)
+        doc.font(14)
+        doc.text_cell(30, 6, "ผู้ใหญ่บ้าน")
+    assert first == 2 and calls == ["ผู้ใหญ่บ้าน"] * 4   # width and glyphs once at 12 pt, once at 14 pt
+
+
 @pytest.mark.parametrize("text", ["ผู้ใหญ่บ้าน น้ำใส ปี่ ญี่ปุ่น 12,500.00", "หน้า {nb}", "กองทุน (ไม่ผ่าน) 1/2569"])
 def test_a_text_with_right_to_left_letters_takes_fpdf2_s_own_way(text: str, tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,11 +23,12 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Hashable, Iterable, Sequence
 
 import fontpkg_sarabun
 from fpdf import FPDF
 from fpdf.enums import TextDirection, XPos, YPos
+from fpdf.fonts import TTFFont
 from fpdf.line_break import Fragment
 
 from core.thai import date_th_full
@@ -104,6 +105,8 @@ class Signature:
 class Document(FPDF):
     """An A4 document: Sarabun, a running head (the office, the document) and หน้า x/y."""
 
+    remember_shapes = True   # see _remember_shapes (a test switches it off to compare the pages)
+
     def __init__(self, office: str, running_title: str, *, page_numbers: bool = True,
                  running_head: bool = True, made: dt.date | None = None, left: float = MARGIN,
                  right: float = MARGIN) -> None:
@@ -112,6 +115,10 @@ class Document(FPDF):
         self.page_numbers, self.running_head, self.made = page_numbers, running_head, made
         self.add_font(FONT, "", FONT_FILES / "Sarabun-Regular.ttf")
         self.add_font(FONT, "B", FONT_FILES / "Sarabun-Bold.ttf")
+        if self.remember_shapes:
+            for face in self.fonts.values():
+                if isinstance(face, TTFFont):
+                    _remember_shapes(face)
         self.set_text_shaping(True)
         self._shaping = True
         self._lines: dict[tuple[str, str, float, float, str], tuple[str, ...]] = {}  # see lines_of
@@ -377,6 +384,49 @@ class Document(FPDF):
         self.output(str(partial))
         partial.replace(path)
         return path
+
+
+_ShapeKey = tuple[str, float, tuple[tuple[str, Hashable], ...] | None]
+
+
+def _shape_key(text: str, size: float, params: dict[str, Any] | None) -> _ShapeKey:
+    if params is None:
+        return (text, size, None)
+    return (text, size, tuple((name, tuple(sorted(value.items())) if isinstance(value, dict) else value)
+                              for name, value in params.items()))
+
+
+def _remember_shapes(face: TTFFont) -> None:
+    """The face shapes each text once per size and setting: fpdf2 asks HarfBuzz for a text's width
+    and again to draw it, and a big province's report draws 12,500 shaped cells of 3,800 distinct
+    texts (ไม่ 2,178 times, ใช่ 1,632). Shaping is a pure function of the text, the size and the
+    settings; the glyphs it uses are added to the face's subset the first time, which is what a
+    second shaping would do. fpdf2 is pinned (requirements.txt), and tests/test_pdf_report.py makes
+    the meeting report with and without this and compares every page."""
+    shape_text, shaped_width = face.shape_text, face.shaped_text_width
+    shapes: dict[_ShapeKey, Any] = {}
+    widths: dict[_ShapeKey, tuple[int, float]] = {}
+
+    def remembered_shape(text: str, font_size_pt: float, params: dict[str, Any] | None) -> Any:
+        key = _shape_key(text, font_size_pt, params)
+        found = shapes.get(key)
+        if found is None:
+            found = shapes[key] = shape_text(text, font_size_pt, params)
+        return found
+
+    def remembered_width(text: str, font_size_pt: float, params: dict[str, Any] | None) -> tuple[int, float]:
+        key = _shape_key(text, font_size_pt, params)
+        found = widths.get(key)
+        if found is None:
+            found = widths[key] = shaped_width(text, font_size_pt, params)
+        return found
+
+    # TTFFont has __slots__, so the remembering methods cannot sit on the face itself: the face
+    # becomes an instance of a class of its own, made here (no slot added, so the same layout),
+    # whose methods hold this face's memory. fpdf2's own classes are left as they are.
+    face.__class__ = type("RememberingTTFFont", (type(face),), {
+        "__slots__": (), "shape_text": lambda self, *args: remembered_shape(*args),
+        "shaped_text_width": lambda self, *args: remembered_width(*args)})
 
 
 def thai_date(day: dt.date) -> str:
