@@ -50,6 +50,9 @@ MIN_SQUEEZE = 80
 # What can make a text right-to-left, or not one run: Hebrew, Arabic and the other RTL scripts,
 # and the bidi marks, embeddings and isolates. No Thai document has them; one that does takes
 # fpdf2's own Unicode bidi algorithm (see Document._preload_bidirectional_text).
+# Thai and the characters of no script (ASCII digits, punctuation, the space): a text of only these
+# is one fragment for fpdf2 (it starts a new one only where one script gives way to another).
+_ONE_SCRIPT = re.compile("[\u0e00-\u0e7f\x20-\x40\x5b-\x60\x7b-\x7e]+")
 _BIDI = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069"
                    "\U00010800-\U00010fff\U0001e800-\U0001efff]")
 
@@ -135,15 +138,26 @@ class Document(FPDF):
         """fpdf2 runs the Unicode bidi algorithm over every shaped text, a Python loop per
         character: a quarter of a big province's report PDF (4.1 s -> 3.1 s without it). A text
         with nothing that reads right to left is one left-to-right run, which is what the
-        algorithm finds for it, so that run is made directly; any other text goes through
-        fpdf2's own way. fpdf2 is pinned (requirements.txt), and tests/test_pdf_report.py makes
-        the meeting report both ways and compares every page."""
+        algorithm finds for it, so that run is made directly, and when it is Thai with digits and
+        punctuation only, its one fragment too; any other text goes through fpdf2's own way.
+        fpdf2 is pinned (requirements.txt), and tests/test_pdf_report.py makes the meeting report
+        both ways and compares every page."""
         if not self.text_shaping or self.text_shaping["direction"] or _BIDI.search(text):
             return super()._preload_bidirectional_text(text, markdown)
         self.text_shaping["paragraph_direction"] = TextDirection.LTR
         self.text_shaping["fragment_direction"] = TextDirection.LTR
         emphasis = ("B" in self.font_style, "I" in self.font_style, self.strikethrough, self.underline)
-        return tuple(self._preload_font_styles(text, markdown, _initial_emphasis=emphasis))
+        if (markdown or not text or not _ONE_SCRIPT.fullmatch(text) or self._fallback_font_ids
+                or (self.str_alias_nb_pages and self.str_alias_nb_pages in text)):
+            return tuple(self._preload_font_styles(text, markdown, _initial_emphasis=emphasis))
+        # Thai with digits and punctuation, nothing else: fpdf2's character-by-character parse
+        # (for markdown, page-number aliases, fallback fonts and a change of script) finds one
+        # fragment in the current style, which is made here directly (a sixth of the report PDF).
+        state = self._get_current_graphics_state()
+        state.font_style = ("B" if emphasis[0] else "") + ("I" if emphasis[1] else "")
+        state.strikethrough, state.underline = emphasis[2], emphasis[3]
+        self._markdown_emphasis = emphasis
+        return (Fragment(list(text), state, self.k),)
 
     # -- the frame -----------------------------------------------------------------------------
     def header(self) -> None:
@@ -386,14 +400,17 @@ class Document(FPDF):
         return path
 
 
-_ShapeKey = tuple[str, float, tuple[tuple[str, Hashable], ...] | None]
+_ShapeKey = tuple[Hashable, ...]
 
 
 def _shape_key(text: str, size: float, params: dict[str, Any] | None) -> _ShapeKey:
+    """What a shaping depends on: the text, the size, and the settings fpdf2's
+    `TTFFont.perform_harfbuzz_shaping` hands HarfBuzz (features, direction, script, language)."""
     if params is None:
-        return (text, size, None)
-    return (text, size, tuple((name, tuple(sorted(value.items())) if isinstance(value, dict) else value)
-                              for name, value in params.items()))
+        return (text, size)
+    features = params.get("features")
+    return (text, size, tuple(features.items()) if features else None, params.get("fragment_direction"),
+            params.get("script"), params.get("language"))
 
 
 def _remember_shapes(face: TTFFont) -> None:
