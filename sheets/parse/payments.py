@@ -54,20 +54,25 @@ def parse_payments(ds: Dataset, tab: TabReader) -> None:
     paid_date = tab.read("paid_date", readers.read_date, required=True)
     ref = tab.text("ref")
     # Only a reversing row may hold a negative amount: every other row reads as it always has.
-    reversal = [voided_ref(r) is not None for r in ref]
-    amount = tab.read("amount", amounts.read_amount, required=True, where=[not r for r in reversal])
-    if any(reversal):
+    # Refs repeat only by mistake and most rows have none (typed in the sheet): each distinct one
+    # is looked at once, and a tab without a reversal is read without a per-row mask.
+    reversing = {r for r in set(ref) if r and voided_ref(r) is not None}
+    if reversing:
+        reversal = [r in reversing for r in ref]
+        amount = tab.read("amount", amounts.read_amount, required=True, where=[not r for r in reversal])
         signed = tab.read("amount", _signed_amount, required=True, where=reversal)
         amount = [s if r else a for a, s, r in zip(amount, signed, reversal)]
+    else:
+        amount = tab.read("amount", amounts.read_amount, required=True)
     source = tab.read("source", lambda v: readers.read_choice(v, (SOURCE_SHEET, SOURCE_LINE)))
     recorded_at = tab.read("recorded_at", readers.read_datetime)
     receipt, recorded_by, note = tab.text("receipt_no"), tab.text("recorded_by"), tab.text("note")
     first_row_of_ref: dict[str, int] = {}
     # The rows a reversal may cancel: the first row of each ref, with its contract, date and amount.
     originals: dict[str, tuple[Any, Any, Any]] = {}
-    for i, loan in enumerate(loans):
-        if ref[i] and voided_ref(ref[i]) is None and ref[i] not in originals:
-            originals[ref[i]] = (loan, paid_date[i], amount[i])
+    for i in [i for i, r in enumerate(ref) if r and r not in reversing]:
+        if ref[i] not in originals:
+            originals[ref[i]] = (loans[i], paid_date[i], amount[i])
     numbers, today = tab.numbers, ds.today
     not_positive = {value for value in set(amount) if value is not None and value <= 0}
     sources = [s or SOURCE_SHEET for s in source]
