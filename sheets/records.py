@@ -10,13 +10,14 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable, Literal
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Iterable, Literal
 
 from core.schema import (ADMIN_ROLE, DISTRICT_ROLE, DOC_BANK_BOOK, DOC_COMMITTEE_ORDER, DOC_FINANCIAL_SUMMARY,
                          SOURCE_SHEET, TABS)
 from ledger import Contract, Installment as LedgerInstallment, Payment as LedgerPayment
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Level = Literal["error", "warning"]
 LEVEL_TH = {"error": "ผิดพลาด", "warning": "คำเตือน"}
@@ -156,20 +157,23 @@ class Schedules(Mapping[str, list[Installment]]):
     by contract, due date and seq, and a contract's `Installment` records are made when it is asked
     for (a loan's own ledger, `Dataset.contract`). Read-only: each look-up makes a new list.
 
-    Dates are ordinals (`date.toordinal`), amounts whole satang, as the engine takes them.
+    Dates are ordinals (`date.toordinal`), amounts whole satang, as the engine takes them. numpy
+    is imported only by what makes or reads the columns: an empty one (the default of a Dataset,
+    as in a snapshot's base part of officers and funds) holds none, so that loading one leaves the
+    webhook's import of numpy to the scope's book, in the background.
     """
 
-    def __init__(self, contracts: Sequence[str], start: np.ndarray, row: np.ndarray, seq: np.ndarray,
-                 due: np.ndarray, amount: np.ndarray) -> None:
+    def __init__(self, contracts: Sequence[str], start: np.ndarray | None = None, row: np.ndarray | None = None,
+                 seq: np.ndarray | None = None, due: np.ndarray | None = None,
+                 amount: np.ndarray | None = None) -> None:
         self.contracts = tuple(contracts)   # in the order of each one's first row in the tab
-        self.start = start                  # contract k's rows are start[k]:start[k + 1]
+        self.start = start                  # contract k's rows are start[k]:start[k + 1]; None: no rows
         self.row, self.seq, self.due, self.amount = row, seq, due, amount
         self._index: dict[str, int] | None = None
 
     @classmethod
     def empty(cls) -> "Schedules":
-        none = np.zeros(0, dtype=np.int64)
-        return cls((), np.zeros(1, dtype=np.int64), none, none, none, none)
+        return cls(())
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_index": None}   # the index is rebuilt on first use
@@ -183,6 +187,8 @@ class Schedules(Mapping[str, list[Installment]]):
         k = self._position(contract_no)
         if k is None:
             raise KeyError(contract_no)
+        assert self.start is not None and self.row is not None and self.seq is not None \
+            and self.due is not None and self.amount is not None
         part = slice(int(self.start[k]), int(self.start[k + 1]))
         return [Installment(row, contract_no, seq, dt.date.fromordinal(due), Decimal(amount).scaleb(-2))
                 for row, seq, due, amount in zip(self.row[part].tolist(), self.seq[part].tolist(),
@@ -198,11 +204,16 @@ class Schedules(Mapping[str, list[Installment]]):
         return len(self.contracts)
 
     def __repr__(self) -> str:
-        return f"Schedules({len(self.contracts)} contracts, {len(self.row)} installments)"
+        return f"Schedules({len(self.contracts)} contracts, {0 if self.row is None else len(self.row)} installments)"
 
     def rows_of(self, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The installments of these contracts, contract by contract in this order: each one's
         position in `keys`, its due date (ordinal), seq and amount (satang)."""
+        import numpy as np
+
+        if self.start is None or self.row is None or self.seq is None or self.due is None or self.amount is None:
+            none = np.zeros(0, dtype=np.int64)
+            return none, none, none, none
         if self._index is None:
             self._position("")
         assert self._index is not None

@@ -382,3 +382,24 @@ def test_the_webhook_path_imports_no_heavy_package(sheets_fake, line_fake, sheet
     assert "handlers.runtime" in result["chat"] and "chat.terminal" not in result["chat"]
     assert "F1-002" in text_of(line_fake.replies[-1].messages)
     assert sheets_fake.count() == 1  # one batch read for the cold event
+
+
+def test_the_chat_and_a_stored_base_load_without_numpy() -> None:
+    """numpy (0.1–0.3 s to import) is the scope's book's, imported in the background with it: the
+    webhook's own modules, the parsers and a snapshot's base part of officers, links and funds
+    (a Dataset whose schedules are empty columns) load without it."""
+    import subprocess
+    import sys
+
+    from core.config import ROOT
+
+    child = (
+        "import datetime as dt, pickle, sys\n"
+        "import handlers.runtime, chat.scope, chat.cache, sheets.model, sheets.snapshot\n"
+        "from sheets.records import Dataset\n"
+        "ds = pickle.loads(pickle.dumps(Dataset(today=dt.date(2026, 11, 26))))\n"
+        "assert len(ds.installments) == 0 and ds.installments.get('F1-002') is None\n"
+        "print('numpy' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", child], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "False"

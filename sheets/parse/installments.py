@@ -8,9 +8,7 @@ it is looked at in Python.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Callable
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Callable
 
 from core.thai import baht
 from sheets import readers
@@ -19,14 +17,19 @@ from sheets.parse.loans import contract_refs
 from sheets.parse.tab import TabReader
 from sheets.records import Dataset, Schedules, Unreadable
 
+if TYPE_CHECKING:
+    import numpy as np
+
 # A seq beyond this would not fit the engine's int64 arrays (anything below reads as typed: a seq
 # that is really an id typed in the wrong column is left to the schedule's own checks).
 MAX_SEQ = 2**62
-_NONE = np.iinfo(np.int64).min        # a blank or unreadable cell in a column of numbers
+_NONE = -2**63                        # a blank or unreadable cell in a column of numbers (int64's least)
 _TOO_BIG = _NONE + 1                  # a seq beyond MAX_SEQ
 
 
 def parse_installments(ds: Dataset, tab: TabReader) -> None:
+    import numpy as np  # here, not above: the webhook imports the parsers before it needs numpy
+
     loans = contract_refs(tab, ds)
     seq = tab.read("seq", readers.read_int, required=True)
     due = tab.read("due_date", readers.read_date, required=True)
@@ -72,6 +75,8 @@ def _satang(amount: Decimal) -> int:
 
 def _numbers(values: list, convert: Callable[[Any], int]) -> np.ndarray:
     """A column read (None where blank or unreadable) as int64, each distinct value converted once."""
+    import numpy as np
+
     table = {value: _NONE if value is None else convert(value) for value in set(values)}
     return np.fromiter(map(table.__getitem__, values), dtype=np.int64, count=len(values))
 
@@ -81,6 +86,8 @@ def _schedules(ds: Dataset, tab: TabReader, names: list[str], loans: tuple[np.nd
                money: np.ndarray) -> Schedules:
     """The usable rows as columns, with the checks across each contract's rows (`loans`: each
     contract's amount lent and due date, numbered as `names`)."""
+    import numpy as np
+
     contract, row, number, day, money = contract[usable], row[usable], number[usable], day[usable], money[usable]
     # The contracts in the order of their first usable row, numbered again in that order.
     present, first_at = np.unique(contract, return_index=True)
