@@ -231,39 +231,37 @@ def test_thai_drawn_as_one_left_to_right_run_makes_the_pages_fpdf2_makes(
         made: tuple[dict[str, Any], Path], demo_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """report/pdf/page.py skips fpdf2's Unicode bidi algorithm for a text with nothing right to
     left in it: the meeting report made through fpdf2's own way has the same pages, byte for byte."""
-    import contextlib
-    import io
-
     from fpdf import FPDF
 
-    from cli import main
     from report.pdf.page import Document
 
     monkeypatch.setattr(Document, "_preload_bidirectional_text", FPDF._preload_bidirectional_text)
-    pdf = tmp_path / "fpdf2.pdf"
+    ours, theirs = _page_streams(made[1]), _report_pages_again(demo_book, tmp_path)
+    assert len(ours) > 3 and ours == theirs
+
+
+def _report_pages_again(demo_book: Path, tmp_path: Path) -> list[bytes]:
+    """The demo's meeting report made again (as the calling test has switched the PDF's code), its pages."""
+    import contextlib
+    import io
+
+    from cli import main
+
+    pdf = tmp_path / "again.pdf"
     with contextlib.redirect_stdout(io.StringIO()):
         assert main(["report", "--store", str(demo_book), "--date", "2026-11-26", "--month", "2026-10",
                      "--out", str(tmp_path / "meeting.xlsx"), "--pdf", str(pdf)]) == 0
-    ours, theirs = _page_streams(made[1]), _page_streams(pdf)
-    assert len(ours) > 3 and ours == theirs
+    return _page_streams(pdf)
 
 
 def test_a_text_shaped_once_per_size_makes_the_pages_shaping_every_time_makes(
         made: tuple[dict[str, Any], Path], demo_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """report/pdf/page.py remembers each text's shaping (its glyphs and its width) per face and size:
     the meeting report made with fpdf2 shaping every text each time has the same pages, byte for byte."""
-    import contextlib
-    import io
-
-    from cli import main
     from report.pdf.page import Document
 
     monkeypatch.setattr(Document, "remember_shapes", False)
-    pdf = tmp_path / "shaped-each-time.pdf"
-    with contextlib.redirect_stdout(io.StringIO()):
-        assert main(["report", "--store", str(demo_book), "--date", "2026-11-26", "--month", "2026-10",
-                     "--out", str(tmp_path / "meeting.xlsx"), "--pdf", str(pdf)]) == 0
-    ours, theirs = _page_streams(made[1]), _page_streams(pdf)
+    ours, theirs = _page_streams(made[1]), _report_pages_again(demo_book, tmp_path)
     assert len(ours) > 3 and ours == theirs
 
 
