@@ -148,6 +148,9 @@ class Installment:
     amount: Decimal
 
 
+_Columns = tuple["np.ndarray", "np.ndarray", "np.ndarray", "np.ndarray", "np.ndarray"]
+
+
 class Schedules(Mapping[str, list[Installment]]):
     """Every loan's repayment schedule (งวดชำระ), kept as columns: contract number -> its installments.
 
@@ -163,12 +166,10 @@ class Schedules(Mapping[str, list[Installment]]):
     webhook's import of numpy to the scope's book, in the background.
     """
 
-    def __init__(self, contracts: Sequence[str], start: np.ndarray | None = None, row: np.ndarray | None = None,
-                 seq: np.ndarray | None = None, due: np.ndarray | None = None,
-                 amount: np.ndarray | None = None) -> None:
+    def __init__(self, contracts: Sequence[str], columns: _Columns | None = None) -> None:
         self.contracts = tuple(contracts)   # in the order of each one's first row in the tab
-        self.start = start                  # contract k's rows are start[k]:start[k + 1]; None: no rows
-        self.row, self.seq, self.due, self.amount = row, seq, due, amount
+        # (start, row, seq, due, amount): contract k's rows are start[k]:start[k + 1]. None: no rows.
+        self.columns = columns
         self._index: dict[str, int] | None = None
 
     @classmethod
@@ -178,24 +179,24 @@ class Schedules(Mapping[str, list[Installment]]):
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_index": None}   # the index is rebuilt on first use
 
-    def _position(self, contract_no: str) -> int | None:
+    def _positions(self) -> dict[str, int]:
         if self._index is None:
             self._index = {key: k for k, key in enumerate(self.contracts)}
-        return self._index.get(contract_no)
+        return self._index
 
     def __getitem__(self, contract_no: str) -> list[Installment]:
-        k = self._position(contract_no)
+        k = self._positions().get(contract_no)
         if k is None:
             raise KeyError(contract_no)
-        assert self.start is not None and self.row is not None and self.seq is not None \
-            and self.due is not None and self.amount is not None
-        part = slice(int(self.start[k]), int(self.start[k + 1]))
-        return [Installment(row, contract_no, seq, dt.date.fromordinal(due), Decimal(amount).scaleb(-2))
-                for row, seq, due, amount in zip(self.row[part].tolist(), self.seq[part].tolist(),
-                                                 self.due[part].tolist(), self.amount[part].tolist())]
+        assert self.columns is not None   # a contract is listed only with its rows
+        start, row, seq, due, amount = self.columns
+        part = slice(int(start[k]), int(start[k + 1]))
+        return [Installment(r, contract_no, s, dt.date.fromordinal(d), Decimal(a).scaleb(-2))
+                for r, s, d, a in zip(row[part].tolist(), seq[part].tolist(), due[part].tolist(),
+                                      amount[part].tolist())]
 
     def __contains__(self, contract_no: object) -> bool:
-        return isinstance(contract_no, str) and self._position(contract_no) is not None
+        return isinstance(contract_no, str) and contract_no in self._positions()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.contracts)
@@ -204,30 +205,29 @@ class Schedules(Mapping[str, list[Installment]]):
         return len(self.contracts)
 
     def __repr__(self) -> str:
-        return f"Schedules({len(self.contracts)} contracts, {0 if self.row is None else len(self.row)} installments)"
+        rows = 0 if self.columns is None else len(self.columns[1])
+        return f"Schedules({len(self.contracts)} contracts, {rows} installments)"
 
     def rows_of(self, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The installments of these contracts, contract by contract in this order: each one's
         position in `keys`, its due date (ordinal), seq and amount (satang)."""
         import numpy as np
 
-        if self.start is None or self.row is None or self.seq is None or self.due is None or self.amount is None:
+        if self.columns is None:
             none = np.zeros(0, dtype=np.int64)
             return none, none, none, none
-        if self._index is None:
-            self._position("")
-        assert self._index is not None
-        index = self._index
+        start, _, seq, due, amount = self.columns
+        index = self._positions()
         at = np.fromiter((index.get(key, -1) for key in keys), dtype=np.int64, count=len(keys))
         known = at >= 0
-        first = np.where(known, self.start[at], 0)
-        lengths = np.where(known, self.start[at + 1] - first, 0)
+        first = np.where(known, start[at], 0)
+        lengths = np.where(known, start[at + 1] - first, 0)
         total = int(lengths.sum())
         # Row r of contract j is first[j] + (r - where j's rows begin in the result).
         begins = np.cumsum(lengths) - lengths
         picked = np.repeat(first - begins, lengths) + np.arange(total, dtype=np.int64)
         owner = np.repeat(np.arange(len(keys), dtype=np.int64), lengths)
-        return owner, self.due[picked], self.seq[picked], self.amount[picked]
+        return owner, due[picked], seq[picked], amount[picked]
 
 
 @dataclass(slots=True)

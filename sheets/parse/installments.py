@@ -8,6 +8,7 @@ it is looked at in Python.
 from __future__ import annotations
 
 from decimal import Decimal
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Callable
 
 from core.thai import baht
@@ -40,7 +41,7 @@ def parse_installments(ds: Dataset, tab: TabReader) -> None:
     code = {name: k for k, name in enumerate(names)}
     contract = np.fromiter(map(code.__getitem__, tab.keys), dtype=np.int64, count=tab.n)
     of_contract = [ds.loans.get(name) for name in names]
-    # Per contract: is it a loan, what it lent (satang), its due date (an ordinal; 0 when unknown).
+    # Per contract: is it a loan, what it lent (satang), its due date (an ordinal); _NONE when unknown.
     known = np.fromiter((loan is not None for loan in of_contract), dtype=bool, count=len(names))
     lent_by_contract = _numbers([None if loan is None else loan.amount for loan in of_contract], _satang)
     ends = _numbers([None if loan is None else loan.due_date for loan in of_contract], lambda day: day.toordinal())
@@ -73,7 +74,7 @@ def _satang(amount: Decimal) -> int:
     return int(amount.scaleb(2))   # an amount read has 2 places (sheets.readers.read_amount)
 
 
-def _numbers(values: list, convert: Callable[[Any], int]) -> np.ndarray:
+def _numbers(values: Sequence[Any], convert: Callable[[Any], int]) -> np.ndarray:
     """A column read (None where blank or unreadable) as int64, each distinct value converted once."""
     import numpy as np
 
@@ -127,7 +128,7 @@ def _schedules(ds: Dataset, tab: TabReader, names: list[str], loans: tuple[np.nd
         for k in np.flatnonzero((ends != _NONE) & (day[last] != ends)).tolist():
             tab.problem_at(int(row[last[k]]), contracts[k], "due_date",
                            "วันครบกำหนดงวดสุดท้ายไม่ตรงกับวันครบกำหนดในสัญญา", "warning", _fund_of(ds, contracts[k]))
-    return Schedules(contracts, start, row, number, day, money)
+    return Schedules(contracts, (start, row, number, day, money))
 
 
 def _fund_of(ds: Dataset, contract_no: str) -> str | None:
