@@ -194,6 +194,7 @@ def build_report(ds: Dataset, config: Config, year: int, month: int, as_of: dt.d
                  quality: QualityReport | None = None, run_date: dt.date | None = None) -> MonthlyReport:
     """The report of one month. `snapshots`: what สรุปรายเดือน holds (for the change from the
     previous month); `quality`: a QualityReport as of as_of (computed when not given)."""
+    ds.require_whole("the monthly report")
     month_start, month_end = month_bounds(year, month)
     as_of = as_of or month_end
     if as_of < month_start:

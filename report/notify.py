@@ -32,6 +32,7 @@ from report.files import StoredFile, pdf_path
 from report.monthly import PROVINCE, MonthlyReport, build_report
 from core.months import default_month, meeting_file_name, month_bounds, month_key, report_as_of
 from report.snapshots import latest, parse_snapshots
+from sheets.model import load_dataset
 from sheets.records import Dataset
 from sheets.recipients import MonthlyRecipient, monthly_recipients, monthly_targets
 from sheets.store import Layout, Table
@@ -154,7 +155,7 @@ def summary_item(month_key: str, scope: str, arrears: Decimal, province: str) ->
 
 
 def monthly_attachments(ds: Dataset, snapshots: Table | None, config: Any, run_date: dt.date,
-                        link: str | None = None) -> list[Attachment]:
+                        link: str | None = None, tables: Mapping[str, Table] | None = None) -> list[Attachment]:
     """The summary of the month that has just ended, for each recipient not yet sent it this month.
 
     The report is computed only when someone is due (most days: nobody)."""
@@ -167,6 +168,12 @@ def monthly_attachments(ds: Dataset, snapshots: Table | None, config: Any, run_d
     if not due:
         return []
     layout = Layout(config)
+    if ds.skipped:
+        # The alert run parses without the columns its digests do not show; the report's figures
+        # (the data check's indicator 9.1 among them) need every one: the same tabs, parsed whole.
+        if tables is None:
+            raise ValueError("monthly_attachments: a dataset with columns skipped needs its tables")
+        ds = load_dataset(dict(tables), layout, ds.today, config.rules.max_term_years)
     report = build_report(ds, config, year, month, report_as_of(year, month, run_date),
                           latest(parse_snapshots(snapshots, layout)), run_date=run_date)
     province = config.province
@@ -200,7 +207,7 @@ class MonthlySummaries:
 
     def for_run(self, tables: Mapping[str, Table], ds: Dataset, run_date: dt.date,
                 config: Any) -> list[Attachment]:
-        return monthly_attachments(ds, tables.get("snapshots"), config, run_date, self.link)
+        return monthly_attachments(ds, tables.get("snapshots"), config, run_date, self.link, tables)
 
 
 __all__ = ["MonthlyRecipient", "MonthlySummaries", "meeting_pdf_of", "monthly_attachments", "monthly_recipients",

@@ -195,6 +195,7 @@ def _overpayment_problems(ds: Dataset) -> list[Problem]:
 
 def run_check(ds: Dataset, config: Config, today: dt.date) -> QualityReport:
     """Every rule of sheet-template.md, summed up per fund."""
+    ds.require_whole("the data check")
     problems = list(ds.problems) + _overpayment_problems(ds)
     funds_with_loans = {loan.fund_id for loan in ds.loans.values()}
     by_fund = {f.fund_id: _fund_quality(ds, f, f.fund_id in funds_with_loans, config.quality, today)

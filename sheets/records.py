@@ -324,8 +324,17 @@ class Dataset:
     # The cells of each tab read (its used rows × columns, the header row included), by tab title:
     # a Google spreadsheet holds 10 million cells at most, and the check says when it fills up.
     tab_cells: dict[str, int] = field(default_factory=dict)
+    # Optional columns left unread because the job that read them does not use them (tab key ->
+    # column keys; sheets.model.check_skip): blank in every record, no problem said about them.
+    skipped: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     # -- questions the rest of the program asks ---------------------------
+    def require_whole(self, purpose: str) -> None:
+        """Refuse a dataset parsed with columns skipped (`skipped`): `purpose` needs every column."""
+        if self.skipped:
+            columns = ", ".join(f"{tab}.{col}" for tab, cols in self.skipped.items() for col in cols)
+            raise ValueError(f"{purpose} needs every column read; this dataset skipped {columns}")
+
     def fund_documents(self, fund: Fund) -> dict[str, FundDocument]:
         """The fund's newest document of each kind, from either place: the link typed in กองทุน (dated by
         its date column) or a row of เอกสาร (dated by its document date); the newer wins, the typed one on a tie."""

@@ -42,11 +42,14 @@ class TabReader:
     """
 
     def __init__(self, layout: Layout, tab_key: str, table: Table, positions: dict[str, int],
-                 missing: frozenset[str] = frozenset()):
+                 missing: frozenset[str] = frozenset(), skipped: frozenset[str] = frozenset()):
         self.layout, self.tab_key, self.title, self.positions = layout, tab_key, layout.title(tab_key), positions
         # Required columns the header row lacks: read as blank in every row, without a problem per
         # row (the tab's one blocking problem says it, with the count of rows).
         self.missing = missing
+        # Optional columns the job does not use (see sheets.model.load_dataset's `skip`): not read at
+        # all, blank in every record, and nothing said about them.
+        self.skipped = skipped
         # The tab as columns (Google answers by columns; a workbook's rows are turned at once, in C):
         # a column read is then a lookup, not a pass over every row.
         columns = table.columns
@@ -89,6 +92,8 @@ class TabReader:
         """The column's values read by `reader`: `blank` where blank, None where unreadable (with a
         problem, as is a blank in a required column). `where` limits the reading to the rows marked
         True (the others read as blank, with no problem)."""
+        if col in self.skipped:
+            return [blank] * self.n
         index = self.positions.get(col)
         if index is None and col in self.missing:
             self.failed.update((i, col) for i in range(self.n))
@@ -184,7 +189,8 @@ def has_value(cells: Sequence[Any]) -> bool:
     return False
 
 
-def open_tab(ds: Dataset, layout: Layout, tables: dict[str, Table], tab_key: str) -> TabReader | None:
+def open_tab(ds: Dataset, layout: Layout, tables: dict[str, Table], tab_key: str,
+             skipped: frozenset[str] = frozenset()) -> TabReader | None:
     """A reader for the tab, or None when the tab is missing (recorded in `ds.tabs_missing`).
 
     A required column the header row lacks is one blocking problem per column (`ds.blocking`),
@@ -199,7 +205,7 @@ def open_tab(ds: Dataset, layout: Layout, tables: dict[str, Table], tab_key: str
     found = layout.match(tab_key, table.header)
     empty = not table.header and not any(has_value(cells) for cells in table.columns)
     missing = () if empty else found.missing
-    tab = TabReader(layout, tab_key, table, found.positions, frozenset(m.col_key for m in missing))
+    tab = TabReader(layout, tab_key, table, found.positions, frozenset(m.col_key for m in missing), skipped)
     ds.blocking.extend(blocking_problem(title, m, tab.n) for m in missing)
     return tab
 
