@@ -82,7 +82,8 @@ def load_dataset(tables: dict[str, Table], layout: Layout, today: dt.date,
     optional columns (tab key -> column keys) the caller does not use, left unread (see `check_skip`)."""
     skipped = check_skip(skip or {})
     if earlier is not None and not (earlier.ds.today == today and earlier.layout is layout
-                                    and earlier.max_term_years == max_term_years and not earlier.ds.skipped):
+                                    and earlier.max_term_years == max_term_years
+                                    and not skipped and not earlier.ds.skipped):  # whole parses only
         earlier = None
     with collector_paused():  # see sheets/gc_pause.py
         ds = _load_all(tables, layout, today, max_term_years, earlier, skipped)

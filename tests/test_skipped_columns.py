@@ -69,8 +69,8 @@ def test_a_skipped_column_is_blank_says_nothing_and_is_recorded(layout: Layout) 
     assert not whole.skipped
     # Everything else is the same: the records' amounts and dates, the unreadable rows.
     assert lean.unreadable == whole.unreadable
-    assert [(l.contract_no, l.amount, l.due_date) for l in lean.loans.values()] == \
-        [(l.contract_no, l.amount, l.due_date) for l in whole.loans.values()]
+    assert [(loan.contract_no, loan.amount, loan.due_date) for loan in lean.loans.values()] == \
+        [(loan.contract_no, loan.amount, loan.due_date) for loan in whole.loans.values()]
     assert {k: [(p.paid_date, p.amount) for p in v] for k, v in lean.payments.items()} == \
         {k: [(p.paid_date, p.amount) for p in v] for k, v in whole.payments.items()}
 
@@ -100,6 +100,6 @@ def test_the_months_summary_from_the_alert_runs_parse_is_the_whole_parses(config
     ({"loans": frozenset({"phon"})}, "loans.phon is not a column"),
     ({"lones": frozenset({"phone"})}, "'lones' is not a data tab"),
 ])
-def test_a_skip_names_what_is_wrong(layout: Layout, skip: dict, message: str) -> None:
+def test_a_skip_names_what_is_wrong(skip: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         check_skip(skip)
