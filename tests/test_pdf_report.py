@@ -352,3 +352,66 @@ def test_a_figure_wider_than_its_column_is_drawn_narrower_never_broken(tmp_path:
     assert "รวม 46,095,100.00" in lines and "เมืองตราด 1,234.00 12" in lines  # each figure on one line
     assert "12,345,678.00" not in " ".join(lines)                          # too wide even squeezed: wrapped
     assert read_pdf(path).sizes_of("46,095,100.00") == {12.0}
+
+
+def _shown_texts(path: Path) -> list[tuple[int, str, float, float]]:
+    """Every text the pages show, in order: the page, the text, and where it starts in the page's
+    space (the text matrix taken through the current transformation, as a viewer places it)."""
+    from pypdf import PdfReader
+
+    shown: list[tuple[int, str, float, float]] = []
+    for number, page in enumerate(PdfReader(path).pages, start=1):
+        def visit(text: str, cm: list[float], tm: list[float], *_: Any, number: int = number) -> None:
+            if text.strip():
+                shown.append((number, text, tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
+        page.extract_text(visitor_text=visit)
+    return shown
+
+
+def _same_places(ours: list[tuple[int, str, float, float]], theirs: list[tuple[int, str, float, float]]) -> None:
+    assert [(page, text) for page, text, _, _ in ours] == [(page, text) for page, text, _, _ in theirs]
+    for (_, text, x, y), (_, _, x2, y2) in zip(ours, theirs):
+        assert (x, y) == (pytest.approx(x2, abs=0.02), pytest.approx(y2, abs=0.02)), text   # fpdf2 rounds to 0.01 pt
+
+
+def test_a_repeated_shaped_text_is_drawn_where_cell_draws_it(made: tuple[dict[str, Any], Path], demo_book: Path,
+                                                            tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """report/pdf/page.py draws a shaped text seen before in the same box and font by replaying what
+    `cell` wrote for it the first time, moved into place: the meeting report made with `cell`
+    every time shows the same texts, in the same order, at the same points."""
+    from report.pdf.page import Document
+
+    monkeypatch.setattr(Document, "replay_cells", False)
+    again = tmp_path / "again"
+    again.mkdir()
+    _report_pages_again(demo_book, again)
+    ours, theirs = _shown_texts(made[1]), _shown_texts(again / "again.pdf")
+    assert len(ours) > 500
+    _same_places(ours, theirs)
+    assert b" cm q BT" in b"".join(_page_streams(made[1]))       # it did replay
+    assert b" cm q BT" not in b"".join(_page_streams(again / "again.pdf"))
+
+
+def test_a_shaped_text_replayed_on_a_page_of_the_other_orientation_lands_in_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PDF counts y from the page's foot: a text first drawn on a portrait page and again on a
+    landscape one (and at another point of it) sits where `cell` puts it."""
+    from report.pdf.page import Document
+
+    def made(replay: bool) -> Path:
+        monkeypatch.setattr(Document, "replay_cells", replay)
+        doc = Document("สำนักงาน", "ทดสอบ", running_head=False, page_numbers=False)
+        for orientation, (x, y) in (("P", (20, 30)), ("L", (20, 30)), ("L", (120, 150)), ("P", (50, 250))):
+            doc.add_page(orientation=orientation)
+            doc.font(14)
+            for row, text in enumerate(["ที่นี่", "ผู้ใหญ่บ้าน", "ที่นี่"]):
+                doc.set_xy(x, y + 8 * row)
+                doc.text_cell(40, 7, text, align="C")
+                assert doc.x == pytest.approx(x + 40)
+        path = tmp_path / f"{replay}.pdf"
+        doc.output(str(path))
+        return path
+
+    ours, theirs = _shown_texts(made(True)), _shown_texts(made(False))
+    assert len(ours) >= 12
+    _same_places(ours, theirs)
