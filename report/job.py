@@ -8,7 +8,9 @@
 4. สรุปรายเดือน: the month's rows appended where the figures changed (report.snapshots);
    only once the month has ended (a report "so far" is not the month's figure);
 5. the meeting .xlsx (when `out` is not False) and the meeting PDF (when `pdf` is given:
-   report.pdf.meeting, kept where report.files.store_file puts it).
+   report.pdf.meeting, kept where report.files.store_file puts it). The PDF is made in a second
+   process from step 3 on, at the same time as steps 3-5, where there is more than one CPU
+   (report.background).
 
 No LINE push here: the month's summary rides in each recipient's alert push of the day
 (report.notify.MonthlySummaries, sent by the alert run, which says where this PDF is), so
@@ -24,6 +26,7 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from core.thai import date_th, local_naive, month_th
+from report.background import Side
 from report.monthly import MonthlyReport, build_report
 from core.months import default_month, meeting_file_name, month_bounds, report_as_of
 from report.files import StoredFile, pdf_path, store_file
@@ -47,6 +50,7 @@ class MonthlyRun:
     snapshot_note: str = ""
     out_path: Path | None = None
     pdf: StoredFile | None = None
+    pdf_private_mb: float | None = None   # what the PDF's process held apart from this one (None: made here)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)       # wall seconds per step
     cpu_timings: dict[str, float] = field(default_factory=dict)   # CPU seconds of this process per step
@@ -84,9 +88,10 @@ def sheet_link(store: Any) -> str | None:
 def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int | None = None,
                        month: int | None = None, out: Path | str | bool | None = None,
                        now: dt.datetime | None = None, progress: ProgressFn | None = None,
-                       pdf: Path | str | bool = False) -> MonthlyRun:
+                       pdf: Path | str | bool = False, pdf_in_child: bool | None = None) -> MonthlyRun:
     """Make and write the month's report. `out` (the .xlsx) and `pdf`: a path (a directory
-    takes the default name), None or True (data/reports/), False (no file)."""
+    takes the default name), None or True (data/reports/), False (no file). `pdf_in_child`:
+    make the PDF in a second process (None: where that helps, report.background.can_fork)."""
     say = progress or (lambda _m: None)
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -122,6 +127,18 @@ def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int 
     t = lap("compute", t)
     run = MonthlyRun(report, getattr(store, "description", str(store)))
 
+    where = pdf_path(pdf, meeting_file_name(report.month_key, "pdf"))
+    side: Side | None = None
+    if where is not None:
+        from report.pdf.meeting import meeting_pdf, signatures_from  # fpdf2: only when a PDF is made
+
+        say("เขียนรายงาน PDF ...")
+        signatures, pdf_at = signatures_from(config.report.signatures), where
+        side = Side(lambda: meeting_pdf(report, pdf_at, province=province, office=config.report.office_name,
+                                        signatures=signatures, attention=config.report.attention_funds,
+                                        made=run_date), in_child=pdf_in_child)
+        t = lap("pdf_start", t)
+
     with store.batch():  # the tab and the snapshots: one save on a workbook
         say("เขียนแท็บ รายงานประจำเดือน ...")
         store.write_report("report", report_sheet(report, province))
@@ -140,16 +157,13 @@ def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int 
             say("เขียนไฟล์สำหรับการประชุม ...")
             run.out_path = write_meeting_file(report, None if out in (None, True) else Path(str(out)), province)
             t = lap("file", t)
-        where = pdf_path(pdf, meeting_file_name(report.month_key, "pdf"))
-        if where is not None:
-            from report.pdf.meeting import meeting_pdf, signatures_from  # fpdf2: only when a PDF is made
-
-            say("เขียนรายงาน PDF ...")
-            meeting_pdf(report, where, province=province, office=config.report.office_name,
-                        signatures=signatures_from(config.report.signatures),
-                        attention=config.report.attention_funds, made=run_date)
+        if side is not None and where is not None:
+            done = side.wait()
+            t = lap("pdf_wait", t)
+            timings["pdf"], cpu_timings["pdf"] = round(done.seconds, 3), round(done.cpu_seconds, 3)
+            run.pdf_private_mb = done.private_mb
             run.pdf = store_file(where, config)
-            lap("pdf", t)
+            lap("pdf_store", t)
     run.seconds = time.perf_counter() - started
     run.timings = timings
     run.cpu_timings = cpu_timings

@@ -1,0 +1,110 @@
+"""A step of the report job made in a second process while this one goes on with the rest.
+
+    side = Side(lambda: meeting_pdf(report, where, ...))   # started here, in a forked child
+    ...                                                     # the tab, the snapshots, the .xlsx
+    done = side.wait()                                      # its times; its error raised here
+
+At 80,000 loans the meeting PDF is the report's longest step and the .xlsx with the tab the next;
+neither needs the other, and a report function given 2 vCPU (docs/deploy.md) makes both at once.
+A forked child inherits the computed report as it is, so nothing is pickled: which is why this is
+written here and not with `concurrent.futures`, whose process pool pickles each call (the report
+with its tables). The child writes its file and sends back only its times, or its exception, which
+`wait` raises in this process (the same type, the child's traceback in a note). Where fork is not offered (not Linux) or there is one CPU, the step
+runs in this process when it is started, as it always did.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Done:
+    seconds: float              # the step's wall time, in whichever process made it
+    cpu_seconds: float          # its CPU time
+    in_child: bool
+    private_mb: float | None    # memory the child held apart from this process at its end (None: made here)
+
+
+def can_fork() -> bool:
+    """A second process helps: fork is offered and this process may run on more than one CPU."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+    return len(cpus) > 1
+
+
+class Side:
+    """Runs `work` in a forked child (or here, see the module's docstring); `wait` gives its `Done`."""
+
+    def __init__(self, work: Callable[[], object], *, in_child: bool | None = None) -> None:
+        self._done: Done | None = None
+        if not (can_fork() if in_child is None else in_child):
+            started, cpu = time.perf_counter(), time.process_time()
+            work()
+            self._done = Done(time.perf_counter() - started, time.process_time() - cpu, False, None)
+            return
+        # What this process has printed but not yet written would be written twice (the child
+        # inherits the buffers). multiprocessing's fork flushes them too; said here, as it matters.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self._answer, answer = multiprocessing.get_context("fork").Pipe(duplex=False)
+        self._child = multiprocessing.get_context("fork").Process(target=_child, args=(work, answer), daemon=True)
+        self._child.start()
+        answer.close()   # the child's end: when the child dies, the parent's recv sees the end
+
+    def wait(self) -> Done:
+        if self._done is not None:
+            return self._done
+        try:
+            outcome = self._answer.recv()
+        except EOFError:
+            outcome = None
+        finally:
+            self._answer.close()
+        self._child.join()
+        if outcome is None:
+            raise RuntimeError(f"the second process ended without an answer (exit code {self._child.exitcode})")
+        if outcome[0] == "error":
+            error = outcome[1] if isinstance(outcome[1], BaseException) else RuntimeError(outcome[1])
+            error.add_note(f"in the second process (report.background):\n{outcome[2]}")
+            raise error
+        self._done = Done(outcome[1], outcome[2], True, outcome[3])
+        return self._done
+
+
+def _child(work: Callable[[], object], answer: Connection) -> None:
+    started, cpu = time.perf_counter(), time.process_time()
+    try:
+        work()
+    except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent, which raises it
+        told = traceback.format_exc()
+        try:   # the same exception, so callers catch what they always did, if it survives the trip
+            pickle.loads(pickle.dumps(error))
+            answer.send(("error", error, told))
+        except Exception:  # noqa: BLE001 - one that cannot be pickled or unpickled goes back as its text
+            answer.send(("error", f"{type(error).__name__}: {error}", told))
+    else:
+        answer.send(("done", time.perf_counter() - started, time.process_time() - cpu, _private_mb()))
+    finally:
+        answer.close()
+
+
+def _private_mb() -> float | None:
+    """The pages only this process holds (what it added to the parent's, copies on write included)."""
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
+            kb = sum(int(line.split()[1]) for line in rollup if line.startswith(("Private_Clean:", "Private_Dirty:")))
+    except OSError:
+        return None
+    return kb / 1024
+
+
+__all__ = ["Done", "Side", "can_fork"]
