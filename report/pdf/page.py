@@ -109,7 +109,7 @@ class Document(FPDF):
     """An A4 document: Sarabun, a running head (the office, the document) and หน้า x/y."""
 
     remember_shapes = True   # see _remember_shapes (a test switches it off to compare the pages)
-    replay_cells = True      # see _shaped_cell (likewise)
+    replay_cells = True      # see _replayed_cell (likewise)
 
     def __init__(self, office: str, running_title: str, *, page_numbers: bool = True,
                  running_head: bool = True, made: dt.date | None = None, left: float = MARGIN,
@@ -127,7 +127,7 @@ class Document(FPDF):
         self._shaping = True
         self._lines: dict[tuple[str, str, float, float, str], tuple[str, ...]] = {}  # see lines_of
         self._widths: dict[tuple[str, str, float, float, str], float] = {}  # see _plain_cell
-        self._drawn: dict[tuple[Hashable, ...], tuple[bytes, float, float]] = {}  # see _shaped_cell
+        self._drawn: dict[tuple[Hashable, ...], tuple[bytes, float, float]] = {}  # see _replayed_cell
         self.set_margins(left, MARGIN + 5, right)
         self.c_margin = 0.8   # mm inside a cell: amounts of 11 million baht fit a 30 mm column
         self.set_auto_page_break(True, margin=MARGIN + 8)
@@ -203,12 +203,12 @@ class Document(FPDF):
         """One line of text in a box (the cursor moves right, or to the next line)."""
         self._shape_for(text)
         if not (border or fill or next_line) and self.y + height <= self.page_break_trigger:
-            if not self._shaping:
-                self._plain_cell(width, height, text, align)
-                return
             if (self.replay_cells and self.current_font_is_set_on_page
                     and not (self.str_alias_nb_pages and self.str_alias_nb_pages in text)):
-                self._shaped_cell(width, height, text, align)
+                self._replayed_cell(width, height, text, align)
+                return
+            if not self._shaping:
+                self._plain_cell(width, height, text, align)
                 return
         self.cell(width, height, text, border=border, align=align, fill=fill,
                   new_x=XPos.LMARGIN if next_line else XPos.RIGHT, new_y=YPos.NEXT if next_line else YPos.TOP)
@@ -229,17 +229,20 @@ class Document(FPDF):
             self.text(self.x + dx, self.y + 0.5 * height + 0.3 * self.font_size, text)
         self.x += width
 
-    def _shaped_cell(self, width: float, height: float, text: str, align: str) -> None:
-        """What `cell` draws for a shaped text (Thai with marks to place), drawn by `cell` the first
-        time and, each later time the same text is drawn in the same box, font and colours, the same
-        content again, moved to its place by a translation (`cm`) around it: six in ten of a big
-        province's 12,500 shaped cells repeat one drawn before (ไม่ 2,178 times, ใช่ 1,632), and
-        `cell` was most of the PDF's time. (The shaping settings are the document's, set once.) Every position fpdf2 writes for a text (`Td`, `Tm`) is in user
-        space, which the translation moves, so the glyphs land where `cell` would put them (within
-        the 0.01 pt fpdf2 rounds to; PDF counts y from the page's foot, so a portrait page's text lands
-        right on a landscape one). Only on a page whose font is set already (else `cell` writes
-        that first) and with no page break; fpdf2 is pinned (requirements.txt), and
-        tests/test_pdf_report.py makes the meeting report both ways and compares every glyph's place."""
+    def _replayed_cell(self, width: float, height: float, text: str, align: str) -> None:
+        """A text in a box drawn by `cell` (shaped: Thai with marks to place) or `_plain_cell` the
+        first time and, each later time the same text is drawn in the same box, font and colours,
+        as the same content again, moved to its place by a translation (`cm`) around it. At 80,000
+        loans six in ten of the report's 12,500 shaped cells repeat one drawn before (ไม่ 2,178
+        times, ใช่ 1,632) and seven in ten of its 40,800 plain ones ("0.0%" 1,471 times): replaying
+        them takes a fifth off the PDF's instructions (26.0 -> 21.1 billion). Every position fpdf2 writes for a text (`Td`,
+        `Tm`) is in user space, which the translation moves, so the glyphs land where they would
+        (within the 0.01 pt fpdf2 rounds to; PDF counts y from the page's foot, so a portrait
+        page's text lands right on a landscape one). Only on a page whose font is set already
+        (else the first drawing writes that too, which the translation's Q would undo) and with no
+        page break; the shaping settings are the document's, set once. fpdf2 is pinned
+        (requirements.txt), and tests/test_pdf_report.py makes the meeting report both ways and
+        compares every text's place."""
         key = (self.font_family, self.font_style, self.font_size_pt, self.font_stretching, self.char_spacing,
                self.text_color, self.fill_color, self.c_margin, width, height, align, text)
         drawn = self._drawn.get(key)
@@ -247,7 +250,10 @@ class Document(FPDF):
             page, x, y = self.page, self.x, self.h - self.y   # y: from the page's foot, as PDF counts
             contents = self.pages[page].contents   # a bytearray while the page is drawn: _out extends it
             start = len(contents) if isinstance(contents, bytearray) else -1
-            self.cell(width, height, text, align=align, new_x=XPos.RIGHT, new_y=YPos.TOP)
+            if self._shaping:
+                self.cell(width, height, text, align=align, new_x=XPos.RIGHT, new_y=YPos.TOP)
+            else:
+                self._plain_cell(width, height, text, align)
             ops = bytes(contents[start:]).rstrip(b"\n") if isinstance(contents, bytearray) else b""
             if self.page == page and ops:
                 self._drawn[key] = (ops, x, y)
