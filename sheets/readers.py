@@ -11,7 +11,9 @@ import math
 import operator
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Iterable
+
+import numpy as np
 
 from core.thai import BE_OFFSET, MONTHS_ABBR, MONTHS_FULL, mask_id_runs, to_arabic_digits
 
@@ -247,6 +249,19 @@ def read_citizen_id(value: Any) -> str:
     if citizen_id_check_digit(digits[:12]) != int(digits[12]):
         raise CellError("เลขประจำตัวประชาชนไม่ถูกต้อง (หลักตรวจสอบไม่ตรง) — โปรดตรวจสอบการพิมพ์")
     return digits
+
+
+def citizen_ids_read_at_once(values: Iterable[Any]) -> dict[str, str]:
+    """`read_citizen_id` of each value that is 13 ASCII digits as typed and whose check digit
+    holds, all at once (numpy): a big province's 80,000 ids one by one were a tenth of its parse.
+    Every other value (typed with dashes or spaces, in Thai digits, as a number, or wrong) is left
+    out, for `read_citizen_id` to read or to refuse with its message."""
+    plain = [v for v in values if type(v) is str and len(v) == 13 and v.isascii() and v.isdigit()]
+    if not plain:
+        return {}
+    digits = np.frombuffer("".join(plain).encode("ascii"), dtype=np.uint8).reshape(-1, 13).astype(np.int64) - ord("0")
+    holds = (11 - (digits[:, :12] @ np.array(_CID_WEIGHTS)) % 11) % 10 == digits[:, 12]
+    return {v: v for v, good in zip(plain, holds.tolist()) if good}
 
 
 def read_text(value: Any) -> str:

@@ -88,6 +88,39 @@ def test_citizen_id_check_digit_and_forms():
         readers.read_citizen_id("110140012345")             # 12 digits
 
 
+_ID_TYPED = st.one_of(
+    st.text(alphabet="0123456789", min_size=12, max_size=14),        # mostly 13 digits, some a digit short or over
+    st.text(alphabet="0123456789", min_size=13, max_size=13).map(    # the check digit made to hold
+        lambda d: d[:12] + str(readers.citizen_id_check_digit(d[:12]))),
+    st.text(alphabet="0123456789-๐๑๒๓๔๕๖๗๘๙ ", min_size=10, max_size=17),  # dashes, spaces, Thai digits
+    st.integers(min_value=10**11, max_value=10**13), st.none(), st.just(""))
+
+
+@given(st.lists(_ID_TYPED, max_size=40))
+@settings(max_examples=150, deadline=None)
+def test_citizen_ids_read_at_once_are_what_reading_each_gives(typed):
+    """sheets/parse/tab.py reads a column of ids through citizen_ids_read_at_once, then each value it
+    left out through read_citizen_id: what it reads is read_citizen_id's result, and it leaves out
+    every value read_citizen_id would refuse."""
+    at_once = readers.citizen_ids_read_at_once(typed)
+    assert set(at_once) <= set(v for v in typed if isinstance(v, str))
+    for value in typed:
+        try:
+            one = readers.read_citizen_id(value)
+        except readers.CellError:
+            assert value not in at_once
+            continue
+        if value in at_once:
+            assert at_once[value] == one
+
+
+def test_citizen_ids_read_at_once_take_the_plain_ones_and_leave_the_rest():
+    good = "1101400123451"
+    typed = [good, "1101400123452", "1-1014-00123-45-1", "๑๑๐๑๔๐๐๑๒๓๔๕๑", 1101400123451, None, "", "110140012345"]
+    assert readers.citizen_ids_read_at_once(typed) == {good: good}
+    assert readers.citizen_ids_read_at_once([]) == {}
+
+
 def test_check_digit_formula_matches_domain_md():
     first12 = "110140012345"
     total = sum(int(d) * (14 - i) for i, d in enumerate(first12, start=1))

@@ -19,6 +19,9 @@ from sheets.store import Layout, MissingColumn, Table, pick_rows
 
 REQUIRED_BLANK = "ไม่ได้กรอก (ต้องกรอก)"
 _DATE_READERS = (readers.read_date, readers.read_datetime)
+# Readers with a way to read many values at once; what that leaves is read one by one (TabReader._table).
+_AT_ONCE: dict[Callable[[Any], Any], Callable[[set[Any]], dict[Any, Any]]] = {
+    readers.read_citizen_id: readers.citizen_ids_read_at_once}
 
 
 class _Err:
@@ -132,9 +135,10 @@ class TabReader:
                blank: Any) -> tuple[dict[Any, Any], set[Any]]:
         """Each distinct value read once: the result, `_BLANK`, or an `_Err`; and the values that
         are a problem (unreadable, or blank where required)."""
-        table: dict[Any, Any] = {}
+        at_once = _AT_ONCE.get(reader)
+        table: dict[Any, Any] = at_once(distinct) if at_once is not None else {}
         bad: set[Any] = set()
-        for value in distinct:
+        for value in (distinct - table.keys() if table else distinct):
             if value is None or (type(value) is str and (value == "" or value.isspace())):
                 table[value] = _BLANK if required else blank
                 if required:
