@@ -92,7 +92,9 @@ _ID_TYPED = st.one_of(
     st.text(alphabet="0123456789", min_size=12, max_size=14),        # mostly 13 digits, some a digit short or over
     st.text(alphabet="0123456789", min_size=13, max_size=13).map(    # the check digit made to hold
         lambda d: d[:12] + str(readers.citizen_id_check_digit(d[:12]))),
-    st.text(alphabet="0123456789-๐๑๒๓๔๕๖๗๘๙ ", min_size=10, max_size=17),  # dashes, spaces, Thai digits
+    st.text(alphabet="0123456789-๐๑๒๓๔๕๖๗๘๙ \t", min_size=10, max_size=17),  # dashes, spaces, Thai digits
+    st.text(alphabet="0123456789", min_size=13, max_size=13).map(    # a valid one typed as the card prints it
+        lambda d: f"{d[0]}-{d[1:5]}-{d[5:10]}-{d[10:12]}-{readers.citizen_id_check_digit(d[:12])}"),
     st.integers(min_value=10**11, max_value=10**13), st.none(), st.just(""))
 
 
@@ -114,10 +116,12 @@ def test_citizen_ids_read_at_once_are_what_reading_each_gives(typed):
             assert at_once[value] == one
 
 
-def test_citizen_ids_read_at_once_take_the_plain_ones_and_leave_the_rest():
+def test_citizen_ids_read_at_once_take_those_typed_in_ascii_and_leave_the_rest():
     good = "1101400123451"
-    typed = [good, "1101400123452", "1-1014-00123-45-1", "๑๑๐๑๔๐๐๑๒๓๔๕๑", 1101400123451, None, "", "110140012345"]
-    assert readers.citizen_ids_read_at_once(typed) == {good: good}
+    typed = [good, "1-1014-00123-45-1", " 1 1014 00123 45 1", "1101400123452", "1-1014-00123-45-2",
+             "๑๑๐๑๔๐๐๑๒๓๔๕๑", 1101400123451, None, "", "110140012345", "1-1014-00123-4"]
+    assert readers.citizen_ids_read_at_once(typed) == {good: good, "1-1014-00123-45-1": good,
+                                                       " 1 1014 00123 45 1": good}
     assert readers.citizen_ids_read_at_once([]) == {}
 
 
