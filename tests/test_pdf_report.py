@@ -415,3 +415,24 @@ def test_a_shaped_text_replayed_on_a_page_of_the_other_orientation_lands_in_plac
     ours, theirs = _shown_texts(made(True)), _shown_texts(made(False))
     assert len(ours) >= 12
     _same_places(ours, theirs)
+
+
+def test_a_box_is_what_rect_writes(tmp_path: Path) -> None:
+    """report/pdf/page.py frames a table's cells with Document.box, not fpdf2's rect: the same content."""
+    from report.pdf.page import Document
+
+    streams = []
+    for ours in (True, False):
+        doc = Document("สำนักงาน", "ทดสอบ", running_head=False, page_numbers=False)
+        for orientation in ("P", "L"):
+            doc.add_page(orientation=orientation)
+            for n, (x, y, w, h) in enumerate([(20, 30, 31.5, 6.6), (51.5, 30, 18.25, 13.2), (12.3, 250.04, 7, 0.3)]):
+                fill = n % 2 == 1
+                if ours:
+                    doc.box(x, y, w, h, fill=fill)
+                else:
+                    doc.rect(x, y, w, h, style="DF" if fill else "D")
+        path = tmp_path / f"{ours}.pdf"
+        doc.output(str(path))
+        streams.append(_page_streams(path))
+    assert len(streams[0]) == 2 and streams[0] == streams[1]
