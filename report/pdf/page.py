@@ -126,7 +126,7 @@ class Document(FPDF):
         self.set_text_shaping(True)
         self._shaping = True
         self._lines: dict[tuple[str, str, float, float, str], tuple[str, ...]] = {}  # see lines_of
-        self._widths: dict[tuple[str, str, float, float, str], float] = {}  # see _plain_cell
+        self._widths: dict[tuple[Hashable, ...], float] = {}  # see _width_of
         self._drawn: dict[tuple[Hashable, ...], tuple[bytes, float, float]] = {}  # see _replayed_cell
         self.set_margins(left, MARGIN + 5, right)
         self.c_margin = 0.8   # mm inside a cell: amounts of 11 million baht fit a 30 mm column
@@ -219,7 +219,7 @@ class Document(FPDF):
         inside the box), through `text`: a fifth of the cost, and a big province's form 26(1)
         is 45,000 such cells."""
         if text:
-            text_width = self._plain_width(text)
+            text_width = self._width_of(text)
             if align == "R":
                 dx = width - self.c_margin - text_width
             elif align == "C":
@@ -271,14 +271,17 @@ class Document(FPDF):
             return 100
         room = width - 2 * self.c_margin
         self._shape_for(text)  # measured as it will be drawn: shaped or not (kerning differs)
-        need = self.get_string_width(text) if self._shaping else self._plain_width(text)
+        need = self._width_of(text)
         if need <= room:
             return 100
         scale = math.floor(100 * room / need)
         return scale if scale >= MIN_SQUEEZE else 100
 
-    def _plain_width(self, text: str) -> float:
-        key = (self.font_family, self.font_style, self.font_size_pt, self.font_stretching, text)
+    def _width_of(self, text: str) -> float:
+        """get_string_width, remembered per font and shaping (a figure is measured to squeeze it,
+        to break it into lines and to place it: 75,000 times in a big province's report)."""
+        key = (self.font_family, self.font_style, self.font_size_pt, self.font_stretching, self.char_spacing,
+               self._shaping, text)
         found = self._widths.get(key)
         if found is None:
             found = self._widths[key] = self.get_string_width(text)
@@ -296,7 +299,7 @@ class Document(FPDF):
 
     def _break_lines(self, width: float, text: str) -> tuple[str, ...]:
         self._shape_for(text)
-        if "\n" not in text and self.get_string_width(text) <= width - 2 * self.c_margin:
+        if "\n" not in text and self._width_of(text) <= width - 2 * self.c_margin:
             return (text,)
         lines = self.multi_cell(width, 1, text, dry_run=True, output="LINES")
         return tuple(lines) if isinstance(lines, list) else (text,)
