@@ -436,3 +436,30 @@ def test_a_box_is_what_rect_writes(tmp_path: Path) -> None:
         doc.output(str(path))
         streams.append(_page_streams(path))
     assert len(streams[0]) == 2 and streams[0] == streams[1]
+
+
+def test_a_plain_text_s_width_is_get_string_width_s() -> None:
+    """Document._plain_ttf_width computes an unshaped text's width without fpdf2's fragments: the
+    same float as get_string_width, for figures, codes, Latin and Thai without marks, at every
+    size, style and horizontal scale the report uses."""
+    from report.pdf.page import Document
+
+    doc = Document("สำนักงาน", "ทดสอบ")
+    doc.add_page()
+    texts = ["0", "0.00", "46,095,100.00", "-12.5%", "230101-84", "(บาท)", "PAR30", "รวม", "กองทุน ก.", "",
+             "A-Z a-z 0123456789 ,.;:()/%-+", "สมชาย บุญมา", "ใช่"]
+    compared = 0
+    for size in (10, 12, 14, 16):
+        for bold in (False, True):
+            doc.font(size, bold)
+            for stretching in (100, 92, 80):
+                doc.set_stretching(stretching)
+                for text in texts:
+                    doc._shape_for(text)
+                    if doc._plain_measure(text):
+                        assert doc._plain_ttf_width(text) == doc.get_string_width(text), (size, bold, stretching, text)
+                        compared += 1
+                doc.set_stretching(100)
+    assert compared == 4 * 2 * 3 * 10   # the three with marks (สมชาย บุญมา, กองทุน ก., ใช่) are shaped
+    doc._shape_for("ที่นี่")
+    assert not doc._plain_measure("ที่นี่")   # shaped: fpdf2's own way
