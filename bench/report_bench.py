@@ -67,7 +67,7 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         started, cpu = time.perf_counter(), time.process_time()
         run = run_monthly_report(store, config, args.date, out=Path(tmp) / "report.xlsx",
-                                 pdf=Path(tmp) / "report.pdf", pdf_in_child=False if args.pdf_here else None)
+                                 pdf=Path(tmp) / "report.pdf", files_in_child=False if args.files_here else None)
         pdf_bytes = (Path(tmp) / "report.pdf").stat().st_size if (Path(tmp) / "report.pdf").exists() else 0
         total, cpu = time.perf_counter() - started, time.process_time() - cpu
     return {"seconds": {**run.timings, "total": round(total, 3)}, "cpu_seconds": round(cpu, 3),
@@ -79,11 +79,11 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
             "funds": len(run.report.funds), "snapshot_rows": run.snapshot_rows, "pdf_bytes": pdf_bytes}
 
 
-def measure(store: str, api_url: str | None = None, trace: bool = False, pdf_here: bool = False) -> dict[str, Any]:
+def measure(store: str, api_url: str | None = None, trace: bool = False, files_here: bool = False) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "bench.report_bench", "--child", "--store", store,
            "--date", RUN_DATE.isoformat()]
     cmd += (["--api-url", api_url] if api_url else []) + (["--trace"] if trace else [])
-    cmd += ["--pdf-here"] if pdf_here else []
+    cmd += ["--files-here"] if files_here else []
     env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost"}
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
     if out.returncode != 0:
@@ -91,7 +91,7 @@ def measure(store: str, api_url: str | None = None, trace: bool = False, pdf_her
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run(quick: bool = False, only: str | None = None, pdf_here: bool = False) -> list[dict[str, Any]]:
+def run(quick: bool = False, only: str | None = None, files_here: bool = False) -> list[dict[str, Any]]:
     from report.job import REPORT_TABS
 
     rows = []
@@ -101,7 +101,7 @@ def run(quick: bool = False, only: str | None = None, pdf_here: bool = False) ->
         tables = cached_tables(scale)
         with loaded_sheets_fake(tables) as fake:
             prime_reads(fake, fake.url, REPORT_TABS)  # the data read replayed: the fake's rendering is out of the figure
-            result = measure(f"gsheet:{SPREADSHEET_ID}", fake.url, pdf_here=pdf_here)
+            result = measure(f"gsheet:{SPREADSHEET_ID}", fake.url, files_here=files_here)
             # The fake's own time answering (above all applying the formatted tab's batchUpdate),
             # taken out of the program's figure.
             result["fake_seconds"] = round(sum(r.seconds for r in fake.requests), 3)
@@ -148,15 +148,15 @@ def main() -> None:
     parser.add_argument("--api-url")
     parser.add_argument("--date", type=dt.date.fromisoformat, default=RUN_DATE)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--pdf-here", action="store_true",
-                        help="make the PDF in the job's own process (as on one CPU), not beside it")
+    parser.add_argument("--files-here", action="store_true",
+                        help="make the PDF and the .xlsx in the job's own process (as on one CPU), not beside it")
     parser.add_argument("--quick", action="store_true", help="skip the 80,000-loan scale")
     parser.add_argument("--only", help="only the scales whose label contains this text, e.g. 80,000")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args)))
         return
-    rows = run(args.quick, args.only, args.pdf_here)
+    rows = run(args.quick, args.only, args.files_here)
     out = ROOT / "bench" / "out" / "report.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(rows, ensure_ascii=False, indent=2, default=str), encoding="utf-8")

@@ -46,6 +46,7 @@ class Side:
 
     def __init__(self, work: Callable[[], object], *, in_child: bool | None = None) -> None:
         self._done: Done | None = None
+        self._error: BaseException | None = None   # what the work raised, raised again if asked again
         if not (can_fork() if in_child is None else in_child):
             started, cpu = time.perf_counter(), time.process_time()
             work()
@@ -60,7 +61,20 @@ class Side:
         self._child.start()
         answer.close()   # the child's end: when the child dies, the parent's recv sees the end
 
+    def settle(self) -> BaseException | None:
+        """Wait for the work if nobody has (a step before failed): its exception is returned, not
+        raised. None when it was waited for already (its outcome was given then)."""
+        if self._done is not None or self._error is not None:
+            return None
+        try:
+            self.wait()
+        except BaseException as error:  # noqa: BLE001 - returned for the caller to log
+            return error
+        return None
+
     def wait(self) -> Done:
+        if self._error is not None:
+            raise self._error
         if self._done is not None:
             return self._done
         try:
@@ -71,10 +85,12 @@ class Side:
             self._answer.close()
         self._child.join()
         if outcome is None:
-            raise RuntimeError(f"the second process ended without an answer (exit code {self._child.exitcode})")
+            self._error = RuntimeError(f"the second process ended without an answer (exit code {self._child.exitcode})")
+            raise self._error
         if outcome[0] == "error":
             error = outcome[1] if isinstance(outcome[1], BaseException) else RuntimeError(outcome[1])
             error.add_note(f"in the second process (report.background):\n{outcome[2]}")
+            self._error = error
             raise error
         self._done = Done(outcome[1], outcome[2], True, outcome[3])
         return self._done

@@ -8,9 +8,9 @@
 4. สรุปรายเดือน: the month's rows appended where the figures changed (report.snapshots);
    only once the month has ended (a report "so far" is not the month's figure);
 5. the meeting .xlsx (when `out` is not False) and the meeting PDF (when `pdf` is given:
-   report.pdf.meeting, kept where report.files.store_file puts it). The PDF is made in a second
-   process from step 3 on, at the same time as steps 3-5, where there is more than one CPU
-   (report.background).
+   report.pdf.meeting, kept where report.files.store_file puts it). The PDF and the .xlsx are
+   each made in a second process, at the same time as steps 3-4, where there is more than one
+   CPU (report.background).
 
 No LINE push here: the month's summary rides in each recipient's alert push of the day
 (report.notify.MonthlySummaries, sent by the alert run, which says where this PDF is), so
@@ -19,6 +19,7 @@ nobody gets two pushes on the 1st.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,11 +32,12 @@ from report.monthly import MonthlyReport, build_report
 from core.months import default_month, meeting_file_name, month_bounds, report_as_of
 from report.files import StoredFile, pdf_path, store_file
 from report.snapshots import latest, parse_snapshots, snapshot_records
-from report.write import report_sheet, summary_text, write_meeting_file
+from report.write import default_out_path, report_sheet, summary_text, write_meeting_file
 from sheets.model import load_dataset
 from core.schema import DATA_TABS
 from sheets.store import Layout
 
+log = logging.getLogger(__name__)
 ProgressFn = Callable[[str], None]
 REPORT_TABS: tuple[str, ...] = DATA_TABS + ("snapshots",)
 LINE_NOTE = ("สรุปเดือนที่เพิ่งจบส่งทาง LINE ไปกับข้อความแจ้งเตือนประจำวัน (remind) ของผู้รับแต่ละคน "
@@ -88,10 +90,10 @@ def sheet_link(store: Any) -> str | None:
 def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int | None = None,
                        month: int | None = None, out: Path | str | bool | None = None,
                        now: dt.datetime | None = None, progress: ProgressFn | None = None,
-                       pdf: Path | str | bool = False, pdf_in_child: bool | None = None) -> MonthlyRun:
+                       pdf: Path | str | bool = False, files_in_child: bool | None = None) -> MonthlyRun:
     """Make and write the month's report. `out` (the .xlsx) and `pdf`: a path (a directory
-    takes the default name), None or True (data/reports/), False (no file). `pdf_in_child`:
-    make the PDF in a second process (None: where that helps, report.background.can_fork)."""
+    takes the default name), None or True (data/reports/), False (no file). `files_in_child`:
+    make the PDF and the .xlsx in second processes (None: where that helps, report.background.can_fork)."""
     say = progress or (lambda _m: None)
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -127,6 +129,8 @@ def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int 
     t = lap("compute", t)
     run = MonthlyRun(report, getattr(store, "description", str(store)))
 
+    # The PDF and the .xlsx are made in second processes (where there is more than one CPU) while
+    # this one writes the tab and the snapshots: none of the three needs another.
     where = pdf_path(pdf, meeting_file_name(report.month_key, "pdf"))
     side: Side | None = None
     if where is not None:
@@ -136,34 +140,49 @@ def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int 
         signatures, pdf_at = signatures_from(config.report.signatures), where
         side = Side(lambda: meeting_pdf(report, pdf_at, province=province, office=config.report.office_name,
                                         signatures=signatures, attention=config.report.attention_funds,
-                                        made=run_date), in_child=pdf_in_child)
+                                        made=run_date), in_child=files_in_child)
         t = lap("pdf_start", t)
+    meeting_at = None if out is False else Path(str(out)) if out not in (None, True) else default_out_path(report)
+    meeting: Side | None = None
+    if meeting_at is not None:
+        say("เขียนไฟล์สำหรับการประชุม ...")
+        file_at = meeting_at
+        meeting = Side(lambda: write_meeting_file(report, file_at, province), in_child=files_in_child)
+        t = lap("file_start", t)
 
-    with store.batch():  # the tab and the snapshots: one save on a workbook
-        say("เขียนแท็บ รายงานประจำเดือน ...")
-        store.write_report("report", report_sheet(report, province))
-        t = lap("write_tab", t)
-        if as_of == month_bounds(year, month)[1]:
-            records = snapshot_records(report, snapshots, stamp)
-            if records:
-                store.append("snapshots", records)
-            run.snapshot_rows = len(records)
-            if not records:
-                run.snapshot_note = "ตัวเลขเท่าเดิม ไม่ต้องเพิ่ม"
-        else:
-            run.snapshot_note = "เดือนยังไม่จบ ยังไม่บันทึกสรุปรายเดือน"
-        t = lap("snapshots", t)
-        if out is not False:
-            say("เขียนไฟล์สำหรับการประชุม ...")
-            run.out_path = write_meeting_file(report, None if out in (None, True) else Path(str(out)), province)
-            t = lap("file", t)
-        if side is not None and where is not None:
-            done = side.wait()
-            t = lap("pdf_wait", t)
-            timings["pdf"], cpu_timings["pdf"] = round(done.seconds, 3), round(done.cpu_seconds, 3)
-            run.pdf_private_mb = done.private_mb
-            run.pdf = store_file(where, config)
-            lap("pdf_store", t)
+    try:
+        with store.batch():  # the tab and the snapshots: one save on a workbook
+            say("เขียนแท็บ รายงานประจำเดือน ...")
+            store.write_report("report", report_sheet(report, province))
+            t = lap("write_tab", t)
+            if as_of == month_bounds(year, month)[1]:
+                records = snapshot_records(report, snapshots, stamp)
+                if records:
+                    store.append("snapshots", records)
+                run.snapshot_rows = len(records)
+                if not records:
+                    run.snapshot_note = "ตัวเลขเท่าเดิม ไม่ต้องเพิ่ม"
+            else:
+                run.snapshot_note = "เดือนยังไม่จบ ยังไม่บันทึกสรุปรายเดือน"
+            t = lap("snapshots", t)
+            if meeting is not None:
+                done = meeting.wait()
+                t = lap("file_wait", t)
+                timings["file"], cpu_timings["file"] = round(done.seconds, 3), round(done.cpu_seconds, 3)
+                run.out_path = meeting_at
+            if side is not None and where is not None:
+                done = side.wait()
+                t = lap("pdf_wait", t)
+                timings["pdf"], cpu_timings["pdf"] = round(done.seconds, 3), round(done.cpu_seconds, 3)
+                run.pdf_private_mb = done.private_mb
+                run.pdf = store_file(where, config)
+                lap("pdf_store", t)
+    finally:
+        # A step failed before every file was waited for: each second process is let end, and
+        # what it raised too is logged (the first failure is the one raised).
+        for unfinished in (meeting, side):
+            if unfinished is not None and (error := unfinished.settle()) is not None:
+                log.error("the monthly report's second process failed too: %s", error)
     run.seconds = time.perf_counter() - started
     run.timings = timings
     run.cpu_timings = cpu_timings

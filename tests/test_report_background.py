@@ -1,6 +1,6 @@
-"""The meeting PDF made in a second process (report/background.py) while the report job writes the
-tab and the .xlsx: the same pages as made in the job's own process, its failure raised in the job
-with the child's traceback, a child that dies said so, nothing printed twice."""
+"""The meeting PDF and .xlsx made in second processes (report/background.py) while the report job
+writes the tab: the same pages and cells as made in the job's own process, a failure raised in the
+job with the child's traceback, a child that dies said so, nothing printed twice."""
 from __future__ import annotations
 
 import os
@@ -95,22 +95,35 @@ def demo_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_the_report_s_pdf_made_in_a_second_process_has_the_pages_made_in_this_one(demo_book: Path,
+def test_the_report_s_files_made_in_second_processes_are_those_made_in_this_one(demo_book: Path,
                                                                                tmp_path: Path) -> None:
     config = make_config()
     store = WorkbookStore(demo_book, Layout(config))
-    pages = {}
+    pages, sheets = {}, {}
     for in_child in (True, False):
         run = run_monthly_report(store, config, TODAY, year=2026, month=10, out=tmp_path / f"{in_child}.xlsx",
-                                 pdf=tmp_path / f"{in_child}.pdf", pdf_in_child=in_child)
+                                 pdf=tmp_path / f"{in_child}.pdf", files_in_child=in_child)
         assert run.pdf is not None and run.pdf.path == tmp_path / f"{in_child}.pdf"
         assert (run.pdf_private_mb is not None) == in_child
-        assert {"pdf", "pdf_wait", "write_tab", "file"} <= set(run.timings)
+        assert {"pdf", "pdf_wait", "write_tab", "file", "file_wait"} <= set(run.timings)
+        assert run.out_path == tmp_path / f"{in_child}.xlsx"
         pages[in_child] = _page_streams(run.pdf.path)
+        sheets[in_child] = _cells(run.out_path)
     assert len(pages[True]) > 3 and pages[True] == pages[False]
+    assert len(sheets[True]) >= 2 and sheets[True] == sheets[False]
 
 
-def test_a_pdf_that_cannot_be_written_fails_the_job_after_the_tab_and_the_xlsx(demo_book: Path,
+def _cells(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+    finally:
+        book.close()
+
+
+def test_a_pdf_that_cannot_be_written_fails_the_job_after_the_tab_and_the_xlsx_are_written(demo_book: Path,
                                                                              tmp_path: Path) -> None:
     config = make_config()
     store = WorkbookStore(demo_book, Layout(config))
@@ -118,5 +131,38 @@ def test_a_pdf_that_cannot_be_written_fails_the_job_after_the_tab_and_the_xlsx(d
     blocker.write_text("a file where the PDF's folder should be")
     with pytest.raises(OSError):   # what main.monthly_report catches and answers as a 500 with its text
         run_monthly_report(store, config, TODAY, year=2026, month=10, out=tmp_path / "meeting.xlsx",
-                           pdf=blocker / "meeting.pdf", pdf_in_child=True)
+                           pdf=blocker / "meeting.pdf", files_in_child=True)
     assert (tmp_path / "meeting.xlsx").stat().st_size > 0   # the rest was written meanwhile
+
+
+def test_an_unwaited_side_is_settled_and_its_exception_returned_once() -> None:
+    def fails() -> None:
+        raise ValueError("ฟอนต์หาย")
+
+    side = Side(fails)
+    error = side.settle()
+    assert isinstance(error, ValueError) and str(error) == "ฟอนต์หาย"
+    with pytest.raises(ValueError):   # asked again: the same exception
+        side.wait()
+    assert side.settle() is None      # its outcome was given already
+    done = Side(lambda: None)
+    assert done.settle() is None and done.wait().in_child
+
+
+def test_when_the_tab_cannot_be_written_the_job_fails_and_its_files_still_finish(
+        google_store_factory, sheets_fake, tmp_path: Path) -> None:
+    """The sheet refuses the report tab (Google's 403) while the PDF and the .xlsx are being made:
+    the job raises the sheet's error, after both second processes have ended (no process left
+    behind; their files whole)."""
+    from sheets.store import StoreError
+    from tests.test_report import seed_fake
+
+    seed_fake(sheets_fake)
+    sheets_fake.fail_always(403, kind="values.clear")
+    config = make_config()
+    with pytest.raises(StoreError):
+        run_monthly_report(google_store_factory(), config, TODAY, year=2026, month=10,
+                           out=tmp_path / "meeting.xlsx", pdf=tmp_path / "meeting.pdf", files_in_child=True)
+    assert (tmp_path / "meeting.xlsx").stat().st_size > 0 and (tmp_path / "meeting.pdf").read_bytes()[-6:].strip() == b"%%EOF"
+    import multiprocessing
+    assert multiprocessing.active_children() == []
