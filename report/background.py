@@ -33,21 +33,22 @@ class Done:
     private_mb: float | None    # memory the child held apart from this process at its end (None: made here)
 
 
-def can_fork() -> bool:
-    """A second process helps: fork is offered and this process may run on more than one CPU."""
+def can_fork(cpus: int = 2) -> bool:
+    """Another process helps: fork is offered and this process may run on at least `cpus` CPUs."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return False
-    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
-    return len(cpus) > 1
+    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+    return len(usable) >= cpus
 
 
 class Side:
-    """Runs `work` in a forked child (or here, see the module's docstring); `wait` gives its `Done`."""
+    """Runs `work` in a forked child (or here, see the module's docstring); `wait` gives its `Done`.
+    `in_child` None: in a child where this process may use `cpus` CPUs (can_fork)."""
 
-    def __init__(self, work: Callable[[], object], *, in_child: bool | None = None) -> None:
+    def __init__(self, work: Callable[[], object], *, in_child: bool | None = None, cpus: int = 2) -> None:
         self._done: Done | None = None
         self._error: BaseException | None = None   # what the work raised, raised again if asked again
-        if not (can_fork() if in_child is None else in_child):
+        if not (can_fork(cpus) if in_child is None else in_child):
             started, cpu = time.perf_counter(), time.process_time()
             work()
             self._done = Done(time.perf_counter() - started, time.process_time() - cpu, False, None)

@@ -166,3 +166,9 @@ def test_when_the_tab_cannot_be_written_the_job_fails_and_its_files_still_finish
     assert (tmp_path / "meeting.xlsx").stat().st_size > 0 and (tmp_path / "meeting.pdf").read_bytes()[-6:].strip() == b"%%EOF"
     import multiprocessing
     assert multiprocessing.active_children() == []
+
+
+def test_where_there_are_fewer_cpus_than_asked_the_work_runs_here() -> None:
+    pids: list[int] = []
+    done = Side(lambda: pids.append(os.getpid()), cpus=10**6).wait()
+    assert not can_fork(10**6) and pids == [os.getpid()] and not done.in_child
