@@ -9,8 +9,10 @@ neither needs the other, and a report function given 2 vCPU (docs/deploy.md) mak
 A forked child inherits the computed report as it is, so nothing is pickled: which is why this is
 written here and not with `concurrent.futures`, whose process pool pickles each call (the report
 with its tables). The child writes its file and sends back only its times, or its exception, which
-`wait` raises in this process (the same type, the child's traceback in a note). Where fork is not offered (not Linux) or there is one CPU, the step
-runs in this process when it is started, as it always did.
+`wait` raises in this process (the same type, the child's traceback in a note). Where fork is not
+offered (not Linux) or there are fewer CPUs than the step asks for, the step runs in this process
+when it is waited for, so the job's steps keep their order and a failing file stops no step
+before it, as it always did.
 """
 from __future__ import annotations
 
@@ -48,10 +50,9 @@ class Side:
     def __init__(self, work: Callable[[], object], *, in_child: bool | None = None, cpus: int = 2) -> None:
         self._done: Done | None = None
         self._error: BaseException | None = None   # what the work raised, raised again if asked again
+        self._here: Callable[[], object] | None = None   # the work, when it is made in this process
         if not (can_fork(cpus) if in_child is None else in_child):
-            started, cpu = time.perf_counter(), time.process_time()
-            work()
-            self._done = Done(time.perf_counter() - started, time.process_time() - cpu, False, None)
+            self._here = work
             return
         # What this process has printed but not yet written would be written twice (the child
         # inherits the buffers). multiprocessing's fork flushes them too; said here, as it matters.
@@ -63,9 +64,10 @@ class Side:
         answer.close()   # the child's end: when the child dies, the parent's recv sees the end
 
     def settle(self) -> BaseException | None:
-        """Wait for the work if nobody has (a step before failed): its exception is returned, not
-        raised. None when it was waited for already (its outcome was given then)."""
-        if self._done is not None or self._error is not None:
+        """Wait for the child if nobody has (a step before failed): its exception is returned, not
+        raised. None when it was waited for already (its outcome was given then), and for work to
+        be made in this process, which is then not made (as when a step before it fails)."""
+        if self._done is not None or self._error is not None or self._here is not None:
             return None
         try:
             self.wait()
@@ -77,6 +79,16 @@ class Side:
         if self._error is not None:
             raise self._error
         if self._done is not None:
+            return self._done
+        if self._here is not None:
+            work, self._here = self._here, None
+            started, cpu = time.perf_counter(), time.process_time()
+            try:
+                work()
+            except BaseException as error:
+                self._error = error
+                raise
+            self._done = Done(time.perf_counter() - started, time.process_time() - cpu, False, None)
             return self._done
         try:
             outcome = self._answer.recv()

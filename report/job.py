@@ -131,7 +131,8 @@ def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int 
 
     # The PDF and the .xlsx are made in second processes while this one writes the tab and the
     # snapshots: none of the three needs another. The PDF (the longest) where there are 2 CPUs, the
-    # .xlsx too where there are 3: on 2, three busy processes made the bench's 80k run slower.
+    # .xlsx too where there are 3 (on 2, three busy processes were no faster). On one CPU both are
+    # made here when waited for, after the tab, in the order they always were.
     where = pdf_path(pdf, meeting_file_name(report.month_key, "pdf"))
     side: Side | None = None
     if where is not None:

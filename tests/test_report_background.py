@@ -30,10 +30,24 @@ def test_the_work_runs_in_another_process_and_its_times_come_back(tmp_path: Path
     assert side.wait() is done   # asked again: the same answer, no second wait
 
 
-def test_in_this_process_when_asked() -> None:
+def test_in_this_process_when_asked_and_only_when_waited_for() -> None:
     pids: list[int] = []
-    done = Side(lambda: pids.append(os.getpid()), in_child=False).wait()
+    side = Side(lambda: pids.append(os.getpid()), in_child=False)
+    assert pids == []   # not yet: the job's steps before the wait keep their order
+    done = side.wait()
     assert pids == [os.getpid()] and not done.in_child and done.private_mb is None
+    assert side.wait() is done and pids == [os.getpid()]   # made once
+
+    unmade: list[int] = []
+    assert Side(lambda: unmade.append(1), in_child=False).settle() is None and unmade == []  # a step failed: not made
+
+    def fails() -> None:
+        raise ValueError("ฟอนต์หาย")
+
+    failing = Side(fails, in_child=False)
+    for _ in range(2):
+        with pytest.raises(ValueError, match="ฟอนต์หาย"):
+            failing.wait()
 
 
 def test_the_child_s_exception_is_raised_here_with_its_traceback() -> None:
@@ -123,16 +137,34 @@ def _cells(path: Path) -> dict[str, list[tuple[object, ...]]]:
         book.close()
 
 
-def test_a_pdf_that_cannot_be_written_fails_the_job_after_the_tab_and_the_xlsx_are_written(demo_book: Path,
-                                                                             tmp_path: Path) -> None:
+@pytest.mark.parametrize("in_child", [True, False], ids=["beside", "one CPU"])
+def test_a_pdf_that_cannot_be_written_fails_the_job_after_the_tab_and_the_xlsx_are_written(
+        in_child: bool, demo_book: Path, tmp_path: Path) -> None:
+    import shutil
+
+    import openpyxl
+
     config = make_config()
-    store = WorkbookStore(demo_book, Layout(config))
+    book = shutil.copy(demo_book, tmp_path / "smart-data.xlsx")   # its own copy, with no September report
+
+    def report_title() -> str:
+        workbook = openpyxl.load_workbook(book, read_only=True)
+        try:
+            if "รายงานประจำเดือน" not in workbook.sheetnames:
+                return ""
+            return str(next(workbook["รายงานประจำเดือน"].iter_rows(max_row=1, values_only=True), [""])[0])
+        finally:
+            workbook.close()
+
+    assert "กันยายน 2569" not in report_title()
+    store = WorkbookStore(Path(book), Layout(config))
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the PDF's folder should be")
     with pytest.raises(OSError):   # what main.monthly_report catches and answers as a 500 with its text
-        run_monthly_report(store, config, TODAY, year=2026, month=10, out=tmp_path / "meeting.xlsx",
-                           pdf=blocker / "meeting.pdf", files_in_child=True)
+        run_monthly_report(store, config, TODAY, year=2026, month=9, out=tmp_path / "meeting.xlsx",
+                           pdf=blocker / "meeting.pdf", files_in_child=in_child)
     assert (tmp_path / "meeting.xlsx").stat().st_size > 0   # the rest was written meanwhile
+    assert "กันยายน 2569" in report_title()   # and the tab
 
 
 def test_an_unwaited_side_is_settled_and_its_exception_returned_once() -> None:
