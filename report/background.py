@@ -101,10 +101,10 @@ class Side:
             self._error = RuntimeError(f"the second process ended without an answer (exit code {self._child.exitcode})")
             raise self._error
         if outcome[0] == "error":
-            error = outcome[1] if isinstance(outcome[1], BaseException) else RuntimeError(outcome[1])
-            error.add_note(f"in the second process (report.background):\n{outcome[2]}")
-            self._error = error
-            raise error
+            raised = outcome[1] if isinstance(outcome[1], BaseException) else RuntimeError(outcome[1])
+            raised.add_note(f"in the second process (report.background):\n{outcome[2]}")
+            self._error = raised
+            raise raised
         self._done = Done(outcome[1], outcome[2], True, outcome[3])
         return self._done
 
