@@ -194,11 +194,15 @@ class Snapshot:
         self._refs: frozenset[str] | None = None
         if stored is not None:
             self.base, self._refs = stored.base, stored.payment_refs
-        else:
+        # The base parsed from this read: each scope's parse takes its unchanged tabs over (the
+        # officers and links always; the funds for the province, whose tab is not filtered).
+        self._base_parsed: Parsed | None = None
+        if stored is None:
             if tables is None:
                 raise ValueError("a snapshot needs the tables of a read or a stored base")
-            self.base = load_dataset({k: tables[k] for k in BASE_TABS if k in tables}, layout, today,
-                                     config.rules.max_term_years)
+            base_tables = {k: tables[k] for k in BASE_TABS if k in tables}
+            self.base = load_dataset(base_tables, layout, today, config.rules.max_term_years)
+            self._base_parsed = Parsed(base_tables, self.base, layout, config.rules.max_term_years)
         self.from_store = stored is not None
         self._views: dict[str, ScopeView] = {}
         # The scopes parsed from this read, for the next read to take unchanged tabs over from
@@ -333,7 +337,7 @@ class Snapshot:
             tables["payments"] = self._filter("payments", "contract_no", contracts)
         chosen = {k: tables[k] for k in CHAT_TABS if k in tables}
         term = self.config.rules.max_term_years
-        earlier = self._earlier.pop(scope.key, None)
+        earlier = self._earlier.pop(scope.key, None) or self._base_parsed
         ds = load_dataset(chosen, self.layout, self.today, term, earlier=earlier)
         self._parses[scope.key] = Parsed(chosen, ds, self.layout, term)
         log.debug("parsed scope %s in %.3f s%s", scope.key, time.perf_counter() - started,

@@ -163,6 +163,28 @@ def test_after_a_repayment_typed_the_next_read_takes_the_unchanged_tabs_over(she
     assert text_of(fresh.on_text(USER_PV01, "สรุป", "01R3")) == after_text
 
 
+def test_a_scope_s_parse_takes_the_base_s_unchanged_tabs_over(sheets_fake, line_fake):
+    """The base (officers, links, funds) is parsed once per read; a scope's parse takes over what
+    it reads unfiltered: the province its funds and officers, a district its officers (its funds
+    are its own rows). The records are the base's, the dataset what a parse of its own gives."""
+    from chat.scope import CHAT_TABS
+    from sheets.model import load_dataset
+
+    load_province(sheets_fake)
+    conv = make_runtime(sheets_fake, line_fake).conversation
+    snapshot = conv.snapshots.get()
+    province = snapshot.view(snapshot.officer("PV-01")).ds
+    district = snapshot.view(snapshot.officer("OF-01")).ds
+    base = snapshot.base
+    assert province.funds and all(province.funds[f] is base.funds[f] for f in base.funds)
+    assert all(district.officers[o] is base.officers[o] for o in base.officers)
+    assert not any(district.funds[f] is base.funds[f] for f in district.funds)
+    own = load_dataset({k: snapshot.tables[k] for k in CHAT_TABS if k in snapshot.tables}, snapshot.layout,
+                       snapshot.today, snapshot.config.rules.max_term_years)
+    assert province.funds == own.funds and province.officers == own.officers and province.loans == own.loans
+    assert sorted(map(repr, province.problems)) == sorted(map(repr, own.problems))
+
+
 def test_a_fund_assigned_by_name_is_in_the_officers_scope(sheets_fake, line_fake):
     data = tiny_province()
     data["funds"][2]["officer_id"] = "OF-02"   # a เขาสมิง fund given to OF-02 by the admin
