@@ -235,10 +235,10 @@ class Document(FPDF):
         as the same content again, moved to its place by a translation (`cm`) around it. At 80,000
         loans six in ten of the report's 12,500 shaped cells repeat one drawn before (ไม่ 2,178
         times, ใช่ 1,632) and seven in ten of its 40,800 plain ones ("0.0%" 1,471 times): replaying
-        them takes a fifth off the PDF's instructions (26.0 -> 21.1 billion). Every position fpdf2 writes for a text (`Td`,
-        `Tm`) is in user space, which the translation moves, so the glyphs land where they would
-        (within the 0.01 pt fpdf2 rounds to; PDF counts y from the page's foot, so a portrait
-        page's text lands right on a landscape one). Only on a page whose font is set already
+        them takes a fifth off the PDF's instructions (26.0 -> 21.1 billion). Every position fpdf2
+        writes for a text (`Td`, `Tm`) is in user space, which the translation moves, so the glyphs
+        land where they would (within the 0.01 pt fpdf2 rounds to; PDF counts y from the page's
+        foot, so a portrait page's text lands right on a landscape one). Only on a page whose font is set already
         (else the first drawing writes that too, which the translation's Q would undo) and with no
         page break; the shaping settings are the document's, set once. fpdf2 is pinned
         (requirements.txt), and tests/test_pdf_report.py makes the meeting report both ways and
