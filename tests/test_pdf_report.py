@@ -463,3 +463,21 @@ def test_a_plain_text_s_width_is_get_string_width_s() -> None:
     assert compared == 4 * 2 * 3 * 10   # the three with marks (สมชาย บุญมา, กองทุน ก., ใช่) are shaped
     doc._shape_for("ที่นี่")
     assert not doc._plain_measure("ที่นี่")   # shaped: fpdf2's own way
+
+
+def test_a_count_of_a_count_too_wide_for_its_column_breaks_after_its_slash(tmp_path: Path) -> None:
+    """Seen on the 80k report's pages: the bold total "845/845" of the ผ่าน 9.1 column printed as
+    845/8 over 45. It breaks after the slash; a text that fits is left whole."""
+    from pypdf import PdfReader
+
+    from report.pdf.page import TABLE, Column, Document
+
+    doc = Document("office", "title", running_head=False, page_numbers=False)
+    doc.add_page()
+    doc.grid((Column("อำเภอ", 24, "L"), Column("ผ่าน 9.1", 15, "C")), [("เกาะกูด", "3/3")], total=("รวม", "845/845"))
+    doc.font(TABLE, bold=True)   # as the total row is drawn (form 26(1)'s column: 15 mm, centred, so never squeezed)
+    assert doc.lines_of(15, "845/845") == ["845/", "845"] and doc.lines_of(15, "3/3") == ["3/3"]
+    path = tmp_path / "slash.pdf"
+    doc.output(str(path))
+    shown = [line.strip() for line in PdfReader(path).pages[0].extract_text().splitlines()]
+    assert "845/" in " ".join(shown) and "845/8" not in " ".join(shown)
