@@ -87,7 +87,7 @@ def load_dataset(tables: dict[str, Table], layout: Layout, today: dt.date,
         earlier = None
     with collector_paused():  # see sheets/gc_pause.py
         ds = _load_all(tables, layout, today, max_term_years, earlier, skipped)
-    ds.skipped = {key: tuple(sorted(cols)) for key, cols in skipped.items() if cols}
+    ds.skipped = {key: tuple(sorted(cols)) for key, cols in skipped.items()}
     return ds
 
 
@@ -110,7 +110,7 @@ def check_skip(skip: Mapping[str, frozenset[str]]) -> dict[str, frozenset[str]]:
                 raise ValueError(f"skip: {tab_key}.{col} is not a column of {tab.title}") from None
             if column.required:
                 raise ValueError(f"skip: {tab_key}.{col} is required in {tab.title} and is always read")
-    return {key: frozenset(cols) for key, cols in skip.items()}
+    return {key: frozenset(cols) for key, cols in skip.items() if cols}   # an empty entry skips nothing
 
 
 def _load_all(tables: dict[str, Table], layout: Layout, today: dt.date, max_term_years: int,

@@ -67,6 +67,7 @@ def test_a_skipped_column_is_blank_says_nothing_and_is_recorded(layout: Layout) 
     assert lean.skipped == {"loans": ("citizen_id", "note", "occupation", "phone"),
                             "payments": ("note", "receipt_no", "recorded_at", "recorded_by", "source")}
     assert not whole.skipped
+    assert not load_dataset(tables, layout, dt.date(2026, 1, 15), skip={"loans": frozenset()}).skipped  # skips nothing
     # Everything else is the same: the records' amounts and dates, the unreadable rows.
     assert lean.unreadable == whole.unreadable
     assert [(loan.contract_no, loan.amount, loan.due_date) for loan in lean.loans.values()] == \
