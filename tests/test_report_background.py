@@ -18,9 +18,11 @@ from tests.conftest import make_config
 from tests.sheetdata import TODAY
 from tests.test_pdf_report import _page_streams
 
-pytestmark = pytest.mark.skipif(not can_fork(), reason="needs fork and two CPUs")
+# What needs a second process; the rest (the work made here, as on one CPU) runs everywhere.
+needs_fork = pytest.mark.skipif(not can_fork(), reason="needs fork and two CPUs")
 
 
+@needs_fork
 def test_the_work_runs_in_another_process_and_its_times_come_back(tmp_path: Path) -> None:
     marker = tmp_path / "pid"
     side = Side(lambda: marker.write_text(str(os.getpid())))
@@ -50,6 +52,7 @@ def test_in_this_process_when_asked_and_only_when_waited_for() -> None:
             failing.wait()
 
 
+@needs_fork
 def test_the_child_s_exception_is_raised_here_with_its_traceback() -> None:
     def fails() -> None:
         raise ValueError("ไม่มีฟอนต์ Sarabun")
@@ -60,6 +63,7 @@ def test_the_child_s_exception_is_raised_here_with_its_traceback() -> None:
     assert "in fails" in "".join(raised.value.__notes__)
 
 
+@needs_fork
 def test_an_error_that_cannot_travel_comes_back_as_its_text() -> None:
     class Local(Exception):   # defined in a function: pickle cannot find it again
         pass
@@ -81,6 +85,7 @@ def test_an_error_that_cannot_travel_comes_back_as_its_text() -> None:
         Side(fails_too).wait()
 
 
+@needs_fork
 def test_a_child_that_dies_without_an_answer_is_said_so() -> None:
     side = Side(lambda: os._exit(3))
     with pytest.raises(RuntimeError, match=r"without an answer \(exit code 3\)"):
@@ -109,6 +114,7 @@ def demo_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@needs_fork
 def test_the_report_s_files_made_in_second_processes_are_those_made_in_this_one(demo_book: Path,
                                                                                tmp_path: Path) -> None:
     config = make_config()
@@ -137,7 +143,7 @@ def _cells(path: Path) -> dict[str, list[tuple[object, ...]]]:
         book.close()
 
 
-@pytest.mark.parametrize("in_child", [True, False], ids=["beside", "one CPU"])
+@pytest.mark.parametrize("in_child", [pytest.param(True, marks=needs_fork), False], ids=["beside", "one CPU"])
 def test_a_pdf_that_cannot_be_written_fails_the_job_after_the_tab_and_the_xlsx_are_written(
         in_child: bool, demo_book: Path, tmp_path: Path) -> None:
     import shutil
@@ -167,6 +173,7 @@ def test_a_pdf_that_cannot_be_written_fails_the_job_after_the_tab_and_the_xlsx_a
     assert "กันยายน 2569" in report_title()   # and the tab
 
 
+@needs_fork
 def test_an_unwaited_side_is_settled_and_its_exception_returned_once() -> None:
     def fails() -> None:
         raise ValueError("ฟอนต์หาย")
@@ -181,6 +188,7 @@ def test_an_unwaited_side_is_settled_and_its_exception_returned_once() -> None:
     assert done.settle() is None and done.wait().in_child
 
 
+@needs_fork
 def test_when_the_tab_cannot_be_written_the_job_fails_and_its_files_still_finish(
         google_store_factory, sheets_fake, tmp_path: Path) -> None:
     """The sheet refuses the report tab (Google's 403) while the PDF and the .xlsx are being made:
