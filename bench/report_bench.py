@@ -66,7 +66,7 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
     job_module.build_report = traced_build if args.trace else real_build
     with tempfile.TemporaryDirectory() as tmp:
         started, cpu = time.perf_counter(), time.process_time()
-        run = run_monthly_report(store, config, args.date, out=Path(tmp) / "report.xlsx",
+        run = run_monthly_report(store, config, args.date, out=False if args.no_xlsx else Path(tmp) / "report.xlsx",
                                  pdf=Path(tmp) / "report.pdf", files_in_child=False if args.files_here else None)
         pdf_bytes = (Path(tmp) / "report.pdf").stat().st_size if (Path(tmp) / "report.pdf").exists() else 0
         total, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -74,16 +74,19 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
             "cpu_steps": run.cpu_timings,
             "peak_mb": round(peak_rss_mb(), 1),
             "pdf_private_mb": round(run.pdf_private_mb, 1) if run.pdf_private_mb is not None else None,
+            "pdf_beside_mb": round(run.pdf_beside_mb, 1) if run.pdf_beside_mb is not None else None,
             **{k: round(v, 1) for k, v in traced.items()},
             "loans": int(len(run.report.loans)) if run.report.loans is not None else 0,
             "funds": len(run.report.funds), "snapshot_rows": run.snapshot_rows, "pdf_bytes": pdf_bytes}
 
 
-def measure(store: str, api_url: str | None = None, trace: bool = False, files_here: bool = False) -> dict[str, Any]:
+def measure(store: str, api_url: str | None = None, trace: bool = False, files_here: bool = False,
+            no_xlsx: bool = False) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "bench.report_bench", "--child", "--store", store,
            "--date", RUN_DATE.isoformat()]
     cmd += (["--api-url", api_url] if api_url else []) + (["--trace"] if trace else [])
     cmd += ["--files-here"] if files_here else []
+    cmd += ["--no-xlsx"] if no_xlsx else []
     env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost"}
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
     if out.returncode != 0:
@@ -91,7 +94,8 @@ def measure(store: str, api_url: str | None = None, trace: bool = False, files_h
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run(quick: bool = False, only: str | None = None, files_here: bool = False) -> list[dict[str, Any]]:
+def run(quick: bool = False, only: str | None = None, files_here: bool = False,
+        no_xlsx: bool = False) -> list[dict[str, Any]]:
     from report.job import REPORT_TABS
 
     rows = []
@@ -101,7 +105,7 @@ def run(quick: bool = False, only: str | None = None, files_here: bool = False) 
         tables = cached_tables(scale)
         with loaded_sheets_fake(tables) as fake:
             prime_reads(fake, fake.url, REPORT_TABS)  # the data read replayed: the fake's rendering is out of the figure
-            result = measure(f"gsheet:{SPREADSHEET_ID}", fake.url, files_here=files_here)
+            result = measure(f"gsheet:{SPREADSHEET_ID}", fake.url, files_here=files_here, no_xlsx=no_xlsx)
             # The fake's own time answering (above all applying the formatted tab's batchUpdate),
             # taken out of the program's figure.
             result["fake_seconds"] = round(sum(r.seconds for r in fake.requests), 3)
@@ -133,8 +137,13 @@ def format_row(row: dict[str, Any]) -> str:
     compute_peak = f" (compute {row['compute_peak_mb']:.0f} MB)" if row.get("compute_peak_mb") else ""
     if row.get("pdf_private_mb") is not None:
         compute_peak += f" + the PDF's process {row['pdf_private_mb']:.0f} MB of its own"
+    if row.get("pdf_beside_mb") is not None:
+        compute_peak += f" + its helper's {row['pdf_beside_mb']:.0f} MB"
     apart = (f", {row['program_seconds']:.2f} s without the fake's {row['fake_seconds']:.2f} s"
              if "program_seconds" in row else "")
+    if "pdf" in s and "pdf_start" in s:   # the steps before the PDF, then the PDF itself (made beside the rest)
+        before = sum(v for k, v in s.items() if k in ("read", "parse", "compute", "pdf_start"))
+        apart += f", {before + s['pdf']:.2f} s up to the PDF's end"
     return (f"{row['scale']:<34} {row['backend']:<27} total {s['total']:.2f} s{apart} "
             f"(cpu {row['cpu_seconds']:.2f} s) [{steps}] "
             f"peak {row['peak_mb']:.0f} MB{compute_peak}{requests} · PDF {row.get('pdf_bytes', 0) // 1024} KB\n"
@@ -150,13 +159,15 @@ def main() -> None:
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--files-here", action="store_true",
                         help="make the PDF and the .xlsx in the job's own process (as on one CPU), not beside it")
+    parser.add_argument("--no-xlsx", action="store_true",
+                        help="no meeting .xlsx, as the Cloud Function runs the job (the tab and the PDF)")
     parser.add_argument("--quick", action="store_true", help="skip the 80,000-loan scale")
     parser.add_argument("--only", help="only the scales whose label contains this text, e.g. 80,000")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args)))
         return
-    rows = run(args.quick, args.only, args.files_here)
+    rows = run(args.quick, args.only, args.files_here, args.no_xlsx)
     out = ROOT / "bench" / "out" / "report.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(rows, ensure_ascii=False, indent=2, default=str), encoding="utf-8")

@@ -6,10 +6,13 @@
 
 At 80,000 loans the meeting PDF is the report's longest step and the .xlsx with the tab the next;
 neither needs the other, and a report function given 2 vCPU (docs/deploy.md) makes both at once.
-A forked child inherits the computed report as it is, so nothing is pickled: which is why this is
-written here and not with `concurrent.futures`, whose process pool pickles each call (the report
-with its tables). The child writes its file and sends back only its times, or its exception, which
-`wait` raises in this process (the same type, the child's traceback in a note). Where fork is not
+A forked child inherits the computed report as it is, so nothing is pickled on the way in: which is
+why this is written here and not with `concurrent.futures`, whose process pool pickles each call (the
+report with its tables). The child writes its file and sends back its times and what the work
+returned (`Done.value`: a path, or the pages of a PDF's part, see report.pdf.meeting), or its
+exception, which `wait` raises in this process (the same type, the child's traceback in a note).
+A child may have a child of its own (the PDF's second part is drawn by one), so none is daemonic:
+each is waited for (`wait` or `settle`), never left to be killed when its parent ends. Where fork is not
 offered (not Linux) or there are fewer CPUs than the step asks for, the step runs in this process
 when it is waited for, so the job's steps keep their order and a failing file stops no step
 before it, as it always did.
@@ -33,6 +36,7 @@ class Done:
     cpu_seconds: float          # its CPU time
     in_child: bool
     private_mb: float | None    # memory the child held apart from this process at its end (None: made here)
+    value: object = None        # what the work returned (pickled back from a child)
 
 
 def can_fork(cpus: int = 2) -> bool:
@@ -59,7 +63,7 @@ class Side:
         sys.stdout.flush()
         sys.stderr.flush()
         self._answer, answer = multiprocessing.get_context("fork").Pipe(duplex=False)
-        self._child = multiprocessing.get_context("fork").Process(target=_child, args=(work, answer), daemon=True)
+        self._child = multiprocessing.get_context("fork").Process(target=_child, args=(work, answer), daemon=False)
         self._child.start()
         answer.close()   # the child's end: when the child dies, the parent's recv sees the end
 
@@ -84,11 +88,11 @@ class Side:
             work, self._here = self._here, None
             started, cpu = time.perf_counter(), time.process_time()
             try:
-                work()
+                value = work()
             except BaseException as error:
                 self._error = error
                 raise
-            self._done = Done(time.perf_counter() - started, time.process_time() - cpu, False, None)
+            self._done = Done(time.perf_counter() - started, time.process_time() - cpu, False, None, value)
             return self._done
         try:
             outcome = self._answer.recv()
@@ -105,14 +109,14 @@ class Side:
             raised.add_note(f"in the second process (report.background):\n{outcome[2]}")
             self._error = raised
             raise raised
-        self._done = Done(outcome[1], outcome[2], True, outcome[3])
+        self._done = Done(outcome[1], outcome[2], True, outcome[3], outcome[4])
         return self._done
 
 
 def _child(work: Callable[[], object], answer: Connection) -> None:
     started, cpu = time.perf_counter(), time.process_time()
     try:
-        work()
+        value = work()
     except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent, which raises it
         told = traceback.format_exc()
         try:   # the same exception, so callers catch what they always did, if it survives the trip
@@ -121,7 +125,11 @@ def _child(work: Callable[[], object], answer: Connection) -> None:
         except Exception:  # noqa: BLE001 - one that cannot be pickled or unpickled goes back as its text
             answer.send(("error", f"{type(error).__name__}: {error}", told))
     else:
-        answer.send(("done", time.perf_counter() - started, time.process_time() - cpu, _private_mb()))
+        try:   # Connection.send pickles before it writes: a value that does not pickle sends nothing
+            answer.send(("done", time.perf_counter() - started, time.process_time() - cpu, _private_mb(), value))
+        except Exception as error:  # noqa: BLE001 - told to the parent, which raises it
+            answer.send(("error", f"{type(error).__name__}: what the second process made could not be sent back: "
+                                  f"{error}", traceback.format_exc()))
     finally:
         answer.close()
 

@@ -53,6 +53,7 @@ class MonthlyRun:
     out_path: Path | None = None
     pdf: StoredFile | None = None
     pdf_private_mb: float | None = None   # what the PDF's process held apart from this one (None: made here)
+    pdf_beside_mb: float | None = None    # and the one that drew form 26(1)'s last districts (None: none did)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)       # wall seconds per step
     cpu_timings: dict[str, float] = field(default_factory=dict)   # CPU seconds of this process per step
@@ -136,7 +137,7 @@ def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int 
     where = pdf_path(pdf, meeting_file_name(report.month_key, "pdf"))
     side: Side | None = None
     if where is not None:
-        from report.pdf.meeting import meeting_pdf, signatures_from  # fpdf2: only when a PDF is made
+        from report.pdf.meeting import MeetingPdf, meeting_pdf, signatures_from  # fpdf2: only when a PDF is made
 
         say("เขียนรายงาน PDF ...")
         signatures, pdf_at = signatures_from(config.report.signatures), where
@@ -177,6 +178,9 @@ def run_monthly_report(store: Any, config: Any, run_date: dt.date, *, year: int 
                 t = lap("pdf_wait", t)
                 timings["pdf"], cpu_timings["pdf"] = round(done.seconds, 3), round(done.cpu_seconds, 3)
                 run.pdf_private_mb = done.private_mb
+                if isinstance(done.value, MeetingPdf) and (beside := done.value.beside) is not None:
+                    timings["pdf_beside"], cpu_timings["pdf_beside"] = round(beside.seconds, 3), round(beside.cpu_seconds, 3)
+                    run.pdf_beside_mb = beside.private_mb
                 run.pdf = store_file(where, config)
                 lap("pdf_store", t)
     finally:

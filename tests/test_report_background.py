@@ -212,3 +212,22 @@ def test_where_there_are_fewer_cpus_than_asked_the_work_runs_here() -> None:
     pids: list[int] = []
     done = Side(lambda: pids.append(os.getpid()), cpus=10**6).wait()
     assert not can_fork(10**6) and pids == [os.getpid()] and not done.in_child
+
+
+@needs_fork
+def test_what_the_work_returns_comes_back_and_one_that_cannot_travel_is_an_error() -> None:
+    made = Side(lambda: {"pages": [b"q Q"], "pid": os.getpid()}).wait().value
+    assert made == {"pages": [b"q Q"], "pid": made["pid"]} and made["pid"] != os.getpid()   # type: ignore[index]
+    assert Side(lambda: 7, in_child=False).wait().value == 7     # made here: the same
+    with pytest.raises(RuntimeError, match="could not be sent back"):
+        Side(lambda: (lambda: None)).wait()    # a function made in the child does not pickle
+
+
+@needs_fork
+def test_a_child_may_have_a_child_of_its_own() -> None:
+    """The meeting PDF is made in a second process, which draws form 26(1)'s last districts in a third."""
+    def outer() -> object:
+        return Side(lambda: os.getppid(), in_child=True).wait().value, os.getpid()
+
+    grandparent_of, child = Side(outer).wait().value   # type: ignore[misc]
+    assert grandparent_of == child != os.getpid()

@@ -27,8 +27,8 @@ from typing import Any, Hashable, Iterable, Sequence
 
 import fontpkg_sarabun
 from fpdf import FPDF
-from fpdf.enums import TextDirection, XPos, YPos
-from fpdf.fonts import TTFFont
+from fpdf.enums import PDFResourceType, TextDirection, XPos, YPos
+from fpdf.fonts import Glyph, TTFFont
 from fpdf.line_break import Fragment
 
 from core.thai import date_th_full
@@ -53,6 +53,11 @@ MIN_SQUEEZE = 80
 # Thai and the characters of no script (ASCII digits, punctuation, the space): a text of only these
 # is one fragment for fpdf2 (it starts a new one only where one script gives way to another).
 _ONE_SCRIPT = re.compile("[\u0e00-\u0e7f\x20-\x40\x5b-\x60\x7b-\x7e]+")
+# The codes a part's glyphs are given (Document.begin_part): a face's subset numbers the glyphs it
+# meets 0, 1, 2 ... in the order met, so two processes drawing at once would give one code two
+# glyphs. A part numbers the glyphs it meets first from here; the document never gets here (a
+# face has under a thousand glyphs), and stays below the UTF-16 surrogates its text is written in.
+PART_CODES = 0x8000
 _BIDI = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069"
                    "\U00010800-\U00010fff\U0001e800-\U0001efff]")
 
@@ -99,6 +104,32 @@ class Column:
 
 
 @dataclass(frozen=True)
+class PartPage:
+    orientation: str                 # P | L
+    contents: bytes                  # the page's content stream, head included, no foot
+    fonts: tuple[int, ...]           # the faces it uses (fpdf2's font numbers)
+
+
+@dataclass(frozen=True)
+class Part:
+    """Pages a copy of a document drew in another process, for the document to join
+    (`Document.begin_part`, `Document.part`, `Document.join`)."""
+    pages: tuple[PartPage, ...]
+    glyphs: tuple[tuple[str, tuple[tuple[int, tuple[int, ...], str, int, int], ...]], ...]
+    # ^ per face (fpdf2's font key): each glyph it met first (id, characters, name, width) and its code
+    biggest: tuple[tuple[str, float], ...]   # per face: the largest size it drew at
+    x: float                                 # where the part ended on its last page
+    y: float
+
+
+class _JoinedGlyph(Glyph):
+    """A glyph as a part numbered it: never equal to the document's own entry for the same glyph,
+    so a glyph both drew keeps both codes in the face's subset (each written to the file)."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
 class Signature:
     role: str            # ผู้รายงาน, ผู้ตรวจ ...
     name: str            # blank: a dotted line to write on
@@ -128,6 +159,8 @@ class Document(FPDF):
         self._lines: dict[tuple[str, str, float, float, str], tuple[str, ...]] = {}  # see lines_of
         self._widths: dict[tuple[Hashable, ...], float] = {}  # see _width_of
         self._drawn: dict[tuple[Hashable, ...], tuple[bytes, float, float]] = {}  # see _replayed_cell
+        self._part_from: int | None = None   # see begin_part
+        self._joining = False                # see join
         self.set_margins(left, MARGIN + 5, right)
         self.c_margin = 0.8   # mm inside a cell: amounts of 11 million baht fit a 30 mm column
         self.set_auto_page_break(True, margin=MARGIN + 8)
@@ -163,7 +196,7 @@ class Document(FPDF):
 
     # -- the frame -----------------------------------------------------------------------------
     def header(self) -> None:
-        if not self.running_head:
+        if not self.running_head or self._joining:   # a joined page has the head its part drew
             return
         self.font(SMALL, bold=True)
         self.set_text_color(*GREY)
@@ -177,7 +210,7 @@ class Document(FPDF):
         self.set_y(MARGIN + 6)
 
     def footer(self) -> None:
-        if not self.page_numbers:
+        if not self.page_numbers or self._part_from is not None:   # a part's pages: see begin_part
             return
         self.set_y(-MARGIN - 3)
         self.font(SMALL)
@@ -471,6 +504,72 @@ class Document(FPDF):
         self.line(self.l_margin + label_width, top - 1, self.l_margin + label_width, top + len(labels) * (bar_height + 2))
         self.set_xy(self.l_margin, top + len(labels) * (bar_height + 2) + 3)
 
+    # -- pages drawn in another process ------------------------------------------------------------
+    def begin_part(self) -> None:
+        """In a forked copy of this document: what it draws from here on becomes a `Part` (`part`)
+        for the document to join, in another process at the same time. A part's pages have no foot:
+        หน้า x/y is written when they are joined, where their numbers are known. The glyphs a part
+        meets first are numbered from PART_CODES, which the document's own never reach; those the
+        document had met before the fork keep its codes. Only what a page draws in the document's
+        faces (text, lines, boxes) can be joined: `part` refuses pages with images or other resources."""
+        self._part_from = self.page
+        for face in self.fonts.values():
+            if isinstance(face, TTFFont):
+                face.subset._next = max(face.subset._next, PART_CODES)
+
+    def part(self) -> Part:
+        """What this copy drew since `begin_part`."""
+        if self._part_from is None:
+            raise ValueError("part() without begin_part()")
+        pages = []
+        for number in range(self._part_from + 1, self.page + 1):
+            used = {(kind, resource) for (page, kind), resources in self._resource_catalog.resources_per_page.items()
+                    if page == number for resource in resources}
+            others = sorted(kind.value for kind, _ in used if kind is not PDFResourceType.FONT)
+            if others:
+                raise ValueError(f"a part's page {number} uses {', '.join(others)}: only text and lines can be joined")
+            width, height = self.pages[number].dimensions()
+            contents = self.pages[number].contents
+            assert isinstance(contents, bytearray)   # not yet output: fpdf2 makes the stream objects then
+            fonts = sorted(resource for _, resource in used if isinstance(resource, int))
+            pages.append(PartPage("L" if width > height else "P", bytes(contents), tuple(fonts)))
+        glyphs, biggest = [], []
+        for key, face in self.fonts.items():
+            if isinstance(face, TTFFont):
+                met = tuple((g.glyph_id, tuple(g.unicode) if isinstance(g.unicode, tuple) else (g.unicode,),
+                             g.glyph_name, g.glyph_width, code)
+                            for g, code in face.subset.items() if g is not None and code >= PART_CODES)
+                glyphs.append((key, met))
+                biggest.append((key, face.biggest_size_pt))
+        return Part(tuple(pages), tuple(glyphs), tuple(biggest), self.x, self.y)
+
+    def join(self, part: Part) -> None:
+        """Add a part's pages after this document's, numbered on; carry on where the part ended.
+        Each page's content is put first on its page, inside q ... Q: it starts from the state a
+        page starts from, as where it was drawn, and what it leaves set (a font, a colour) is
+        undone before this document writes the foot, which fpdf2 draws in the state it believes."""
+        self._joining = True
+        try:
+            for page in part.pages:
+                self.add_page(orientation=page.orientation)   # the foot of the page before is written here
+                contents = self.pages[self.page].contents
+                assert isinstance(contents, bytearray)   # a page being drawn (fpdf2 compresses at output)
+                contents[:0] = b"q\n" + page.contents + (b"" if page.contents.endswith(b"\n") else b"\n") + b"Q\n"
+                for font in page.fonts:
+                    self._resource_catalog.add(PDFResourceType.FONT, font, self.page)
+        finally:
+            self._joining = False
+        for key, met in part.glyphs:
+            face = self.fonts[key]
+            assert isinstance(face, TTFFont)
+            for glyph_id, characters, name, width, code in met:
+                face.subset._char_id_per_glyph[_JoinedGlyph(glyph_id, characters, name, width)] = code
+        for key, size in part.biggest:
+            face = self.fonts[key]
+            face.biggest_size_pt = max(face.biggest_size_pt, size)   # type: ignore[union-attr]
+        if part.pages:
+            self.set_xy(part.x, part.y)
+
     def save(self, path: Path | str) -> Path:
         """Write the file atomically: a reader never sees half a PDF."""
         path = Path(path)
@@ -532,5 +631,5 @@ def thai_date(day: dt.date) -> str:
     return date_th_full(day)
 
 
-__all__ = ["BODY", "Column", "Document", "HEADING", "SMALL", "Signature", "TABLE", "TITLE", "count", "money",
+__all__ = ["BODY", "Column", "Document", "HEADING", "PART_CODES", "Part", "PartPage", "SMALL", "Signature", "TABLE", "TITLE", "count", "money",
            "percent", "signed_count", "signed_money", "signed_points", "thai_date"]
