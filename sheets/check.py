@@ -217,8 +217,11 @@ def run_check(ds: Dataset, config: Config, today: dt.date) -> QualityReport:
     problems.sort(key=lambda p: (p.level != "error", p.tab, p.row or 0))
     # A missing column first: until it is fixed nothing else the check says can be trusted.
     return QualityReport(today, list(by_fund.values()), list(ds.blocking) + problems, len(ds.unreadable),
-                         list(ds.blocking), capacity_lines(ds.tab_cells, SHEET_CELL_LIMIT),
-                         capacity_note(ds.tab_cells, SHEET_CELL_LIMIT))
+                         list(ds.blocking),
+                         # A dataset that left a tab unread (the monthly report's) does not know how
+                         # full the sheet is, and says nothing of it rather than too little.
+                         [] if ds.unread else capacity_lines(ds.tab_cells, SHEET_CELL_LIMIT),
+                         "" if ds.unread else capacity_note(ds.tab_cells, SHEET_CELL_LIMIT))
 
 
 def capacity_lines(tab_cells: dict[str, int], limit: int = SHEET_CELL_LIMIT) -> list[str]:

@@ -327,6 +327,9 @@ class Dataset:
     # Optional columns left unread because the job that read them does not use them (tab key ->
     # column keys; sheets.model.check_skip): blank in every record, no problem said about them.
     skipped: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Data tabs the job did not read, as it uses nothing of them (sheets.model.load_dataset's
+    # `unread`): their records are empty, and nothing is said about them, not even missing.
+    unread: tuple[str, ...] = ()
 
     # -- questions the rest of the program asks ---------------------------
     def require_whole(self, purpose: str) -> None:

@@ -639,3 +639,54 @@ def test_cloud_function_answers_json_and_500_on_store_errors(tmp_path: Path, mon
     monkeypatch.setenv("KKC_STORE", str(tmp_path / "missing.xlsx"))
     answer = cold_instance().post("/", query_string={"date": "2026-11-26"})
     assert answer.status_code == 500 and "missing.xlsx" in answer.get_json()["error"]
+
+
+# -- the alert log is not read for the report --------------------------------------------------------
+def test_the_report_reads_every_data_tab_but_the_alert_log_and_its_figures_are_the_same(
+        google_store_factory, sheets_fake, config: Config, tmp_path: Path) -> None:
+    """No figure of the report uses the alert log, in a big province the sheet's biggest tab (84,000
+    rows at 80,000 loans): the one read leaves it out, and a log with a renamed header and a
+    bad row changes nothing in the report."""
+    from report.job import REPORT_TABS
+
+    data = tiny_province()
+    data["alert_log"] = [{"run_date": "ไม่ใช่วันที่", "officer_id": "OF-01", "kind": "ครบกำหนด"}]
+    seed_fake(sheets_fake, data)
+    header = sheets_fake.rows(SPREADSHEET_ID, TABS["alert_log"].title)[0]
+    renamed = [("ผู้รับ" if h == TABS["alert_log"].column("officer_id").header else h) for h in header]
+    sheets_fake.set_rows(SPREADSHEET_ID, TABS["alert_log"].title,
+                         [renamed] + sheets_fake.rows(SPREADSHEET_ID, TABS["alert_log"].title)[1:])
+    sheets_fake.reset_requests()
+    run = run_monthly_report(google_store_factory(), config, TODAY, out=False)
+    (read,) = [r for r in sheets_fake.requests if r.kind == "values.batchGet"]
+    asked = " ".join(read.query["ranges"])
+    assert TABS["alert_log"].title not in asked
+    assert all(TABS[key].title in asked for key in REPORT_TABS)
+    assert "alert_log" not in REPORT_TABS
+    # the same figures as a report made from every tab read and parsed (the log's problems with them)
+    tables = as_tables(tiny_province())
+    whole = build_report(load_dataset(tables, Layout(config), TODAY), config, *default_month(TODAY),
+                         report_as_of(*default_month(TODAY), TODAY), run_date=TODAY)
+    assert run.report.districts == whole.districts and run.report.province == whole.province
+    assert run.report.funds == whole.funds
+    assert [(f.fund_id, f.ok) for f in run.report.quality.funds] == [(f.fund_id, f.ok) for f in whole.quality.funds]
+
+
+def test_a_tab_left_unread_is_neither_parsed_nor_said_missing(config: Config) -> None:
+    from sheets.check import run_check
+
+    data = tiny_province()
+    data["alert_log"] = [{"run_date": "ไม่ใช่วันที่", "officer_id": "OF-01"}]
+    tables = as_tables(data)
+    whole = load_dataset(tables, Layout(config), TODAY)
+    assert any(p.tab == TABS["alert_log"].title for p in whole.problems) and whole.unread == ()
+    del tables["alert_log"]
+    ds = load_dataset(tables, Layout(config), TODAY, unread=("alert_log",))
+    assert ds.unread == ("alert_log",) and ds.alert_log == [] and ds.tabs_missing == []
+    assert not any(p.tab == TABS["alert_log"].title for p in ds.problems)
+    quality = run_check(ds, config, TODAY)
+    assert quality.capacity == [] and quality.capacity_note == ""   # it does not know how full the sheet is
+    with pytest.raises(ValueError, match="'funds' is read by the parse of another tab"):
+        load_dataset(tables, Layout(config), TODAY, unread=("funds",))
+    with pytest.raises(ValueError, match="'snapshots' is not a data tab"):
+        load_dataset(tables, Layout(config), TODAY, unread=("snapshots",))
