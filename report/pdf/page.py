@@ -511,7 +511,10 @@ class Document(FPDF):
         หน้า x/y is written when they are joined, where their numbers are known. The glyphs a part
         meets first are numbered from PART_CODES, which the document's own never reach; those the
         document had met before the fork keep its codes. Only what a page draws in the document's
-        faces (text, lines, boxes) can be joined: `part` refuses pages with images or other resources."""
+        faces (text, lines, boxes) can be joined: `part` refuses pages with images or other resources.
+        This reaches into fpdf2's page buffers, font subsets and resource catalog, which fpdf2 keeps
+        for itself: fpdf2 is pinned (requirements.txt), and tests/test_pdf_parts.py makes the meeting
+        report in one process and in two and holds every page's texts, places and frames the same."""
         self._part_from = self.page
         for face in self.fonts.values():
             if isinstance(face, TTFFont):
