@@ -17,12 +17,14 @@ Form 26(1) is most of the work (at 80,000 loans 205 of the 211 pages and nine te
 and each district's section starts a page of its own. So where a second CPU helps
 (report.background.can_fork), the last districts' sections are drawn by a forked copy of the
 document while this process draws the pages before them, and joined after them
-(`Document.join`): the same pages, numbered as one document, in about half the time.
+(`Document.join`): the same pages, numbered as one document, in about two thirds of the time. A
+copy that fails or dies leaves its districts to be drawn here: the PDF is whole all the same.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -34,6 +36,8 @@ from report.background import Done, Side, can_fork
 from report.monthly import PROVINCE, MonthlyReport
 from report.pdf.page import (BODY, Column, Document, Part, Signature, count, money, percent, signed_count,
                              signed_money, signed_points, thai_date)
+
+log = logging.getLogger(__name__)
 
 PROGRAMME = "โครงการแก้ไขปัญหาความยากจน (กข.คจ.)"
 LEGEND = (
@@ -80,9 +84,18 @@ def meeting_pdf(report: MonthlyReport, path: Path | str, *, province: str, offic
         for district, funds in sections[:len(sections) - len(later)]:
             _form_26_1(doc, report, district, funds)
         if side is not None:
-            beside = side.wait()
-            assert isinstance(beside.value, Part)
-            doc.join(beside.value)
+            try:
+                beside = side.wait()
+            except Exception as error:  # noqa: BLE001 - said, and the pages drawn here instead
+                # The copy died (killed for memory, say) or failed: its districts are drawn here, so
+                # the PDF is whole all the same; a fault in the data fails here too, and is raised.
+                log.warning("form 26(1)'s second process failed (%s): its %d districts are drawn in this one",
+                            error, len(later))
+                for district, funds in later:
+                    _form_26_1(doc, report, district, funds)
+            else:
+                assert isinstance(beside.value, Part)
+                doc.join(beside.value)
     finally:
         if side is not None:
             side.settle()   # this process failed first: the copy is let end (what it raised is moot)
