@@ -76,21 +76,27 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def contract_refs(tab: TabReader, ds: Dataset) -> list[Loan | None]:
-    """Each row's loan by contract number; sets the row keys and funds for problem reports."""
+def contract_loans(tab: TabReader, ds: Dataset) -> dict[str, Loan | None]:
+    """Each distinct contract number's loan (None: none); sets the row keys (`tab.keys`, the contract
+    numbers) and funds for problem reports, and says which rows name no loan."""
     contract = tab.text("contract_no", required=True)
     tab.keys = contract
     # A contract has several rows (its installments, its payments): each is looked up once.
     found = {c: ds.loans.get(c) for c in set(contract)}
     fund_of = {c: loan.fund_id if loan is not None and loan.fund_id in ds.funds else None
                for c, loan in found.items()}
-    loans = list(map(found.__getitem__, contract))
     tab.funds = list(map(fund_of.__getitem__, contract))
     if ds.lacks("loans", "contract_no"):
-        return loans  # no contract number can be known: the one problem for ลูกหนี้ says so
+        return found  # no contract number can be known: the one problem for ลูกหนี้ says so
     unknown = {c for c, loan in found.items() if c and loan is None}
     if unknown:
         for i, c in enumerate(contract):
             if c in unknown:
                 tab.problem(i, "contract_no", f"ไม่พบเลขที่สัญญา {c} ในแท็บลูกหนี้")
-    return loans
+    return found
+
+
+def contract_refs(tab: TabReader, ds: Dataset) -> list[Loan | None]:
+    """Each row's loan by contract number (see contract_loans)."""
+    found = contract_loans(tab, ds)
+    return list(map(found.__getitem__, tab.keys))
