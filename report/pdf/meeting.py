@@ -103,8 +103,10 @@ def meeting_pdf(report: MonthlyReport, path: Path | str, *, province: str, offic
     return MeetingPdf(doc.save(path), None if beside is None else dataclasses.replace(beside, value=None))
 
 
-# What the pages before form 26(1) and the writing of the file cost this process, counted in funds'
-# rows (measured at 80,000 loans: 0.36 s, as long as 480 rows take): the split weighs them in.
+# What this process does besides its districts, counted in funds' rows: the split weighs it in. The
+# pages before form 26(1) take 0.10-0.17 s at 80,000 loans (about 200 rows), but this process also
+# draws its rows more slowly than its copy; chosen by measurement, alternately on the same 80k
+# report: 480 gave the PDF in 1.78-1.84 s, 200 in 1.86-2.05 s (at 11,000 loans the two are alike).
 _FIXED_FUNDS = 480
 # Fewer funds than this for the second process are not worth a fork (about 0.2 s of drawing at the
 # benchmark's speed; Trat's whole form 26(1) is 72 funds).
