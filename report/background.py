@@ -63,7 +63,8 @@ class Side:
         sys.stdout.flush()
         sys.stderr.flush()
         self._answer, answer = multiprocessing.get_context("fork").Pipe(duplex=False)
-        self._child = multiprocessing.get_context("fork").Process(target=_child, args=(work, answer), daemon=False)
+        self._child = multiprocessing.get_context("fork").Process(target=_child, args=(work, answer, self._answer),
+                                                                  daemon=False)
         self._child.start()
         answer.close()   # the child's end: when the child dies, the parent's recv sees the end
 
@@ -113,7 +114,11 @@ class Side:
         return self._done
 
 
-def _child(work: Callable[[], object], answer: Connection) -> None:
+def _child(work: Callable[[], object], answer: Connection, parents_end: Connection) -> None:
+    # The parent's end, inherited by the fork, closed here: with it open, a parent that died before
+    # reading would leave this child blocked for ever on a send bigger than the pipe holds, and a
+    # child of its own (the PDF's copy) holding this child's answer open, the job waiting for ever.
+    parents_end.close()
     started, cpu = time.perf_counter(), time.process_time()
     try:
         value = work()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 import sys
 from pathlib import Path
 
@@ -231,3 +232,29 @@ def test_a_child_may_have_a_child_of_its_own() -> None:
 
     grandparent_of, child = Side(outer).wait().value   # type: ignore[misc]
     assert grandparent_of == child != os.getpid()
+
+
+@needs_fork
+def test_a_child_whose_parent_died_unread_does_not_keep_the_job_waiting() -> None:
+    """The PDF's process killed (for memory, say) before it reads its copy's pages: the copy's send
+    fails rather than blocking for ever, so the job hears that the PDF's process ended."""
+    import threading
+
+    def dies_before_reading() -> object:
+        Side(lambda: b"x" * (4 << 20), in_child=True)   # more than a pipe holds: its send waits for a reader
+        time.sleep(0.2)
+        os._exit(9)
+
+    outcome: list[BaseException] = []
+
+    def job() -> None:
+        try:
+            Side(dies_before_reading).wait()
+        except BaseException as error:  # noqa: BLE001 - what the job is told
+            outcome.append(error)
+
+    waiting = threading.Thread(target=job, daemon=True)
+    waiting.start()
+    waiting.join(timeout=30)
+    assert not waiting.is_alive(), "the job was left waiting"
+    assert len(outcome) == 1 and "ended without an answer (exit code 9)" in str(outcome[0])
