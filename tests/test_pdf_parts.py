@@ -21,7 +21,7 @@ from sheets.model import read_dataset
 from sheets.store import Layout
 from sheets.workbook import WorkbookStore
 from tests.conftest import make_config
-from tests.pdf_support import read_pdf
+from tests.pdf_support import _to_unicode, read_pdf
 from tests.sheetdata import TODAY
 from tests.test_pdf_report import _page_streams, _shown_texts
 
@@ -66,12 +66,8 @@ def _codes(path: Path) -> set[int]:
     """Every code the file's fonts map to a character (their ToUnicode)."""
     from pypdf import PdfReader
 
-    codes: set[int] = set()
-    for page in PdfReader(path).pages:
-        for font in page["/Resources"]["/Font"].values():
-            cmap = font.get_object()["/ToUnicode"].get_object().get_data().decode("latin-1")
-            codes |= {int(code, 16) for code in re.findall(r"<([0-9A-F]{4})> <", cmap)}
-    return codes
+    return {code for page in PdfReader(path).pages for font in page["/Resources"]["/Font"].values()
+            for code in _to_unicode(font.get_object())[1]}
 
 
 def test_the_second_process_draws_the_last_districts_the_split_that_ends_soonest() -> None:
