@@ -143,7 +143,7 @@ class ScopeView:
     def quality(self) -> QualityReport:
         from sheets.check import run_check
 
-        return run_check(self.ds, self.config, self.today)
+        return run_check(self.ds, self.config, self.today, self.book)   # its overpayment rule reuses the book
 
     @cached_property
     def funds(self) -> list[Fund]:

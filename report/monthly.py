@@ -203,9 +203,9 @@ def build_report(ds: Dataset, config: Config, year: int, month: int, as_of: dt.d
     fy_start = fiscal_year_start(as_of)
     options = ledger_options(config)
     labels = bucket_labels(options["bucket_bounds"])  # type: ignore[arg-type]
-    quality = quality if quality is not None else run_check(ds, config, as_of)
-
     book = book_of(ds, options)
+    # The check's overpayment rule reuses this book rather than making its own (sheets/check.py).
+    quality = quality if quality is not None else run_check(ds, config, as_of, book)
     day = book.at(as_of)
     funds = list(ds.funds.values())
     district_of = {f.fund_id: f.district or NO_DISTRICT for f in funds}

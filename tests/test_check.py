@@ -101,6 +101,31 @@ def test_overpayment_and_schedule_sum_are_errors(config):
     assert len(sums) == 1 and sums[0].row == 2
 
 
+def test_overpayment_judged_from_a_given_book_says_the_same(config):
+    """A caller's book (the report's, a scope's) serves the overpayment rule; the loans it does not
+    hold (an unreadable due date, another district) are judged all the same."""
+    from ledger import ledger_options
+    from sheets.book import book_of
+
+    data = tiny_province()
+    data["payments"].append({"contract_no": "F2-002", "paid_date": dt.date(2026, 7, 1), "amount": 500})
+    data["payments"] += [{"contract_no": "F3-002", "paid_date": dt.date(2026, 7, 2), "amount": 3000},
+                         {"contract_no": "F3-002", "paid_date": dt.date(2026, 8, 2), "amount": 3250}]
+    ds = load_dataset(as_tables(data), Layout(), TODAY)
+    assert not ds.loans["F3-002"].readable                    # in no book of readable loans
+
+    def over(book=None):
+        return [(p.row, p.key, p.message) for p in run_check(ds, config, TODAY, book).problems
+                if p.tab == "รับชำระ" and p.message.startswith("ชำระรวม")]
+
+    alone = over()
+    assert [key for _, key, _ in alone] == ["F2-002", "F3-002"]
+    assert "เกิน 500.00 บาท" in alone[0][2] and "เกิน 250.00 บาท" in alone[1][2]
+    whole = book_of(ds, ledger_options(config))
+    one_fund = book_of(ds, ledger_options(config), [l for l in ds.readable_loans() if l.fund_id == "230101-01"])
+    assert over(whole) == alone and over(one_fund) == alone
+
+
 def test_duplicates_and_unknown_references(config):
     data = tiny_province()
     data["loans"].append(dict(data["loans"][0], borrower_name="ซ้ำ"))
